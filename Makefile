@@ -1,0 +1,60 @@
+# The front door. `make run` serves Myomap; `make test` runs every check CI runs.
+# Both install what they need: a virtual environment in .venv, and for the browser tests
+# Debian's chromium package (Playwright drives it; it never downloads a browser).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CHROMIUM ?= /usr/bin/chromium
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev chromium lint typecheck migrations-check pytest bench clean
+
+run: install
+	$(BIN)/myomap serve
+
+test: install-dev chromium lint typecheck migrations-check pytest
+
+install: $(RUNTIME_STAMP)
+install-dev: $(DEV_STAMP)
+
+$(RUNTIME_STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP):
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(RUNTIME_STAMP)
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@test -x "$(CHROMIUM)" || { echo "chromium is still missing at $(CHROMIUM)" >&2; exit 1; }
+
+lint: install-dev
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
+
+typecheck: install-dev
+	$(BIN)/mypy src/myomap
+
+migrations-check: install-dev
+	MYOMAP_DATA_DIR=$$(mktemp -d) $(BIN)/myomap manage makemigrations --check --dry-run
+
+# pytest exits 5 when it collects no test: that is a failure here, never a pass.
+pytest: install-dev
+	@set +e; MYOMAP_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

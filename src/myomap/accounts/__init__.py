@@ -1,0 +1,1 @@
+"""People who use Myomap: therapists, clinic admins and (later) clients."""

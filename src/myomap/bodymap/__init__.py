@@ -1,0 +1,1 @@
+"""The body map page: draw pain by region and intensity."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BodymapConfig(AppConfig):
+    name = "myomap.bodymap"
+    label = "bodymap"
+    verbose_name = "Body map"

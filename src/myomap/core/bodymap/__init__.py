@@ -1,0 +1,1 @@
+"""The body map: region geometry and the SVG drawing (front and back)."""

@@ -1,0 +1,56 @@
+"""Signing in and the body map page, through Django's test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(reverse("bodymap:page"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_passwords_are_stored_with_argon2(therapist):
+    assert therapist.password.startswith("argon2")
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, therapist):
+    response = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_a_therapist_signs_in_and_lands_on_the_body_map(client, therapist, password):
+    form = {"username": "alice", "password": password}
+    response = client.post(reverse("login"), form, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("bodymap:page")
+    html = response.content.decode()
+    assert "Pain drawing" in html
+    assert "Alice Therapist" in html
+
+
+def test_the_body_map_draws_every_region_with_names_and_side_labels(client, therapist):
+    client.force_login(therapist)
+    html = client.get(reverse("bodymap:page")).content.decode()
+    regions = re.findall(r'data-region="([a-z0-9-]+)"', html)
+    assert len(set(regions)) >= 100
+    assert 'aria-label="Left sacroiliac joint"' in html
+    assert html.count("client&#x27;s left") + html.count("client's left") >= 2
+    assert html.count("client&#x27;s right") + html.count("client's right") >= 2
+    assert 'tabindex="0"' in html
+
+
+def test_the_health_check_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.json()["status"] == "ok"
+
+
+def test_signing_out_needs_a_post_and_ends_the_session(client, therapist):
+    client.force_login(therapist)
+    client.post(reverse("logout"))
+    assert client.get(reverse("bodymap:page")).status_code == 302
