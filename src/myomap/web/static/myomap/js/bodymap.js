@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  const svg = document.querySelector("svg.body-map");
+  const svg = document.querySelector("svg.myomap-bodymap");
   if (!svg) return;
   const regions = new Map(
     JSON.parse(document.getElementById("region-data").textContent).map((r) => [r.id, r])

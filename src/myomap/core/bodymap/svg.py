@@ -1,0 +1,192 @@
+"""Render the body map as one self-contained, accessible ``<svg>`` element.
+
+Front view on the left, back view on the right. Regions carry their id, display name and
+pain intensity as data attributes; selected regions are filled on a colour ramp, and
+referred-pain zones follow the Travell & Simons convention (solid essential zone,
+stippled spillover zone). No scripts and no external resources; every text is escaped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from html import escape
+
+from .geometry import VIEW_HEIGHT, VIEW_WIDTH, View, details, region_shapes, silhouette
+
+HEADING_BAND = 44.0
+GAP = 40.0
+TOTAL_WIDTH = 2 * VIEW_WIDTH + GAP
+TOTAL_HEIGHT = HEADING_BAND + VIEW_HEIGHT
+
+_VIEWS: tuple[tuple[View, str, float], ...] = (
+    ("front", "Front", 0.0),
+    ("back", "Back", VIEW_WIDTH + GAP),
+)
+_SIDE_LABELS: Mapping[View, tuple[str, str]] = {
+    "front": ("client's right", "client's left"),
+    "back": ("client's left", "client's right"),
+}
+_CLASS_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _ramp(i: int) -> str:
+    """Intensity 1..10: pale yellow through orange to deep red."""
+    stops = ((1.0, (255, 241, 160)), (4.0, (253, 186, 76)), (7.0, (235, 94, 30)),
+             (10.0, (128, 0, 16)))  # fmt: skip
+    for (a, ca), (b, cb) in itertools.pairwise(stops):
+        if i <= b:
+            t = (i - a) / (b - a)
+            rgb = (round(x + (y - x) * t) for x, y in zip(ca, cb, strict=True))
+            return "#" + "".join(f"{v:02x}" for v in rgb)
+    return "#800010"
+
+
+_R = ".myomap-bodymap"
+_STYLE = "\n".join(
+    [
+        f"{_R}{{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:100%;"
+        "height:auto}",
+        f"{_R} .silhouette{{fill:#f3ddcb}}",
+        f"{_R} .outline{{fill:none;stroke:#7d5d4c;stroke-width:1.3;stroke-linejoin:round;"
+        "pointer-events:none}",
+        f"{_R} .region{{fill:#f3ddcb;stroke:#c9a690;stroke-width:.6;stroke-linejoin:round}}",
+        f"{_R} .region.selected{{stroke:#9c6b52}}",
+        *(f"{_R} .region.i-{i}{{fill:{_ramp(i)}}}" for i in range(1, 11)),
+        f"{_R} .region.zone-spillover{{fill:url(#myomap-stipple)}}",
+        f"{_R} .region.zone-essential{{fill:#c81e1e;stroke:#7f1010}}",
+        f"{_R} .region[tabindex]{{cursor:pointer}}",
+        f"{_R} .region[tabindex]:hover{{stroke:#1d4ed8;stroke-width:1.2}}",
+        f"{_R} .region[tabindex]:not(.selected):not(.zone-essential):not(.zone-spillover):hover"
+        "{fill:#ebc8b0}",
+        f"{_R} .region:focus{{outline:none}}",
+        f"{_R} .region:focus-visible{{stroke:#1d4ed8;stroke-width:2.2}}",
+        f"{_R} .details{{fill:none;stroke:#a07f6c;stroke-width:.8;stroke-linecap:round;"
+        "pointer-events:none}",
+        f"{_R} .heading{{font-size:20px;font-weight:600;fill:#1f2937;text-anchor:middle}}",
+        f"{_R} .side{{font-size:11.5px;fill:#6b7280;font-style:italic}}",
+        f"{_R} .caption{{font-size:11px;fill:#6b7280;text-anchor:middle}}",
+        f"{_R} .marker{{pointer-events:none}}",
+        f"{_R} .marker circle{{fill:#1e3a8a;stroke:#fff;stroke-width:1.4}}",
+        f"{_R} .marker text{{fill:#fff;font-size:8.5px;font-weight:700;text-anchor:middle;"
+        "dominant-baseline:central}",
+    ]
+)
+
+_DEFS = (
+    '<defs><pattern id="myomap-stipple" width="4" height="4" patternUnits="userSpaceOnUse">'
+    '<rect width="4" height="4" fill="#fde2e2"/>'
+    '<circle cx="1" cy="1" r=".75" fill="#d32f2f"/><circle cx="3" cy="3" r=".75" fill="#d32f2f"/>'
+    "</pattern></defs>"
+)
+
+
+def _attr(value: object) -> str:
+    return escape(str(value), quote=True)
+
+
+def _classes(*names: str) -> str:
+    return " ".join(n for n in names if n)
+
+
+def render_body_map(
+    names: Mapping[str, str],
+    *,
+    intensities: Mapping[str, int] | None = None,
+    zone_classes: Mapping[str, str] | None = None,
+    markers: Sequence[tuple[str, str]] = (),
+    interactive: bool = True,
+    title: str = "Body map",
+) -> str:
+    """The body map as one ``<svg>`` element (a string of XML).
+
+    ``names`` maps region id -> display name (the id is used for a missing name);
+    ``intensities`` region id -> 0..10 (0 or missing: not selected); ``zone_classes``
+    region id -> extra CSS class(es) such as ``zone-essential`` or ``zone-spillover``;
+    ``markers`` (region id, label) pairs drawn as small labelled dots (unknown ids are
+    skipped). With ``interactive`` every region is focusable and acts as a toggle button.
+    """
+    intensities = intensities or {}
+    zone_classes = zone_classes or {}
+    shapes = region_shapes()
+    role = (
+        f'role="group" aria-label="{_attr(title)}"'
+        if interactive
+        else (f'role="img" aria-label="{_attr(title)}"')
+    )
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="myomap-bodymap" '
+        f'viewBox="0 0 {TOTAL_WIDTH:g} {TOTAL_HEIGHT:g}" {role}>',
+        f"<title>{escape(title)}</title>",
+        f"<style>{_STYLE}</style>",
+        _DEFS,
+    ]
+    by_view: dict[View, list[str]] = defaultdict(list)
+    for region_id, shape in shapes.items():
+        name = names.get(region_id) or region_id
+        level = max(0, min(10, int(intensities.get(region_id, 0) or 0)))
+        extra = " ".join(
+            t for t in zone_classes.get(region_id, "").split() if _CLASS_TOKEN.match(t)
+        )
+        cls = _classes("region", "selected" if level else "", f"i-{level}" if level else "", extra)
+        attrs = [
+            f'class="{_attr(cls)}"',
+            f'id="region-{_attr(region_id)}"',
+            f'data-region="{_attr(region_id)}"',
+            f'data-view="{shape.view}"',
+            f'data-name="{_attr(name)}"',
+            f'data-intensity="{level}"',
+        ]
+        if interactive:
+            attrs += [
+                'tabindex="0"',
+                'role="button"',
+                f'aria-label="{_attr(name)}"',
+                f'aria-pressed="{"true" if level else "false"}"',
+            ]
+        attrs.append(f'd="{shape.d}"')
+        by_view[shape.view].append(f"<path {' '.join(attrs)}><title>{escape(name)}</title></path>")
+
+    placed: dict[str, list[str]] = defaultdict(list)
+    for region_id, label in markers:
+        if region_id in shapes:
+            placed[region_id].append(label)
+
+    for view, heading, x0 in _VIEWS:
+        left_label, right_label = _SIDE_LABELS[view]
+        out.append(f'<text class="heading" x="{x0 + VIEW_WIDTH / 2:g}" y="30">{heading}</text>')
+        out.append(f'<g class="view view-{view}" transform="translate({x0:g} {HEADING_BAND:g})">')
+        out.append(f'<text class="side" x="10" y="96">{escape(left_label)}</text>')
+        out.append(
+            f'<text class="side" x="{VIEW_WIDTH - 10:g}" y="96" text-anchor="end">'
+            f"{escape(right_label)}</text>"
+        )
+        out.append(f'<path class="silhouette" aria-hidden="true" d="{silhouette(view)}"/>')
+        out.append(f'<g class="regions">{"".join(by_view[view])}</g>')
+        out.append(f'<path class="outline" aria-hidden="true" d="{silhouette(view)}"/>')
+        out.append(
+            '<g class="details" aria-hidden="true">'
+            + "".join(f'<path d="{d}"/>' for d in details(view))
+            + "</g>"
+        )
+        if view == "back":
+            out.append(
+                f'<text class="caption" x="{VIEW_WIDTH / 2:g}" y="{VIEW_HEIGHT - 6:g}">soles</text>'
+            )
+        for region_id, labels in placed.items():
+            shape = shapes[region_id]
+            if shape.view != view:
+                continue
+            cx, cy = shape.centroid
+            for k, label in enumerate(labels):
+                x = cx + (k - (len(labels) - 1) / 2) * 13
+                out.append(
+                    f'<g class="marker" data-region="{_attr(region_id)}">'
+                    f'<circle cx="{x:.1f}" cy="{cy:.1f}" r="6.5"/>'
+                    f'<text x="{x:.1f}" y="{cy:.1f}">{escape(label)}</text></g>'
+                )
+        out.append("</g>")
+    out.append("</svg>")
+    return "".join(out)
