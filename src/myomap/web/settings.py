@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "myomap.accounts",
     "myomap.bodymap",
+    "myomap.reference",
     "myomap.web",
 ]
 
@@ -136,8 +137,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-# Serve straight from the app folders: no collectstatic step on a fresh machine.
+# Static files are served straight from the app folders (no collectstatic step on a fresh
+# machine); set MYOMAP_STATIC_ROOT to collect them for a front web server instead.
+STATIC_ROOT = os.environ.get("MYOMAP_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

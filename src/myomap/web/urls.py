@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("body-map/", include("myomap.bodymap.urls")),
+    path("knowledge/", include("myomap.reference.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -181,6 +181,8 @@ class RedFlag(Cited):
     urgency: Literal["emergency", "urgent", "routine"]
     question: Text
     action: Text
+    confidence: Confidence = "high"
+    note: Text | None = None
 
 
 class Modification(_Part):
@@ -189,8 +191,11 @@ class Modification(_Part):
 
 
 class Contraindication(Cited):
+    """What a condition does to treatment. `avoid-locally` removes techniques over the
+    affected area only; `precaution` changes how the session is run, not what is done."""
+
     name: Text
-    level: Literal["postpone", "no-deep-pressure", "avoid-locally", "ask-doctor"]
+    level: Literal["postpone", "no-deep-pressure", "avoid-locally", "ask-doctor", "precaution"]
     question: Text
     removes: tuple[Id, ...] = ()
     modifies: tuple[Modification, ...] = ()

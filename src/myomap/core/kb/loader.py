@@ -79,6 +79,38 @@ class KnowledgeBase:
     def exercises(self) -> Mapping[str, clinical.Exercise]:
         return self.of("exercises", clinical.Exercise)
 
+    @property
+    def factors(self) -> Mapping[str, clinical.Factor]:
+        return self.of("factors", clinical.Factor)
+
+    @property
+    def findings(self) -> Mapping[str, clinical.Finding]:
+        return self.of("findings", clinical.Finding)
+
+    @property
+    def exam_tests(self) -> Mapping[str, clinical.ExamTest]:
+        return self.of("exam_tests", clinical.ExamTest)
+
+    @property
+    def techniques(self) -> Mapping[str, clinical.Technique]:
+        return self.of("techniques", clinical.Technique)
+
+    @property
+    def conditions(self) -> Mapping[str, clinical.Condition]:
+        return self.of("conditions", clinical.Condition)
+
+    @property
+    def red_flags(self) -> Mapping[str, clinical.RedFlag]:
+        return self.of("red_flags", clinical.RedFlag)
+
+    @property
+    def contraindications(self) -> Mapping[str, clinical.Contraindication]:
+        return self.of("contraindications", clinical.Contraindication)
+
+    @property
+    def statements(self) -> Mapping[str, clinical.Statement]:
+        return self.of("statements", clinical.Statement)
+
     def stats(self) -> dict[str, int]:
         """How many entries of every kind; regions counted as drawn (left and right apart)."""
         counts = {kind: len(entries) for kind, entries in self.entries.items()}

@@ -1,0 +1,1 @@
+"""The knowledge browser: muscles, trigger points, exercises and safety, with sources."""
