@@ -49,12 +49,20 @@ typecheck: install-dev
 	$(BIN)/mypy src/myomap
 
 migrations-check: install-dev
-	MYOMAP_DATA_DIR=$$(mktemp -d) $(BIN)/myomap manage makemigrations --check --dry-run
+	@tmp=$$(mktemp -d); MYOMAP_DATA_DIR=$$tmp $(BIN)/myomap manage makemigrations --check --dry-run; \
+	status=$$?; rm -rf "$$tmp"; exit $$status
 
 # pytest exits 5 when it collects no test: that is a failure here, never a pass.
+# The tests' data and cache folders are temporary and removed afterwards.
 pytest: install-dev
-	@set +e; MYOMAP_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	@set +e; tmp=$$(mktemp -d); \
+	MYOMAP_DATA_DIR=$$tmp/data MYOMAP_CACHE_DIR=$$tmp/cache $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	status=$$?; rm -rf "$$tmp"; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+# One core, one BLAS thread: the numbers a single-core deployment would see.
+bench: install
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python benchmarks/referral.py bench-results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -73,3 +73,35 @@ def test_the_page_works_on_a_phone(browser, live_server, therapist, password, ar
     assert width <= 390, "the page must not scroll sideways on a phone"
     page.screenshot(path=str(artifacts / "bodymap-phone.png"), full_page=True)
     context.close()
+
+
+def test_candidates_update_as_pain_is_drawn_and_show_their_pattern(
+    page, live_server, therapist, password, artifacts
+):
+    sign_in(page, live_server, password)
+    page.click("#region-buttock-upper-left")
+    page.click("#region-si-joint-left")
+    items = page.locator("#candidates li")
+    expect(items.first).to_be_visible()
+    expect(page.locator("#candidates-status")).to_contain_text("most likely shown")
+    first_side = items.first.get_attribute("data-side")
+    assert first_side in ("left", "bilateral", "midline")
+    expect(page.locator("#cover")).to_contain_text(
+        "Together these muscles explain the whole drawing"
+    )
+
+    items.first.hover()
+    expect(page.locator("svg.myomap-bodymap")).to_have_class("myomap-bodymap overlay")
+    assert page.locator("svg.myomap-bodymap .zone-essential").count() >= 1
+    page.screenshot(path=str(artifacts / "bodymap-candidates.png"), full_page=True)
+    page.mouse.move(5, 5)
+    expect(page.locator("svg.myomap-bodymap .zone-essential")).to_have_count(0)
+
+    # Keyboard users get the same overlay by focusing a candidate.
+    items.nth(1).focus()
+    assert page.locator("svg.myomap-bodymap .pattern").count() >= 1
+
+    # Removing the pain empties the list again.
+    page.click("#clear")
+    expect(page.locator("#candidates li")).to_have_count(0)
+    expect(page.locator("#candidates-status")).to_have_text("Mark pain to see candidates.")

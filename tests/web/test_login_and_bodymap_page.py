@@ -54,3 +54,29 @@ def test_signing_out_needs_a_post_and_ends_the_session(client, therapist):
     client.force_login(therapist)
     client.post(reverse("logout"))
     assert client.get(reverse("bodymap:page")).status_code == 302
+
+
+def test_the_candidates_endpoint_answers_with_patterns_for_the_overlay(client, therapist):
+    client.force_login(therapist)
+    response = client.get(
+        reverse("bodymap:candidates"), {"r": ["si-joint-left:5", "buttock-upper-left:7"]}
+    )
+    data = response.json()
+    assert response.status_code == 200
+    first = data["candidates"][0]
+    assert first["side"] == "left"
+    assert set(first["pattern"]) == {"essential", "spillover", "local"}
+    assert first["pattern"]["essential"]
+    assert first["url"].startswith("/knowledge/muscles/")
+    assert data["cover"]
+
+
+def test_the_candidates_endpoint_names_a_bad_region(client, therapist):
+    client.force_login(therapist)
+    response = client.get(reverse("bodymap:candidates"), {"r": ["si-joint-lft:5"]})
+    assert response.status_code == 400
+    assert "unknown region 'si-joint-lft'" in response.json()["error"]
+
+
+def test_the_candidates_endpoint_needs_a_sign_in(client, db):
+    assert client.get(reverse("bodymap:candidates"), {"r": ["sacrum:4"]}).status_code == 302

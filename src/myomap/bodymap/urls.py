@@ -5,4 +5,5 @@ from myomap.bodymap import views
 app_name = "bodymap"
 urlpatterns = [
     path("", views.page, name="page"),
+    path("candidates", views.candidates, name="candidates"),
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from myomap.cli.output import print_json, print_table
-from myomap.core.kb import KnowledgeBase, KnowledgeBaseError, load, load_default
+
+if TYPE_CHECKING:  # imported lazily: `myomap explain` should not pay for pydantic
+    from myomap.core.kb import KnowledgeBase
 
 
 def add_parser(commands: Any) -> None:
@@ -28,6 +30,8 @@ def add_parser(commands: Any) -> None:
 
 def load_or_report(path: Path | None = None) -> KnowledgeBase | None:
     """The knowledge base, or None after printing every problem to stderr."""
+    from myomap.core.kb import KnowledgeBaseError, load, load_default
+
     try:
         return load(path) if path else load_default()
     except KnowledgeBaseError as exc:

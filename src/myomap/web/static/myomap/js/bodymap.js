@@ -85,6 +85,7 @@
       const top = Math.max(...selection.values());
       summary.textContent = `${count} region${count === 1 ? "" : "s"} marked · highest intensity ${top}/10`;
     }
+    refreshCandidates();
   }
 
   function toggle(id) {
@@ -141,6 +142,105 @@
     ids.forEach(paint);
     renderList();
   });
+
+  // ----------------------------------------------------------- live candidates
+  const panel = document.querySelector(".candidates");
+  const candidateList = document.getElementById("candidates");
+  const candidateStatus = document.getElementById("candidates-status");
+  const coverBox = document.getElementById("cover");
+  let pending = null;
+  let generation = 0;
+
+  function showPattern(pattern) {
+    svg.classList.add("overlay");
+    for (const [kind, cls] of [["essential", "zone-essential"], ["spillover", "zone-spillover"], ["local", "zone-spillover"]]) {
+      for (const id of pattern[kind]) {
+        const path = pathFor(id);
+        if (path) path.classList.add(cls, "pattern");
+      }
+    }
+  }
+
+  function hidePattern() {
+    svg.classList.remove("overlay");
+    for (const path of svg.querySelectorAll(".pattern")) {
+      path.classList.remove("zone-essential", "zone-spillover", "pattern");
+    }
+  }
+
+  function renderCandidates(data) {
+    hidePattern();
+    candidateList.replaceChildren();
+    coverBox.replaceChildren();
+    if (data.error) {
+      candidateStatus.textContent = data.error;
+      return;
+    }
+    if (data.message) {
+      candidateStatus.textContent = "Mark pain to see candidates.";
+      return;
+    }
+    candidateStatus.textContent = data.candidates.length
+      ? `${data.candidates.length} most likely shown.`
+      : "No trigger point in the knowledge base refers pain to these regions.";
+    for (const c of data.candidates) {
+      const li = document.createElement("li");
+      li.tabIndex = 0;
+      li.dataset.triggerPoint = c.trigger_point;
+      li.dataset.side = c.side;
+      const head = document.createElement("div");
+      head.className = "candidate-head";
+      const name = document.createElement("a");
+      name.href = c.url;
+      name.textContent = c.name;
+      const meta = document.createElement("span");
+      meta.className = "candidate-meta";
+      meta.textContent = `${c.side} · ${c.score.toFixed(2)}`;
+      head.append(name, meta);
+      const why = document.createElement("div");
+      why.className = "candidate-why";
+      why.textContent = "Explains " + c.explains.map(([n, k]) => `${n} (${k})`).join(", ") +
+        (c.pain_free_essential.length ? `. No pain in ${c.pain_free_essential.join(", ")}.` : ".");
+      li.append(head, why);
+      li.setAttribute("aria-label", `${c.name}, ${c.side}, score ${c.score.toFixed(2)}. ${why.textContent}`);
+      const on = () => { hidePattern(); showPattern(c.pattern); };
+      li.addEventListener("mouseenter", on);
+      li.addEventListener("focus", on);
+      li.addEventListener("mouseleave", hidePattern);
+      li.addEventListener("blur", hidePattern);
+      candidateList.append(li);
+    }
+    if (data.cover.length) {
+      const p = document.createElement("p");
+      p.textContent = "Together these muscles explain the whole drawing: " +
+        data.cover.map((m) => `${m.muscle} (${m.side})`).join(", ") + ".";
+      coverBox.append(p);
+    }
+    if (data.unexplained.length) {
+      const p = document.createElement("p");
+      p.className = "unexplained";
+      p.textContent = "No trigger point here refers pain to " + data.unexplained.join(", ") +
+        ". Consider other causes.";
+      coverBox.append(p);
+    }
+  }
+
+  function refreshCandidates() {
+    clearTimeout(pending);
+    pending = setTimeout(async () => {
+      const mine = ++generation;
+      const params = new URLSearchParams();
+      for (const [id, intensity] of selection) params.append("r", `${id}:${intensity}`);
+      candidateStatus.textContent = "Thinking…";
+      try {
+        const response = await fetch(`${panel.dataset.url}?${params}`, { headers: { Accept: "application/json" } });
+        const data = await response.json();
+        if (mine === generation) renderCandidates(data);
+      } catch (error) {
+        if (mine === generation) candidateStatus.textContent = "Could not reach Myomap to update the candidates.";
+      }
+    }, 120);
+  }
 
   // Expose the drawing for forms that will post it (intake, assessment).
   window.myomapPainDrawing = () => Object.fromEntries(selection);

@@ -1,0 +1,137 @@
+"""Benchmark of the referral reasoner: `make bench` writes bench-results.json.
+
+Measures, on one core:
+- latency of one drawing in process (`explain`), median and 95th percentile;
+- batch throughput of the reasoning (`explain_many`: scores, rankings and exact covers);
+- end-to-end throughput of `myomap explain --batch` (JSON lines in and out, top 10);
+- cold start of `myomap explain --json` as a new process (knowledge cache warm), and
+  the first run after the knowledge base changed (cache rebuilt).
+
+Drawings are synthetic but shaped like real ones: 1-8 regions, mostly lumbopelvic,
+intensities 1-10, fixed seed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {"latency_median_ms": 1.0, "batch_per_second": 50_000, "cold_start_s": 0.5}
+LUMBOPELVIC = (
+    "lumbar",
+    "buttock",
+    "si-joint",
+    "sacrum",
+    "coccyx",
+    "hip",
+    "thigh",
+    "iliac",
+    "gluteal",
+    "groin",
+    "thoracolumbar",
+    "abdomen-lower",
+    "calf",
+    "heel",
+)
+
+
+def drawings(count: int, regions: tuple[str, ...], seed: int = 7) -> list[dict[str, int]]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    pool = [r for r in regions if r.startswith(LUMBOPELVIC)]
+    out = []
+    for _ in range(count):
+        k = int(rng.integers(1, 9))
+        picked = rng.choice(len(pool), size=k, replace=False)
+        out.append({pool[i]: int(rng.integers(1, 11)) for i in picked})
+    return out
+
+
+def main() -> int:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    out_path = Path(sys.argv[1] if len(sys.argv) > 1 else "bench-results.json")
+    exe = Path(sys.executable).parent / "myomap"
+    env = dict(os.environ)
+
+    from myomap.core.referral import explain, explain_many, scorer
+
+    model = scorer().model
+    sample = drawings(2_000, model.regions)
+    for d in sample[:200]:
+        explain(d)  # warm up
+    timings = []
+    for d in sample:
+        start = time.perf_counter()
+        explain(d)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+
+    big = drawings(50_000, model.regions, seed=11)
+    explain_many(big[:1000])
+    runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        explain_many(big)
+        runs.append(len(big) / (time.perf_counter() - start))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp, "in.jsonl")
+        source.write_text("".join(json.dumps({"regions": d}) + "\n" for d in big))
+        start = time.perf_counter()
+        subprocess.run(
+            [str(exe), "explain", "--batch", str(source), "--out", str(Path(tmp, "out.jsonl"))],
+            check=True,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        end_to_end = len(big) / (time.perf_counter() - start)
+
+        cold_env = env | {"MYOMAP_CACHE_DIR": str(Path(tmp, "cache"))}
+        command = [
+            str(exe),
+            "explain",
+            "--region",
+            "si-joint-left:5",
+            "--region",
+            "buttock-upper-left:7",
+            "--json",
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, env=cold_env, stdout=subprocess.DEVNULL)
+        first_run = time.perf_counter() - start
+        starts = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, env=cold_env, stdout=subprocess.DEVNULL)
+            starts.append(time.perf_counter() - start)
+
+    results = {
+        "machine": {"cpus_used": 1, "python": sys.version.split()[0]},
+        "knowledge": {"regions": len(model.regions), "candidates": len(model.cand_point)},
+        "latency_median_ms": round(statistics.median(timings), 4),
+        "latency_p95_ms": round(timings[int(len(timings) * 0.95)], 4),
+        "batch_per_second": round(statistics.median(runs)),
+        "batch_end_to_end_jsonl_per_second": round(end_to_end),
+        "cold_start_s": round(statistics.median(starts), 3),
+        "cold_start_first_run_s": round(first_run, 3),
+        "targets": TARGETS,
+    }
+    results["targets_met"] = {
+        "latency_median_ms": results["latency_median_ms"] <= TARGETS["latency_median_ms"],
+        "batch_per_second": results["batch_per_second"] >= TARGETS["batch_per_second"],
+        "cold_start_s": results["cold_start_s"] <= TARGETS["cold_start_s"],
+    }
+    out_path.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0 if all(results["targets_met"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

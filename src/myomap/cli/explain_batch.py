@@ -1,0 +1,123 @@
+"""`myomap explain --batch IN.jsonl --out OUT.jsonl`: many drawings, one per line.
+
+Input lines: {"id": "optional", "regions": {"region-id": intensity, ...},
+"findings": ["target:side=result", ...]}. Output lines: the same JSON shape as
+`myomap explain --json`, with "line" (and "id" when given). The output file appears
+only when every line succeeded (or with --skip-invalid); a bad line stops the run with
+its line number, and no half-written file is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from myomap.core.referral import InputError, scorer
+from myomap.core.referral.engine import run, to_matrix
+from myomap.core.referral.explanation import rows_as_json
+from myomap.core.referral.inputs import check_drawing, parse_finding
+
+CHUNK = 8192
+
+
+class Progress:
+    """A progress bar on stderr: redrawn in place on a terminal, a few lines otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.start = time.perf_counter()
+        self.tty = sys.stderr.isatty()
+        self.next_line = 0.0
+
+    def update(self, done: int) -> None:
+        fraction = min(done / self.total, 1.0)
+        if not self.tty and fraction < self.next_line and done < self.total:
+            return
+        self.next_line = fraction + 0.25
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        filled = int(fraction * 30)
+        bar = "#" * filled + "." * (30 - filled)
+        text = f"[{bar}] {fraction:4.0%} {done:,}/{self.total:,} drawings, {done / elapsed:,.0f}/s"
+        sys.stderr.write(("\r" + text) if self.tty else (text + "\n"))
+        sys.stderr.flush()
+
+    def finish(self, done: int, out: str) -> None:
+        self.update(done)
+        elapsed = time.perf_counter() - self.start
+        if self.tty:
+            sys.stderr.write("\n")
+        sys.stderr.write(f"Explained {done:,} drawings in {elapsed:.2f} s -> {out}\n")
+
+
+def _parse(
+    line: bytes, number: int, model: Any
+) -> tuple[dict[str, Any], dict[str, int], list[Any]]:
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("regions"), dict):
+        raise InputError('each line must be an object with "regions": {"region-id": intensity}')
+    findings = data.get("findings") or []
+    if not isinstance(findings, list):
+        raise InputError('"findings" must be a list of strings like "target:side=result"')
+    drawing = check_drawing(data["regions"], model)
+    return data, drawing, [parse_finding(str(f), model) for f in findings]
+
+
+def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) -> int:
+    path = Path(source)
+    if not path.is_file():
+        print(f"myomap explain: no such file: {source}", file=sys.stderr)
+        return 2
+    total = sum(1 for line in path.open("rb") if line.strip())
+    s = scorer()
+    progress = Progress(total)
+    out_path = Path(target)
+    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
+    done = 0
+    try:
+        with path.open("rb") as lines, tmp.open("wb") as out:
+            chunk: list[tuple[int, dict[str, Any], dict[str, int], list[Any]]] = []
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    chunk.append((number, *_parse(line, number, s.model)))
+                except InputError as exc:
+                    if not skip_invalid:
+                        raise InputError(f"{source}, line {number}: {exc}") from None
+                    out.write(orjson.dumps({"line": number, "error": str(exc)}) + b"\n")
+                    done += 1
+                if len(chunk) >= CHUNK:
+                    done += _flush(s, chunk, out, top)
+                    chunk = []
+                    progress.update(done)
+            done += _flush(s, chunk, out, top)
+        tmp.replace(out_path)
+    except InputError as exc:
+        tmp.unlink(missing_ok=True)
+        print(f"\nmyomap explain: {exc}\nNothing was written.", file=sys.stderr)
+        return 1
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    progress.finish(done, target)
+    return 0
+
+
+def _flush(s: Any, chunk: list[Any], out: BinaryIO, top: int | None) -> int:
+    if not chunk:
+        return 0
+    batch = run(s, to_matrix(s.model, [c[2] for c in chunk]), [c[3] for c in chunk])
+    for (number, data, _, _), row in zip(chunk, rows_as_json(batch, top), strict=True):
+        head: dict[str, object] = {"line": number}
+        if "id" in data:
+            head["id"] = data["id"]
+        out.write(orjson.dumps(head | row) + b"\n")
+    return len(chunk)
