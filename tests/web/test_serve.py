@@ -59,13 +59,18 @@ def test_serve_prints_the_url_and_the_demo_login(served):
     port, output, _ = served
     assert f"Myomap is running at http://localhost:{port}/" in output
     assert "Demo therapist login: demo / myomap-demo" in output
+    assert "Demo clinic admin login: demo-admin / myomap-admin" in output
 
 
 def test_serve_creates_the_embedded_database_in_wal_mode_and_keeps_a_private_key(served):
     _, _, data = served
     with sqlite3.connect(data / "myomap.sqlite3") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT username FROM accounts_user").fetchall() == [("demo",)]
+        users = conn.execute("SELECT username FROM accounts_user ORDER BY username").fetchall()
+        assert users == [("demo",), ("demo-admin",)]
+        assert conn.execute("SELECT COUNT(*) FROM clients_client").fetchone()[0] == 3
+        gates = conn.execute("SELECT gate FROM clients_intake ORDER BY id").fetchall()
+        assert ("blocked",) in gates
     mode = stat.S_IMODE((data / "secret_key").stat().st_mode)
     assert mode == 0o600
 

@@ -1,6 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from myomap.accounts.models import User
+from myomap.accounts.models import Clinic, User
 
-admin.site.register(User, UserAdmin)
+
+class MyomapUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("clinic", "role")}))  # type: ignore[misc]
+    list_display = ("username", "first_name", "last_name", "clinic", "role", "is_active")
+    list_filter = ("role", "clinic", "is_active")
+
+
+admin.site.register(User, MyomapUserAdmin)
+admin.site.register(Clinic)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from myomap import __version__
-from myomap.cli import explain, kb, regions, serve
+from myomap.cli import explain, kb, regions, serve, token
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     regions.add_parser(commands)
     kb.add_parser(commands)
     explain.add_parser(commands)
+    token.add_parser(commands)
     manage = commands.add_parser(
         "manage",
         help="run a Django management command (migrate, createsuperuser, ...)",

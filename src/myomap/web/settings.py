@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "myomap.accounts",
     "myomap.bodymap",
     "myomap.reference",
+    "myomap.clients",
+    "myomap.visits",
+    "myomap.audit",
+    "myomap.api",
+    "ninja",  # serves /api/docs (Swagger UI) from its own static files, not a CDN
     "myomap.web",
 ]
 

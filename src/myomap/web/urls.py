@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from myomap.api.api import api
 from myomap.web import views
 
 urlpatterns = [
@@ -15,6 +16,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("body-map/", include("myomap.bodymap.urls")),
     path("knowledge/", include("myomap.reference.urls")),
+    path("clients/", include("myomap.clients.urls")),
+    path("visits/", include("myomap.visits.urls")),
+    path("audit/", include("myomap.audit.urls")),
+    path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 
-from myomap.core.kb import clinical
+from myomap.core.kb import clinical, intake
 from myomap.core.kb.errors import KnowledgeBaseError, Problem
 from myomap.core.kb.models import Entry, Region, RegionSpec, Source
 
@@ -37,6 +37,7 @@ KINDS: Mapping[str, type[Entry]] = {
     "red_flags": clinical.RedFlag,
     "contraindications": clinical.Contraindication,
     "statements": clinical.Statement,
+    "intake_questions": intake.IntakeQuestion,
 }
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "knowledge"
@@ -110,6 +111,10 @@ class KnowledgeBase:
     @property
     def statements(self) -> Mapping[str, clinical.Statement]:
         return self.of("statements", clinical.Statement)
+
+    @property
+    def intake_questions(self) -> Mapping[str, intake.IntakeQuestion]:
+        return self.of("intake_questions", intake.IntakeQuestion)
 
     def stats(self) -> dict[str, int]:
         """How many entries of every kind; regions counted as drawn (left and right apart)."""

@@ -144,7 +144,9 @@
   });
 
   // ----------------------------------------------------------- live candidates
-  const panel = document.querySelector(".candidates");
+  const panel = document.querySelector(".candidates[data-url]");
+  // On a form (the intake), the drawing travels in a hidden field.
+  const hidden = document.getElementById("id_pain_drawing");
   const candidateList = document.getElementById("candidates");
   const candidateStatus = document.getElementById("candidates-status");
   const coverBox = document.getElementById("cover");
@@ -226,6 +228,8 @@
   }
 
   function refreshCandidates() {
+    if (hidden) hidden.value = JSON.stringify(Object.fromEntries(selection));
+    if (!panel) return;
     clearTimeout(pending);
     pending = setTimeout(async () => {
       const mine = ++generation;
@@ -242,6 +246,15 @@
     }, 120);
   }
 
-  // Expose the drawing for forms that will post it (intake, assessment).
-  window.myomapPainDrawing = () => Object.fromEntries(selection);
+  if (hidden && hidden.value) {
+    try {
+      for (const [id, intensity] of Object.entries(JSON.parse(hidden.value))) {
+        if (regions.has(id) && intensity > 0) selection.set(id, Number(intensity));
+      }
+      selection.forEach((_, id) => paint(id));
+      renderList();
+    } catch (error) {
+      hidden.value = "{}";
+    }
+  }
 })();

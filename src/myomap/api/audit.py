@@ -1,0 +1,73 @@
+"""The audit log for clinic admins: GET /api/audit?client=&action=&page=."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.params.functions import Query
+
+from myomap.api.auth import user_of
+from myomap.api.schemas import ERRORS
+from myomap.audit.models import AuditEvent
+
+PER_PAGE = 50
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    client_id: int | None
+    client_label: str
+    summary: str
+    path: str
+    via: str
+
+    @staticmethod
+    def resolve_actor(obj: AuditEvent) -> str:
+        return obj.actor_name
+
+
+class AuditPage(Schema):
+    items: list[AuditEventOut]
+    count: int
+    page: int
+    pages: int
+
+
+@router.get(
+    "/audit",
+    response={200: AuditPage, **ERRORS},
+    summary="Every read and write of the clinic's health data, newest first (admins)",
+)
+def audit_log(
+    request: HttpRequest,
+    client: int | None = None,
+    action: AuditEvent.Action | None = None,
+    page: int = Query(1, ge=1),
+) -> dict[str, Any]:
+    user = user_of(request)
+    if not user.is_clinic_admin or user.clinic_id is None:
+        raise PermissionDenied("clinic admins only")
+    events = AuditEvent.objects.filter(clinic_id=user.clinic_id)
+    if client is not None:
+        events = events.filter(client_id=client)
+    if action is not None:
+        events = events.filter(action=action)
+    shown = Paginator(events, PER_PAGE).get_page(page)
+    return {
+        "items": list(shown),
+        "count": shown.paginator.count,
+        "page": shown.number,
+        "pages": shown.paginator.num_pages,
+    }

@@ -1,0 +1,177 @@
+"""Clients, intakes and the safety gate: GET and POST /api/clients..., /api/intakes/..."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.params.functions import Query
+
+from myomap.api.auth import context, require_staff, user_of
+from myomap.api.schemas import (
+    ERRORS,
+    ClientDetailOut,
+    ClientIn,
+    ClientOut,
+    ClientPage,
+    IntakeIn,
+    IntakeOut,
+    OverrideIn,
+    ReferralIn,
+    VisitSummary,
+)
+from myomap.audit.log import record
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions
+from myomap.clients.models import Client, Intake
+from myomap.core import factors
+from myomap.core.kb import load_default
+from myomap.core.screening import technique_status
+from myomap.records.access import client_for, intake_for
+from myomap.visits import actions as visit_actions
+
+PER_PAGE = 50
+
+router = Router(tags=["clients"])
+
+
+@router.get("/clients", response=ClientPage, summary="The clients you may see")
+def list_clients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) -> dict[str, Any]:
+    clients = Client.objects.visible_to(user_of(request)).order_by(
+        "family_name", "given_name", "id"
+    )
+    if q.strip():
+        term = q.strip()[:100]
+        clients = clients.filter(Q(family_name__icontains=term) | Q(given_name__icontains=term))
+    shown = Paginator(clients, PER_PAGE).get_page(page)
+    items = list(shown)
+    record(
+        context(request),
+        AuditEvent.Action.VIEW,
+        user_of(request),
+        summary=f"client list ({len(items)})",
+    )
+    return {
+        "items": items,
+        "count": shown.paginator.count,
+        "page": shown.number,
+        "pages": shown.paginator.num_pages,
+    }
+
+
+@router.post("/clients", response={201: ClientOut, **ERRORS}, summary="Create a client")
+def create_client(request: HttpRequest, data: ClientIn) -> Status[Any]:
+    ctx = require_staff(request)
+    client = actions.create_client(ctx, actions.ClientData(**data.model_dump()))
+    return Status(201, client)
+
+
+@router.get(
+    "/clients/{client_id}", response={200: ClientDetailOut, **ERRORS}, summary="A client's record"
+)
+def get_client(request: HttpRequest, client_id: int) -> Client:
+    client = client_for(user_of(request), client_id)
+    # Read the related rows once for the response, not once per visit.
+    client = (
+        Client.objects.prefetch_related("intakes")
+        .prefetch_related("visits__therapist")
+        .get(pk=client.pk)
+    )
+    record(context(request), AuditEvent.Action.VIEW, client, summary="client record")
+    return client
+
+
+@router.post(
+    "/clients/{client_id}/intakes", response={201: IntakeOut, **ERRORS}, summary="Record an intake"
+)
+def create_intake(request: HttpRequest, client_id: int, data: IntakeIn) -> Status[Any]:
+    ctx = require_staff(request)
+    client = client_for(ctx.user, client_id)
+    intake = actions.record_intake(ctx, client, actions.IntakeData(**data.model_dump()))
+    return Status(201, intake_out(intake))
+
+
+@router.get(
+    "/intakes/{intake_id}",
+    response={200: IntakeOut, **ERRORS},
+    summary="An intake with its safety screening",
+)
+def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+    intake = intake_for(user_of(request), intake_id)
+    record(context(request), AuditEvent.Action.VIEW, intake, summary="intake and safety screening")
+    return intake_out(intake)
+
+
+@router.post(
+    "/intakes/{intake_id}/referral",
+    response={200: IntakeOut, **ERRORS},
+    summary="Record the referral a red flag called for",
+)
+def record_referral(request: HttpRequest, intake_id: int, data: ReferralIn) -> dict[str, Any]:
+    ctx = require_staff(request)
+    intake = actions.record_referral(ctx, intake_for(ctx.user, intake_id), data.note)
+    return intake_out(intake)
+
+
+@router.post(
+    "/intakes/{intake_id}/override",
+    response={200: IntakeOut, **ERRORS},
+    summary="Go on despite a red flag, with a written reason",
+)
+def override_red_flag(request: HttpRequest, intake_id: int, data: OverrideIn) -> dict[str, Any]:
+    ctx = require_staff(request)
+    intake = actions.override_red_flag(ctx, intake_for(ctx.user, intake_id), data.reason)
+    return intake_out(intake)
+
+
+@router.post(
+    "/intakes/{intake_id}/visits",
+    response={201: VisitSummary, **ERRORS},
+    summary="Start a visit (409 while a red flag is unresolved)",
+)
+def start_visit(request: HttpRequest, intake_id: int) -> Status[Any]:
+    ctx = require_staff(request)
+    intake = intake_for(ctx.user, intake_id)
+    return Status(201, visit_actions.start_visit(ctx, intake.client, intake))
+
+
+def intake_out(intake: Intake) -> dict[str, Any]:
+    kb = load_default()
+    screening = actions.screen_intake(intake)
+    status = technique_status(kb, screening)
+    return {
+        "id": intake.pk,
+        "client_id": intake.client_id,
+        "recorded_at": intake.recorded_at,
+        "recorded_by": intake.recorded_by.get_username(),
+        "complaint": intake.complaint,
+        "pain_drawing": intake.pain_drawing,
+        "history": intake.history,
+        "medications": intake.medications,
+        "red_flag_answers": intake.red_flag_answers,
+        "contraindication_answers": intake.contraindication_answers,
+        "factor_answers": intake.factor_answers,
+        "gate": {
+            "state": intake.gate,
+            "allows_planning": intake.allows_planning,
+            "note": intake.gate_note,
+            "by": intake.gate_by.get_username() if intake.gate_by else None,
+            "at": intake.gate_at,
+        },
+        "screening": {
+            "headline": screening.headline,
+            "blocked": screening.blocked,
+            "urgency": screening.urgency,
+            "postpone": screening.postpone,
+            "needs_clearance": screening.needs_clearance,
+            "red_flags": screening.red_flags,
+            "contraindications": screening.contraindications,
+            "technique_rules": screening.technique_rules,
+            "techniques": [{"technique": tid, **asdict(s)} for tid, s in status.items()],
+        },
+        "factors": factors.factor_profile(kb, intake.factor_answers),
+    }

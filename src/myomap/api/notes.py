@@ -1,0 +1,76 @@
+"""The visit's SOAP note: draft from the record, edit with a revision, sign, amend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from myomap.api.auth import context, require_staff, user_of
+from myomap.api.schemas import ERRORS
+from myomap.api.visit_schemas import AmendIn, NoteIn, NoteOut, NoteVersionOut, SignIn
+from myomap.audit.log import record
+from myomap.audit.models import AuditEvent
+from myomap.records.access import visit_for
+from myomap.visits import actions
+from myomap.visits.models import NoteVersion
+
+router = Router(tags=["notes"])
+
+
+@router.get(
+    "/visits/{visit_id}/note",
+    response={200: NoteOut, **ERRORS},
+    summary="The note's current version and every earlier one",
+)
+def get_note(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+    visit = visit_for(user_of(request), visit_id)
+    record(context(request), AuditEvent.Action.VIEW, visit, summary="session note")
+    current = actions.current_version(visit)
+    history = (
+        list(current.note.versions.select_related("author", "signed_by").order_by("number"))
+        if current is not None
+        else []
+    )
+    return {"current": history[-1] if history else None, "history": history}
+
+
+@router.post(
+    "/visits/{visit_id}/note/draft",
+    response={200: NoteVersionOut, **ERRORS},
+    summary="Write (or rewrite) the unsigned draft from what was recorded",
+)
+def draft_note(request: HttpRequest, visit_id: int) -> NoteVersion:
+    ctx = require_staff(request)
+    return actions.draft_note(ctx, visit_for(ctx.user, visit_id))
+
+
+@router.put(
+    "/visits/{visit_id}/note",
+    response={200: NoteVersionOut, **ERRORS},
+    summary="Save edits to the draft; 409 if someone saved since `revision`",
+)
+def save_note(request: HttpRequest, visit_id: int, data: NoteIn) -> NoteVersion:
+    ctx = require_staff(request)
+    return actions.save_note(ctx, visit_for(ctx.user, visit_id), **data.model_dump())
+
+
+@router.post(
+    "/visits/{visit_id}/note/sign",
+    response={200: NoteVersionOut, **ERRORS},
+    summary="Sign and lock the draft at `revision`",
+)
+def sign_note(request: HttpRequest, visit_id: int, data: SignIn) -> NoteVersion:
+    ctx = require_staff(request)
+    return actions.sign_note(ctx, visit_for(ctx.user, visit_id), revision=data.revision)
+
+
+@router.post(
+    "/visits/{visit_id}/note/amend",
+    response={201: NoteVersionOut, **ERRORS},
+    summary="Start a new version of a signed note; the signed one stays in the history",
+)
+def amend_note(request: HttpRequest, visit_id: int, data: AmendIn) -> Status[Any]:
+    ctx = require_staff(request)
+    return Status(201, actions.amend_note(ctx, visit_for(ctx.user, visit_id), data.reason))

@@ -1,0 +1,210 @@
+"""Shared API schemas: the strict input base, errors, and the client and intake shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_validator
+
+
+class Input(Schema):
+    """Every request body: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+# The error answers every object endpoint may give, for the OpenAPI description.
+ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+# ----------------------------------------------------------------------------- clients
+class ClientIn(Input):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: dt.date
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    treatment_consent: bool = False
+    data_consent: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value.strip():
+            try:
+                validate_email(value.strip())
+            except ValidationError:
+                raise ValueError("not a valid e-mail address") from None
+        return value
+
+
+class ClientOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    email: str
+    phone: str
+    treatment_consent_at: dt.datetime | None
+    data_consent_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ClientPage(Schema):
+    items: list[ClientOut]
+    count: int
+    page: int
+    pages: int
+
+
+class IntakeSummary(Schema):
+    id: int
+    recorded_at: dt.datetime
+    complaint: str
+    gate: str
+
+
+class VisitSummary(Schema):
+    id: int
+    client_id: int
+    intake_id: int
+    therapist: str
+    started_at: dt.datetime
+
+    @staticmethod
+    def resolve_therapist(obj: object) -> str:
+        therapist = getattr(obj, "therapist", None)
+        return therapist.get_username() if therapist is not None else ""
+
+
+class ClientDetailOut(ClientOut):
+    intakes: list[IntakeSummary]
+    visits: list[VisitSummary]
+
+
+# ----------------------------------------------------------------------------- intakes
+class IntakeIn(Input):
+    complaint: str = Field(min_length=1, max_length=5000)
+    pain_drawing: dict[str, int] = Field(
+        default_factory=dict, description="body-map region id -> intensity 0..10"
+    )
+    history: str = Field("", max_length=10000)
+    medications: str = Field("", max_length=5000)
+    red_flag_answers: dict[str, bool] = Field(
+        default_factory=dict, description="red flag id -> yes/no"
+    )
+    contraindication_answers: dict[str, bool] = Field(
+        default_factory=dict, description="contraindication id -> yes/no"
+    )
+    factor_answers: dict[str, bool | int] = Field(
+        default_factory=dict, description="intake question id -> yes/no or 0..3"
+    )
+
+    @field_validator("pain_drawing")
+    @classmethod
+    def _intensities(cls, drawing: dict[str, int]) -> dict[str, int]:
+        wrong = sorted(region for region, value in drawing.items() if not 0 <= value <= 10)
+        if wrong:
+            raise ValueError(f"intensity must be 0-10 (regions: {', '.join(wrong)})")
+        return drawing
+
+
+class ReferralIn(Input):
+    note: str = Field(
+        min_length=1, max_length=5000, description="to whom and how the client was referred"
+    )
+
+
+class OverrideIn(Input):
+    reason: str = Field(
+        min_length=1, max_length=5000, description="why treatment goes on despite the red flag"
+    )
+
+
+class RedFlagOut(Schema):
+    id: str
+    name: str
+    category: str
+    urgency: str
+    question: str
+    action: str
+
+
+class ContraindicationOut(Schema):
+    id: str
+    name: str
+    level: str
+    question: str
+    note: str | None
+
+
+class TechniqueRuleOut(Schema):
+    technique: str
+    technique_name: str
+    effect: str
+    how: str | None
+    because_id: str
+    because_name: str
+    level: str
+    local_only: bool
+
+
+class TechniqueStatusOut(Schema):
+    technique: str
+    allowed: bool
+    modifications: list[str]
+    reasons: list[str]
+
+
+class ScreeningOut(Schema):
+    headline: str
+    blocked: bool
+    urgency: str | None
+    postpone: bool
+    needs_clearance: bool
+    red_flags: list[RedFlagOut]
+    contraindications: list[ContraindicationOut]
+    technique_rules: list[TechniqueRuleOut]
+    techniques: list[TechniqueStatusOut]
+
+
+class GateOut(Schema):
+    state: str
+    allows_planning: bool
+    note: str
+    by: str | None
+    at: dt.datetime | None
+
+
+class FactorOut(Schema):
+    factor: str
+    name: str
+    level: str
+    points: float
+    reasons: list[str]
+
+
+class IntakeOut(Schema):
+    id: int
+    client_id: int
+    recorded_at: dt.datetime
+    recorded_by: str
+    complaint: str
+    pain_drawing: dict[str, int]
+    history: str
+    medications: str
+    red_flag_answers: dict[str, bool]
+    contraindication_answers: dict[str, bool]
+    factor_answers: dict[str, bool | int]
+    gate: GateOut
+    screening: ScreeningOut
+    factors: list[FactorOut]

@@ -1,0 +1,1 @@
+"""Clients, their intake and the safety gate."""

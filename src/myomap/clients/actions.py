@@ -1,0 +1,164 @@
+"""Named actions on clients and intakes, shared by the web UI, the JSON API and the CLI.
+Each runs in one transaction and writes its audit events in it: all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.clients.models import Client, Intake
+from myomap.core import screening as core_screening
+from myomap.core.kb import load_default
+from myomap.core.referral import InputError, scorer
+from myomap.core.referral.inputs import check_drawing
+from myomap.records.errors import Invalid
+
+MIN_OVERRIDE_REASON = 20
+
+
+@dataclass(frozen=True)
+class ClientData:
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    email: str = ""
+    phone: str = ""
+    treatment_consent: bool = False
+    data_consent: bool = False
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    complaint: str
+    pain_drawing: Mapping[str, int] = field(default_factory=dict)
+    history: str = ""
+    medications: str = ""
+    red_flag_answers: Mapping[str, bool] = field(default_factory=dict)
+    contraindication_answers: Mapping[str, bool] = field(default_factory=dict)
+    factor_answers: Mapping[str, bool | int] = field(default_factory=dict)
+
+
+def _require_staff(ctx: Context) -> None:
+    if not getattr(ctx.user, "is_staff_member", False):
+        raise Invalid("only a therapist or clinic admin may do this")
+
+
+@transaction.atomic
+def create_client(ctx: Context, data: ClientData) -> Client:
+    _require_staff(ctx)
+    if not data.given_name.strip() or not data.family_name.strip():
+        raise Invalid("a client needs a given name and a family name", "given_name")
+    today = timezone.localdate()
+    if data.date_of_birth > today or data.date_of_birth.year < 1900:
+        raise Invalid("the date of birth must be a real date in the past", "date_of_birth")
+    now = timezone.now()
+    client = Client.objects.create(
+        clinic_id=ctx.user.clinic_id,
+        given_name=data.given_name.strip(),
+        family_name=data.family_name.strip(),
+        date_of_birth=data.date_of_birth,
+        email=data.email.strip(),
+        phone=data.phone.strip(),
+        treatment_consent_at=now if data.treatment_consent else None,
+        data_consent_at=now if data.data_consent else None,
+        created_by=ctx.user,
+    )
+    record(ctx, AuditEvent.Action.CREATE, client, summary="client created")
+    return client
+
+
+def screen_intake(intake: Intake) -> core_screening.Screening:
+    """The safety screening of an intake's answers (pure; no write). A red flag resolved
+    by a recorded referral or override stays on record but no longer blocks."""
+    result = core_screening.screen(
+        load_default(), intake.red_flag_answers, intake.contraindication_answers
+    )
+    if intake.gate in (Intake.Gate.REFERRED, Intake.Gate.OVERRIDDEN):
+        return result.clear(intake.gate_note)
+    return result
+
+
+@transaction.atomic
+def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
+    """Save the intake; a red flag closes the safety gate until a referral or an override."""
+    _require_staff(ctx)
+    if not data.complaint.strip():
+        raise Invalid("say what brings the client in (the presenting complaint)", "complaint")
+    try:
+        drawing = check_drawing(data.pain_drawing, scorer().model)
+    except InputError as exc:
+        raise Invalid(str(exc), "pain_drawing") from None
+    drawing = {region: intensity for region, intensity in drawing.items() if intensity > 0}
+    kb = load_default()
+    try:
+        result = core_screening.screen(kb, data.red_flag_answers, data.contraindication_answers)
+    except ValueError as exc:
+        raise Invalid(str(exc), "red_flag_answers") from None
+    from myomap.core import factors as core_factors
+
+    try:
+        core_factors.factor_profile(kb, data.factor_answers)
+    except ValueError as exc:
+        raise Invalid(str(exc), "factor_answers") from None
+    intake = Intake.objects.create(
+        client=client,
+        recorded_by=ctx.user,
+        complaint=data.complaint.strip(),
+        pain_drawing=drawing,
+        history=data.history.strip(),
+        medications=data.medications.strip(),
+        red_flag_answers={k: bool(v) for k, v in data.red_flag_answers.items()},
+        contraindication_answers={k: bool(v) for k, v in data.contraindication_answers.items()},
+        factor_answers=dict(data.factor_answers),
+        gate=Intake.Gate.BLOCKED if result.blocked else Intake.Gate.CLEAR,
+    )
+    record(ctx, AuditEvent.Action.CREATE, intake, summary="intake recorded")
+    if result.blocked:
+        names = ", ".join(flag.name for flag in result.red_flags)
+        record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {names}"[:300])
+    return intake
+
+
+def _close_gate_check(intake: Intake) -> None:
+    if intake.gate != Intake.Gate.BLOCKED:
+        raise Invalid("this intake has no open red flag to resolve", "gate")
+
+
+@transaction.atomic
+def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
+    """The therapist referred the client on (to whom, how, when): the gate opens."""
+    _require_staff(ctx)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    _close_gate_check(intake)
+    if len(note.strip()) < 10:
+        raise Invalid("say to whom and how the client was referred", "note")
+    intake.gate, intake.gate_note = Intake.Gate.REFERRED, note.strip()
+    intake.gate_by, intake.gate_at = ctx.user, timezone.now()
+    intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
+    record(ctx, AuditEvent.Action.REFERRAL, intake, summary=note.strip())
+    return intake
+
+
+@transaction.atomic
+def override_red_flag(ctx: Context, intake: Intake, reason: str) -> Intake:
+    """Continue despite a red flag, with a written reason that stays on the record."""
+    _require_staff(ctx)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    _close_gate_check(intake)
+    if len(reason.strip()) < MIN_OVERRIDE_REASON:
+        raise Invalid(
+            "write the reason for overriding the red flag "
+            f"(at least {MIN_OVERRIDE_REASON} characters)",
+            "reason",
+        )
+    intake.gate, intake.gate_note = Intake.Gate.OVERRIDDEN, reason.strip()
+    intake.gate_by, intake.gate_at = ctx.user, timezone.now()
+    intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
+    record(ctx, AuditEvent.Action.OVERRIDE, intake, summary=reason.strip())
+    return intake

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+
+from myomap.core.kb import load_default
+
+
+class ClientForm(forms.Form):
+    given_name = forms.CharField(max_length=100)
+    family_name = forms.CharField(max_length=100)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    treatment_consent = forms.BooleanField(
+        required=False, label="The client consents to treatment (neuromuscular therapy)"
+    )
+    data_consent = forms.BooleanField(
+        required=False, label="The client consents to their health data being recorded"
+    )
+
+
+class IntakeForm(forms.Form):
+    """The intake: complaint, pain drawing, history, and the knowledge base's questions."""
+
+    complaint = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Presenting complaint"
+    )
+    pain_drawing = forms.CharField(widget=forms.HiddenInput, required=False)
+    history = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    medications = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kb = load_default()
+        for flag in kb.red_flags.values():
+            self.fields[f"rf_{flag.id}"] = forms.BooleanField(required=False, label=flag.question)
+        for item in kb.contraindications.values():
+            self.fields[f"ci_{item.id}"] = forms.BooleanField(required=False, label=item.question)
+        from myomap.core import factors
+
+        for question in factors.questions(kb):
+            name = f"fq_{question.id}"
+            if question.answer == "scale-0-3":
+                self.fields[name] = forms.TypedChoiceField(
+                    label=question.text,
+                    coerce=int,
+                    initial=0,
+                    choices=[(0, "0 none"), (1, "1 a little"), (2, "2 moderately"), (3, "3 a lot")],
+                )
+            else:
+                self.fields[name] = forms.BooleanField(required=False, label=question.text)
+
+    def clean_pain_drawing(self) -> dict[str, int]:
+        raw = self.cleaned_data.get("pain_drawing") or "{}"
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError:
+            raise forms.ValidationError(
+                "the pain drawing could not be read; draw it again"
+            ) from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("the pain drawing could not be read; draw it again")
+        return data
+
+    def group(self, prefix: str) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(prefix)]
+
+    def answers(self, prefix: str) -> dict[str, Any]:
+        return {
+            name[len(prefix) :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(prefix)
+        }
+
+
+class ReferralForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Referral made (to whom, how and when)",
+    )
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for continuing despite the red flag",
+    )

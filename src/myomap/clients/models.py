@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from myomap.accounts.models import Clinic
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def visible_to(self, user: Any) -> ClientQuerySet:
+        """A therapist or admin sees their clinic's clients; a client only their own record."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_staff_member:
+            return self.filter(clinic_id=user.clinic_id)
+        if user.role == user.Role.CLIENT:
+            return self.filter(user=user)
+        return self.none()
+
+
+class Client(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="client_record",
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    treatment_consent_at = models.DateTimeField(null=True, blank=True)
+    data_consent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self
+
+    def age_on(self, day: Any) -> int:
+        born = self.date_of_birth
+        return int(day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
+
+
+class Intake(models.Model):
+    """What the client reports at intake, the safety questions, and the gate's state."""
+
+    class Gate(models.TextChoices):
+        CLEAR = "clear", "No red flags"
+        BLOCKED = "blocked", "Blocked by a red flag"
+        REFERRED = "referred", "Referral recorded"
+        OVERRIDDEN = "overridden", "Overridden with a reason"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="intakes")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    complaint = models.TextField()
+    pain_drawing = models.JSONField(default=dict)  # concrete region id -> intensity 0..10
+    history = models.TextField(blank=True)
+    medications = models.TextField(blank=True)
+    red_flag_answers = models.JSONField(default=dict)  # red flag id -> bool
+    contraindication_answers = models.JSONField(default=dict)  # contraindication id -> bool
+    factor_answers = models.JSONField(default=dict)  # intake question id -> bool | 0..3
+    gate = models.CharField(max_length=20, choices=Gate.choices, default=Gate.CLEAR)
+    gate_note = models.TextField(blank=True)  # the referral made, or the override's reason
+    gate_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    gate_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Intake of {self.client} on {self.recorded_at:%Y-%m-%d}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client
+
+    @property
+    def allows_planning(self) -> bool:
+        return self.gate != self.Gate.BLOCKED

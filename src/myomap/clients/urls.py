@@ -1,0 +1,15 @@
+from django.urls import path
+
+from myomap.clients import views
+
+app_name = "clients"
+urlpatterns = [
+    path("", views.client_list, name="list"),
+    path("new/", views.client_new, name="new"),
+    path("<int:pk>/", views.client_detail, name="detail"),
+    path("<int:pk>/intake/new/", views.intake_new, name="intake_new"),
+    path("intakes/<int:pk>/", views.intake_detail, name="intake"),
+    path("intakes/<int:pk>/referral/", views.intake_referral, name="intake_referral"),
+    path("intakes/<int:pk>/override/", views.intake_override, name="intake_override"),
+    path("intakes/<int:pk>/referral-letter/", views.referral_letter, name="referral_letter"),
+]

@@ -1,0 +1,202 @@
+"""Client pages: list, new client, the client's record, intake and the safety gate.
+Views parse, authorise, call one action, render; every health-data page is audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions
+from myomap.clients.forms import ClientForm, IntakeForm, OverrideForm, ReferralForm
+from myomap.clients.models import Client, Intake
+from myomap.core.bodymap.svg import render_body_map
+from myomap.core.kb import load_default
+from myomap.records.access import client_for, intake_for, staff_required
+from myomap.records.errors import ActionError
+
+
+@require_GET
+@staff_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    clients = (
+        Client.objects.visible_to(request.user)
+        .annotate(visit_count=Count("visits", distinct=True), last_visit=Max("visits__started_at"))
+        .order_by("family_name", "given_name")
+    )
+    if query:
+        clients = clients.filter(family_name__icontains=query) | clients.filter(
+            given_name__icontains=query
+        )
+    shown = list(clients[:200])
+    record(
+        Context.of(request),
+        AuditEvent.Action.VIEW,
+        request.user,
+        summary=f"client list ({len(shown)})",
+    )
+    return render(request, "clients/list.html", {"clients": shown, "query": query})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def client_new(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.create_client(
+                Context.of(request), actions.ClientData(**form.cleaned_data)
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/form.html", {"form": form})
+
+
+@require_GET
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request.user, pk)
+    intakes = list(client.intakes.select_related("recorded_by"))
+    visits = list(
+        client.visits.select_related("therapist", "note").prefetch_related("note__versions")
+    )
+    record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
+    return render(
+        request, "clients/detail.html", {"client": client, "intakes": intakes, "visits": visits}
+    )
+
+
+def _body_map(drawing: dict[str, int] | None = None, interactive: bool = True) -> str:
+    kb = load_default()
+    names = {region_id: region.name for region_id, region in kb.regions.items()}
+    return render_body_map(
+        names, intensities=drawing or {}, interactive=interactive, title="Pain drawing"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
+    client = client_for(request.user, pk)
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = actions.IntakeData(
+            complaint=form.cleaned_data["complaint"],
+            pain_drawing=form.cleaned_data["pain_drawing"],
+            history=form.cleaned_data["history"],
+            medications=form.cleaned_data["medications"],
+            red_flag_answers=form.answers("rf_"),
+            contraindication_answers=form.answers("ci_"),
+            factor_answers=form.answers("fq_"),
+        )
+        try:
+            intake = actions.record_intake(Context.of(request), client, data)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("clients:intake", pk=intake.pk)
+    kb = load_default()
+    region_data = [
+        {"id": r.id, "name": r.name, "view": r.view, "side": r.side} for r in kb.regions.values()
+    ]
+    context = {
+        "client": client,
+        "form": form,
+        "svg": mark_safe(_body_map()),
+        "region_data": region_data,
+        "red_flag_fields": form.group("rf_"),
+        "contra_fields": form.group("ci_"),
+        "factor_fields": form.group("fq_"),
+    }
+    return render(request, "clients/intake_form.html", context)
+
+
+def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
+    from myomap.core import factors
+
+    kb = load_default()
+    drawing = sorted(intake.pain_drawing.items(), key=lambda item: -item[1])
+    return {
+        "intake": intake,
+        "client": intake.client,
+        "screening": actions.screen_intake(intake),
+        "profile": factors.factor_profile(kb, intake.factor_answers),
+        "drawing": [(kb.regions[r].name, i) for r, i in drawing],
+        "svg": mark_safe(_body_map(intake.pain_drawing, interactive=False)),
+        "referral_form": ReferralForm(),
+        "override_form": OverrideForm(),
+        **forms,
+    }
+
+
+@require_GET
+@login_required
+def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = intake_for(request.user, pk)
+    record(
+        Context.of(request), AuditEvent.Action.VIEW, intake, summary="intake and safety screening"
+    )
+    return render(request, "clients/intake_detail.html", _intake_context(intake))
+
+
+@require_POST
+@staff_required
+def intake_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = intake_for(request.user, pk)
+    form = ReferralForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_referral(Context.of(request), intake, form.cleaned_data["note"])
+            return redirect("clients:intake", pk=intake.pk)
+        except ActionError as exc:
+            form.add_error("note", exc.message)
+    return render(
+        request,
+        "clients/intake_detail.html",
+        _intake_context(intake, referral_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@staff_required
+def intake_override(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = intake_for(request.user, pk)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.override_red_flag(Context.of(request), intake, form.cleaned_data["reason"])
+            return redirect("clients:intake", pk=intake.pk)
+        except ActionError as exc:
+            form.add_error("reason", exc.message)
+    return render(
+        request,
+        "clients/intake_detail.html",
+        _intake_context(intake, override_form=form),
+        status=400,
+    )
+
+
+@require_GET
+@staff_required
+def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = intake_for(request.user, pk)
+    screening = actions.screen_intake(intake)
+    record(Context.of(request), AuditEvent.Action.VIEW, intake, summary="referral letter")
+    kb = load_default()
+    context = {
+        "intake": intake,
+        "client": intake.client,
+        "screening": screening,
+        "drawing": [(kb.regions[r].name, i) for r, i in intake.pain_drawing.items()],
+        "age": intake.client.age_on(intake.recorded_at.date()),
+    }
+    return render(request, "clients/referral_letter.html", context)

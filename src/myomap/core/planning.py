@@ -1,0 +1,239 @@
+"""The treatment plan: which trigger points to treat today, in what order, with which
+technique, pressure and hold.
+
+Order: points confirmed on palpation first (referral reproduced, then a tender spot in a
+taut band, most tender first), then other tender points, then unpalpated candidates from
+the pain drawing in score order. Palpated points that were not tender are left out with
+the reason. The default technique is ischemic compression: steady, moderate pressure
+held 10-30 s until the point releases, guided by the client's feedback (too much, too
+little, better, worse). Safety screening removes or modifies techniques
+(`screening.technique_status`); a red flag or a postponed session gives no steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.screening import (
+    Screening,
+    TechniqueStatus,
+    light_pressure_note,
+    technique_status,
+)
+
+SIDES = ("left", "right", "bilateral", "midline")
+DEFAULT = "ischemic-compression"
+FALLBACK = (
+    DEFAULT,
+    "positional-release",
+    "muscle-energy-technique",
+    "soft-tissue-release",
+    "myofascial-release",
+    "light-effleurage",
+)
+# (hold seconds, repetitions) for the fallbacks, from the dosage in techniques.yaml;
+# 0 s where the technique is not a hold.
+DOSE = {
+    "positional-release": (90, 1),
+    "muscle-energy-technique": (10, 3),
+    "soft-tissue-release": (0, 3),
+    "myofascial-release": (90, 1),
+    "light-effleurage": (0, 1),
+}
+HOLD, HOLD_LONG, HOLD_GENTLE, VERY_TENDER = 20, 30, 15, 8
+RANK = {"none": 0, "light": 1, "moderate": 2, "deep": 3}
+
+
+@dataclass(frozen=True)
+class Palpation:
+    trigger_point: str
+    side: str  # left | right | bilateral | midline
+    tender: int | None = None  # 0-10
+    taut_band: bool = False
+    referral: bool = False
+    twitch: bool = False
+    jump: bool = False
+    ppt: float | None = None  # pressure pain threshold, kg/cm2
+
+    @property
+    def signs(self) -> tuple[str, ...]:
+        """The trigger point signs found, in words, tenderness first."""
+        words = [f"tender {self.tender}/10"] if self.tender is not None else []
+        for flag, word in (
+            (self.taut_band, "taut band"),
+            (self.referral, "referral reproduced"),
+            (self.twitch, "local twitch response"),
+            (self.jump, "jump sign"),
+        ):
+            if flag:
+                words.append(word)
+        if self.ppt is not None:
+            words.append(f"pressure pain threshold {self.ppt:g} kg/cm2")
+        return tuple(words)
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    order: int
+    trigger_point: str
+    trigger_point_name: str
+    muscle: str
+    muscle_name: str
+    side: str
+    technique: str
+    technique_name: str
+    pressure: str  # light | moderate | deep
+    hold_seconds: int  # 10..30 for ischemic compression; 0 where not a hold
+    repetitions: int
+    reason: str
+    modifications: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[PlanStep, ...]
+    excluded: tuple[tuple[str, str, str], ...]  # (trigger point, side, why)
+    blocked_reason: str | None
+
+
+def check_points(
+    kb: KnowledgeBase,
+    candidates: Sequence[tuple[str, str, float]] = (),
+    palpation: Sequence[Palpation] = (),
+) -> None:
+    """Raise ValueError naming unknown trigger points, sides or tenderness out of 0-10."""
+    points = [c[0] for c in candidates] + [p.trigger_point for p in palpation]
+    unknown = sorted({tp for tp in points if tp not in kb.trigger_points})
+    if unknown:
+        raise ValueError(f"unknown trigger point id(s): {', '.join(unknown)}")
+    sides = {c[1] for c in candidates} | {p.side for p in palpation}
+    bad = sorted(s for s in sides if s not in SIDES)
+    if bad:
+        raise ValueError(f"unknown side(s): {', '.join(bad)}; use {', '.join(SIDES)}")
+    for p in palpation:
+        if p.tender is not None and not 0 <= p.tender <= 10:
+            raise ValueError(f"{p.trigger_point}: tenderness {p.tender} is outside 0-10")
+        if p.ppt is not None and p.ppt < 0:
+            raise ValueError(f"{p.trigger_point}: pressure pain threshold cannot be negative")
+
+
+def propose_plan(
+    kb: KnowledgeBase,
+    *,
+    candidates: Sequence[tuple[str, str, float]],
+    palpation: Sequence[Palpation],
+    screening: Screening,
+    max_steps: int = 6,
+) -> Plan:
+    """The ordered points to treat today. `candidates` are (trigger point, side, score)
+    from the referral reasoning; `palpation` what the therapist found (a later entry for
+    the same point and side replaces an earlier one)."""
+    check_points(kb, candidates, palpation)
+    if max_steps < 1:
+        raise ValueError("max_steps must be at least 1")
+    if screening.blocked or screening.postpone:
+        return Plan((), (), screening.headline)
+    status = technique_status(kb, screening)
+    technique = next((t for t in FALLBACK if status[t].allowed), None)
+    if technique is None:
+        return Plan((), (), f"No hands-on technique is allowed today. {screening.headline}")
+    found = {(p.trigger_point, p.side): p for p in palpation}
+    scores: dict[tuple[str, str], float] = {}
+    for tp, side, score in candidates:
+        scores.setdefault((tp, side), float(score))
+    excluded: list[tuple[str, str, str]] = []
+    ranked: list[tuple[tuple[float, ...], str, str, Palpation | None]] = []
+    for (tp, side), p in found.items():
+        if p.tender == 0 and not p.referral:
+            excluded.append((tp, side, "palpated: not tender"))
+        elif p.tender is None and not (p.taut_band or p.twitch or p.jump or p.referral):
+            excluded.append((tp, side, "palpated: no tenderness or trigger point signs recorded"))
+        else:
+            group = 0 if p.referral else 1 if p.taut_band else 2
+            key = (group, -(p.tender or 0), -scores.get((tp, side), 0.0))
+            ranked.append((key, tp, side, p))
+    for (tp, side), score in scores.items():
+        if (tp, side) not in found and (tp, "bilateral") not in found:
+            ranked.append(((3, 0, -score), tp, side, None))
+    ranked.sort(key=lambda item: item[0])
+    for _, tp, side, later in ranked[max_steps:]:
+        if later is not None:
+            excluded.append((tp, side, f"more than {max_steps} points for one session: next visit"))
+    steps = tuple(
+        _step(kb, order, tp, side, p, scores.get((tp, side)), technique, status, screening)
+        for order, (_, tp, side, p) in enumerate(ranked[:max_steps], start=1)
+    )
+    return Plan(steps, tuple(excluded), None)
+
+
+def _step(
+    kb: KnowledgeBase,
+    order: int,
+    tp_id: str,
+    side: str,
+    p: Palpation | None,
+    score: float | None,
+    technique: str,
+    status: Mapping[str, TechniqueStatus],
+    screening: Screening,
+) -> PlanStep:
+    tp = kb.trigger_points[tp_id]
+    tech = kb.techniques[technique]
+    tender = p.tender if p is not None else None
+    if technique == DEFAULT:
+        pressure, repetitions = "moderate", 2
+        if tender is not None and tender >= VERY_TENDER:
+            hold = HOLD_GENTLE
+            how = f"very tender ({tender}/10), so start gentler: moderate pressure, {hold} s"
+        elif p is not None and p.taut_band and p.referral:
+            hold = HOLD_LONG
+            how = f"steady moderate pressure held up to {hold} s until the point releases"
+        else:
+            hold = HOLD
+            how = f"steady moderate pressure held {hold} s until the point releases"
+        why_technique = f"Ischemic compression: {how}; repeat once if still tender"
+    else:
+        hold, repetitions = DOSE[technique]
+        pressure = tech.pressure if tech.pressure != "none" else "light"
+        ruled_out = "; ".join(status[DEFAULT].reasons) or "not allowed today"
+        why_technique = f"{tech.name} instead of ischemic compression ({ruled_out})"
+    if screening.no_deep_pressure and RANK[pressure] > RANK["light"]:
+        pressure = "light"
+    mods = list(status[technique].modifications)
+    note = light_pressure_note(screening)
+    if note:
+        mods.append(note)
+    mods += [r[0].upper() + r[1:] + "." for r in status[technique].reasons]
+    return PlanStep(
+        order=order,
+        trigger_point=tp.id,
+        trigger_point_name=tp.name,
+        muscle=tp.muscle,
+        muscle_name=kb.muscles[tp.muscle].name,
+        side=side,
+        technique=technique,
+        technique_name=tech.name,
+        pressure=pressure,
+        hold_seconds=hold,
+        repetitions=repetitions,
+        reason=f"{_why_point(p, score)}. {why_technique}; ask: too much, too little, "
+        "better or worse?",
+        modifications=tuple(dict.fromkeys(mods)),
+    )
+
+
+def _why_point(p: Palpation | None, score: float | None) -> str:
+    if p is None:
+        shown = f" (score {score:.2f})" if score is not None else ""
+        return (
+            f"Candidate to examine from the pain drawing{shown}, not yet palpated: "
+            "palpate first and treat only if tender"
+        )
+    found = ", ".join(p.signs)
+    if p.referral:
+        return f"Confirmed on palpation: pressure reproduced the referred pain ({found})"
+    if p.taut_band:
+        return f"Tender spot in a taut band ({found})"
+    return f"Tender on palpation ({found}), no taut band recorded"

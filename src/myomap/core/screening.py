@@ -1,0 +1,269 @@
+"""Safety screening: red flags stop treatment; contraindications remove or modify
+techniques (knowledge kinds `red_flags` and `contraindications`).
+
+Wording is always "consider referral", never a diagnosis. A red flag wins over
+everything: `Screening.blocked` stops treatment planning until the therapist records a
+referral or an override (the records side decides that, not this module).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from myomap.core.kb.loader import KnowledgeBase
+
+URGENCIES = ("emergency", "urgent", "routine")
+LEVELS = ("postpone", "no-deep-pressure", "ask-doctor", "avoid-locally", "precaution")
+LEVEL_WORDS = {
+    "postpone": "postpone the session",
+    "no-deep-pressure": "no deep pressure",
+    "ask-doctor": "ask the client's doctor first",
+    "avoid-locally": "avoid the affected area",
+    "precaution": "precaution",
+}
+CATEGORY_WORDS = {
+    "cauda-equina": "cauda equina signs",
+    "cancer": "red flags for cancer",
+    "infection": "red flags for infection",
+    "fracture": "red flags for fracture",
+    "inflammatory": "signs of inflammatory back pain",
+}
+
+
+@dataclass(frozen=True)
+class RedFlagHit:
+    id: str
+    name: str
+    category: str
+    urgency: str  # emergency | urgent | routine
+    question: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ContraindicationHit:
+    id: str
+    name: str
+    level: str
+    question: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class TechniqueRule:
+    technique: str
+    technique_name: str
+    effect: str  # "removed" | "modified"
+    how: str | None  # for modified: how to modify
+    because_id: str
+    because_name: str
+    level: str
+    local_only: bool  # True for avoid-locally: applies over the affected area only
+
+
+@dataclass(frozen=True)
+class TechniqueStatus:
+    allowed: bool
+    modifications: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Screening:
+    red_flags: tuple[RedFlagHit, ...]  # emergency first, then urgent, routine
+    contraindications: tuple[ContraindicationHit, ...]  # postpone ... precaution
+    technique_rules: tuple[TechniqueRule, ...]
+    cleared: str | None = None  # the referral or override recorded for the red flags
+
+    @property
+    def blocked(self) -> bool:
+        """Any red flag not yet cleared: treatment planning is stopped."""
+        return bool(self.red_flags) and self.cleared is None
+
+    def clear(self, note: str) -> Screening:
+        """The same screening once the therapist has recorded a referral or an override
+        with a reason (`note`): the red flags stay on record but no longer block, and
+        the contraindications still apply."""
+        if not note.strip():
+            raise ValueError("clearing a red flag needs the referral made or the reason")
+        return replace(self, cleared=" ".join(note.split()))
+
+    @property
+    def urgency(self) -> str | None:
+        """The highest red-flag urgency, or None."""
+        return self.red_flags[0].urgency if self.red_flags else None
+
+    @property
+    def postpone(self) -> bool:
+        return any(c.level == "postpone" for c in self.contraindications)
+
+    @property
+    def needs_clearance(self) -> bool:
+        return any(c.level == "ask-doctor" for c in self.contraindications)
+
+    @property
+    def no_deep_pressure(self) -> tuple[ContraindicationHit, ...]:
+        """The hits that limit the whole session to light pressure."""
+        return self._at("no-deep-pressure")
+
+    def _at(self, level: str) -> tuple[ContraindicationHit, ...]:
+        return tuple(c for c in self.contraindications if c.level == level)
+
+    @property
+    def headline(self) -> str:
+        """One plain sentence for the top of the screening page."""
+        if self.blocked:
+            top = self.red_flags[0].urgency
+            why = _join(_flag_words(f) for f in self.red_flags if f.urgency == top)
+            if top == "emergency":
+                return f"Stop: consider emergency referral today ({why})."
+            if top == "urgent":
+                return f"Stop treatment: consider referral to the client's doctor ({why})."
+            return (
+                "Planning paused: consider suggesting a non-urgent check with the client's "
+                f"doctor ({why}); record a referral or an override to go on."
+            )
+        levels = [
+            ("postpone", "Postpone today's session"),
+            ("ask-doctor", "Ask the client's doctor first"),
+            ("no-deep-pressure", "Light pressure only today"),
+            ("avoid-locally", "Treat, but avoid the affected area"),
+            ("precaution", "Go ahead with care"),
+        ]
+        rest = next(
+            (
+                f"{words}: {_join(_lower(c.name) for c in self._at(level))}."
+                for level, words in levels
+                if self._at(level)
+            ),
+            "No contraindications recorded." if self.red_flags else "",
+        )
+        if self.red_flags:
+            why = _join(_flag_words(f) for f in self.red_flags)
+            note = (self.cleared or "").rstrip(".")
+            return f"Referral or override recorded for the red flags ({why}): {note}. {rest}"
+        return rest or "No red flags or contraindications recorded."
+
+
+def _lower(name: str) -> str:
+    """Lower-case the first letter unless the name starts with an acronym."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _flag_words(hit: RedFlagHit) -> str:
+    return CATEGORY_WORDS.get(hit.category, _lower(hit.name))
+
+
+def _join(words: Iterable[str]) -> str:
+    unique = list(dict.fromkeys(words))
+    if len(unique) <= 2:
+        return " and ".join(unique)
+    return ", ".join(unique[:-1]) + " and " + unique[-1]
+
+
+def _check_ids(what: str, given: Mapping[str, bool], known: Mapping[str, object]) -> None:
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what} id(s): {', '.join(unknown)}")
+
+
+def screen(
+    kb: KnowledgeBase,
+    red_flag_answers: Mapping[str, bool],
+    contraindication_answers: Mapping[str, bool],
+) -> Screening:
+    """The red flags and contraindications answered yes, most serious first, and the
+    technique rules they imply. Raises ValueError naming any unknown id."""
+    _check_ids("red flag", red_flag_answers, kb.red_flags)
+    _check_ids("contraindication", contraindication_answers, kb.contraindications)
+    flags = [
+        RedFlagHit(f.id, f.name, f.category, f.urgency, f.question, f.action)
+        for f in kb.red_flags.values()
+        if red_flag_answers.get(f.id)
+    ]
+    flags.sort(key=lambda f: URGENCIES.index(f.urgency))
+    hits = [c for c in kb.contraindications.values() if contraindication_answers.get(c.id)]
+    hits.sort(key=lambda c: LEVELS.index(c.level))
+    rules: list[TechniqueRule] = []
+    for c in hits:
+        local = c.level == "avoid-locally"
+        for tid in c.removes:
+            name = kb.techniques[tid].name
+            rules.append(TechniqueRule(tid, name, "removed", None, c.id, c.name, c.level, local))
+        for mod in c.modifies:
+            name = kb.techniques[mod.technique].name
+            rules.append(
+                TechniqueRule(
+                    mod.technique, name, "modified", mod.how, c.id, c.name, c.level, local
+                )
+            )
+    return Screening(
+        red_flags=tuple(flags),
+        contraindications=tuple(
+            ContraindicationHit(c.id, c.name, c.level, c.question, c.note) for c in hits
+        ),
+        technique_rules=tuple(rules),
+    )
+
+
+def light_pressure_note(screening: Screening) -> str | None:
+    """ "Light pressure only: <why>." when a no-deep-pressure condition applies."""
+    light = screening.no_deep_pressure
+    return f"Light pressure only: {_join(_lower(c.name) for c in light)}." if light else None
+
+
+def technique_status(
+    kb: KnowledgeBase, screening: Screening, *, local_area: bool = False
+) -> dict[str, TechniqueStatus]:
+    """For every technique: may it be used, how must it change, and why.
+
+    `local_area=True` asks about work over the area an avoid-locally condition affects
+    (a DVT leg, a wound); otherwise those rules only add a reason to keep away from it.
+    A red flag or a postpone-level contraindication allows nothing.
+    """
+    stop: str | None = None
+    if screening.blocked:
+        stop = f"red flag: {screening.headline}"
+    elif screening.postpone:
+        stop = "postpone today's session: " + _join(
+            _lower(c.name) for c in screening.contraindications if c.level == "postpone"
+        )
+    adapted = {
+        r.technique
+        for r in screening.technique_rules
+        if r.level == "no-deep-pressure" and r.effect == "modified"
+    }
+    out: dict[str, TechniqueStatus] = {}
+    for tid, technique in kb.techniques.items():
+        allowed = stop is None
+        mods: list[str] = []
+        reasons: list[str] = [stop] if stop else []
+        for rule in screening.technique_rules:
+            if rule.technique != tid or rule.level == "postpone":
+                continue
+            if rule.effect == "removed":
+                if not rule.local_only:
+                    allowed = False
+                    why = LEVEL_WORDS[rule.level]
+                    reasons.append(f"ruled out ({why}): {_lower(rule.because_name)}")
+                elif local_area:
+                    allowed = False
+                    reasons.append(f"not over the affected area: {_lower(rule.because_name)}")
+                else:
+                    reasons.append(f"avoid over the affected area: {_lower(rule.because_name)}")
+            elif rule.how and (local_area or not rule.local_only):
+                mods.append(rule.how)
+            elif rule.how:
+                mods.append(f"Near the affected area ({_lower(rule.because_name)}): {rule.how}")
+        note = light_pressure_note(screening)
+        if allowed and note and tid not in adapted and technique.pressure in ("moderate", "deep"):
+            mods.append(note)
+        out[tid] = TechniqueStatus(
+            allowed=allowed,
+            modifications=tuple(dict.fromkeys(mods)),
+            reasons=tuple(dict.fromkeys(reasons)),
+        )
+    return out

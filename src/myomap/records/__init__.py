@@ -1,0 +1,1 @@
+"""Shared pieces of the records contexts: action errors."""

@@ -1,0 +1,37 @@
+"""Errors raised by actions. Each names what is wrong in words a person can act on; views,
+the API and the command line turn them into a form error, a 4xx answer or an exit code."""
+
+from __future__ import annotations
+
+
+class ActionError(Exception):
+    """A multi-step write refused as a whole: nothing was saved."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(ActionError):
+    """Bad input; `field` names the field when there is one."""
+
+
+class GateClosed(ActionError):
+    """A red flag blocks planning until a referral or an override is recorded."""
+
+    status = 409
+
+
+class Conflict(ActionError):
+    """Someone else changed the record since it was opened."""
+
+    status = 409
+
+
+class Locked(ActionError):
+    """A signed note cannot change; amend it instead."""
+
+    status = 409

@@ -1,0 +1,1 @@
+"""Visits: assessment findings, the treatment plan and the signed session note."""

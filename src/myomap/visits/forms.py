@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django import forms
+
+from myomap.visits.models import SIDES
+
+
+class PalpationForm(forms.Form):
+    trigger_point = forms.CharField(widget=forms.HiddenInput)
+    side = forms.ChoiceField(choices=SIDES, widget=forms.HiddenInput)
+    tender = forms.IntegerField(min_value=0, max_value=10, required=False, label="Tender (0-10)")
+    taut_band = forms.BooleanField(required=False, label="Taut band")
+    referral = forms.BooleanField(required=False, label="Reproduces the familiar pain")
+    twitch = forms.BooleanField(required=False, label="Local twitch")
+    jump = forms.BooleanField(required=False, label="Jump sign")
+    ppt = forms.DecimalField(
+        min_value=0,
+        max_value=20,
+        decimal_places=1,
+        required=False,
+        label="Pressure pain threshold (kg/cm²)",
+    )
+
+
+class MovementForm(forms.Form):
+    test = forms.ChoiceField(choices=())
+    side = forms.ChoiceField(
+        choices=[("", "Both / none"), ("left", "Left"), ("right", "Right")], required=False
+    )
+    result = forms.ChoiceField(choices=[("positive", "Positive"), ("negative", "Negative")])
+    note = forms.CharField(max_length=300, required=False)
+
+    def __init__(self, *args: object, tests: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["test"].choices = tests  # type: ignore[attr-defined]
+
+
+class NoteForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    subjective = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="S — Subjective"
+    )
+    objective = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, label="O — Objective"
+    )
+    assessment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="A — Assessment"
+    )
+    plan = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label="P — Plan"
+    )
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label="Why is the note being amended?"
+    )

@@ -1,0 +1,119 @@
+"""What was recorded for a visit, turned into the core's plain inputs (reads only)."""
+
+from __future__ import annotations
+
+from myomap.clients.actions import screen_intake
+from myomap.core import factors as core_factors
+from myomap.core import notes as core_notes
+from myomap.core import planning as core_planning
+from myomap.core.kb import load_default
+from myomap.core.planning import Palpation
+from myomap.core.referral import Explanation, Finding, explain
+from myomap.visits.models import Visit
+
+RESULT_FLAGS = (
+    ("taut_band", "taut-band"),
+    ("referral", "referral"),
+    ("twitch", "twitch"),
+    ("jump", "jump"),
+)
+
+
+def palpation(visit: Visit) -> list[Palpation]:
+    return [
+        Palpation(
+            trigger_point=p.trigger_point,
+            side=p.side,
+            tender=p.tender,
+            taut_band=p.taut_band,
+            referral=p.referral,
+            twitch=p.twitch,
+            jump=p.jump,
+            ppt=float(p.ppt) if p.ppt is not None else None,
+        )
+        for p in visit.palpations.all()
+    ]
+
+
+def findings(visit: Visit) -> list[Finding]:
+    """Palpation and movement findings in the reasoner's terms."""
+    out: list[Finding] = []
+    for p in visit.palpations.all():
+        results = {name for attr, name in RESULT_FLAGS if getattr(p, attr)}
+        if p.tender is not None:
+            results.add("tender" if p.tender > 0 else "not-tender")
+        if results:
+            side = p.side if p.side in ("left", "right") else None
+            out.append(Finding(p.trigger_point, side, frozenset(results)))
+    for m in visit.movements.all():
+        out.append(Finding(m.test, m.side or None, frozenset({m.result})))
+    return out
+
+
+def explanation(visit: Visit, top: int | None = 10) -> Explanation:
+    return explain(visit.intake.pain_drawing, findings(visit), top=top)
+
+
+def candidates(visit: Visit) -> list[tuple[str, str, float]]:
+    return [(c.trigger_point, c.side, c.score) for c in explanation(visit).candidates]
+
+
+def factor_profile(visit: Visit) -> tuple[core_factors.FactorScore, ...]:
+    tender = sum(1 for p in visit.palpations.all() if p.tender)
+    return core_factors.factor_profile(
+        load_default(),
+        visit.intake.factor_answers,
+        palpation_count=len(visit.palpations.all()),
+        tender_points=tender,
+    )
+
+
+def plan(visit: Visit) -> core_planning.Plan:
+    """The visit's saved plan in the core's terms."""
+    kb = load_default()
+    steps = []
+    for s in visit.plan_steps.all():
+        point = kb.trigger_points[s.trigger_point]
+        steps.append(
+            core_planning.PlanStep(
+                order=s.order,
+                trigger_point=s.trigger_point,
+                trigger_point_name=point.name,
+                muscle=point.muscle,
+                muscle_name=kb.muscles[point.muscle].name,
+                side=s.side,
+                technique=s.technique,
+                technique_name=kb.techniques[s.technique].name,
+                pressure=s.pressure,
+                hold_seconds=s.hold_seconds,
+                repetitions=s.repetitions,
+                reason=s.reason,
+                modifications=tuple(s.modifications),
+            )
+        )
+    return core_planning.Plan(steps=tuple(steps), excluded=(), blocked_reason=None)
+
+
+def soap(visit: Visit) -> core_notes.Soap:
+    kb = load_default()
+    intake = visit.intake
+    planned = plan(visit)
+    treated_muscles = {step.muscle for step in planned.steps}
+    suggested = core_factors.suggested_findings(kb, intake.factor_answers)
+    exercises = core_notes.suggest_exercises(kb, suggested, treated_muscles)
+    return core_notes.draft_soap(
+        kb,
+        complaint=intake.complaint,
+        drawing=intake.pain_drawing,
+        history=intake.history,
+        medications=intake.medications,
+        screening=screen_intake(intake),
+        factors=factor_profile(visit),
+        palpation=palpation(visit),
+        movement=[(m.test, m.side, m.result) for m in visit.movements.all()],
+        # The plan, not "treated": the session runner will record what was actually done.
+        plan=planned,
+        candidates=candidates(visit),
+        exercises=exercises,
+        next_visit_days=7,
+    )

@@ -1,0 +1,180 @@
+"""The SOAP draft and the home exercises it suggests, read the way a clinician reads a
+note before signing it."""
+
+from __future__ import annotations
+
+import pytest
+
+from myomap.core.factors import factor_profile
+from myomap.core.kb import load_default
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.notes import Soap, draft_soap, suggest_exercises
+from myomap.core.planning import Palpation, propose_plan
+from myomap.core.screening import screen
+
+QL = "quadratus-lumborum-superficial-cranial"
+GMED = "gluteus-medius-posterior"
+LONG = "longissimus-thoracis-lower"
+DRAWING = {"iliac-crest-left": 7, "buttock-upper-left": 4, "si-joint-left": 0}
+CANDIDATES = [(QL, "left", 0.8), (GMED, "left", 0.6), (LONG, "left", 0.4)]
+PALPATION = [
+    Palpation(QL, "left", tender=7, taut_band=True, referral=True),
+    Palpation(LONG, "left", tender=0),
+]
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_default()
+
+
+@pytest.fixture(scope="module")
+def note(kb: KnowledgeBase) -> Soap:
+    screening = screen(kb, {}, {"anticoagulants": True})
+    return draft_soap(
+        kb,
+        complaint="Aching low back on the left, worse after long drives",
+        drawing=DRAWING,
+        history="Office worker; pain for six weeks",
+        medications="Warfarin",
+        screening=screening,
+        factors=factor_profile(kb, {"stress-level": 3, "stress-bracing": True}),
+        palpation=PALPATION,
+        movement=[("lumbar-side-bending", "right", "positive")],
+        plan=propose_plan(kb, candidates=CANDIDATES, palpation=PALPATION, screening=screening),
+        treated=[(QL, "left", "positional-release", 7, 3)],
+        candidates=CANDIDATES,
+        exercises=["quadratus-lumborum-side-bend-stretch", "diaphragmatic-breathing"],
+        next_visit_days=7,
+    )
+
+
+def test_subjective_gives_the_complaint_and_where_it_hurts_in_words_with_intensities(
+    note: Soap,
+) -> None:
+    assert note.subjective.startswith("Client reports: Aching low back on the left")
+    assert "left iliac crest 7/10, left upper buttock 4/10" in note.subjective.lower()
+    assert "sacroiliac" not in note.subjective.lower()  # drawn at 0: not painful
+    assert "Medications: Warfarin." in note.subjective
+    assert "six weeks" in note.subjective
+
+
+def test_objective_names_each_point_with_its_tenderness_and_signs(note: Soap) -> None:
+    assert (
+        "Left quadratus lumborum, superficial cranial: tender 7/10, taut band, referral reproduced"
+        in note.objective
+    )
+    assert "Left longissimus thoracis, lower (L1 level): not tender" in note.objective
+    assert "Standing side-bending (right): positive" in note.objective
+
+
+def test_objective_records_the_treatment_with_tenderness_before_and_after(note: Soap) -> None:
+    treated = next(line for line in note.objective.splitlines() if line.startswith("Treated"))
+    assert "quadratus lumborum, superficial cranial" in treated
+    assert "positional release" in treated
+    assert "7/10 before, 3/10 after" in treated
+
+
+def test_assessment_describes_findings_and_never_diagnoses(note: Soap) -> None:
+    assert (
+        "consistent with active trigger points in left quadratus lumborum, superficial cranial"
+        in note.assessment
+    )
+    assert "not tender: left longissimus thoracis" in note.assessment
+    assert "diagnos" not in note.assessment.lower()
+
+
+def test_assessment_lists_the_likely_factors_and_the_safety_measures_taken(note: Soap) -> None:
+    assert "likely stress" in note.assessment
+    assert "anticoagulants" in note.assessment and "light pressure only" in note.assessment
+
+
+def test_plan_names_the_home_exercises_the_rebooking_and_the_expected_soreness(
+    kb: KnowledgeBase, note: Soap
+) -> None:
+    home = kb.exercises["quadratus-lumborum-side-bend-stretch"].name
+    breathing = kb.exercises["diaphragmatic-breathing"].name
+    assert f"Home exercises: {home}, {breathing}." in note.plan
+    assert "7 days" in note.plan
+    assert "24\u201336 hours" in note.plan
+    assert "gluteus medius, posterior" in note.plan  # not yet examined: next visit
+
+
+def test_a_red_flag_note_says_consider_referral_and_no_treatment_without_diagnosing(
+    kb: KnowledgeBase,
+) -> None:
+    for flag in kb.red_flags:
+        screening = screen(kb, {flag: True}, {})
+        soap = draft_soap(
+            kb,
+            complaint="Back pain",
+            drawing=DRAWING,
+            screening=screening,
+            plan=propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening),
+            candidates=CANDIDATES,
+        )
+        assert "consider referral" in soap.assessment, flag
+        assert "diagnos" not in soap.assessment.lower(), flag
+        assert "No hands-on treatment" in soap.plan, flag
+        assert "24\u201336" not in soap.plan, flag  # nothing was treated
+
+
+def test_a_note_without_screening_says_the_screening_is_missing(kb: KnowledgeBase) -> None:
+    soap = draft_soap(kb, complaint="Stiff back", drawing={"lumbar-lower-right": 3})
+    assert "screening: not recorded" in soap.assessment.lower()
+    assert "Pain drawing: right lower lumbar paraspinal 3/10." in soap.subjective
+
+
+def test_unknown_ids_in_the_note_raise_value_error_naming_them(kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="buttock-middle-left"):
+        draft_soap(kb, complaint="x", drawing={"buttock-middle-left": 3})
+    with pytest.raises(ValueError, match="thomas"):
+        draft_soap(kb, complaint="x", drawing={}, movement=[("thomas", "left", "positive")])
+    with pytest.raises(ValueError, match="glute-bridges"):
+        draft_soap(kb, complaint="x", drawing={}, exercises=["glute-bridges"])
+    with pytest.raises(ValueError, match="piriformus"):
+        draft_soap(
+            kb, complaint="x", drawing={}, treated=[("piriformus", "left", "stretching", 5, 2)]
+        )
+
+
+def test_exercises_address_the_findings_first_then_the_treated_muscles(
+    kb: KnowledgeBase,
+) -> None:
+    chosen = suggest_exercises(kb, ["weak-glutes", "tight-hip-flexors"], ["quadratus-lumborum"])
+    assert len(chosen) == 4
+    assert "hip-flexor-kneeling-stretch" in chosen[:2]
+    assert any("weak-glutes" in kb.exercises[e].addresses for e in chosen[:2])
+    only_muscles = suggest_exercises(kb, [], ["quadratus-lumborum"], limit=2)
+    assert only_muscles and all(
+        "quadratus-lumborum" in kb.exercises[e].muscles
+        and kb.exercises[e].category in ("stretch", "self-release")
+        for e in only_muscles
+    )
+
+
+def test_every_finding_gets_an_exercise_before_any_gets_a_second(kb: KnowledgeBase) -> None:
+    chosen = suggest_exercises(kb, ["prolonged-sitting", "stress-tension"], [], limit=2)
+    assert any("prolonged-sitting" in kb.exercises[e].addresses for e in chosen)
+    assert any("stress-tension" in kb.exercises[e].addresses for e in chosen)
+
+
+def test_suggest_exercises_rejects_unknown_findings_and_muscles(kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="weak-glute"):
+        suggest_exercises(kb, ["weak-glute"], [])
+    with pytest.raises(ValueError, match="psoas"):
+        suggest_exercises(kb, [], ["psoas"])
+
+
+def test_a_cleared_red_flag_stays_in_the_note_with_how_it_was_cleared(kb: KnowledgeBase) -> None:
+    screening = screen(kb, {"cancer-age-of-onset": True}, {}).clear("GP agrees to treatment.")
+    soap = draft_soap(
+        kb,
+        complaint="Back pain",
+        drawing=DRAWING,
+        screening=screening,
+        treated=[(QL, "left", "ischemic-compression", 6, 3)],
+    )
+    assert "red flags present" in soap.assessment and "GP agrees to treatment" in soap.assessment
+    assert "diagnos" not in soap.assessment.lower()
+    assert "ask about them again" in soap.plan and "No hands-on treatment" not in soap.plan

@@ -1,0 +1,179 @@
+"""The treatment plan: which points, in what order, with which technique, pressure and
+hold - and what safety screening takes away."""
+
+from __future__ import annotations
+
+import pytest
+
+from myomap.core.kb import load_default
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.planning import Palpation, propose_plan
+from myomap.core.screening import Screening, screen
+
+QL = "quadratus-lumborum-superficial-cranial"
+GMED = "gluteus-medius-posterior"
+PIRI = "piriformis-lateral"
+LONG = "longissimus-thoracis-lower"
+CANDIDATES = [(GMED, "left", 0.9), (LONG, "left", 0.7), (QL, "left", 0.5), (PIRI, "left", 0.3)]
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_default()
+
+
+@pytest.fixture(scope="module")
+def clear(kb: KnowledgeBase) -> Screening:
+    return screen(kb, {}, {})
+
+
+def test_a_red_flag_gives_a_plan_with_no_steps_and_says_why(kb: KnowledgeBase) -> None:
+    flagged = screen(kb, {"cauda-equina-bladder": True}, {})
+    plan = propose_plan(
+        kb, candidates=CANDIDATES, palpation=[Palpation(QL, "left", tender=7)], screening=flagged
+    )
+    assert plan.steps == ()
+    assert plan.blocked_reason is not None and "emergency referral" in plan.blocked_reason
+
+
+def test_a_postponed_session_has_no_steps(kb: KnowledgeBase) -> None:
+    plan = propose_plan(
+        kb, candidates=CANDIDATES, palpation=[], screening=screen(kb, {}, {"fever": True})
+    )
+    assert plan.steps == ()
+    assert plan.blocked_reason == "Postpone today's session: fever."
+
+
+def test_a_point_palpated_and_not_tender_is_excluded_with_the_reason(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    plan = propose_plan(
+        kb, candidates=CANDIDATES, palpation=[Palpation(GMED, "left", tender=0)], screening=clear
+    )
+    assert (GMED, "left") not in {(s.trigger_point, s.side) for s in plan.steps}
+    assert (GMED, "left", "palpated: not tender") in plan.excluded
+
+
+def test_a_point_with_reproduced_referral_comes_first_even_if_less_tender(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    palpation = [
+        Palpation(GMED, "left", tender=8, taut_band=True),
+        Palpation(QL, "left", tender=5, taut_band=True, referral=True),
+        Palpation(PIRI, "left", tender=6, taut_band=True),
+    ]
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=palpation, screening=clear)
+    assert [s.trigger_point for s in plan.steps[:3]] == [QL, GMED, PIRI]
+    assert [s.order for s in plan.steps] == list(range(1, len(plan.steps) + 1))
+    assert "referred pain" in plan.steps[0].reason
+
+
+def test_palpated_points_come_before_unpalpated_candidates_in_score_order(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    plan = propose_plan(
+        kb, candidates=CANDIDATES, palpation=[Palpation(PIRI, "left", tender=4)], screening=clear
+    )
+    assert [s.trigger_point for s in plan.steps] == [PIRI, GMED, LONG, QL]
+    assert "not yet palpated" in plan.steps[1].reason
+
+
+def test_the_default_is_ischemic_compression_at_moderate_pressure_held_10_to_30_seconds(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=clear)
+    for step in plan.steps:
+        assert step.technique == "ischemic-compression"
+        assert step.pressure == "moderate"
+        assert 10 <= step.hold_seconds <= 30
+        assert step.repetitions >= 1
+        assert step.muscle_name and step.trigger_point_name
+
+
+def test_a_taut_band_with_referral_gets_the_longest_hold_and_a_very_tender_point_a_gentler_start(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    palpation = [
+        Palpation(QL, "left", tender=6, taut_band=True, referral=True),
+        Palpation(GMED, "left", tender=9, taut_band=True),
+    ]
+    steps = {
+        s.trigger_point: s
+        for s in propose_plan(kb, candidates=[], palpation=palpation, screening=clear).steps
+    }
+    assert steps[QL].hold_seconds == 30
+    assert steps[GMED].hold_seconds == 15 and steps[GMED].pressure == "moderate"
+    assert "gentler" in steps[GMED].reason
+
+
+def test_anticoagulants_remove_ischemic_compression_and_cap_pressure_at_light(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"anticoagulants": True})
+    plan = propose_plan(
+        kb, candidates=CANDIDATES, palpation=[Palpation(QL, "left", tender=7)], screening=screening
+    )
+    assert plan.steps
+    for step in plan.steps:
+        assert step.technique == "positional-release"
+        assert step.pressure == "light"
+        assert "instead of ischemic compression" in step.reason
+        assert "anticoagulants" in step.reason
+        assert any("Light pressure only" in m for m in step.modifications)
+
+
+def test_dvt_keeps_ischemic_compression_but_says_to_avoid_the_affected_area(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"deep-vein-thrombosis": True})
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening)
+    assert plan.steps and plan.blocked_reason is None
+    for step in plan.steps:
+        assert step.technique == "ischemic-compression"
+        assert any("affected area" in m and "thrombosis" in m for m in step.modifications)
+
+
+def test_a_precaution_adds_its_modification_to_the_step(kb: KnowledgeBase) -> None:
+    screening = screen(kb, {}, {"anticoagulants": True, "blood-pressure-medication": True})
+    step = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening).steps[0]
+    assert any("sit them up in stages" in m for m in step.modifications)
+
+
+def test_when_no_technique_is_allowed_the_plan_is_blocked_with_the_reason(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"high-risk-pregnancy": True})
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening)
+    assert plan.steps == ()
+    assert plan.blocked_reason is not None and "doctor" in plan.blocked_reason
+
+
+def test_the_plan_keeps_to_max_steps_and_leaves_extra_tender_points_for_next_visit(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    palpation = [Palpation(tp, "left", tender=5) for tp, _, _ in CANDIDATES]
+    plan = propose_plan(
+        kb, candidates=CANDIDATES, palpation=palpation, screening=clear, max_steps=2
+    )
+    assert len(plan.steps) == 2
+    assert sum("next visit" in why for _, _, why in plan.excluded) == 2
+
+
+def test_unknown_trigger_points_and_sides_raise_value_error_naming_them(
+    kb: KnowledgeBase, clear: Screening
+) -> None:
+    with pytest.raises(ValueError, match="piriformus"):
+        propose_plan(kb, candidates=[("piriformus", "left", 1.0)], palpation=[], screening=clear)
+    with pytest.raises(ValueError, match="sinister"):
+        propose_plan(kb, candidates=[], palpation=[Palpation(QL, "sinister")], screening=clear)
+    with pytest.raises(ValueError, match="11"):
+        propose_plan(
+            kb, candidates=[], palpation=[Palpation(QL, "left", tender=11)], screening=clear
+        )
+
+
+def test_once_a_red_flag_is_cleared_the_plan_has_steps_again(kb: KnowledgeBase) -> None:
+    flagged = screen(kb, {"cancer-no-improvement": True}, {})
+    cleared = flagged.clear("Reviewed by the client's doctor last week; no concerns.")
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=cleared)
+    assert plan.steps and plan.blocked_reason is None
