@@ -28,6 +28,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, therapist):
 def test_a_therapist_signs_in_and_lands_on_the_body_map(client, therapist, password):
     form = {"username": "alice", "password": password}
     response = client.post(reverse("login"), form, follow=True)
+    # alice belongs to no clinic yet, so she starts at the body map.
     assert response.redirect_chain[-1][0] == reverse("bodymap:page")
     html = response.content.decode()
     assert "Pain drawing" in html
@@ -80,3 +81,23 @@ def test_the_candidates_endpoint_names_a_bad_region(client, therapist):
 
 def test_the_candidates_endpoint_needs_a_sign_in(client, db):
     assert client.get(reverse("bodymap:candidates"), {"r": ["sacrum:4"]}).status_code == 302
+
+
+def test_repeated_wrong_passwords_are_throttled_with_a_clear_message(client, therapist, password):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "alice", "password": password})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Too many failed sign-ins" in html and "try again in 15 minutes" in html
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_sign_in_clears_earlier_failures(client, therapist, password):
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    client.post(reverse("login"), {"username": "alice", "password": password})
+    client.logout()
+    client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "alice", "password": password}, follow=True)
+    assert response.redirect_chain

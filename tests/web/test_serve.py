@@ -75,7 +75,7 @@ def test_serve_creates_the_embedded_database_in_wal_mode_and_keeps_a_private_key
     assert mode == 0o600
 
 
-def test_the_printed_demo_login_opens_the_body_map(served):
+def test_the_printed_demo_login_opens_the_demo_clinic(served):
     port, output, _ = served
     username, password = re.search(r"login: (\S+) / (\S+)", output).groups()
     base = f"http://127.0.0.1:{port}"
@@ -90,8 +90,9 @@ def test_the_printed_demo_login_opens_the_body_map(served):
         f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
     )
     page = opener.open(request)
-    assert page.geturl() == f"{base}/body-map/"
-    html = page.read().decode()
+    assert page.geturl() == f"{base}/clients/"
+    assert "Lopez, Maria" in page.read().decode()
+    html = opener.open(f"{base}/body-map/").read().decode()
     assert "Pain drawing" in html and 'data-region="sacrum"' in html
     css = opener.open(f"{base}/static/myomap/css/app.css")
     assert css.status == 200

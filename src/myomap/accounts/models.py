@@ -45,3 +45,14 @@ class User(AbstractUser):
     @property
     def is_clinic_admin(self) -> bool:
         return self.is_authenticated and self.clinic_id is not None and self.role == self.Role.ADMIN
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept briefly to slow down password guessing (see throttle.py)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -64,8 +64,10 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
                 "ppt": found.ppt,
             }
         why = "Explains " + ", ".join(f"{names[r]} ({kind})" for r, kind in c.zone_of)
-        if c.findings:
-            why += ". Findings: " + ", ".join(f"{f} ({d:+.1f})" for f, d in c.findings)
+        for text, delta in c.findings:
+            target, _, results = text.partition("=")
+            label = tests.get(target.split(":")[0], "palpation")
+            why += f". {label.capitalize()}: {results.replace(',', ', ').replace('-', ' ')} ({delta:+.1f})"
         rows.append(
             {"candidate": c, "found": found, "form": PalpationForm(initial=initial), "why": why}
         )

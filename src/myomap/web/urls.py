@@ -1,16 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from myomap.api.api import api
+from myomap.accounts.forms import ThrottledAuthenticationForm
 from myomap.web import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="bodymap:page", permanent=False), name="home"),
+    path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,6 +1,17 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponseRedirect:
+    """Therapists and admins start at their clients; everyone else at the body map."""
+    if getattr(request.user, "is_staff_member", False):
+        return redirect("clients:list")
+    return redirect("bodymap:page")
 
 
 @require_GET

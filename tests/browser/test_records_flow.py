@@ -1,0 +1,93 @@
+"""The main flow in a real browser: sign in, new client, intake with a red flag that blocks,
+override with a reason, draw pain, candidates, findings, plan, draft note, sign."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def clinic_therapist(db, password):  # type: ignore[no-untyped-def]
+    from myomap.accounts.models import Clinic, User
+
+    clinic = Clinic.objects.create(name="Harbour Street Clinic")
+    return User.objects.create_user(
+        username="alice", password=password, first_name="Alice", last_name="Moss",
+        clinic=clinic, role=User.Role.THERAPIST,
+    )
+
+
+def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
+    page, live_server, clinic_therapist, password, artifacts
+):
+    page.goto(live_server.url)
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Clients")
+
+    # A new client.
+    page.click("text=New client")
+    page.fill("#id_given_name", "Jonas")
+    page.fill("#id_family_name", "Berg")
+    page.fill("#id_date_of_birth", "1971-03-14")
+    page.check("#id_treatment_consent")
+    page.check("#id_data_consent")
+    page.click("button:has-text('Save client')")
+    expect(page.locator("h1")).to_have_text("Jonas Berg")
+
+    # Intake: complaint, pain drawn on the body map, and a red flag.
+    page.click("text=New intake")
+    page.fill("#id_complaint", "Left buttock and low back pain for three weeks.")
+    page.click("#region-buttock-upper-left")
+    page.click("#region-si-joint-left")
+    page.click("#region-lumbar-lower-left")
+    expect(page.locator("#selection li")).to_have_count(3)
+    page.check("#id_rf_cauda-equina-saddle")
+    page.click("button:has-text('Save intake and screen')")
+    expect(page.locator(".gate h2")).to_have_text("Red flag — treatment planning is stopped")
+    expect(page.locator(".gate .headline")).to_contain_text("emergency")
+    expect(page.locator("button:has-text('Start a visit')")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "records-red-flag.png"), full_page=True)
+
+    # A too-short reason is refused and says why; a real one opens the gate.
+    page.fill("#id_reason", "ok")
+    page.click("button:has-text('Override the red flag')")
+    expect(page.locator(".field-error")).to_contain_text("at least 20 characters")
+    page.fill("#id_reason", "Symptom was chronic and assessed by her GP last week; cleared to treat.")
+    page.click("button:has-text('Override the red flag')")
+    expect(page.locator(".gate h2")).to_contain_text("overridden")
+
+    # The visit: candidates from the drawing, a palpation finding.
+    page.click("button:has-text('Start a visit from this intake')")
+    expect(page.locator("h1")).to_have_text("Assessment — Jonas Berg")
+    first = page.locator(".exam-item").first
+    expect(first).to_be_visible()
+    point_name = first.locator("strong").inner_text()
+    first.locator("input[name=tender]").fill("7")
+    first.locator("input[name=referral]").check()
+    first.locator("input[name=taut_band]").check()
+    first.locator("button:has-text('Save')").click()
+    expect(page.locator(".exam-item.examined")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "records-assessment.png"), full_page=True)
+
+    # The plan, proposed from the findings: the confirmed point comes first.
+    page.click("nav.tabs >> text=2. Plan")
+    page.click("button:has-text('Propose a plan from the findings')")
+    first_step = page.locator(".plan-form tbody tr").first
+    expect(first_step).to_contain_text(point_name)
+    page.click("button:has-text('Save plan')")
+    expect(page.locator(".plan-form tbody tr").first).to_contain_text(point_name)
+
+    # The note: drafted from the record, then signed and locked.
+    page.click("nav.tabs >> text=3. Note")
+    page.click("button:has-text('Draft the note from what was recorded')")
+    expect(page.locator("#id_objective")).to_contain_text("tender 7/10")
+    expect(page.locator("#id_assessment")).not_to_contain_text("diagnos")
+    page.click("button:has-text('Sign and lock')")
+    expect(page.locator(".signed-note .badge")).to_have_text("signed")
+    expect(page.locator("#id_objective")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "records-signed-note.png"), full_page=True)
