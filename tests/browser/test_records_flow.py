@@ -15,8 +15,12 @@ def clinic_therapist(db, password):  # type: ignore[no-untyped-def]
 
     clinic = Clinic.objects.create(name="Harbour Street Clinic")
     return User.objects.create_user(
-        username="alice", password=password, first_name="Alice", last_name="Moss",
-        clinic=clinic, role=User.Role.THERAPIST,
+        username="alice",
+        password=password,
+        first_name="Alice",
+        last_name="Moss",
+        clinic=clinic,
+        role=User.Role.THERAPIST,
     )
 
 
@@ -57,7 +61,7 @@ def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
     page.fill("#id_reason", "ok")
     page.click("button:has-text('Override the red flag')")
     expect(page.locator(".field-error")).to_contain_text("at least 20 characters")
-    page.fill("#id_reason", "Symptom was chronic and assessed by her GP last week; cleared to treat.")
+    page.fill("#id_reason", "Chronic symptom, assessed by his GP last week; cleared to treat.")
     page.click("button:has-text('Override the red flag')")
     expect(page.locator(".gate h2")).to_contain_text("overridden")
 

@@ -99,5 +99,6 @@ def test_a_successful_sign_in_clears_earlier_failures(client, therapist, passwor
     client.post(reverse("login"), {"username": "alice", "password": password})
     client.logout()
     client.post(reverse("login"), {"username": "alice", "password": "wrong"})
-    response = client.post(reverse("login"), {"username": "alice", "password": password}, follow=True)
+    form = {"username": "alice", "password": password}
+    response = client.post(reverse("login"), form, follow=True)
     assert response.redirect_chain

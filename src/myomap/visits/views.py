@@ -67,7 +67,8 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
         for text, delta in c.findings:
             target, _, results = text.partition("=")
             label = tests.get(target.split(":")[0], "palpation")
-            why += f". {label.capitalize()}: {results.replace(',', ', ').replace('-', ' ')} ({delta:+.1f})"
+            results = results.replace(",", ", ").replace("-", " ")
+            why += f". {label.capitalize()}: {results} ({delta:+.1f})"
         rows.append(
             {"candidate": c, "found": found, "form": PalpationForm(initial=initial), "why": why}
         )

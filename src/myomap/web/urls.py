@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from myomap.api.api import api
 from myomap.accounts.forms import ThrottledAuthenticationForm
+from myomap.api.api import api
 from myomap.web import views
 
 urlpatterns = [
