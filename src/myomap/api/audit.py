@@ -11,9 +11,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.params.functions import Query
 
-from myomap.api.auth import user_of
+from myomap.api.auth import context, user_of
 from myomap.api.schemas import ERRORS
 from myomap.audit.models import AuditEvent
+from myomap.audit.views import record_log_view
 
 PER_PAGE = 50
 
@@ -65,8 +66,12 @@ def audit_log(
     if action is not None:
         events = events.filter(action=action)
     shown = Paginator(events, PER_PAGE).get_page(page)
+    items = list(shown)
+    record_log_view(
+        context(request), user.clinic_id, str(client or ""), str(action.value if action else "")
+    )
     return {
-        "items": list(shown),
+        "items": items,
         "count": shown.paginator.count,
         "page": shown.number,
         "pages": shown.paginator.num_pages,

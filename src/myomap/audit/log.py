@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from myomap.audit.models import AuditEvent
@@ -22,15 +24,29 @@ class Context:
 
     @classmethod
     def of(cls, request: HttpRequest, via: str = "web") -> Context:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
         return cls(
             user=request.user,
             path=request.get_full_path()[:300],
-            ip=ip,
+            ip=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             via=via,
         )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """Where the request came from. X-Forwarded-For is believed only behind the proxy the
+    deployment declares (MYOMAP_BEHIND_HTTPS_PROXY), since anyone can send that header;
+    a value that is not an IP address is dropped rather than stored."""
+    candidates = []
+    if settings.BEHIND_PROXY:
+        candidates.append(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip())
+    candidates.append(request.META.get("REMOTE_ADDR", ""))
+    for value in candidates:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            continue
+    return None
 
 
 def record(

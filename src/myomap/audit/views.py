@@ -5,7 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
+from myomap.clients.models import Client
 from myomap.records.access import admin_required
 
 
@@ -22,8 +24,23 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(
+    response = render(
         request,
         "audit/log.html",
         {"page": page, "actions": AuditEvent.Action.choices, "client": client, "action": action},
     )
+    # The log names clients and quotes referrals and override reasons: reading it is a
+    # read of health data, recorded once the page is built (so it is not on this page).
+    record_log_view(Context.of(request), clinic_id, client, action)
+    return response
+
+
+def record_log_view(ctx: Context, clinic_id: int, client: str, action: str) -> None:
+    """Audit a read of the audit log; filtered to one client, it is a read of theirs."""
+    shown = None
+    if client.isdigit():
+        shown = Client.objects.filter(clinic_id=clinic_id, pk=int(client)).first()
+    what = f"client {client}" if client.isdigit() else "all clients"
+    if action in AuditEvent.Action.values:
+        what += f", {action}"
+    record(ctx, AuditEvent.Action.VIEW, ctx.user, client=shown, summary=f"audit log ({what})")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -93,6 +95,8 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
+    # The page reads the findings several times (candidates, rows, factors): once is enough.
+    prefetch_related_objects([visit], "palpations", "movements")
     record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="assessment")
     return render(request, "visits/visit.html", _visit_context(request, visit))
 
@@ -294,11 +298,12 @@ def note_save(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     ctx = Context.of(request)
     try:
-        if "sign" in request.POST:
+        # "Sign and lock" saves and signs as one: a refused signature saves nothing, so
+        # the revision in the form stays current and the next save does not conflict.
+        with transaction.atomic():
             version = actions.save_note(ctx, visit, **data)
-            actions.sign_note(ctx, visit, revision=version.revision)
-        else:
-            actions.save_note(ctx, visit, **data)
+            if "sign" in request.POST:
+                actions.sign_note(ctx, visit, revision=version.revision)
     except ActionError as exc:
         # Keep what the person typed: a conflict must never lose their words.
         return render(

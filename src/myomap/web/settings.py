@@ -135,7 +135,10 @@ SESSION_COOKIE_AGE = env.get_int("MYOMAP_SESSION_SECONDS", 12 * 3600)
 # A tablet beside the table is shared: closing the browser signs out.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SAMESITE = "Lax"
-if env.get_bool("MYOMAP_BEHIND_HTTPS_PROXY", False):
+# Behind a reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For: only then are
+# those headers believed (HTTPS detection, the client address in the audit log).
+BEHIND_PROXY = env.get_bool("MYOMAP_BEHIND_HTTPS_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,456 @@
+"""Shared by the clinical-records tests: the personas, one client's full record, and the
+table of every URL that shows or changes client data (import it explicitly).
+
+Personas: alice (therapist at Lakeside), carol (Lakeside's clinic admin), frank (a second
+Lakeside therapist), bob (therapist at Hilltop, another clinic), dan and erin (Lakeside
+clients with their own logins). The record under test is Dan Marlowe's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client as Browser
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from myomap.accounts.models import Clinic, User
+from myomap.api.models import ApiToken
+from myomap.audit.log import Context
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions as client_actions
+from myomap.clients.models import Client, Intake
+from myomap.visits import actions as visit_actions
+from myomap.visits.models import (
+    MovementFinding,
+    Note,
+    NoteVersion,
+    PalpationFinding,
+    PlanStep,
+    Visit,
+)
+
+LOW_BACK = {"lumbar-upper-left": 7, "lumbar-lower-left": 5, "sacrum": 3}
+OVERRIDE_REASON = "Client's GP examined him yesterday and cleared treatment in writing."
+DAN_FAMILY_NAME = "Marlowe"  # only someone who may see Dan's record ever reads this name
+IP = "203.0.113.7"
+MISSING_ID = 987654
+
+# Every URL under these prefixes must be in ENTRIES (or NOT_CLIENT_DATA).
+PREFIXES = ("clients/", "visits/", "audit/", "api/")
+
+
+# ----------------------------------------------------------------------------- personas
+PERSONAS = ("anonymous", "bob", "erin", "dan", "alice", "carol")
+
+
+def member(username: str, role: str, clinic: Clinic, **names: str) -> User:
+    user = User(username=username, role=role, clinic=clinic, **names)
+    user.set_unusable_password()  # tests sign in with force_login: no slow hashing
+    user.save()
+    return user
+
+
+@dataclass
+class World:
+    """Lakeside with Dan's record: a clear intake with two visits (one with a draft note,
+    findings and a plan; one with a signed note) and an intake blocked by a red flag."""
+
+    lakeside: Clinic
+    alice: User
+    carol: User
+    frank: User
+    bob: User
+    dan: User
+    erin: User
+    client: Client
+    erin_client: Client
+    intake: Intake
+    red_intake: Intake
+    visit: Visit
+    signed_visit: Visit
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> dict[str, int]:
+        return {
+            "client": self.client.pk,
+            "intake": self.intake.pk,
+            "red_intake": self.red_intake.pk,
+            "visit": self.visit.pk,
+            "signed_visit": self.signed_visit.pk,
+        }
+
+    def revision(self, visit: Visit | None = None) -> int:
+        version = visit_actions.current_version(visit or self.visit)
+        assert version is not None
+        return version.revision
+
+    def user(self, persona: str) -> User | None:
+        return None if persona == "anonymous" else getattr(self, persona)
+
+    def web(self, persona: str) -> Browser:
+        browser = Browser(REMOTE_ADDR=IP)
+        user = self.user(persona)
+        if user is not None:
+            browser.force_login(user)
+        return browser
+
+    def api(self, persona: str) -> Browser:
+        user = self.user(persona)
+        if user is None:
+            return Browser(REMOTE_ADDR=IP)
+        if persona not in self._tokens:
+            self._tokens[persona] = ApiToken.issue(user, "tests")[1]
+        return Browser(REMOTE_ADDR=IP, headers={"Authorization": f"Bearer {self._tokens[persona]}"})
+
+    def browser_for(self, path: str, persona: str) -> Browser:
+        return self.api(persona) if path.startswith("/api/") else self.web(persona)
+
+
+def build_world() -> World:
+    lakeside = Clinic.objects.create(name="Lakeside")
+    hilltop = Clinic.objects.create(name="Hilltop")
+    alice = member("alice", User.Role.THERAPIST, lakeside, first_name="Alice")
+    carol = member("carol", User.Role.ADMIN, lakeside, first_name="Carol")
+    frank = member("frank", User.Role.THERAPIST, lakeside, first_name="Frank")
+    bob = member("bob", User.Role.THERAPIST, hilltop, first_name="Bob")
+    dan = member("dan", User.Role.CLIENT, lakeside, first_name="Dan")
+    erin = member("erin", User.Role.CLIENT, lakeside, first_name="Erin")
+    ctx = Context(user=alice, via="cli")
+
+    client = client_actions.create_client(
+        ctx, client_actions.ClientData("Dan", DAN_FAMILY_NAME, dt.date(1980, 5, 17))
+    )
+    Client.objects.filter(pk=client.pk).update(user=dan)
+    erin_client = client_actions.create_client(
+        ctx, client_actions.ClientData("Erin", "Ashdown", dt.date(1991, 2, 3))
+    )
+    Client.objects.filter(pk=erin_client.pk).update(user=erin)
+
+    intake = client_actions.record_intake(
+        ctx,
+        client,
+        client_actions.IntakeData(complaint="Low back pain after gardening", pain_drawing=LOW_BACK),
+    )
+    red_intake = client_actions.record_intake(
+        ctx,
+        client,
+        client_actions.IntakeData(
+            complaint="Back pain and trouble passing urine",
+            pain_drawing=LOW_BACK,
+            red_flag_answers={"cauda-equina-bladder": True},
+        ),
+    )
+    assert red_intake.gate == Intake.Gate.BLOCKED
+
+    visit = visit_actions.start_visit(ctx, client, intake)
+    record_findings(ctx, visit)
+    visit_actions.propose_plan(ctx, visit)
+    draft = visit_actions.draft_note(ctx, visit)
+    fields = {f: getattr(draft, f) for f in ("subjective", "objective", "assessment", "plan")}
+    # Saved once since drafting, so an earlier revision exists to conflict with.
+    visit_actions.save_note(ctx, visit, revision=draft.revision, **fields)
+
+    signed_visit = visit_actions.start_visit(ctx, client, intake)
+    record_findings(ctx, signed_visit)
+    visit_actions.propose_plan(ctx, signed_visit)
+    version = visit_actions.draft_note(ctx, signed_visit)
+    visit_actions.sign_note(ctx, signed_visit, revision=version.revision)
+
+    client.refresh_from_db()
+    erin_client.refresh_from_db()
+    return World(
+        lakeside=lakeside,
+        alice=alice,
+        carol=carol,
+        frank=frank,
+        bob=bob,
+        dan=dan,
+        erin=erin,
+        client=client,
+        erin_client=erin_client,
+        intake=intake,
+        red_intake=red_intake,
+        visit=visit,
+        signed_visit=signed_visit,
+    )
+
+
+def record_findings(ctx: Context, visit: Visit) -> None:
+    visit_actions.record_palpation(
+        ctx,
+        visit,
+        visit_actions.PalpationData(
+            "quadratus-lumborum-deep-caudal", "left", tender=6, taut_band=True, referral=True
+        ),
+    )
+    visit_actions.record_movement(ctx, visit, "prone-hip-extension", "left", "positive")
+
+
+# ----------------------------------------------------------------------------- outcomes
+class Outcome(enum.Enum):
+    """What a response means for permissions. The one definition every test uses."""
+
+    SIGN_IN = "asked to sign in"  # web: 302 to the login page; API: 401
+    FORBIDDEN = "refused: 403"
+    NOT_FOUND = "refused: 404 (the same as for a record that does not exist)"
+    ALLOWED = "allowed"  # 200/201, a 302 elsewhere, or 400/409/422 about the input itself
+    UNEXPECTED = "unexpected"
+
+
+def outcome(response: Any, *, api: bool) -> Outcome:
+    status = response.status_code
+    to_login = status == 302 and response["Location"].startswith("/accounts/login/")
+    if (api and status == 401) or (not api and to_login):
+        return Outcome.SIGN_IN
+    if status == 403:
+        return Outcome.FORBIDDEN
+    if status == 404:
+        return Outcome.NOT_FOUND
+    if status in (200, 201, 400, 409, 422) or (status == 302 and not to_login):
+        return Outcome.ALLOWED
+    return Outcome.UNEXPECTED
+
+
+# ----------------------------------------------------------------------------- the table
+class Kind(enum.Enum):
+    RECORD_READ = "a read of one client's record"
+    STAFF_READ = "a staff-only page about one client's record"
+    RECORD_WRITE = "a change to one client's record"
+    STAFF_LIST = "a staff-only page about the whole clinic"
+    CREATE = "creating a client"
+    OWN_LIST = "the clients this user may see"
+    ACCOUNT = "who the credentials belong to"
+    AUDIT = "the clinic's audit log"
+
+
+A, S, F, N = Outcome.ALLOWED, Outcome.SIGN_IN, Outcome.FORBIDDEN, Outcome.NOT_FOUND
+EXPECTED: dict[Kind, dict[str, Outcome]] = {
+    #                 anonymous      bob          erin        dan         alice     carol
+    Kind.RECORD_READ: dict(zip(PERSONAS, (S, N, N, A, A, A), strict=True)),
+    Kind.STAFF_READ: dict(zip(PERSONAS, (S, N, F, F, A, A), strict=True)),
+    Kind.RECORD_WRITE: dict(zip(PERSONAS, (S, N, F, F, A, A), strict=True)),
+    Kind.STAFF_LIST: dict(zip(PERSONAS, (S, A, F, F, A, A), strict=True)),
+    Kind.CREATE: dict(zip(PERSONAS, (S, A, F, F, A, A), strict=True)),
+    Kind.OWN_LIST: dict(zip(PERSONAS, (S, A, A, A, A, A), strict=True)),
+    Kind.ACCOUNT: dict(zip(PERSONAS, (S, A, A, A, A, A), strict=True)),
+    Kind.AUDIT: dict(zip(PERSONAS, (S, F, F, F, F, A), strict=True)),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One method on one URL. `path` names World.ids in braces; `body` is the smallest
+    input with which the change succeeds for alice; `audit` the actions it logs."""
+
+    method: str
+    path: str
+    kind: Kind
+    body: Any = None
+    audit: tuple[str, ...] = ()
+    health_data: bool = True  # a GET that shows health data (and so must be audited)
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    @property
+    def is_write(self) -> bool:
+        return self.method != "GET"
+
+    def url(self, ids: dict[str, int]) -> str:
+        return self.path.format(**ids)
+
+    def body_for(self, world: World) -> Any:
+        return self.body(world) if callable(self.body) else self.body
+
+    def send(self, world: World, persona: str, ids: dict[str, int] | None = None) -> Any:
+        url = self.url(ids if ids is not None else world.ids)
+        browser = world.browser_for(url, persona)
+        body = self.body_for(world)
+        if self.method == "GET":
+            return browser.get(url)
+        if self.api:
+            return browser.generic(
+                self.method, url, _json(body or {}), content_type="application/json"
+            )
+        return browser.post(url, body or {})
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _json(body: Any) -> str:
+    import json
+
+    return json.dumps(body)
+
+
+def _intake_form(world: World) -> dict[str, str]:
+    from myomap.clients.forms import IntakeForm
+
+    data = {"complaint": "Neck pain at the desk", "pain_drawing": '{"sacrum": 4}'}
+    for name, form_field in IntakeForm().fields.items():
+        if form_field.required and name not in data:  # the 0-3 factor scales
+            data[name] = "0"
+    return data
+
+
+def _note_form(world: World) -> dict[str, Any]:
+    return {
+        "revision": world.revision(),
+        "subjective": "Better today.",
+        "objective": "QL tender on the left.",
+        "assessment": "Improving.",
+        "plan": "Home stretches.",
+        "save": "",
+    }
+
+
+def _note_json(world: World) -> dict[str, Any]:
+    body = _note_form(world)
+    del body["save"]
+    return body
+
+
+STEP = {
+    "trigger_point": "quadratus-lumborum-deep-cranial",
+    "side": "left",
+    "technique": "ischemic-compression",
+    "pressure": "moderate",
+    "hold_seconds": 20,
+    "repetitions": 1,
+}
+PLAN_FORM = {"count": "1"} | {f"{k}-0": str(v) for k, v in STEP.items()}
+PALPATION = {"trigger_point": "quadratus-lumborum-deep-cranial", "side": "left", "tender": 4}
+MOVEMENT = {"test": "prone-hip-extension", "side": "right", "result": "negative"}
+NEW_CLIENT = {"given_name": "Nora", "family_name": "Quill", "date_of_birth": "1975-09-30"}
+REFERRAL = {"note": "Sent to the ED at St Mary's today."}
+AMEND = {"reason": "Added the home program."}
+
+R, W = Kind.RECORD_READ, Kind.RECORD_WRITE
+ENTRIES: list[Entry] = [
+    # ---- web: clients
+    Entry("GET", "/clients/", Kind.STAFF_LIST),
+    Entry("GET", "/clients/new/", Kind.STAFF_LIST, health_data=False),
+    Entry("POST", "/clients/new/", Kind.CREATE, NEW_CLIENT, ("create",)),
+    Entry("GET", "/clients/{client}/", R),
+    # A blank form; it shows the client's name and nothing of their health.
+    Entry("GET", "/clients/{client}/intake/new/", Kind.STAFF_READ, health_data=False),
+    Entry("POST", "/clients/{client}/intake/new/", W, _intake_form, ("create",)),
+    Entry("GET", "/clients/intakes/{intake}/", R),
+    Entry("POST", "/clients/intakes/{red_intake}/referral/", W, REFERRAL, ("referral",)),
+    Entry(
+        "POST",
+        "/clients/intakes/{red_intake}/override/",
+        W,
+        {"reason": OVERRIDE_REASON},
+        ("override",),
+    ),
+    Entry("GET", "/clients/intakes/{red_intake}/referral-letter/", Kind.STAFF_READ),
+    # ---- web: visits
+    Entry("POST", "/visits/start/{intake}/", W, None, ("create",)),
+    Entry("GET", "/visits/{visit}/", R),
+    Entry("POST", "/visits/{visit}/palpation/", W, PALPATION, ("create",)),
+    Entry("POST", "/visits/{visit}/movement/", W, MOVEMENT, ("create",)),
+    Entry("GET", "/visits/{visit}/plan/", R),
+    Entry("POST", "/visits/{visit}/plan/propose/", W, None, ("update",)),
+    Entry("POST", "/visits/{visit}/plan/save/", W, PLAN_FORM, ("update",)),
+    Entry("GET", "/visits/{signed_visit}/note/", R),
+    Entry("POST", "/visits/{visit}/note/draft/", W, None, ("update",)),
+    Entry("POST", "/visits/{visit}/note/save/", W, _note_form, ("update",)),
+    Entry("POST", "/visits/{signed_visit}/note/amend/", W, AMEND, ("amend",)),
+    # ---- web: audit
+    Entry("GET", "/audit/", Kind.AUDIT),
+    # ---- API
+    Entry("GET", "/api/me", Kind.ACCOUNT, health_data=False),
+    Entry("GET", "/api/clients", Kind.OWN_LIST),
+    Entry("POST", "/api/clients", Kind.CREATE, NEW_CLIENT, ("create",)),
+    Entry("GET", "/api/clients/{client}", R),
+    Entry(
+        "POST",
+        "/api/clients/{client}/intakes",
+        W,
+        {"complaint": "Neck pain", "pain_drawing": {"sacrum": 4}},
+        ("create",),
+    ),
+    Entry("GET", "/api/intakes/{intake}", R),
+    Entry("POST", "/api/intakes/{red_intake}/referral", W, REFERRAL, ("referral",)),
+    Entry(
+        "POST",
+        "/api/intakes/{red_intake}/override",
+        W,
+        {"reason": OVERRIDE_REASON},
+        ("override",),
+    ),
+    Entry("POST", "/api/intakes/{intake}/visits", W, None, ("create",)),
+    Entry("GET", "/api/visits/{visit}", R),
+    Entry("POST", "/api/visits/{visit}/palpation", W, PALPATION, ("create",)),
+    Entry("POST", "/api/visits/{visit}/movement", W, MOVEMENT, ("create",)),
+    Entry("POST", "/api/visits/{visit}/plan/propose", W, None, ("update",)),
+    Entry("PUT", "/api/visits/{visit}/plan", W, {"steps": [STEP]}, ("update",)),
+    Entry("GET", "/api/visits/{signed_visit}/note", R),
+    Entry("PUT", "/api/visits/{visit}/note", W, _note_json, ("update",)),
+    Entry("POST", "/api/visits/{visit}/note/draft", W, None, ("update",)),
+    Entry(
+        "POST",
+        "/api/visits/{visit}/note/sign",
+        W,
+        lambda w: {"revision": w.revision()},
+        ("sign",),
+    ),
+    Entry("POST", "/api/visits/{signed_visit}/note/amend", W, AMEND, ("amend",)),
+    Entry("GET", "/api/audit", Kind.AUDIT),
+]
+
+# Routes under PREFIXES that hold no client data, each with the reason.
+NOT_CLIENT_DATA = {
+    "api/openapi.json": "the API's description",
+    "api/docs": "the API's interactive docs",
+    "api/": "django-ninja's root: always 404",
+}
+
+
+# ----------------------------------------------------------------------------- the resolver
+def routes() -> list[str]:
+    """Every route of the URL configuration under PREFIXES, walked from the resolver."""
+
+    def walk(patterns: list[Any], prefix: str) -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                found.append(prefix + str(pattern.pattern))
+        return found
+
+    return sorted({r for r in walk(get_resolver().url_patterns, "") if r.startswith(PREFIXES)})
+
+
+# ----------------------------------------------------------------------------- snapshots
+RECORD_MODELS = (
+    Client,
+    Intake,
+    Visit,
+    PalpationFinding,
+    MovementFinding,
+    PlanStep,
+    Note,
+    NoteVersion,
+    AuditEvent,
+)
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every clinical record table and of the audit log."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in RECORD_MODELS}
+
+
+def new_events(before: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
+
+
+def last_event_id() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -1,0 +1,147 @@
+"""Who may see and change what: every URL that shows or changes client data (walked from
+the URL resolver, so a new one cannot be forgotten) against every persona.
+
+Dan's record belongs to Lakeside. Anonymous visitors are asked to sign in; bob (another
+clinic's therapist) and erin (another Lakeside client) get the same 404 as for a record
+that does not exist; dan reads his own record but changes nothing; alice (therapist) and
+carol (clinic admin) read and change it; only carol reads the audit log. Staff-only
+pages refuse client accounts with 403 before looking anything up, so that answer is the
+same for every id and reveals nothing either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import resolve
+from records_fixtures import (
+    DAN_FAMILY_NAME,
+    ENTRIES,
+    EXPECTED,
+    MISSING_ID,
+    NOT_CLIENT_DATA,
+    PERSONAS,
+    Entry,
+    Kind,
+    Outcome,
+    World,
+    build_world,
+    last_event_id,
+    new_events,
+    outcome,
+    routes,
+    snapshot,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+def _route(entry: Entry, world: World) -> str:
+    return str(resolve(entry.url(world.ids)).route)
+
+
+def test_every_url_that_shows_or_changes_client_data_is_in_the_matrix(world: World) -> None:
+    covered = {_route(entry, world) for entry in ENTRIES}
+    missing = [r for r in routes() if r not in covered and r not in NOT_CLIENT_DATA]
+    assert not missing, f"add these URLs to ENTRIES in records_fixtures.py: {missing}"
+    stale = [r for r in (covered | set(NOT_CLIENT_DATA)) if r not in routes()]
+    assert not stale, f"ENTRIES names URLs that no longer exist: {stale}"
+
+
+def test_every_method_a_url_accepts_is_in_the_matrix(world: World) -> None:
+    """A URL's accepted methods come from its own 405 answer (the Allow header)."""
+    by_route: dict[str, set[str]] = {}
+    example: dict[str, Entry] = {}
+    for entry in ENTRIES:
+        route = _route(entry, world)
+        by_route.setdefault(route, set()).add(entry.method)
+        example[route] = entry
+    for route, methods in by_route.items():
+        entry = example[route]
+        url = entry.url(world.ids)
+        # Alice is signed in, so a 405 cannot hide behind a sign-in redirect.
+        response = world.browser_for(url, "alice").generic("PATCH", url)
+        assert response.status_code == 405, (route, response.status_code)
+        allowed = set(re.split(r",\s*", response["Allow"]))
+        assert allowed == methods, f"{route} accepts {sorted(allowed)}, tested {sorted(methods)}"
+
+
+def test_the_matrix_expects_something_of_every_persona() -> None:
+    for kind in Kind:
+        assert set(EXPECTED[kind]) == set(PERSONAS), kind
+
+
+CASES = [
+    pytest.param(entry, persona, id=f"{entry} as {persona}")
+    for entry in ENTRIES
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("entry", "persona"), CASES)
+def test_permission_matrix(world: World, entry: Entry, persona: str) -> None:
+    expected = EXPECTED[entry.kind][persona]
+    before, first_event = snapshot(), last_event_id()
+
+    response = entry.send(world, persona)
+
+    got = outcome(response, api=entry.api)
+    assert got == expected, f"{entry} as {persona}: {response.status_code} means {got.value}"
+
+    if persona in ("anonymous", "bob", "erin"):
+        assert DAN_FAMILY_NAME.encode() not in response.content, "Dan's name leaked"
+
+    if expected is not Outcome.ALLOWED:
+        assert snapshot() == before, "a refused request changed the record or the audit log"
+        if "{" in entry.path:
+            missing = {name: MISSING_ID for name in world.ids}
+            again = entry.send(world, persona, ids=missing)
+            assert again.status_code == response.status_code, (
+                "the answer tells a record that exists from one that does not"
+            )
+        return
+
+    if persona in ("alice", "carol", "bob") and entry.is_write:
+        assert response.status_code in (200, 201, 302), response.content[:500]
+        actions = sorted(e.action for e in new_events(first_event))
+        assert actions == sorted(entry.audit), f"{entry} logged {actions}"
+    elif entry.method == "GET":
+        assert response.status_code == 200
+
+
+def test_a_client_sees_only_themselves_in_the_api_client_list(world: World) -> None:
+    items = world.api("dan").get("/api/clients").json()["items"]
+    assert [c["family_name"] for c in items] == [DAN_FAMILY_NAME]
+    items = world.api("erin").get("/api/clients").json()["items"]
+    assert [c["family_name"] for c in items] == ["Ashdown"]
+    assert world.api("bob").get("/api/clients").json()["count"] == 0
+
+
+def test_dan_reads_his_own_record_on_the_web_pages(world: World) -> None:
+    dan = world.web("dan")
+    page = dan.get(f"/clients/{world.client.pk}/").content.decode()
+    assert DAN_FAMILY_NAME in page and "Low back pain after gardening" in page
+    note = dan.get(f"/visits/{world.signed_visit.pk}/note/").content.decode()
+    assert "signed" in note
+    # Reading is all he can do: the staff buttons are not on his pages.
+    assert "Amend (starts a new version)" not in note and "New intake" not in page
+
+
+def test_the_audit_log_shows_carol_only_her_own_clinics_events(world: World) -> None:
+    from myomap.audit.log import Context
+    from myomap.clients import actions
+    from myomap.clients.actions import ClientData
+
+    hilltop_client = actions.create_client(
+        Context(user=world.bob), ClientData("Hugo", "Hilltopper", dt.date(1970, 1, 1))
+    )
+    page = world.web("carol").get("/audit/").content.decode()
+    assert DAN_FAMILY_NAME in page and "Hilltopper" not in page
+    items = world.api("carol").get("/api/audit").json()["items"]
+    assert hilltop_client.pk not in {e["client_id"] for e in items}
