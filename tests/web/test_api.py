@@ -193,6 +193,9 @@ def test_the_whole_flow_from_intake_to_an_amended_note(bob: User) -> None:
 
     plan = api.post(f"/api/visits/{visit_id}/plan/propose")
     assert plan.status_code == 200
+    # The overridden red flag no longer blocks: the confirmed point leads the plan.
+    steps = plan.json()["steps"]
+    assert steps and steps[0]["trigger_point"] == top["trigger_point"]
 
     draft = api.post(f"/api/visits/{visit_id}/note/draft").json()
     assert draft["number"] == 1 and not draft["signed"]

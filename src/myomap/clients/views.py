@@ -3,6 +3,8 @@ Views parse, authorise, call one action, render; every health-data page is audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
@@ -147,42 +149,37 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "clients/intake_detail.html", _intake_context(intake))
 
 
+def _resolve_gate(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[ReferralForm] | type[OverrideForm],
+    action: Callable[[Context, Intake, str], Intake],
+    context_key: str,
+) -> HttpResponse:
+    """Record a referral or an override: the two ways through a closed safety gate."""
+    intake = intake_for(request.user, pk)
+    form = form_class(request.POST)
+    field = next(iter(form.fields))
+    if form.is_valid():
+        try:
+            action(Context.of(request), intake, form.cleaned_data[field])
+            return redirect("clients:intake", pk=intake.pk)
+        except ActionError as exc:
+            form.add_error(field, exc.message)
+    context = _intake_context(intake, **{context_key: form})
+    return render(request, "clients/intake_detail.html", context, status=400)
+
+
 @require_POST
 @staff_required
 def intake_referral(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = intake_for(request.user, pk)
-    form = ReferralForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.record_referral(Context.of(request), intake, form.cleaned_data["note"])
-            return redirect("clients:intake", pk=intake.pk)
-        except ActionError as exc:
-            form.add_error("note", exc.message)
-    return render(
-        request,
-        "clients/intake_detail.html",
-        _intake_context(intake, referral_form=form),
-        status=400,
-    )
+    return _resolve_gate(request, pk, ReferralForm, actions.record_referral, "referral_form")
 
 
 @require_POST
 @staff_required
 def intake_override(request: HttpRequest, pk: int) -> HttpResponse:
-    intake = intake_for(request.user, pk)
-    form = OverrideForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.override_red_flag(Context.of(request), intake, form.cleaned_data["reason"])
-            return redirect("clients:intake", pk=intake.pk)
-        except ActionError as exc:
-            form.add_error("reason", exc.message)
-    return render(
-        request,
-        "clients/intake_detail.html",
-        _intake_context(intake, override_form=form),
-        status=400,
-    )
+    return _resolve_gate(request, pk, OverrideForm, actions.override_red_flag, "override_form")
 
 
 @require_GET
