@@ -95,3 +95,29 @@ def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
     expect(page.locator(".signed-note .badge")).to_have_text("signed")
     expect(page.locator("#id_objective")).to_have_count(0)
     page.screenshot(path=str(artifacts / "records-signed-note.png"), full_page=True)
+
+
+def test_the_record_pages_fit_a_phone_screen(browser, live_server, db):
+    from myomap.accounts.demo import DEMO_THERAPIST, ensure_demo_data
+    from myomap.visits.models import Visit
+
+    ensure_demo_data()
+    visit = Visit.objects.first()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", DEMO_THERAPIST.username)
+    page.fill("#id_password", DEMO_THERAPIST.password)
+    page.click("button[type=submit]")
+    for path in (
+        "/clients/",
+        f"/clients/{visit.client_id}/",
+        f"/clients/intakes/{visit.intake_id}/",
+        f"/visits/{visit.pk}/",
+        f"/visits/{visit.pk}/plan/",
+        f"/visits/{visit.pk}/note/",
+    ):
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+    context.close()
