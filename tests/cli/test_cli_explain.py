@@ -105,7 +105,7 @@ def test_a_bad_line_stops_the_batch_names_the_line_and_writes_nothing(tmp_path):
     done = subprocess.run(
         [EXE, "explain", "--batch", str(source), "--out", str(out)], capture_output=True, text=True
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "line 2: intensity of 'sacrum' must be a whole number 0-10" in done.stderr
     assert "Nothing was written" in done.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == [source]
@@ -113,7 +113,7 @@ def test_a_bad_line_stops_the_batch_names_the_line_and_writes_nothing(tmp_path):
 
 def test_skip_invalid_records_the_error_and_goes_on(tmp_path):
     source = tmp_path / "in.jsonl"
-    source.write_text('not json\n{"regions": {"sacrum": 4}}\n')
+    source.write_text('{"regions": {"coccyx": 5}}\nnot json\n{"regions": {"sacrum": 4}}\n')
     out = tmp_path / "out.jsonl"
     done = subprocess.run(
         [EXE, "explain", "--batch", str(source), "--out", str(out), "--skip-invalid"],
@@ -121,9 +121,10 @@ def test_skip_invalid_records_the_error_and_goes_on(tmp_path):
         text=True,
     )
     assert done.returncode == 0
-    first, second = (json.loads(x) for x in out.read_text().splitlines())
-    assert first["line"] == 1 and "not valid JSON" in first["error"]
-    assert second["candidates"]
+    results = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [r["line"] for r in results] == [1, 2, 3]  # the input's order
+    assert "not valid JSON" in results[1]["error"]
+    assert results[0]["candidates"] and results[2]["candidates"]
 
 
 def test_batch_needs_an_output_file(tmp_path, capsys):

@@ -4,10 +4,13 @@ conditions and the "what to expect" statements, checked the way a clinician woul
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from myomap.core.kb import load
+from myomap.core.kb import KnowledgeBaseError, load
 from myomap.core.kb.clinical import (
     Condition,
     Contraindication,
@@ -15,7 +18,7 @@ from myomap.core.kb.clinical import (
     Statement,
     Technique,
 )
-from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.kb.loader import DEFAULT_ROOT, KnowledgeBase
 
 ALL_TECHNIQUES = {
     "ischemic-compression",
@@ -232,11 +235,90 @@ def test_every_contraindication_is_asked_as_a_question(
 def test_local_contraindications_say_the_rule_is_for_the_affected_area(
     contraindications: dict[str, Contraindication],
 ) -> None:
-    # the format cannot scope by body part, so the whole-body removal of a local
-    # entry must be explained, or the screening would stop a whole session for a cut
+    # `removes` of a local entry applies to the affected area only, and `areas` is at
+    # most the usual area: the note must say where the rule applies
     for entry in contraindications.values():
         if entry.level == "avoid-locally":
             assert entry.note, f"{entry.id} needs a note on where the rule applies"
+
+
+LOWER_LIMB = {
+    "calf-upper",
+    "calf-lower",
+    "knee-back",
+    "knee-front",
+    "leg-front",
+    "leg-lateral",
+    "thigh-posterior-proximal",
+    "thigh-posterior-distal",
+    "thigh-medial-proximal",
+    "thigh-medial-distal",
+    "thigh-anterior-proximal",
+    "thigh-anterior-distal",
+}
+
+
+def test_a_known_dvt_usually_affects_the_whole_lower_limb(
+    contraindications: dict[str, Contraindication],
+) -> None:
+    dvt = contraindications["deep-vein-thrombosis"]
+    assert set(dvt.areas) >= LOWER_LIMB
+    assert not {"lumbar-lower", "buttock-upper", "abdomen-lower"} & set(dvt.areas)
+
+
+def test_varicose_veins_usually_affect_the_calf_and_inner_thigh(
+    contraindications: dict[str, Contraindication],
+) -> None:
+    veins = set(contraindications["varicose-veins"].areas)
+    assert {"calf-upper", "calf-lower", "knee-back", "thigh-medial-proximal"} <= veins
+    assert veins <= LOWER_LIMB
+
+
+def test_conditions_with_no_predictable_area_give_none(
+    contraindications: dict[str, Contraindication],
+) -> None:
+    for cid in (
+        "injection-site",
+        "open-wound",
+        "burn",
+        "skin-infection",
+        "fracture",
+        "recent-surgery",
+        "tumour",
+    ):
+        assert contraindications[cid].areas == (), cid
+
+
+def test_usual_areas_are_local_rules_whose_note_says_the_recorded_area_wins(
+    kb: KnowledgeBase, contraindications: dict[str, Contraindication]
+) -> None:
+    with_areas = [c for c in contraindications.values() if c.areas]
+    assert with_areas
+    for entry in with_areas:
+        assert entry.level == "avoid-locally", entry.id
+        assert set(entry.areas) <= set(kb.region_specs), entry.id
+        assert entry.note and "recorded area, when known, wins" in " ".join(entry.note.split())
+
+
+def test_areas_are_refused_on_anything_but_an_avoid_locally_entry() -> None:
+    fields = {"id": "x", "name": "X", "question": "X?", "sources": ["werner-2016"]}
+    Contraindication(**fields, level="avoid-locally", areas=["calf-upper"])
+    with pytest.raises(ValidationError, match="avoid-locally"):
+        Contraindication(**fields, level="no-deep-pressure", areas=["calf-upper"])
+
+
+def test_an_unknown_or_sided_area_is_reported_by_the_loader(tmp_path: Path) -> None:
+    root = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_ROOT, root)
+    path = root / "contraindications.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("areas: [groin,", "areas: [groin-left,", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as info:
+        load(root)
+    found = [str(p) for p in info.value.problems]
+    assert any(
+        "deep-vein-thrombosis" in p and "'areas'" in p and "groin-left" in p for p in found
+    ), found
 
 
 # --------------------------------------------------------------------- techniques

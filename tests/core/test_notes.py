@@ -178,3 +178,73 @@ def test_a_cleared_red_flag_stays_in_the_note_with_how_it_was_cleared(kb: Knowle
     assert "red flags present" in soap.assessment and "GP agrees to treatment" in soap.assessment
     assert "diagnos" not in soap.assessment.lower()
     assert "ask about them again" in soap.plan and "No hands-on treatment" not in soap.plan
+
+
+def _line(text: str, start: str) -> str:
+    return next((line for line in text.splitlines() if line.startswith(start)), "")
+
+
+def test_the_plan_lists_only_palpated_points_as_treatment_and_the_rest_as_candidates(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {})
+    palpation = [Palpation(QL, "left", tender=6, taut_band=True)]
+    candidates = [(GMED, "left", 0.9), (QL, "left", 0.7), (LONG, "left", 0.5)]
+    plan = propose_plan(kb, candidates=candidates, palpation=palpation, screening=screening)
+    assert len(plan.steps) == 3
+    soap = draft_soap(
+        kb,
+        complaint="Back pain",
+        drawing=DRAWING,
+        screening=screening,
+        palpation=palpation,
+        plan=plan,
+        candidates=candidates,
+    )
+    treatment = _line(soap.plan, "Treatment plan:")
+    assert treatment.startswith(
+        "Treatment plan: 1. left quadratus lumborum, superficial cranial - ischemic compression"
+    )
+    assert "2." not in treatment and "gluteus" not in treatment
+    later = _line(soap.plan, "Candidates to palpate next; treat only if tender:")
+    assert "left gluteus medius, posterior" in later
+    assert "left longissimus thoracis, lower" in later
+    assert "quadratus" not in later
+
+
+def test_a_plan_of_unpalpated_candidates_is_not_written_as_treatment(kb: KnowledgeBase) -> None:
+    screening = screen(kb, {}, {})
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening)
+    soap = draft_soap(
+        kb,
+        complaint="Back pain",
+        drawing=DRAWING,
+        screening=screening,
+        plan=plan,
+        candidates=CANDIDATES,
+    )
+    assert "Treatment plan" not in soap.plan
+    later = _line(soap.plan, "Candidates to palpate next; treat only if tender:")
+    assert "left quadratus lumborum, superficial cranial" in later
+    assert "diagnos" not in soap.plan.lower()
+
+
+def test_a_planned_point_since_found_not_tender_is_neither_treatment_nor_candidate(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {})
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening)
+    palpation = [Palpation(QL, "left", tender=0), Palpation(GMED, "left", referral=True)]
+    soap = draft_soap(
+        kb,
+        complaint="Back pain",
+        drawing=DRAWING,
+        screening=screening,
+        palpation=palpation,
+        plan=plan,
+        candidates=CANDIDATES,
+    )
+    assert "quadratus" not in _line(soap.plan, "Treatment plan:")
+    assert "quadratus" not in _line(soap.plan, "Candidates to palpate next")
+    assert "gluteus medius" in _line(soap.plan, "Treatment plan:")
+    assert "longissimus" in _line(soap.plan, "Candidates to palpate next")

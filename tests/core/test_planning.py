@@ -122,7 +122,24 @@ def test_anticoagulants_remove_ischemic_compression_and_cap_pressure_at_light(
         assert any("Light pressure only" in m for m in step.modifications)
 
 
-def test_dvt_keeps_ischemic_compression_but_says_to_avoid_the_affected_area(
+SOLEUS = "soleus-lower"
+GASTROC = "gastrocnemius-medial-head"
+CALF = [(SOLEUS, "left", 0.9), (GASTROC, "left", 0.8), (QL, "left", 0.5)]
+
+
+def test_dvt_leaves_out_calf_points_and_says_why(kb: KnowledgeBase) -> None:
+    screening = screen(kb, {}, {"deep-vein-thrombosis": True})
+    palpation = [Palpation("soleus-proximal", "right", tender=6, taut_band=True)]
+    plan = propose_plan(kb, candidates=CALF, palpation=palpation, screening=screening)
+    assert [s.trigger_point for s in plan.steps] == [QL]
+    why = {(tp, side): reason for tp, side, reason in plan.excluded}
+    assert why[(SOLEUS, "left")].startswith("not treated: left soleus")
+    assert "deep vein thrombosis" in why[(SOLEUS, "left")]
+    assert "left gastrocnemius" in why[(GASTROC, "left")]
+    assert "right soleus" in why[("soleus-proximal", "right")]  # tender, still not treated
+
+
+def test_dvt_keeps_ischemic_compression_away_from_the_leg_but_says_to_avoid_the_affected_area(
     kb: KnowledgeBase,
 ) -> None:
     screening = screen(kb, {}, {"deep-vein-thrombosis": True})
@@ -131,6 +148,65 @@ def test_dvt_keeps_ischemic_compression_but_says_to_avoid_the_affected_area(
     for step in plan.steps:
         assert step.technique == "ischemic-compression"
         assert any("affected area" in m and "thrombosis" in m for m in step.modifications)
+
+
+def test_a_point_left_out_for_its_area_does_not_take_a_place_in_the_session(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"deep-vein-thrombosis": True})
+    plan = propose_plan(kb, candidates=CALF, palpation=[], screening=screening, max_steps=1)
+    assert [s.trigger_point for s in plan.steps] == [QL]
+    assert not any("next visit" in why for _, _, why in plan.excluded)
+
+
+def test_no_point_in_a_usual_area_gets_a_technique_its_condition_removes(
+    kb: KnowledgeBase,
+) -> None:
+    for c in kb.contraindications.values():
+        if not c.areas:
+            continue
+        inside = [
+            (tp.id, "left", 1.0)
+            for tp in kb.trigger_points.values()
+            if tp.location.region in c.areas
+        ]
+        assert inside, c.id
+        plan = propose_plan(
+            kb,
+            candidates=inside,
+            palpation=[],
+            screening=screen(kb, {}, {c.id: True}),
+            max_steps=50,
+        )
+        for step in plan.steps:
+            assert step.technique not in c.removes, (c.id, step.trigger_point)
+        assert len(plan.steps) + len(plan.excluded) == len(inside), c.id
+
+
+def test_varicose_veins_move_calf_points_to_a_technique_still_allowed_there(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"varicose-veins": True})
+    steps = {
+        s.trigger_point: s
+        for s in propose_plan(kb, candidates=CALF, palpation=[], screening=screening).steps
+    }
+    assert steps[SOLEUS].technique == "positional-release"
+    assert "instead of ischemic compression" in steps[SOLEUS].reason
+    assert "varicose veins" in steps[SOLEUS].reason
+    assert any("area usually affected by varicose veins" in m for m in steps[SOLEUS].modifications)
+    assert steps[QL].technique == "ischemic-compression"
+
+
+def test_a_local_condition_without_a_usual_area_only_says_to_avoid_the_affected_area(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"open-wound": True})
+    plan = propose_plan(kb, candidates=CALF, palpation=[], screening=screening)
+    assert [s.trigger_point for s in plan.steps] == [SOLEUS, GASTROC, QL]
+    for step in plan.steps:
+        assert step.technique == "ischemic-compression"
+        assert any("affected area" in m and "wounds" in m for m in step.modifications)
 
 
 def test_a_precaution_adds_its_modification_to_the_step(kb: KnowledgeBase) -> None:

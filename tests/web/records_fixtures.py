@@ -75,6 +75,7 @@ class World:
     @property
     def ids(self) -> dict[str, int]:
         return {
+            "revision": self.revision(),
             "client": self.client.pk,
             "intake": self.intake.pk,
             "red_intake": self.red_intake.pk,
@@ -134,9 +135,14 @@ def build_world() -> World:
         client,
         client_actions.IntakeData(complaint="Low back pain after gardening", pain_drawing=LOW_BACK),
     )
+    # Another Lakeside client holds the open red flag: a red flag stops every new visit and
+    # plan of its client, and Dan's visits below must stay workable.
+    gail = client_actions.create_client(
+        ctx, client_actions.ClientData("Gail", "Fenwick", dt.date(1962, 8, 9))
+    )
     red_intake = client_actions.record_intake(
         ctx,
-        client,
+        gail,
         client_actions.IntakeData(
             complaint="Back pain and trouble passing urine",
             pain_drawing=LOW_BACK,
@@ -359,7 +365,9 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/visits/{visit}/plan/propose/", W, None, ("update",)),
     Entry("POST", "/visits/{visit}/plan/save/", W, PLAN_FORM, ("update",)),
     Entry("GET", "/visits/{signed_visit}/note/", R),
-    Entry("POST", "/visits/{visit}/note/draft/", W, None, ("update",)),
+    Entry(
+        "POST", "/visits/{visit}/note/draft/", W, lambda w: {"revision": w.revision()}, ("update",)
+    ),
     Entry("POST", "/visits/{visit}/note/save/", W, _note_form, ("update",)),
     Entry("POST", "/visits/{signed_visit}/note/amend/", W, AMEND, ("amend",)),
     # ---- web: audit
@@ -393,7 +401,7 @@ ENTRIES: list[Entry] = [
     Entry("PUT", "/api/visits/{visit}/plan", W, {"steps": [STEP]}, ("update",)),
     Entry("GET", "/api/visits/{signed_visit}/note", R),
     Entry("PUT", "/api/visits/{visit}/note", W, _note_json, ("update",)),
-    Entry("POST", "/api/visits/{visit}/note/draft", W, None, ("update",)),
+    Entry("POST", "/api/visits/{visit}/note/draft?revision={revision}", W, None, ("update",)),
     Entry(
         "POST",
         "/api/visits/{visit}/note/sign",
@@ -443,9 +451,10 @@ RECORD_MODELS = (
 )
 
 
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every clinical record table and of the audit log."""
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in RECORD_MODELS}
+def snapshot(*, audit: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every clinical record table and (unless audit=False) of the audit log."""
+    models = [m for m in RECORD_MODELS if audit or m is not AuditEvent]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
 def new_events(before: int) -> list[AuditEvent]:

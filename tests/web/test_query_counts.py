@@ -81,6 +81,6 @@ def test_the_grown_clinic_is_really_bigger() -> None:
     world = build_world()
     grow(world, 10)
     assert world.client.visits.count() == 12
-    assert world.lakeside.clients.count() == 12
+    assert world.lakeside.clients.count() == 13
     assert world.signed_visit.note.versions.count() == 11
     assert world.visit.palpations.count() == 11

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from myomap.accounts.forms import ThrottledAdminAuthenticationForm
 from myomap.accounts.models import Clinic, User
 
 
@@ -10,5 +11,7 @@ class MyomapUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_filter = ("role", "clinic", "is_active")
 
 
+# The admin's sign-in counts against the same login throttle as /accounts/login/.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.register(User, MyomapUserAdmin)
 admin.site.register(Clinic)

@@ -1,13 +1,17 @@
-"""Demo data created on the first run of `myomap serve`, so a new user can look around:
-a clinic, a therapist, a clinic admin and three clients with histories, one of whom has a
-red flag. Built through the same actions as the web UI, so it is audited like real work."""
+"""Demo data, so a new user can look around: a clinic, a therapist, a clinic admin and
+three clients with histories, one of whom has a red flag. Built through the same actions
+as the web UI, so it is audited like real work.
+
+`myomap serve` creates it only on the first run of an empty database (or when asked with
+`--demo`): the demo passwords are public, so demo accounts an admin deleted never come
+back by themselves, and an existing account is never changed."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from myomap.accounts.models import Clinic, User
 
@@ -24,29 +28,57 @@ DEMO_ADMIN = DemoLogin("demo-admin", "myomap-admin", "clinic admin")
 CLINIC_NAME = "Demo Neuromuscular Clinic"
 
 
+def database_is_empty() -> bool:
+    """No account, clinic or audit event yet: a database nobody has used."""
+    from myomap.audit.models import AuditEvent
+
+    return not (User.objects.exists() or Clinic.objects.exists() or AuditEvent.objects.exists())
+
+
+def create_demo_data_on_first_run() -> list[DemoLogin]:
+    """Create the demo data if the database is empty; return the logins created (none on
+    any later run, whatever was deleted since)."""
+    try:
+        with transaction.atomic():
+            if not database_is_empty():
+                return []
+            return ensure_demo_data()
+    except IntegrityError:  # another process was creating them at the same moment
+        return []
+
+
 @transaction.atomic
 def ensure_demo_data() -> list[DemoLogin]:
-    """Create the demo clinic if it is missing; return the logins to print."""
-    clinic, created = Clinic.objects.get_or_create(name=CLINIC_NAME)
+    """Create whatever of the demo data is missing, without changing any existing account
+    (a user already called "demo" stays as it is); return the logins created here, the
+    only ones whose password is known to be the demo one."""
+    clinic = Clinic.objects.filter(name=CLINIC_NAME).order_by("pk").first()
+    new_clinic = clinic is None
+    if clinic is None:
+        clinic = Clinic.objects.create(name=CLINIC_NAME)
+    created = []
     therapist = _user(DEMO_THERAPIST, clinic, User.Role.THERAPIST, "Dana", "Demo")
-    _user(DEMO_ADMIN, clinic, User.Role.ADMIN, "Alex", "Admin")
-    if created or not clinic.clients.exists():
+    if therapist is not None:
+        created.append(DEMO_THERAPIST)
+    if _user(DEMO_ADMIN, clinic, User.Role.ADMIN, "Alex", "Admin") is not None:
+        created.append(DEMO_ADMIN)
+    if new_clinic and therapist is not None:
         _clients(therapist)
-    return [DEMO_THERAPIST, DEMO_ADMIN]
+    return created
 
 
-def _user(login: DemoLogin, clinic: Clinic, role: str, first: str, last: str) -> User:
-    user, created = User.objects.get_or_create(
+def _user(login: DemoLogin, clinic: Clinic, role: str, first: str, last: str) -> User | None:
+    """The new demo user, or None when the username is taken (that user is left alone)."""
+    if User.objects.filter(username=login.username).exists():
+        return None
+    return User.objects.create_user(
         username=login.username,
-        defaults={"first_name": first, "last_name": last, "clinic": clinic, "role": role},
+        password=login.password,
+        first_name=first,
+        last_name=last,
+        clinic=clinic,
+        role=role,
     )
-    if created:
-        user.set_password(login.password)
-        user.save(update_fields=["password"])
-    elif user.clinic_id is None:  # a demo login from before clinics existed
-        user.clinic, user.role = clinic, role
-        user.save(update_fields=["clinic", "role"])
-    return user
 
 
 def _clients(therapist: User) -> None:

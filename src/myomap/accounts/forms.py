@@ -2,36 +2,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from myomap.accounts import throttle
+from myomap.audit.log import client_address
 
 
-def client_ip(request: Any) -> str | None:
-    if request is None:
-        return None
-    ip: str | None = request.META.get("REMOTE_ADDR") or None
-    return ip
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing further tries after repeated failures."""
+class ThrottledLoginMixin(AuthenticationForm):
+    """The throttle around a sign-in form's password check, shared by our sign-in page and
+    the Django admin's, so both count against the same failures (see throttle.py)."""
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request)
-        wait = throttle.minutes_blocked(username, ip)
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not (username and password):
+            # No password is checked (a field is missing): nothing to count or to clear.
+            return super().clean()
+        ip = client_address(self.request) if self.request is not None else None
+        wait = throttle.begin(username, ip)
         if wait:
             raise ValidationError(
                 f"Too many failed sign-ins. For your security, try again in {wait} minute"
                 f"{'s' if wait != 1 else ''}.",
                 code="throttled",
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.record_failure(username, ip)
-            raise
-        throttle.clear(username)
+        # A refusal (ValidationError) leaves the attempt on record as a failure.
+        cleaned = super().clean()
+        if self.get_user() is not None:
+            throttle.clear(username)
         return cleaned
+
+
+class ThrottledAuthenticationForm(ThrottledLoginMixin):
+    """Django's sign-in form, refusing further tries after repeated failures."""
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The Django admin's sign-in form (staff only), throttled the same way."""

@@ -173,5 +173,5 @@ def intake_out(intake: Intake) -> dict[str, Any]:
             "technique_rules": screening.technique_rules,
             "techniques": [{"technique": tid, **asdict(s)} for tid, s in status.items()],
         },
-        "factors": factors.factor_profile(kb, intake.factor_answers),
+        "factors": factors.factor_profile(kb, intake.factors),
     }

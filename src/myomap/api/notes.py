@@ -39,11 +39,12 @@ def get_note(request: HttpRequest, visit_id: int) -> dict[str, Any]:
 @router.post(
     "/visits/{visit_id}/note/draft",
     response={200: NoteVersionOut, **ERRORS},
-    summary="Write (or rewrite) the unsigned draft from what was recorded",
+    summary="Write the draft from what was recorded; to rewrite an existing draft, pass "
+    "`?revision=` of the draft you are replacing (409 if it changed since)",
 )
-def draft_note(request: HttpRequest, visit_id: int) -> NoteVersion:
+def draft_note(request: HttpRequest, visit_id: int, revision: int | None = None) -> NoteVersion:
     ctx = require_staff(request)
-    return actions.draft_note(ctx, visit_for(ctx.user, visit_id))
+    return actions.draft_note(ctx, visit_for(ctx.user, visit_id), revision=revision)
 
 
 @router.put(

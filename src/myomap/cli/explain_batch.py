@@ -92,6 +92,9 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
                 except InputError as exc:
                     if not skip_invalid:
                         raise InputError(f"{source}, line {number}: {exc}") from None
+                    # Results keep the input's order: write what came before this line first.
+                    done += _flush(s, chunk, out, top)
+                    chunk = []
                     out.write(orjson.dumps({"line": number, "error": str(exc)}) + b"\n")
                     done += 1
                 if len(chunk) >= CHUNK:
@@ -103,7 +106,7 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
     except InputError as exc:
         tmp.unlink(missing_ok=True)
         print(f"\nmyomap explain: {exc}\nNothing was written.", file=sys.stderr)
-        return 1
+        return 2
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

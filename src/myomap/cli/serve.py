@@ -1,5 +1,6 @@
 """`myomap serve`: the main job. Prepares the embedded database on first run, creates the
-demo login, prints where to go, and serves the web app with a production WSGI server."""
+demo logins when the database is empty (only then, or with --demo), prints where to go,
+and serves the web app with a production WSGI server."""
 
 from __future__ import annotations
 
@@ -17,7 +18,16 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    parser.add_argument("--no-demo", action="store_true", help="do not create demo accounts")
+    demo = parser.add_mutually_exclusive_group()
+    demo.add_argument(
+        "--demo",
+        action="store_true",
+        help="create the demo clinic and the missing demo accounts even if the database is "
+        "in use (by default only on the first run of an empty database)",
+    )
+    demo.add_argument(
+        "--no-demo", action="store_true", help="do not create demo accounts, not even on first run"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -39,12 +49,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"Myomap: preparing the database ({where})...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
 
-    logins = []
-    if not args.no_demo:
-        from myomap.accounts.demo import ensure_demo_data
-
-        logins = ensure_demo_data()
-
     from waitress.server import create_server
 
     from myomap.web.wsgi import application
@@ -60,6 +64,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    # Demo logins have public passwords: created only on the first run of an empty
+    # database (or with --demo), once the port is ours, and printed only when just created.
+    logins: list[Any] = []
+    if not args.no_demo:
+        from myomap.accounts.demo import create_demo_data_on_first_run, ensure_demo_data
+
+        logins = ensure_demo_data() if args.demo else create_demo_data_on_first_run()
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
     print(f"Myomap is running at http://{shown_host}:{args.port}/", flush=True)
     for login in logins:

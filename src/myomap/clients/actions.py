@@ -3,6 +3,7 @@ Each runs in one transaction and writes its audit events in it: all or nothing."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,11 +14,13 @@ from django.utils import timezone
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client, Intake
+from myomap.core import factors as core_factors
 from myomap.core import screening as core_screening
 from myomap.core.kb import load_default
 from myomap.core.referral import InputError, scorer
 from myomap.core.referral.inputs import check_drawing
 from myomap.records.errors import Invalid
+from myomap.records.guards import require_clinic, require_staff
 
 MIN_OVERRIDE_REASON = 20
 
@@ -44,14 +47,9 @@ class IntakeData:
     factor_answers: Mapping[str, bool | int] = field(default_factory=dict)
 
 
-def _require_staff(ctx: Context) -> None:
-    if not getattr(ctx.user, "is_staff_member", False):
-        raise Invalid("only a therapist or clinic admin may do this")
-
-
 @transaction.atomic
 def create_client(ctx: Context, data: ClientData) -> Client:
-    _require_staff(ctx)
+    require_staff(ctx)
     if not data.given_name.strip() or not data.family_name.strip():
         raise Invalid("a client needs a given name and a family name", "given_name")
     today = timezone.localdate()
@@ -75,10 +73,29 @@ def create_client(ctx: Context, data: ClientData) -> Client:
 
 def screen_intake(intake: Intake) -> core_screening.Screening:
     """The safety screening of an intake's answers (pure; no write). A red flag resolved
-    by a recorded referral or override stays on record but no longer blocks."""
-    result = core_screening.screen(
-        load_default(), intake.red_flag_answers, intake.contraindication_answers
-    )
+    by a recorded referral or override stays on record but no longer blocks.
+
+    Stored answers are read tolerantly: an id the knowledge base no longer has (a clinic
+    may swap its knowledge folder) is skipped, except a red flag answered yes, which keeps
+    blocking under its id, so an old record can always be shown and never loses a flag."""
+    kb = load_default()
+    flags = {k: v for k, v in intake.red_flag_answers.items() if k in kb.red_flags}
+    contra = {k: v for k, v in intake.contraindication_answers.items() if k in kb.contraindications}
+    result = core_screening.screen(kb, flags, contra)
+    retired = [k for k, v in intake.red_flag_answers.items() if v and k not in kb.red_flags]
+    if retired:
+        kept = tuple(
+            core_screening.RedFlagHit(
+                id=k,
+                name=f"{k} (no longer in the knowledge base)",
+                category="other",
+                urgency="urgent",
+                question="",
+                action="Review this answer with the client: consider referral.",
+            )
+            for k in retired
+        )
+        result = dataclasses.replace(result, red_flags=kept + result.red_flags)
     if intake.gate in (Intake.Gate.REFERRED, Intake.Gate.OVERRIDDEN):
         return result.clear(intake.gate_note)
     return result
@@ -87,7 +104,7 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
 @transaction.atomic
 def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
     """Save the intake; a red flag closes the safety gate until a referral or an override."""
-    _require_staff(ctx)
+    require_clinic(ctx, client)
     if not data.complaint.strip():
         raise Invalid("say what brings the client in (the presenting complaint)", "complaint")
     try:
@@ -100,8 +117,6 @@ def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
         result = core_screening.screen(kb, data.red_flag_answers, data.contraindication_answers)
     except ValueError as exc:
         raise Invalid(str(exc), "red_flag_answers") from None
-    from myomap.core import factors as core_factors
-
     try:
         core_factors.factor_profile(kb, data.factor_answers)
     except ValueError as exc:
@@ -133,7 +148,7 @@ def _close_gate_check(intake: Intake) -> None:
 @transaction.atomic
 def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
     """The therapist referred the client on (to whom, how, when): the gate opens."""
-    _require_staff(ctx)
+    require_clinic(ctx, intake.client)
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     _close_gate_check(intake)
     if len(note.strip()) < 10:
@@ -148,7 +163,7 @@ def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
 @transaction.atomic
 def override_red_flag(ctx: Context, intake: Intake, reason: str) -> Intake:
     """Continue despite a red flag, with a written reason that stays on the record."""
-    _require_staff(ctx)
+    require_clinic(ctx, intake.client)
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     _close_gate_check(intake)
     if len(reason.strip()) < MIN_OVERRIDE_REASON:

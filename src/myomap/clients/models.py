@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from myomap.accounts.models import Clinic
+from myomap.core.kb import load_default
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
@@ -54,6 +55,10 @@ class Client(models.Model):
     def audit_client(self) -> Client:
         return self
 
+    def has_open_red_flag(self) -> bool:
+        """Any intake with a red flag not yet resolved by a referral or an override."""
+        return self.intakes.filter(gate=Intake.Gate.BLOCKED).exists()
+
     def age_on(self, day: Any) -> int:
         born = self.date_of_birth
         return int(day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
@@ -100,3 +105,17 @@ class Intake(models.Model):
     @property
     def allows_planning(self) -> bool:
         return self.gate != self.Gate.BLOCKED
+
+    # Stored answers are read tolerantly: a clinic may swap its knowledge folder, and an
+    # old record must still open. Writes are validated strictly by the actions.
+    @property
+    def drawing(self) -> dict[str, int]:
+        """The pain drawing without regions the body map no longer has."""
+        regions = load_default().regions
+        return {r: int(i) for r, i in self.pain_drawing.items() if r in regions}
+
+    @property
+    def factors(self) -> dict[str, bool | int]:
+        """The factor answers whose questions the knowledge base still has."""
+        known = load_default().intake_questions
+        return {k: v for k, v in self.factor_answers.items() if k in known}

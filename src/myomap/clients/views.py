@@ -125,16 +125,17 @@ def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
     from myomap.core import factors
 
     kb = load_default()
-    drawing = sorted(intake.pain_drawing.items(), key=lambda item: -item[1])
+    drawing = sorted(intake.drawing.items(), key=lambda item: -item[1])
     return {
         "intake": intake,
         "client": intake.client,
         "screening": actions.screen_intake(intake),
-        "profile": factors.factor_profile(kb, intake.factor_answers),
+        "profile": factors.factor_profile(kb, intake.factors),
         "drawing": [(kb.regions[r].name, i) for r, i in drawing],
-        "svg": mark_safe(_body_map(intake.pain_drawing, interactive=False)),
+        "svg": mark_safe(_body_map(intake.drawing, interactive=False)),
         "referral_form": ReferralForm(),
         "override_form": OverrideForm(),
+        "open_red_flag": intake.client.has_open_red_flag(),
         **forms,
     }
 
@@ -167,6 +168,10 @@ def _resolve_gate(
         except ActionError as exc:
             form.add_error(field, exc.message)
     context = _intake_context(intake, **{context_key: form})
+    # The refused write's page shows the intake again: that is a read of health data.
+    record(
+        Context.of(request), AuditEvent.Action.VIEW, intake, summary="intake and safety screening"
+    )
     return render(request, "clients/intake_detail.html", context, status=400)
 
 
@@ -193,7 +198,7 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": intake,
         "client": intake.client,
         "screening": screening,
-        "drawing": [(kb.regions[r].name, i) for r, i in intake.pain_drawing.items()],
+        "drawing": [(kb.regions[r].name, i) for r, i in intake.drawing.items()],
         "age": intake.client.age_on(intake.recorded_at.date()),
     }
     return render(request, "clients/referral_letter.html", context)

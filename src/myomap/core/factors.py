@@ -18,9 +18,6 @@ from dataclasses import dataclass
 from myomap.core.kb.intake import IntakeQuestion
 from myomap.core.kb.loader import KnowledgeBase
 
-IntakeQuestionLike = IntakeQuestion
-
-KIND = "intake_questions"
 POSSIBLE = 0.6
 LIKELY = 2.0
 # Each tender point found on palpation adds this much, up to the cap.

@@ -253,11 +253,7 @@ def _plan(
     elif plan is not None and plan.blocked_reason:
         lines.append(f"No hands-on treatment today: {plan.blocked_reason}")
     elif plan is not None and plan.steps and not treated:
-        steps = "; ".join(
-            f"{s.order}. {_in(kb, s.trigger_point, s.side)} - {_lower(s.technique_name)}"
-            for s in plan.steps
-        )
-        lines.append(f"Treatment plan: {steps}.")
+        lines += _planned(kb, plan, palpation)
     if screening is not None and screening.red_flags and not screening.blocked:
         names = _list(_lower(f.name) for f in screening.red_flags)
         lines.append(f"Red flags on record ({names}): ask about them again at the next visit.")
@@ -272,6 +268,41 @@ def _plan(
     if treated:
         lines.append(SORENESS)
     return "\n".join(lines) or "No plan recorded."
+
+
+def _planned(kb: KnowledgeBase, plan: Plan, palpation: Sequence[Palpation]) -> list[str]:
+    """The plan's steps for points found on palpation (tender, or a trigger point sign
+    such as reproduced referral) as the treatment plan; steps never palpated as
+    candidates to palpate next. A step whose point was palpated and found not tender
+    (tender 0 without referral, as in `planning.propose_plan`) is in neither list: the
+    assessment says it was examined and not tender."""
+    found = {(p.trigger_point, p.side): p for p in palpation}
+    confirmed: list[str] = []
+    to_palpate: list[str] = []
+    for step in plan.steps:
+        what = f"{_in(kb, step.trigger_point, step.side)} - {_lower(step.technique_name)}"
+        p = found.get((step.trigger_point, step.side))
+        if p is None:
+            to_palpate.append(what)
+        elif _found(p):
+            confirmed.append(what)
+    lines: list[str] = []
+    if confirmed:
+        steps = "; ".join(f"{n}. {what}" for n, what in enumerate(confirmed, start=1))
+        lines.append(f"Treatment plan: {steps}.")
+    if to_palpate:
+        lines.append(f"Candidates to palpate next; treat only if tender: {'; '.join(to_palpate)}.")
+    return lines
+
+
+def _found(p: Palpation) -> bool:
+    """Tender or with a trigger point sign, as planning counts it: reproduced referral
+    counts even at tenderness 0; otherwise the tenderness decides when it was recorded."""
+    if p.referral:
+        return True
+    if p.tender is not None:
+        return p.tender > 0
+    return p.taut_band or p.twitch or p.jump
 
 
 def suggest_exercises(

@@ -8,15 +8,21 @@ the reason. The default technique is ischemic compression: steady, moderate pres
 held 10-30 s until the point releases, guided by the client's feedback (too much, too
 little, better, worse). Safety screening removes or modifies techniques
 (`screening.technique_status`); a red flag or a postponed session gives no steps.
+
+An avoid-locally condition with `areas` in the knowledge base (a DVT: the lower limb)
+applies its removals to every point located in those regions: such a point gets the
+first technique still allowed there, or is left out with the reason when none is. A
+condition without areas (a wound) only adds a note to check and avoid the affected area.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.screening import (
+    ContraindicationHit,
     Screening,
     TechniqueStatus,
     light_pressure_note,
@@ -158,14 +164,66 @@ def propose_plan(
         if (tp, side) not in found and (tp, "bilateral") not in found:
             ranked.append(((3, 0, -score), tp, side, None))
     ranked.sort(key=lambda item: item[0])
-    for _, tp, side, later in ranked[max_steps:]:
+    treatable: list[tuple[str, str, Palpation | None, str, _Here]] = []
+    for _, tp, side, found_here in ranked:
+        here = _status_here(kb, screening, status, kb.trigger_points[tp].location.region)
+        allowed = next((t for t in FALLBACK if here[0][t].allowed), None)
+        if allowed is None:
+            excluded.append((tp, side, _not_here(kb, tp, side, here[1])))
+        else:
+            treatable.append((tp, side, found_here, allowed, here))
+    for tp, side, later, _, _ in treatable[max_steps:]:
         if later is not None:
             excluded.append((tp, side, f"more than {max_steps} points for one session: next visit"))
     steps = tuple(
-        _step(kb, order, tp, side, p, scores.get((tp, side)), technique, status, screening)
-        for order, (_, tp, side, p) in enumerate(ranked[:max_steps], start=1)
+        _step(kb, order, tp, side, p, scores.get((tp, side)), allowed, here, screening)
+        for order, (tp, side, p, allowed, here) in enumerate(treatable[:max_steps], start=1)
     )
     return Plan(steps, tuple(excluded), None)
+
+
+# The technique status where a point lies, and the avoid-locally hits whose areas hold it.
+_Here = tuple[Mapping[str, TechniqueStatus], tuple[ContraindicationHit, ...]]
+
+
+def _status_here(
+    kb: KnowledgeBase,
+    screening: Screening,
+    status: Mapping[str, TechniqueStatus],
+    region: str,
+) -> _Here:
+    """The technique status for a point located in `region` (a base id), and the
+    avoid-locally conditions whose `areas` hold it: their rules apply there in full."""
+    hits = tuple(
+        c
+        for c in screening.contraindications
+        if c.level == "avoid-locally" and region in kb.contraindications[c.id].areas
+    )
+    if not hits:
+        return status, ()
+    ids = {c.id for c in hits}
+    rules = tuple(
+        replace(r, local_only=False) if r.because_id in ids else r
+        for r in screening.technique_rules
+    )
+    return technique_status(kb, replace(screening, technique_rules=rules)), hits
+
+
+def _not_here(kb: KnowledgeBase, tp_id: str, side: str, hits: Sequence[ContraindicationHit]) -> str:
+    tp = kb.trigger_points[tp_id]
+    muscle = _lower(kb.muscles[tp.muscle].name)
+    who = f"{side} {muscle}" if side in ("left", "right", "bilateral") else f"{muscle} (midline)"
+    where = _lower(kb.region_specs[tp.location.region].name)
+    why = " and ".join(dict.fromkeys(_lower(c.name) for c in hits))
+    return (
+        f"not treated: {who} ({where}) lies in the area affected by {why}; "
+        "no technique is allowed there"
+    )
+
+
+def _lower(text: str) -> str:
+    """Lower-case the first letter unless the text starts with an acronym."""
+    return text if len(text) > 1 and text[1].isupper() else text[:1].lower() + text[1:]
 
 
 def _step(
@@ -176,9 +234,10 @@ def _step(
     p: Palpation | None,
     score: float | None,
     technique: str,
-    status: Mapping[str, TechniqueStatus],
+    here: _Here,
     screening: Screening,
 ) -> PlanStep:
+    status, hits = here
     tp = kb.trigger_points[tp_id]
     tech = kb.techniques[technique]
     tender = p.tender if p is not None else None
@@ -206,6 +265,10 @@ def _step(
     if note:
         mods.append(note)
     mods += [r[0].upper() + r[1:] + "." for r in status[technique].reasons]
+    mods += [
+        f"In the area usually affected by {_lower(c.name)}: check where it is and keep off it."
+        for c in hits
+    ]
     return PlanStep(
         order=order,
         trigger_point=tp.id,

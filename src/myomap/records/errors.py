@@ -35,3 +35,9 @@ class Locked(ActionError):
     """A signed note cannot change; amend it instead."""
 
     status = 409
+
+
+class Forbidden(ActionError):
+    """The person may not do this (not staff, or not their clinic's record)."""
+
+    status = 403

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from myomap.audit.log import Context, record
@@ -16,7 +16,9 @@ from myomap.clients.actions import screen_intake
 from myomap.clients.models import Client, Intake
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
+from myomap.core.screening import TechniqueStatus, light_pressure_note, technique_status
 from myomap.records.errors import Conflict, GateClosed, Invalid, Locked
+from myomap.records.guards import require_clinic
 from myomap.visits import recorded
 from myomap.visits.models import (
     MovementFinding,
@@ -27,16 +29,15 @@ from myomap.visits.models import (
     Visit,
 )
 
-POINT_SIDES = ("left", "right", "bilateral", "midline")
+POINT_SIDES = core_planning.SIDES
+PRESSURES = ("light", "moderate", "deep")
+# The documented dose of ischemic compression: steady pressure for 10-30 s.
+ISCHEMIC_HOLD = (10, 30)
 
 
-def _require_staff(ctx: Context) -> None:
-    if not getattr(ctx.user, "is_staff_member", False):
-        raise Invalid("only a therapist or clinic admin may do this")
-
-
-def _gate(intake: Intake) -> None:
-    if not intake.allows_planning:
+def _gate(client: Client) -> None:
+    """A red flag on ANY of the client's intakes stops planning until it is resolved."""
+    if client.has_open_red_flag():
         raise GateClosed(
             "a red flag stops treatment planning: "
             "record a referral or an override with a reason first"
@@ -45,10 +46,10 @@ def _gate(intake: Intake) -> None:
 
 @transaction.atomic
 def start_visit(ctx: Context, client: Client, intake: Intake) -> Visit:
-    _require_staff(ctx)
+    require_clinic(ctx, client)
     if intake.client_id != client.pk:
         raise Invalid("that intake belongs to another client", "intake")
-    _gate(intake)
+    _gate(client)
     visit = Visit.objects.create(client=client, intake=intake, therapist=ctx.user)
     record(ctx, AuditEvent.Action.CREATE, visit, summary="visit started")
     return visit
@@ -69,7 +70,7 @@ class PalpationData:
 @transaction.atomic
 def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> PalpationFinding:
     """Record (or replace) what palpating one trigger point on one side found."""
-    _require_staff(ctx)
+    require_clinic(ctx, visit.client)
     kb = load_default()
     if data.trigger_point not in kb.trigger_points:
         raise Invalid(f"unknown trigger point {data.trigger_point!r}", "trigger_point")
@@ -108,7 +109,7 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
 def record_movement(
     ctx: Context, visit: Visit, test: str, side: str, result: str, note: str = ""
 ) -> MovementFinding:
-    _require_staff(ctx)
+    require_clinic(ctx, visit.client)
     if test not in load_default().exam_tests:
         raise Invalid(f"unknown examination test {test!r}", "test")
     if side not in ("left", "right", ""):
@@ -126,8 +127,8 @@ def record_movement(
 @transaction.atomic
 def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
     """Replace the visit's plan with one proposed from the findings and the screening."""
-    _require_staff(ctx)
-    _gate(visit.intake)
+    require_clinic(ctx, visit.client)
+    _gate(visit.client)
     kb = load_default()
     plan = core_planning.propose_plan(
         kb,
@@ -168,30 +169,17 @@ class StepData:
 
 @transaction.atomic
 def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepData]) -> list[PlanStep]:
-    """Save the therapist's edited plan; techniques the screening rules out are refused."""
-    _require_staff(ctx)
-    _gate(visit.intake)
+    """Save the therapist's edited plan. Techniques the screening rules out, pressure above
+    what it allows, unknown points or sides and doses outside the documented range are
+    refused; each step's safety notes are recomputed, never taken from the form."""
+    require_clinic(ctx, visit.client)
+    _gate(visit.client)
     kb = load_default()
-    from myomap.core.screening import technique_status
-
-    status = technique_status(kb, screen_intake(visit.intake))
+    screening = screen_intake(visit.intake)
+    status = technique_status(kb, screening)
+    light_only = light_pressure_note(screening)
     for number, step in enumerate(steps, start=1):
-        where = f"step {number}"
-        if step.trigger_point not in kb.trigger_points:
-            raise Invalid(f"{where}: unknown trigger point {step.trigger_point!r}", "trigger_point")
-        if step.technique not in kb.techniques:
-            raise Invalid(f"{where}: unknown technique {step.technique!r}", "technique")
-        if not status[step.technique].allowed:
-            why = "; ".join(status[step.technique].reasons)
-            raise Invalid(
-                f"{where}: {kb.techniques[step.technique].name} is ruled out ({why})", "technique"
-            )
-        if step.pressure not in ("light", "moderate", "deep"):
-            raise Invalid(f"{where}: pressure must be light, moderate or deep", "pressure")
-        if not 0 <= step.hold_seconds <= 120:
-            raise Invalid(f"{where}: hold time must be 0-120 seconds", "hold_seconds")
-        if not 1 <= step.repetitions <= 10:
-            raise Invalid(f"{where}: repetitions must be 1-10", "repetitions")
+        _check_step(kb, f"step {number}", step, status, light_only)
     visit.plan_steps.all().delete()
     saved = PlanStep.objects.bulk_create(
         PlanStep(
@@ -204,11 +192,43 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepData]) -> list[Pla
             hold_seconds=s.hold_seconds,
             repetitions=s.repetitions,
             reason=s.reason,
+            modifications=_modifications(status[s.technique], light_only),
         )
         for n, s in enumerate(steps, start=1)
     )
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=f"plan saved: {len(saved)} steps")
     return saved
+
+
+def _check_step(
+    kb: Any, where: str, step: StepData, status: dict[str, TechniqueStatus], light_only: str | None
+) -> None:
+    if step.trigger_point not in kb.trigger_points:
+        raise Invalid(f"{where}: unknown trigger point {step.trigger_point!r}", "trigger_point")
+    if step.side not in POINT_SIDES:
+        raise Invalid(f"{where}: side must be one of {', '.join(POINT_SIDES)}", "side")
+    if step.technique not in kb.techniques:
+        raise Invalid(f"{where}: unknown technique {step.technique!r}", "technique")
+    if not status[step.technique].allowed:
+        why = "; ".join(status[step.technique].reasons)
+        name = kb.techniques[step.technique].name
+        raise Invalid(f"{where}: {name} is ruled out ({why})", "technique")
+    if step.pressure not in PRESSURES:
+        raise Invalid(f"{where}: pressure must be light, moderate or deep", "pressure")
+    if light_only and step.pressure != "light":
+        raise Invalid(f"{where}: {light_only}", "pressure")
+    low, high = ISCHEMIC_HOLD if step.technique == "ischemic-compression" else (0, 120)
+    if not low <= step.hold_seconds <= high:
+        raise Invalid(f"{where}: hold time must be {low}-{high} seconds", "hold_seconds")
+    if not 1 <= step.repetitions <= 10:
+        raise Invalid(f"{where}: repetitions must be 1-10", "repetitions")
+
+
+def _modifications(status: TechniqueStatus, light_only: str | None) -> list[str]:
+    """The safety notes a step carries, as the proposed plan words them."""
+    notes = [*status.modifications, *([light_only] if light_only else [])]
+    notes += [reason[0].upper() + reason[1:] + "." for reason in status.reasons]
+    return list(dict.fromkeys(notes))
 
 
 # ----------------------------------------------------------------------------- notes
@@ -217,16 +237,40 @@ def current_version(visit: Visit) -> NoteVersion | None:
     return note.versions.order_by("-number").first() if note else None
 
 
+def _locked_note(visit: Visit, *, create: bool = False) -> Note | None:
+    """The visit's note, its row locked so concurrent drafts and amendments queue."""
+    note = Note.objects.select_for_update().filter(visit=visit).first()
+    if note is None and create:
+        try:
+            with transaction.atomic():
+                Note.objects.create(visit=visit)
+        except IntegrityError:
+            pass  # someone created it a moment ago: take theirs
+        note = Note.objects.select_for_update().get(visit=visit)
+    return note
+
+
 @transaction.atomic
-def draft_note(ctx: Context, visit: Visit) -> NoteVersion:
-    """Write the SOAP draft from what was recorded. An unsigned draft is rewritten (its
-    revision bumps); a signed note is never touched (amend it instead)."""
-    _require_staff(ctx)
-    soap = recorded.soap(visit)
-    note, _ = Note.objects.get_or_create(visit=visit)
-    version = note.versions.select_for_update().order_by("-number").first()
+def draft_note(ctx: Context, visit: Visit, *, revision: int | None = None) -> NoteVersion:
+    """Write the SOAP draft from what was recorded. Replacing an existing unsigned draft
+    needs the `revision` the person is looking at, so hand edits made since are never
+    overwritten silently; a signed note is never touched (amend it instead)."""
+    require_clinic(ctx, visit.client)
+    note = _locked_note(visit, create=True)
+    assert note is not None
+    version = note.versions.order_by("-number").first()
     if version is not None and version.is_signed:
         raise Locked("the note is signed: amend it to change it")
+    if version is not None and revision is None:
+        raise Invalid(
+            "to redraft an existing draft, give the revision you are replacing", "revision"
+        )
+    if version is not None and version.revision != revision:
+        raise Conflict(
+            "the draft was changed since you opened it: reload to see the changes before "
+            "redrafting it from the record"
+        )
+    soap = recorded.soap(visit)
     fields: dict[str, Any] = {
         "subjective": soap.subjective,
         "objective": soap.objective,
@@ -258,7 +302,7 @@ def save_note(
     plan: str,
 ) -> NoteVersion:
     """Save edits to the draft, unless someone saved since `revision` was read."""
-    _require_staff(ctx)
+    require_clinic(ctx, visit.client)
     version = _open_version(visit)
     if version.revision != revision:
         raise Conflict(
@@ -277,7 +321,7 @@ def save_note(
 
 @transaction.atomic
 def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
-    _require_staff(ctx)
+    require_clinic(ctx, visit.client)
     version = _open_version(visit)
     if version.revision != revision:
         raise Conflict("the note changed since you read it: reload and check it before signing")
@@ -294,8 +338,9 @@ def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
 @transaction.atomic
 def amend_note(ctx: Context, visit: Visit, reason: str) -> NoteVersion:
     """Start a new version of a signed note; the signed one stays readable in the history."""
-    _require_staff(ctx)
-    latest = current_version(visit)
+    require_clinic(ctx, visit.client)
+    note = _locked_note(visit)
+    latest = note.versions.order_by("-number").first() if note else None
     if latest is None or not latest.is_signed:
         raise Invalid("only a signed note can be amended; edit the draft instead", "reason")
     if len(reason.strip()) < 10:
@@ -315,10 +360,10 @@ def amend_note(ctx: Context, visit: Visit, reason: str) -> NoteVersion:
 
 
 def _open_version(visit: Visit) -> NoteVersion:
-    note = Note.objects.filter(visit=visit).first()
+    note = _locked_note(visit)
     if note is None:
         raise Invalid("there is no note yet: draft it first", "note")
-    version = note.versions.select_for_update().order_by("-number").first()
+    version = note.versions.order_by("-number").first()
     if version is None:
         raise Invalid("there is no note yet: draft it first", "note")
     if version.is_signed:

@@ -1,4 +1,8 @@
-"""What was recorded for a visit, turned into the core's plain inputs (reads only)."""
+"""What was recorded for a visit, turned into the core's plain inputs (reads only).
+
+Stored rows are read tolerantly: a trigger point, test or technique the knowledge base no
+longer has (a clinic may swap its knowledge folder) is left out of the reasoning and the
+note draft rather than breaking the page; the stored rows themselves are untouched."""
 
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ def palpation(visit: Visit) -> list[Palpation]:
             ppt=float(p.ppt) if p.ppt is not None else None,
         )
         for p in visit.palpations.all()
+        if p.trigger_point in load_default().trigger_points
     ]
 
 
@@ -51,7 +56,7 @@ def findings(visit: Visit) -> list[Finding]:
 
 
 def explanation(visit: Visit, top: int | None = 10) -> Explanation:
-    return explain(visit.intake.pain_drawing, findings(visit), top=top)
+    return explain(visit.intake.drawing, findings(visit), top=top)
 
 
 def candidates(visit: Visit) -> list[tuple[str, str, float]]:
@@ -62,7 +67,7 @@ def factor_profile(visit: Visit) -> tuple[core_factors.FactorScore, ...]:
     tender = sum(1 for p in visit.palpations.all() if p.tender)
     return core_factors.factor_profile(
         load_default(),
-        visit.intake.factor_answers,
+        visit.intake.factors,
         palpation_count=len(visit.palpations.all()),
         tender_points=tender,
     )
@@ -73,7 +78,9 @@ def plan(visit: Visit) -> core_planning.Plan:
     kb = load_default()
     steps = []
     for s in visit.plan_steps.all():
-        point = kb.trigger_points[s.trigger_point]
+        point = kb.trigger_points.get(s.trigger_point)
+        if point is None or s.technique not in kb.techniques:
+            continue
         steps.append(
             core_planning.PlanStep(
                 order=s.order,
@@ -99,18 +106,20 @@ def soap(visit: Visit) -> core_notes.Soap:
     intake = visit.intake
     planned = plan(visit)
     treated_muscles = {step.muscle for step in planned.steps}
-    suggested = core_factors.suggested_findings(kb, intake.factor_answers)
+    suggested = core_factors.suggested_findings(kb, intake.factors)
     exercises = core_notes.suggest_exercises(kb, suggested, treated_muscles)
     return core_notes.draft_soap(
         kb,
         complaint=intake.complaint,
-        drawing=intake.pain_drawing,
+        drawing=intake.drawing,
         history=intake.history,
         medications=intake.medications,
         screening=screen_intake(intake),
         factors=factor_profile(visit),
         palpation=palpation(visit),
-        movement=[(m.test, m.side, m.result) for m in visit.movements.all()],
+        movement=[
+            (m.test, m.side, m.result) for m in visit.movements.all() if m.test in kb.exam_tests
+        ],
         # The plan, not "treated": the session runner will record what was actually done.
         plan=planned,
         candidates=candidates(visit),

@@ -1,14 +1,19 @@
-"""Visit pages: assessment (findings beside the candidates), plan and the SOAP note."""
+"""Visit pages: assessment (findings beside the candidates), plan and the SOAP note.
+
+Every response that shows the visit's health data, a refused write's page included, is
+audited as a view (`_show`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,11 +22,24 @@ from myomap.audit.models import AuditEvent
 from myomap.clients.actions import screen_intake
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
+from myomap.core.referral.inputs import describe
+from myomap.core.screening import technique_status
 from myomap.records.access import intake_for, staff_required, visit_for
 from myomap.records.errors import ActionError
 from myomap.visits import actions, recorded
 from myomap.visits.forms import AmendForm, MovementForm, NoteForm, PalpationForm
 from myomap.visits.models import Visit
+
+
+def _show(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    summary: str,
+    status: int = 200,
+) -> HttpResponse:
+    record(Context.of(request), AuditEvent.Action.VIEW, context["visit"], summary=summary)
+    return render(request, template, context, status=status)
 
 
 @require_POST
@@ -31,23 +49,24 @@ def visit_start(request: HttpRequest, intake_pk: int) -> HttpResponse:
     try:
         visit = actions.start_visit(Context.of(request), intake.client, intake)
     except ActionError as exc:
-        from django.contrib import messages
-
         messages.error(request, exc.message)
         return redirect("clients:intake", pk=intake.pk)
     return redirect("visits:detail", pk=visit.pk)
 
 
 def _tests() -> list[tuple[str, str]]:
-    return [
-        (t.id, t.name)
-        for t in load_default().exam_tests.values()
-        if t.category != "trigger-point-criterion"
-    ]
+    tests = load_default().exam_tests.values()
+    return [(t.id, t.name) for t in tests if t.category in ("movement", "special")]
 
 
-def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
+def _base(visit: Visit) -> dict[str, Any]:
+    """What every visit tab shows: the client, and the safety screening first."""
+    return {"visit": visit, "client": visit.client, "screening": screen_intake(visit.intake)}
+
+
+def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
     kb = load_default()
+    prefetch_related_objects([visit], "palpations", "movements")
     explanation = recorded.explanation(visit)
     palpated = {(p.trigger_point, p.side): p for p in visit.palpations.all()}
     names = {region_id: region.name for region_id, region in kb.regions.items()}
@@ -66,21 +85,14 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
                 "ppt": found.ppt,
             }
         why = "Explains " + ", ".join(f"{names[r]} ({kind})" for r, kind in c.zone_of)
-        for text, delta in c.findings:
-            target, _, results = text.partition("=")
-            label = tests.get(target.split(":")[0], "palpation")
-            results = results.replace(",", ", ").replace("-", " ")
-            why += f". {label.capitalize()}: {results} ({delta:+.1f})"
-        rows.append(
-            {"candidate": c, "found": found, "form": PalpationForm(initial=initial), "why": why}
-        )
+        why += "".join(f". {describe(text, tests)} ({d:+.1f})" for text, d in c.findings)
+        form = PalpationForm(initial=initial)
+        rows.append({"candidate": c, "found": found, "form": form, "why": why})
     svg = render_body_map(
-        names, intensities=visit.intake.pain_drawing, interactive=False, title="Pain drawing"
+        names, intensities=visit.intake.drawing, interactive=False, title="Pain drawing"
     )
     return {
-        "visit": visit,
-        "client": visit.client,
-        "screening": screen_intake(visit.intake),
+        **_base(visit),
         "explanation": explanation,
         "rows": rows,
         "movements": [(m, tests.get(m.test, m.test)) for m in visit.movements.all()],
@@ -95,10 +107,7 @@ def _visit_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
-    # The page reads the findings several times (candidates, rows, factors): once is enough.
-    prefetch_related_objects([visit], "palpations", "movements")
-    record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="assessment")
-    return render(request, "visits/visit.html", _visit_context(request, visit))
+    return _show(request, "visits/visit.html", _visit_context(visit), "assessment")
 
 
 @require_POST
@@ -109,26 +118,24 @@ def palpation_save(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         ppt = data.get("ppt")
+        finding = actions.PalpationData(
+            trigger_point=data["trigger_point"],
+            side=data["side"],
+            tender=data.get("tender"),
+            taut_band=data["taut_band"],
+            referral=data["referral"],
+            twitch=data["twitch"],
+            jump=data["jump"],
+            ppt=float(ppt) if ppt is not None else None,
+        )
         try:
-            actions.record_palpation(
-                Context.of(request),
-                visit,
-                actions.PalpationData(
-                    trigger_point=data["trigger_point"],
-                    side=data["side"],
-                    tender=data.get("tender"),
-                    taut_band=data["taut_band"],
-                    referral=data["referral"],
-                    twitch=data["twitch"],
-                    jump=data["jump"],
-                    ppt=float(ppt) if ppt is not None else None,
-                ),
-            )
-            return redirect(f"{visit_detail_url(visit)}#{data['trigger_point']}-{data['side']}")
+            actions.record_palpation(Context.of(request), visit, finding)
+            anchor = f"#{data['trigger_point']}-{data['side']}"
+            return redirect(reverse("visits:detail", args=[visit.pk]) + anchor)
         except ActionError as exc:
             form.add_error(None, exc.message)
-    context = _visit_context(request, visit, palpation_error=form)
-    return render(request, "visits/visit.html", context, status=400)
+    context = _visit_context(visit, palpation_error=form)
+    return _show(request, "visits/visit.html", context, "assessment", status=400)
 
 
 @require_POST
@@ -142,50 +149,36 @@ def movement_save(request: HttpRequest, pk: int) -> HttpResponse:
             actions.record_movement(
                 Context.of(request), visit, data["test"], data["side"], data["result"], data["note"]
             )
-            return redirect(visit_detail_url(visit) + "#movement")
+            return redirect(reverse("visits:detail", args=[visit.pk]) + "#movement")
         except ActionError as exc:
             form.add_error(None, exc.message)
-    return render(
-        request, "visits/visit.html", _visit_context(request, visit, movement_form=form), status=400
-    )
-
-
-def visit_detail_url(visit: Visit) -> str:
-    from django.urls import reverse
-
-    return reverse("visits:detail", args=[visit.pk])
+    context = _visit_context(visit, movement_form=form)
+    return _show(request, "visits/visit.html", context, "assessment", status=400)
 
 
 # ----------------------------------------------------------------------------- plan
+def _plan_context(visit: Visit, **extra: Any) -> dict[str, Any]:
+    kb = load_default()
+    base = _base(visit)
+    status = technique_status(kb, base["screening"])
+    steps = []
+    for s in visit.plan_steps.all():
+        point = kb.trigger_points.get(s.trigger_point)
+        steps.append({"step": s, "point_name": point.name if point else s.trigger_point})
+    return {
+        **base,
+        "steps": steps,
+        "techniques": [(t.id, t.name, status[t.id]) for t in kb.techniques.values()],
+        "light_only": bool(base["screening"].no_deep_pressure),
+        **extra,
+    }
+
+
 @require_GET
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
-    record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="treatment plan")
-    return render(request, "visits/plan.html", _plan_context(visit))
-
-
-def _plan_context(visit: Visit, **extra: Any) -> dict[str, Any]:
-    kb = load_default()
-    from myomap.core.screening import technique_status
-
-    screening = screen_intake(visit.intake)
-    status = technique_status(kb, screening)
-    return {
-        "visit": visit,
-        "client": visit.client,
-        "screening": screening,
-        "steps": [
-            {
-                "step": s,
-                "point": kb.trigger_points[s.trigger_point],
-                "technique": kb.techniques[s.technique],
-            }
-            for s in visit.plan_steps.all()
-        ],
-        "techniques": [(t.id, t.name, status[t.id]) for t in kb.techniques.values()],
-        **extra,
-    }
+    return _show(request, "visits/plan.html", _plan_context(visit), "treatment plan")
 
 
 @require_POST
@@ -195,58 +188,59 @@ def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.propose_plan(Context.of(request), visit)
     except ActionError as exc:
-        return render(
-            request, "visits/plan.html", _plan_context(visit, error=exc.message), status=exc.status
-        )
+        context = _plan_context(visit, error=exc.message)
+        return _show(request, "visits/plan.html", context, "treatment plan", exc.status)
     return redirect("visits:plan", pk=visit.pk)
+
+
+def _posted_steps(post: Any) -> list[actions.StepData]:
+    """The plan form's rows; KeyError or ValueError when a row is incomplete."""
+    count = int(post.get("count", "0"))
+    if not 0 <= count <= 50:
+        raise ValueError("count out of range")
+    return [
+        actions.StepData(
+            trigger_point=post[f"trigger_point-{i}"],
+            side=post[f"side-{i}"],
+            technique=post[f"technique-{i}"],
+            pressure=post[f"pressure-{i}"],
+            hold_seconds=int(post[f"hold_seconds-{i}"]),
+            repetitions=int(post[f"repetitions-{i}"]),
+            reason=post.get(f"reason-{i}", ""),
+        )
+        for i in range(count)
+        if not post.get(f"remove-{i}")
+    ]
 
 
 @require_POST
 @staff_required
 def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
-    post = request.POST
-    steps = []
     try:
-        for i in range(int(post.get("count", "0"))):
-            if post.get(f"remove-{i}"):
-                continue
-            steps.append(
-                actions.StepData(
-                    trigger_point=post[f"trigger_point-{i}"],
-                    side=post[f"side-{i}"],
-                    technique=post[f"technique-{i}"],
-                    pressure=post[f"pressure-{i}"],
-                    hold_seconds=int(post[f"hold_seconds-{i}"]),
-                    repetitions=int(post[f"repetitions-{i}"]),
-                    reason=post.get(f"reason-{i}", ""),
-                )
-            )
-        actions.save_plan(Context.of(request), visit, steps)
+        actions.save_plan(Context.of(request), visit, _posted_steps(request.POST))
     except (KeyError, ValueError):
-        return render(
-            request,
-            "visits/plan.html",
-            _plan_context(
-                visit,
-                error="every step needs a technique, a pressure and whole numbers "
-                "for hold time and repetitions",
-            ),
-            status=400,
+        error = (
+            "every step needs a technique, a pressure and whole numbers for hold and repetitions"
         )
+        context = _plan_context(visit, error=error)
+        return _show(request, "visits/plan.html", context, "treatment plan", 400)
     except ActionError as exc:
-        return render(
-            request, "visits/plan.html", _plan_context(visit, error=exc.message), status=exc.status
-        )
+        context = _plan_context(visit, error=exc.message)
+        return _show(request, "visits/plan.html", context, "treatment plan", exc.status)
     return redirect("visits:plan", pk=visit.pk)
 
 
 # ----------------------------------------------------------------------------- note
-def _note_context(visit: Visit, **extra: Any) -> dict[str, Any]:
+def _note_context(visit: Visit, staff: bool, **extra: Any) -> dict[str, Any]:
     version = actions.current_version(visit)
-    history = list(version.note.versions.select_related("author", "signed_by")) if version else []
+    versions = list(version.note.versions.select_related("author", "signed_by")) if version else []
+    if not staff:
+        # A client reads signed versions only: a draft is not yet a record.
+        versions = [v for v in versions if v.is_signed]
+        version = versions[-1] if versions else None
     form = None
-    if version is not None and not version.is_signed:
+    if staff and version is not None and not version.is_signed:
         form = NoteForm(
             initial={
                 "revision": version.revision,
@@ -257,34 +251,41 @@ def _note_context(visit: Visit, **extra: Any) -> dict[str, Any]:
             }
         )
     return {
-        "visit": visit,
-        "client": visit.client,
+        **_base(visit),
         "version": version,
-        "history": history,
+        "history": versions,
         "form": form,
         "amend_form": AmendForm(),
         **extra,
     }
 
 
+def _is_staff(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_staff_member", False))
+
+
 @require_GET
 @login_required
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
-    record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="session note")
-    return render(request, "visits/note.html", _note_context(visit))
+    context = _note_context(visit, _is_staff(request))
+    return _show(request, "visits/note.html", context, "session note")
 
 
 @require_POST
 @staff_required
 def note_draft(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
+    raw = request.POST.get("revision", "")
     try:
-        actions.draft_note(Context.of(request), visit)
+        revision = int(raw) if raw else None
+        actions.draft_note(Context.of(request), visit, revision=revision)
+    except ValueError:
+        context = _note_context(visit, True, error="the note's revision could not be read")
+        return _show(request, "visits/note.html", context, "session note", 400)
     except ActionError as exc:
-        return render(
-            request, "visits/note.html", _note_context(visit, error=exc.message), status=exc.status
-        )
+        context = _note_context(visit, True, error=exc.message)
+        return _show(request, "visits/note.html", context, "session note", exc.status)
     return redirect("visits:note", pk=visit.pk)
 
 
@@ -294,7 +295,8 @@ def note_save(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return render(request, "visits/note.html", _note_context(visit, form=form), status=400)
+        context = _note_context(visit, True, form=form)
+        return _show(request, "visits/note.html", context, "session note", 400)
     data = form.cleaned_data
     ctx = Context.of(request)
     try:
@@ -306,12 +308,8 @@ def note_save(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.sign_note(ctx, visit, revision=version.revision)
     except ActionError as exc:
         # Keep what the person typed: a conflict must never lose their words.
-        return render(
-            request,
-            "visits/note.html",
-            _note_context(visit, form=form, error=exc.message),
-            status=exc.status,
-        )
+        context = _note_context(visit, True, form=form, error=exc.message)
+        return _show(request, "visits/note.html", context, "session note", exc.status)
     return redirect("visits:note", pk=visit.pk)
 
 
@@ -326,4 +324,5 @@ def note_amend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("visits:note", pk=visit.pk)
         except ActionError as exc:
             form.add_error("reason", exc.message)
-    return render(request, "visits/note.html", _note_context(visit, amend_form=form), status=400)
+    context = _note_context(visit, True, amend_form=form)
+    return _show(request, "visits/note.html", context, "session note", 400)

@@ -192,14 +192,27 @@ class Modification(_Part):
 
 class Contraindication(Cited):
     """What a condition does to treatment. `avoid-locally` removes techniques over the
-    affected area only; `precaution` changes how the session is run, not what is done."""
+    affected area only; `precaution` changes how the session is run, not what is done.
+
+    `areas` (avoid-locally only) are the base region ids the condition usually affects
+    (a DVT: the lower limb), used when the exact area is not recorded; empty when the
+    area cannot be predicted from the condition (a wound, an injection site)."""
 
     name: Text
     level: Literal["postpone", "no-deep-pressure", "avoid-locally", "ask-doctor", "precaution"]
     question: Text
     removes: tuple[Id, ...] = ()
     modifies: tuple[Modification, ...] = ()
+    areas: tuple[Id, ...] = ()
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _areas_are_for_local_rules(self) -> Contraindication:
+        if self.areas and self.level != "avoid-locally":
+            raise ValueError("areas are only given for avoid-locally entries")
+        if len(self.areas) != len(set(self.areas)):
+            raise ValueError("a region is listed twice in areas")
+        return self
 
     def references(self) -> Iterator[Ref]:
         yield from super().references()
@@ -207,6 +220,8 @@ class Contraindication(Cited):
             yield Ref("removes", "techniques", technique)
         for mod in self.modifies:
             yield Ref("modifies.technique", "techniques", mod.technique)
+        for region in self.areas:
+            yield Ref("areas", "regions", region)
 
 
 class Statement(Cited):

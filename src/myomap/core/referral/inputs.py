@@ -141,3 +141,31 @@ def adjustments(findings: Iterable[Finding], model: Model) -> dict[int, list[tup
         for c in hits:
             out.setdefault(c, []).append((str(finding), delta))
     return out
+
+
+RESULT_WORDS = {
+    "referral": "reproduces the pain",
+    "tender": "tender",
+    "not-tender": "not tender",
+    "taut-band": "taut band",
+    "twitch": "local twitch",
+    "jump": "jump sign",
+    "positive": "positive",
+    "negative": "negative",
+}
+
+
+def describe(text: str, test_names: Mapping[str, str]) -> str:
+    """A finding's text in words, from the same format `parse_finding` reads.
+
+    >>> describe("piriformis-medial:left=tender,referral", {})
+    'Palpation: tender, reproduces the pain'
+    >>> describe("faber:left=positive", {"faber": "FABER test"})
+    'FABER test (left): positive'
+    """
+    target_side, _, results = text.partition("=")
+    target, _, side = target_side.partition(":")
+    words = ", ".join(RESULT_WORDS.get(r, r) for r in results.split(",") if r)
+    if target in test_names:
+        return f"{test_names[target]}{f' ({side})' if side else ''}: {words}"
+    return f"Palpation: {words}"

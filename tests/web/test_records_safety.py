@@ -1,0 +1,172 @@
+"""Safety rules of the records that a reviewer would try to break: a red flag on any
+intake stops visits, saved plans keep their safety notes and limits, a client reads only
+signed notes, and old records open even when the knowledge base changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from myomap.accounts.models import Clinic, User
+from myomap.audit.log import Context
+from myomap.clients import actions as clients
+from myomap.clients.models import Client
+from myomap.records.errors import GateClosed, Invalid
+from myomap.visits import actions as visits
+from myomap.visits.models import PlanStep
+
+BACK = {"lumbar-lower-left": 6, "buttock-upper-left": 5}
+STEP = dict(
+    trigger_point="quadratus-lumborum-deep-cranial",
+    side="left",
+    technique="soft-tissue-release",
+    pressure="light",
+    hold_seconds=0,
+)
+
+
+@pytest.fixture
+def alice(db):  # type: ignore[no-untyped-def]
+    clinic = Clinic.objects.create(name="Riverside")
+    return User.objects.create_user(
+        "alice", password="pw-alice-123456", clinic=clinic, role=User.Role.THERAPIST
+    )
+
+
+def new_client(alice, **answers):  # type: ignore[no-untyped-def]
+    ctx = Context(user=alice)
+    client = clients.create_client(ctx, clients.ClientData("Ida", "Marsh", dt.date(1966, 6, 6)))
+    intake = clients.record_intake(
+        ctx, client, clients.IntakeData(complaint="Low back pain", pain_drawing=BACK, **answers)
+    )
+    return ctx, client, intake
+
+
+def test_a_red_flag_on_a_newer_intake_stops_a_visit_from_an_older_one(alice, client):
+    ctx, person, old = new_client(alice)
+    clients.record_intake(
+        ctx,
+        person,
+        clients.IntakeData(
+            complaint="Now numb between the legs", red_flag_answers={"cauda-equina-saddle": True}
+        ),
+    )
+    with pytest.raises(GateClosed):
+        visits.start_visit(ctx, person, old)
+    client.force_login(alice)
+    page = client.get(f"/clients/intakes/{old.pk}/").content.decode()
+    assert "Start a visit from this intake" not in page
+    assert "Another intake of this client has a red flag" in page
+
+
+def test_an_overridden_red_flag_stays_visible_on_every_visit_tab(alice, client):
+    ctx, person, intake = new_client(alice, red_flag_answers={"cauda-equina-saddle": True})
+    reason = "Long-standing and assessed by the GP; cleared to treat."
+    intake = clients.override_red_flag(ctx, intake, reason)
+    visit = visits.start_visit(ctx, person, intake)
+    client.force_login(alice)
+    for path in (f"/visits/{visit.pk}/", f"/visits/{visit.pk}/plan/", f"/visits/{visit.pk}/note/"):
+        page = client.get(path).content.decode()
+        assert "safety-banner red" in page and "saddle" in page.lower(), path
+
+
+def test_saving_a_plan_keeps_its_safety_notes_and_refuses_deep_pressure(alice):
+    ctx, person, intake = new_client(alice, contraindication_answers={"anticoagulants": True})
+    visit = visits.start_visit(ctx, person, intake)
+    visits.save_plan(ctx, visit, [visits.StepData(**STEP)])
+    saved = PlanStep.objects.get(visit=visit)
+    assert any("Light pressure only" in note for note in saved.modifications)
+    with pytest.raises(Invalid, match="Light pressure only") as refused:
+        visits.save_plan(ctx, visit, [visits.StepData(**STEP | {"pressure": "deep"})])
+    assert refused.value.field == "pressure"
+    assert PlanStep.objects.get(visit=visit).pressure == "light"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"side": "upside-down"}, "side"),
+        ({"technique": "ischemic-compression", "hold_seconds": 90}, "hold_seconds"),
+    ],
+)
+def test_a_plan_step_with_a_bad_side_or_dose_is_refused(alice, change, field):
+    ctx, person, intake = new_client(alice)
+    visit = visits.start_visit(ctx, person, intake)
+    with pytest.raises(Invalid) as refused:
+        visits.save_plan(ctx, visit, [visits.StepData(**STEP | change)])
+    assert refused.value.field == field
+
+
+def test_a_negative_step_count_does_not_wipe_the_plan(alice, client):
+    ctx, person, intake = new_client(alice)
+    visit = visits.start_visit(ctx, person, intake)
+    visits.save_plan(ctx, visit, [visits.StepData(**STEP)])
+    client.force_login(alice)
+    response = client.post(f"/visits/{visit.pk}/plan/save/", {"count": "-5"})
+    assert response.status_code == 400
+    assert PlanStep.objects.filter(visit=visit).count() == 1
+
+
+def test_redrafting_needs_the_current_revision_so_hand_edits_are_not_lost(alice):
+    ctx, person, intake = new_client(alice)
+    visit = visits.start_visit(ctx, person, intake)
+    draft = visits.draft_note(ctx, visit)
+    edited = visits.save_note(
+        ctx,
+        visit,
+        revision=draft.revision,
+        subjective="Typed by hand",
+        objective="",
+        assessment="",
+        plan="",
+    )
+    with pytest.raises(Exception, match="changed since you opened it"):
+        visits.draft_note(ctx, visit, revision=draft.revision)
+    assert visits.current_version(visit).subjective == "Typed by hand"
+    redrafted = visits.draft_note(ctx, visit, revision=edited.revision)
+    assert redrafted.subjective != "Typed by hand"
+
+
+def test_a_client_reads_only_signed_notes_and_sees_no_forms(alice, client):
+    ctx, person, intake = new_client(alice)
+    visit = visits.start_visit(ctx, person, intake)
+    draft = visits.draft_note(ctx, visit)
+    dan = User.objects.create_user(
+        "dan", password="pw-dan-123456", clinic=alice.clinic, role=User.Role.CLIENT
+    )
+    Client.objects.filter(pk=person.pk).update(user=dan)
+    client.force_login(dan)
+    page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    assert "No signed note yet" in page and draft.subjective not in page
+    assessment = client.get(f"/visits/{visit.pk}/").content.decode()
+    assert "palpation-form" not in assessment and "Record test" not in assessment
+    visits.sign_note(ctx, visit, revision=draft.revision)
+    assert "signed" in client.get(f"/visits/{visit.pk}/note/").content.decode()
+
+
+def test_an_old_record_opens_after_the_knowledge_base_dropped_its_ids(alice, client):
+    ctx, person, intake = new_client(alice, red_flag_answers={"cauda-equina-saddle": True})
+    reason = "Long-standing and assessed by the GP; cleared to treat."
+    intake = clients.override_red_flag(ctx, intake, reason)
+    visit = visits.start_visit(ctx, person, intake)
+    visits.save_plan(ctx, visit, [visits.StepData(**STEP)])
+    type(intake).objects.filter(pk=intake.pk).update(
+        pain_drawing=BACK | {"retired-region-left": 4},
+        red_flag_answers={"cauda-equina-saddle": True, "a-retired-flag": True},
+        factor_answers={"a-retired-question": True},
+    )
+    PlanStep.objects.filter(visit=visit).update(trigger_point="a-retired-point")
+    client.force_login(alice)
+    for path in (
+        f"/clients/intakes/{intake.pk}/",
+        f"/visits/{visit.pk}/",
+        f"/visits/{visit.pk}/plan/",
+        f"/visits/{visit.pk}/note/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    page = client.get(f"/clients/intakes/{intake.pk}/").content.decode()
+    assert "a-retired-flag (no longer in the knowledge base)" in page
+    # The note can still be drafted from what the knowledge base still knows.
+    assert client.post(f"/visits/{visit.pk}/note/draft/").status_code == 302
