@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from myomap.core import factors
 from myomap.core.kb import load_default
 
 
@@ -39,8 +40,6 @@ class IntakeForm(forms.Form):
             self.fields[f"rf_{flag.id}"] = forms.BooleanField(required=False, label=flag.question)
         for item in kb.contraindications.values():
             self.fields[f"ci_{item.id}"] = forms.BooleanField(required=False, label=item.question)
-        from myomap.core import factors
-
         for question in factors.questions(kb):
             name = f"fq_{question.id}"
             if question.answer == "scale-0-3":

@@ -17,6 +17,7 @@ from myomap.audit.models import AuditEvent
 from myomap.clients import actions
 from myomap.clients.forms import ClientForm, IntakeForm, OverrideForm, ReferralForm
 from myomap.clients.models import Client, Intake
+from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.records.access import client_for, intake_for, staff_required
@@ -122,8 +123,6 @@ def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
-    from myomap.core import factors
-
     kb = load_default()
     drawing = sorted(intake.drawing.items(), key=lambda item: -item[1])
     return {
