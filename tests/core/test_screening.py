@@ -160,3 +160,20 @@ def test_a_recorded_referral_or_override_lets_planning_go_on_but_keeps_the_flags
     assert not status["ischemic-compression"].allowed  # the contraindication still applies
     with pytest.raises(ValueError):
         flagged.clear("   ")
+
+
+def test_recorded_medical_clearance_lifts_ask_doctor_rules_but_keeps_the_rest(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"high-risk-pregnancy": True, "anticoagulants": True})
+    assert screening.needs_clearance
+    assert not technique_status(kb, screening)["positional-release"].allowed
+    cleared = screening.with_clearance("Cleared by her obstetrician, Dr Aziz, on 3 March.")
+    assert not cleared.needs_clearance
+    assert technique_status(kb, cleared)["positional-release"].allowed
+    # Anticoagulants still rule out ischemic compression.
+    assert not technique_status(kb, cleared)["ischemic-compression"].allowed
+    assert [c.id for c in cleared.contraindications] == [c.id for c in screening.contraindications]
+    assert "Ask the client's doctor" not in cleared.headline
+    with pytest.raises(ValueError, match="who gave it"):
+        screening.with_clearance("  ")

@@ -68,6 +68,7 @@ class World:
     erin_client: Client
     intake: Intake
     red_intake: Intake
+    ask_intake: Intake
     visit: Visit
     signed_visit: Visit
     _tokens: dict[str, str] = field(default_factory=dict)
@@ -79,6 +80,7 @@ class World:
             "client": self.client.pk,
             "intake": self.intake.pk,
             "red_intake": self.red_intake.pk,
+            "ask_intake": self.ask_intake.pk,
             "visit": self.visit.pk,
             "signed_visit": self.signed_visit.pk,
         }
@@ -151,6 +153,17 @@ def build_world() -> World:
     )
     assert red_intake.gate == Intake.Gate.BLOCKED
 
+    # An ask-doctor condition waits for the doctor's clearance (no red flag: visits go on).
+    ask_intake = client_actions.record_intake(
+        ctx,
+        client,
+        client_actions.IntakeData(
+            complaint="Low back pain in pregnancy",
+            pain_drawing=LOW_BACK,
+            contraindication_answers={"high-risk-pregnancy": True},
+        ),
+    )
+
     visit = visit_actions.start_visit(ctx, client, intake)
     record_findings(ctx, visit)
     visit_actions.propose_plan(ctx, visit)
@@ -179,6 +192,7 @@ def build_world() -> World:
         erin_client=erin_client,
         intake=intake,
         red_intake=red_intake,
+        ask_intake=ask_intake,
         visit=visit,
         signed_visit=signed_visit,
     )
@@ -334,6 +348,7 @@ PALPATION = {"trigger_point": "quadratus-lumborum-deep-cranial", "side": "left",
 MOVEMENT = {"test": "prone-hip-extension", "side": "right", "result": "negative"}
 NEW_CLIENT = {"given_name": "Nora", "family_name": "Quill", "date_of_birth": "1975-09-30"}
 REFERRAL = {"note": "Sent to the ED at St Mary's today."}
+CLEARANCE = {"note": "Cleared by her obstetrician, Dr Aziz, by phone today."}
 AMEND = {"reason": "Added the home program."}
 
 R, W = Kind.RECORD_READ, Kind.RECORD_WRITE
@@ -356,6 +371,7 @@ ENTRIES: list[Entry] = [
         ("override",),
     ),
     Entry("GET", "/clients/intakes/{red_intake}/referral-letter/", Kind.STAFF_READ),
+    Entry("POST", "/clients/intakes/{ask_intake}/clearance/", W, CLEARANCE, ("clearance",)),
     # ---- web: visits
     Entry("POST", "/visits/start/{intake}/", W, None, ("create",)),
     Entry("GET", "/visits/{visit}/", R),
@@ -393,6 +409,7 @@ ENTRIES: list[Entry] = [
         {"reason": OVERRIDE_REASON},
         ("override",),
     ),
+    Entry("POST", "/api/intakes/{ask_intake}/clearance", W, CLEARANCE, ("clearance",)),
     Entry("POST", "/api/intakes/{intake}/visits", W, None, ("create",)),
     Entry("GET", "/api/visits/{visit}", R),
     Entry("POST", "/api/visits/{visit}/palpation", W, PALPATION, ("create",)),

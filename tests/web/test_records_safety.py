@@ -170,3 +170,25 @@ def test_an_old_record_opens_after_the_knowledge_base_dropped_its_ids(alice, cli
     assert "a-retired-flag (no longer in the knowledge base)" in page
     # The note can still be drafted from what the knowledge base still knows.
     assert client.post(f"/visits/{visit.pk}/note/draft/").status_code == 302
+
+
+def test_a_condition_that_needs_the_doctor_blocks_the_plan_until_clearance_is_recorded(
+    alice, client
+):
+    ctx, person, intake = new_client(alice, contraindication_answers={"high-risk-pregnancy": True})
+    visit = visits.start_visit(ctx, person, intake)
+    assert visits.propose_plan(ctx, visit).steps == ()
+    client.force_login(alice)
+    page = client.get(f"/clients/intakes/{intake.pk}/").content.decode()
+    assert "Record the doctor&#x27;s clearance" in page or "Record the doctor's clearance" in page
+    response = client.post(f"/clients/intakes/{intake.pk}/clearance/", {"note": "ok"})
+    assert response.status_code == 400 and "say who cleared" in response.content.decode()
+    note = "Cleared by her obstetrician, Dr Aziz, by phone on Monday."
+    response = client.post(f"/clients/intakes/{intake.pk}/clearance/", {"note": note})
+    assert response.status_code == 302
+    assert (
+        "Medical clearance recorded"
+        in client.get(f"/clients/intakes/{intake.pk}/").content.decode()
+    )
+    visit.refresh_from_db()
+    assert visits.propose_plan(ctx, visit).steps

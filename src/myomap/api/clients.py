@@ -14,6 +14,7 @@ from ninja.params.functions import Query
 from myomap.api.auth import context, require_staff, user_of
 from myomap.api.schemas import (
     ERRORS,
+    ClearanceIn,
     ClientDetailOut,
     ClientIn,
     ClientOut,
@@ -129,6 +130,17 @@ def override_red_flag(request: HttpRequest, intake_id: int, data: OverrideIn) ->
 
 
 @router.post(
+    "/intakes/{intake_id}/clearance",
+    response={200: IntakeOut, **ERRORS},
+    summary="Record the doctor's clearance an ask-doctor condition called for",
+)
+def record_clearance(request: HttpRequest, intake_id: int, data: ClearanceIn) -> dict[str, Any]:
+    ctx = require_staff(request)
+    intake = actions.record_clearance(ctx, intake_for(ctx.user, intake_id), data.note)
+    return intake_out(intake)
+
+
+@router.post(
     "/intakes/{intake_id}/visits",
     response={201: VisitSummary, **ERRORS},
     summary="Start a visit (409 while a red flag is unresolved)",
@@ -168,6 +180,7 @@ def intake_out(intake: Intake) -> dict[str, Any]:
             "urgency": screening.urgency,
             "postpone": screening.postpone,
             "needs_clearance": screening.needs_clearance,
+            "clearance": screening.clearance,
             "red_flags": screening.red_flags,
             "contraindications": screening.contraindications,
             "technique_rules": screening.technique_rules,

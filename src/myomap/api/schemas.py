@@ -124,6 +124,12 @@ class ReferralIn(Input):
     )
 
 
+class ClearanceIn(Input):
+    note: str = Field(
+        min_length=1, max_length=5000, description="who cleared the treatment, when, any limits"
+    )
+
+
 class OverrideIn(Input):
     reason: str = Field(
         min_length=1, max_length=5000, description="why treatment goes on despite the red flag"
@@ -171,6 +177,7 @@ class ScreeningOut(Schema):
     urgency: str | None
     postpone: bool
     needs_clearance: bool
+    clearance: str | None
     red_flags: list[RedFlagOut]
     contraindications: list[ContraindicationOut]
     technique_rules: list[TechniqueRuleOut]

@@ -15,6 +15,7 @@ class AuditEvent(models.Model):
         AMEND = "amend", "Amended"
         REFERRAL = "referral", "Recorded a referral"
         OVERRIDE = "override", "Overrode a red flag"
+        CLEARANCE = "clearance", "Recorded medical clearance"
         BLOCK = "block", "Safety gate blocked"
         EXPORT = "export", "Exported"
 

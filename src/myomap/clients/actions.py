@@ -96,6 +96,8 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
             for k in retired
         )
         result = dataclasses.replace(result, red_flags=kept + result.red_flags)
+    if intake.clearance_note:
+        result = result.with_clearance(intake.clearance_note)
     if intake.gate in (Intake.Gate.REFERRED, Intake.Gate.OVERRIDDEN):
         return result.clear(intake.gate_note)
     return result
@@ -176,4 +178,20 @@ def override_red_flag(ctx: Context, intake: Intake, reason: str) -> Intake:
     intake.gate_by, intake.gate_at = ctx.user, timezone.now()
     intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
     record(ctx, AuditEvent.Action.OVERRIDE, intake, summary=reason.strip())
+    return intake
+
+
+@transaction.atomic
+def record_clearance(ctx: Context, intake: Intake, note: str) -> Intake:
+    """The client's doctor cleared treatment despite an ask-doctor condition."""
+    require_clinic(ctx, intake.client)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not screen_intake(intake).needs_clearance:
+        raise Invalid("this intake has no condition waiting for a doctor's clearance", "note")
+    if len(note.strip()) < 10:
+        raise Invalid("say who cleared the treatment and when", "note")
+    intake.clearance_note = note.strip()
+    intake.clearance_by, intake.clearance_at = ctx.user, timezone.now()
+    intake.save(update_fields=["clearance_note", "clearance_by", "clearance_at"])
+    record(ctx, AuditEvent.Action.CLEARANCE, intake, summary=note.strip())
     return intake

@@ -87,3 +87,10 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for continuing despite the red flag",
     )
+
+
+class ClearanceForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Clearance given (by whom, when, any limits)",
+    )

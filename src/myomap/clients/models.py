@@ -91,6 +91,12 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     gate_at = models.DateTimeField(null=True, blank=True)
+    # Medical clearance for ask-doctor conditions (high-risk pregnancy, cancer treatment...).
+    clearance_note = models.TextField(blank=True)
+    clearance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    clearance_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions
-from myomap.clients.forms import ClientForm, IntakeForm, OverrideForm, ReferralForm
+from myomap.clients.forms import (
+    ClearanceForm,
+    ClientForm,
+    IntakeForm,
+    OverrideForm,
+    ReferralForm,
+)
 from myomap.clients.models import Client, Intake
 from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
@@ -134,6 +140,7 @@ def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
         "svg": mark_safe(_body_map(intake.drawing, interactive=False)),
         "referral_form": ReferralForm(),
         "override_form": OverrideForm(),
+        "clearance_form": ClearanceForm(),
         "open_red_flag": intake.client.has_open_red_flag(),
         **forms,
     }
@@ -152,11 +159,11 @@ def intake_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _resolve_gate(
     request: HttpRequest,
     pk: int,
-    form_class: type[ReferralForm] | type[OverrideForm],
+    form_class: type[ReferralForm] | type[OverrideForm] | type[ClearanceForm],
     action: Callable[[Context, Intake, str], Intake],
     context_key: str,
 ) -> HttpResponse:
-    """Record a referral or an override: the two ways through a closed safety gate."""
+    """Record a referral, an override or a doctor's clearance: the ways past the gate."""
     intake = intake_for(request.user, pk)
     form = form_class(request.POST)
     field = next(iter(form.fields))
@@ -184,6 +191,12 @@ def intake_referral(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def intake_override(request: HttpRequest, pk: int) -> HttpResponse:
     return _resolve_gate(request, pk, OverrideForm, actions.override_red_flag, "override_form")
+
+
+@require_POST
+@staff_required
+def intake_clearance(request: HttpRequest, pk: int) -> HttpResponse:
+    return _resolve_gate(request, pk, ClearanceForm, actions.record_clearance, "clearance_form")
 
 
 @require_GET

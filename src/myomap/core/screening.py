@@ -75,6 +75,7 @@ class Screening:
     contraindications: tuple[ContraindicationHit, ...]  # postpone ... precaution
     technique_rules: tuple[TechniqueRule, ...]
     cleared: str | None = None  # the referral or override recorded for the red flags
+    clearance: str | None = None  # the doctor's clearance recorded for ask-doctor conditions
 
     @property
     def blocked(self) -> bool:
@@ -98,9 +99,21 @@ class Screening:
     def postpone(self) -> bool:
         return any(c.level == "postpone" for c in self.contraindications)
 
+    def with_clearance(self, note: str) -> Screening:
+        """The same screening once the client's doctor has cleared treatment (`note` says
+        who and when): ask-doctor conditions stay on record but no longer remove or modify
+        techniques; every other condition still applies."""
+        if not note.strip():
+            raise ValueError("recording medical clearance needs who gave it and when")
+        rules = tuple(r for r in self.technique_rules if r.level != "ask-doctor")
+        return replace(self, technique_rules=rules, clearance=" ".join(note.split()))
+
     @property
     def needs_clearance(self) -> bool:
-        return any(c.level == "ask-doctor" for c in self.contraindications)
+        """An ask-doctor condition whose clearance is not recorded yet."""
+        return self.clearance is None and any(
+            c.level == "ask-doctor" for c in self.contraindications
+        )
 
     @property
     def no_deep_pressure(self) -> tuple[ContraindicationHit, ...]:
@@ -126,7 +139,7 @@ class Screening:
             )
         levels = [
             ("postpone", "Postpone today's session"),
-            ("ask-doctor", "Ask the client's doctor first"),
+            ("ask-doctor", "Ask the client's doctor first" if self.needs_clearance else ""),
             ("no-deep-pressure", "Light pressure only today"),
             ("avoid-locally", "Treat, but avoid the affected area"),
             ("precaution", "Go ahead with care"),
@@ -135,7 +148,7 @@ class Screening:
             (
                 f"{words}: {_join(_lower(c.name) for c in self._at(level))}."
                 for level, words in levels
-                if self._at(level)
+                if words and self._at(level)
             ),
             "No contraindications recorded." if self.red_flags else "",
         )
