@@ -50,3 +50,18 @@ def page(browser: Any) -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def sign_in(live_server: Any, password: str) -> Any:
+    """sign_in(page, path, heading): open `path`, sign in as alice, expect `heading`."""
+    from playwright.sync_api import expect
+
+    def go(page: Any, path: str, heading: str) -> None:
+        page.goto(f"{live_server.url}{path}")
+        page.fill("#id_username", "alice")
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text(heading)
+
+    return go

@@ -8,18 +8,10 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, password):
-    page.goto(f"{live_server.url}/body-map/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Pain drawing")
-
-
 def test_marking_three_regions_lists_them_with_their_intensities(
-    page, live_server, therapist, password, artifacts
+    page, live_server, therapist, password, artifacts, sign_in
 ):
-    sign_in(page, live_server, password)
+    sign_in(page, "/body-map/", "Pain drawing")
 
     # A tap with the brush set to 7.
     page.locator("#brush").fill("7")
@@ -50,8 +42,10 @@ def test_marking_three_regions_lists_them_with_their_intensities(
     page.screenshot(path=str(artifacts / "bodymap.png"), full_page=True)
 
 
-def test_hovering_names_the_region_and_removing_clears_it(page, live_server, therapist, password):
-    sign_in(page, live_server, password)
+def test_hovering_names_the_region_and_removing_clears_it(
+    page, live_server, therapist, password, sign_in
+):
+    sign_in(page, "/body-map/", "Pain drawing")
     page.hover("#region-sacrum")
     expect(page.locator("#region-caption")).to_have_text("Sacrum")
     page.click("#region-sacrum")
@@ -60,12 +54,12 @@ def test_hovering_names_the_region_and_removing_clears_it(page, live_server, the
     expect(page.locator("#region-sacrum")).to_have_attribute("aria-pressed", "false")
 
 
-def test_the_page_works_on_a_phone(browser, live_server, therapist, password, artifacts):
+def test_the_page_works_on_a_phone(browser, live_server, therapist, password, artifacts, sign_in):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
-    sign_in(page, live_server, password)
+    sign_in(page, "/body-map/", "Pain drawing")
     page.tap("#region-lumbar-lower-right")
     expect(page.locator("#selection li")).to_have_count(1)
     expect(page.locator("#selection li")).to_contain_text("Right lower lumbar paraspinal")
@@ -76,9 +70,9 @@ def test_the_page_works_on_a_phone(browser, live_server, therapist, password, ar
 
 
 def test_candidates_update_as_pain_is_drawn_and_show_their_pattern(
-    page, live_server, therapist, password, artifacts
+    page, live_server, therapist, password, artifacts, sign_in
 ):
-    sign_in(page, live_server, password)
+    sign_in(page, "/body-map/", "Pain drawing")
     page.click("#region-buttock-upper-left")
     page.click("#region-si-joint-left")
     items = page.locator("#candidates li")

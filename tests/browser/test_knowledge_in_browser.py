@@ -11,18 +11,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 KB = load_default()
 
 
-def sign_in(page, live_server, password):
-    page.goto(f"{live_server.url}/knowledge/")
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Knowledge")
-
-
 def test_every_muscle_page_shows_its_trigger_points_on_the_body_map(
-    page, live_server, therapist, password, artifacts
+    page, live_server, therapist, password, artifacts, sign_in
 ):
-    sign_in(page, live_server, password)
+    sign_in(page, "/knowledge/", "Knowledge")
     for muscle in KB.muscles.values():
         page.goto(f"{live_server.url}/knowledge/muscles/{muscle.id}/")
         expect(page.locator("h1")).to_have_text(muscle.name)
@@ -35,9 +27,9 @@ def test_every_muscle_page_shows_its_trigger_points_on_the_body_map(
 
 
 def test_every_exercise_page_shows_its_illustration_and_steps(
-    page, live_server, therapist, password, artifacts
+    page, live_server, therapist, password, artifacts, sign_in
 ):
-    sign_in(page, live_server, password)
+    sign_in(page, "/knowledge/", "Knowledge")
     for exercise in KB.exercises.values():
         page.goto(f"{live_server.url}/knowledge/exercises/{exercise.id}/")
         expect(page.locator("h1")).to_have_text(exercise.name)
@@ -51,9 +43,9 @@ def test_every_exercise_page_shows_its_illustration_and_steps(
 
 
 def test_searching_from_the_knowledge_page_leads_to_the_muscle(
-    page, live_server, therapist, password
+    page, live_server, therapist, password, sign_in
 ):
-    sign_in(page, live_server, password)
+    sign_in(page, "/knowledge/", "Knowledge")
     page.fill("#q", "piriformis")
     page.click("form.search button")
     page.click("ul.hits a:has-text('Piriformis')")

@@ -147,38 +147,43 @@ def _close_gate_check(intake: Intake) -> None:
         raise Invalid("this intake has no open red flag to resolve", "gate")
 
 
-@transaction.atomic
-def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
-    """The therapist referred the client on (to whom, how, when): the gate opens."""
+def _open_gate(ctx: Context, intake: Intake, gate: str, text: str, action: str) -> Intake:
+    """Resolve an open red flag: the gate's new state, the words that justify it, who and
+    when, and the audit event, in one transaction (the callers are atomic)."""
+    intake.gate, intake.gate_note = gate, text.strip()
+    intake.gate_by, intake.gate_at = ctx.user, timezone.now()
+    intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
+    record(ctx, action, intake, summary=text.strip())
+    return intake
+
+
+def _blocked_for_update(ctx: Context, intake: Intake) -> Intake:
     require_clinic(ctx, intake.client)
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
     _close_gate_check(intake)
+    return intake
+
+
+@transaction.atomic
+def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
+    """The therapist referred the client on (to whom, how, when): the gate opens."""
+    intake = _blocked_for_update(ctx, intake)
     if len(note.strip()) < 10:
         raise Invalid("say to whom and how the client was referred", "note")
-    intake.gate, intake.gate_note = Intake.Gate.REFERRED, note.strip()
-    intake.gate_by, intake.gate_at = ctx.user, timezone.now()
-    intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
-    record(ctx, AuditEvent.Action.REFERRAL, intake, summary=note.strip())
-    return intake
+    return _open_gate(ctx, intake, Intake.Gate.REFERRED, note, AuditEvent.Action.REFERRAL)
 
 
 @transaction.atomic
 def override_red_flag(ctx: Context, intake: Intake, reason: str) -> Intake:
     """Continue despite a red flag, with a written reason that stays on the record."""
-    require_clinic(ctx, intake.client)
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    _close_gate_check(intake)
+    intake = _blocked_for_update(ctx, intake)
     if len(reason.strip()) < MIN_OVERRIDE_REASON:
         raise Invalid(
             "write the reason for overriding the red flag "
             f"(at least {MIN_OVERRIDE_REASON} characters)",
             "reason",
         )
-    intake.gate, intake.gate_note = Intake.Gate.OVERRIDDEN, reason.strip()
-    intake.gate_by, intake.gate_at = ctx.user, timezone.now()
-    intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
-    record(ctx, AuditEvent.Action.OVERRIDE, intake, summary=reason.strip())
-    return intake
+    return _open_gate(ctx, intake, Intake.Gate.OVERRIDDEN, reason, AuditEvent.Action.OVERRIDE)
 
 
 @transaction.atomic
