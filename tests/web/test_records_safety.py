@@ -192,3 +192,21 @@ def test_a_condition_that_needs_the_doctor_blocks_the_plan_until_clearance_is_re
     )
     visit.refresh_from_db()
     assert visits.propose_plan(ctx, visit).steps
+
+
+def test_an_edited_plan_cannot_put_pressure_back_on_a_point_in_a_dvt_area(alice):
+    ctx, person, intake = new_client(alice, contraindication_answers={"deep-vein-thrombosis": True})
+    visit = visits.start_visit(ctx, person, intake)
+    calf = STEP | {
+        "trigger_point": "soleus-upper",
+        "technique": "ischemic-compression",
+        "pressure": "moderate",
+        "hold_seconds": 20,
+    }
+    with pytest.raises(Invalid, match="ruled out here") as refused:
+        visits.save_plan(ctx, visit, [visits.StepData(**calf)])
+    assert refused.value.field == "technique"
+    # The same technique on a low-back point is allowed, with the note to avoid the area.
+    back = calf | {"trigger_point": "quadratus-lumborum-deep-cranial"}
+    saved = visits.save_plan(ctx, visit, [visits.StepData(**back)])
+    assert any("affected area" in note for note in saved[0].modifications)

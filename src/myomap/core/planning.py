@@ -209,6 +209,30 @@ def _status_here(
     return technique_status(kb, replace(screening, technique_rules=rules)), hits
 
 
+def status_at(kb: KnowledgeBase, screening: Screening, trigger_point: str) -> _Here:
+    """What each technique may do at a trigger point's location: the session's rules,
+    plus in full the rules of local conditions whose `areas` hold that location. Used by
+    the proposal and by every check of an edited plan, so both apply the same rules."""
+    region = kb.trigger_points[trigger_point].location.region
+    return _status_here(kb, screening, technique_status(kb, screening), region)
+
+
+def safety_notes(screening: Screening, here: _Here, technique: str) -> tuple[str, ...]:
+    """The notes a plan step carries for `technique` at a point: modifications, the
+    light-pressure limit, the reasons to keep away from an area."""
+    status, hits = here
+    notes = list(status[technique].modifications)
+    light = light_pressure_note(screening)
+    if light:
+        notes.append(light)
+    notes += [r[0].upper() + r[1:] + "." for r in status[technique].reasons]
+    notes += [
+        f"In the area usually affected by {_lower(c.name)}: check where it is and keep off it."
+        for c in hits
+    ]
+    return tuple(dict.fromkeys(notes))
+
+
 def _not_here(kb: KnowledgeBase, tp_id: str, side: str, hits: Sequence[ContraindicationHit]) -> str:
     tp = kb.trigger_points[tp_id]
     muscle = _lower(kb.muscles[tp.muscle].name)
@@ -237,7 +261,7 @@ def _step(
     here: _Here,
     screening: Screening,
 ) -> PlanStep:
-    status, hits = here
+    status = here[0]
     tp = kb.trigger_points[tp_id]
     tech = kb.techniques[technique]
     tender = p.tender if p is not None else None
@@ -260,15 +284,6 @@ def _step(
         why_technique = f"{tech.name} instead of ischemic compression ({ruled_out})"
     if screening.no_deep_pressure and RANK[pressure] > RANK["light"]:
         pressure = "light"
-    mods = list(status[technique].modifications)
-    note = light_pressure_note(screening)
-    if note:
-        mods.append(note)
-    mods += [r[0].upper() + r[1:] + "." for r in status[technique].reasons]
-    mods += [
-        f"In the area usually affected by {_lower(c.name)}: check where it is and keep off it."
-        for c in hits
-    ]
     return PlanStep(
         order=order,
         trigger_point=tp.id,
@@ -283,7 +298,7 @@ def _step(
         repetitions=repetitions,
         reason=f"{_why_point(p, score)}. {why_technique}; ask: too much, too little, "
         "better or worse?",
-        modifications=tuple(dict.fromkeys(mods)),
+        modifications=safety_notes(screening, here, technique),
     )
 
 

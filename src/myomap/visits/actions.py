@@ -16,7 +16,7 @@ from myomap.clients.actions import screen_intake
 from myomap.clients.models import Client, Intake
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
-from myomap.core.screening import TechniqueStatus, light_pressure_note, technique_status
+from myomap.core.screening import Screening, light_pressure_note
 from myomap.records.errors import Conflict, GateClosed, Invalid, Locked
 from myomap.records.guards import require_clinic
 from myomap.visits import recorded
@@ -176,15 +176,15 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepData]) -> list[Pla
     _gate(visit.client)
     kb = load_default()
     screening = screen_intake(visit.intake)
-    status = technique_status(kb, screening)
     light_only = light_pressure_note(screening)
-    for number, step in enumerate(steps, start=1):
-        _check_step(kb, f"step {number}", step, status, light_only)
-    visit.plan_steps.all().delete()
+    notes = [
+        _check_step(kb, f"step {number}", step, screening, light_only)
+        for number, step in enumerate(steps, start=1)
+    ]
     saved = PlanStep.objects.bulk_create(
         PlanStep(
             visit=visit,
-            order=n,
+            order=n + 1,
             trigger_point=s.trigger_point,
             side=s.side,
             technique=s.technique,
@@ -192,27 +192,31 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepData]) -> list[Pla
             hold_seconds=s.hold_seconds,
             repetitions=s.repetitions,
             reason=s.reason,
-            modifications=_modifications(status[s.technique], light_only),
+            modifications=list(notes[n]),
         )
-        for n, s in enumerate(steps, start=1)
+        for n, s in enumerate(steps)
     )
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=f"plan saved: {len(saved)} steps")
     return saved
 
 
 def _check_step(
-    kb: Any, where: str, step: StepData, status: dict[str, TechniqueStatus], light_only: str | None
-) -> None:
+    kb: Any, where: str, step: StepData, screening: Screening, light_only: str | None
+) -> tuple[str, ...]:
+    """Refuse a step the screening does not allow; return the safety notes it carries."""
     if step.trigger_point not in kb.trigger_points:
         raise Invalid(f"{where}: unknown trigger point {step.trigger_point!r}", "trigger_point")
     if step.side not in POINT_SIDES:
         raise Invalid(f"{where}: side must be one of {', '.join(POINT_SIDES)}", "side")
     if step.technique not in kb.techniques:
         raise Invalid(f"{where}: unknown technique {step.technique!r}", "technique")
-    if not status[step.technique].allowed:
-        why = "; ".join(status[step.technique].reasons)
+    # The same rules as the proposal, at this point's location (local conditions included).
+    here = core_planning.status_at(kb, screening, step.trigger_point)
+    status = here[0][step.technique]
+    if not status.allowed:
+        why = "; ".join(status.reasons)
         name = kb.techniques[step.technique].name
-        raise Invalid(f"{where}: {name} is ruled out ({why})", "technique")
+        raise Invalid(f"{where}: {name} is ruled out here ({why})", "technique")
     if step.pressure not in PRESSURES:
         raise Invalid(f"{where}: pressure must be light, moderate or deep", "pressure")
     if light_only and step.pressure != "light":
@@ -222,13 +226,7 @@ def _check_step(
         raise Invalid(f"{where}: hold time must be {low}-{high} seconds", "hold_seconds")
     if not 1 <= step.repetitions <= 10:
         raise Invalid(f"{where}: repetitions must be 1-10", "repetitions")
-
-
-def _modifications(status: TechniqueStatus, light_only: str | None) -> list[str]:
-    """The safety notes a step carries, as the proposed plan words them."""
-    notes = [*status.modifications, *([light_only] if light_only else [])]
-    notes += [reason[0].upper() + reason[1:] + "." for reason in status.reasons]
-    return list(dict.fromkeys(notes))
+    return core_planning.safety_notes(screening, here, step.technique)
 
 
 # ----------------------------------------------------------------------------- notes
