@@ -1,13 +1,11 @@
 """Shared by the clinical-records tests: the personas, one client's full record, and the
 table of every URL that shows or changes client data (import it explicitly).
 
-Personas: alice (therapist at Lakeside), carol (Lakeside's clinic admin), frank (a second
-Lakeside therapist), bob (therapist at Hilltop, another clinic), dan and erin (Lakeside
-clients with their own logins). The record under test is Dan Marlowe's."""
+The personas are tests/personas.py's (alice, frank, carol, dan, erin at Lakeside; bob at
+Hilltop). The record under test is Dan Marlowe's."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,10 +28,18 @@ from myomap.visits.models import (
     PlanStep,
     Visit,
 )
+from personas import (
+    DAN_BORN,
+    DAN_FAMILY_NAME,
+    ERIN_BORN,
+    ERIN_FAMILY_NAME,
+    GAIL_BORN,
+    GAIL_FAMILY_NAME,
+    people,
+)
 
 LOW_BACK = {"lumbar-upper-left": 7, "lumbar-lower-left": 5, "sacrum": 3}
 OVERRIDE_REASON = "Client's GP examined him yesterday and cleared treatment in writing."
-DAN_FAMILY_NAME = "Marlowe"  # only someone who may see Dan's record ever reads this name
 IP = "203.0.113.7"
 MISSING_ID = 987654
 
@@ -43,13 +49,6 @@ PREFIXES = ("clients/", "visits/", "audit/", "api/")
 
 # ----------------------------------------------------------------------------- personas
 PERSONAS = ("anonymous", "bob", "erin", "dan", "alice", "carol")
-
-
-def member(username: str, role: str, clinic: Clinic, **names: str) -> User:
-    user = User(username=username, role=role, clinic=clinic, **names)
-    user.set_unusable_password()  # tests sign in with force_login: no slow hashing
-    user.save()
-    return user
 
 
 @dataclass
@@ -113,22 +112,17 @@ class World:
 
 
 def build_world() -> World:
-    lakeside = Clinic.objects.create(name="Lakeside")
-    hilltop = Clinic.objects.create(name="Hilltop")
-    alice = member("alice", User.Role.THERAPIST, lakeside, first_name="Alice")
-    carol = member("carol", User.Role.ADMIN, lakeside, first_name="Carol")
-    frank = member("frank", User.Role.THERAPIST, lakeside, first_name="Frank")
-    bob = member("bob", User.Role.THERAPIST, hilltop, first_name="Bob")
-    dan = member("dan", User.Role.CLIENT, lakeside, first_name="Dan")
-    erin = member("erin", User.Role.CLIENT, lakeside, first_name="Erin")
+    folk = people()
+    lakeside, alice, carol, frank = folk.lakeside, folk.alice, folk.carol, folk.frank
+    bob, dan, erin = folk.bob, folk.dan, folk.erin
     ctx = Context(user=alice, via="cli")
 
     client = client_actions.create_client(
-        ctx, client_actions.ClientData("Dan", DAN_FAMILY_NAME, dt.date(1980, 5, 17))
+        ctx, client_actions.ClientData("Dan", DAN_FAMILY_NAME, DAN_BORN)
     )
     Client.objects.filter(pk=client.pk).update(user=dan)
     erin_client = client_actions.create_client(
-        ctx, client_actions.ClientData("Erin", "Ashdown", dt.date(1991, 2, 3))
+        ctx, client_actions.ClientData("Erin", ERIN_FAMILY_NAME, ERIN_BORN)
     )
     Client.objects.filter(pk=erin_client.pk).update(user=erin)
 
@@ -140,7 +134,7 @@ def build_world() -> World:
     # Another Lakeside client holds the open red flag: a red flag stops every new visit and
     # plan of its client, and Dan's visits below must stay workable.
     gail = client_actions.create_client(
-        ctx, client_actions.ClientData("Gail", "Fenwick", dt.date(1962, 8, 9))
+        ctx, client_actions.ClientData("Gail", GAIL_FAMILY_NAME, GAIL_BORN)
     )
     red_intake = client_actions.record_intake(
         ctx,

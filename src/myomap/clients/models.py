@@ -97,6 +97,9 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     clearance_at = models.DateTimeField(null=True, blank=True)
+    # The therapist's review of medicines the medications text names:
+    # knowledge id (contraindication or red flag) -> {"answer": bool, "by": user id, "at": iso}
+    medication_review = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]

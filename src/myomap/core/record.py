@@ -1,0 +1,45 @@
+"""The plain record of one visit: everything recorded for it, in the core's terms.
+
+Built once from the stored rows (`myomap.visits.queries.visit_record`) and fed to the
+SOAP draft, the API's output and, later, FHIR export and backup, so every surface reads
+the same facts the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from myomap.core.factors import FactorScore
+from myomap.core.planning import Palpation, Plan
+from myomap.core.screening import Screening
+from myomap.core.vocab import TestResult, TestSide
+
+# (trigger point, side, technique, tenderness before, tenderness after)
+Treated = tuple[str, str, str, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One posture or movement test result, with the therapist's comment."""
+
+    test: str
+    side: TestSide
+    result: TestResult
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    complaint: str
+    drawing: Mapping[str, int]
+    history: str = ""
+    medications: str = ""
+    screening: Screening | None = None
+    factors: tuple[FactorScore, ...] = ()
+    palpation: tuple[Palpation, ...] = ()
+    movement: tuple[Movement, ...] = ()
+    candidates: tuple[tuple[str, str, float], ...] = ()  # (trigger point, side, score)
+    plan: Plan | None = None
+    treated: tuple[Treated, ...] = ()  # filled by the session runner once it exists
+    exercises: tuple[str, ...] = ()
+    excluded: tuple[tuple[str, str, str], ...] = field(default=())  # (point, side, why)

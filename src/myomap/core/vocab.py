@@ -1,0 +1,51 @@
+"""The closed vocabularies of the records, in one place. Django choices, API schemas and
+the core's checks are all derived from these, so a new value is added here once.
+
+Each vocabulary is a `Literal` type (for mypy and the API's OpenAPI description) and the
+tuple of its values in display order (for loops, checks and choices)."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+PointSide = Literal["left", "right", "bilateral", "midline"]
+POINT_SIDES: tuple[PointSide, ...] = get_args(PointSide)
+SIDE_WORDS: dict[str, str] = {
+    "left": "Left",
+    "right": "Right",
+    "bilateral": "Both sides",
+    "midline": "Midline",
+}
+
+# A posture or movement test is on one side, or on both / neither ("").
+TestSide = Literal["left", "right", ""]
+TEST_SIDES: tuple[TestSide, ...] = get_args(TestSide)
+TEST_SIDE_WORDS: dict[str, str] = {"": "Both / none", "left": "Left", "right": "Right"}
+
+TestResult = Literal["positive", "negative"]
+TEST_RESULTS: tuple[TestResult, ...] = get_args(TestResult)
+
+Pressure = Literal["light", "moderate", "deep"]
+PRESSURES: tuple[Pressure, ...] = get_args(Pressure)
+PRESSURE_RANK: dict[str, int] = {"none": 0, "light": 1, "moderate": 2, "deep": 3}
+
+Urgency = Literal["emergency", "urgent", "routine"]
+URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+
+Level = Literal["postpone", "no-deep-pressure", "ask-doctor", "avoid-locally", "precaution"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+LEVEL_WORDS: dict[str, str] = {
+    "postpone": "postpone the session",
+    "no-deep-pressure": "no deep pressure",
+    "ask-doctor": "ask the client's doctor first",
+    "avoid-locally": "avoid the affected area",
+    "precaution": "precaution",
+}
+
+Effect = Literal["removed", "modified"]
+EFFECTS: tuple[Effect, ...] = get_args(Effect)
+
+
+def choices(values: tuple[str, ...], words: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Django-style (value, label) pairs for a vocabulary."""
+    return [(v, (words or {}).get(v, v.replace("-", " ").capitalize())) for v in values]
