@@ -12,16 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.vocab import LEVEL_WORDS, LEVELS, URGENCIES
 
-URGENCIES = ("emergency", "urgent", "routine")
-LEVELS = ("postpone", "no-deep-pressure", "ask-doctor", "avoid-locally", "precaution")
-LEVEL_WORDS = {
-    "postpone": "postpone the session",
-    "no-deep-pressure": "no deep pressure",
-    "ask-doctor": "ask the client's doctor first",
-    "avoid-locally": "avoid the affected area",
-    "precaution": "precaution",
-}
 CATEGORY_WORDS = {
     "cauda-equina": "cauda equina signs",
     "cancer": "red flags for cancer",
