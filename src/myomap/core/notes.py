@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from myomap.core.factors import FactorScore
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.planning import Palpation, Plan, check_points
-from myomap.core.screening import LEVEL_WORDS, Screening
+from myomap.core.screening import Screening
+from myomap.core.vocab import LEVEL_WORDS
 
 SORENESS = (
     "Soreness may last 24\u201336 hours; keep moving gently and report soreness that lasts "
