@@ -23,5 +23,10 @@ urlpatterns = [
     path("audit/", include("myomap.audit.urls")),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = views.forbidden
+handler404 = views.not_found
+handler500 = views.server_error

@@ -1,7 +1,15 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 
@@ -24,3 +32,50 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG mark."""
+    return HttpResponseRedirect(static("myomap/favicon.svg"))
+
+
+# ------------------------------------------------------------------------- error pages
+# The API answers its errors in JSON (django-ninja's handlers in myomap.api); these are
+# for what reaches Django's own handlers: pages, and /api/ paths that match no route.
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    if _api(request):
+        return JsonResponse({"detail": "forbidden", "field": None}, status=403)
+    return render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    if _api(request):
+        return JsonResponse({"detail": "not found", "field": None}, status=404)
+    return render(request, "404.html", status=404)
+
+
+FALLBACK_500 = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Server error · Myomap'
+    "</title></head><body><main><h1>Something went wrong on our side</h1><p>Nothing you did "
+    'caused this. Please try again in a minute. <a href="/">Back to the start</a></p></main>'
+    "</body></html>"
+)
+
+
+def server_error(request: HttpRequest) -> HttpResponseBase:
+    """Rendered without the request's context: no session, no user, no query, so it still
+    answers when the database or a context processor is what broke."""
+    if _api(request):
+        return JsonResponse({"detail": "server error", "field": None}, status=500)
+    try:
+        body = loader.get_template("500.html").render({})
+    except Exception:  # the page of last resort must not fail in its turn
+        body = FALLBACK_500
+    return HttpResponse(body, status=500)
