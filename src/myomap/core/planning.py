@@ -4,10 +4,13 @@ technique, pressure and hold.
 Order: points confirmed on palpation first (referral reproduced, then a tender spot in a
 taut band, most tender first), then other tender points, then unpalpated candidates from
 the pain drawing in score order. Palpated points that were not tender are left out with
-the reason. The default technique is ischemic compression: steady, moderate pressure
-held 10-30 s until the point releases, guided by the client's feedback (too much, too
-little, better, worse). Safety screening removes or modifies techniques
-(`screening.technique_status`); a red flag or a postponed session gives no steps.
+the reason. The techniques, their order and their doses come from the knowledge base
+(techniques.yaml: `plan_order` and `dose`): the first choice is ischemic compression,
+steady, moderate pressure held until the point releases (10-30 s), guided by the
+client's feedback (too much, too little, better, worse); when screening rules it out
+the next allowed technique is proposed at its own usual dose. Safety screening removes
+or modifies techniques (`screening.technique_status`); a red flag or a postponed
+session gives no steps. `check_step_bounds` checks an edited step against the same doses.
 
 An avoid-locally condition with `areas` in the knowledge base (a DVT: the lower limb)
 applies its removals to every point located in those regions: such a point gets the
@@ -28,28 +31,10 @@ from myomap.core.screening import (
     light_pressure_note,
     technique_status,
 )
+from myomap.core.vocab import POINT_SIDES, PRESSURE_RANK
 
-SIDES = ("left", "right", "bilateral", "midline")
-DEFAULT = "ischemic-compression"
-FALLBACK = (
-    DEFAULT,
-    "positional-release",
-    "muscle-energy-technique",
-    "soft-tissue-release",
-    "myofascial-release",
-    "light-effleurage",
-)
-# (hold seconds, repetitions) for the fallbacks, from the dosage in techniques.yaml;
-# 0 s where the technique is not a hold.
-DOSE = {
-    "positional-release": (90, 1),
-    "muscle-energy-technique": (10, 3),
-    "soft-tissue-release": (0, 3),
-    "myofascial-release": (90, 1),
-    "light-effleurage": (0, 1),
-}
-HOLD, HOLD_LONG, HOLD_GENTLE, VERY_TENDER = 20, 30, 15, 8
-RANK = {"none": 0, "light": 1, "moderate": 2, "deep": 3}
+SIDES = POINT_SIDES  # kept for the callers that import it from here
+NOT_HERE = "not treated: "  # how a point left out for a contraindicated area is explained
 
 
 @dataclass(frozen=True)
@@ -115,9 +100,9 @@ def check_points(
     if unknown:
         raise ValueError(f"unknown trigger point id(s): {', '.join(unknown)}")
     sides = {c[1] for c in candidates} | {p.side for p in palpation}
-    bad = sorted(s for s in sides if s not in SIDES)
+    bad = sorted(s for s in sides if s not in POINT_SIDES)
     if bad:
-        raise ValueError(f"unknown side(s): {', '.join(bad)}; use {', '.join(SIDES)}")
+        raise ValueError(f"unknown side(s): {', '.join(bad)}; use {', '.join(POINT_SIDES)}")
     for p in palpation:
         if p.tender is not None and not 0 <= p.tender <= 10:
             raise ValueError(f"{p.trigger_point}: tenderness {p.tender} is outside 0-10")
@@ -142,7 +127,7 @@ def propose_plan(
     if screening.blocked or screening.postpone:
         return Plan((), (), screening.headline)
     status = technique_status(kb, screening)
-    technique = next((t for t in FALLBACK if status[t].allowed), None)
+    technique = next((t for t in kb.plan_order if status[t].allowed), None)
     if technique is None:
         return Plan((), (), f"No hands-on technique is allowed today. {screening.headline}")
     found = {(p.trigger_point, p.side): p for p in palpation}
@@ -167,7 +152,7 @@ def propose_plan(
     treatable: list[tuple[str, str, Palpation | None, str, _Here]] = []
     for _, tp, side, found_here in ranked:
         here = _status_here(kb, screening, status, kb.trigger_points[tp].location.region)
-        allowed = next((t for t in FALLBACK if here[0][t].allowed), None)
+        allowed = next((t for t in kb.plan_order if here[0][t].allowed), None)
         if allowed is None:
             excluded.append((tp, side, _not_here(kb, tp, side, here[1])))
         else:
@@ -240,9 +225,60 @@ def _not_here(kb: KnowledgeBase, tp_id: str, side: str, hits: Sequence[Contraind
     where = _lower(kb.region_specs[tp.location.region].name)
     why = " and ".join(dict.fromkeys(_lower(c.name) for c in hits))
     return (
-        f"not treated: {who} ({where}) lies in the area affected by {why}; "
+        f"{NOT_HERE}{who} ({where}) lies in the area affected by {why}; "
         "no technique is allowed there"
     )
+
+
+def left_out_for_safety(why: str) -> bool:
+    """Whether an excluded point's reason is a contraindicated area (as `propose_plan`
+    writes it), rather than "not tender" or "next visit"."""
+    return why.startswith(NOT_HERE)
+
+
+def check_step_bounds(
+    kb: KnowledgeBase,
+    technique: str,
+    hold_seconds: int,
+    repetitions: int,
+    *,
+    side: str | None = None,
+    tender: int | None = None,
+) -> list[tuple[str, str]]:
+    """Every bound a plan step breaks, as (field, message); empty when it is within them.
+
+    The hold and repetitions must lie within the technique's dose in the knowledge base
+    (a technique that is not a timed hold has 0 s); `side`, when given, must be a point
+    side; `tender`, when given, 0-10. Screening (what is allowed today) is not a bound:
+    see `status_at`. For example, with the shipped knowledge base::
+
+        check_step_bounds(kb, "ischemic-compression", 45, 2)
+        # [("hold_seconds", "hold time for ischemic compression must be 10-30 seconds")]
+    """
+    out: list[tuple[str, str]] = []
+    if side is not None and side not in POINT_SIDES:
+        out.append(("side", f"side must be one of {', '.join(POINT_SIDES)}"))
+    if tender is not None and not 0 <= tender <= 10:
+        out.append(("tender", f"tenderness {tender} is outside 0-10"))
+    tech = kb.techniques.get(technique)
+    if tech is None:
+        return [*out, ("technique", f"unknown technique {technique!r}")]
+    name = _lower(_short(tech.name))
+    low, high = tech.dose.hold_range
+    if high == 0 and hold_seconds != 0:
+        out.append(("hold_seconds", f"{name} is not a timed hold: hold time must be 0 seconds"))
+    elif not low <= hold_seconds <= high:
+        out.append(("hold_seconds", f"hold time for {name} must be {low}-{high} seconds"))
+    most = tech.dose.repetitions.high
+    if not 1 <= repetitions <= most:
+        allowed = "1" if most == 1 else f"1-{most}"
+        out.append(("repetitions", f"repetitions of {name} must be {allowed}"))
+    return out
+
+
+def _short(name: str) -> str:
+    """A technique's name without its bracketed alternative: "Ischemic compression"."""
+    return name.split(" (")[0]
 
 
 def _lower(text: str) -> str:
@@ -264,25 +300,27 @@ def _step(
     status = here[0]
     tp = kb.trigger_points[tp_id]
     tech = kb.techniques[technique]
+    dose = tech.dose
     tender = p.tender if p is not None else None
-    if technique == DEFAULT:
-        pressure, repetitions = "moderate", 2
-        if tender is not None and tender >= VERY_TENDER:
-            hold = HOLD_GENTLE
-            how = f"very tender ({tender}/10), so start gentler: moderate pressure, {hold} s"
-        elif p is not None and p.taut_band and p.referral:
-            hold = HOLD_LONG
-            how = f"steady moderate pressure held up to {hold} s until the point releases"
+    pressure, hold, repetitions = dose.pressure, dose.hold, dose.repetitions.usual or 1
+    first = kb.plan_order[0]
+    if technique == first:
+        gentler, span = dose.gentler, dose.hold_seconds
+        if gentler is not None and tender is not None and tender >= gentler.from_tender:
+            hold = gentler.hold_seconds
+            how = f"very tender ({tender}/10), so start gentler: {pressure} pressure, {hold} s"
+        elif span is not None and p is not None and p.taut_band and p.referral:
+            hold = span.high
+            how = f"steady {pressure} pressure held up to {hold} s until the point releases"
         else:
-            hold = HOLD
-            how = f"steady moderate pressure held {hold} s until the point releases"
-        why_technique = f"Ischemic compression: {how}; repeat once if still tender"
+            how = f"steady {pressure} pressure held {hold} s until the point releases"
+        again = "once" if repetitions == 2 else f"up to {repetitions - 1} times"
+        why_technique = f"{_short(tech.name)}: {how}; repeat {again} if still tender"
     else:
-        hold, repetitions = DOSE[technique]
-        pressure = tech.pressure if tech.pressure != "none" else "light"
-        ruled_out = "; ".join(status[DEFAULT].reasons) or "not allowed today"
-        why_technique = f"{tech.name} instead of ischemic compression ({ruled_out})"
-    if screening.no_deep_pressure and RANK[pressure] > RANK["light"]:
+        ruled_out = "; ".join(status[first].reasons) or "not allowed today"
+        instead = _lower(_short(kb.techniques[first].name))
+        why_technique = f"{tech.name} instead of {instead} ({ruled_out})"
+    if screening.no_deep_pressure and PRESSURE_RANK[pressure] > PRESSURE_RANK["light"]:
         pressure = "light"
     return PlanStep(
         order=order,

@@ -8,11 +8,12 @@ Region references are side-agnostic base ids from regions.yaml ("buttock-upper",
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from myomap.core.kb.dosing import Dose
 from myomap.core.kb.models import Cited, Confidence, Entry, Id, Ref, Text
 
 
@@ -136,11 +137,33 @@ class ExamTest(Cited):
 
 
 class Technique(Cited):
+    """A hands-on technique. `dosage` says the dose in words, `dose` in numbers (see
+    `dosing.Dose`). `plan_order` ranks the techniques the planner may propose for a
+    trigger point: 1 is its first choice, the next allowed one is used when screening
+    rules it out; a technique without it is never proposed, only chosen by hand."""
+
     name: Text
     description: Text
     dosage: Text
     pressure: Literal["none", "light", "moderate", "deep"]
     feedback: tuple[Text, ...] = ()
+    dose: Dose
+    plan_order: int | None = Field(None, ge=1)
+
+    def references(self) -> Iterator[Ref]:
+        yield from super().references()
+        yield from self.dose.references()
+
+    @classmethod
+    def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:
+        first: dict[int, str] = {}
+        for entry in entries:
+            rank = getattr(entry, "plan_order", None)
+            if rank is None:
+                continue
+            if rank in first:
+                yield entry.id, "plan_order", f"plan order {rank} is already {first[rank]!r}'s"
+            first.setdefault(rank, entry.id)
 
 
 class Exercise(Cited):

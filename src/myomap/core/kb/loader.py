@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 
-from myomap.core.kb import clinical, intake
+from myomap.core.kb import clinical, dosing, intake
 from myomap.core.kb.errors import KnowledgeBaseError, Problem
 from myomap.core.kb.models import Entry, Region, RegionSpec, Source
 
@@ -38,6 +38,7 @@ KINDS: Mapping[str, type[Entry]] = {
     "contraindications": clinical.Contraindication,
     "statements": clinical.Statement,
     "intake_questions": intake.IntakeQuestion,
+    "aftercare": dosing.Aftercare,
 }
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "knowledge"
@@ -116,6 +117,17 @@ class KnowledgeBase:
     def intake_questions(self) -> Mapping[str, intake.IntakeQuestion]:
         return self.of("intake_questions", intake.IntakeQuestion)
 
+    @property
+    def aftercare(self) -> dosing.Aftercare | None:
+        """The aftercare timings (the one `aftercare` entry); None in a folder without it."""
+        return next(iter(self.of("aftercare", dosing.Aftercare).values()), None)
+
+    @property
+    def plan_order(self) -> tuple[str, ...]:
+        """The techniques the planner may propose, its first choice first (`plan_order`)."""
+        ranked = [t for t in self.techniques.values() if t.plan_order is not None]
+        return tuple(t.id for t in sorted(ranked, key=lambda t: t.plan_order or 0))
+
     def stats(self) -> dict[str, int]:
         """How many entries of every kind; regions counted as drawn (left and right apart)."""
         counts = {kind: len(entries) for kind, entries in self.entries.items()}
@@ -158,6 +170,9 @@ def load(root: Path | None = None) -> KnowledgeBase:
             entries[kind][entry.id] = entry
             files[(kind, entry.id)] = name
     regions = _expand_regions(entries["regions"], files, problems)
+    for kind, model in KINDS.items():
+        for entry_id, at, message in model.check_entries(list(entries[kind].values())):
+            problems.append(Problem(files[(kind, entry_id)], entry_id, at, message))
     if not any(p.entry is None for p in problems):
         # A file that could not be read at all would make every reference into it dangle:
         # report the unreadable file alone first.

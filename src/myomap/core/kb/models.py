@@ -6,7 +6,7 @@ that names the field rather than a silently ignored key.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -36,6 +36,12 @@ class Entry(BaseModel):
 
     def references(self) -> Iterator[Ref]:
         """Every id this entry refers to, for the loader to check."""
+        return iter(())
+
+    @classmethod
+    def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:
+        """Problems no single entry can see, across every entry of the kind in file order,
+        as (entry id, field, message): one aftercare entry, a plan order used once."""
         return iter(())
 
 
