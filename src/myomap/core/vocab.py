@@ -31,6 +31,11 @@ PRESSURE_RANK: dict[str, int] = {"none": 0, "light": 1, "moderate": 2, "deep": 3
 
 Urgency = Literal["emergency", "urgent", "routine"]
 URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+URGENCY_WORDS: dict[str, str] = {
+    "emergency": "emergency referral",
+    "urgent": "urgent referral",
+    "routine": "non-urgent check",
+}
 
 Level = Literal["postpone", "no-deep-pressure", "ask-doctor", "avoid-locally", "precaution"]
 LEVELS: tuple[Level, ...] = get_args(Level)
