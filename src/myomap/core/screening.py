@@ -8,10 +8,11 @@ referral or an override (the records side decides that, not this module).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.medications import MedicationMatch
 from myomap.core.vocab import LEVEL_WORDS, LEVELS, URGENCIES
 
 CATEGORY_WORDS = {
@@ -43,6 +44,27 @@ class ContraindicationHit:
 
 
 @dataclass(frozen=True)
+class MedicationHit:
+    """A drug class the medications text names, what it points to, and the therapist's
+    review: `answer` None until asked, True when the client takes it (or the intake's
+    own answer already says yes), False when the client does not."""
+
+    drug_class: str
+    class_name: str
+    plain: str
+    words: tuple[str, ...]
+    target_kind: str  # "contraindication" | "red-flag"
+    target_id: str
+    target_name: str
+    answer: bool | None
+    question: str  # what the therapist asks the client
+
+    @property
+    def reviewed(self) -> bool:
+        return self.answer is not None
+
+
+@dataclass(frozen=True)
 class TechniqueRule:
     technique: str
     technique_name: str
@@ -68,6 +90,13 @@ class Screening:
     technique_rules: tuple[TechniqueRule, ...]
     cleared: str | None = None  # the referral or override recorded for the red flags
     clearance: str | None = None  # the doctor's clearance recorded for ask-doctor conditions
+    # The drug classes the medications text names, each with the therapist's review.
+    medication_matches: tuple[MedicationHit, ...] = ()
+
+    @property
+    def unreviewed_medications(self) -> tuple[MedicationHit, ...]:
+        """The named medicines the therapist has not yet asked the client about."""
+        return tuple(m for m in self.medication_matches if m.answer is None)
 
     @property
     def blocked(self) -> bool:
@@ -144,6 +173,10 @@ class Screening:
             ),
             "No contraindications recorded." if self.red_flags else "",
         )
+        unasked = self.unreviewed_medications
+        if unasked:
+            named = _join(w for m in unasked for w in m.words)
+            rest = f"{rest} Ask the client about the medicines the intake names: {named}.".lstrip()
         if self.red_flags:
             why = _join(_flag_words(f) for f in self.red_flags)
             note = (self.cleared or "").rstrip(".")
@@ -175,15 +208,68 @@ def _check_ids(what: str, given: Mapping[str, bool], known: Mapping[str, object]
         raise ValueError(f"unknown {what} id(s): {', '.join(unknown)}")
 
 
+def medication_question(match: MedicationMatch, red_flag_question: str | None = None) -> str:
+    """What the therapist asks about a named medicine: whether the client takes it, or
+    for a red flag its own question."""
+    said = f"The medications mention {_join(match.words)} ({match.plain})"
+    if match.target.kind == "red-flag" and red_flag_question:
+        return f"{said}: ask the client: {red_flag_question}"
+    return f"{said}: does the client take it?"
+
+
 def screen(
     kb: KnowledgeBase,
     red_flag_answers: Mapping[str, bool],
     contraindication_answers: Mapping[str, bool],
+    medications: Sequence[MedicationMatch] = (),
+    review: Mapping[str, bool] | None = None,
 ) -> Screening:
     """The red flags and contraindications answered yes, most serious first, and the
-    technique rules they imply. Raises ValueError naming any unknown id."""
+    technique rules they imply. Raises ValueError naming any unknown id.
+
+    `medications` are the drug classes the medications text names
+    (`myomap.core.medications.match_medications`) and `review` the therapist's answers
+    about them (contraindication or red flag id -> does the client take it). The rule is
+    the cautious one: a contraindication the text names applies until the review says
+    the client does not take the medicine; a red flag the text suggests counts only once
+    the review says yes (until then it is a question to ask, and the headline says so).
+
+    Example: "Warfarin 5 mg daily" with every box unticked and no review gives the
+    anticoagulants contraindication (ischemic compression removed) and the headline
+    "Light pressure only today: ... Ask the client about the medicines the intake names:
+    Warfarin."; with review {"anticoagulants": False} it gives nothing at all.
+    """
     _check_ids("red flag", red_flag_answers, kb.red_flags)
     _check_ids("contraindication", contraindication_answers, kb.contraindications)
+    review = review or {}
+    red_flag_answers = dict(red_flag_answers)
+    contraindication_answers = dict(contraindication_answers)
+    named: list[MedicationHit] = []
+    for match in medications:
+        target = match.target
+        given = (red_flag_answers if target.kind == "red-flag" else contraindication_answers).get(
+            target.id
+        )
+        answer = True if given else review.get(target.id)
+        flag = kb.red_flags.get(target.id) if target.kind == "red-flag" else None
+        named.append(
+            MedicationHit(
+                drug_class=match.drug_class,
+                class_name=match.class_name,
+                plain=match.plain,
+                words=match.words,
+                target_kind=target.kind,
+                target_id=target.id,
+                target_name=target.name,
+                answer=answer,
+                question=medication_question(match, flag.question if flag else None),
+            )
+        )
+        if target.kind == "red-flag":
+            if answer:
+                red_flag_answers[target.id] = True
+        elif answer is not False:
+            contraindication_answers[target.id] = True
     flags = [
         RedFlagHit(f.id, f.name, f.category, f.urgency, f.question, f.action)
         for f in kb.red_flags.values()
@@ -211,6 +297,7 @@ def screen(
             ContraindicationHit(c.id, c.name, c.level, c.question, c.note) for c in hits
         ),
         technique_rules=tuple(rules),
+        medication_matches=tuple(named),
     )
 
 

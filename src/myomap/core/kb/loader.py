@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 
-from myomap.core.kb import clinical, dosing, intake
+from myomap.core.kb import clinical, dosing, intake, medications
 from myomap.core.kb.errors import KnowledgeBaseError, Problem
 from myomap.core.kb.models import Entry, Region, RegionSpec, Source
 
@@ -38,6 +38,7 @@ KINDS: Mapping[str, type[Entry]] = {
     "contraindications": clinical.Contraindication,
     "statements": clinical.Statement,
     "intake_questions": intake.IntakeQuestion,
+    "medications": medications.DrugClass,
     "aftercare": dosing.Aftercare,
 }
 
@@ -116,6 +117,10 @@ class KnowledgeBase:
     @property
     def intake_questions(self) -> Mapping[str, intake.IntakeQuestion]:
         return self.of("intake_questions", intake.IntakeQuestion)
+
+    @property
+    def medications(self) -> Mapping[str, medications.DrugClass]:
+        return self.of("medications", medications.DrugClass)
 
     @property
     def aftercare(self) -> dosing.Aftercare | None:
