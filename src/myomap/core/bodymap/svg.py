@@ -4,6 +4,11 @@ Front view on the left, back view on the right. Regions carry their id, display 
 pain intensity as data attributes; selected regions are filled on a colour ramp, and
 referred-pain zones follow the Travell & Simons convention (solid essential zone,
 stippled spillover zone). No scripts and no external resources; every text is escaped.
+
+On a narrow or touch screen the page shows one view at a time, zoomed (the viewBox of
+each view is in ``data-viewbox-front`` / ``data-viewbox-back``). A region thinner than
+``MIN_TARGET`` (the spine strips) gets a transparent hit area of that width on top, so
+every region can be tapped with a finger.
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ _SIDE_LABELS: Mapping[View, tuple[str, str]] = {
     "back": ("client's left", "client's right"),
 }
 _CLASS_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_POINT = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+
+# The smallest tappable size, in view units. The single zoomed view is drawn at 1.4 CSS px
+# a unit (app.css, --bodymap-single-width: 504px for 360 units), so 18 units are 25 px,
+# above the 24 px minimum target size of WCAG 2.2 (2.5.8).
+MIN_TARGET = 18.0
 
 
 def _ramp(i: int) -> str:
@@ -68,6 +79,7 @@ _STYLE = "\n".join(
         f"{_R} .heading{{font-size:20px;font-weight:600;fill:#1f2937;text-anchor:middle}}",
         f"{_R} .side{{font-size:11.5px;fill:#6b7280;font-style:italic}}",
         f"{_R} .caption{{font-size:11px;fill:#6b7280;text-anchor:middle}}",
+        f"{_R} .hit{{fill:#000;fill-opacity:0;cursor:pointer}}",
         f"{_R} .marker{{pointer-events:none}}",
         f"{_R} .marker circle{{fill:#1e3a8a;stroke:#fff;stroke-width:1.4}}",
         f"{_R} .marker text{{fill:#fff;font-size:8.5px;font-weight:700;text-anchor:middle;"
@@ -89,6 +101,22 @@ def _attr(value: object) -> str:
 
 def _classes(*names: str) -> str:
     return " ".join(n for n in names if n)
+
+
+def _hit_area(region_id: str, d: str) -> str | None:
+    """A transparent rectangle at least ``MIN_TARGET`` wide and high, centred on a region
+    too thin to tap; None for a region big enough on its own."""
+    points = [(float(x), float(y)) for x, y in _POINT.findall(d)]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    if min(x1 - x0, y1 - y0) >= MIN_TARGET:
+        return None
+    w, h = max(x1 - x0, MIN_TARGET), max(y1 - y0, MIN_TARGET)
+    x, y = (x0 + x1 - w) / 2, (y0 + y1 - h) / 2
+    return (
+        f'<rect class="hit" data-region="{_attr(region_id)}" aria-hidden="true" '
+        f'x="{x:g}" y="{y:g}" width="{w:g}" height="{h:g}"/>'
+    )
 
 
 def render_body_map(
@@ -116,14 +144,18 @@ def render_body_map(
         if interactive
         else (f'role="img" aria-label="{_attr(title)}"')
     )
+    boxes = " ".join(
+        f'data-viewbox-{view}="{x0:g} 0 {VIEW_WIDTH:g} {TOTAL_HEIGHT:g}"' for view, _, x0 in _VIEWS
+    )
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="myomap-bodymap" '
-        f'viewBox="0 0 {TOTAL_WIDTH:g} {TOTAL_HEIGHT:g}" {role}>',
+        f'viewBox="0 0 {TOTAL_WIDTH:g} {TOTAL_HEIGHT:g}" {boxes} {role}>',
         f"<title>{escape(title)}</title>",
         f"<style>{_STYLE}</style>",
         _DEFS,
     ]
     by_view: dict[View, list[str]] = defaultdict(list)
+    hits: dict[View, list[str]] = defaultdict(list)
     for region_id, shape in shapes.items():
         name = names.get(region_id) or region_id
         level = max(0, min(10, int(intensities.get(region_id, 0) or 0)))
@@ -140,6 +172,9 @@ def render_body_map(
             f'data-intensity="{level}"',
         ]
         if interactive:
+            hit = _hit_area(region_id, shape.d)
+            if hit:
+                hits[shape.view].append(hit)
             attrs += [
                 'tabindex="0"',
                 'role="button"',
@@ -171,6 +206,9 @@ def render_body_map(
             + "".join(f'<path d="{d}"/>' for d in details(view))
             + "</g>"
         )
+        if hits[view]:
+            # drawn over the regions and the outline, so a tap near a thin region finds it
+            out.append(f'<g class="hits">{"".join(hits[view])}</g>')
         if view == "back":
             out.append(
                 f'<text class="caption" x="{VIEW_WIDTH / 2:g}" y="{VIEW_HEIGHT - 6:g}">soles</text>'

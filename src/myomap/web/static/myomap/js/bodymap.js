@@ -257,4 +257,69 @@
       hidden.value = "{}";
     }
   }
+
+  // ------------------------------------------- one view at a time on a phone or tablet
+  // Both views side by side make the thinnest regions 3-15 px wide on a phone. There the
+  // figure shows the front or the back, zoomed (app.css sizes it) inside a sideways
+  // scroller, with a Front/Back switch. Keyboard focus moving into the other view
+  // switches to it, so Tab still walks every region.
+  const single = window.matchMedia("(max-width: 900px), (pointer: coarse)");
+  const wrap = svg.closest(".figure-wrap");
+  const scroller = wrap && wrap.querySelector(".figure-scroll");
+  const switcher = document.querySelector(".view-switch");
+  const sides = document.getElementById("view-sides");
+  // The zoomed view may hide the drawing's own side labels at its edges: say it in words.
+  const SIDES = {
+    front: " Front view: the client's right is on your left.",
+    back: " Back view: the client's left is on your left.",
+  };
+  const wholeBox = svg.getAttribute("viewBox");
+  // The back first: it holds most regions, and most of what clients bring (neck,
+  // shoulders, low back, buttock) is drawn there; a drawing already made opens on the
+  // view of its first region.
+  const firstMarked = selection.size ? regions.get(selection.keys().next().value) : null;
+  let shown = firstMarked ? firstMarked.view : "back";
+
+  function centre() {
+    if (scroller) scroller.scrollLeft = (scroller.scrollWidth - scroller.clientWidth) / 2;
+  }
+
+  function showView(view) {
+    shown = view;
+    svg.setAttribute("viewBox", svg.dataset[view === "front" ? "viewboxFront" : "viewboxBack"]);
+    svg.dataset.shown = view;
+    if (sides) sides.textContent = SIDES[view];
+    for (const button of switcher.querySelectorAll("[data-show-view]")) {
+      button.setAttribute("aria-pressed", button.dataset.showView === view ? "true" : "false");
+    }
+    centre();
+  }
+
+  function applyMode() {
+    if (!wrap || !switcher) return;
+    wrap.classList.toggle("single", single.matches);
+    switcher.hidden = !single.matches;
+    if (sides) sides.hidden = !single.matches;
+    if (single.matches) {
+      showView(shown);
+    } else {
+      svg.setAttribute("viewBox", wholeBox);
+      delete svg.dataset.shown;
+    }
+  }
+
+  if (switcher) {
+    switcher.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-show-view]");
+      if (button) showView(button.dataset.showView);
+    });
+  }
+  svg.addEventListener("focusin", (event) => {
+    const path = event.target.closest("[data-region][data-view]");
+    if (!path || !single.matches || path.dataset.view === shown) return;
+    showView(path.dataset.view);
+    path.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+  single.addEventListener("change", applyMode);
+  applyMode();
 })();

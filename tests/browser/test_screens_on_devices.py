@@ -1,0 +1,196 @@
+"""The therapist's screens on a phone (390x844) and a tablet (820x1180): error pages with
+the navigation, tables that keep their labels, and a body map a finger can use."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client as DjangoClient
+from playwright.sync_api import expect
+from tests.web.records_fixtures import World, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
+DEVICES = {"phone": PHONE, "tablet": TABLET}
+MIN_TARGET_PX = 24  # WCAG 2.2 success criterion 2.5.8, target size (minimum)
+
+
+def device(browser: Any, live_server: Any, user: Any, viewport: dict[str, int]) -> Any:
+    """A touch browser signed in as `user` (the session cookie of a forced login)."""
+    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
+    session = DjangoClient()
+    session.force_login(user)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+@pytest.fixture
+def world(live_server: Any) -> World:
+    return build_world()
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_the_error_pages_show_the_navigation(browser, live_server, world, artifacts, name):
+    context = device(browser, live_server, world.alice, DEVICES[name])
+    page = context.new_page()
+    response = page.goto(f"{live_server.url}/clients/99999/")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("We could not find that page")
+    nav = page.locator("nav[aria-label=Main]")
+    expect(nav).to_be_visible()
+    expect(nav.locator("a", has_text="Clients")).to_be_visible()
+    expect(page.locator(".topbar", has_text="Sign out")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
+    page.screenshot(path=str(artifacts / f"error-404-{name}.png"))
+
+    # A client's own login asks for the therapists' client list: 403, with her navigation.
+    context.close()
+    context = device(browser, live_server, world.erin, DEVICES[name])
+    page = context.new_page()
+    response = page.goto(f"{live_server.url}/clients/")
+    assert response.status == 403
+    expect(page.locator("h1")).to_have_text("This page is not open to your account")
+    expect(page.locator("nav[aria-label=Main] a", has_text="Body map")).to_be_visible()
+    page.screenshot(path=str(artifacts / f"error-403-{name}.png"))
+    context.close()
+
+
+def test_the_client_list_on_a_phone_labels_every_value(browser, live_server, world, artifacts):
+    context = device(browser, live_server, world.alice, PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/clients/")
+    expect(page.locator("h1")).to_have_text("Clients")
+    expect(page.locator("table thead")).to_be_hidden()
+    row = page.locator("table tbody tr", has_text=world.client.family_name)
+    labels = row.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert labels == ['"Name"', '"Born"', '"Visits"', '"Last visit"']
+    # The label sits beside its value on the same line, not stacked away from it.
+    visits = row.locator("td[data-label=Visits]")
+    box = visits.bounding_box()
+    assert box is not None and box["height"] < 40
+    expect(visits).to_have_text(str(world.client.visits.count()))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(artifacts / "clients-phone.png"), full_page=True)
+    context.close()
+
+
+def test_the_audit_log_on_a_phone_labels_every_value(browser, live_server, world, artifacts):
+    context = device(browser, live_server, world.carol, PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/audit/")
+    first = page.locator("table tbody tr").first
+    labels = first.locator("td").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert labels == ['"When"', '"Who"', '"Action"', '"Client"', '"What"', '"From"']
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(artifacts / "audit-phone.png"))
+    context.close()
+
+
+TARGETS_JS = """view => {
+  const svg = document.querySelector("svg.myomap-bodymap");
+  return [...svg.querySelectorAll(`.region[data-view="${view}"]`)].map(path => {
+    const size = el => {
+      const r = el.getBoundingClientRect();
+      return Math.min(r.width, r.height);
+    };
+    let best = size(path);
+    for (const hit of svg.querySelectorAll(`.hit[data-region="${path.dataset.region}"]`)) {
+      best = Math.max(best, size(hit));
+    }
+    return [path.dataset.region, best];
+  });
+}"""
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_on_a_touch_screen_every_region_of_the_body_map_is_a_big_enough_target(
+    browser, live_server, world, artifacts, name
+):
+    context = device(browser, live_server, world.alice, DEVICES[name])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/body-map/")
+    switch = page.locator(".view-switch")
+    expect(switch).to_be_visible()
+    expect(switch.locator("button[aria-pressed=true]")).to_have_text("Back")
+    expect(page.locator("#view-sides")).to_have_text(
+        "Back view: the client's left is on your left."
+    )
+    page.screenshot(path=str(artifacts / f"bodymap-{name}-back.png"))
+    small = [(r, s) for r, s in page.evaluate(TARGETS_JS, "back") if s < MIN_TARGET_PX]
+    assert small == [], small
+    assert len(page.evaluate(TARGETS_JS, "back")) == 68
+
+    switch.locator("button", has_text="Front").tap()
+    expect(switch.locator("button[aria-pressed=true]")).to_have_text("Front")
+    expect(page.locator("svg.myomap-bodymap")).to_have_attribute("data-shown", "front")
+    small = [(r, s) for r, s in page.evaluate(TARGETS_JS, "front") if s < MIN_TARGET_PX]
+    assert small == [], small
+    # The zoomed figure pans inside its own box; the page never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
+    page.screenshot(path=str(artifacts / f"bodymap-{name}-front.png"))
+    context.close()
+
+
+def test_a_tap_on_the_thin_spine_strip_marks_the_spine(browser, live_server, world):
+    context = device(browser, live_server, world.alice, PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/body-map/")
+    page.locator(".hit[data-region=spine-thoracic]").tap()
+    expect(page.locator("#selection li")).to_have_count(1)
+    expect(page.locator("#selection li")).to_contain_text("Thoracic spine")
+    expect(page.locator("#region-spine-thoracic")).to_have_attribute("aria-pressed", "true")
+    context.close()
+
+
+def test_keyboard_focus_moving_to_the_other_view_switches_to_it(browser, live_server, world):
+    context = device(browser, live_server, world.alice, PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/body-map/")
+    expect(page.locator("svg.myomap-bodymap")).to_have_attribute("data-shown", "back")
+    page.focus("#region-knee-front-left")
+    expect(page.locator("svg.myomap-bodymap")).to_have_attribute("data-shown", "front")
+    page.keyboard.press("Enter")
+    page.keyboard.press("6")
+    expect(page.locator("#selection li")).to_contain_text("6/10")
+    context.close()
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_a_tap_on_the_intake_forms_body_map_sets_its_intensity(
+    browser, live_server, world, artifacts, name
+):
+    context = device(browser, live_server, world.alice, DEVICES[name])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/clients/{world.client.pk}/intake/new/")
+    # The same instructions and controls as the body-map page.
+    expect(page.locator("#bodymap-help")).to_contain_text("pick Front or Back")
+    expect(page.locator(".view-switch")).to_be_visible()
+    page.locator("#brush").fill("8")
+    page.locator("#region-buttock-upper-left").tap()
+    row = page.locator("#selection li")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Left upper buttock")
+    expect(row).to_contain_text("8/10")
+    expect(page.locator("#region-buttock-upper-left")).to_have_class("region selected i-8")
+    drawing = json.loads(page.locator("#id_pain_drawing").input_value())
+    assert drawing == {"buttock-upper-left": 8}
+    page.locator(".view-switch button", has_text="Front").tap()
+    page.locator("#region-knee-front-right").tap()
+    expect(row).to_have_count(2)
+    assert json.loads(page.locator("#id_pain_drawing").input_value()) == {
+        "buttock-upper-left": 8,
+        "knee-front-right": 8,
+    }
+    assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
+    page.screenshot(path=str(artifacts / f"intake-bodymap-{name}.png"))
+    context.close()
