@@ -7,7 +7,7 @@ import pytest
 
 from myomap.core.kb import load_default
 from myomap.core.kb.loader import KnowledgeBase
-from myomap.core.planning import Palpation, propose_plan
+from myomap.core.planning import Palpation, check_step_bounds, propose_plan
 from myomap.core.screening import Screening, screen
 
 QL = "quadratus-lumborum-superficial-cranial"
@@ -82,11 +82,14 @@ def test_the_default_is_ischemic_compression_at_moderate_pressure_held_10_to_30_
     kb: KnowledgeBase, clear: Screening
 ) -> None:
     plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=clear)
+    dose = kb.techniques["ischemic-compression"].dose
+    assert kb.plan_order[0] == "ischemic-compression"
+    assert dose.hold_range == (10, 30)
     for step in plan.steps:
         assert step.technique == "ischemic-compression"
         assert step.pressure == "moderate"
-        assert 10 <= step.hold_seconds <= 30
-        assert step.repetitions >= 1
+        assert step.hold_seconds == dose.hold == 20
+        assert step.repetitions == dose.repetitions.usual
         assert step.muscle_name and step.trigger_point_name
 
 
@@ -101,8 +104,12 @@ def test_a_taut_band_with_referral_gets_the_longest_hold_and_a_very_tender_point
         s.trigger_point: s
         for s in propose_plan(kb, candidates=[], palpation=palpation, screening=clear).steps
     }
-    assert steps[QL].hold_seconds == 30
-    assert steps[GMED].hold_seconds == 15 and steps[GMED].pressure == "moderate"
+    dose = kb.techniques["ischemic-compression"].dose
+    assert dose.hold_seconds is not None and dose.gentler is not None
+    assert steps[QL].hold_seconds == dose.hold_seconds.high == 30
+    assert dose.gentler.from_tender <= 9
+    assert steps[GMED].hold_seconds == dose.gentler.hold_seconds == 15
+    assert steps[GMED].pressure == "moderate"
     assert "gentler" in steps[GMED].reason
 
 
@@ -253,3 +260,63 @@ def test_once_a_red_flag_is_cleared_the_plan_has_steps_again(kb: KnowledgeBase) 
     cleared = flagged.clear("Reviewed by the client's doctor last week; no concerns.")
     plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=cleared)
     assert plan.steps and plan.blocked_reason is None
+
+
+def test_a_fallback_technique_gets_its_usual_dose_from_the_knowledge_base(
+    kb: KnowledgeBase,
+) -> None:
+    screening = screen(kb, {}, {"anticoagulants": True})
+    step = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening).steps[0]
+    assert step.technique == kb.plan_order[1] == "positional-release"  # the next in order
+    dose = kb.techniques[step.technique].dose
+    assert (step.hold_seconds, step.repetitions) == (dose.hold, dose.repetitions.usual)
+
+
+def test_every_proposed_step_is_within_the_bounds_an_edited_step_is_checked_against(
+    kb: KnowledgeBase,
+) -> None:
+    palpation = [
+        Palpation(QL, "left", tender=9, taut_band=True),
+        Palpation(GMED, "left", tender=6, taut_band=True, referral=True),
+    ]
+    for condition in [None, *kb.contraindications]:
+        screening = screen(kb, {}, {condition: True} if condition else {})
+        plan = propose_plan(kb, candidates=CANDIDATES, palpation=palpation, screening=screening)
+        for step in plan.steps:
+            assert (
+                check_step_bounds(
+                    kb, step.technique, step.hold_seconds, step.repetitions, side=step.side
+                )
+                == []
+            ), (condition, step)
+
+
+def test_a_hold_outside_the_techniques_dose_is_named_with_the_range(kb: KnowledgeBase) -> None:
+    assert check_step_bounds(kb, "ischemic-compression", 45, 2) == [
+        ("hold_seconds", "hold time for ischemic compression must be 10-30 seconds")
+    ]
+    assert check_step_bounds(kb, "ischemic-compression", 10, 1) == []
+    assert check_step_bounds(kb, "soft-tissue-release", 20, 3) == [
+        ("hold_seconds", "soft tissue release is not a timed hold: hold time must be 0 seconds")
+    ]
+
+
+def test_repetitions_may_be_fewer_than_usual_but_not_more_than_the_dose_allows(
+    kb: KnowledgeBase,
+) -> None:
+    most = kb.techniques["ischemic-compression"].dose.repetitions.high
+    assert check_step_bounds(kb, "ischemic-compression", 20, 1) == []
+    assert check_step_bounds(kb, "ischemic-compression", 20, most + 1) == [
+        ("repetitions", f"repetitions of ischemic compression must be 1-{most}")
+    ]
+    assert ("repetitions", "repetitions of ischemic compression must be 1-3") in (
+        check_step_bounds(kb, "ischemic-compression", 20, 0)
+    )
+
+
+def test_every_bound_broken_is_reported_at_once_with_its_field(kb: KnowledgeBase) -> None:
+    problems = check_step_bounds(kb, "light-effleurage", 20, 9, side="upside-down", tender=11)
+    assert [field for field, _ in problems] == ["side", "tender", "hold_seconds", "repetitions"]
+    assert check_step_bounds(kb, "piriformus-press", 20, 1) == [
+        ("technique", "unknown technique 'piriformus-press'")
+    ]

@@ -1,24 +1,25 @@
-"""The SOAP draft: a session note written from what was recorded, for the therapist to
-edit and sign. Names come from the knowledge base; the wording describes findings
-("consistent with active trigger points"), never a diagnosis, and says "consider
-referral" when a red flag was found.
+"""The SOAP draft: a session note written from the plain record of a visit
+(`core.record.VisitRecord`), for the therapist to edit and sign. Names come from the
+knowledge base and every level, urgency and id is said in words; the wording describes
+findings ("consistent with active trigger points"), never a diagnosis, and says
+"consider referral" when a red flag was found. The plan gives each step's technique,
+pressure, hold and repetitions, says which points were left out for safety, and takes
+the aftercare timings (soreness, relief, rebooking) from the knowledge base.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from myomap.core.factors import FactorScore
 from myomap.core.kb.loader import KnowledgeBase
-from myomap.core.planning import Palpation, Plan, check_points
+from myomap.core.planning import Palpation, Plan, PlanStep, check_points, unsafe_area
+from myomap.core.planning import short_name as _short
+from myomap.core.record import Movement, Treated, VisitRecord
 from myomap.core.screening import Screening
-from myomap.core.vocab import LEVEL_WORDS
+from myomap.core.vocab import LEVEL_WORDS, TEST_RESULTS, URGENCY_WORDS
 
-SORENESS = (
-    "Soreness may last 24\u201336 hours; keep moving gently and report soreness that lasts "
-    "longer or is worse than the usual pain."
-)
 DONE = {
     "postpone": "session postponed",
     "no-deep-pressure": "light pressure only, deep techniques not used",
@@ -27,8 +28,6 @@ DONE = {
     "precaution": "session adapted",
 }
 SELF_CARE = ("stretch", "self-release")
-# (trigger point, side, technique, tenderness before, tenderness after)
-Treated = tuple[str, str, str, int | None, int | None]
 
 
 @dataclass(frozen=True)
@@ -70,22 +69,19 @@ def _list(items: Iterable[str]) -> str:
     return sep.join(words[:-1]) + (";" if sep == "; " else "") + " and " + words[-1]
 
 
-def _check(
-    kb: KnowledgeBase,
-    drawing: Mapping[str, int],
-    movement: Sequence[tuple[str, str, str]],
-    treated: Sequence[Treated],
-    exercises: Sequence[str],
-) -> None:
+def _check(kb: KnowledgeBase, record: VisitRecord) -> None:
+    drawing, treated = record.drawing, record.treated
     problems = [f"unknown region {r!r}" for r in drawing if r not in kb.regions]
     problems += [
         f"intensity {v!r} for {r} is outside 0-10" for r, v in drawing.items() if not 0 <= v <= 10
     ]
-    problems += [f"unknown exam test {t!r}" for t, _, _ in movement if t not in kb.exam_tests]
     problems += [
-        f"movement result {res!r} for {t} (use positive or negative)"
-        for t, _, res in movement
-        if res not in ("positive", "negative")
+        f"unknown exam test {m.test!r}" for m in record.movement if m.test not in kb.exam_tests
+    ]
+    problems += [
+        f"movement result {m.result!r} for {m.test} (use positive or negative)"
+        for m in record.movement
+        if m.result not in TEST_RESULTS
     ]
     problems += [
         f"unknown technique {tech!r}" for _, _, tech, _, _ in treated if tech not in kb.techniques
@@ -96,43 +92,29 @@ def _check(
         for v in (before, after)
         if v is not None and not 0 <= v <= 10
     ]
-    problems += [f"unknown exercise {e!r}" for e in exercises if e not in kb.exercises]
+    problems += [f"unknown exercise {e!r}" for e in record.exercises if e not in kb.exercises]
     if problems:
         raise ValueError("; ".join(problems))
 
 
-def draft_soap(
-    kb: KnowledgeBase,
-    *,
-    complaint: str,
-    drawing: Mapping[str, int],
-    history: str = "",
-    medications: str = "",
-    screening: Screening | None = None,
-    factors: Sequence[FactorScore] = (),
-    palpation: Sequence[Palpation] = (),
-    movement: Sequence[tuple[str, str, str]] = (),
-    plan: Plan | None = None,
-    treated: Sequence[Treated] = (),
-    candidates: Sequence[tuple[str, str, float]] = (),
-    exercises: Sequence[str] = (),
-    next_visit_days: int | None = None,
-) -> Soap:
-    """Draft the four SOAP sections. Raises ValueError naming unknown ids or values out of
-    range."""
-    _check(kb, drawing, movement, treated, exercises)
-    check_points(kb, [*candidates, *((t[0], t[1], 0.0) for t in treated)], palpation)
+def draft_soap(kb: KnowledgeBase, record: VisitRecord) -> Soap:
+    """Draft the four SOAP sections from the record of a visit. Raises ValueError naming
+    unknown ids or values out of range."""
+    _check(kb, record)
+    treated_points = [(t[0], t[1], 0.0) for t in record.treated]
+    check_points(kb, [*record.candidates, *treated_points], record.palpation)
     return Soap(
-        subjective=_subjective(kb, complaint, drawing, history, medications),
-        objective=_objective(kb, palpation, movement, treated),
-        assessment=_assessment(kb, screening, factors, palpation, candidates),
-        plan=_plan(kb, screening, plan, treated, candidates, palpation, exercises, next_visit_days),
+        subjective=_subjective(kb, record),
+        objective=_objective(kb, record.palpation, record.movement, record.treated),
+        assessment=_assessment(
+            kb, record.screening, record.factors, record.palpation, record.candidates
+        ),
+        plan=_plan(kb, record),
     )
 
 
-def _subjective(
-    kb: KnowledgeBase, complaint: str, drawing: Mapping[str, int], history: str, medications: str
-) -> str:
+def _subjective(kb: KnowledgeBase, record: VisitRecord) -> str:
+    complaint, drawing = record.complaint, record.drawing
     lines = [f"Client reports: {_sentence(complaint)}" if complaint.strip() else ""]
     painful = sorted(((r, v) for r, v in drawing.items() if v > 0), key=lambda rv: -rv[1])
     if painful:
@@ -140,26 +122,27 @@ def _subjective(
         lines.append(f"Pain drawing: {where}.")
     else:
         lines.append("Pain drawing: no painful regions marked.")
-    if history.strip():
-        lines.append(f"History: {_sentence(history)}")
-    if medications.strip():
-        lines.append(f"Medications: {_sentence(medications)}")
+    if record.history.strip():
+        lines.append(f"History: {_sentence(record.history)}")
+    if record.medications.strip():
+        lines.append(f"Medications: {_sentence(record.medications)}")
     return "\n".join(line for line in lines if line)
 
 
 def _objective(
     kb: KnowledgeBase,
     palpation: Sequence[Palpation],
-    movement: Sequence[tuple[str, str, str]],
+    movement: Sequence[Movement],
     treated: Sequence[Treated],
 ) -> str:
     lines: list[str] = []
     for p in palpation:
         signs = ", ".join(p.signs) if p.tender != 0 else ", ".join(("not tender", *p.signs[1:]))
         lines.append(f"{point_name(kb, p.trigger_point, p.side)}: {signs or 'no signs recorded'}.")
-    for test, side, result in movement:
-        on = f" ({side})" if side in ("left", "right", "bilateral") else ""
-        lines.append(f"{kb.exam_tests[test].name}{on}: {result}.")
+    for m in movement:
+        on = f" ({m.side})" if m.side in ("left", "right") else ""
+        said = f" - {' '.join(m.note.split())}" if m.note.strip() else ""
+        lines.append(_sentence(f"{kb.exam_tests[m.test].name}{on}: {m.result}{said}"))
     for tp, side, tech, before, after in treated:
         done = f"{point_name(kb, tp, side)}: {_lower(kb.techniques[tech].name)}"
         told = [
@@ -217,7 +200,10 @@ def _assessment(
 def _safety(screening: Screening | None) -> str:
     if screening is None:
         return "Safety screening: not recorded."
-    flags = _list(f"{_lower(f.name)} ({f.urgency})" for f in screening.red_flags)
+    flags = _list(
+        f"{_lower(f.name)} ({URGENCY_WORDS.get(f.urgency, 'referral')})"
+        for f in screening.red_flags
+    )
     if screening.blocked:
         return (
             f"Safety: red flags present - {flags}. Hands-on treatment stopped; consider referral."
@@ -228,23 +214,18 @@ def _safety(screening: Screening | None) -> str:
     if not screening.contraindications:
         return f"{said}; no contraindications recorded."
     hits = _list(
-        f"{_lower(c.name)} ({LEVEL_WORDS[c.level]}: {DONE[c.level]})"
+        f"{_lower(c.name)} ({LEVEL_WORDS.get(c.level, 'precaution')}: "
+        f"{DONE.get(c.level, 'session adapted')})"
         for c in screening.contraindications
     )
     return f"{said}; contraindications and precautions - {hits}."
 
 
-def _plan(
-    kb: KnowledgeBase,
-    screening: Screening | None,
-    plan: Plan | None,
-    treated: Sequence[Treated],
-    candidates: Sequence[tuple[str, str, float]],
-    palpation: Sequence[Palpation],
-    exercises: Sequence[str],
-    next_visit_days: int | None,
-) -> str:
+def _plan(kb: KnowledgeBase, record: VisitRecord) -> str:
+    screening, plan, treated = record.screening, record.plan, record.treated
+    palpation, candidates = record.palpation, record.candidates
     lines: list[str] = []
+    confirmed = False
     if screening is not None and screening.blocked:
         lines.append(f"{screening.headline} Record the referral advice given.")
         lines += [f"- {_lower(f.name)}: {' '.join(f.action.split())}" for f in screening.red_flags]
@@ -254,34 +235,64 @@ def _plan(
     elif plan is not None and plan.blocked_reason:
         lines.append(f"No hands-on treatment today: {plan.blocked_reason}")
     elif plan is not None and plan.steps and not treated:
-        lines += _planned(kb, plan, palpation)
+        planned, confirmed = _planned(kb, plan, palpation)
+        lines += planned
+    excluded = dict.fromkeys((*record.excluded, *(plan.excluded if plan is not None else ())))
+    for why in filter(None, (unsafe_area(why) for _, _, why in excluded)):
+        lines.append(_sentence(f"Not treated for safety: {why}"))
     if screening is not None and screening.red_flags and not screening.blocked:
         names = _list(_lower(f.name) for f in screening.red_flags)
         lines.append(f"Red flags on record ({names}): ask about them again at the next visit.")
-    if exercises:
-        lines.append(f"Home exercises: {', '.join(kb.exercises[e].name for e in exercises)}.")
+    if record.exercises:
+        names = ", ".join(kb.exercises[e].name for e in record.exercises)
+        lines.append(f"Home exercises: {names}.")
     examined = {(p.trigger_point, p.side) for p in palpation} | {(t[0], t[1]) for t in treated}
     later = [_in(kb, tp, side) for tp, side, _ in candidates if (tp, side) not in examined]
     if later and treated:
         lines.append(f"Examine next visit: {_list(later[:3])}.")
-    if next_visit_days is not None:
-        lines.append(f"Rebook in about {next_visit_days} days; relief usually lasts 4-14 days.")
-    if treated:
-        lines.append(SORENESS)
+    if treated or confirmed:
+        lines += _aftercare(kb, record.rebook_days)
     return "\n".join(lines) or "No plan recorded."
 
 
-def _planned(kb: KnowledgeBase, plan: Plan, palpation: Sequence[Palpation]) -> list[str]:
+def _aftercare(kb: KnowledgeBase, rebook_days: int | None) -> list[str]:
+    """Rebooking and soreness, in the knowledge base's numbers (aftercare.yaml)."""
+    care = kb.aftercare
+    if care is None:
+        return []
+    days = rebook_days if rebook_days is not None else care.rebook_days.usual
+    relief, sore = care.relief_days, care.soreness_hours
+    return [
+        f"Rebook in about {days} days; relief usually lasts {relief.low}-{relief.high} days.",
+        _sentence(f"Soreness may last {sore.low}\u2013{sore.high} hours; {care.soreness_advice}"),
+    ]
+
+
+def _dose(step: PlanStep) -> str:
+    """ "ischemic compression, moderate pressure, 20 s x 2"; a technique that is not a
+    timed hold gives how many times instead."""
+    times = step.repetitions
+    if step.hold_seconds > 0:
+        how = f"{step.hold_seconds} s x {times}"
+    else:
+        how = "once" if times == 1 else f"{times} times"
+    return f"{_lower(_short(step.technique_name))}, {step.pressure} pressure, {how}"
+
+
+def _planned(
+    kb: KnowledgeBase, plan: Plan, palpation: Sequence[Palpation]
+) -> tuple[list[str], bool]:
     """The plan's steps for points found on palpation (tender, or a trigger point sign
     such as reproduced referral) as the treatment plan; steps never palpated as
     candidates to palpate next. A step whose point was palpated and found not tender
     (tender 0 without referral, as in `planning.propose_plan`) is in neither list: the
-    assessment says it was examined and not tender."""
+    assessment says it was examined and not tender. Also says whether any step is
+    treatment (not only candidates)."""
     found = {(p.trigger_point, p.side): p for p in palpation}
     confirmed: list[str] = []
     to_palpate: list[str] = []
     for step in plan.steps:
-        what = f"{_in(kb, step.trigger_point, step.side)} - {_lower(step.technique_name)}"
+        what = f"{_in(kb, step.trigger_point, step.side)} - {_dose(step)}"
         p = found.get((step.trigger_point, step.side))
         if p is None:
             to_palpate.append(what)
@@ -293,7 +304,7 @@ def _planned(kb: KnowledgeBase, plan: Plan, palpation: Sequence[Palpation]) -> l
         lines.append(f"Treatment plan: {steps}.")
     if to_palpate:
         lines.append(f"Candidates to palpate next; treat only if tender: {'; '.join(to_palpate)}.")
-    return lines
+    return lines, bool(confirmed)
 
 
 def _found(p: Palpation) -> bool:

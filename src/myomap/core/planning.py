@@ -230,10 +230,11 @@ def _not_here(kb: KnowledgeBase, tp_id: str, side: str, hits: Sequence[Contraind
     )
 
 
-def left_out_for_safety(why: str) -> bool:
-    """Whether an excluded point's reason is a contraindicated area (as `propose_plan`
-    writes it), rather than "not tender" or "next visit"."""
-    return why.startswith(NOT_HERE)
+def unsafe_area(why: str) -> str | None:
+    """For a point `propose_plan` left out because it lies in a contraindicated area, the
+    reason without its "not treated: " lead ("left soleus (...) lies in the area affected
+    by ..."); None for a point left out for another reason (not tender, next visit)."""
+    return why[len(NOT_HERE) :] if why.startswith(NOT_HERE) else None
 
 
 def check_step_bounds(
@@ -263,7 +264,7 @@ def check_step_bounds(
     tech = kb.techniques.get(technique)
     if tech is None:
         return [*out, ("technique", f"unknown technique {technique!r}")]
-    name = _lower(_short(tech.name))
+    name = _lower(short_name(tech.name))
     low, high = tech.dose.hold_range
     if high == 0 and hold_seconds != 0:
         out.append(("hold_seconds", f"{name} is not a timed hold: hold time must be 0 seconds"))
@@ -276,7 +277,7 @@ def check_step_bounds(
     return out
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
     """A technique's name without its bracketed alternative: "Ischemic compression"."""
     return name.split(" (")[0]
 
@@ -315,10 +316,10 @@ def _step(
         else:
             how = f"steady {pressure} pressure held {hold} s until the point releases"
         again = "once" if repetitions == 2 else f"up to {repetitions - 1} times"
-        why_technique = f"{_short(tech.name)}: {how}; repeat {again} if still tender"
+        why_technique = f"{short_name(tech.name)}: {how}; repeat {again} if still tender"
     else:
         ruled_out = "; ".join(status[first].reasons) or "not allowed today"
-        instead = _lower(_short(kb.techniques[first].name))
+        instead = _lower(short_name(kb.techniques[first].name))
         why_technique = f"{tech.name} instead of {instead} ({ruled_out})"
     if screening.no_deep_pressure and PRESSURE_RANK[pressure] > PRESSURE_RANK["light"]:
         pressure = "light"

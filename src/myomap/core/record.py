@@ -43,3 +43,4 @@ class VisitRecord:
     treated: tuple[Treated, ...] = ()  # filled by the session runner once it exists
     exercises: tuple[str, ...] = ()
     excluded: tuple[tuple[str, str, str], ...] = field(default=())  # (point, side, why)
+    rebook_days: int | None = None  # chosen for this client; None: the knowledge base's usual

@@ -6,13 +6,17 @@ note draft rather than breaking the page; the stored rows themselves are untouch
 
 from __future__ import annotations
 
+from typing import cast
+
 from myomap.clients.actions import screen_intake
 from myomap.core import factors as core_factors
 from myomap.core import notes as core_notes
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
 from myomap.core.planning import Palpation
+from myomap.core.record import Movement, VisitRecord
 from myomap.core.referral import Explanation, Finding, explain
+from myomap.core.vocab import TestResult, TestSide
 from myomap.visits.models import Visit
 
 RESULT_FLAGS = (
@@ -107,22 +111,23 @@ def soap(visit: Visit) -> core_notes.Soap:
     planned = plan(visit)
     treated_muscles = {step.muscle for step in planned.steps}
     suggested = core_factors.suggested_findings(kb, intake.factors)
-    exercises = core_notes.suggest_exercises(kb, suggested, treated_muscles)
-    return core_notes.draft_soap(
-        kb,
+    record = VisitRecord(
         complaint=intake.complaint,
         drawing=intake.drawing,
         history=intake.history,
         medications=intake.medications,
         screening=screen_intake(intake),
         factors=factor_profile(visit),
-        palpation=palpation(visit),
-        movement=[
-            (m.test, m.side, m.result) for m in visit.movements.all() if m.test in kb.exam_tests
-        ],
+        palpation=tuple(palpation(visit)),
+        movement=tuple(
+            Movement(m.test, cast(TestSide, m.side), cast(TestResult, m.result), m.note)
+            for m in visit.movements.all()
+            if m.test in kb.exam_tests
+        ),
+        candidates=tuple(candidates(visit)),
         # The plan, not "treated": the session runner will record what was actually done.
         plan=planned,
-        candidates=candidates(visit),
-        exercises=exercises,
-        next_visit_days=7,
+        exercises=core_notes.suggest_exercises(kb, suggested, treated_muscles),
+        excluded=planned.excluded,
     )
+    return core_notes.draft_soap(kb, record)
