@@ -154,6 +154,7 @@ def build_world() -> World:
         client_actions.IntakeData(
             complaint="Low back pain in pregnancy",
             pain_drawing=LOW_BACK,
+            medications="Enoxaparin 40 mg daily injections",
             contraindication_answers={"high-risk-pregnancy": True},
         ),
     )
@@ -344,6 +345,8 @@ NEW_CLIENT = {"given_name": "Nora", "family_name": "Quill", "date_of_birth": "19
 REFERRAL = {"note": "Sent to the ED at St Mary's today."}
 CLEARANCE = {"note": "Cleared by her obstetrician, Dr Aziz, by phone today."}
 AMEND = {"reason": "Added the home program."}
+MEDICATION = {"target": "anticoagulants", "answer": True}
+MEDICATION_FORM = {"target": "anticoagulants", "answer": "yes"}
 
 R, W = Kind.RECORD_READ, Kind.RECORD_WRITE
 ENTRIES: list[Entry] = [
@@ -366,6 +369,7 @@ ENTRIES: list[Entry] = [
     ),
     Entry("GET", "/clients/intakes/{red_intake}/referral-letter/", Kind.STAFF_READ),
     Entry("POST", "/clients/intakes/{ask_intake}/clearance/", W, CLEARANCE, ("clearance",)),
+    Entry("POST", "/clients/intakes/{ask_intake}/medications/", W, MEDICATION_FORM, ("update",)),
     # ---- web: visits
     Entry("POST", "/visits/start/{intake}/", W, None, ("create",)),
     Entry("GET", "/visits/{visit}/", R),
@@ -404,6 +408,7 @@ ENTRIES: list[Entry] = [
         ("override",),
     ),
     Entry("POST", "/api/intakes/{ask_intake}/clearance", W, CLEARANCE, ("clearance",)),
+    Entry("POST", "/api/intakes/{ask_intake}/medications", W, MEDICATION, ("update",)),
     Entry("POST", "/api/intakes/{intake}/visits", W, None, ("create",)),
     Entry("GET", "/api/visits/{visit}", R),
     Entry("POST", "/api/visits/{visit}/palpation", W, PALPATION, ("create",)),

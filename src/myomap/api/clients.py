@@ -21,6 +21,7 @@ from myomap.api.schemas import (
     ClientPage,
     IntakeIn,
     IntakeOut,
+    MedicationReviewIn,
     OverrideIn,
     ReferralIn,
     VisitSummary,
@@ -185,6 +186,21 @@ def intake_out(intake: Intake) -> dict[str, Any]:
             "contraindications": screening.contraindications,
             "technique_rules": screening.technique_rules,
             "techniques": [{"technique": tid, **asdict(s)} for tid, s in status.items()],
+            "medication_matches": screening.medication_matches,
         },
         "factors": factors.factor_profile(kb, intake.factors),
     }
+
+
+@router.post(
+    "/intakes/{intake_id}/medications",
+    response={200: IntakeOut, **ERRORS},
+    summary="Record whether the client takes a medicine the medications text names",
+)
+def review_medication(
+    request: HttpRequest, intake_id: int, data: MedicationReviewIn
+) -> dict[str, Any]:
+    ctx = require_staff(request)
+    intake = intake_for(ctx.user, intake_id)
+    intake = actions.review_medication(ctx, intake, data.target, data.answer)
+    return intake_out(intake)

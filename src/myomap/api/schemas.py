@@ -171,6 +171,25 @@ class TechniqueStatusOut(Schema):
     reasons: list[str]
 
 
+class MedicationMatchOut(Schema):
+    drug_class: str
+    class_name: str
+    plain: str
+    words: list[str]
+    target_kind: str = Field(description="contraindication or red-flag")
+    target_id: str
+    target_name: str
+    answer: bool | None = Field(description="the therapist's review; null: not asked yet")
+    question: str
+
+
+class MedicationReviewIn(Input):
+    target: str = Field(
+        min_length=1, max_length=100, description="the contraindication or red flag id"
+    )
+    answer: bool = Field(description="true: the client takes it; false: they do not")
+
+
 class ScreeningOut(Schema):
     headline: str
     blocked: bool
@@ -182,6 +201,17 @@ class ScreeningOut(Schema):
     contraindications: list[ContraindicationOut]
     technique_rules: list[TechniqueRuleOut]
     techniques: list[TechniqueStatusOut]
+    medication_matches: list[MedicationMatchOut] = Field(
+        description="medicines the medications text names, to confirm with the client"
+    )
+
+
+class MedicalClearanceOut(Schema):
+    cleared_by: str
+    cleared_on: dt.date
+    said: str
+    recorded_by: str | None
+    recorded_at: dt.datetime | None
 
 
 class GateOut(Schema):

@@ -16,7 +16,8 @@ from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client, Intake
 from myomap.core import factors as core_factors
 from myomap.core import screening as core_screening
-from myomap.core.kb import load_default
+from myomap.core.kb import KnowledgeBase, load_default
+from myomap.core.medications import match_medications
 from myomap.core.referral import InputError, scorer
 from myomap.core.referral.inputs import check_drawing
 from myomap.records.errors import Invalid
@@ -81,7 +82,9 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
     kb = load_default()
     flags = {k: v for k, v in intake.red_flag_answers.items() if k in kb.red_flags}
     contra = {k: v for k, v in intake.contraindication_answers.items() if k in kb.contraindications}
-    result = core_screening.screen(kb, flags, contra)
+    result = core_screening.screen(
+        kb, flags, contra, match_medications(kb, intake.medications), _reviewed(kb, intake)
+    )
     retired = [k for k, v in intake.red_flag_answers.items() if v and k not in kb.red_flags]
     if retired:
         kept = tuple(
@@ -199,4 +202,72 @@ def record_clearance(ctx: Context, intake: Intake, note: str) -> Intake:
     intake.clearance_by, intake.clearance_at = ctx.user, timezone.now()
     intake.save(update_fields=["clearance_note", "clearance_by", "clearance_at"])
     record(ctx, AuditEvent.Action.CLEARANCE, intake, summary=note.strip())
+    return intake
+
+
+# ----------------------------------------------------------------------------- medications
+def _reviewed(kb: KnowledgeBase, intake: Intake) -> dict[str, bool]:
+    """The therapist's answers about the medicines the medications text names, read
+    tolerantly (ids the knowledge base no longer has, and malformed rows, are skipped)."""
+    known = set(kb.contraindications) | set(kb.red_flags)
+    review = intake.medication_review if isinstance(intake.medication_review, dict) else {}
+    return {
+        target: row["answer"]
+        for target, row in review.items()
+        if target in known and isinstance(row, dict) and isinstance(row.get("answer"), bool)
+    }
+
+
+@transaction.atomic
+def review_medication(ctx: Context, intake: Intake, target_id: str, answer: bool) -> Intake:
+    """The therapist asked the client about a medicine the medications text names.
+
+    `target_id` is the contraindication or red flag the medicine points to. For a
+    contraindication, yes makes it apply as if its box were ticked and no drops it. For a
+    red flag, yes records it as a yes answer, which closes the safety gate as any red flag
+    does (until a referral or an override); no leaves it unasked. A yes already on the
+    intake (a ticked box, a red flag recorded) cannot be taken back here."""
+    require_clinic(ctx, intake.client)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not isinstance(answer, bool):
+        raise Invalid("answer yes (the client takes it) or no (they do not)", "answer")
+    kb = load_default()
+    matches = {m.target.id: m for m in match_medications(kb, intake.medications)}
+    match = matches.get(target_id)
+    if match is None:
+        named = ", ".join(matches) or "nothing"
+        raise Invalid(
+            f"the medications text names no medicine for {target_id!r} (it names: {named})",
+            "target",
+        )
+    flag = match.target.kind == "red-flag"
+    answers = intake.red_flag_answers if flag else intake.contraindication_answers
+    if answers.get(target_id) is True:
+        raise Invalid(
+            f"the intake already records '{match.target.name}' as yes, and that stays",
+            "target",
+        )
+    intake.medication_review = {
+        **(intake.medication_review if isinstance(intake.medication_review, dict) else {}),
+        target_id: {"answer": answer, "by": ctx.user.pk, "at": timezone.now().isoformat()},
+    }
+    fields = ["medication_review"]
+    blocks = flag and answer
+    if blocks:
+        # A confirmed red flag is a yes answer like any other: the gate closes again even
+        # if an earlier referral or override resolved other flags.
+        intake.red_flag_answers = {**intake.red_flag_answers, target_id: True}
+        intake.gate = Intake.Gate.BLOCKED
+        fields += ["red_flag_answers", "gate"]
+    intake.save(update_fields=fields)
+    said = "takes it" if answer else "does not take it"
+    words = ", ".join(match.words)
+    record(
+        ctx,
+        AuditEvent.Action.UPDATE,
+        intake,
+        summary=f"medication review: {words} ({match.target.name}): the client {said}"[:300],
+    )
+    if blocks:
+        record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {match.target.name}"[:300])
     return intake

@@ -27,7 +27,7 @@ from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.records.access import client_for, intake_for, staff_required
-from myomap.records.errors import ActionError
+from myomap.records.errors import ActionError, Invalid
 
 
 @require_GET
@@ -214,3 +214,27 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
         "age": intake.client.age_on(intake.recorded_at.date()),
     }
     return render(request, "clients/referral_letter.html", context)
+
+
+@require_POST
+@staff_required
+def intake_medications(request: HttpRequest, pk: int) -> HttpResponse:
+    """The therapist's answer about a medicine the medications text names: yes, the
+    client takes it (record it) or no (not taken)."""
+    intake = intake_for(request.user, pk)
+    answer = {"yes": True, "no": False}.get(request.POST.get("answer", ""))
+    try:
+        if answer is None:
+            raise Invalid("answer yes (the client takes it) or no (they do not)", "answer")
+        target = request.POST.get("target", "").strip()[:100]
+        actions.review_medication(Context.of(request), intake, target, answer)
+    except ActionError as exc:
+        context = _intake_context(intake, medication_error=exc.message)
+        record(
+            Context.of(request),
+            AuditEvent.Action.VIEW,
+            intake,
+            summary="intake and safety screening",
+        )
+        return render(request, "clients/intake_detail.html", context, status=400)
+    return redirect("clients:intake", pk=intake.pk)
