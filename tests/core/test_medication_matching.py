@@ -4,8 +4,11 @@ makes of a match before and after the therapist's review."""
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+import myomap.core.medications
 from myomap.core.kb import KnowledgeBase, KnowledgeBaseError, load, load_default
 from myomap.core.medications import match_medications
 from myomap.core.screening import screen, technique_status
@@ -102,6 +105,11 @@ def test_two_classes_may_point_to_the_same_contraindication(kb: KnowledgeBase) -
         ("opioids", "strong-painkillers"),
         ("muscle-relaxants", "strong-painkillers"),
     ]
+
+
+def test_the_worked_example_in_the_docstring_holds() -> None:
+    result = doctest.testmod(myomap.core.medications)
+    assert result.attempted >= 3 and result.failed == 0
 
 
 # ----------------------------------------------------------------------------- the data
