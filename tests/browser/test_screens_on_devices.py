@@ -194,3 +194,33 @@ def test_a_tap_on_the_intake_forms_body_map_sets_its_intensity(
     assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
     page.screenshot(path=str(artifacts / f"intake-bodymap-{name}.png"))
     context.close()
+
+
+def test_the_assessment_forms_are_labelled_and_work_on_a_phone(
+    browser, live_server, world, artifacts
+):
+    from myomap.visits.models import MovementFinding
+
+    context = device(browser, live_server, world.alice, PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/")
+    movement = page.locator("#movement")
+    movement.get_by_label("Test").select_option("prone-hip-extension")
+    movement.get_by_label("Side").select_option("right")
+    movement.get_by_label("Result").select_option("positive")
+    movement.get_by_label("Note (optional)").fill("Hamstring fires first")
+    movement.locator("button", has_text="Record test").tap()
+    expect(page.locator("#movement")).to_contain_text("Hamstring fires first")
+    found = MovementFinding.objects.filter(visit=world.visit, note="Hamstring fires first")
+    assert [(m.test, m.side, m.result) for m in found] == [
+        ("prone-hip-extension", "right", "positive")
+    ]
+    # Each candidate row's controls have their own ids, so each label names its own box.
+    first, second = page.locator(".exam-item").nth(0), page.locator(".exam-item").nth(1)
+    assert first.get_by_label("Tender 0-10").get_attribute("id") != second.get_by_label(
+        "Tender 0-10"
+    ).get_attribute("id")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("#movement").screenshot(path=str(artifacts / "assessment-movement-phone.png"))
+    first.screenshot(path=str(artifacts / "assessment-palpation-phone.png"))
+    context.close()

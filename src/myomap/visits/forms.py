@@ -21,16 +21,32 @@ class PalpationForm(forms.Form):
         label="Pressure pain threshold (kg/cm²)",
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if "auto_id" not in kwargs:
+            # The assessment page shows one form per candidate row: element ids carry the
+            # row's trigger point and side so they stay unique on the page. Field names
+            # do not change, so the posted data reads the same.
+            row = "-".join(str(self.initial.get(k) or "") for k in ("trigger_point", "side"))
+            if row.strip("-"):
+                self.auto_id = f"palp-{row}-%s"
+
 
 class MovementForm(forms.Form):
-    test = forms.ChoiceField(choices=())
+    test = forms.ChoiceField(choices=(), label="Test")
     side = forms.ChoiceField(
-        choices=[("", "Both / none"), ("left", "Left"), ("right", "Right")], required=False
+        choices=[("", "Both / none"), ("left", "Left"), ("right", "Right")],
+        required=False,
+        label="Side",
     )
-    result = forms.ChoiceField(choices=[("positive", "Positive"), ("negative", "Negative")])
-    note = forms.CharField(max_length=300, required=False)
+    result = forms.ChoiceField(
+        choices=[("positive", "Positive"), ("negative", "Negative")], label="Result"
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
     def __init__(self, *args: object, tests: list[tuple[str, str]], **kwargs: object) -> None:
+        # Its own id prefix: the palpation forms on the same page have a "side" field too.
+        kwargs.setdefault("auto_id", "movement-%s")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["test"].choices = tests  # type: ignore[attr-defined]
 
