@@ -171,9 +171,13 @@ def test_a_tap_on_the_intake_forms_body_map_sets_its_intensity(
 ):
     context = device(browser, live_server, world.alice, DEVICES[name])
     page = context.new_page()
+    page.goto(f"{live_server.url}/body-map/")
+    help_on_the_body_map = page.locator("#bodymap-help").inner_text()
     page.goto(f"{live_server.url}/clients/{world.client.pk}/intake/new/")
     # The same instructions and controls as the body-map page.
-    expect(page.locator("#bodymap-help")).to_contain_text("pick Front or Back")
+    assert page.locator("#bodymap-help").inner_text() == help_on_the_body_map
+    expect(page.locator("#bodymap-help")).to_contain_text("Pick Front or Back above the drawing")
+    expect(page.locator("#bodymap-help")).to_contain_text("With the keyboard: Tab to a region")
     expect(page.locator(".view-switch")).to_be_visible()
     page.locator("#brush").fill("8")
     page.locator("#region-buttock-upper-left").tap()
@@ -224,3 +228,18 @@ def test_the_assessment_forms_are_labelled_and_work_on_a_phone(
     page.locator("#movement").screenshot(path=str(artifacts / "assessment-movement-phone.png"))
     first.screenshot(path=str(artifacts / "assessment-palpation-phone.png"))
     context.close()
+
+
+def test_on_a_laptop_both_views_show_side_by_side_without_a_switch(page, live_server, world):
+    session = DjangoClient()
+    session.force_login(world.alice)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/body-map/")
+    expect(page.locator(".view-switch")).to_be_hidden()
+    expect(page.locator(".view-help")).to_be_hidden()
+    svg = page.locator("svg.myomap-bodymap")
+    expect(svg).to_have_attribute("viewBox", "0 0 760 996")
+    expect(page.locator("#region-knee-front-left")).to_be_visible()
+    expect(page.locator("#region-lumbar-lower-right")).to_be_visible()

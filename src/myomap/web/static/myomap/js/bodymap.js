@@ -268,10 +268,11 @@
   const scroller = wrap && wrap.querySelector(".figure-scroll");
   const switcher = document.querySelector(".view-switch");
   const sides = document.getElementById("view-sides");
+  const viewHelp = document.querySelector(".view-help");
   // The zoomed view may hide the drawing's own side labels at its edges: say it in words.
   const SIDES = {
-    front: " Front view: the client's right is on your left.",
-    back: " Back view: the client's left is on your left.",
+    front: "Front view: the client's right is on your left.",
+    back: "Back view: the client's left is on your left.",
   };
   const wholeBox = svg.getAttribute("viewBox");
   // The back first: it holds most regions, and most of what clients bring (neck,
@@ -299,7 +300,7 @@
     if (!wrap || !switcher) return;
     wrap.classList.toggle("single", single.matches);
     switcher.hidden = !single.matches;
-    if (sides) sides.hidden = !single.matches;
+    if (viewHelp) viewHelp.hidden = !single.matches;
     if (single.matches) {
       showView(shown);
     } else {
