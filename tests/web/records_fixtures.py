@@ -18,7 +18,7 @@ from myomap.api.models import ApiToken
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
-from myomap.clients.models import Client, Intake
+from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
 from myomap.visits import actions as visit_actions
 from myomap.visits.models import (
     MovementFinding,
@@ -42,6 +42,8 @@ LOW_BACK = {"lumbar-upper-left": 7, "lumbar-lower-left": 5, "sacrum": 3}
 OVERRIDE_REASON = "Client's GP examined him yesterday and cleared treatment in writing."
 IP = "203.0.113.7"
 MISSING_ID = 987654
+# Both consents, given on the new-client form: health data is recorded only with them.
+CONSENT = {"treatment_consent": True, "data_consent": True}
 
 # Every URL under these prefixes must be in ENTRIES (or NOT_CLIENT_DATA).
 PREFIXES = ("clients/", "visits/", "audit/", "api/")
@@ -118,7 +120,7 @@ def build_world() -> World:
     ctx = Context(user=alice, via="cli")
 
     client = client_actions.create_client(
-        ctx, client_actions.ClientData("Dan", DAN_FAMILY_NAME, DAN_BORN)
+        ctx, client_actions.ClientData("Dan", DAN_FAMILY_NAME, DAN_BORN, **CONSENT)
     )
     Client.objects.filter(pk=client.pk).update(user=dan)
     erin_client = client_actions.create_client(
@@ -134,7 +136,7 @@ def build_world() -> World:
     # Another Lakeside client holds the open red flag: a red flag stops every new visit and
     # plan of its client, and Dan's visits below must stay workable.
     gail = client_actions.create_client(
-        ctx, client_actions.ClientData("Gail", GAIL_FAMILY_NAME, GAIL_BORN)
+        ctx, client_actions.ClientData("Gail", GAIL_FAMILY_NAME, GAIL_BORN, **CONSENT)
     )
     red_intake = client_actions.record_intake(
         ctx,
@@ -347,6 +349,18 @@ CLEARANCE = {"note": "Cleared by her obstetrician, Dr Aziz, by phone today."}
 AMEND = {"reason": "Added the home program."}
 MEDICATION = {"target": "anticoagulants", "answer": True}
 MEDICATION_FORM = {"target": "anticoagulants", "answer": "yes"}
+CLIENT_FIX = {"given_name": "Dan", "family_name": DAN_FAMILY_NAME, "phone": "+44 20 7946 0999"}
+CONSENT_FORM = {"treatment_consent": "on", "how": "verbal", "note": "Agreed again by phone."}
+CONSENT_JSON = {"treatment_consent": True, "how": "verbal", "note": "Agreed again by phone."}
+INTAKE_FIX = {
+    "complaint": "Low back pain after digging",
+    "reason": "The client corrected the cause.",
+}
+
+
+def _intake_correction_form(world: World) -> dict[str, str]:
+    return _intake_form(world) | INTAKE_FIX
+
 
 R, W = Kind.RECORD_READ, Kind.RECORD_WRITE
 ENTRIES: list[Entry] = [
@@ -355,10 +369,17 @@ ENTRIES: list[Entry] = [
     Entry("GET", "/clients/new/", Kind.STAFF_LIST, health_data=False),
     Entry("POST", "/clients/new/", Kind.CREATE, NEW_CLIENT, ("create",)),
     Entry("GET", "/clients/{client}/", R),
+    Entry("GET", "/clients/{client}/edit/", Kind.STAFF_READ),
+    Entry(
+        "POST", "/clients/{client}/edit/", W, CLIENT_FIX | {"date_of_birth": DAN_BORN}, ("update",)
+    ),
+    Entry("POST", "/clients/{client}/consent/", W, CONSENT_FORM, ("update",)),
     # A blank form; it shows the client's name and nothing of their health.
     Entry("GET", "/clients/{client}/intake/new/", Kind.STAFF_READ, health_data=False),
     Entry("POST", "/clients/{client}/intake/new/", W, _intake_form, ("create",)),
     Entry("GET", "/clients/intakes/{intake}/", R),
+    Entry("GET", "/clients/intakes/{intake}/edit/", Kind.STAFF_READ),
+    Entry("POST", "/clients/intakes/{intake}/edit/", W, _intake_correction_form, ("update",)),
     Entry("POST", "/clients/intakes/{red_intake}/referral/", W, REFERRAL, ("referral",)),
     Entry(
         "POST",
@@ -391,6 +412,8 @@ ENTRIES: list[Entry] = [
     Entry("GET", "/api/clients", Kind.OWN_LIST),
     Entry("POST", "/api/clients", Kind.CREATE, NEW_CLIENT, ("create",)),
     Entry("GET", "/api/clients/{client}", R),
+    Entry("PATCH", "/api/clients/{client}", W, {"phone": "+44 20 7946 0999"}, ("update",)),
+    Entry("POST", "/api/clients/{client}/consent", W, CONSENT_JSON, ("update",)),
     Entry(
         "POST",
         "/api/clients/{client}/intakes",
@@ -399,6 +422,13 @@ ENTRIES: list[Entry] = [
         ("create",),
     ),
     Entry("GET", "/api/intakes/{intake}", R),
+    Entry(
+        "PUT",
+        "/api/intakes/{intake}",
+        W,
+        INTAKE_FIX | {"pain_drawing": LOW_BACK},
+        ("update",),
+    ),
     Entry("POST", "/api/intakes/{red_intake}/referral", W, REFERRAL, ("referral",)),
     Entry(
         "POST",
@@ -456,7 +486,9 @@ def routes() -> list[str]:
 # ----------------------------------------------------------------------------- snapshots
 RECORD_MODELS = (
     Client,
+    ClientRevision,
     Intake,
+    IntakeRevision,
     Visit,
     PalpationFinding,
     MovementFinding,

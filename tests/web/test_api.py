@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as Browser
+from django.utils import timezone
 
 from myomap.accounts.models import Clinic, User
 from myomap.api.models import ApiToken, hash_key
@@ -57,6 +58,8 @@ def erin(clinic: Clinic, bob: User, password: str) -> User:
         family_name="Client",
         date_of_birth=dt.date(1985, 3, 1),
         created_by=bob,
+        treatment_consent_at=timezone.now(),
+        data_consent_at=timezone.now(),
     )
     return user
 
@@ -81,7 +84,9 @@ class Api:
 
 
 def new_client(api: Api, **fields: Any) -> int:
-    body = {"given_name": "Maria", "family_name": "Lopez", "date_of_birth": "1979-06-14"} | fields
+    body: dict[str, Any] = {"given_name": "Maria", "family_name": "Lopez"}
+    body |= {"date_of_birth": "1979-06-14", "treatment_consent": True, "data_consent": True}
+    body |= fields
     response = api.post("/api/clients", body)
     assert response.status_code == 201, response.json()
     return int(response.json()["id"])

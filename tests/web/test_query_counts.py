@@ -33,7 +33,10 @@ def grow(world: World, more: int) -> None:
     ctx = Context(user=world.alice, via="cli")
     for n in range(more):
         other = client_actions.create_client(
-            ctx, client_actions.ClientData(f"Pat{n}", f"Other{n}", dt.date(1970, 1, 1 + n))
+            ctx,
+            client_actions.ClientData(
+                f"Pat{n}", f"Other{n}", dt.date(1970, 1, 1 + n), "", "", True, True
+            ),
         )
         intake = client_actions.record_intake(
             ctx, other, client_actions.IntakeData("Hip pain", {"sacrum": 3})

@@ -36,7 +36,9 @@ def alice(db):  # type: ignore[no-untyped-def]
 
 def new_client(alice, **answers):  # type: ignore[no-untyped-def]
     ctx = Context(user=alice)
-    client = clients.create_client(ctx, clients.ClientData("Ida", "Marsh", dt.date(1966, 6, 6)))
+    client = clients.create_client(
+        ctx, clients.ClientData("Ida", "Marsh", dt.date(1966, 6, 6), "", "", True, True)
+    )
     intake = clients.record_intake(
         ctx, client, clients.IntakeData(complaint="Low back pain", pain_drawing=BACK, **answers)
     )

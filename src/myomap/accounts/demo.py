@@ -149,8 +149,17 @@ def _clients(therapist: User) -> None:
 
     ruth = clients.create_client(
         ctx,
-        clients.ClientData(
-            "Ruth", "Okafor", dt.date(1958, 1, 22), "", "+44 20 7946 0000", True, True
+        clients.ClientData("Ruth", "Okafor", dt.date(1958, 1, 22), "", "+44 20 7946 0000"),
+    )
+    # Ruth gave her consent on the phone before coming in: verbal, with who took it.
+    ruth = clients.record_consent(
+        ctx,
+        ruth,
+        clients.ConsentData(
+            treatment_consent=True,
+            data_consent=True,
+            how="verbal",
+            note="Agreed on the phone when booking; form to sign at the visit.",
         ),
     )
     clients.record_intake(

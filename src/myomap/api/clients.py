@@ -19,6 +19,10 @@ from myomap.api.schemas import (
     ClientIn,
     ClientOut,
     ClientPage,
+    ClientPatchIn,
+    ConsentIn,
+    IntakeCorrectedOut,
+    IntakeCorrectionIn,
     IntakeIn,
     IntakeOut,
     MedicationReviewIn,
@@ -76,15 +80,49 @@ def create_client(request: HttpRequest, data: ClientIn) -> Status[Any]:
     "/clients/{client_id}", response={200: ClientDetailOut, **ERRORS}, summary="A client's record"
 )
 def get_client(request: HttpRequest, client_id: int) -> Client:
-    client = client_for(user_of(request), client_id)
-    # Read the related rows once for the response, not once per visit.
-    client = (
-        Client.objects.prefetch_related("intakes")
+    client = _client_detail(client_for(user_of(request), client_id))
+    record(context(request), AuditEvent.Action.VIEW, client, summary="client record")
+    return client
+
+
+def _client_detail(client: Client) -> Client:
+    """The client with the related rows read once for the response, not once per visit."""
+    return (
+        Client.objects.select_related("treatment_consent_by", "data_consent_by")
+        .prefetch_related("intakes")
         .prefetch_related("visits__therapist")
         .get(pk=client.pk)
     )
-    record(context(request), AuditEvent.Action.VIEW, client, summary="client record")
-    return client
+
+
+@router.patch(
+    "/clients/{client_id}",
+    response={200: ClientDetailOut, **ERRORS},
+    summary="Correct a client's details (the old values are kept as a revision)",
+)
+def update_client(request: HttpRequest, client_id: int, data: ClientPatchIn) -> Client:
+    ctx = require_staff(request)
+    client = client_for(ctx.user, client_id)
+    given = data.model_dump(exclude_unset=True, exclude={"reason"})
+    names = ("given_name", "family_name", "date_of_birth", "email", "phone")
+    fields = {name: getattr(client, name) for name in names} | {
+        k: v for k, v in given.items() if v is not None
+    }
+    actions.update_client(ctx, client, actions.ClientData(**fields), data.reason)
+    return _client_detail(client)
+
+
+@router.post(
+    "/clients/{client_id}/consent",
+    response={200: ClientDetailOut, **ERRORS},
+    summary="Record the consent a client gave (written, or verbal: who took it and when)",
+)
+def record_consent(request: HttpRequest, client_id: int, data: ConsentIn) -> Client:
+    ctx = require_staff(request)
+    client = actions.record_consent(
+        ctx, client_for(ctx.user, client_id), actions.ConsentData(**data.model_dump())
+    )
+    return _client_detail(client)
 
 
 @router.post(
@@ -106,6 +144,20 @@ def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
     intake = intake_for(user_of(request), intake_id)
     record(context(request), AuditEvent.Action.VIEW, intake, summary="intake and safety screening")
     return intake_out(intake)
+
+
+@router.put(
+    "/intakes/{intake_id}",
+    response={200: IntakeCorrectedOut, **ERRORS},
+    summary="Correct an intake, with a reason; it is screened again",
+)
+def update_intake(request: HttpRequest, intake_id: int, data: IntakeCorrectionIn) -> dict[str, Any]:
+    ctx = require_staff(request)
+    fields = data.model_dump(exclude={"reason"})
+    corrected = actions.update_intake(
+        ctx, intake_for(ctx.user, intake_id), actions.IntakeData(**fields), data.reason
+    )
+    return intake_out(corrected.intake) | {"notice": corrected.notice}
 
 
 @router.post(

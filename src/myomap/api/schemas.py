@@ -10,6 +10,8 @@ from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
+from myomap.clients.models import ConsentHow
+
 
 class Input(Schema):
     """Every request body: unknown fields are an error, not silently dropped."""
@@ -39,12 +41,16 @@ class ClientIn(Input):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if value.strip():
-            try:
-                validate_email(value.strip())
-            except ValidationError:
-                raise ValueError("not a valid e-mail address") from None
-        return value
+        return _checked_email(value)
+
+
+def _checked_email(value: str) -> str:
+    if value.strip():
+        try:
+            validate_email(value.strip())
+        except ValidationError:
+            raise ValueError("not a valid e-mail address") from None
+    return value
 
 
 class ClientOut(Schema):
@@ -86,9 +92,60 @@ class VisitSummary(Schema):
         return therapist.get_username() if therapist is not None else ""
 
 
+class ConsentRecordOut(Schema):
+    given: bool
+    at: dt.datetime | None
+    by: str | None
+    how: str
+    note: str
+
+
+class ConsentOut(Schema):
+    treatment: ConsentRecordOut
+    data: ConsentRecordOut
+
+
 class ClientDetailOut(ClientOut):
+    consent: ConsentOut
     intakes: list[IntakeSummary]
     visits: list[VisitSummary]
+
+    @staticmethod
+    def resolve_consent(obj: Any) -> dict[str, Any]:
+        def one(name: str) -> dict[str, Any]:
+            by = getattr(obj, f"{name}_consent_by")
+            return {
+                "given": getattr(obj, f"{name}_consent_at") is not None,
+                "at": getattr(obj, f"{name}_consent_at"),
+                "by": by.get_username() if by is not None else None,
+                "how": getattr(obj, f"{name}_consent_how"),
+                "note": getattr(obj, f"{name}_consent_note"),
+            }
+
+        return {"treatment": one("treatment"), "data": one("data")}
+
+
+class ClientPatchIn(Input):
+    """The fields to correct; those left out keep their value."""
+
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: dt.date | None = None
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    reason: str = Field("", max_length=300, description="why the details are corrected")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return _checked_email(value) if value is not None else None
+
+
+class ConsentIn(Input):
+    treatment_consent: bool = False
+    data_consent: bool = False
+    how: ConsentHow = Field(description="written (a signed form) or verbal (said aloud)")
+    note: str = Field("", max_length=300, description="e.g. how and where it was given")
 
 
 # ----------------------------------------------------------------------------- intakes
@@ -116,6 +173,12 @@ class IntakeIn(Input):
         if wrong:
             raise ValueError(f"intensity must be 0-10 (regions: {', '.join(wrong)})")
         return drawing
+
+
+class IntakeCorrectionIn(IntakeIn):
+    """The whole corrected intake (send every field: one left out is emptied) and why."""
+
+    reason: str = Field(min_length=1, max_length=2000, description="why the intake is corrected")
 
 
 class ReferralIn(Input):
@@ -245,3 +308,7 @@ class IntakeOut(Schema):
     gate: GateOut
     screening: ScreeningOut
     factors: list[FactorOut]
+
+
+class IntakeCorrectedOut(IntakeOut):
+    notice: str = Field(description="what the new screening did to the safety gate, if anything")

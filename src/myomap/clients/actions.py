@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
-from myomap.clients.models import Client, Intake
+from myomap.clients.models import (
+    CONSENT_HOWS,
+    CONSENTS,
+    Client,
+    ClientRevision,
+    Intake,
+    IntakeRevision,
+)
 from myomap.core import factors as core_factors
 from myomap.core import screening as core_screening
 from myomap.core.kb import KnowledgeBase, load_default
@@ -24,6 +31,8 @@ from myomap.records.errors import Invalid
 from myomap.records.guards import require_clinic, require_staff
 
 MIN_OVERRIDE_REASON = 20
+MIN_CORRECTION_REASON = 10
+MAX_CONSENT_NOTE = 300
 
 
 @dataclass(frozen=True)
@@ -51,21 +60,10 @@ class IntakeData:
 @transaction.atomic
 def create_client(ctx: Context, data: ClientData) -> Client:
     require_staff(ctx)
-    if not data.given_name.strip() or not data.family_name.strip():
-        raise Invalid("a client needs a given name and a family name", "given_name")
-    today = timezone.localdate()
-    if data.date_of_birth > today or data.date_of_birth.year < 1900:
-        raise Invalid("the date of birth must be a real date in the past", "date_of_birth")
-    now = timezone.now()
     client = Client.objects.create(
         clinic_id=ctx.user.clinic_id,
-        given_name=data.given_name.strip(),
-        family_name=data.family_name.strip(),
-        date_of_birth=data.date_of_birth,
-        email=data.email.strip(),
-        phone=data.phone.strip(),
-        treatment_consent_at=now if data.treatment_consent else None,
-        data_consent_at=now if data.data_consent else None,
+        **_client_fields(data),
+        **_consent_fields(ctx, _ticked(data), "written"),
         created_by=ctx.user,
     )
     record(ctx, AuditEvent.Action.CREATE, client, summary="client created")
@@ -110,6 +108,105 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
 def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
     """Save the intake; a red flag closes the safety gate until a referral or an override."""
     require_clinic(ctx, client)
+    require_consent(client)
+    fields, result = _intake_fields(data)
+    intake = Intake.objects.create(
+        client=client,
+        recorded_by=ctx.user,
+        **fields,
+        gate=Intake.Gate.BLOCKED if result.blocked else Intake.Gate.CLEAR,
+    )
+    record(ctx, AuditEvent.Action.CREATE, intake, summary="intake recorded")
+    if result.blocked:
+        names = ", ".join(flag.name for flag in result.red_flags)
+        record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {names}"[:300])
+    return intake
+
+
+# ----------------------------------------------------------------------------- consent
+@dataclass(frozen=True)
+class ConsentData:
+    """Consent given by the client: which (treatment, health data or both), how (a
+    signed form or said aloud) and a short note (e.g. "agreed by phone before the visit").
+    Who recorded it and when come from the action's context."""
+
+    treatment_consent: bool = False
+    data_consent: bool = False
+    how: str = "written"
+    note: str = ""
+
+
+def require_consent(client: Client) -> None:
+    """Health data is recorded only for a client who consented to treatment and to the
+    recording of their health data (in writing, or aloud with who took it and when).
+    Read from the database, not from the caller's copy, which may predate the consent."""
+    stored = Client.objects.only("treatment_consent_at", "data_consent_at").get(pk=client.pk)
+    missing = stored.missing_consents
+    if missing:
+        words = " and ".join(f"{CONSENTS[name]} consent" for name in missing)
+        raise Invalid(
+            f"record the client's {words} first (written or verbal, on the client's page)",
+            missing[0],
+        )
+
+
+@transaction.atomic
+def record_consent(ctx: Context, client: Client, data: ConsentData) -> Client:
+    """Record the consent the client gave. Recording a consent again (renewed, or verbal
+    consent confirmed in writing) replaces it; the earlier record is kept as a revision."""
+    require_clinic(ctx, client)
+    given = [name for name in CONSENTS if getattr(data, name)]
+    if not given:
+        raise Invalid(
+            "tick the consent the client gave: treatment, health data or both", "treatment_consent"
+        )
+    if data.how not in CONSENT_HOWS:
+        raise Invalid("say how consent was given: written or verbal", "how")
+    if len(data.note.strip()) > MAX_CONSENT_NOTE:
+        raise Invalid(f"keep the note short (at most {MAX_CONSENT_NOTE} characters)", "note")
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    changed = _consent_fields(ctx, given, data.how, data.note)
+    _save_client_change(ctx, client, changed, data.note.strip() or "consent recorded")
+    words = ", ".join(CONSENTS[name] for name in given)
+    record(ctx, AuditEvent.Action.UPDATE, client, summary=f"consent recorded: {words} ({data.how})")
+    return client
+
+
+def _ticked(data: ClientData) -> list[str]:
+    return [name for name in CONSENTS if getattr(data, name)]
+
+
+def _consent_fields(ctx: Context, kinds: list[str], how: str, note: str = "") -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for name in kinds:
+        fields |= {
+            f"{name}_at": ctx.now,
+            f"{name}_by": ctx.user,
+            f"{name}_how": how,
+            f"{name}_note": note.strip(),
+        }
+    return fields
+
+
+# ----------------------------------------------------------------------------- corrections
+def _client_fields(data: ClientData) -> dict[str, object]:
+    """The checked identity and contact fields of a client, for a create or an update."""
+    if not data.given_name.strip() or not data.family_name.strip():
+        raise Invalid("a client needs a given name and a family name", "given_name")
+    today = timezone.localdate()
+    if data.date_of_birth > today or data.date_of_birth.year < 1900:
+        raise Invalid("the date of birth must be a real date in the past", "date_of_birth")
+    return {
+        "given_name": data.given_name.strip(),
+        "family_name": data.family_name.strip(),
+        "date_of_birth": data.date_of_birth,
+        "email": data.email.strip(),
+        "phone": data.phone.strip(),
+    }
+
+
+def _intake_fields(data: IntakeData) -> tuple[dict[str, object], core_screening.Screening]:
+    """The checked fields of an intake and their screening, for a record or a correction."""
     if not data.complaint.strip():
         raise Invalid("say what brings the client in (the presenting complaint)", "complaint")
     try:
@@ -126,23 +223,162 @@ def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
         core_factors.factor_profile(kb, data.factor_answers)
     except ValueError as exc:
         raise Invalid(str(exc), "factor_answers") from None
-    intake = Intake.objects.create(
+    fields: dict[str, object] = {
+        "complaint": data.complaint.strip(),
+        "pain_drawing": drawing,
+        "history": data.history.strip(),
+        "medications": data.medications.strip(),
+        "red_flag_answers": {k: bool(v) for k, v in data.red_flag_answers.items()},
+        "contraindication_answers": {k: bool(v) for k, v in data.contraindication_answers.items()},
+        "factor_answers": dict(data.factor_answers),
+    }
+    return fields, result
+
+
+def _stored(value: object) -> object:
+    """A field's value as the revision's JSON keeps it."""
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    return value
+
+
+def _differences(record_: object, fields: dict[str, object]) -> dict[str, object]:
+    """The fields whose value changes. An answer set changes only if an answer does: a
+    question answered "no" is the same as one left out."""
+
+    def meaning(value: object) -> object:
+        return {k: v for k, v in value.items() if v} if isinstance(value, dict) else value
+
+    return {
+        name: value
+        for name, value in fields.items()
+        if meaning(getattr(record_, name)) != meaning(value)
+    }
+
+
+def _save_client_change(
+    ctx: Context, client: Client, changed: dict[str, object], reason: str
+) -> ClientRevision:
+    previous = {name: _stored(getattr(client, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(client, name, value)
+    client.save(update_fields=list(changed))
+    return ClientRevision.objects.create(
         client=client,
-        recorded_by=ctx.user,
-        complaint=data.complaint.strip(),
-        pain_drawing=drawing,
-        history=data.history.strip(),
-        medications=data.medications.strip(),
-        red_flag_answers={k: bool(v) for k, v in data.red_flag_answers.items()},
-        contraindication_answers={k: bool(v) for k, v in data.contraindication_answers.items()},
-        factor_answers=dict(data.factor_answers),
-        gate=Intake.Gate.BLOCKED if result.blocked else Intake.Gate.CLEAR,
+        previous=previous,
+        changed={name: _stored(value) for name, value in changed.items()},
+        reason=reason.strip(),
+        changed_by=ctx.user,
+        changed_at=ctx.now,
     )
-    record(ctx, AuditEvent.Action.CREATE, intake, summary="intake recorded")
-    if result.blocked:
-        names = ", ".join(flag.name for flag in result.red_flags)
+
+
+@transaction.atomic
+def update_client(ctx: Context, client: Client, data: ClientData, reason: str = "") -> Client:
+    """Correct a client's name, birth date or contact details; the old values are kept as
+    a revision. A consent ticked in `data` that is not yet on record is recorded as
+    written consent (as when the client was created); an unticked one is left as it is:
+    a correction does not withdraw consent."""
+    require_clinic(ctx, client)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    fields = _client_fields(data)
+    new_consents = [name for name in _ticked(data) if name in client.missing_consents]
+    changed = _differences(client, fields) | _consent_fields(ctx, new_consents, "written")
+    if not changed:
+        raise Invalid("nothing to correct: the details are as recorded", None)
+    _save_client_change(ctx, client, changed, reason)
+    summary = f"client corrected: {', '.join(changed)}" + (
+        f" ({reason.strip()})" if reason.strip() else ""
+    )
+    record(ctx, AuditEvent.Action.UPDATE, client, summary=summary)
+    return client
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """A corrected intake, and what its new screening did to the safety gate (or "")."""
+
+    intake: Intake
+    notice: str = ""
+
+
+GATE_FIELDS = ("gate", "gate_note", "gate_by", "gate_at")
+CLEARANCE_FIELDS = ("clearance_note", "clearance_by", "clearance_at")
+
+
+@transaction.atomic
+def update_intake(ctx: Context, intake: Intake, data: IntakeData, reason: str) -> Corrected:
+    """Correct an intake (complaint, pain drawing, history, medications, answers), with a
+    reason; the old values are kept as a revision, and the intake is screened again.
+
+    A red flag newly answered yes closes the gate, as when the intake was recorded (a
+    referral or override on record covered the earlier answers, not this one). A red flag
+    corrected to no does not reopen a closed gate: the therapist still records a referral
+    or an override. A new ask-doctor condition needs a new doctor's clearance."""
+    require_clinic(ctx, intake.client)
+    if len(reason.strip()) < MIN_CORRECTION_REASON:
+        raise Invalid(
+            f"say why the intake is corrected (at least {MIN_CORRECTION_REASON} characters)",
+            "reason",
+        )
+    fields, result = _intake_fields(data)
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    changed = _differences(intake, fields)
+    if not changed:
+        raise Invalid("nothing to correct: the intake is as recorded", None)
+    notices = []
+    old_flags = {k for k, v in intake.red_flag_answers.items() if v}
+    new_flags = {k for k, v in data.red_flag_answers.items() if v}
+    newly_flagged = [hit for hit in result.red_flags if hit.id not in old_flags]
+    if newly_flagged and intake.gate != Intake.Gate.BLOCKED:
+        changed |= dict(zip(GATE_FIELDS, (Intake.Gate.BLOCKED, "", None, None), strict=True))
+    if newly_flagged:
+        notices.append(
+            "A red flag is now answered yes: treatment planning is stopped until a referral "
+            "or an override with a reason is recorded."
+        )
+    elif old_flags - new_flags and intake.gate == Intake.Gate.BLOCKED:
+        notices.append(
+            "The red flag answers changed, but the safety gate stays closed: record a "
+            "referral, or an override saying why, to go on."
+        )
+    old_conditions = {k for k, v in intake.contraindication_answers.items() if v}
+    new_doctor = [
+        hit
+        for hit in result.contraindications
+        if hit.id not in old_conditions and hit.level == "ask-doctor"
+    ]
+    if new_doctor and intake.clearance_note:
+        changed |= dict(zip(CLEARANCE_FIELDS, ("", None, None), strict=True))
+        notices.append(
+            "A new condition needs the doctor's clearance: the earlier clearance no longer "
+            "covers the intake; record the doctor's answer again."
+        )
+    previous = {name: _stored(getattr(intake, name)) for name in changed}
+    for name, value in changed.items():
+        setattr(intake, name, value)
+    intake.save(update_fields=list(changed))
+    IntakeRevision.objects.create(
+        intake=intake,
+        previous=previous,
+        changed={name: _stored(value) for name, value in changed.items()},
+        reason=reason.strip(),
+        changed_by=ctx.user,
+        changed_at=ctx.now,
+    )
+    fields_named = ", ".join(name for name in changed if name not in GATE_FIELDS + CLEARANCE_FIELDS)
+    record(
+        ctx,
+        AuditEvent.Action.UPDATE,
+        intake,
+        summary=f"intake corrected: {fields_named}: {reason.strip()}"[:300],
+    )
+    if newly_flagged:
+        names = ", ".join(flag.name for flag in newly_flagged)
         record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {names}"[:300])
-    return intake
+    return Corrected(intake, " ".join(notices))
 
 
 def _close_gate_check(intake: Intake) -> None:

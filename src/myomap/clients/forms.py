@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from myomap.clients.models import CONSENT_HOW_WORDS, CONSENT_HOWS, CONSENTS, Client, Intake
 from myomap.core import factors
 from myomap.core.kb import load_default
 
@@ -12,7 +13,9 @@ from myomap.core.kb import load_default
 class ClientForm(forms.Form):
     given_name = forms.CharField(max_length=100)
     family_name = forms.CharField(max_length=100)
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     treatment_consent = forms.BooleanField(
@@ -20,6 +23,48 @@ class ClientForm(forms.Form):
     )
     data_consent = forms.BooleanField(
         required=False, label="The client consents to their health data being recorded"
+    )
+
+
+class ClientEditForm(ClientForm):
+    """The client form filled with the record, for a correction. A consent on record is
+    shown ticked and cannot be unticked here (a correction does not withdraw consent)."""
+
+    reason = forms.CharField(
+        max_length=300, required=False, label="Reason for the correction (optional)"
+    )
+
+    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+        initial = {
+            name: getattr(client, name)
+            for name in ("given_name", "family_name", "date_of_birth", "email", "phone")
+        }
+        for name in CONSENTS:
+            initial[name] = name not in client.missing_consents
+        super().__init__(*args, **(kwargs | {"initial": initial}))
+        for name in CONSENTS:
+            if name not in client.missing_consents:
+                self.fields[name].disabled = True
+                self.fields[name].label = f"{self.fields[name].label} (on record)"
+
+
+class ConsentForm(forms.Form):
+    treatment_consent = forms.BooleanField(
+        required=False, label="The client consents to treatment (neuromuscular therapy)"
+    )
+    data_consent = forms.BooleanField(
+        required=False, label="The client consents to their health data being recorded"
+    )
+    how = forms.ChoiceField(
+        choices=[(h, CONSENT_HOW_WORDS[h]) for h in CONSENT_HOWS],
+        initial="written",
+        widget=forms.RadioSelect,
+        label="How the client gave consent",
+    )
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Note (for verbal consent: how and where it was given)",
     )
 
 
@@ -73,6 +118,31 @@ class IntakeForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(prefix)
         }
+
+
+class IntakeCorrectionForm(IntakeForm):
+    """The intake form filled with the intake, and the reason for the correction."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the correction",
+    )
+
+    def __init__(self, *args: Any, intake: Intake, **kwargs: Any) -> None:
+        initial: dict[str, Any] = {
+            "complaint": intake.complaint,
+            "pain_drawing": json.dumps(intake.drawing),
+            "history": intake.history,
+            "medications": intake.medications,
+        }
+        answers = (
+            ("rf_", intake.red_flag_answers),
+            ("ci_", intake.contraindication_answers),
+            ("fq_", intake.factor_answers),
+        )
+        for prefix, given in answers:
+            initial |= {f"{prefix}{key}": value for key, value in given.items()}
+        super().__init__(*args, **(kwargs | {"initial": initial}))
 
 
 class ReferralForm(forms.Form):

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from myomap.accounts.models import Clinic
+from myomap.clients.revisions import describe
 from myomap.core.kb import load_default
+
+# How a consent was given: a signed form, or said aloud to the person who recorded it.
+ConsentHow = Literal["written", "verbal"]
+CONSENT_HOWS: tuple[ConsentHow, ...] = get_args(ConsentHow)
+CONSENT_HOW_WORDS: dict[str, str] = {"written": "Written (signed form)", "verbal": "Verbal"}
+# The consents a client gives, by the name of their fields.
+CONSENTS: dict[str, str] = {"treatment_consent": "treatment", "data_consent": "health data"}
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
@@ -36,8 +44,24 @@ class Client(models.Model):
     date_of_birth = models.DateField()
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Each consent: when, who recorded it, how it was given and a short note. Health data
+    # is recorded only once both are given (clients.actions.record_intake).
     treatment_consent_at = models.DateTimeField(null=True, blank=True)
+    treatment_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    treatment_consent_how = models.CharField(
+        max_length=10, blank=True, choices=[(h, CONSENT_HOW_WORDS[h]) for h in CONSENT_HOWS]
+    )
+    treatment_consent_note = models.CharField(max_length=300, blank=True)
     data_consent_at = models.DateTimeField(null=True, blank=True)
+    data_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data_consent_how = models.CharField(
+        max_length=10, blank=True, choices=[(h, CONSENT_HOW_WORDS[h]) for h in CONSENT_HOWS]
+    )
+    data_consent_note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -54,6 +78,11 @@ class Client(models.Model):
     @property
     def audit_client(self) -> Client:
         return self
+
+    @property
+    def missing_consents(self) -> list[str]:
+        """The consents not yet recorded ("treatment_consent", "data_consent")."""
+        return [name for name in CONSENTS if getattr(self, f"{name}_at") is None]
 
     def has_open_red_flag(self) -> bool:
         """Any intake with a red flag not yet resolved by a referral or an override."""
@@ -128,3 +157,64 @@ class Intake(models.Model):
         """The factor answers whose questions the knowledge base still has."""
         known = load_default().intake_questions
         return {k: v for k, v in self.factor_answers.items() if k in known}
+
+
+class RevisionQuerySet(models.QuerySet[Any]):
+    def newest_first(self) -> RevisionQuerySet:
+        return self.select_related("changed_by").order_by("-changed_at", "-id")
+
+
+class Revision(models.Model):
+    """One correction of a record: the values before and after (field -> value, as JSON),
+    who made it, when and why. Written by the actions, never changed afterwards."""
+
+    previous = models.JSONField(default=dict)
+    changed = models.JSONField(default=dict)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(what, before, after) in words, one per changed field or answer."""
+        return describe(self.previous, self.changed)
+
+
+class ClientRevisionQuerySet(RevisionQuerySet):
+    def of(self, client: Client) -> RevisionQuerySet:
+        return self.filter(client=client).newest_first()
+
+
+class IntakeRevisionQuerySet(RevisionQuerySet):
+    def of(self, intake: Intake) -> RevisionQuerySet:
+        return self.filter(intake=intake).newest_first()
+
+
+class ClientRevision(Revision):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="revisions")
+
+    objects = ClientRevisionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Correction of {self.client} on {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client
+
+
+class IntakeRevision(Revision):
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="revisions")
+
+    objects = IntakeRevisionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Correction of {self.intake} on {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.intake.client

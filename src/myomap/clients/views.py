@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
@@ -17,12 +18,15 @@ from myomap.audit.models import AuditEvent
 from myomap.clients import actions
 from myomap.clients.forms import (
     ClearanceForm,
+    ClientEditForm,
     ClientForm,
+    ConsentForm,
+    IntakeCorrectionForm,
     IntakeForm,
     OverrideForm,
     ReferralForm,
 )
-from myomap.clients.models import Client, Intake
+from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
 from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
@@ -78,9 +82,20 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         client.visits.select_related("therapist", "note").prefetch_related("note__versions")
     )
     record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
-    return render(
-        request, "clients/detail.html", {"client": client, "intakes": intakes, "visits": visits}
-    )
+    return render(request, "clients/detail.html", _client_context(client, intakes, visits))
+
+
+def _client_context(
+    client: Client, intakes: object, visits: object, **forms: object
+) -> dict[str, object]:
+    return {
+        "client": client,
+        "intakes": intakes,
+        "visits": visits,
+        "changes": list(ClientRevision.objects.of(client)),
+        "consent_form": ConsentForm(),
+        **forms,
+    }
 
 
 def _body_map(drawing: dict[str, int] | None = None, interactive: bool = True) -> str:
@@ -97,27 +112,38 @@ def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request.user, pk)
     form = IntakeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = actions.IntakeData(
-            complaint=form.cleaned_data["complaint"],
-            pain_drawing=form.cleaned_data["pain_drawing"],
-            history=form.cleaned_data["history"],
-            medications=form.cleaned_data["medications"],
-            red_flag_answers=form.answers("rf_"),
-            contraindication_answers=form.answers("ci_"),
-            factor_answers=form.answers("fq_"),
-        )
         try:
-            intake = actions.record_intake(Context.of(request), client, data)
+            intake = actions.record_intake(Context.of(request), client, _intake_data(form))
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("clients:intake", pk=intake.pk)
+    return _intake_form_page(request, client, form)
+
+
+def _intake_data(form: IntakeForm) -> actions.IntakeData:
+    return actions.IntakeData(
+        complaint=form.cleaned_data["complaint"],
+        pain_drawing=form.cleaned_data["pain_drawing"],
+        history=form.cleaned_data["history"],
+        medications=form.cleaned_data["medications"],
+        red_flag_answers=form.answers("rf_"),
+        contraindication_answers=form.answers("ci_"),
+        factor_answers=form.answers("fq_"),
+    )
+
+
+def _intake_form_page(
+    request: HttpRequest, client: Client, form: IntakeForm, intake: Intake | None = None
+) -> HttpResponse:
+    """The intake form: empty for a new intake, filled with `intake` for a correction."""
     kb = load_default()
     region_data = [
         {"id": r.id, "name": r.name, "view": r.view, "side": r.side} for r in kb.regions.values()
     ]
     context = {
         "client": client,
+        "intake": intake,
         "form": form,
         "svg": mark_safe(_body_map()),
         "region_data": region_data,
@@ -126,6 +152,75 @@ def intake_new(request: HttpRequest, pk: int) -> HttpResponse:
         "factor_fields": form.group("fq_"),
     }
     return render(request, "clients/intake_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a client's details; the old values stay in the "Changes" history."""
+    client = client_for(request.user, pk)
+    form = ClientEditForm(request.POST or None, client=client)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            actions.update_client(
+                Context.of(request),
+                client,
+                actions.ClientData(**fields),
+                form.cleaned_data["reason"],
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("clients:detail", pk=client.pk)
+    record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client details to correct")
+    return render(request, "clients/form.html", {"form": form, "client": client})
+
+
+@require_POST
+@staff_required
+def client_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the consent the client gave (written, or verbal with who took it and when)."""
+    client = client_for(request.user, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_consent(
+                Context.of(request), client, actions.ConsentData(**form.cleaned_data)
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect("clients:detail", pk=client.pk)
+    intakes = list(client.intakes.select_related("recorded_by"))
+    visits = list(
+        client.visits.select_related("therapist", "note").prefetch_related("note__versions")
+    )
+    # The refused write's page shows the record again: that is a read of health data.
+    record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
+    context = _client_context(client, intakes, visits, consent_form=form)
+    return render(request, "clients/detail.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an intake, with a reason; it is screened again (see actions.update_intake)."""
+    intake = intake_for(request.user, pk)
+    form = IntakeCorrectionForm(request.POST or None, intake=intake)
+    if request.method == "POST" and form.is_valid():
+        try:
+            corrected = actions.update_intake(
+                Context.of(request), intake, _intake_data(form), form.cleaned_data["reason"]
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if corrected.notice:
+                messages.warning(request, corrected.notice)
+            return redirect("clients:intake", pk=intake.pk)
+    record(Context.of(request), AuditEvent.Action.VIEW, intake, summary="intake to correct")
+    return _intake_form_page(request, intake.client, form, intake)
 
 
 def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
@@ -142,6 +237,7 @@ def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
         "override_form": OverrideForm(),
         "clearance_form": ClearanceForm(),
         "open_red_flag": intake.client.has_open_red_flag(),
+        "changes": list(IntakeRevision.objects.of(intake)),
         **forms,
     }
 
