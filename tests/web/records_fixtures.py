@@ -6,6 +6,7 @@ Hilltop). The record under test is Dan Marlowe's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
 from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
 from myomap.visits import actions as visit_actions
+from myomap.visits import queries as visit_queries
 from myomap.visits.models import (
     MovementFinding,
     Note,
@@ -72,6 +74,7 @@ class World:
     ask_intake: Intake
     visit: Visit
     signed_visit: Visit
+    empty_visit: Visit
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -84,10 +87,11 @@ class World:
             "ask_intake": self.ask_intake.pk,
             "visit": self.visit.pk,
             "signed_visit": self.signed_visit.pk,
+            "empty_visit": self.empty_visit.pk,
         }
 
     def revision(self, visit: Visit | None = None) -> int:
-        version = visit_actions.current_version(visit or self.visit)
+        version = visit_queries.latest_version(visit or self.visit)
         assert version is not None
         return version.revision
 
@@ -175,6 +179,9 @@ def build_world() -> World:
     version = visit_actions.draft_note(ctx, signed_visit)
     visit_actions.sign_note(ctx, signed_visit, revision=version.revision)
 
+    # Started by mistake: nothing recorded in it, so it may be deleted.
+    empty_visit = visit_actions.start_visit(ctx, client, intake)
+
     client.refresh_from_db()
     erin_client.refresh_from_db()
     return World(
@@ -192,6 +199,7 @@ def build_world() -> World:
         ask_intake=ask_intake,
         visit=visit,
         signed_visit=signed_visit,
+        empty_visit=empty_visit,
     )
 
 
@@ -213,7 +221,7 @@ class Outcome(enum.Enum):
     SIGN_IN = "asked to sign in"  # web: 302 to the login page; API: 401
     FORBIDDEN = "refused: 403"
     NOT_FOUND = "refused: 404 (the same as for a record that does not exist)"
-    ALLOWED = "allowed"  # 200/201, a 302 elsewhere, or 400/409/422 about the input itself
+    ALLOWED = "allowed"  # 200/201/204, a 302 elsewhere, or 400/409/422 about the input itself
     UNEXPECTED = "unexpected"
 
 
@@ -226,7 +234,7 @@ def outcome(response: Any, *, api: bool) -> Outcome:
         return Outcome.FORBIDDEN
     if status == 404:
         return Outcome.NOT_FOUND
-    if status in (200, 201, 400, 409, 422) or (status == 302 and not to_login):
+    if status in (200, 201, 204, 400, 409, 422) or (status == 302 and not to_login):
         return Outcome.ALLOWED
     return Outcome.UNEXPECTED
 
@@ -340,11 +348,21 @@ STEP = {
     "hold_seconds": 20,
     "repetitions": 1,
 }
-PLAN_FORM = {"count": "1"} | {f"{k}-0": str(v) for k, v in STEP.items()}
+PLAN_FORM = {
+    "steps-TOTAL_FORMS": "1",
+    "steps-INITIAL_FORMS": "0",
+    "steps-MIN_NUM_FORMS": "0",
+    "steps-MAX_NUM_FORMS": "50",
+} | {f"steps-0-{k}": str(v) for k, v in STEP.items()}
 PALPATION = {"trigger_point": "quadratus-lumborum-deep-cranial", "side": "left", "tender": 4}
 MOVEMENT = {"test": "prone-hip-extension", "side": "right", "result": "negative"}
 NEW_CLIENT = {"given_name": "Nora", "family_name": "Quill", "date_of_birth": "1975-09-30"}
 REFERRAL = {"note": "Sent to the ED at St Mary's today."}
+FLAG_CLEARANCE = {
+    "cleared_by": "Dr Patel, St Mary's emergency department",
+    "cleared_on": dt.date.today().isoformat(),
+    "said": "Examined today: no cauda equina compression, massage is fine.",
+}
 CLEARANCE = {"note": "Cleared by her obstetrician, Dr Aziz, by phone today."}
 AMEND = {"reason": "Added the home program."}
 MEDICATION = {"target": "anticoagulants", "answer": True}
@@ -383,6 +401,13 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/clients/intakes/{red_intake}/referral/", W, REFERRAL, ("referral",)),
     Entry(
         "POST",
+        "/clients/intakes/{red_intake}/red-flag-clearance/",
+        W,
+        lambda w: FLAG_CLEARANCE,
+        ("clearance",),
+    ),
+    Entry(
+        "POST",
         "/clients/intakes/{red_intake}/override/",
         W,
         {"reason": OVERRIDE_REASON},
@@ -394,6 +419,7 @@ ENTRIES: list[Entry] = [
     # ---- web: visits
     Entry("POST", "/visits/start/{intake}/", W, None, ("create",)),
     Entry("GET", "/visits/{visit}/", R),
+    Entry("POST", "/visits/{empty_visit}/delete/", W, None, ("delete",)),
     Entry("POST", "/visits/{visit}/palpation/", W, PALPATION, ("create",)),
     Entry("POST", "/visits/{visit}/movement/", W, MOVEMENT, ("create",)),
     Entry("GET", "/visits/{visit}/plan/", R),
@@ -432,6 +458,13 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/api/intakes/{red_intake}/referral", W, REFERRAL, ("referral",)),
     Entry(
         "POST",
+        "/api/intakes/{red_intake}/red-flag-clearance",
+        W,
+        lambda w: FLAG_CLEARANCE,
+        ("clearance",),
+    ),
+    Entry(
+        "POST",
         "/api/intakes/{red_intake}/override",
         W,
         {"reason": OVERRIDE_REASON},
@@ -441,6 +474,7 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/api/intakes/{ask_intake}/medications", W, MEDICATION, ("update",)),
     Entry("POST", "/api/intakes/{intake}/visits", W, None, ("create",)),
     Entry("GET", "/api/visits/{visit}", R),
+    Entry("DELETE", "/api/visits/{empty_visit}", W, None, ("delete",)),
     Entry("POST", "/api/visits/{visit}/palpation", W, PALPATION, ("create",)),
     Entry("POST", "/api/visits/{visit}/movement", W, MOVEMENT, ("create",)),
     Entry("POST", "/api/visits/{visit}/plan/propose", W, None, ("update",)),

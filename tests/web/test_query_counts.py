@@ -83,7 +83,7 @@ def test_a_pages_query_count_does_not_grow_with_the_clinic(entry: Entry) -> None
 def test_the_grown_clinic_is_really_bigger() -> None:
     world = build_world()
     grow(world, 10)
-    assert world.client.visits.count() == 12
+    assert world.client.visits.count() == 13
     assert world.lakeside.clients.count() == 13
     assert world.signed_visit.note.versions.count() == 11
     assert world.visit.palpations.count() == 11

@@ -12,9 +12,9 @@ from myomap.api.schemas import ERRORS
 from myomap.api.visit_schemas import AmendIn, NoteIn, NoteOut, NoteVersionOut, SignIn
 from myomap.audit.log import record
 from myomap.audit.models import AuditEvent
-from myomap.records.access import visit_for
-from myomap.visits import actions
+from myomap.visits import actions, queries
 from myomap.visits.models import NoteVersion
+from myomap.visits.queries import visit_for
 
 router = Router(tags=["notes"])
 
@@ -22,17 +22,14 @@ router = Router(tags=["notes"])
 @router.get(
     "/visits/{visit_id}/note",
     response={200: NoteOut, **ERRORS},
-    summary="The note's current version and every earlier one",
+    summary="The note's versions you may read (a client: signed ones only), newest as `current`",
 )
 def get_note(request: HttpRequest, visit_id: int) -> dict[str, Any]:
-    visit = visit_for(user_of(request), visit_id)
+    user = user_of(request)
+    visit = visit_for(user, visit_id)
     record(context(request), AuditEvent.Action.VIEW, visit, summary="session note")
-    current = actions.current_version(visit)
-    history = (
-        list(current.note.versions.select_related("author", "signed_by").order_by("number"))
-        if current is not None
-        else []
-    )
+    # A client reads signed versions only, here as on the web page (`readable_by`).
+    history = queries.versions_for(user, visit)
     return {"current": history[-1] if history else None, "history": history}
 
 

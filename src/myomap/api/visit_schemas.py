@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from ninja import Field, Schema
 
 from myomap.api.schemas import FactorOut, Input
+from myomap.core.steps import PPT_RANGE, TENDER_SCALE
+from myomap.core.vocab import PointSide, Pressure, TestResult, TestSide
 
-PointSide = Literal["left", "right", "bilateral", "midline"]
+# Bounds that depend on the technique (hold seconds, repetitions) and every safety rule
+# are checked by the core (`core.steps.check_steps`) through the actions: a problem there
+# is a 400 naming the step and the field, the same words the web form shows.
 
 
 class PalpationIn(Input):
     trigger_point: str = Field(description="trigger point id from the knowledge base")
     side: PointSide
-    tender: int | None = Field(None, ge=0, le=10, description="0 (not tender) to 10")
+    tender: int | None = Field(
+        None, ge=TENDER_SCALE[0], le=TENDER_SCALE[1], description="0 (not tender) to 10"
+    )
     taut_band: bool = False
     referral: bool = Field(False, description="compression reproduces the familiar pain")
     twitch: bool = False
     jump: bool = False
-    ppt: float | None = Field(None, ge=0, le=20, description="pressure pain threshold, kg/cm²")
+    ppt: float | None = Field(
+        None, ge=PPT_RANGE[0], le=PPT_RANGE[1], description="pressure pain threshold, kg/cm²"
+    )
 
 
 class PalpationOut(Schema):
@@ -38,8 +45,8 @@ class PalpationOut(Schema):
 
 class MovementIn(Input):
     test: str = Field(description="examination test id from the knowledge base")
-    side: Literal["left", "right", ""] = ""
-    result: Literal["positive", "negative"]
+    side: TestSide = ""
+    result: TestResult
     note: str = Field("", max_length=300)
 
 
@@ -80,9 +87,9 @@ class StepIn(Input):
     trigger_point: str
     side: PointSide
     technique: str
-    pressure: Literal["light", "moderate", "deep"]
-    hold_seconds: int = Field(ge=0, le=120)
-    repetitions: int = Field(1, ge=1, le=10)
+    pressure: Pressure
+    hold_seconds: int = Field(description="the technique's documented range applies")
+    repetitions: int = Field(1, description="the technique's documented range applies")
     reason: str = Field("", max_length=2000)
 
 

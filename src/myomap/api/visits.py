@@ -20,9 +20,9 @@ from myomap.api.visit_schemas import (
 )
 from myomap.audit.log import record
 from myomap.audit.models import AuditEvent
-from myomap.records.access import visit_for
 from myomap.visits import actions, recorded
 from myomap.visits.models import MovementFinding, PalpationFinding, Visit
+from myomap.visits.queries import visit_for
 
 router = Router(tags=["visits"])
 
@@ -127,3 +127,14 @@ def save_plan(request: HttpRequest, visit_id: int, data: PlanIn) -> Status[Any]:
     visit = visit_for(ctx.user, visit_id)
     steps = actions.save_plan(ctx, visit, [actions.StepData(**s.model_dump()) for s in data.steps])
     return Status(200, {"steps": steps})
+
+
+@router.delete(
+    "/visits/{visit_id}",
+    response={204: None, **ERRORS},
+    summary="Delete a visit started by mistake (only an empty one: 400 otherwise)",
+)
+def delete_visit(request: HttpRequest, visit_id: int) -> Status[None]:
+    ctx = require_staff(request)
+    actions.delete_visit(ctx, visit_for(ctx.user, visit_id))
+    return Status(204, None)

@@ -18,6 +18,7 @@ class AuditEvent(models.Model):
         CLEARANCE = "clearance", "Recorded medical clearance"
         BLOCK = "block", "Safety gate blocked"
         EXPORT = "export", "Exported"
+        DELETE = "delete", "Deleted"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Who may see what: tiny "get it for this user or 404" helpers and the staff check."""
+"""Who may use a page at all: the staff and clinic-admin checks. Which records a person
+may see is each app's query layer (`clients.queries`, `visits.queries`)."""
 
 from __future__ import annotations
 
@@ -9,30 +10,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-
-from myomap.clients.models import Client, Intake
-from myomap.visits.models import Visit
-
-
-def client_for(user: Any, pk: int) -> Client:
-    return get_object_or_404(Client.objects.visible_to(user), pk=pk)
-
-
-def intake_for(user: Any, pk: int) -> Intake:
-    return get_object_or_404(
-        Intake.objects.select_related("client").filter(client__in=Client.objects.visible_to(user)),
-        pk=pk,
-    )
-
-
-def visit_for(user: Any, pk: int) -> Visit:
-    return get_object_or_404(
-        Visit.objects.select_related("client", "intake", "therapist").filter(
-            client__in=Client.objects.visible_to(user)
-        ),
-        pk=pk,
-    )
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

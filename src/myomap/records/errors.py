@@ -3,16 +3,26 @@ the API and the command line turn them into a form error, a 4xx answer or an exi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ActionError(Exception):
-    """A multi-step write refused as a whole: nothing was saved."""
+    """A multi-step write refused as a whole: nothing was saved. `problems` lists every
+    problem found when there are several (a plan with two bad steps): (item index, field,
+    message), so a form can show each beside its row; `message` joins them."""
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        problems: Sequence[tuple[int, str, str]] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.problems = tuple(problems)
 
 
 class Invalid(ActionError):

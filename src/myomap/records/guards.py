@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from myomap.audit.log import Context
+from myomap.records.context import Context
 from myomap.records.errors import Forbidden
 
 

@@ -1,5 +1,9 @@
 """Named actions on visits: findings, the plan and the note. Shared by web, API and CLI;
-each runs in one transaction with its audit events."""
+each runs in one transaction with its audit events, and stamps its rows with `ctx.now`.
+
+Once the visit's note is signed the visit is read-only: a finding or plan change is
+refused until an amendment is started, and then each change is written into the
+amendment's `changes`, so the signed history says what changed and why."""
 
 from __future__ import annotations
 
@@ -8,18 +12,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
+from myomap.clients import queries as client_queries
 from myomap.clients.actions import screen_intake
 from myomap.clients.models import Client, Intake
 from myomap.core import planning as core_planning
+from myomap.core import steps as core_steps
 from myomap.core.kb import load_default
-from myomap.core.screening import Screening, light_pressure_note
+from myomap.core.steps import StepInput
+from myomap.core.vocab import TEST_RESULTS, TEST_SIDES
 from myomap.records.errors import Conflict, GateClosed, Invalid, Locked
 from myomap.records.guards import require_clinic
-from myomap.visits import recorded
+from myomap.visits import queries, recorded
 from myomap.visits.models import (
     MovementFinding,
     Note,
@@ -29,30 +35,81 @@ from myomap.visits.models import (
     Visit,
 )
 
-POINT_SIDES = core_planning.SIDES
-PRESSURES = ("light", "moderate", "deep")
-# The documented dose of ischemic compression: steady pressure for 10-30 s.
-ISCHEMIC_HOLD = (10, 30)
+# The edited plan's step: one shape for the web form, the API and the command line.
+StepData = StepInput
 
 
-def _gate(client: Client) -> None:
-    """A red flag on ANY of the client's intakes stops planning until it is resolved."""
-    if client.has_open_red_flag():
-        raise GateClosed(
-            "a red flag stops treatment planning: "
-            "record a referral or an override with a reason first"
+def _gate(intake: Intake) -> None:
+    """A red flag on ANY of the client's intakes stops planning until it is resolved; the
+    reason is the one the intake page and the API show (`clients.queries.gate`)."""
+    answer = client_queries.gate(intake)
+    if not answer.allows_planning:
+        raise GateClosed(answer.reason or "the safety gate is closed", "gate")
+
+
+def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
+    """Refuse a change to a signed visit; return the open amendment, if any, which records
+    the change."""
+    require_clinic(ctx, visit.client)
+    latest = queries.latest_version(visit)
+    if latest is not None and latest.is_signed:
+        raise Locked(
+            "the visit's note is signed, so its record is read-only: "
+            "amend the note to change it (the amendment records what changed)"
         )
+    return latest if latest is not None and latest.number > 1 else None
+
+
+def _changed(amendment: NoteVersion | None, what: str) -> None:
+    if amendment is not None:
+        amendment.changes = [*amendment.changes, what]
+        amendment.save(update_fields=["changes"])
 
 
 @transaction.atomic
-def start_visit(ctx: Context, client: Client, intake: Intake) -> Visit:
+def start_visit(ctx: Context, client: Client, intake: Intake, *, key: str | None = None) -> Visit:
+    """Start a visit from an intake. `key` (the start form's one-time key, or an API
+    Idempotency-Key) makes a repeat harmless: the same key returns the same visit."""
     require_clinic(ctx, client)
     if intake.client_id != client.pk:
         raise Invalid("that intake belongs to another client", "intake")
-    _gate(client)
-    visit = Visit.objects.create(client=client, intake=intake, therapist=ctx.user)
+    key = (key or "").strip()[:64] or None
+    if key is not None:
+        found = Visit.objects.filter(start_key=key).first()
+        if found is not None:
+            if found.intake_id != intake.pk:
+                raise Conflict("that start key was already used for another visit")
+            return found
+    _gate(intake)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                client=client, intake=intake, therapist=ctx.user, started_at=ctx.now, start_key=key
+            )
+    except IntegrityError:
+        # The same key a moment ago, from a second click: take that visit.
+        return Visit.objects.get(start_key=key)
     record(ctx, AuditEvent.Action.CREATE, visit, summary="visit started")
     return visit
+
+
+@transaction.atomic
+def delete_visit(ctx: Context, visit: Visit) -> None:
+    """Delete a visit started by mistake. Only an empty one: nothing recorded, no note."""
+    require_clinic(ctx, visit.client)
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if not queries.is_empty(visit):
+        raise Invalid(
+            "only an empty visit can be deleted: this one has findings, a plan or a note",
+            "visit",
+        )
+    record(
+        ctx,
+        AuditEvent.Action.DELETE,
+        visit,
+        summary=f"empty visit of {visit.started_at:%Y-%m-%d %H:%M} deleted",
+    )
+    visit.delete()
 
 
 @dataclass(frozen=True)
@@ -70,16 +127,12 @@ class PalpationData:
 @transaction.atomic
 def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> PalpationFinding:
     """Record (or replace) what palpating one trigger point on one side found."""
-    require_clinic(ctx, visit.client)
-    kb = load_default()
-    if data.trigger_point not in kb.trigger_points:
-        raise Invalid(f"unknown trigger point {data.trigger_point!r}", "trigger_point")
-    if data.side not in POINT_SIDES:
-        raise Invalid(f"side must be one of {', '.join(POINT_SIDES)}", "side")
-    if data.tender is not None and not 0 <= data.tender <= 10:
-        raise Invalid("tenderness is a whole number 0-10", "tender")
-    if data.ppt is not None and not 0 <= data.ppt <= 20:
-        raise Invalid("pressure pain threshold is 0-20 kg/cm²", "ppt")
+    amendment = _writable(ctx, visit)
+    problems = core_steps.check_palpation(
+        load_default(), data.trigger_point, data.side, data.tender, data.ppt
+    )
+    if problems:
+        raise Invalid("; ".join(m for _, m in problems), problems[0][0])
     finding, created = PalpationFinding.objects.update_or_create(
         visit=visit,
         trigger_point=data.trigger_point,
@@ -91,16 +144,14 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
             "twitch": data.twitch,
             "jump": data.jump,
             "ppt": data.ppt,
-            "recorded_at": timezone.now(),
+            "recorded_at": ctx.now,
         },
     )
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
-    record(
-        ctx,
-        action,
-        finding,
-        client=visit.client,
-        summary=f"palpation {data.trigger_point} {data.side}",
+    what = f"palpation {data.trigger_point} {data.side}"
+    record(ctx, action, finding, client=visit.client, summary=what)
+    _changed(
+        amendment, f"{what}: " + (", ".join(recorded.palpation_of(finding).signs) or "no signs")
     )
     return finding
 
@@ -109,139 +160,110 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
 def record_movement(
     ctx: Context, visit: Visit, test: str, side: str, result: str, note: str = ""
 ) -> MovementFinding:
-    require_clinic(ctx, visit.client)
+    amendment = _writable(ctx, visit)
     if test not in load_default().exam_tests:
         raise Invalid(f"unknown examination test {test!r}", "test")
-    if side not in ("left", "right", ""):
+    if side not in TEST_SIDES:
         raise Invalid("side must be left, right or empty", "side")
-    if result not in ("positive", "negative"):
+    if result not in TEST_RESULTS:
         raise Invalid("result must be positive or negative", "result")
     finding, created = MovementFinding.objects.update_or_create(
-        visit=visit, test=test, side=side, defaults={"result": result, "note": note.strip()[:300]}
+        visit=visit,
+        test=test,
+        side=side,
+        defaults={"result": result, "note": note.strip()[:300], "recorded_at": ctx.now},
     )
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
-    record(ctx, action, finding, client=visit.client, summary=f"{test} {side} {result}")
+    what = f"{test} {side} {result}".replace("  ", " ")
+    record(ctx, action, finding, client=visit.client, summary=what)
+    _changed(amendment, f"movement test {what}")
     return finding
+
+
+def _replace_plan(visit: Visit, checked: Sequence[core_steps.CheckedStep]) -> list[PlanStep]:
+    """The one way a plan is stored: the old steps go, the new ones are numbered 1..n."""
+    visit.plan_steps.all().delete()
+    return PlanStep.objects.bulk_create(
+        PlanStep.from_core(visit, order, step) for order, step in enumerate(checked, start=1)
+    )
+
+
+def _planning_screening(visit: Visit) -> Any:
+    """The screening planning works from; refused while the gate is closed or a doctor's
+    clearance is awaited, saying why."""
+    refusal = queries.planning_waits(visit)
+    if refusal is not None:
+        raise GateClosed(refusal, "gate")
+    return screen_intake(visit.intake)
 
 
 @transaction.atomic
 def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
     """Replace the visit's plan with one proposed from the findings and the screening."""
-    require_clinic(ctx, visit.client)
-    _gate(visit.client)
+    amendment = _writable(ctx, visit)
+    screening = _planning_screening(visit)
     kb = load_default()
     plan = core_planning.propose_plan(
         kb,
         candidates=recorded.candidates(visit),
         palpation=recorded.palpation(visit),
-        screening=screen_intake(visit.intake),
+        screening=screening,
     )
-    visit.plan_steps.all().delete()
-    PlanStep.objects.bulk_create(
-        PlanStep(
-            visit=visit,
-            order=step.order,
-            trigger_point=step.trigger_point,
-            side=step.side,
-            technique=step.technique,
-            pressure=step.pressure,
-            hold_seconds=step.hold_seconds,
-            repetitions=step.repetitions,
-            reason=step.reason,
-            modifications=list(step.modifications),
+    inputs = [
+        StepInput(
+            s.trigger_point,
+            s.side,
+            s.technique,
+            s.pressure,
+            s.hold_seconds,
+            s.repetitions,
+            s.reason,
         )
-        for step in plan.steps
-    )
-    record(ctx, AuditEvent.Action.UPDATE, visit, summary=f"plan proposed: {len(plan.steps)} steps")
+        for s in plan.steps
+    ]
+    _replace_plan(visit, core_steps.checked(kb, inputs, screening))
+    visit.plan_excluded = [list(e) for e in plan.excluded]
+    visit.save(update_fields=["plan_excluded"])
+    what = f"plan proposed: {len(plan.steps)} steps"
+    record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
+    _changed(amendment, what)
     return plan
 
 
-@dataclass(frozen=True)
-class StepData:
-    trigger_point: str
-    side: str
-    technique: str
-    pressure: str
-    hold_seconds: int
-    repetitions: int = 1
-    reason: str = ""
-
-
 @transaction.atomic
-def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepData]) -> list[PlanStep]:
-    """Save the therapist's edited plan. Techniques the screening rules out, pressure above
-    what it allows, unknown points or sides and doses outside the documented range are
-    refused; each step's safety notes are recomputed, never taken from the form."""
-    require_clinic(ctx, visit.client)
-    _gate(visit.client)
+def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[PlanStep]:
+    """Save the therapist's edited plan in place of the old one. Techniques the screening
+    rules out, pressure above what it allows, unknown points or sides and doses outside the
+    documented range are refused, every problem at once; each step's safety notes are
+    recomputed, never taken from the input."""
+    amendment = _writable(ctx, visit)
+    screening = _planning_screening(visit)
     kb = load_default()
-    screening = screen_intake(visit.intake)
-    light_only = light_pressure_note(screening)
-    notes = [
-        _check_step(kb, f"step {number}", step, screening, light_only)
-        for number, step in enumerate(steps, start=1)
-    ]
-    saved = PlanStep.objects.bulk_create(
-        PlanStep(
-            visit=visit,
-            order=n + 1,
-            trigger_point=s.trigger_point,
-            side=s.side,
-            technique=s.technique,
-            pressure=s.pressure,
-            hold_seconds=s.hold_seconds,
-            repetitions=s.repetitions,
-            reason=s.reason,
-            modifications=list(notes[n]),
+    problems = core_steps.check_steps(kb, steps, screening)
+    if problems:
+        raise Invalid(
+            "; ".join(p.message for p in problems),
+            problems[0].field,
+            [(p.index, p.field, p.message) for p in problems],
         )
-        for n, s in enumerate(steps)
-    )
-    record(ctx, AuditEvent.Action.UPDATE, visit, summary=f"plan saved: {len(saved)} steps")
+    saved = _replace_plan(visit, core_steps.checked(kb, steps, screening))
+    kept = {(s.trigger_point, s.side) for s in steps}
+    visit.plan_excluded = [e for e in visit.plan_excluded if (e[0], e[1]) not in kept]
+    visit.save(update_fields=["plan_excluded"])
+    what = f"plan saved: {len(saved)} steps"
+    record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
+    _changed(amendment, what)
     return saved
 
 
-def _check_step(
-    kb: Any, where: str, step: StepData, screening: Screening, light_only: str | None
-) -> tuple[str, ...]:
-    """Refuse a step the screening does not allow; return the safety notes it carries."""
-    if step.trigger_point not in kb.trigger_points:
-        raise Invalid(f"{where}: unknown trigger point {step.trigger_point!r}", "trigger_point")
-    if step.side not in POINT_SIDES:
-        raise Invalid(f"{where}: side must be one of {', '.join(POINT_SIDES)}", "side")
-    if step.technique not in kb.techniques:
-        raise Invalid(f"{where}: unknown technique {step.technique!r}", "technique")
-    # The same rules as the proposal, at this point's location (local conditions included).
-    here = core_planning.status_at(kb, screening, step.trigger_point)
-    status = here[0][step.technique]
-    if not status.allowed:
-        why = "; ".join(status.reasons)
-        name = kb.techniques[step.technique].name
-        raise Invalid(f"{where}: {name} is ruled out here ({why})", "technique")
-    if step.pressure not in PRESSURES:
-        raise Invalid(f"{where}: pressure must be light, moderate or deep", "pressure")
-    if light_only and step.pressure != "light":
-        raise Invalid(f"{where}: {light_only}", "pressure")
-    low, high = ISCHEMIC_HOLD if step.technique == "ischemic-compression" else (0, 120)
-    if not low <= step.hold_seconds <= high:
-        raise Invalid(f"{where}: hold time must be {low}-{high} seconds", "hold_seconds")
-    if not 1 <= step.repetitions <= 10:
-        raise Invalid(f"{where}: repetitions must be 1-10", "repetitions")
-    return core_planning.safety_notes(screening, here, step.technique)
-
-
 # ----------------------------------------------------------------------------- notes
-def current_version(visit: Visit) -> NoteVersion | None:
-    note = Note.objects.filter(visit=visit).first()
-    return note.versions.order_by("-number").first() if note else None
-
-
-def _locked_note(visit: Visit, *, create: bool = False) -> Note | None:
+def _locked_note(ctx: Context, visit: Visit, *, create: bool = False) -> Note | None:
     """The visit's note, its row locked so concurrent drafts and amendments queue."""
     note = Note.objects.select_for_update().filter(visit=visit).first()
     if note is None and create:
         try:
             with transaction.atomic():
-                Note.objects.create(visit=visit)
+                Note.objects.create(visit=visit, created_at=ctx.now)
         except IntegrityError:
             pass  # someone created it a moment ago: take theirs
         note = Note.objects.select_for_update().get(visit=visit)
@@ -254,7 +276,7 @@ def draft_note(ctx: Context, visit: Visit, *, revision: int | None = None) -> No
     needs the `revision` the person is looking at, so hand edits made since are never
     overwritten silently; a signed note is never touched (amend it instead)."""
     require_clinic(ctx, visit.client)
-    note = _locked_note(visit, create=True)
+    note = _locked_note(ctx, visit, create=True)
     assert note is not None
     version = note.versions.order_by("-number").first()
     if version is not None and version.is_signed:
@@ -276,13 +298,15 @@ def draft_note(ctx: Context, visit: Visit, *, revision: int | None = None) -> No
         "plan": soap.plan,
     }
     if version is None:
-        version = NoteVersion.objects.create(note=note, number=1, author=ctx.user, **fields)
+        version = NoteVersion.objects.create(
+            note=note, number=1, author=ctx.user, created_at=ctx.now, updated_at=ctx.now, **fields
+        )
         record(ctx, AuditEvent.Action.CREATE, version, summary="note drafted")
     else:
         for name, value in fields.items():
             setattr(version, name, value)
         version.revision += 1
-        version.updated_at = timezone.now()
+        version.updated_at = ctx.now
         version.save()
         record(ctx, AuditEvent.Action.UPDATE, version, summary="note redrafted from the record")
     return version
@@ -301,7 +325,7 @@ def save_note(
 ) -> NoteVersion:
     """Save edits to the draft, unless someone saved since `revision` was read."""
     require_clinic(ctx, visit.client)
-    version = _open_version(visit)
+    version = _open_version(ctx, visit)
     if version.revision != revision:
         raise Conflict(
             "someone else saved this note since you opened it: reload to see their changes, "
@@ -310,7 +334,7 @@ def save_note(
     version.subjective, version.objective = subjective, objective
     version.assessment, version.plan = assessment, plan
     version.revision += 1
-    version.updated_at = timezone.now()
+    version.updated_at = ctx.now
     version.author = ctx.user
     version.save()
     record(ctx, AuditEvent.Action.UPDATE, version, summary=f"note version {version.number} edited")
@@ -320,14 +344,14 @@ def save_note(
 @transaction.atomic
 def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
     require_clinic(ctx, visit.client)
-    version = _open_version(visit)
+    version = _open_version(ctx, visit)
     if version.revision != revision:
         raise Conflict("the note changed since you read it: reload and check it before signing")
     if not any(
         getattr(version, f).strip() for f in ("subjective", "objective", "assessment", "plan")
     ):
         raise Invalid("an empty note cannot be signed", "subjective")
-    version.signed_at, version.signed_by = timezone.now(), ctx.user
+    version.signed_at, version.signed_by = ctx.now, ctx.user
     version.save(update_fields=["signed_at", "signed_by"])
     record(ctx, AuditEvent.Action.SIGN, version, summary=f"note version {version.number} signed")
     return version
@@ -337,7 +361,7 @@ def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
 def amend_note(ctx: Context, visit: Visit, reason: str) -> NoteVersion:
     """Start a new version of a signed note; the signed one stays readable in the history."""
     require_clinic(ctx, visit.client)
-    note = _locked_note(visit)
+    note = _locked_note(ctx, visit)
     latest = note.versions.order_by("-number").first() if note else None
     if latest is None or not latest.is_signed:
         raise Invalid("only a signed note can be amended; edit the draft instead", "reason")
@@ -352,13 +376,15 @@ def amend_note(ctx: Context, visit: Visit, reason: str) -> NoteVersion:
         assessment=latest.assessment,
         plan=latest.plan,
         amendment_reason=reason.strip(),
+        created_at=ctx.now,
+        updated_at=ctx.now,
     )
     record(ctx, AuditEvent.Action.AMEND, version, summary=reason.strip())
     return version
 
 
-def _open_version(visit: Visit) -> NoteVersion:
-    note = _locked_note(visit)
+def _open_version(ctx: Context, visit: Visit) -> NoteVersion:
+    note = _locked_note(ctx, visit)
     if note is None:
         raise Invalid("there is no note yet: draft it first", "note")
     version = note.versions.order_by("-number").first()

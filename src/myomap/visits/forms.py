@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from django import forms
 
-from myomap.visits.models import SIDES
+from myomap.core.steps import StepInput
+from myomap.visits.models import PRESSURES, SIDES
 
 
 class PalpationForm(forms.Form):
@@ -71,3 +75,68 @@ class AmendForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label="Why is the note being amended?"
     )
+
+
+class _TechniqueSelect(forms.Select):
+    """Techniques the screening rules out at this step's point stay visible but disabled,
+    labelled "(ruled out)", so the therapist sees why they cannot be chosen."""
+
+    def __init__(self, *args: Any, ruled_out: frozenset[str] = frozenset(), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.ruled_out = ruled_out
+
+    def create_option(self, name: str, value: Any, label: Any, *args: Any, **kwargs: Any) -> Any:
+        option = super().create_option(name, value, label, *args, **kwargs)
+        if value in self.ruled_out:
+            option["attrs"]["disabled"] = True
+            option["label"] = f"{label} (ruled out)"
+        return option
+
+
+class PlanStepForm(forms.Form):
+    """One row of the plan editor. Bounds and safety are checked by the core
+    (`core.steps.check_steps`) through the save action, so every surface applies the same
+    rules; this form only parses what was typed."""
+
+    trigger_point = forms.CharField(widget=forms.HiddenInput)
+    side = forms.ChoiceField(choices=SIDES, widget=forms.HiddenInput)
+    reason = forms.CharField(widget=forms.HiddenInput, required=False)
+    technique = forms.ChoiceField(choices=(), label="Technique")
+    pressure = forms.ChoiceField(choices=PRESSURES, label="Pressure")
+    hold_seconds = forms.IntegerField(label="Hold (s)", min_value=0)
+    repetitions = forms.IntegerField(label="Repetitions", min_value=1)
+
+    def __init__(
+        self,
+        *args: Any,
+        techniques: Sequence[tuple[str, str]] = (),
+        ruled_out: Mapping[str, frozenset[str]] | None = None,
+        light_only: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        point = self["trigger_point"].value() or ""
+        technique = self.fields["technique"]
+        technique.choices = list(techniques)  # type: ignore[attr-defined]
+        technique.widget = _TechniqueSelect(
+            choices=list(techniques), ruled_out=(ruled_out or {}).get(point, frozenset())
+        )
+        if light_only:
+            self.fields["pressure"].widget = _TechniqueSelect(
+                choices=PRESSURES, ruled_out=frozenset({"moderate", "deep"})
+            )
+
+    def to_input(self) -> StepInput:
+        data = self.cleaned_data
+        return StepInput(
+            trigger_point=data["trigger_point"],
+            side=data["side"],
+            technique=data["technique"],
+            pressure=data["pressure"],
+            hold_seconds=data["hold_seconds"],
+            repetitions=data["repetitions"],
+            reason=data.get("reason", ""),
+        )
+
+
+PlanFormSet = forms.formset_factory(PlanStepForm, extra=0, can_delete=True, max_num=50)

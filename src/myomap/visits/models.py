@@ -1,13 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from myomap.clients.models import Client, Intake
+from myomap.core import planning as core_planning
+from myomap.core import vocab
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.steps import CheckedStep, StepInput
 
-SIDES = [("left", "Left"), ("right", "Right"), ("bilateral", "Both sides"), ("midline", "Midline")]
+SIDES = vocab.choices(vocab.POINT_SIDES, vocab.SIDE_WORDS)
+PRESSURES = vocab.choices(vocab.PRESSURES)
+TEST_SIDES = vocab.choices(vocab.TEST_SIDES, vocab.TEST_SIDE_WORDS)
+TEST_RESULTS = vocab.choices(vocab.TEST_RESULTS)
+
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def visible_to(self, user: Any) -> VisitQuerySet:
+        """The visits of the clients this user may see (`Client.objects.visible_to`)."""
+        return self.filter(client__in=Client.objects.visible_to(user))
 
 
 class Visit(models.Model):
@@ -17,6 +32,13 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     started_at = models.DateTimeField(default=timezone.now)
+    # The one-time key of the "Start a visit" form (or an API Idempotency-Key): a double
+    # click or a retried request finds the visit it already started.
+    start_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Points the last proposal left out, and why: [[trigger point, side, why], ...]
+    plan_excluded = models.JSONField(default=list, blank=True)
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -73,14 +95,8 @@ class PalpationFinding(models.Model):
 class MovementFinding(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="movements")
     test = models.CharField(max_length=100)
-    side = models.CharField(
-        max_length=10,
-        choices=[("left", "Left"), ("right", "Right"), ("", "Both / none")],
-        blank=True,
-    )
-    result = models.CharField(
-        max_length=10, choices=[("positive", "Positive"), ("negative", "Negative")]
-    )
+    side = models.CharField(max_length=10, choices=TEST_SIDES, blank=True)
+    result = models.CharField(max_length=10, choices=TEST_RESULTS)
     note = models.CharField(max_length=300, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -106,9 +122,7 @@ class PlanStep(models.Model):
     trigger_point = models.CharField(max_length=100)
     side = models.CharField(max_length=10, choices=SIDES)
     technique = models.CharField(max_length=100)
-    pressure = models.CharField(
-        max_length=10, choices=[("light", "Light"), ("moderate", "Moderate"), ("deep", "Deep")]
-    )
+    pressure = models.CharField(max_length=10, choices=PRESSURES)
     hold_seconds = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
     repetitions = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
@@ -121,6 +135,56 @@ class PlanStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.trigger_point} ({self.side})"
+
+    # The one mapping between a stored step and the core's values.
+    @classmethod
+    def from_core(cls, visit: Visit, order: int, checked: CheckedStep) -> PlanStep:
+        s = checked.step
+        return cls(
+            visit=visit,
+            order=order,
+            trigger_point=s.trigger_point,
+            side=s.side,
+            technique=s.technique,
+            pressure=s.pressure,
+            hold_seconds=s.hold_seconds,
+            repetitions=s.repetitions,
+            reason=s.reason,
+            modifications=list(checked.modifications),
+        )
+
+    def to_input(self) -> StepInput:
+        return StepInput(
+            trigger_point=self.trigger_point,
+            side=self.side,
+            technique=self.technique,
+            pressure=self.pressure,
+            hold_seconds=self.hold_seconds,
+            repetitions=self.repetitions,
+            reason=self.reason,
+        )
+
+    def to_core(self, kb: KnowledgeBase) -> core_planning.PlanStep | None:
+        """The step in the core's terms; None when the knowledge base no longer has its
+        point or technique (a clinic may swap its knowledge folder)."""
+        point = kb.trigger_points.get(self.trigger_point)
+        if point is None or self.technique not in kb.techniques:
+            return None
+        return core_planning.PlanStep(
+            order=self.order,
+            trigger_point=self.trigger_point,
+            trigger_point_name=point.name,
+            muscle=point.muscle,
+            muscle_name=kb.muscles[point.muscle].name,
+            side=self.side,
+            technique=self.technique,
+            technique_name=kb.techniques[self.technique].name,
+            pressure=self.pressure,
+            hold_seconds=self.hold_seconds,
+            repetitions=self.repetitions,
+            reason=self.reason,
+            modifications=tuple(self.modifications),
+        )
 
     @property
     def audit_client(self) -> Client:
@@ -143,6 +207,16 @@ class Note(models.Model):
         return self.visit.client
 
 
+class NoteVersionQuerySet(models.QuerySet["NoteVersion"]):
+    def readable_by(self, user: Any) -> NoteVersionQuerySet:
+        """Staff of the client's clinic read every version; a client reads signed versions
+        of their own notes only: a draft (or an unsigned amendment) is not yet a record."""
+        mine = self.filter(note__visit__client__in=Client.objects.visible_to(user))
+        if getattr(user, "is_staff_member", False):
+            return mine
+        return mine.filter(signed_at__isnull=False)
+
+
 class NoteVersion(models.Model):
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
@@ -152,6 +226,8 @@ class NoteVersion(models.Model):
     assessment = models.TextField(blank=True)
     plan = models.TextField(blank=True)
     amendment_reason = models.TextField(blank=True)
+    # What changed in the record while this amendment was open: ["plan saved: ...", ...]
+    changes = models.JSONField(default=list, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -159,6 +235,8 @@ class NoteVersion(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = NoteVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]

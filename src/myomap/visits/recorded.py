@@ -17,7 +17,7 @@ from myomap.core.planning import Palpation
 from myomap.core.record import Movement, VisitRecord
 from myomap.core.referral import Explanation, Finding, explain
 from myomap.core.vocab import TestResult, TestSide
-from myomap.visits.models import Visit
+from myomap.visits.models import PalpationFinding, Visit
 
 RESULT_FLAGS = (
     ("taut_band", "taut-band"),
@@ -27,21 +27,23 @@ RESULT_FLAGS = (
 )
 
 
+def palpation_of(p: PalpationFinding) -> Palpation:
+    """The one mapping of a stored palpation finding to the core's value."""
+    return Palpation(
+        trigger_point=p.trigger_point,
+        side=p.side,
+        tender=p.tender,
+        taut_band=p.taut_band,
+        referral=p.referral,
+        twitch=p.twitch,
+        jump=p.jump,
+        ppt=float(p.ppt) if p.ppt is not None else None,
+    )
+
+
 def palpation(visit: Visit) -> list[Palpation]:
-    return [
-        Palpation(
-            trigger_point=p.trigger_point,
-            side=p.side,
-            tender=p.tender,
-            taut_band=p.taut_band,
-            referral=p.referral,
-            twitch=p.twitch,
-            jump=p.jump,
-            ppt=float(p.ppt) if p.ppt is not None else None,
-        )
-        for p in visit.palpations.all()
-        if p.trigger_point in load_default().trigger_points
-    ]
+    known = load_default().trigger_points
+    return [palpation_of(p) for p in visit.palpations.all() if p.trigger_point in known]
 
 
 def findings(visit: Visit) -> list[Finding]:
@@ -80,29 +82,9 @@ def factor_profile(visit: Visit) -> tuple[core_factors.FactorScore, ...]:
 def plan(visit: Visit) -> core_planning.Plan:
     """The visit's saved plan in the core's terms."""
     kb = load_default()
-    steps = []
-    for s in visit.plan_steps.all():
-        point = kb.trigger_points.get(s.trigger_point)
-        if point is None or s.technique not in kb.techniques:
-            continue
-        steps.append(
-            core_planning.PlanStep(
-                order=s.order,
-                trigger_point=s.trigger_point,
-                trigger_point_name=point.name,
-                muscle=point.muscle,
-                muscle_name=kb.muscles[point.muscle].name,
-                side=s.side,
-                technique=s.technique,
-                technique_name=kb.techniques[s.technique].name,
-                pressure=s.pressure,
-                hold_seconds=s.hold_seconds,
-                repetitions=s.repetitions,
-                reason=s.reason,
-                modifications=tuple(s.modifications),
-            )
-        )
-    return core_planning.Plan(steps=tuple(steps), excluded=(), blocked_reason=None)
+    steps = [step for s in visit.plan_steps.all() if (step := s.to_core(kb)) is not None]
+    excluded = tuple((str(e[0]), str(e[1]), str(e[2])) for e in visit.plan_excluded)
+    return core_planning.Plan(steps=tuple(steps), excluded=excluded, blocked_reason=None)
 
 
 def soap(visit: Visit) -> core_notes.Soap:

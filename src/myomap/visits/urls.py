@@ -6,6 +6,7 @@ app_name = "visits"
 urlpatterns = [
     path("start/<int:intake_pk>/", views.visit_start, name="start"),
     path("<int:pk>/", views.visit_detail, name="detail"),
+    path("<int:pk>/delete/", views.visit_delete, name="delete"),
     path("<int:pk>/palpation/", views.palpation_save, name="palpation"),
     path("<int:pk>/movement/", views.movement_save, name="movement"),
     path("<int:pk>/plan/", views.plan_detail, name="plan"),

@@ -11,24 +11,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.forms import BaseFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.actions import screen_intake
+from myomap.clients.queries import intake_for
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.core.referral.inputs import describe
-from myomap.core.screening import technique_status
-from myomap.records.access import intake_for, staff_required, visit_for
+from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
-from myomap.visits import actions, recorded
-from myomap.visits.forms import AmendForm, MovementForm, NoteForm, PalpationForm
+from myomap.visits import actions, queries, recorded
+from myomap.visits.forms import AmendForm, MovementForm, NoteForm, PalpationForm, PlanFormSet
 from myomap.visits.models import Visit
+from myomap.visits.queries import visit_for
 
 
 def _show(
@@ -46,12 +49,26 @@ def _show(
 @staff_required
 def visit_start(request: HttpRequest, intake_pk: int) -> HttpResponse:
     intake = intake_for(request.user, intake_pk)
+    key = request.POST.get("start_key", "")
     try:
-        visit = actions.start_visit(Context.of(request), intake.client, intake)
+        visit = actions.start_visit(Context.of(request), intake.client, intake, key=key)
     except ActionError as exc:
         messages.error(request, exc.message)
         return redirect("clients:intake", pk=intake.pk)
     return redirect("visits:detail", pk=visit.pk)
+
+
+@require_POST
+@staff_required
+def visit_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = visit_for(request.user, pk)
+    try:
+        actions.delete_visit(Context.of(request), visit)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("visits:detail", pk=visit.pk)
+    messages.success(request, "The empty visit was deleted.")
+    return redirect("clients:detail", pk=visit.client_id)
 
 
 def _tests() -> list[tuple[str, str]]:
@@ -60,8 +77,15 @@ def _tests() -> list[tuple[str, str]]:
 
 
 def _base(visit: Visit) -> dict[str, Any]:
-    """What every visit tab shows: the client, and the safety screening first."""
-    return {"visit": visit, "client": visit.client, "screening": screen_intake(visit.intake)}
+    """What every visit tab shows: the client, the safety screening first, and whether the
+    record is read-only (signed) or may be deleted (empty)."""
+    return {
+        "visit": visit,
+        "client": visit.client,
+        "screening": screen_intake(visit.intake),
+        "signed": queries.is_signed(visit),
+        "empty": queries.is_empty(visit),
+    }
 
 
 def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
@@ -157,19 +181,62 @@ def movement_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------- plan
-def _plan_context(visit: Visit, **extra: Any) -> dict[str, Any]:
+def _plan_formset(visit: Visit, data: Any = None) -> tuple[BaseFormSet[Any], queries.PlanEditor]:
+    steps = list(visit.plan_steps.all())
+    initial = [
+        {f: getattr(s, f) for f in ("trigger_point", "side", "reason", "technique", "pressure")}
+        | {"hold_seconds": s.hold_seconds, "repetitions": s.repetitions}
+        for s in steps
+    ]
+    points = [s.trigger_point for s in steps]
+    if data is not None:
+        total = data.get("steps-TOTAL_FORMS", "0")
+        count = int(total) if total.isdigit() else 0
+        points = [data.get(f"steps-{i}-trigger_point", "") for i in range(min(count, 50))]
+    editor = queries.plan_editor(visit, points)
+    kwargs = {
+        "techniques": editor.techniques,
+        "ruled_out": editor.ruled_out,
+        "light_only": editor.light_only,
+    }
+    formset = PlanFormSet(data, initial=initial, prefix="steps", form_kwargs=kwargs)
+    return formset, editor
+
+
+def _plan_context(
+    visit: Visit, formset: BaseFormSet[Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     kb = load_default()
-    base = _base(visit)
-    status = technique_status(kb, base["screening"])
-    steps = []
-    for s in visit.plan_steps.all():
-        point = kb.trigger_points.get(s.trigger_point)
-        steps.append({"step": s, "point_name": point.name if point else s.trigger_point})
+    bound = formset is not None
+    formset, editor = (
+        _plan_formset(visit) if formset is None else (formset, _plan_formset(visit)[1])
+    )
+    stored = {(s.trigger_point, s.side): s for s in visit.plan_steps.all()}
+    rows = []
+    for number, form in enumerate(formset.forms, start=1):
+        key = (form["trigger_point"].value() or "", form["side"].value() or "")
+        point = kb.trigger_points.get(key[0])
+        step = stored.get(key)
+        rows.append(
+            {
+                "number": number,
+                "form": form,
+                "point_name": point.name if point else key[0],
+                "side": key[1],
+                "reason": form["reason"].value() or "",
+                "modifications": step.modifications if step is not None and not bound else [],
+            }
+        )
+    names = {tp: p.name for tp, p in kb.trigger_points.items()}
+    excluded = [
+        {"point": names.get(e[0], e[0]), "side": e[1], "why": e[2]} for e in visit.plan_excluded
+    ]
     return {
-        **base,
-        "steps": steps,
-        "techniques": [(t.id, t.name, status[t.id]) for t in kb.techniques.values()],
-        "light_only": bool(base["screening"].no_deep_pressure),
+        **_base(visit),
+        "formset": formset,
+        "rows": rows,
+        "excluded": excluded,
+        "waiting": editor.waiting,
         **extra,
     }
 
@@ -186,61 +253,47 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_propose(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
     try:
-        actions.propose_plan(Context.of(request), visit)
+        plan = actions.propose_plan(Context.of(request), visit)
     except ActionError as exc:
         context = _plan_context(visit, error=exc.message)
         return _show(request, "visits/plan.html", context, "treatment plan", exc.status)
+    if plan.steps:
+        messages.success(request, f"Plan proposed: {len(plan.steps)} steps.")
+    else:
+        messages.warning(request, f"No steps proposed: {plan.blocked_reason or 'no candidates'}.")
     return redirect("visits:plan", pk=visit.pk)
-
-
-def _posted_steps(post: Any) -> list[actions.StepData]:
-    """The plan form's rows; KeyError or ValueError when a row is incomplete."""
-    count = int(post.get("count", "0"))
-    if not 0 <= count <= 50:
-        raise ValueError("count out of range")
-    return [
-        actions.StepData(
-            trigger_point=post[f"trigger_point-{i}"],
-            side=post[f"side-{i}"],
-            technique=post[f"technique-{i}"],
-            pressure=post[f"pressure-{i}"],
-            hold_seconds=int(post[f"hold_seconds-{i}"]),
-            repetitions=int(post[f"repetitions-{i}"]),
-            reason=post.get(f"reason-{i}", ""),
-        )
-        for i in range(count)
-        if not post.get(f"remove-{i}")
-    ]
 
 
 @require_POST
 @staff_required
 def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
-    try:
-        actions.save_plan(Context.of(request), visit, _posted_steps(request.POST))
-    except (KeyError, ValueError):
-        error = (
-            "every step needs a technique, a pressure and whole numbers for hold and repetitions"
-        )
-        context = _plan_context(visit, error=error)
+    formset, _ = _plan_formset(visit, request.POST)
+    if not formset.is_valid():
+        error = "the plan was not saved: correct the steps marked below"
+        context = _plan_context(visit, formset, error=error)
         return _show(request, "visits/plan.html", context, "treatment plan", 400)
+    kept = [f for f in formset.forms if not f.cleaned_data.get("DELETE")]
+    try:
+        saved = actions.save_plan(Context.of(request), visit, [f.to_input() for f in kept])
     except ActionError as exc:
-        context = _plan_context(visit, error=exc.message)
+        for index, field, message in exc.problems:
+            kept[index].add_error(field if field in kept[index].fields else None, message)
+        error = "the plan was not saved" if exc.problems else exc.message
+        if exc.problems:
+            error += f": {len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''}"
+        context = _plan_context(visit, formset, error=error)
         return _show(request, "visits/plan.html", context, "treatment plan", exc.status)
+    messages.success(request, f"Plan saved: {len(saved)} steps.")
     return redirect("visits:plan", pk=visit.pk)
 
 
 # ----------------------------------------------------------------------------- note
-def _note_context(visit: Visit, staff: bool, **extra: Any) -> dict[str, Any]:
-    version = actions.current_version(visit)
-    versions = list(version.note.versions.select_related("author", "signed_by")) if version else []
-    if not staff:
-        # A client reads signed versions only: a draft is not yet a record.
-        versions = [v for v in versions if v.is_signed]
-        version = versions[-1] if versions else None
+def _note_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
+    versions = queries.versions_for(request.user, visit)  # a client: signed ones only
+    version = versions[-1] if versions else None
     form = None
-    if staff and version is not None and not version.is_signed:
+    if version is not None and not version.is_signed and _is_staff(request):
         form = NoteForm(
             initial={
                 "revision": version.revision,
@@ -268,7 +321,7 @@ def _is_staff(request: HttpRequest) -> bool:
 @login_required
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
-    context = _note_context(visit, _is_staff(request))
+    context = _note_context(request, visit)
     return _show(request, "visits/note.html", context, "session note")
 
 
@@ -280,11 +333,12 @@ def note_draft(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         revision = int(raw) if raw else None
         actions.draft_note(Context.of(request), visit, revision=revision)
+        messages.success(request, "Draft written from the record.")
     except ValueError:
-        context = _note_context(visit, True, error="the note's revision could not be read")
+        context = _note_context(request, visit, error="the note's revision could not be read")
         return _show(request, "visits/note.html", context, "session note", 400)
     except ActionError as exc:
-        context = _note_context(visit, True, error=exc.message)
+        context = _note_context(request, visit, error=exc.message)
         return _show(request, "visits/note.html", context, "session note", exc.status)
     return redirect("visits:note", pk=visit.pk)
 
@@ -295,7 +349,7 @@ def note_save(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        context = _note_context(visit, True, form=form)
+        context = _note_context(request, visit, form=form)
         return _show(request, "visits/note.html", context, "session note", 400)
     data = form.cleaned_data
     ctx = Context.of(request)
@@ -308,8 +362,12 @@ def note_save(request: HttpRequest, pk: int) -> HttpResponse:
                 actions.sign_note(ctx, visit, revision=version.revision)
     except ActionError as exc:
         # Keep what the person typed: a conflict must never lose their words.
-        context = _note_context(visit, True, form=form, error=exc.message)
+        context = _note_context(request, visit, form=form, error=exc.message)
         return _show(request, "visits/note.html", context, "session note", exc.status)
+    if "sign" in request.POST:
+        messages.success(request, f"Version {version.number} signed and locked.")
+    else:
+        messages.success(request, f"Draft saved at {timezone.localtime(ctx.now):%H:%M}.")
     return redirect("visits:note", pk=visit.pk)
 
 
@@ -321,8 +379,9 @@ def note_amend(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.amend_note(Context.of(request), visit, form.cleaned_data["reason"])
+            messages.success(request, "Amendment started: the record can be changed again.")
             return redirect("visits:note", pk=visit.pk)
         except ActionError as exc:
             form.add_error("reason", exc.message)
-    context = _note_context(visit, True, amend_form=form)
+    context = _note_context(request, visit, amend_form=form)
     return _show(request, "visits/note.html", context, "session note", 400)

@@ -1,0 +1,102 @@
+"""Reads of visits and their notes, shared by the web pages, the API and the command line.
+Visibility is decided here and in the models' querysets (`Visit.objects.visible_to`,
+`NoteVersion.objects.readable_by`), never in a view or a template."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+
+from myomap.clients import queries as client_queries
+from myomap.clients.actions import screen_intake
+from myomap.core import planning as core_planning
+from myomap.core.kb import load_default
+from myomap.visits.models import Note, NoteVersion, Visit
+
+
+def visit_for(user: Any, pk: int) -> Visit:
+    """The visit if this user may see it, else 404 (the same as for no such visit)."""
+    return get_object_or_404(
+        Visit.objects.visible_to(user).select_related("client", "intake", "therapist"), pk=pk
+    )
+
+
+def latest_version(visit: Visit) -> NoteVersion | None:
+    """The newest version of the visit's note, signed or not (for the staff's own checks)."""
+    return NoteVersion.objects.filter(note__visit=visit).order_by("-number").first()
+
+
+def versions_for(user: Any, visit: Visit) -> list[NoteVersion]:
+    """The versions of the visit's note this user may read, oldest first."""
+    return list(
+        NoteVersion.objects.readable_by(user)
+        .filter(note__visit=visit)
+        .select_related("author", "signed_by")
+        .order_by("number")
+    )
+
+
+def is_signed(visit: Visit) -> bool:
+    """The visit's note is signed and no amendment is open: the record is read-only."""
+    version = latest_version(visit)
+    return version is not None and version.is_signed
+
+
+def has_note(visit: Visit) -> bool:
+    return Note.objects.filter(visit=visit).exists()
+
+
+def is_empty(visit: Visit) -> bool:
+    """Nothing recorded yet: no findings, no plan, no note. Only such a visit may be
+    deleted (a mistaken start)."""
+    return not (
+        visit.palpations.exists()
+        or visit.movements.exists()
+        or visit.plan_steps.exists()
+        or has_note(visit)
+    )
+
+
+@dataclass(frozen=True)
+class PlanEditor:
+    """What the plan editor needs to offer only what the screening allows."""
+
+    techniques: list[tuple[str, str]]  # (id, name) of every technique
+    ruled_out: dict[str, frozenset[str]]  # trigger point -> techniques ruled out there
+    light_only: bool
+    waiting: str | None  # why planning cannot go on yet, in words (None: it can)
+
+
+def plan_editor(visit: Visit, points: Sequence[str]) -> PlanEditor:
+    kb = load_default()
+    screening = screen_intake(visit.intake)
+    ruled_out = {}
+    for point in dict.fromkeys(points):
+        if point in kb.trigger_points:
+            status = core_planning.status_at(kb, screening, point)[0]
+            ruled_out[point] = frozenset(t for t, s in status.items() if not s.allowed)
+    return PlanEditor(
+        techniques=[(t.id, t.name) for t in kb.techniques.values()],
+        ruled_out=ruled_out,
+        light_only=bool(screening.no_deep_pressure),
+        waiting=planning_waits(visit),
+    )
+
+
+def planning_waits(visit: Visit) -> str | None:
+    """Why treatment planning cannot go on for this visit yet, in words, or None. The one
+    answer the web page, the API and the actions share."""
+    answer = client_queries.gate(visit.intake)
+    if not answer.allows_planning:
+        return answer.reason
+    screening = screen_intake(visit.intake)
+    if screening.needs_clearance:
+        waiting = ", ".join(c.name for c in screening.contraindications if c.level == "ask-doctor")
+        return (
+            f"planning waits for the doctor's clearance ({waiting}): "
+            "record the clearance on the intake page first"
+        )
+    return None

@@ -1,0 +1,35 @@
+// Forms that must not lose work or act by accident (no inline script: loaded as a file).
+//  - data-confirm on a form or a submit button: ask before it is sent.
+//  - data-warn-unsaved on a form: warn before leaving the page with unsaved edits.
+(function () {
+  "use strict";
+  var dirty = new Set();
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question = (button && button.dataset.confirm) || form.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    dirty.clear(); // the edits are being sent: leaving now loses nothing
+  });
+
+  document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    var mark = function () {
+      dirty.add(form);
+      var status = form.querySelector("[data-save-status]");
+      if (status) status.textContent = "Unsaved changes";
+    };
+    form.addEventListener("input", mark);
+    form.addEventListener("change", mark);
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty.size) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
