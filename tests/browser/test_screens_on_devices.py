@@ -243,3 +243,9 @@ def test_on_a_laptop_both_views_show_side_by_side_without_a_switch(page, live_se
     expect(svg).to_have_attribute("viewBox", "0 0 760 996")
     expect(page.locator("#region-knee-front-left")).to_be_visible()
     expect(page.locator("#region-lumbar-lower-right")).to_be_visible()
+    # The thin spine strip answers the mouse over its whole wider hit area.
+    page.locator(".hit[data-region=spine-lumbar]").hover()
+    expect(page.locator("#region-caption")).to_have_text("Lumbar spine")
+    expect(page.locator("#region-spine-lumbar")).to_have_class("region hovered")
+    page.locator(".hit[data-region=spine-lumbar]").click()
+    expect(page.locator("#selection li")).to_contain_text("Lumbar spine")

@@ -165,15 +165,29 @@ def test_a_recorded_referral_or_override_lets_planning_go_on_but_keeps_the_flags
 def test_recorded_medical_clearance_lifts_ask_doctor_rules_but_keeps_the_rest(
     kb: KnowledgeBase,
 ) -> None:
-    screening = screen(kb, {}, {"high-risk-pregnancy": True, "anticoagulants": True})
+    answers = {"high-risk-pregnancy": True, "anticoagulants": True}
+    screening = screen(kb, {}, answers)
     assert screening.needs_clearance
     assert not technique_status(kb, screening)["positional-release"].allowed
-    cleared = screening.with_clearance("Cleared by her obstetrician, Dr Aziz, on 3 March.")
-    assert not cleared.needs_clearance
+    note = "Cleared by her obstetrician, Dr Aziz, on 3 March."
+    cleared = screen(kb, {}, answers, clearance=note)
+    assert not cleared.needs_clearance and cleared.clearance == note
     assert technique_status(kb, cleared)["positional-release"].allowed
     # Anticoagulants still rule out ischemic compression.
     assert not technique_status(kb, cleared)["ischemic-compression"].allowed
     assert [c.id for c in cleared.contraindications] == [c.id for c in screening.contraindications]
     assert "Ask the client's doctor" not in cleared.headline
     with pytest.raises(ValueError, match="who gave it"):
-        screening.with_clearance("  ")
+        screen(kb, {}, answers, clearance="  ")
+
+
+def test_a_cleared_pregnancy_still_rules_out_deep_abdominal_work(kb: KnowledgeBase) -> None:
+    from myomap.core.planning import status_at
+
+    cleared = screen(kb, {}, {"high-risk-pregnancy": True}, clearance="Midwife agreed today.")
+    pregnancy = cleared.contraindications[0]
+    assert "abdomen-lower" in pregnancy.areas and "no deep abdominal work" in (pregnancy.note or "")
+    belly = status_at(kb, cleared, "rectus-abdominis-lateral-lower")[0]
+    assert not belly["ischemic-compression"].allowed and belly["positional-release"].allowed
+    back = status_at(kb, cleared, "quadratus-lumborum-deep-cranial")[0]
+    assert back["ischemic-compression"].allowed

@@ -234,13 +234,27 @@ def test_the_whole_flow_from_intake_to_an_amended_note(bob: User) -> None:
     assert note["history"][0]["signed"] and note["history"][0]["subjective"] == "Better today."
 
 
-def test_a_referral_opens_the_gate(bob: User) -> None:
+def test_an_emergency_referral_waits_for_a_medical_clearance_before_a_visit(bob: User) -> None:
     api = Api(bob)
     intake = new_intake(api, new_client(api), red_flag_answers={"cauda-equina-bladder": True})
     response = api.post(
         f"/api/intakes/{intake['id']}/referral", {"note": "Sent to the ED at St Mary's today."}
     )
-    assert response.status_code == 200 and response.json()["gate"]["state"] == "referred"
+    gate = response.json()["gate"]
+    assert response.status_code == 200 and gate["state"] == "awaiting"
+    assert gate["allows_planning"] is False and "medical clearance" in gate["why_not"]
+    refused = api.post(f"/api/intakes/{intake['id']}/visits")
+    assert refused.status_code == 409 and refused.json()["detail"] == gate["why_not"]
+    clearance = {
+        "cleared_by": "Dr Patel, St Mary's emergency department",
+        "cleared_on": dt.date.today().isoformat(),
+        "said": "MRI normal, no cauda equina compression; massage is fine.",
+    }
+    response = api.post(f"/api/intakes/{intake['id']}/red-flag-clearance", clearance)
+    gate = response.json()["gate"]
+    assert gate["state"] == "cleared" and gate["allows_planning"] is True
+    assert gate["medical_clearance"]["cleared_by"] == clearance["cleared_by"]
+    assert api.get(f"/api/intakes/{intake['id']}").json()["gate"] == gate
     assert api.post(f"/api/intakes/{intake['id']}/visits").status_code == 201
 
 

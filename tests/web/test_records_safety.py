@@ -14,6 +14,7 @@ from myomap.clients import actions as clients
 from myomap.clients.models import Client
 from myomap.records.errors import GateClosed, Invalid
 from myomap.visits import actions as visits
+from myomap.visits import queries as visit_queries
 from myomap.visits.models import PlanStep
 
 BACK = {"lumbar-lower-left": 6, "buttock-upper-left": 5}
@@ -59,7 +60,7 @@ def test_a_red_flag_on_a_newer_intake_stops_a_visit_from_an_older_one(alice, cli
     client.force_login(alice)
     page = client.get(f"/clients/intakes/{old.pk}/").content.decode()
     assert "Start a visit from this intake" not in page
-    assert "Another intake of this client has a red flag" in page
+    assert "has a red flag that is not resolved" in page
 
 
 def test_an_overridden_red_flag_stays_visible_on_every_visit_tab(alice, client):
@@ -125,7 +126,7 @@ def test_redrafting_needs_the_current_revision_so_hand_edits_are_not_lost(alice)
     )
     with pytest.raises(Exception, match="changed since you opened it"):
         visits.draft_note(ctx, visit, revision=draft.revision)
-    assert visits.current_version(visit).subjective == "Typed by hand"
+    assert visit_queries.latest_version(visit).subjective == "Typed by hand"
     redrafted = visits.draft_note(ctx, visit, revision=edited.revision)
     assert redrafted.subjective != "Typed by hand"
 
@@ -179,8 +180,13 @@ def test_a_condition_that_needs_the_doctor_blocks_the_plan_until_clearance_is_re
 ):
     ctx, person, intake = new_client(alice, contraindication_answers={"high-risk-pregnancy": True})
     visit = visits.start_visit(ctx, person, intake)
-    assert visits.propose_plan(ctx, visit).steps == ()
+    with pytest.raises(GateClosed, match="waits for the doctor's clearance"):
+        visits.propose_plan(ctx, visit)
+    assert not visit.plan_steps.exists()
     client.force_login(alice)
+    # Propose says why it does nothing, instead of silently doing nothing.
+    page = client.post(f"/visits/{visit.pk}/plan/propose/").content.decode()
+    assert "waits for the doctor&#x27;s clearance" in page
     page = client.get(f"/clients/intakes/{intake.pk}/").content.decode()
     assert "Record the doctor&#x27;s clearance" in page or "Record the doctor's clearance" in page
     response = client.post(f"/clients/intakes/{intake.pk}/clearance/", {"note": "ok"})

@@ -21,6 +21,7 @@ from myomap.api.schemas import (
     ClientPage,
     ClientPatchIn,
     ConsentIn,
+    FlagClearanceIn,
     IntakeCorrectedOut,
     IntakeCorrectionIn,
     IntakeIn,
@@ -33,11 +34,12 @@ from myomap.api.schemas import (
 from myomap.audit.log import record
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions
+from myomap.clients import queries as client_queries
 from myomap.clients.models import Client, Intake
+from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
 from myomap.core.kb import load_default
 from myomap.core.screening import technique_status
-from myomap.records.access import client_for, intake_for
 from myomap.visits import actions as visit_actions
 
 PER_PAGE = 50
@@ -196,12 +198,55 @@ def record_clearance(request: HttpRequest, intake_id: int, data: ClearanceIn) ->
 @router.post(
     "/intakes/{intake_id}/visits",
     response={201: VisitSummary, **ERRORS},
-    summary="Start a visit (409 while a red flag is unresolved)",
+    summary="Start a visit (409 while a red flag is unresolved); send an `Idempotency-Key` "
+    "header to make a retried request return the same visit",
 )
 def start_visit(request: HttpRequest, intake_id: int) -> Status[Any]:
     ctx = require_staff(request)
     intake = intake_for(ctx.user, intake_id)
-    return Status(201, visit_actions.start_visit(ctx, intake.client, intake))
+    key = request.headers.get("Idempotency-Key", "")
+    return Status(201, visit_actions.start_visit(ctx, intake.client, intake, key=key))
+
+
+def gate_out(intake: Intake) -> dict[str, Any]:
+    """The safety gate as the API shows it: the same answer the visit actions act on."""
+    answer = client_queries.gate(intake)
+    clearance = None
+    if intake.flag_clearance_on is not None:
+        clearance = {
+            "cleared_by": intake.flag_clearance_from,
+            "cleared_on": intake.flag_clearance_on,
+            "said": intake.flag_clearance_note,
+            "recorded_by": (
+                intake.flag_clearance_by.get_username() if intake.flag_clearance_by else None
+            ),
+            "recorded_at": intake.flag_clearance_at,
+        }
+    return {
+        "state": intake.gate,
+        "state_words": intake.get_gate_display(),
+        "allows_planning": answer.allows_planning,
+        "why_not": answer.reason,
+        "note": intake.gate_note,
+        "by": intake.gate_by.get_username() if intake.gate_by else None,
+        "at": intake.gate_at,
+        "medical_clearance": clearance,
+    }
+
+
+@router.post(
+    "/intakes/{intake_id}/red-flag-clearance",
+    response={200: IntakeOut, **ERRORS},
+    summary="Record the medical clearance an emergency or urgent red flag waits for",
+)
+def record_flag_clearance(
+    request: HttpRequest, intake_id: int, data: FlagClearanceIn
+) -> dict[str, Any]:
+    ctx = require_staff(request)
+    intake = actions.record_flag_clearance(
+        ctx, intake_for(ctx.user, intake_id), actions.FlagClearanceData(**data.model_dump())
+    )
+    return intake_out(intake)
 
 
 def intake_out(intake: Intake) -> dict[str, Any]:
@@ -220,13 +265,7 @@ def intake_out(intake: Intake) -> dict[str, Any]:
         "red_flag_answers": intake.red_flag_answers,
         "contraindication_answers": intake.contraindication_answers,
         "factor_answers": intake.factor_answers,
-        "gate": {
-            "state": intake.gate,
-            "allows_planning": intake.allows_planning,
-            "note": intake.gate_note,
-            "by": intake.gate_by.get_username() if intake.gate_by else None,
-            "at": intake.gate_at,
-        },
+        "gate": gate_out(intake),
         "screening": {
             "headline": screening.headline,
             "blocked": screening.blocked,

@@ -193,6 +193,14 @@ class ClearanceIn(Input):
     )
 
 
+class FlagClearanceIn(Input):
+    cleared_by: str = Field(
+        min_length=1, max_length=200, description="who cleared: name and role or service"
+    )
+    cleared_on: dt.date = Field(description="the day they cleared the treatment")
+    said: str = Field(min_length=1, max_length=5000, description="what they said")
+
+
 class OverrideIn(Input):
     reason: str = Field(
         min_length=1, max_length=5000, description="why treatment goes on despite the red flag"
@@ -278,11 +286,16 @@ class MedicalClearanceOut(Schema):
 
 
 class GateOut(Schema):
-    state: str
-    allows_planning: bool
-    note: str
+    state: str = Field(description="clear, blocked, awaiting, referred, cleared or overridden")
+    state_words: str
+    allows_planning: bool = Field(
+        description="a visit may start and a plan be made (the client's other intakes count)"
+    )
+    why_not: str | None = Field(description="why planning is stopped, in words")
+    note: str = Field(description="the referral made, or the override's reason")
     by: str | None
     at: dt.datetime | None
+    medical_clearance: MedicalClearanceOut | None
 
 
 class FactorOut(Schema):

@@ -72,7 +72,9 @@ def create_client(ctx: Context, data: ClientData) -> Client:
 
 def screen_intake(intake: Intake) -> core_screening.Screening:
     """The safety screening of an intake's answers (pure; no write). A red flag resolved
-    by a recorded referral or override stays on record but no longer blocks.
+    by a recorded referral (routine flags), a medical clearance or an override stays on
+    record but no longer blocks; an emergency or urgent flag whose referral is recorded
+    still blocks, waiting for the clearance.
 
     Stored answers are read tolerantly: an id the knowledge base no longer has (a clinic
     may swap its knowledge folder) is skipped, except a red flag answered yes, which keeps
@@ -81,7 +83,12 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
     flags = {k: v for k, v in intake.red_flag_answers.items() if k in kb.red_flags}
     contra = {k: v for k, v in intake.contraindication_answers.items() if k in kb.contraindications}
     result = core_screening.screen(
-        kb, flags, contra, match_medications(kb, intake.medications), _reviewed(kb, intake)
+        kb,
+        flags,
+        contra,
+        match_medications(kb, intake.medications),
+        _reviewed(kb, intake),
+        clearance=intake.clearance_note or None,
     )
     retired = [k for k, v in intake.red_flag_answers.items() if v and k not in kb.red_flags]
     if retired:
@@ -97,11 +104,22 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
             for k in retired
         )
         result = dataclasses.replace(result, red_flags=kept + result.red_flags)
-    if intake.clearance_note:
-        result = result.with_clearance(intake.clearance_note)
-    if intake.gate in (Intake.Gate.REFERRED, Intake.Gate.OVERRIDDEN):
-        return result.clear(intake.gate_note)
+    if intake.gate == Intake.Gate.AWAITING:
+        return dataclasses.replace(result, awaiting_clearance=intake.gate_note)
+    if intake.gate in Intake.OPENED:
+        return result.clear(_opened_by(intake))
     return result
+
+
+def _opened_by(intake: Intake) -> str:
+    """What opened the gate, in words, for the screening's headline and the note."""
+    if intake.gate == Intake.Gate.CLEARED and intake.flag_clearance_on is not None:
+        return (
+            f"medical clearance from {intake.flag_clearance_from} on "
+            f"{intake.flag_clearance_on:%d %b %Y}: {intake.flag_clearance_note} "
+            f"(referral: {intake.gate_note})"
+        )
+    return intake.gate_note
 
 
 @transaction.atomic
@@ -381,41 +399,92 @@ def update_intake(ctx: Context, intake: Intake, data: IntakeData, reason: str) -
     return Corrected(intake, " ".join(notices))
 
 
-def _close_gate_check(intake: Intake) -> None:
-    if intake.gate != Intake.Gate.BLOCKED:
-        raise Invalid("this intake has no open red flag to resolve", "gate")
-
-
 def _open_gate(ctx: Context, intake: Intake, gate: str, text: str, action: str) -> Intake:
-    """Resolve an open red flag: the gate's new state, the words that justify it, who and
-    when, and the audit event, in one transaction (the callers are atomic)."""
+    """Move the gate on: its new state, the words that justify it, who and when, and the
+    audit event, in one transaction (the callers are atomic)."""
     intake.gate, intake.gate_note = gate, text.strip()
-    intake.gate_by, intake.gate_at = ctx.user, timezone.now()
+    intake.gate_by, intake.gate_at = ctx.user, ctx.now
     intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
     record(ctx, action, intake, summary=text.strip())
     return intake
 
 
-def _blocked_for_update(ctx: Context, intake: Intake) -> Intake:
+def _closed_for_update(ctx: Context, intake: Intake, *states: str) -> Intake:
     require_clinic(ctx, intake.client)
     intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    _close_gate_check(intake)
+    if intake.gate not in (states or Intake.CLOSED):
+        raise Invalid("this intake has no open red flag to resolve", "gate")
     return intake
 
 
 @transaction.atomic
 def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
-    """The therapist referred the client on (to whom, how, when): the gate opens."""
-    intake = _blocked_for_update(ctx, intake)
+    """The therapist referred the client on (to whom, how, when). A routine red flag's
+    gate opens; an emergency or urgent one still stops treatment, waiting for a medical
+    clearance (`record_flag_clearance`) or an override with a reason."""
+    intake = _closed_for_update(ctx, intake, Intake.Gate.BLOCKED)
     if len(note.strip()) < 10:
         raise Invalid("say to whom and how the client was referred", "note")
-    return _open_gate(ctx, intake, Intake.Gate.REFERRED, note, AuditEvent.Action.REFERRAL)
+    urgency = screen_intake(intake).urgency
+    gate = (
+        Intake.Gate.REFERRED
+        if core_screening.referral_opens_gate(urgency)
+        else Intake.Gate.AWAITING
+    )
+    return _open_gate(ctx, intake, gate, note, AuditEvent.Action.REFERRAL)
+
+
+@dataclass(frozen=True)
+class FlagClearanceData:
+    """A clinician's clearance to treat after an emergency or urgent red flag."""
+
+    cleared_by: str  # who cleared: "Dr Patel, St Mary's emergency department"
+    cleared_on: dt.date  # when they said it
+    said: str  # what they said: "MRI normal, no cauda equina; massage is fine"
+
+
+@transaction.atomic
+def record_flag_clearance(ctx: Context, intake: Intake, data: FlagClearanceData) -> Intake:
+    """Record the medical clearance an emergency or urgent red flag waits for: the gate
+    opens, and the clearance stays on the intake, in the screening and in the note."""
+    intake = _closed_for_update(ctx, intake)
+    if len(data.cleared_by.strip()) < 3:
+        raise Invalid("say who cleared the treatment (name and role or service)", "cleared_by")
+    if data.cleared_on > timezone.localdate(ctx.now):
+        raise Invalid("the clearance date cannot be in the future", "cleared_on")
+    if data.cleared_on < intake.recorded_at.date():
+        raise Invalid("the clearance date is before the intake was recorded", "cleared_on")
+    if len(data.said.strip()) < 10:
+        raise Invalid("write what the clinician said (their findings and advice)", "said")
+    intake.flag_clearance_from = data.cleared_by.strip()[:200]
+    intake.flag_clearance_on = data.cleared_on
+    intake.flag_clearance_note = data.said.strip()
+    intake.flag_clearance_by, intake.flag_clearance_at = ctx.user, ctx.now
+    if not intake.gate_note:
+        intake.gate_note = "(no referral recorded before the clearance)"
+    intake.gate, intake.gate_by, intake.gate_at = Intake.Gate.CLEARED, ctx.user, ctx.now
+    intake.save(
+        update_fields=[
+            "flag_clearance_from",
+            "flag_clearance_on",
+            "flag_clearance_note",
+            "flag_clearance_by",
+            "flag_clearance_at",
+            "gate",
+            "gate_note",
+            "gate_by",
+            "gate_at",
+        ]
+    )
+    summary = f"red flag cleared by {intake.flag_clearance_from}: {intake.flag_clearance_note}"
+    record(ctx, AuditEvent.Action.CLEARANCE, intake, summary=summary[:300])
+    return intake
 
 
 @transaction.atomic
 def override_red_flag(ctx: Context, intake: Intake, reason: str) -> Intake:
     """Continue despite a red flag, with a written reason that stays on the record."""
-    intake = _blocked_for_update(ctx, intake)
+    intake = _closed_for_update(ctx, intake)
     if len(reason.strip()) < MIN_OVERRIDE_REASON:
         raise Invalid(
             "write the reason for overriding the red flag "
@@ -435,7 +504,7 @@ def record_clearance(ctx: Context, intake: Intake, note: str) -> Intake:
     if len(note.strip()) < 10:
         raise Invalid("say who cleared the treatment and when", "note")
     intake.clearance_note = note.strip()
-    intake.clearance_by, intake.clearance_at = ctx.user, timezone.now()
+    intake.clearance_by, intake.clearance_at = ctx.user, ctx.now
     intake.save(update_fields=["clearance_note", "clearance_by", "clearance_at"])
     record(ctx, AuditEvent.Action.CLEARANCE, intake, summary=note.strip())
     return intake

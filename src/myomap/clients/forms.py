@@ -159,6 +159,14 @@ class OverrideForm(forms.Form):
     )
 
 
+class FlagClearanceForm(forms.Form):
+    cleared_by = forms.CharField(max_length=200, label="Cleared by (name and role or service)")
+    cleared_on = forms.DateField(label="Cleared on", widget=forms.DateInput(attrs={"type": "date"}))
+    said = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="What they said (findings, advice)"
+    )
+
+
 class ClearanceForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -86,7 +86,7 @@ class Client(models.Model):
 
     def has_open_red_flag(self) -> bool:
         """Any intake with a red flag not yet resolved by a referral or an override."""
-        return self.intakes.filter(gate=Intake.Gate.BLOCKED).exists()
+        return self.intakes.filter(gate__in=Intake.CLOSED).exists()
 
     def age_on(self, day: Any) -> int:
         born = self.date_of_birth
@@ -99,8 +99,14 @@ class Intake(models.Model):
     class Gate(models.TextChoices):
         CLEAR = "clear", "No red flags"
         BLOCKED = "blocked", "Blocked by a red flag"
+        AWAITING = "awaiting", "Referral recorded, waiting for medical clearance"
         REFERRED = "referred", "Referral recorded"
+        CLEARED = "cleared", "Medical clearance recorded"
         OVERRIDDEN = "overridden", "Overridden with a reason"
+
+    # The gate's states that stop treatment planning, and those that opened it again.
+    CLOSED = (Gate.BLOCKED, Gate.AWAITING)
+    OPENED = (Gate.REFERRED, Gate.CLEARED, Gate.OVERRIDDEN)
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="intakes")
     recorded_by = models.ForeignKey(
@@ -126,6 +132,15 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     clearance_at = models.DateTimeField(null=True, blank=True)
+    # Medical clearance of an emergency or urgent red flag after the referral: who cleared
+    # (the clinician, in words), on what day, what they said; who recorded it and when.
+    flag_clearance_from = models.CharField(max_length=200, blank=True)
+    flag_clearance_on = models.DateField(null=True, blank=True)
+    flag_clearance_note = models.TextField(blank=True)
+    flag_clearance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    flag_clearance_at = models.DateTimeField(null=True, blank=True)
     # The therapist's review of medicines the medications text names:
     # knowledge id (contraindication or red flag) -> {"answer": bool, "by": user id, "at": iso}
     medication_review = models.JSONField(default=dict, blank=True)
@@ -141,8 +156,10 @@ class Intake(models.Model):
         return self.client
 
     @property
-    def allows_planning(self) -> bool:
-        return self.gate != self.Gate.BLOCKED
+    def gate_closed(self) -> bool:
+        """This intake's own red flag still stops planning (`clients.queries.gate` gives
+        the answer that counts the client's other intakes too)."""
+        return self.gate in self.CLOSED
 
     # Stored answers are read tolerantly: a clinic may swap its knowledge folder, and an
     # old record must still open. Writes are validated strictly by the actions.

@@ -15,6 +15,11 @@ urlpatterns = [
     path("intakes/<int:pk>/referral/", views.intake_referral, name="intake_referral"),
     path("intakes/<int:pk>/override/", views.intake_override, name="intake_override"),
     path("intakes/<int:pk>/clearance/", views.intake_clearance, name="intake_clearance"),
+    path(
+        "intakes/<int:pk>/red-flag-clearance/",
+        views.intake_flag_clearance,
+        name="intake_flag_clearance",
+    ),
     path("intakes/<int:pk>/medications/", views.intake_medications, name="intake_medications"),
     path("intakes/<int:pk>/referral-letter/", views.referral_letter, name="referral_letter"),
 ]

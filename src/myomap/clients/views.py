@@ -3,6 +3,7 @@ Views parse, authorise, call one action, render; every health-data page is audit
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -16,21 +17,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions
+from myomap.clients import queries as client_queries
 from myomap.clients.forms import (
     ClearanceForm,
     ClientEditForm,
     ClientForm,
     ConsentForm,
+    FlagClearanceForm,
     IntakeCorrectionForm,
     IntakeForm,
     OverrideForm,
     ReferralForm,
 )
 from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
+from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
-from myomap.records.access import client_for, intake_for, staff_required
+from myomap.records.access import staff_required
 from myomap.records.errors import ActionError, Invalid
 
 
@@ -236,8 +240,11 @@ def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
         "referral_form": ReferralForm(),
         "override_form": OverrideForm(),
         "clearance_form": ClearanceForm(),
-        "open_red_flag": intake.client.has_open_red_flag(),
+        "flag_clearance_form": FlagClearanceForm(),
+        "gate": client_queries.gate(intake),
         "changes": list(IntakeRevision.objects.of(intake)),
+        # A one-time key for "Start a visit": a double click starts one visit, not two.
+        "start_key": uuid.uuid4().hex,
         **forms,
     }
 
@@ -293,6 +300,25 @@ def intake_override(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def intake_clearance(request: HttpRequest, pk: int) -> HttpResponse:
     return _resolve_gate(request, pk, ClearanceForm, actions.record_clearance, "clearance_form")
+
+
+@require_POST
+@staff_required
+def intake_flag_clearance(request: HttpRequest, pk: int) -> HttpResponse:
+    intake = intake_for(request.user, pk)
+    form = FlagClearanceForm(request.POST)
+    if form.is_valid():
+        try:
+            data = actions.FlagClearanceData(**form.cleaned_data)
+            actions.record_flag_clearance(Context.of(request), intake, data)
+            return redirect("clients:intake", pk=intake.pk)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    record(
+        Context.of(request), AuditEvent.Action.VIEW, intake, summary="intake and safety screening"
+    )
+    context = _intake_context(intake, flag_clearance_form=form)
+    return render(request, "clients/intake_detail.html", context, status=400)
 
 
 @require_GET

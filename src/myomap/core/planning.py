@@ -179,11 +179,7 @@ def _status_here(
 ) -> _Here:
     """The technique status for a point located in `region` (a base id), and the
     avoid-locally conditions whose `areas` hold it: their rules apply there in full."""
-    hits = tuple(
-        c
-        for c in screening.contraindications
-        if c.level == "avoid-locally" and region in kb.contraindications[c.id].areas
-    )
+    hits = tuple(c for c in screening.contraindications if region in c.areas)
     if not hits:
         return status, ()
     ids = {c.id for c in hits}
@@ -212,7 +208,9 @@ def safety_notes(screening: Screening, here: _Here, technique: str) -> tuple[str
         notes.append(light)
     notes += [r[0].upper() + r[1:] + "." for r in status[technique].reasons]
     notes += [
-        f"In the area usually affected by {_lower(c.name)}: check where it is and keep off it."
+        f"{c.name}, cleared by the doctor: {c.note}"
+        if c.level == "ask-doctor" and c.note
+        else f"In the area usually affected by {_lower(c.name)}: check where it is and keep off it."
         for c in hits
     ]
     return tuple(dict.fromkeys(notes))

@@ -41,6 +41,14 @@ class ContraindicationHit:
     level: str
     question: str
     note: str | None
+    # The base regions its local rules hold for: an avoid-locally condition's usual areas,
+    # or those of an ask-doctor condition's limits once cleared. Empty: unpredictable.
+    areas: tuple[str, ...] = ()
+
+    @property
+    def level_words(self) -> str:
+        """The level in words ("no deep pressure"), never the code."""
+        return LEVEL_WORDS.get(self.level, self.level)
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,9 @@ class Screening:
     technique_rules: tuple[TechniqueRule, ...]
     cleared: str | None = None  # the referral or override recorded for the red flags
     clearance: str | None = None  # the doctor's clearance recorded for ask-doctor conditions
+    # The referral recorded for an emergency or urgent red flag that still waits for a
+    # medical clearance: planning stays stopped.
+    awaiting_clearance: str | None = None
     # The drug classes the medications text names, each with the therapist's review.
     medication_matches: tuple[MedicationHit, ...] = ()
 
@@ -120,15 +131,6 @@ class Screening:
     def postpone(self) -> bool:
         return any(c.level == "postpone" for c in self.contraindications)
 
-    def with_clearance(self, note: str) -> Screening:
-        """The same screening once the client's doctor has cleared treatment (`note` says
-        who and when): ask-doctor conditions stay on record but no longer remove or modify
-        techniques; every other condition still applies."""
-        if not note.strip():
-            raise ValueError("recording medical clearance needs who gave it and when")
-        rules = tuple(r for r in self.technique_rules if r.level != "ask-doctor")
-        return replace(self, technique_rules=rules, clearance=" ".join(note.split()))
-
     @property
     def needs_clearance(self) -> bool:
         """An ask-doctor condition whose clearance is not recorded yet."""
@@ -150,6 +152,12 @@ class Screening:
         if self.blocked:
             top = self.red_flags[0].urgency
             why = _join(_flag_words(f) for f in self.red_flags if f.urgency == top)
+            if self.awaiting_clearance is not None:
+                said = self.awaiting_clearance.rstrip(".")
+                return (
+                    f"Stop: referral recorded ({said}) for {why}; no treatment until a "
+                    "medical clearance is recorded, or an override with a written reason."
+                )
             if top == "emergency":
                 return f"Stop: consider emergency referral today ({why})."
             if top == "urgent":
@@ -223,6 +231,8 @@ def screen(
     contraindication_answers: Mapping[str, bool],
     medications: Sequence[MedicationMatch] = (),
     review: Mapping[str, bool] | None = None,
+    *,
+    clearance: str | None = None,
 ) -> Screening:
     """The red flags and contraindications answered yes, most serious first, and the
     technique rules they imply. Raises ValueError naming any unknown id.
@@ -234,6 +244,11 @@ def screen(
     the client does not take the medicine; a red flag the text suggests counts only once
     the review says yes (until then it is a question to ask, and the headline says so).
 
+    `clearance` is the doctor's clearance recorded for ask-doctor conditions (who, when,
+    what they said): it lifts the wait, and each such condition's `once_cleared` rules
+    (the limits that stay once treatment is allowed: no deep abdominal work in pregnancy)
+    apply instead of its waiting rules.
+
     Example: "Warfarin 5 mg daily" with every box unticked and no review gives the
     anticoagulants contraindication (ischemic compression removed) and the headline
     "Light pressure only today: ... Ask the client about the medicines the intake names:
@@ -241,6 +256,8 @@ def screen(
     """
     _check_ids("red flag", red_flag_answers, kb.red_flags)
     _check_ids("contraindication", contraindication_answers, kb.contraindications)
+    if clearance is not None and not clearance.strip():
+        raise ValueError("recording medical clearance needs who gave it and when")
     review = review or {}
     red_flag_answers = dict(red_flag_answers)
     contraindication_answers = dict(contraindication_answers)
@@ -279,12 +296,23 @@ def screen(
     hits = [c for c in kb.contraindications.values() if contraindication_answers.get(c.id)]
     hits.sort(key=lambda c: LEVELS.index(c.level))
     rules: list[TechniqueRule] = []
+    areas: dict[str, tuple[str, ...]] = {}
+    notes: dict[str, str | None] = {}  # once cleared, the note that still applies
     for c in hits:
-        local = c.level == "avoid-locally"
-        for tid in c.removes:
+        removes, modifies, areas[c.id] = c.removes, c.modifies, c.areas
+        if clearance is not None and c.level == "ask-doctor":
+            # The doctor's clearance lifts the wait, not the condition's own limits.
+            after = c.once_cleared
+            removes = after.removes if after else ()
+            modifies = after.modifies if after else ()
+            areas[c.id] = after.areas if after else ()
+            if after is not None and after.note:
+                notes[c.id] = after.note
+        local = c.level == "avoid-locally" or bool(areas[c.id])
+        for tid in removes:
             name = kb.techniques[tid].name
             rules.append(TechniqueRule(tid, name, "removed", None, c.id, c.name, c.level, local))
-        for mod in c.modifies:
+        for mod in modifies:
             name = kb.techniques[mod.technique].name
             rules.append(
                 TechniqueRule(
@@ -294,11 +322,24 @@ def screen(
     return Screening(
         red_flags=tuple(flags),
         contraindications=tuple(
-            ContraindicationHit(c.id, c.name, c.level, c.question, c.note) for c in hits
+            ContraindicationHit(
+                c.id, c.name, c.level, c.question, notes.get(c.id, c.note), areas[c.id]
+            )
+            for c in hits
         ),
         technique_rules=tuple(rules),
         medication_matches=tuple(named),
+        clearance=" ".join(clearance.split()) if clearance is not None else None,
     )
+
+
+def referral_opens_gate(urgency: str | None) -> bool:
+    """Whether recording a referral is enough to go on. A routine red flag: yes, once the
+    referral (a non-urgent check with the client's doctor) is recorded. An emergency or
+    urgent one: no, treatment waits until a medical clearance is recorded (who cleared,
+    when, what they said) or the therapist overrides with a written reason: the referral
+    says help was sought, not that it is safe to treat."""
+    return urgency not in ("emergency", "urgent")
 
 
 def light_pressure_note(screening: Screening) -> str | None:

@@ -69,7 +69,7 @@ _STYLE = "\n".join(
         f"{_R} .region.zone-spillover{{fill:url(#myomap-stipple)}}",
         f"{_R} .region.zone-essential{{fill:#c81e1e;stroke:#7f1010}}",
         f"{_R} .region[tabindex]{{cursor:pointer}}",
-        f"{_R} .region[tabindex]:hover{{stroke:#1d4ed8;stroke-width:1.2}}",
+        f"{_R} .region[tabindex]:hover,{_R} .region.hovered{{stroke:#1d4ed8;stroke-width:1.2}}",
         f"{_R} .region[tabindex]:not(.selected):not(.zone-essential):not(.zone-spillover):hover"
         "{fill:#ebc8b0}",
         f"{_R} .region:focus{{outline:none}}",

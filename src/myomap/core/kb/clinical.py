@@ -213,6 +213,17 @@ class Modification(_Part):
     how: Text
 
 
+class ClearedRules(_Part):
+    """What an ask-doctor condition still rules out once the doctor has cleared treatment:
+    the clearance lifts the wait, not the condition's own limits. `areas` are the base
+    regions those removals hold for (deep abdominal work in pregnancy: the abdomen)."""
+
+    removes: tuple[Id, ...] = ()
+    modifies: tuple[Modification, ...] = ()
+    areas: tuple[Id, ...] = ()
+    note: Text | None = None
+
+
 class Contraindication(Cited):
     """What a condition does to treatment. `avoid-locally` removes techniques over the
     affected area only; `precaution` changes how the session is run, not what is done.
@@ -227,12 +238,15 @@ class Contraindication(Cited):
     removes: tuple[Id, ...] = ()
     modifies: tuple[Modification, ...] = ()
     areas: tuple[Id, ...] = ()
+    once_cleared: ClearedRules | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
     def _areas_are_for_local_rules(self) -> Contraindication:
         if self.areas and self.level != "avoid-locally":
             raise ValueError("areas are only given for avoid-locally entries")
+        if self.once_cleared is not None and self.level != "ask-doctor":
+            raise ValueError("once_cleared is only given for ask-doctor entries")
         if len(self.areas) != len(set(self.areas)):
             raise ValueError("a region is listed twice in areas")
         return self
@@ -245,6 +259,13 @@ class Contraindication(Cited):
             yield Ref("modifies.technique", "techniques", mod.technique)
         for region in self.areas:
             yield Ref("areas", "regions", region)
+        if self.once_cleared is not None:
+            for technique in self.once_cleared.removes:
+                yield Ref("once_cleared.removes", "techniques", technique)
+            for mod in self.once_cleared.modifies:
+                yield Ref("once_cleared.modifies.technique", "techniques", mod.technique)
+            for region in self.once_cleared.areas:
+                yield Ref("once_cleared.areas", "regions", region)
 
 
 class Statement(Cited):

@@ -130,6 +130,15 @@
       if (path) describe(path.dataset.region);
     });
   }
+  // A thin region's wider hit area lies over it: hovering the area outlines the region.
+  svg.addEventListener("mouseover", (event) => {
+    const hit = event.target.closest(".hit");
+    if (hit) pathFor(hit.dataset.region).classList.add("hovered");
+  });
+  svg.addEventListener("mouseout", (event) => {
+    const hit = event.target.closest(".hit");
+    if (hit) pathFor(hit.dataset.region).classList.remove("hovered");
+  });
   svg.addEventListener("mouseleave", () => {
     caption.textContent = "";
   });
