@@ -285,6 +285,22 @@ def test_a_red_flag_corrected_to_no_does_not_reopen_the_gate(world: World) -> No
     assert intake.gate == Intake.Gate.OVERRIDDEN
 
 
+def test_a_red_flag_corrected_to_no_while_waiting_for_clearance_still_waits(
+    world: World,
+) -> None:
+    ctx = Context(user=world.alice)
+    intake = client_intake(world, red_flag_answers={"cauda-equina-saddle": True})
+    intake = actions.record_referral(ctx, intake, "Advised A&E now, by phone.")
+    assert intake.gate == Intake.Gate.AWAITING
+    data = actions.IntakeData(complaint="Back pain at night", pain_drawing=LOW_BACK)
+    corrected = actions.update_intake(ctx, intake, data, "Misheard: no numbness at all.")
+    intake.refresh_from_db()
+    assert intake.gate == Intake.Gate.AWAITING and intake.red_flag_answers == {}
+    assert "the safety gate stays closed" in corrected.notice
+    with pytest.raises(GateClosed):
+        visit_actions.start_visit(ctx, world.client, intake)
+
+
 def test_the_api_correction_of_an_intake_is_stored_and_answered(world: World) -> None:
     api = world.api("alice")
     first = last_event_id()

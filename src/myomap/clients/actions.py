@@ -357,7 +357,7 @@ def update_intake(ctx: Context, intake: Intake, data: IntakeData, reason: str) -
             "A red flag is now answered yes: treatment planning is stopped until a referral "
             "or an override with a reason is recorded."
         )
-    elif old_flags - new_flags and intake.gate == Intake.Gate.BLOCKED:
+    elif old_flags - new_flags and intake.gate in Intake.CLOSED:
         notices.append(
             "The red flag answers changed, but the safety gate stays closed: record a "
             "referral, or an override saying why, to go on."
