@@ -83,7 +83,12 @@ def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
     page.click("button:has-text('Propose a plan from the findings')")
     first_step = page.locator(".plan-form tbody tr").first
     expect(first_step).to_contain_text(point_name)
+    # Remove the last step and save: the plan is replaced, never appended to.
+    rows = page.locator(".plan-form tbody tr").count()
+    page.locator(".plan-form tbody tr").last.locator("input[type=checkbox]").check()
     page.click("button:has-text('Save plan')")
+    expect(page.locator(".messages")).to_contain_text(f"Plan saved: {rows - 1} steps")
+    expect(page.locator(".plan-form tbody tr")).to_have_count(rows - 1)
     expect(page.locator(".plan-form tbody tr").first).to_contain_text(point_name)
 
     # The note: drafted from the record, then signed and locked.
@@ -91,6 +96,13 @@ def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
     page.click("button:has-text('Draft the note from what was recorded')")
     expect(page.locator("#id_objective")).to_contain_text("tender 7/10")
     expect(page.locator("#id_assessment")).not_to_contain_text("diagnos")
+    # Signing asks first: dismissed, nothing is signed; accepted, the note is locked.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button:has-text('Sign and lock')")
+    expect(page.locator("#id_objective")).to_have_count(1)
+    assert asked and asked[0].startswith("Sign and lock version 1?")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('Sign and lock')")
     expect(page.locator(".signed-note .badge")).to_have_text("signed")
     expect(page.locator("#id_objective")).to_have_count(0)
@@ -98,8 +110,8 @@ def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
 
 
 def test_the_record_pages_fit_a_phone_screen(browser, live_server, db):
-    from myomap.accounts.demo import DEMO_THERAPIST, ensure_demo_data
     from myomap.visits.models import Visit
+    from myomap.web.demo import DEMO_THERAPIST, ensure_demo_data
 
     ensure_demo_data()
     visit = Visit.objects.first()

@@ -400,3 +400,20 @@ def test_the_note_editor_asks_before_losing_work_and_says_when_it_saved(world: W
     response = web.post(f"/visits/{world.visit.pk}/note/save/", body, follow=True)
     assert "Draft saved at" in response.content.decode()
     assert visit_queries.latest_version(world.visit).subjective == "Typed by hand."
+
+
+# ----------------------------------------------------------------------------- time
+def test_every_row_of_a_web_request_carries_the_requests_time(world: World) -> None:
+    """The request's moment flows into the action context (`ctx.now`): the rows and the
+    audit events of one request share one time, and a fixed clock fixes them all."""
+    import time_machine
+
+    at = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
+    with time_machine.travel(at, tick=False):
+        response = world.web("alice").post(
+            f"/visits/start/{world.intake.pk}/", {"start_key": "clock-test"}
+        )
+    visit = Visit.objects.get(start_key="clock-test")
+    assert response.status_code == 302 and visit.started_at == at
+    event = AuditEvent.objects.get(object_type="Visit", object_id=str(visit.pk))
+    assert event.at == at

@@ -162,9 +162,9 @@ def test_no_demo_creates_no_accounts_even_on_the_first_run(tmp_path):
 
 @pytest.mark.django_db
 def test_the_demo_data_is_created_only_in_an_empty_database():
-    from myomap.accounts.demo import DEMO_ADMIN, DEMO_THERAPIST, create_demo_data_on_first_run
     from myomap.accounts.models import User
     from myomap.clients.models import Client
+    from myomap.web.demo import DEMO_ADMIN, DEMO_THERAPIST, create_demo_data_on_first_run
 
     assert create_demo_data_on_first_run() == [DEMO_THERAPIST, DEMO_ADMIN]
     assert Client.objects.count() == 3
@@ -176,8 +176,8 @@ def test_the_demo_data_is_created_only_in_an_empty_database():
 
 @pytest.mark.django_db
 def test_the_demo_data_never_changes_an_existing_user(password):
-    from myomap.accounts.demo import DEMO_ADMIN, create_demo_data_on_first_run, ensure_demo_data
     from myomap.accounts.models import User
+    from myomap.web.demo import DEMO_ADMIN, create_demo_data_on_first_run, ensure_demo_data
 
     mine = User.objects.create_user(username="demo", password=password)
     assert create_demo_data_on_first_run() == []

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from myomap.accounts import throttle
-from myomap.audit.log import client_address
+from myomap.records.context import client_address
 
 
 class ThrottledLoginMixin(AuthenticationForm):

@@ -14,6 +14,7 @@ from ninja.params.functions import Query
 from myomap.api.auth import context, user_of
 from myomap.api.schemas import ERRORS
 from myomap.audit.models import AuditEvent
+from myomap.audit.queries import events_for
 from myomap.audit.views import record_log_view
 
 PER_PAGE = 50
@@ -60,11 +61,7 @@ def audit_log(
     user = user_of(request)
     if not user.is_clinic_admin or user.clinic_id is None:
         raise PermissionDenied("clinic admins only")
-    events = AuditEvent.objects.filter(clinic_id=user.clinic_id)
-    if client is not None:
-        events = events.filter(client_id=client)
-    if action is not None:
-        events = events.filter(action=action)
+    events = events_for(user, client=client, action=action.value if action else None)
     shown = Paginator(events, PER_PAGE).get_page(page)
     items = list(shown)
     record_log_view(

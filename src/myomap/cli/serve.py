@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     # database (or with --demo), once the port is ours, and printed only when just created.
     logins: list[Any] = []
     if not args.no_demo:
-        from myomap.accounts.demo import create_demo_data_on_first_run, ensure_demo_data
+        from myomap.web.demo import create_demo_data_on_first_run, ensure_demo_data
 
         logins = ensure_demo_data() if args.demo else create_demo_data_on_first_run()
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host

@@ -62,9 +62,10 @@ def create_client(ctx: Context, data: ClientData) -> Client:
     require_staff(ctx)
     client = Client.objects.create(
         clinic_id=ctx.user.clinic_id,
-        **_client_fields(data),
+        **_client_fields(ctx, data),
         **_consent_fields(ctx, _ticked(data), "written"),
         created_by=ctx.user,
+        created_at=ctx.now,
     )
     record(ctx, AuditEvent.Action.CREATE, client, summary="client created")
     return client
@@ -131,6 +132,7 @@ def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
     intake = Intake.objects.create(
         client=client,
         recorded_by=ctx.user,
+        recorded_at=ctx.now,
         **fields,
         gate=Intake.Gate.BLOCKED if result.blocked else Intake.Gate.CLEAR,
     )
@@ -207,11 +209,11 @@ def _consent_fields(ctx: Context, kinds: list[str], how: str, note: str = "") ->
 
 
 # ----------------------------------------------------------------------------- corrections
-def _client_fields(data: ClientData) -> dict[str, object]:
+def _client_fields(ctx: Context, data: ClientData) -> dict[str, object]:
     """The checked identity and contact fields of a client, for a create or an update."""
     if not data.given_name.strip() or not data.family_name.strip():
         raise Invalid("a client needs a given name and a family name", "given_name")
-    today = timezone.localdate()
+    today = timezone.localdate(ctx.now)
     if data.date_of_birth > today or data.date_of_birth.year < 1900:
         raise Invalid("the date of birth must be a real date in the past", "date_of_birth")
     return {
@@ -301,7 +303,7 @@ def update_client(ctx: Context, client: Client, data: ClientData, reason: str = 
     a correction does not withdraw consent."""
     require_clinic(ctx, client)
     client = Client.objects.select_for_update().get(pk=client.pk)
-    fields = _client_fields(data)
+    fields = _client_fields(ctx, data)
     new_consents = [name for name in _ticked(data) if name in client.missing_consents]
     changed = _differences(client, fields) | _consent_fields(ctx, new_consents, "written")
     if not changed:
@@ -554,7 +556,7 @@ def review_medication(ctx: Context, intake: Intake, target_id: str, answer: bool
         )
     intake.medication_review = {
         **(intake.medication_review if isinstance(intake.medication_review, dict) else {}),
-        target_id: {"answer": answer, "by": ctx.user.pk, "at": timezone.now().isoformat()},
+        target_id: {"answer": answer, "by": ctx.user.pk, "at": ctx.now.isoformat()},
     }
     fields = ["medication_review"]
     blocks = flag and answer

@@ -29,6 +29,16 @@ class ClientQuerySet(models.QuerySet["Client"]):
             return self.filter(user=user)
         return self.none()
 
+    def matching(self, query: str) -> ClientQuerySet:
+        """Clients whose given or family name contains `query` (case-insensitive); all of
+        them for an empty query."""
+        term = query.strip()[:100]
+        if not term:
+            return self
+        return self.filter(
+            models.Q(family_name__icontains=term) | models.Q(given_name__icontains=term)
+        )
+
 
 class Client(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")

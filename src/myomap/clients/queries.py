@@ -7,9 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
 
 from myomap.clients.models import Client, Intake
+
+
+def client_list(user: Any, query: str = "") -> QuerySet[Client]:
+    """The clients this user may see whose names match `query`, by family name, with
+    their visit count and last visit."""
+    return (
+        Client.objects.visible_to(user)
+        .matching(query)
+        .annotate(visit_count=Count("visits", distinct=True), last_visit=Max("visits__started_at"))
+        .order_by("family_name", "given_name", "id")
+    )
 
 
 def client_for(user: Any, pk: int) -> Client:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -42,16 +41,7 @@ from myomap.records.errors import ActionError, Invalid
 @staff_required
 def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    clients = (
-        Client.objects.visible_to(request.user)
-        .annotate(visit_count=Count("visits", distinct=True), last_visit=Max("visits__started_at"))
-        .order_by("family_name", "given_name")
-    )
-    if query:
-        clients = clients.filter(family_name__icontains=query) | clients.filter(
-            given_name__icontains=query
-        )
-    shown = list(clients[:200])
+    shown = list(client_queries.client_list(request.user, query)[:200])
     record(
         Context.of(request),
         AuditEvent.Action.VIEW,

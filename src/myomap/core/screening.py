@@ -128,6 +128,12 @@ class Screening:
         return self.red_flags[0].urgency if self.red_flags else None
 
     @property
+    def referral_waits_for_clearance(self) -> bool:
+        """A referral alone does not open the gate: the top red flag is emergency or
+        urgent, so treatment also waits for a medical clearance (or an override)."""
+        return bool(self.red_flags) and not referral_opens_gate(self.urgency)
+
+    @property
     def postpone(self) -> bool:
         return any(c.level == "postpone" for c in self.contraindications)
 

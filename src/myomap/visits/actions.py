@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import queries as client_queries
-from myomap.clients.actions import screen_intake
+from myomap.clients.actions import require_consent, screen_intake
 from myomap.clients.models import Client, Intake
 from myomap.core import planning as core_planning
 from myomap.core import steps as core_steps
@@ -73,6 +73,7 @@ def start_visit(ctx: Context, client: Client, intake: Intake, *, key: str | None
     require_clinic(ctx, client)
     if intake.client_id != client.pk:
         raise Invalid("that intake belongs to another client", "intake")
+    require_consent(client)  # an intake from before consent was required starts no visit
     key = (key or "").strip()[:64] or None
     if key is not None:
         found = Visit.objects.filter(start_key=key).first()
