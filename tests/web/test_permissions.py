@@ -146,3 +146,44 @@ def test_the_audit_log_shows_carol_only_her_own_clinics_events(world: World) -> 
     assert DAN_FAMILY_NAME in page and "Hilltopper" not in page
     items = world.api("carol").get("/api/audit").json()["items"]
     assert hilltop_client.pk not in {e["client_id"] for e in items}
+
+
+# ----------------------------------------------------------------------------- content rules
+DRAFT_WORDS = "Words-only-in-an-unsigned-draft"
+READS = [e for e in ENTRIES if e.method == "GET" and e.kind is Kind.RECORD_READ]
+
+
+def _with_unsigned_text(world: World) -> None:
+    """A draft on one visit and an unsigned amendment on the signed one, both holding
+    words nobody but staff may read."""
+    from myomap.audit.log import Context
+    from myomap.visits import actions
+    from myomap.visits import queries as visit_queries
+
+    amendment = actions.amend_note(
+        Context(user=world.alice), world.signed_visit, "Adding what the client said at the door."
+    )
+    for version in (visit_queries.latest_version(world.visit), amendment):
+        assert version is not None and not version.is_signed
+        version.subjective = f"{DRAFT_WORDS} {version.subjective}"
+        version.save()
+
+
+@pytest.mark.parametrize("entry", READS, ids=str)
+def test_a_client_never_reads_a_draft_on_the_web_or_through_the_api(
+    world: World, entry: Entry
+) -> None:
+    _with_unsigned_text(world)
+    swapped = world.ids | {"visit": world.signed_visit.pk, "signed_visit": world.visit.pk}
+    for ids in (world.ids, swapped):
+        response = entry.send(world, "dan", ids=ids)
+        assert response.status_code == 200
+        assert DRAFT_WORDS not in response.content.decode(), f"{entry} showed dan a draft"
+
+
+def test_staff_read_the_drafts_a_client_may_not(world: World) -> None:
+    """The content rule above is not vacuous: the words are on the note pages for staff."""
+    _with_unsigned_text(world)
+    for path in (f"/visits/{world.visit.pk}/note/", f"/api/visits/{world.signed_visit.pk}/note"):
+        response = world.browser_for(path, "alice").get(path)
+        assert DRAFT_WORDS in response.content.decode(), path
