@@ -7,8 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from myomap.api.schemas import FactorOut, Input
-from myomap.core.steps import PPT_RANGE, TENDER_SCALE
-from myomap.core.vocab import PointSide, Pressure, TestResult, TestSide
+from myomap.core.vocab import PPT_RANGE, TENDER_SCALE, PointSide, Pressure, TestResult, TestSide
 
 # Bounds that depend on the technique (hold seconds, repetitions) and every safety rule
 # are checked by the core (`core.steps.check_steps`) through the actions: a problem there

@@ -18,7 +18,7 @@ from myomap.core.planning import Palpation, Plan, PlanStep, check_points, unsafe
 from myomap.core.planning import short_name as _short
 from myomap.core.record import Movement, Treated, VisitRecord
 from myomap.core.screening import Screening
-from myomap.core.vocab import LEVEL_WORDS, TEST_RESULTS, URGENCY_WORDS
+from myomap.core.vocab import LEVEL_WORDS, TEST_RESULTS, URGENCY_WORDS, on_tender_scale
 
 DONE = {
     "postpone": "session postponed",
@@ -90,7 +90,7 @@ def _check(kb: KnowledgeBase, record: VisitRecord) -> None:
         f"tenderness {v!r} for {tp} is outside 0-10"
         for tp, _, _, before, after in treated
         for v in (before, after)
-        if v is not None and not 0 <= v <= 10
+        if not on_tender_scale(v)
     ]
     problems += [f"unknown exercise {e!r}" for e in record.exercises if e not in kb.exercises]
     if problems:

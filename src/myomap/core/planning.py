@@ -31,7 +31,7 @@ from myomap.core.screening import (
     light_pressure_note,
     technique_status,
 )
-from myomap.core.vocab import POINT_SIDES, PRESSURE_RANK
+from myomap.core.vocab import POINT_SIDES, PRESSURE_RANK, on_tender_scale
 
 SIDES = POINT_SIDES  # kept for the callers that import it from here
 NOT_HERE = "not treated: "  # how a point left out for a contraindicated area is explained
@@ -104,7 +104,7 @@ def check_points(
     if bad:
         raise ValueError(f"unknown side(s): {', '.join(bad)}; use {', '.join(POINT_SIDES)}")
     for p in palpation:
-        if p.tender is not None and not 0 <= p.tender <= 10:
+        if not on_tender_scale(p.tender):
             raise ValueError(f"{p.trigger_point}: tenderness {p.tender} is outside 0-10")
         if p.ppt is not None and p.ppt < 0:
             raise ValueError(f"{p.trigger_point}: pressure pain threshold cannot be negative")
@@ -257,7 +257,7 @@ def check_step_bounds(
     out: list[tuple[str, str]] = []
     if side is not None and side not in POINT_SIDES:
         out.append(("side", f"side must be one of {', '.join(POINT_SIDES)}"))
-    if tender is not None and not 0 <= tender <= 10:
+    if not on_tender_scale(tender):
         out.append(("tender", f"tenderness {tender} is outside 0-10"))
     tech = kb.techniques.get(technique)
     if tech is None:

@@ -20,12 +20,7 @@ from dataclasses import dataclass
 from myomap.core import planning
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.screening import Screening, light_pressure_note
-from myomap.core.vocab import POINT_SIDES, PRESSURES
-
-# The scales a palpation finding is recorded on: tenderness 0 (none) to 10, and the
-# algometer's pressure pain threshold in kg/cm² (hand algometers read 0-20).
-TENDER_SCALE = (0, 10)
-PPT_RANGE = (0.0, 20.0)
+from myomap.core.vocab import POINT_SIDES, PPT_RANGE, PRESSURES, TENDER_SCALE, on_tender_scale
 
 
 @dataclass(frozen=True)
@@ -121,8 +116,8 @@ def check_palpation(
         out.append(("trigger_point", f"unknown trigger point {trigger_point!r}"))
     if side not in POINT_SIDES:
         out.append(("side", f"side must be one of {', '.join(POINT_SIDES)}"))
-    low, high = TENDER_SCALE
-    if tender is not None and not low <= tender <= high:
+    if not on_tender_scale(tender):
+        low, high = TENDER_SCALE
         out.append(("tender", f"tenderness is a whole number {low}-{high}"))
     low_ppt, high_ppt = PPT_RANGE
     if ppt is not None and not low_ppt <= ppt <= high_ppt:

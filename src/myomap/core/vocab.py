@@ -29,6 +29,17 @@ Pressure = Literal["light", "moderate", "deep"]
 PRESSURES: tuple[Pressure, ...] = get_args(Pressure)
 PRESSURE_RANK: dict[str, int] = {"none": 0, "light": 1, "moderate": 2, "deep": 3}
 
+# The scales a palpation finding is recorded on: tenderness 0 (none) to 10, and the
+# algometer's pressure pain threshold in kg/cm² (hand algometers read 0-20).
+TENDER_SCALE = (0, 10)
+PPT_RANGE = (0.0, 20.0)
+
+
+def on_tender_scale(value: int | None) -> bool:
+    """None (not recorded) or a whole number on the tenderness scale."""
+    return value is None or TENDER_SCALE[0] <= value <= TENDER_SCALE[1]
+
+
 Urgency = Literal["emergency", "urgent", "routine"]
 URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
 URGENCY_WORDS: dict[str, str] = {

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from myomap.core.kb.dosing import Dose
 from myomap.core.kb.models import Cited, Confidence, Entry, Id, Ref, Text
+from myomap.core.vocab import Level, Urgency
 
 
 class _Part(BaseModel):
@@ -201,7 +202,7 @@ class Condition(Cited):
 class RedFlag(Cited):
     name: Text
     category: Literal["cauda-equina", "cancer", "infection", "fracture", "inflammatory", "other"]
-    urgency: Literal["emergency", "urgent", "routine"]
+    urgency: Urgency
     question: Text
     action: Text
     confidence: Confidence = "high"
@@ -233,7 +234,7 @@ class Contraindication(Cited):
     area cannot be predicted from the condition (a wound, an injection site)."""
 
     name: Text
-    level: Literal["postpone", "no-deep-pressure", "avoid-locally", "ask-doctor", "precaution"]
+    level: Level
     question: Text
     removes: tuple[Id, ...] = ()
     modifies: tuple[Modification, ...] = ()
