@@ -417,3 +417,18 @@ def test_every_row_of_a_web_request_carries_the_requests_time(world: World) -> N
     assert response.status_code == 302 and visit.started_at == at
     event = AuditEvent.objects.get(object_type="Visit", object_id=str(visit.pk))
     assert event.at == at
+
+
+def test_a_refused_palpation_names_its_point_and_keeps_what_was_typed(world: World) -> None:
+    top = world.api("alice").get(f"/api/visits/{world.visit.pk}").json()["candidates"][0]
+    before = list(PalpationFinding.objects.filter(visit=world.visit).values())
+    response = world.web("alice").post(
+        f"/visits/{world.visit.pk}/palpation/",
+        {"trigger_point": top["trigger_point"], "side": top["side"], "tender": "14", "ppt": "3.5"},
+    )
+    assert response.status_code == 400
+    assert list(PalpationFinding.objects.filter(visit=world.visit).values()) == before
+    page = response.content.decode()
+    assert f'Not saved: <a href="#{top["trigger_point"]}-{top["side"]}">' in page
+    assert top["trigger_point_name"] in page
+    assert 'value="14"' in page and 'value="3.5"' in page

@@ -18,7 +18,7 @@ SIDE_WORDS: dict[str, str] = {
 }
 
 # A posture or movement test is on one side, or on both / neither ("").
-TestSide = Literal["left", "right", ""]
+TestSide = Literal["", "left", "right"]
 TEST_SIDES: tuple[TestSide, ...] = get_args(TestSide)
 TEST_SIDE_WORDS: dict[str, str] = {"": "Both / none", "left": "Left", "right": "Right"}
 

@@ -6,20 +6,23 @@ from typing import Any
 from django import forms
 
 from myomap.core.steps import StepInput
-from myomap.visits.models import PRESSURES, SIDES
+from myomap.core.vocab import PPT_RANGE, TENDER_SCALE
+from myomap.visits.models import PRESSURES, SIDES, TEST_RESULTS, TEST_SIDES
 
 
 class PalpationForm(forms.Form):
     trigger_point = forms.CharField(widget=forms.HiddenInput)
     side = forms.ChoiceField(choices=SIDES, widget=forms.HiddenInput)
-    tender = forms.IntegerField(min_value=0, max_value=10, required=False, label="Tender (0-10)")
+    tender = forms.IntegerField(
+        min_value=TENDER_SCALE[0], max_value=TENDER_SCALE[1], required=False, label="Tender (0-10)"
+    )
     taut_band = forms.BooleanField(required=False, label="Taut band")
     referral = forms.BooleanField(required=False, label="Reproduces the familiar pain")
     twitch = forms.BooleanField(required=False, label="Local twitch")
     jump = forms.BooleanField(required=False, label="Jump sign")
     ppt = forms.DecimalField(
-        min_value=0,
-        max_value=20,
+        min_value=PPT_RANGE[0],
+        max_value=PPT_RANGE[1],
         decimal_places=1,
         required=False,
         label="Pressure pain threshold (kg/cm²)",
@@ -31,21 +34,24 @@ class PalpationForm(forms.Form):
             # The assessment page shows one form per candidate row: element ids carry the
             # row's trigger point and side so they stay unique on the page. Field names
             # do not change, so the posted data reads the same.
-            row = "-".join(str(self.initial.get(k) or "") for k in ("trigger_point", "side"))
+            row = "-".join(self.row())
             if row.strip("-"):
                 self.auto_id = f"palp-{row}-%s"
+
+    def row(self) -> tuple[str, str]:
+        """The (trigger point, side) this form is about, posted or initial."""
+        source: Any = self.data if self.is_bound else self.initial
+        return (str(source.get("trigger_point") or ""), str(source.get("side") or ""))
 
 
 class MovementForm(forms.Form):
     test = forms.ChoiceField(choices=(), label="Test")
     side = forms.ChoiceField(
-        choices=[("", "Both / none"), ("left", "Left"), ("right", "Right")],
+        choices=TEST_SIDES,
         required=False,
         label="Side",
     )
-    result = forms.ChoiceField(
-        choices=[("positive", "Positive"), ("negative", "Negative")], label="Result"
-    )
+    result = forms.ChoiceField(choices=TEST_RESULTS, label="Result")
     note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
     def __init__(self, *args: object, tests: list[tuple[str, str]], **kwargs: object) -> None:

@@ -111,6 +111,10 @@ def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
         why = "Explains " + ", ".join(f"{names[r]} ({kind})" for r, kind in c.zone_of)
         why += "".join(f". {describe(text, tests)} ({d:+.1f})" for text, d in c.findings)
         form = PalpationForm(initial=initial)
+        bound = extra.get("palpation_error")
+        if bound is not None and bound.row() == (c.trigger_point, c.side):
+            form = bound  # the refused row keeps what was typed, with its errors
+            extra["palpation_point"] = f"{c.trigger_point_name} ({c.side})"
         rows.append({"candidate": c, "found": found, "form": form, "why": why})
     svg = render_body_map(
         names, intensities=visit.intake.drawing, interactive=False, title="Pain drawing"
