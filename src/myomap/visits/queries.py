@@ -39,6 +39,12 @@ def versions_for(user: Any, visit: Visit) -> list[NoteVersion]:
     )
 
 
+def may_edit(user: Any, version: NoteVersion) -> bool:
+    """The version is an unsigned draft and this user may edit it (staff of the clinic:
+    the caller already looked the visit up through `visit_for`)."""
+    return not version.is_signed and bool(getattr(user, "is_staff_member", False))
+
+
 def is_signed(visit: Visit) -> bool:
     """The visit's note is signed and no amendment is open: the record is read-only."""
     version = latest_version(visit)

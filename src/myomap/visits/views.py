@@ -297,7 +297,7 @@ def _note_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str,
     versions = queries.versions_for(request.user, visit)  # a client: signed ones only
     version = versions[-1] if versions else None
     form = None
-    if version is not None and not version.is_signed and _is_staff(request):
+    if version is not None and queries.may_edit(request.user, version):
         form = NoteForm(
             initial={
                 "revision": version.revision,
@@ -315,10 +315,6 @@ def _note_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str,
         "amend_form": AmendForm(),
         **extra,
     }
-
-
-def _is_staff(request: HttpRequest) -> bool:
-    return bool(getattr(request.user, "is_staff_member", False))
 
 
 @require_GET
