@@ -1,22 +1,74 @@
-"""Shared fixtures. Personas: `therapist` signs in; anonymous visitors do not."""
+"""Shared fixtures: the people of tests/personas.py, and the password they sign in with.
+
+`people` creates both clinics and every persona: alice (therapist), frank (therapist),
+carol (clinic admin), dan and erin (clients with their own logins, no client record yet),
+all at Lakeside; bob (therapist at Hilltop). `alice`, `frank`, `carol`, `dan`, `erin` and
+`bob` are those people. Their passwords are unusable (sign in with force_login), except
+that a test which also asks for `password` (directly or through a fixture) gets each
+persona it names by fixture with that password: hashing is slow, so only they get it."""
 
 from __future__ import annotations
 
 import pytest
 
+from myomap.accounts.models import User
+from personas import People
+from personas import people as create_people
+
 PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
-def therapist(db):  # type: ignore[no-untyped-def]
-    from myomap.accounts.models import User
-
-    return User.objects.create_user(
-        username="alice", password=PASSWORD, first_name="Alice", last_name="Therapist"
-    )
+def password() -> str:
+    """The password of every persona that signs in with one."""
+    return PASSWORD
 
 
 @pytest.fixture
-def password() -> str:
-    """The password of every persona."""
-    return PASSWORD
+def people(db: None) -> People:
+    """Lakeside and Hilltop with every persona (unusable passwords)."""
+    return create_people()
+
+
+def _persona(people: People, username: str, request: pytest.FixtureRequest) -> User:
+    user: User = getattr(people, username)
+    if "password" in request.fixturenames:
+        user.set_password(request.getfixturevalue("password"))
+        user.save(update_fields=["password"])
+    return user
+
+
+@pytest.fixture
+def alice(people: People, request: pytest.FixtureRequest) -> User:
+    """Alice Moss, therapist at Lakeside."""
+    return _persona(people, "alice", request)
+
+
+@pytest.fixture
+def frank(people: People, request: pytest.FixtureRequest) -> User:
+    """Frank Orr, a second therapist at Lakeside."""
+    return _persona(people, "frank", request)
+
+
+@pytest.fixture
+def carol(people: People, request: pytest.FixtureRequest) -> User:
+    """Carol Hart, Lakeside's clinic admin."""
+    return _persona(people, "carol", request)
+
+
+@pytest.fixture
+def dan(people: People, request: pytest.FixtureRequest) -> User:
+    """Dan Marlowe, a Lakeside client with his own login."""
+    return _persona(people, "dan", request)
+
+
+@pytest.fixture
+def erin(people: People, request: pytest.FixtureRequest) -> User:
+    """Erin Ashdown, a Lakeside client with her own login."""
+    return _persona(people, "erin", request)
+
+
+@pytest.fixture
+def bob(people: People, request: pytest.FixtureRequest) -> User:
+    """Bob Tarn, therapist at Hilltop (another clinic)."""
+    return _persona(people, "bob", request)

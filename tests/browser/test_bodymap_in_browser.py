@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_marking_three_regions_lists_them_with_their_intensities(
-    page, live_server, therapist, password, artifacts, sign_in
+    page, live_server, alice, password, artifacts, sign_in
 ):
     sign_in(page, "/body-map/", "Pain drawing")
 
@@ -43,7 +43,7 @@ def test_marking_three_regions_lists_them_with_their_intensities(
 
 
 def test_hovering_names_the_region_and_removing_clears_it(
-    page, live_server, therapist, password, sign_in
+    page, live_server, alice, password, sign_in
 ):
     sign_in(page, "/body-map/", "Pain drawing")
     page.hover("#region-sacrum")
@@ -54,7 +54,7 @@ def test_hovering_names_the_region_and_removing_clears_it(
     expect(page.locator("#region-sacrum")).to_have_attribute("aria-pressed", "false")
 
 
-def test_the_page_works_on_a_phone(browser, live_server, therapist, password, artifacts, sign_in):
+def test_the_page_works_on_a_phone(browser, live_server, alice, password, artifacts, sign_in):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
     )
@@ -70,7 +70,7 @@ def test_the_page_works_on_a_phone(browser, live_server, therapist, password, ar
 
 
 def test_candidates_update_as_pain_is_drawn_and_show_their_pattern(
-    page, live_server, therapist, password, artifacts, sign_in
+    page, live_server, alice, password, artifacts, sign_in
 ):
     sign_in(page, "/body-map/", "Pain drawing")
     page.click("#region-buttock-upper-left")

@@ -11,16 +11,11 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_therapist_corrects_the_pain_drawing_of_an_intake(page, sign_in, password):  # type: ignore[no-untyped-def]
-    from myomap.accounts.models import Clinic, User
+def test_a_therapist_corrects_the_pain_drawing_of_an_intake(page, sign_in, alice, password):  # type: ignore[no-untyped-def]
     from myomap.audit.log import Context
     from myomap.clients import actions
     from myomap.clients.models import Intake
 
-    clinic = Clinic.objects.create(name="Lakeside")
-    alice = User.objects.create_user(
-        username="alice", password=password, clinic=clinic, role=User.Role.THERAPIST
-    )
     ctx = Context(user=alice, via="cli")
     client = actions.create_client(
         ctx, actions.ClientData("Jonas", "Berg", dt.date(1971, 3, 14), "", "", True, True)

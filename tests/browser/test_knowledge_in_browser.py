@@ -12,7 +12,7 @@ KB = load_default()
 
 
 def test_every_muscle_page_shows_its_trigger_points_on_the_body_map(
-    page, live_server, therapist, password, artifacts, sign_in
+    page, live_server, alice, password, artifacts, sign_in
 ):
     sign_in(page, "/knowledge/", "Knowledge")
     for muscle in KB.muscles.values():
@@ -27,7 +27,7 @@ def test_every_muscle_page_shows_its_trigger_points_on_the_body_map(
 
 
 def test_every_exercise_page_shows_its_illustration_and_steps(
-    page, live_server, therapist, password, artifacts, sign_in
+    page, live_server, alice, password, artifacts, sign_in
 ):
     sign_in(page, "/knowledge/", "Knowledge")
     for exercise in KB.exercises.values():
@@ -43,7 +43,7 @@ def test_every_exercise_page_shows_its_illustration_and_steps(
 
 
 def test_searching_from_the_knowledge_page_leads_to_the_muscle(
-    page, live_server, therapist, password, sign_in
+    page, live_server, alice, password, sign_in
 ):
     sign_in(page, "/knowledge/", "Knowledge")
     page.fill("#q", "piriformis")

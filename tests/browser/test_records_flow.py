@@ -1,5 +1,7 @@
 """The main flow in a real browser: sign in, new client, intake with a red flag that blocks,
-override with a reason, draw pain, candidates, findings, plan, draft note, sign."""
+override with a reason, draw pain, candidates, findings, plan, draft note, sign.
+
+alice (therapist at Lakeside) is tests/personas.py's; Jonas Berg is a new client."""
 
 from __future__ import annotations
 
@@ -9,23 +11,8 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def clinic_therapist(db, password):  # type: ignore[no-untyped-def]
-    from myomap.accounts.models import Clinic, User
-
-    clinic = Clinic.objects.create(name="Harbour Street Clinic")
-    return User.objects.create_user(
-        username="alice",
-        password=password,
-        first_name="Alice",
-        last_name="Moss",
-        clinic=clinic,
-        role=User.Role.THERAPIST,
-    )
-
-
 def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
-    page, live_server, clinic_therapist, password, artifacts
+    page, live_server, alice, password, artifacts
 ):
     page.goto(live_server.url)
     page.fill("#id_username", "alice")

@@ -1,7 +1,8 @@
 """The JSON API: auth, the whole flow, permissions per persona, errors, audit, OpenAPI.
 
-Personas: Bob (therapist at Lakeside), Carol (Lakeside's clinic admin), Dave (therapist at
-another clinic), Erin (a Lakeside client with her own login)."""
+The people are tests/personas.py's: alice (therapist at Lakeside), carol (Lakeside's clinic
+admin), bob (therapist at Hilltop, another clinic), erin (a Lakeside client with her own
+login and her own record, Erin Ashdown's)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import pytest
 from django.test import Client as Browser
 from django.utils import timezone
 
-from myomap.accounts.models import Clinic, User
+from myomap.accounts.models import User
 from myomap.api.models import ApiToken, hash_key
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
+from personas import ERIN_BORN, ERIN_FAMILY_NAME
 
 pytestmark = pytest.mark.django_db
 
@@ -25,43 +27,18 @@ OVERRIDE_REASON = "Client's GP examined her yesterday and cleared treatment in w
 
 # ----------------------------------------------------------------------------- personas
 @pytest.fixture
-def clinic() -> Clinic:
-    return Clinic.objects.create(name="Lakeside")
-
-
-def _member(username: str, password: str, role: str, clinic: Clinic) -> User:
-    return User.objects.create_user(username=username, password=password, role=role, clinic=clinic)
-
-
-@pytest.fixture
-def bob(clinic: Clinic, password: str) -> User:
-    return _member("bob", password, User.Role.THERAPIST, clinic)
-
-
-@pytest.fixture
-def carol(clinic: Clinic, password: str) -> User:
-    return _member("carol", password, User.Role.ADMIN, clinic)
-
-
-@pytest.fixture
-def dave(password: str) -> User:
-    return _member("dave", password, User.Role.THERAPIST, Clinic.objects.create(name="Hilltop"))
-
-
-@pytest.fixture
-def erin(clinic: Clinic, bob: User, password: str) -> User:
-    user = _member("erin", password, User.Role.CLIENT, clinic)
-    Client.objects.create(
-        clinic=clinic,
-        user=user,
+def erins_record(erin: User, alice: User) -> Client:
+    """Erin's own record at Lakeside, with both consents, opened by alice."""
+    return Client.objects.create(
+        clinic=erin.clinic,
+        user=erin,
         given_name="Erin",
-        family_name="Client",
-        date_of_birth=dt.date(1985, 3, 1),
-        created_by=bob,
+        family_name=ERIN_FAMILY_NAME,
+        date_of_birth=ERIN_BORN,
+        created_by=alice,
         treatment_consent_at=timezone.now(),
         data_consent_at=timezone.now(),
     )
-    return user
 
 
 class Api:
@@ -108,17 +85,17 @@ def new_visit(api: Api) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- auth
-def test_a_token_authenticates_and_its_use_is_remembered(bob: User) -> None:
-    token, key = ApiToken.issue(bob, "laptop")
+def test_a_token_authenticates_and_its_use_is_remembered(alice: User) -> None:
+    token, key = ApiToken.issue(alice, "laptop")
     assert token.key_hash == hash_key(key) and key not in token.key_hash
     response = Api(key=key).get("/api/me")
     assert response.status_code == 200
-    assert response.json()["username"] == "bob" and response.json()["role"] == "therapist"
+    assert response.json()["username"] == "alice" and response.json()["role"] == "therapist"
     token.refresh_from_db()
     assert token.last_used_at is not None
 
 
-def test_a_wrong_token_and_no_credentials_get_401(bob: User) -> None:
+def test_a_wrong_token_and_no_credentials_get_401(alice: User) -> None:
     assert Api(key="mm_not-a-real-key").get("/api/clients").status_code == 401
     anonymous = Api()
     assert anonymous.get("/api/clients").status_code == 401
@@ -126,17 +103,19 @@ def test_a_wrong_token_and_no_credentials_get_401(bob: User) -> None:
     assert anonymous.get("/api/visits/1/note").status_code == 401
 
 
-def test_a_deactivated_users_token_stops_working(bob: User) -> None:
-    api = Api(bob)
-    bob.is_active = False
-    bob.save(update_fields=["is_active"])
+def test_a_deactivated_users_token_stops_working(alice: User) -> None:
+    api = Api(alice)
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
     assert api.get("/api/me").status_code == 401
 
 
-def test_a_signed_in_session_works_and_writes_need_the_csrf_token(bob: User, password: str) -> None:
+def test_a_signed_in_session_works_and_writes_need_the_csrf_token(
+    alice: User, password: str
+) -> None:
     browser = Browser(enforce_csrf_checks=True)
     browser.get("/accounts/login/")  # hands out the CSRF cookie, as to a browser
-    assert browser.login(username="bob", password=password)
+    assert browser.login(username="alice", password=password)
     assert browser.get("/api/clients").status_code == 200
     body = {"given_name": "Ana", "family_name": "Ruiz", "date_of_birth": "1990-01-02"}
     assert browser.post("/api/clients", body, content_type="application/json").status_code == 403
@@ -147,10 +126,10 @@ def test_a_signed_in_session_works_and_writes_need_the_csrf_token(bob: User, pas
     assert response.status_code == 201
 
 
-def test_token_create_prints_the_key_once(bob: User, capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_create_prints_the_key_once(alice: User, capsys: pytest.CaptureFixture[str]) -> None:
     from myomap.cli.main import main
 
-    assert main(["token", "create", "bob", "--name", "script"]) == 0
+    assert main(["token", "create", "alice", "--name", "script"]) == 0
     out = capsys.readouterr()
     key = out.out.strip()
     assert ApiToken.objects.get(key_hash=hash_key(key)).name == "script"
@@ -159,8 +138,8 @@ def test_token_create_prints_the_key_once(bob: User, capsys: pytest.CaptureFixtu
 
 
 # ----------------------------------------------------------------------------- the flow
-def test_the_whole_flow_from_intake_to_an_amended_note(bob: User) -> None:
-    api = Api(bob)
+def test_the_whole_flow_from_intake_to_an_amended_note(alice: User) -> None:
+    api = Api(alice)
     client_id = new_client(api)
     intake = new_intake(api, client_id, red_flag_answers={"cauda-equina-bladder": True})
     assert intake["gate"]["state"] == "blocked"
@@ -178,7 +157,7 @@ def test_the_whole_flow_from_intake_to_an_amended_note(bob: User) -> None:
     overridden = api.post(f"/api/intakes/{intake['id']}/override", {"reason": OVERRIDE_REASON})
     assert overridden.status_code == 200
     gate = overridden.json()["gate"]
-    assert (gate["state"], gate["by"], gate["note"]) == ("overridden", "bob", OVERRIDE_REASON)
+    assert (gate["state"], gate["by"], gate["note"]) == ("overridden", "alice", OVERRIDE_REASON)
 
     visit_id = api.post(f"/api/intakes/{intake['id']}/visits").json()["id"]
     visit = api.get(f"/api/visits/{visit_id}").json()
@@ -221,7 +200,7 @@ def test_the_whole_flow_from_intake_to_an_amended_note(bob: User) -> None:
         api.post(f"/api/visits/{visit_id}/note/sign", {"revision": revision - 1}).status_code == 409
     )
     signed = api.post(f"/api/visits/{visit_id}/note/sign", {"revision": revision})
-    assert signed.status_code == 200 and signed.json()["signed_by"] == "bob"
+    assert signed.status_code == 200 and signed.json()["signed_by"] == "alice"
     assert (
         api.put(f"/api/visits/{visit_id}/note", {"revision": revision, **edit}).status_code == 409
     )
@@ -234,8 +213,8 @@ def test_the_whole_flow_from_intake_to_an_amended_note(bob: User) -> None:
     assert note["history"][0]["signed"] and note["history"][0]["subjective"] == "Better today."
 
 
-def test_an_emergency_referral_waits_for_a_medical_clearance_before_a_visit(bob: User) -> None:
-    api = Api(bob)
+def test_an_emergency_referral_waits_for_a_medical_clearance_before_a_visit(alice: User) -> None:
+    api = Api(alice)
     intake = new_intake(api, new_client(api), red_flag_answers={"cauda-equina-bladder": True})
     response = api.post(
         f"/api/intakes/{intake['id']}/referral", {"note": "Sent to the ED at St Mary's today."}
@@ -258,8 +237,8 @@ def test_an_emergency_referral_waits_for_a_medical_clearance_before_a_visit(bob:
     assert api.post(f"/api/intakes/{intake['id']}/visits").status_code == 201
 
 
-def test_a_proposed_plan_starts_with_the_palpated_point(bob: User) -> None:
-    api = Api(bob)
+def test_a_proposed_plan_starts_with_the_palpated_point(alice: User) -> None:
+    api = Api(alice)
     visit_id = new_visit(api)["visit"]
     top = api.get(f"/api/visits/{visit_id}").json()["candidates"][0]
     palpation = {
@@ -274,8 +253,8 @@ def test_a_proposed_plan_starts_with_the_palpated_point(bob: User) -> None:
     assert api.get(f"/api/visits/{visit_id}").json()["plan"] == plan["steps"]
 
 
-def test_an_edited_plan_is_saved_in_order(bob: User) -> None:
-    api = Api(bob)
+def test_an_edited_plan_is_saved_in_order(alice: User) -> None:
+    api = Api(alice)
     visit_id = new_visit(api)["visit"]
     steps = [
         {
@@ -302,8 +281,8 @@ def test_an_edited_plan_is_saved_in_order(bob: User) -> None:
     ]
 
 
-def test_a_saved_plan_refuses_ruled_out_techniques(bob: User) -> None:
-    api = Api(bob)
+def test_a_saved_plan_refuses_ruled_out_techniques(alice: User) -> None:
+    api = Api(alice)
     client_id = new_client(api)
     intake = new_intake(api, client_id, contraindication_answers={"fever": True})
     visit_id = api.post(f"/api/intakes/{intake['id']}/visits").json()["id"]
@@ -318,8 +297,8 @@ def test_a_saved_plan_refuses_ruled_out_techniques(bob: User) -> None:
     assert response.status_code == 400 and response.json()["field"] == "technique"
 
 
-def test_movement_findings_are_recorded(bob: User) -> None:
-    api = Api(bob)
+def test_movement_findings_are_recorded(alice: User) -> None:
+    api = Api(alice)
     visit_id = new_visit(api)["visit"]
     body = {"test": "prone-hip-extension", "side": "left", "result": "positive"}
     assert api.post(f"/api/visits/{visit_id}/movement", body).status_code == 200
@@ -363,24 +342,26 @@ def _call(api: Api, method: str, path: str, body: Any) -> Any:
 
 @pytest.mark.parametrize(("method", "path", "body"), OBJECT_ENDPOINTS)
 def test_another_clinics_therapist_gets_404(
-    bob: User, dave: User, method: str, path: str, body: Any
+    alice: User, bob: User, method: str, path: str, body: Any
 ) -> None:
-    ids = new_visit(Api(bob))
+    ids = new_visit(Api(alice))
     before = AuditEvent.objects.count()
-    response = _call(Api(dave), method, path.format(**ids), body)
+    response = _call(Api(bob), method, path.format(**ids), body)
     assert response.status_code == 404
     assert response.json()["detail"] == "not found"
     assert AuditEvent.objects.count() == before
 
 
-def test_a_missing_record_gets_the_same_404(bob: User) -> None:
-    assert Api(bob).get("/api/clients/999999").json() == {"detail": "not found", "field": None}
+def test_a_missing_record_gets_the_same_404(alice: User) -> None:
+    assert Api(alice).get("/api/clients/999999").json() == {"detail": "not found", "field": None}
 
 
-def test_a_client_user_reads_only_their_own_record(bob: User, erin: User) -> None:
-    own = Client.objects.get(user=erin)
-    intake = new_intake(Api(bob), own.pk)
-    other = new_client(Api(bob))
+def test_a_client_user_reads_only_their_own_record(
+    alice: User, erin: User, erins_record: Client
+) -> None:
+    own = erins_record
+    intake = new_intake(Api(alice), own.pk)
+    other = new_client(Api(alice))
     api = Api(erin)
     listed = api.get("/api/clients").json()
     assert [c["id"] for c in listed["items"]] == [own.pk]
@@ -391,15 +372,15 @@ def test_a_client_user_reads_only_their_own_record(bob: User, erin: User) -> Non
 
 @pytest.mark.parametrize(("method", "path", "body"), [e for e in OBJECT_ENDPOINTS if e[0] != "get"])
 def test_a_client_user_gets_403_for_writes(
-    bob: User, erin: User, method: str, path: str, body: Any
+    alice: User, erin: User, erins_record: Client, method: str, path: str, body: Any
 ) -> None:
-    ids = new_visit(Api(bob))
-    ids["client"] = Client.objects.get(user=erin).pk
+    ids = new_visit(Api(alice))
+    ids["client"] = erins_record.pk
     response = _call(Api(erin), method, path.format(**ids), body)
     assert response.status_code == 403
 
 
-def test_a_client_user_cannot_create_clients(erin: User) -> None:
+def test_a_client_user_cannot_create_clients(erin: User, erins_record: Client) -> None:
     body = {"given_name": "Eve", "family_name": "X", "date_of_birth": "1990-01-01"}
     assert Api(erin).post("/api/clients", body).status_code == 403
 
@@ -410,8 +391,8 @@ def _loc(response: Any) -> list[list[Any]]:
     return [error["loc"] for error in response.json()["detail"]]
 
 
-def test_an_intensity_out_of_range_names_the_pain_drawing(bob: User) -> None:
-    api = Api(bob)
+def test_an_intensity_out_of_range_names_the_pain_drawing(alice: User) -> None:
+    api = Api(alice)
     response = api.post(
         f"/api/clients/{new_client(api)}/intakes",
         {"complaint": "Back pain", "pain_drawing": {"sacrum": 11}},
@@ -420,8 +401,8 @@ def test_an_intensity_out_of_range_names_the_pain_drawing(bob: User) -> None:
     assert "sacrum" in response.json()["detail"][0]["msg"]
 
 
-def test_an_unknown_red_flag_or_region_names_the_field(bob: User) -> None:
-    api = Api(bob)
+def test_an_unknown_red_flag_or_region_names_the_field(alice: User) -> None:
+    api = Api(alice)
     client_id = new_client(api)
     flag = api.post(
         f"/api/clients/{client_id}/intakes",
@@ -436,8 +417,8 @@ def test_an_unknown_red_flag_or_region_names_the_field(bob: User) -> None:
     assert region.status_code == 400 and region.json()["field"] == "pain_drawing"
 
 
-def test_unknown_fields_and_bad_findings_are_refused(bob: User) -> None:
-    api = Api(bob)
+def test_unknown_fields_and_bad_findings_are_refused(alice: User) -> None:
+    api = Api(alice)
     unknown = api.post(
         "/api/clients",
         {"given_name": "A", "family_name": "B", "date_of_birth": "1980-01-01", "nickname": "Al"},
@@ -460,8 +441,8 @@ def test_unknown_fields_and_bad_findings_are_refused(bob: User) -> None:
 
 
 # ----------------------------------------------------------------------------- audit
-def test_every_read_of_health_data_is_audited_as_api(bob: User) -> None:
-    api = Api(bob)
+def test_every_read_of_health_data_is_audited_as_api(alice: User) -> None:
+    api = Api(alice)
     ids = new_visit(api)
     reads = [
         "/api/clients",
@@ -479,9 +460,11 @@ def test_every_read_of_health_data_is_audited_as_api(bob: User) -> None:
     assert set(AuditEvent.objects.values_list("via", flat=True)) == {"api"}
 
 
-def test_the_audit_log_is_for_clinic_admins(bob: User, carol: User, erin: User) -> None:
-    ids = new_visit(Api(bob))
-    assert Api(bob).get("/api/audit").status_code == 403
+def test_the_audit_log_is_for_clinic_admins(
+    alice: User, carol: User, erin: User, erins_record: Client
+) -> None:
+    ids = new_visit(Api(alice))
+    assert Api(alice).get("/api/audit").status_code == 403
     assert Api(erin).get("/api/audit").status_code == 403
     api = Api(carol)
     page = api.get("/api/audit", client=ids["client"], action="create").json()
@@ -492,7 +475,7 @@ def test_the_audit_log_is_for_clinic_admins(bob: User, carol: User, erin: User) 
 
 
 # ----------------------------------------------------------------------------- docs
-def test_the_openapi_description_lists_the_paths_and_the_docs_load(bob: User) -> None:
+def test_the_openapi_description_lists_the_paths_and_the_docs_load(alice: User) -> None:
     browser = Browser()
     schema = browser.get("/api/openapi.json").json()
     assert schema["info"]["title"] == "Myomap API"

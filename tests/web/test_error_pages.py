@@ -9,16 +9,11 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from tests.personas import people
 
 from myomap.web import urls, views
+from personas import GAIL_BORN, GAIL_FAMILY_NAME
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def folk():  # type: ignore[no-untyped-def]
-    return people()
 
 
 def nav(html: str) -> str:
@@ -27,8 +22,8 @@ def nav(html: str) -> str:
     return found.group(1)
 
 
-def test_a_missing_page_is_a_styled_404_with_the_navigation(client, folk):
-    client.force_login(folk.alice)
+def test_a_missing_page_is_a_styled_404_with_the_navigation(client, alice):
+    client.force_login(alice)
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     html = response.content.decode()
@@ -41,16 +36,14 @@ def test_a_missing_page_is_a_styled_404_with_the_navigation(client, folk):
     assert "aria-current" not in nav(html)
 
 
-def test_another_clinics_record_reads_as_not_found_not_as_forbidden(client, folk):
-    from tests.personas import GAIL_BORN, GAIL_FAMILY_NAME
-
+def test_another_clinics_record_reads_as_not_found_not_as_forbidden(client, alice, bob):
     from myomap.audit.log import Context
     from myomap.clients.actions import ClientData, create_client
 
     gail = create_client(
-        Context(user=folk.alice, via="cli"), ClientData("Gail", GAIL_FAMILY_NAME, GAIL_BORN)
+        Context(user=alice, via="cli"), ClientData("Gail", GAIL_FAMILY_NAME, GAIL_BORN)
     )
-    client.force_login(folk.bob)
+    client.force_login(bob)
     response = client.get(f"/clients/{gail.pk}/")
     assert response.status_code == 404
     html = response.content.decode()
@@ -60,8 +53,8 @@ def test_another_clinics_record_reads_as_not_found_not_as_forbidden(client, folk
     assert '<a href="/clients/" aria-current="page">Clients</a>' in nav(html)
 
 
-def test_a_page_outside_a_persons_role_is_a_styled_403_with_their_navigation(client, folk):
-    client.force_login(folk.erin)
+def test_a_page_outside_a_persons_role_is_a_styled_403_with_their_navigation(client, erin):
+    client.force_login(erin)
     response = client.get("/clients/")
     assert response.status_code == 403
     html = response.content.decode()
@@ -72,15 +65,15 @@ def test_a_page_outside_a_persons_role_is_a_styled_403_with_their_navigation(cli
     assert "Erin Ashdown" in html
 
 
-def test_the_audit_log_is_403_for_a_therapist(client, folk):
-    client.force_login(folk.alice)
+def test_the_audit_log_is_403_for_a_therapist(client, alice):
+    client.force_login(alice)
     response = client.get("/audit/")
     assert response.status_code == 403
     assert "This page is not open to your account" in response.content.decode()
 
 
-def test_the_api_keeps_answering_its_errors_in_json(client, folk):
-    client.force_login(folk.alice)
+def test_the_api_keeps_answering_its_errors_in_json(client, alice):
+    client.force_login(alice)
     response = client.get("/api/no-such-endpoint")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
@@ -120,8 +113,8 @@ def test_the_error_handlers_are_wired():
     assert urls.handler500 is views.server_error
 
 
-def test_the_favicon_is_our_svg_linked_from_every_page_and_at_favicon_ico(client, folk):
-    client.force_login(folk.alice)
+def test_the_favicon_is_our_svg_linked_from_every_page_and_at_favicon_ico(client, alice):
+    client.force_login(alice)
     html = client.get("/body-map/").content.decode()
     assert '<link rel="icon" href="/static/myomap/favicon.svg" type="image/svg+xml">' in html
     response = client.get("/favicon.ico")
@@ -145,8 +138,8 @@ def test_the_favicon_is_our_svg_linked_from_every_page_and_at_favicon_ico(client
         ("/audit/", "Audit log"),
     ],
 )
-def test_the_navigation_marks_the_current_section(client, folk, path, current):
-    client.force_login(folk.carol)
+def test_the_navigation_marks_the_current_section(client, carol, path, current):
+    client.force_login(carol)
     links = nav(client.get(path).content.decode())
     marked = re.findall(r'<a href="[^"]*" aria-current="page">([^<]*)</a>', links)
     assert marked == [current]

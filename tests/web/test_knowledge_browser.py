@@ -13,8 +13,8 @@ KB = load_default()
 
 
 @pytest.fixture
-def signed_in(client, therapist):
-    client.force_login(therapist)
+def signed_in(client, alice):
+    client.force_login(alice)
     return client
 
 

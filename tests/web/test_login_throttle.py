@@ -1,5 +1,8 @@
 """The login throttle: the admin's sign-in counts too, addresses behind a declared proxy are
-told apart, and parallel attempts cannot get more password checks than the allowance."""
+told apart, and parallel attempts cannot get more password checks than the allowance.
+
+alice (therapist at Lakeside) and bob (therapist at Hilltop) are tests/personas.py's; bob
+only ever fails to sign in."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ ADMIN_LOGIN = "/admin/login/"
 
 @pytest.fixture
 def root(db, password):
+    """A superuser for the admin's sign-in: not a persona (none of them is staff)."""
     return User.objects.create_superuser(username="root", email="", password=password)
 
 
@@ -61,7 +65,7 @@ def test_repeated_wrong_passwords_on_the_admin_sign_in_are_throttled(client, roo
     assert not signed_in(client)
 
 
-def test_failures_on_both_sign_in_pages_count_together(client, root, therapist, password):
+def test_failures_on_both_sign_in_pages_count_together(client, root, alice, password):
     fail(client, reverse("login"), "root", times=3)
     fail(client, ADMIN_LOGIN, "root", times=2)
     response = client.post(ADMIN_LOGIN, {"username": "root", "password": password})
@@ -73,7 +77,7 @@ def test_failures_on_both_sign_in_pages_count_together(client, root, therapist, 
     assert not signed_in(client)
 
 
-def test_a_non_staff_user_refused_by_the_admin_counts_as_a_failure(client, therapist, password):
+def test_a_non_staff_user_refused_by_the_admin_counts_as_a_failure(client, alice, password):
     for _ in range(5):
         response = client.post(ADMIN_LOGIN, {"username": "alice", "password": password})
         assert "for a staff account" in response.content.decode()
@@ -86,9 +90,7 @@ def test_a_non_staff_user_refused_by_the_admin_counts_as_a_failure(client, thera
 
 
 @override_settings(BEHIND_PROXY=True)
-def test_behind_a_declared_proxy_each_forwarded_address_is_counted_apart(
-    client, therapist, password
-):
+def test_behind_a_declared_proxy_each_forwarded_address_is_counted_apart(client, alice, password):
     for n in range(throttle.MAX_PER_ADDRESS):
         fail(
             client,
@@ -106,9 +108,7 @@ def test_behind_a_declared_proxy_each_forwarded_address_is_counted_apart(
 
 
 @override_settings(BEHIND_PROXY=True)
-def test_behind_a_declared_proxy_one_forwarded_address_is_still_throttled(
-    client, therapist, password
-):
+def test_behind_a_declared_proxy_one_forwarded_address_is_still_throttled(client, alice, password):
     extra = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"}
     for n in range(throttle.MAX_PER_ADDRESS):
         fail(client, reverse("login"), f"guess{n}", **extra)
@@ -118,7 +118,7 @@ def test_behind_a_declared_proxy_one_forwarded_address_is_still_throttled(
     assert not signed_in(client)
 
 
-def test_without_a_declared_proxy_a_forwarded_address_is_not_believed(client, therapist, password):
+def test_without_a_declared_proxy_a_forwarded_address_is_not_believed(client, alice, password):
     for n in range(throttle.MAX_PER_ADDRESS):
         fail(client, reverse("login"), f"guess{n}", HTTP_X_FORWARDED_FOR=f"203.0.113.{n + 1}")
     assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"127.0.0.1"}
@@ -131,7 +131,7 @@ def test_without_a_declared_proxy_a_forwarded_address_is_not_believed(client, th
 
 
 def test_parallel_attempts_get_no_more_password_checks_than_the_allowance(
-    rf, therapist, password, monkeypatch
+    rf, alice, password, monkeypatch
 ):
     """Each attempt's password check is "slow": while it runs, the next attempt arrives,
     so none of them has written its failure yet when the next one is decided."""
@@ -164,7 +164,7 @@ def test_parallel_attempts_get_no_more_password_checks_than_the_allowance(
     assert form.has_error("__all__", code="throttled")
 
 
-def test_a_refused_attempt_does_not_prolong_the_wait(client, therapist, password):
+def test_a_refused_attempt_does_not_prolong_the_wait(client, alice, password):
     fail(client, reverse("login"), "alice", times=5)
     for _ in range(3):
         response = client.post(reverse("login"), {"username": "alice", "password": password})
@@ -172,7 +172,7 @@ def test_a_refused_attempt_does_not_prolong_the_wait(client, therapist, password
     assert LoginFailure.objects.filter(username="alice").count() == 5
 
 
-def test_failures_older_than_the_window_no_longer_count(client, therapist, password):
+def test_failures_older_than_the_window_no_longer_count(client, alice, password):
     from django.utils import timezone
 
     fail(client, reverse("login"), "alice", times=5)
@@ -181,7 +181,7 @@ def test_failures_older_than_the_window_no_longer_count(client, therapist, passw
     assert signed_in(client)
 
 
-def test_a_form_without_a_password_does_not_clear_the_failures(client, therapist, password):
+def test_a_form_without_a_password_does_not_clear_the_failures(client, alice, password):
     fail(client, reverse("login"), "alice", times=4)
     client.post(reverse("login"), {"username": "alice", "password": ""})
     fail(client, reverse("login"), "alice")
@@ -190,7 +190,7 @@ def test_a_form_without_a_password_does_not_clear_the_failures(client, therapist
     assert not signed_in(client)
 
 
-def test_a_successful_sign_in_clears_only_that_accounts_failures(client, therapist, password):
+def test_a_successful_sign_in_clears_only_that_accounts_failures(client, alice, password):
     fail(client, reverse("login"), "alice", times=4)
     fail(client, reverse("login"), "bob", times=2)
     client.post(reverse("login"), {"username": "alice", "password": password})

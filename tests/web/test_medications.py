@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from django.test import Client as Browser
 
+from myomap.accounts.models import User
 from myomap.api.models import ApiToken
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
@@ -19,7 +20,6 @@ from myomap.clients.models import Intake
 from myomap.records.errors import GateClosed, Invalid
 from myomap.visits import actions as visits
 from myomap.visits.models import PlanStep
-from personas import People, people
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,8 @@ WARFARIN_QUESTION = (
 LOW_BACK = {"lumbar-upper-left": 7, "lumbar-lower-left": 5}
 
 
-@pytest.fixture
-def folk() -> People:
-    return people()
-
-
-def intake_of(folk: People, medications: str = EXAMPLE) -> Intake:
-    ctx = Context(user=folk.alice, via="cli")
+def intake_of(alice: User, medications: str = EXAMPLE) -> Intake:
+    ctx = Context(user=alice, via="cli")
     client = actions.create_client(
         ctx,
         actions.ClientData(
@@ -53,19 +48,19 @@ def intake_of(folk: People, medications: str = EXAMPLE) -> Intake:
     )
 
 
-def web(folk: People) -> Browser:
+def web(alice: User) -> Browser:
     browser = Browser()
-    browser.force_login(folk.alice)
+    browser.force_login(alice)
     return browser
 
 
-def api(folk: People) -> Browser:
-    token = ApiToken.issue(folk.alice, "tests")[1]
+def api(alice: User) -> Browser:
+    token = ApiToken.issue(alice, "tests")[1]
     return Browser(headers={"Authorization": f"Bearer {token}"})
 
 
-def proposed_techniques(folk: People, intake: Intake) -> set[str]:
-    ctx = Context(user=folk.alice, via="cli")
+def proposed_techniques(alice: User, intake: Intake) -> set[str]:
+    ctx = Context(user=alice, via="cli")
     visit = visits.start_visit(ctx, intake.client, intake)
     visits.record_palpation(
         ctx,
@@ -84,11 +79,11 @@ def events(intake: Intake, action: str) -> list[AuditEvent]:
 
 # ----------------------------------------------------------------------------- web
 def test_the_intake_page_asks_about_the_medicines_instead_of_saying_all_clear(
-    folk: People,
+    alice: User,
 ) -> None:
-    intake = intake_of(folk)
+    intake = intake_of(alice)
 
-    page = web(folk).get(f"/clients/intakes/{intake.pk}/").content.decode()
+    page = web(alice).get(f"/clients/intakes/{intake.pk}/").content.decode()
 
     assert "No red flags or contraindications" not in page
     assert WARFARIN_QUESTION in page
@@ -97,17 +92,17 @@ def test_the_intake_page_asks_about_the_medicines_instead_of_saying_all_clear(
     assert NOT_USED in page
 
 
-def test_ischemic_compression_is_not_proposed_while_warfarin_is_named(folk: People) -> None:
-    intake = intake_of(folk)
-    assert "ischemic-compression" not in proposed_techniques(folk, intake)
+def test_ischemic_compression_is_not_proposed_while_warfarin_is_named(alice: User) -> None:
+    intake = intake_of(alice)
+    assert "ischemic-compression" not in proposed_techniques(alice, intake)
     # The same findings without a medicine named: ischemic compression is the first choice.
-    plain = intake_of(folk, medications="")
-    assert "ischemic-compression" in proposed_techniques(folk, plain)
+    plain = intake_of(alice, medications="")
+    assert "ischemic-compression" in proposed_techniques(alice, plain)
 
 
-def test_answering_not_taken_drops_the_blood_thinner_rules(folk: People) -> None:
-    intake = intake_of(folk)
-    browser = web(folk)
+def test_answering_not_taken_drops_the_blood_thinner_rules(alice: User) -> None:
+    intake = intake_of(alice)
+    browser = web(alice)
 
     response = browser.post(
         f"/clients/intakes/{intake.pk}/medications/",
@@ -117,22 +112,22 @@ def test_answering_not_taken_drops_the_blood_thinner_rules(folk: People) -> None
     assert response.status_code == 302
     intake.refresh_from_db()
     row = intake.medication_review["anticoagulants"]
-    assert row["answer"] is False and row["by"] == folk.alice.pk
+    assert row["answer"] is False and row["by"] == alice.pk
     assert dt.datetime.fromisoformat(row["at"]).tzinfo is not None
     assert intake.contraindication_answers == {} and intake.gate == Intake.Gate.CLEAR
     [event] = events(intake, AuditEvent.Action.UPDATE)
-    assert event.actor == folk.alice
+    assert event.actor == alice
     assert "Warfarin" in event.summary and "does not take it" in event.summary
     page = browser.get(f"/clients/intakes/{intake.pk}/").content.decode()
     assert WARFARIN_QUESTION not in page
     assert "not taken" in page and NOT_USED not in page
     assert "Ask the client about the medicines the intake names: prednisolone." in page
-    assert "ischemic-compression" in proposed_techniques(folk, intake)
+    assert "ischemic-compression" in proposed_techniques(alice, intake)
 
 
-def test_confirming_warfarin_keeps_the_rules_as_if_the_box_were_ticked(folk: People) -> None:
-    intake = intake_of(folk)
-    browser = web(folk)
+def test_confirming_warfarin_keeps_the_rules_as_if_the_box_were_ticked(alice: User) -> None:
+    intake = intake_of(alice)
+    browser = web(alice)
 
     browser.post(
         f"/clients/intakes/{intake.pk}/medications/",
@@ -144,14 +139,14 @@ def test_confirming_warfarin_keeps_the_rules_as_if_the_box_were_ticked(folk: Peo
     page = browser.get(f"/clients/intakes/{intake.pk}/").content.decode()
     assert WARFARIN_QUESTION not in page and NOT_USED in page
     assert "<strong>Warfarin</strong>: taken" in page
-    assert "ischemic-compression" not in proposed_techniques(folk, intake)
+    assert "ischemic-compression" not in proposed_techniques(alice, intake)
 
 
 def test_confirming_long_term_steroids_records_the_red_flag_and_closes_the_gate(
-    folk: People,
+    alice: User,
 ) -> None:
-    intake = intake_of(folk)
-    browser = web(folk)
+    intake = intake_of(alice)
+    browser = web(alice)
 
     response = browser.post(
         f"/clients/intakes/{intake.pk}/medications/",
@@ -169,20 +164,18 @@ def test_confirming_long_term_steroids_records_the_red_flag_and_closes_the_gate(
     page = browser.get(f"/clients/intakes/{intake.pk}/").content.decode()
     assert "Red flag — treatment planning is stopped" in page
     with pytest.raises(GateClosed):
-        visits.start_visit(Context(user=folk.alice), intake.client, intake)
+        visits.start_visit(Context(user=alice), intake.client, intake)
     # A recorded red flag stays: it cannot be answered away afterwards.
     with pytest.raises(Invalid) as refused:
-        actions.review_medication(
-            Context(user=folk.alice), intake, "fracture-long-term-steroids", False
-        )
+        actions.review_medication(Context(user=alice), intake, "fracture-long-term-steroids", False)
     assert refused.value.field == "target"
 
 
-def test_a_medicine_the_text_does_not_name_is_refused_on_the_page(folk: People) -> None:
-    intake = intake_of(folk)
+def test_a_medicine_the_text_does_not_name_is_refused_on_the_page(alice: User) -> None:
+    intake = intake_of(alice)
     before = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).count()
 
-    response = web(folk).post(
+    response = web(alice).post(
         f"/clients/intakes/{intake.pk}/medications/", {"target": "antiplatelets", "answer": "yes"}
     )
 
@@ -194,9 +187,9 @@ def test_a_medicine_the_text_does_not_name_is_refused_on_the_page(folk: People) 
 
 
 # ----------------------------------------------------------------------------- API
-def test_the_api_lists_the_matches_and_records_the_answer(folk: People) -> None:
-    intake = intake_of(folk)
-    browser = api(folk)
+def test_the_api_lists_the_matches_and_records_the_answer(alice: User) -> None:
+    intake = intake_of(alice)
+    browser = api(alice)
 
     before = browser.get(f"/api/intakes/{intake.pk}").json()["screening"]
     assert [
@@ -229,10 +222,10 @@ def test_the_api_lists_the_matches_and_records_the_answer(folk: People) -> None:
     assert event.via == "api" and "prednisolone" in event.summary
 
 
-def test_the_api_refuses_an_id_the_text_does_not_name_naming_the_field(folk: People) -> None:
-    intake = intake_of(folk, medications="Warfarin 5 mg daily")
+def test_the_api_refuses_an_id_the_text_does_not_name_naming_the_field(alice: User) -> None:
+    intake = intake_of(alice, medications="Warfarin 5 mg daily")
 
-    response = api(folk).post(
+    response = api(alice).post(
         f"/api/intakes/{intake.pk}/medications",
         {"target": "fever", "answer": True},
         content_type="application/json",

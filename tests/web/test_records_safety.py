@@ -1,14 +1,15 @@
 """Safety rules of the records that a reviewer would try to break: a red flag on any
 intake stops visits, saved plans keep their safety notes and limits, a client reads only
-signed notes, and old records open even when the knowledge base changed."""
+signed notes, and old records open even when the knowledge base changed.
+
+The people are tests/personas.py's: alice (therapist at Lakeside) and dan (a Lakeside
+client with his own login; his record is Dan Marlowe's). Gail Fenwick is a Lakeside client
+without a login."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from myomap.accounts.models import Clinic, User
 from myomap.audit.log import Context
 from myomap.clients import actions as clients
 from myomap.clients.models import Client
@@ -16,6 +17,7 @@ from myomap.records.errors import GateClosed, Invalid
 from myomap.visits import actions as visits
 from myomap.visits import queries as visit_queries
 from myomap.visits.models import PlanStep
+from personas import DAN_BORN, DAN_FAMILY_NAME, GAIL_BORN, GAIL_FAMILY_NAME
 
 BACK = {"lumbar-lower-left": 6, "buttock-upper-left": 5}
 STEP = dict(
@@ -27,19 +29,15 @@ STEP = dict(
 )
 
 
-@pytest.fixture
-def alice(db):  # type: ignore[no-untyped-def]
-    clinic = Clinic.objects.create(name="Riverside")
-    return User.objects.create_user(
-        "alice", password="pw-alice-123456", clinic=clinic, role=User.Role.THERAPIST
-    )
+GAIL = ("Gail", GAIL_FAMILY_NAME, GAIL_BORN)
+DAN = ("Dan", DAN_FAMILY_NAME, DAN_BORN)
 
 
-def new_client(alice, **answers):  # type: ignore[no-untyped-def]
+def new_client(alice, who=GAIL, **answers):  # type: ignore[no-untyped-def]
+    """A Lakeside client's record (Gail's, a client without a login, unless `who` says
+    otherwise) with both consents and an intake for low back pain."""
     ctx = Context(user=alice)
-    client = clients.create_client(
-        ctx, clients.ClientData("Ida", "Marsh", dt.date(1966, 6, 6), "", "", True, True)
-    )
+    client = clients.create_client(ctx, clients.ClientData(*who, "", "", True, True))
     intake = clients.record_intake(
         ctx, client, clients.IntakeData(complaint="Low back pain", pain_drawing=BACK, **answers)
     )
@@ -131,13 +129,10 @@ def test_redrafting_needs_the_current_revision_so_hand_edits_are_not_lost(alice)
     assert redrafted.subjective != "Typed by hand"
 
 
-def test_a_client_reads_only_signed_notes_and_sees_no_forms(alice, client):
-    ctx, person, intake = new_client(alice)
+def test_a_client_reads_only_signed_notes_and_sees_no_forms(alice, dan, client):
+    ctx, person, intake = new_client(alice, DAN)
     visit = visits.start_visit(ctx, person, intake)
     draft = visits.draft_note(ctx, visit)
-    dan = User.objects.create_user(
-        "dan", password="pw-dan-123456", clinic=alice.clinic, role=User.Role.CLIENT
-    )
     Client.objects.filter(pk=person.pk).update(user=dan)
     client.force_login(dan)
     page = client.get(f"/visits/{visit.pk}/note/").content.decode()

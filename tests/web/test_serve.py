@@ -179,6 +179,7 @@ def test_the_demo_data_never_changes_an_existing_user(password):
     from myomap.accounts.models import User
     from myomap.web.demo import DEMO_ADMIN, create_demo_data_on_first_run, ensure_demo_data
 
+    # Not a persona: someone's own account that happens to have the demo login's name.
     mine = User.objects.create_user(username="demo", password=password)
     assert create_demo_data_on_first_run() == []
     assert ensure_demo_data() == [DEMO_ADMIN]
