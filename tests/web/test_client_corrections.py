@@ -72,7 +72,8 @@ def test_the_client_edit_form_is_filled_with_the_record(world: World) -> None:
     assert f'value="{DAN_FAMILY_NAME}"' in page and 'value="1980-05-17"' in page
     # Consent on record shows ticked and cannot be unticked by a correction.
     assert (
-        page.count("disabled") == 2 and "to treatment (neuromuscular therapy) (on record)" in page
+        page.count("disabled") == 2
+        and "to treatment (neuromuscular therapy), on a signed form (on record)" in page
     )
     assert "Save the correction" in page
     [event] = new_events(first)

@@ -188,7 +188,7 @@ def test_amending_makes_version_2_and_version_1_stays_readable(world: World) -> 
 
     page = alice.get(url).content.decode()
     assert "Version 2" in page and "amendment: Added the home program." in page
-    assert re.search(r"Version 1 — signed .* by alice", page), "version 1 is in the history"
+    assert re.search(r"Version 1 — signed .* by Alice Moss", page), "version 1 is in the history"
     first_line = original.subjective.splitlines()[0]
     assert page.count(first_line) >= 2, "version 1's text is readable beside the new draft"
 

@@ -14,13 +14,15 @@ from records_fixtures import LOW_BACK, World, build_world
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
-from myomap.clients.models import Client, Intake
+from myomap.clients.models import Intake
+from myomap.core.kb import load_default
 from myomap.records.errors import GateClosed, Invalid, Locked
 from myomap.visits import actions as visit_actions
 from myomap.visits import queries as visit_queries
 from myomap.visits.models import NoteVersion, PalpationFinding, PlanStep, Visit
 
 pytestmark = pytest.mark.django_db
+KB = load_default()
 
 # A drawing over the low back and buttock that gives at least six candidates.
 WIDE = {
@@ -100,12 +102,16 @@ def test_saving_an_edited_plan_replaces_it_instead_of_appending_a_copy(world: Wo
 
     # The removed steps stay removed, and none is doubled in the note's draft.
     draft = visit_actions.draft_note(_ctx(world), visit)
-    removed = [s for i, s in enumerate(proposed) if i in {0, 2, 4}]
-    for step in removed:
-        assert not visit.plan_steps.filter(
-            trigger_point=step.trigger_point, side=step.side
-        ).exists()
-    assert draft.plan.count("Treatment plan:") + draft.plan.count("Candidates to palpate") >= 1
+    for step in visit.plan_steps.all():
+        core = step.to_core(KB)
+        assert core is not None
+        named = f"{step.side} {core.trigger_point_name[:1].lower()}{core.trigger_point_name[1:]}"
+        assert draft.plan.count(named) == 1, (named, draft.plan)
+    for i, step in enumerate(proposed):
+        if i in {0, 2, 4}:
+            assert not visit.plan_steps.filter(
+                trigger_point=step.trigger_point, side=step.side
+            ).exists()
 
 
 def test_a_plan_with_several_bad_steps_names_each_step_and_saves_nothing(world: World) -> None:
@@ -123,8 +129,10 @@ def test_a_plan_with_several_bad_steps_names_each_step_and_saves_nothing(world: 
     assert _rows(visit) == before  # nothing half-saved
     page = response.content.decode()
     assert "2 problems" in page
-    assert "step 1 (" in page and "hold time for ischemic compression must be" in page
-    assert "step 2 (" in page and "repetitions of " in page
+    first, second = (PlanStep.objects.get(pk=s.pk) for s in steps[:2])
+    assert f"Step 1 ({first.to_core(KB).trigger_point_name})" in page
+    assert f"Step 2 ({second.to_core(KB).trigger_point_name})" in page
+    assert "hold time for ischemic compression must be" in page and "repetitions of " in page
     assert 'value="45"' in page and 'value="12"' in page  # what was typed is kept
 
 
@@ -205,6 +213,20 @@ def test_the_apis_gate_answer_agrees_with_starting_a_visit(world: World) -> None
     assert response.status_code == 409 and response.json()["detail"] == gate["why_not"]
     page = world.web("alice").get(f"/clients/intakes/{world.intake.pk}/").content.decode()
     assert "Start a visit from this intake" not in page
+
+
+def test_the_gate_answer_counts_a_doctors_clearance_everywhere(world: World) -> None:
+    """An ask-doctor condition: a visit may start (to examine), a plan may not, and the
+    intake's API answer, the visit's API answer and the actions say so alike."""
+    api = world.api("alice")
+    gate = api.get(f"/api/intakes/{world.ask_intake.pk}").json()["gate"]
+    assert gate["allows_visit"] is True and gate["allows_planning"] is False
+    assert "doctor's clearance" in gate["why_not"]
+    visit = api.post(f"/api/intakes/{world.ask_intake.pk}/visits").json()
+    shown = api.get(f"/api/visits/{visit['id']}").json()
+    assert shown["allows_planning"] is False and shown["why_not"] == gate["why_not"]
+    refused = api.post(f"/api/visits/{visit['id']}/plan/propose")
+    assert refused.status_code == 409 and refused.json()["detail"] == gate["why_not"]
 
 
 # ----------------------------------------------------------------------------- 4. red flags
@@ -300,7 +322,22 @@ def test_a_doctors_clearance_lifts_the_wait_but_not_the_conditions_rules(world: 
         for s in visit.plan_steps.all()
         if s.trigger_point.startswith(("rectus-abdominis", "external-oblique", "internal-oblique"))
     ]
+    assert belly, "the drawing gives abdominal points to plan"
     assert not [s for s in belly if s.technique == "ischemic-compression"]
+    assert {s.pressure for s in belly} == {"light"}
+    # The positioning advice holds for the back too, as a plain modification.
+    back = [s for s in visit.plan_steps.all() if s.trigger_point.startswith("iliocostalis")]
+    assert back and any("not flat on the back" in m for m in back[0].modifications)
+    assert not any(m.startswith("Near the affected area") for m in back[0].modifications)
+    deep = {
+        "trigger_point": "rectus-abdominis-lateral-lower",
+        "side": "left",
+        "technique": "soft-tissue-release",
+        "pressure": "deep",
+        "hold_seconds": 0,
+    }
+    with pytest.raises(Invalid, match="at most light pressure here"):
+        visit_actions.save_plan(ctx, visit, [visit_actions.StepData(**deep)])
     # An edit that puts it back is refused, naming the step.
     step = {
         "trigger_point": "rectus-abdominis-lateral-lower",
@@ -334,7 +371,9 @@ def test_a_signed_visit_is_read_only_until_an_amendment_records_what_changed(
     ok = api.post(f"/api/visits/{visit.pk}/palpation", palpation, "application/json")
     assert ok.status_code == 200
     amendment.refresh_from_db()
-    assert amendment.changes == ["palpation quadratus-lumborum-deep-cranial left: tender 4/10"]
+    assert amendment.changes == [
+        "Palpation of Quadratus lumborum, deep cranial (left): not examined → tender 4/10"
+    ]
     page = web.get(f"/visits/{visit.pk}/note/").content.decode()
     assert "Changed in the record since this amendment started" in page
 
@@ -356,6 +395,18 @@ def test_a_double_click_on_start_a_visit_starts_one_visit(world: World) -> None:
     second = web.post(f"/visits/start/{world.intake.pk}/", {"start_key": "k-123"})
     assert Visit.objects.count() == before + 1
     assert first["Location"] == second["Location"]
+    # Another clinic's therapist with the same key starts his own visit, told nothing.
+    hilltop = client_actions.create_client(
+        Context(user=world.bob),
+        client_actions.ClientData("Hugo", "Hill", dt.date(1970, 1, 1), "", "", True, True),
+    )
+    his_intake = client_actions.record_intake(
+        Context(user=world.bob), hilltop, client_actions.IntakeData(complaint="Neck ache")
+    )
+    response = world.api("bob").post(
+        f"/api/intakes/{his_intake.pk}/visits", headers={"Idempotency-Key": "k-123"}
+    )
+    assert response.status_code == 201 and response.json()["client_id"] == hilltop.pk
     # Each page load gives a new key, so a second visit on purpose still works.
     page = web.get(f"/clients/intakes/{world.intake.pk}/").content.decode()
     assert 'name="start_key" value="' in page
@@ -370,9 +421,9 @@ def test_an_empty_visit_can_be_deleted_and_a_recorded_one_cannot(world: World) -
     assert not Visit.objects.filter(pk=world.empty_visit.pk).exists()
     event = AuditEvent.objects.get(action=AuditEvent.Action.DELETE)
     assert event.object_id == str(world.empty_visit.pk) and event.client_id == world.client.pk
-    assert world.empty_visit.started_at.strftime("%Y-%m-%d") not in Client.objects.get(
-        pk=world.client.pk
-    ).visits.values_list("started_at", flat=True)
+    page = web.get(f"/clients/{world.client.pk}/").content.decode()
+    assert f"/visits/{world.empty_visit.pk}/" not in page
+    assert f"/visits/{world.visit.pk}/" in page
 
     refused = web.post(f"/visits/{world.visit.pk}/delete/")
     assert refused.status_code == 302 and Visit.objects.filter(pk=world.visit.pk).exists()

@@ -223,6 +223,7 @@ def gate_out(intake: Intake) -> dict[str, Any]:
     return {
         "state": intake.gate,
         "state_words": intake.get_gate_display(),
+        "allows_visit": answer.allows_visit,
         "allows_planning": answer.allows_planning,
         "why_not": answer.reason,
         "note": intake.gate_note,

@@ -288,8 +288,11 @@ class MedicalClearanceOut(Schema):
 class GateOut(Schema):
     state: str = Field(description="clear, blocked, awaiting, referred, cleared or overridden")
     state_words: str
+    allows_visit: bool = Field(
+        description="a visit may start: no red flag open on any of the client's intakes"
+    )
     allows_planning: bool = Field(
-        description="a visit may start and a plan be made (the client's other intakes count)"
+        description="a plan may be made: as allows_visit, and no doctor's clearance awaited"
     )
     why_not: str | None = Field(description="why planning is stopped, in words")
     note: str = Field(description="the referral made, or the override's reason")

@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from myomap.api.schemas import FactorOut, Input
+from myomap.core.steps import MAX_STEPS
 from myomap.core.vocab import PPT_RANGE, TENDER_SCALE, PointSide, Pressure, TestResult, TestSide
 
 # Bounds that depend on the technique (hold seconds, repetitions) and every safety rule
@@ -105,7 +106,7 @@ class StepOut(Schema):
 
 
 class PlanIn(Input):
-    steps: list[StepIn]
+    steps: list[StepIn] = Field(max_length=MAX_STEPS)
 
 
 class ExcludedOut(Schema):
@@ -127,6 +128,9 @@ class VisitOut(Schema):
     therapist: str
     started_at: dt.datetime
     gate: str
+    allows_planning: bool = Field(description="the same answer as the intake's gate")
+    why_not: str | None = Field(description="why planning waits, in words")
+    signed: bool = Field(description="the note is signed: findings and plan are read-only")
     palpation: list[PalpationOut]
     movement: list[MovementOut]
     candidates: list[CandidateOut]
@@ -151,6 +155,9 @@ class NoteVersionOut(Schema):
     signed: bool
     signed_at: dt.datetime | None
     signed_by: str | None
+    changes: list[str] = Field(
+        description="for an amendment: what changed in the visit's record while it was open"
+    )
 
     @staticmethod
     def resolve_author(obj: object) -> str:

@@ -20,7 +20,7 @@ from myomap.api.visit_schemas import (
 )
 from myomap.audit.log import record
 from myomap.audit.models import AuditEvent
-from myomap.visits import actions, recorded
+from myomap.visits import actions, queries, recorded
 from myomap.visits.models import MovementFinding, PalpationFinding, Visit
 from myomap.visits.queries import visit_for
 
@@ -46,6 +46,7 @@ def get_visit(request: HttpRequest, visit_id: int) -> dict[str, Any]:
     visit = _visit(request, visit_id)
     record(context(request), AuditEvent.Action.VIEW, visit, summary="assessment")
     explanation = recorded.explanation(visit)
+    waits = queries.planning_waits(visit)
     return {
         "id": visit.pk,
         "client_id": visit.client_id,
@@ -53,6 +54,9 @@ def get_visit(request: HttpRequest, visit_id: int) -> dict[str, Any]:
         "therapist": visit.therapist.get_username(),
         "started_at": visit.started_at,
         "gate": visit.intake.gate,
+        "allows_planning": waits is None,
+        "why_not": waits,
+        "signed": queries.is_signed(visit),
         "palpation": list(visit.palpations.all()),
         "movement": list(visit.movements.all()),
         "candidates": [

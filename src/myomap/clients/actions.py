@@ -3,7 +3,6 @@ Each runs in one transaction and writes its audit events in it: all or nothing."
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,21 @@ from django.utils import timezone
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
+
+# The safety gate's actions and the screening live in their own modules; they are named
+# here too, so every surface finds the clients' actions in one place.
+from myomap.clients.gate import (
+    FLAG_CLEARANCE_FIELDS,
+    GATE_FIELDS,
+    MIN_OVERRIDE_REASON,
+    FlagClearanceData,
+    override_red_flag,
+    reclosed,
+    record_clearance,
+    record_flag_clearance,
+    record_referral,
+    review_medication,
+)
 from myomap.clients.models import (
     CONSENT_HOWS,
     CONSENTS,
@@ -21,16 +35,36 @@ from myomap.clients.models import (
     Intake,
     IntakeRevision,
 )
+from myomap.clients.screening import screen_intake
 from myomap.core import factors as core_factors
 from myomap.core import screening as core_screening
-from myomap.core.kb import KnowledgeBase, load_default
-from myomap.core.medications import match_medications
+from myomap.core.kb import load_default
 from myomap.core.referral import InputError, scorer
 from myomap.core.referral.inputs import check_drawing
 from myomap.records.errors import Invalid
 from myomap.records.guards import require_clinic, require_staff
 
-MIN_OVERRIDE_REASON = 20
+__all__ = [
+    "MIN_OVERRIDE_REASON",
+    "ClientData",
+    "ConsentData",
+    "Corrected",
+    "FlagClearanceData",
+    "IntakeData",
+    "create_client",
+    "override_red_flag",
+    "record_clearance",
+    "record_consent",
+    "record_flag_clearance",
+    "record_intake",
+    "record_referral",
+    "require_consent",
+    "review_medication",
+    "screen_intake",
+    "update_client",
+    "update_intake",
+]
+
 MIN_CORRECTION_REASON = 10
 MAX_CONSENT_NOTE = 300
 
@@ -69,58 +103,6 @@ def create_client(ctx: Context, data: ClientData) -> Client:
     )
     record(ctx, AuditEvent.Action.CREATE, client, summary="client created")
     return client
-
-
-def screen_intake(intake: Intake) -> core_screening.Screening:
-    """The safety screening of an intake's answers (pure; no write). A red flag resolved
-    by a recorded referral (routine flags), a medical clearance or an override stays on
-    record but no longer blocks; an emergency or urgent flag whose referral is recorded
-    still blocks, waiting for the clearance.
-
-    Stored answers are read tolerantly: an id the knowledge base no longer has (a clinic
-    may swap its knowledge folder) is skipped, except a red flag answered yes, which keeps
-    blocking under its id, so an old record can always be shown and never loses a flag."""
-    kb = load_default()
-    flags = {k: v for k, v in intake.red_flag_answers.items() if k in kb.red_flags}
-    contra = {k: v for k, v in intake.contraindication_answers.items() if k in kb.contraindications}
-    result = core_screening.screen(
-        kb,
-        flags,
-        contra,
-        match_medications(kb, intake.medications),
-        _reviewed(kb, intake),
-        clearance=intake.clearance_note or None,
-    )
-    retired = [k for k, v in intake.red_flag_answers.items() if v and k not in kb.red_flags]
-    if retired:
-        kept = tuple(
-            core_screening.RedFlagHit(
-                id=k,
-                name=f"{k} (no longer in the knowledge base)",
-                category="other",
-                urgency="urgent",
-                question="",
-                action="Review this answer with the client: consider referral.",
-            )
-            for k in retired
-        )
-        result = dataclasses.replace(result, red_flags=kept + result.red_flags)
-    if intake.gate == Intake.Gate.AWAITING:
-        return dataclasses.replace(result, awaiting_clearance=intake.gate_note)
-    if intake.gate in Intake.OPENED:
-        return result.clear(_opened_by(intake))
-    return result
-
-
-def _opened_by(intake: Intake) -> str:
-    """What opened the gate, in words, for the screening's headline and the note."""
-    if intake.gate == Intake.Gate.CLEARED and intake.flag_clearance_on is not None:
-        return (
-            f"medical clearance from {intake.flag_clearance_from} on "
-            f"{intake.flag_clearance_on:%d %b %Y}: {intake.flag_clearance_note} "
-            f"(referral: {intake.gate_note})"
-        )
-    return intake.gate_note
 
 
 @transaction.atomic
@@ -324,7 +306,6 @@ class Corrected:
     notice: str = ""
 
 
-GATE_FIELDS = ("gate", "gate_note", "gate_by", "gate_at")
 CLEARANCE_FIELDS = ("clearance_note", "clearance_by", "clearance_at")
 
 
@@ -353,7 +334,7 @@ def update_intake(ctx: Context, intake: Intake, data: IntakeData, reason: str) -
     new_flags = {k for k, v in data.red_flag_answers.items() if v}
     newly_flagged = [hit for hit in result.red_flags if hit.id not in old_flags]
     if newly_flagged and intake.gate != Intake.Gate.BLOCKED:
-        changed |= dict(zip(GATE_FIELDS, (Intake.Gate.BLOCKED, "", None, None), strict=True))
+        changed |= {k: v for k, v in reclosed().items() if getattr(intake, k) != v}
     if newly_flagged:
         notices.append(
             "A red flag is now answered yes: treatment planning is stopped until a referral "
@@ -388,7 +369,8 @@ def update_intake(ctx: Context, intake: Intake, data: IntakeData, reason: str) -
         changed_by=ctx.user,
         changed_at=ctx.now,
     )
-    fields_named = ", ".join(name for name in changed if name not in GATE_FIELDS + CLEARANCE_FIELDS)
+    gate_fields = (*GATE_FIELDS, *FLAG_CLEARANCE_FIELDS, *CLEARANCE_FIELDS)
+    fields_named = ", ".join(name for name in changed if name not in gate_fields)
     record(
         ctx,
         AuditEvent.Action.UPDATE,
@@ -399,182 +381,3 @@ def update_intake(ctx: Context, intake: Intake, data: IntakeData, reason: str) -
         names = ", ".join(flag.name for flag in newly_flagged)
         record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {names}"[:300])
     return Corrected(intake, " ".join(notices))
-
-
-def _open_gate(ctx: Context, intake: Intake, gate: str, text: str, action: str) -> Intake:
-    """Move the gate on: its new state, the words that justify it, who and when, and the
-    audit event, in one transaction (the callers are atomic)."""
-    intake.gate, intake.gate_note = gate, text.strip()
-    intake.gate_by, intake.gate_at = ctx.user, ctx.now
-    intake.save(update_fields=["gate", "gate_note", "gate_by", "gate_at"])
-    record(ctx, action, intake, summary=text.strip())
-    return intake
-
-
-def _closed_for_update(ctx: Context, intake: Intake, *states: str) -> Intake:
-    require_clinic(ctx, intake.client)
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    if intake.gate not in (states or Intake.CLOSED):
-        raise Invalid("this intake has no open red flag to resolve", "gate")
-    return intake
-
-
-@transaction.atomic
-def record_referral(ctx: Context, intake: Intake, note: str) -> Intake:
-    """The therapist referred the client on (to whom, how, when). A routine red flag's
-    gate opens; an emergency or urgent one still stops treatment, waiting for a medical
-    clearance (`record_flag_clearance`) or an override with a reason."""
-    intake = _closed_for_update(ctx, intake, Intake.Gate.BLOCKED)
-    if len(note.strip()) < 10:
-        raise Invalid("say to whom and how the client was referred", "note")
-    urgency = screen_intake(intake).urgency
-    gate = (
-        Intake.Gate.REFERRED
-        if core_screening.referral_opens_gate(urgency)
-        else Intake.Gate.AWAITING
-    )
-    return _open_gate(ctx, intake, gate, note, AuditEvent.Action.REFERRAL)
-
-
-@dataclass(frozen=True)
-class FlagClearanceData:
-    """A clinician's clearance to treat after an emergency or urgent red flag."""
-
-    cleared_by: str  # who cleared: "Dr Patel, St Mary's emergency department"
-    cleared_on: dt.date  # when they said it
-    said: str  # what they said: "MRI normal, no cauda equina; massage is fine"
-
-
-@transaction.atomic
-def record_flag_clearance(ctx: Context, intake: Intake, data: FlagClearanceData) -> Intake:
-    """Record the medical clearance an emergency or urgent red flag waits for: the gate
-    opens, and the clearance stays on the intake, in the screening and in the note."""
-    intake = _closed_for_update(ctx, intake)
-    if len(data.cleared_by.strip()) < 3:
-        raise Invalid("say who cleared the treatment (name and role or service)", "cleared_by")
-    if data.cleared_on > timezone.localdate(ctx.now):
-        raise Invalid("the clearance date cannot be in the future", "cleared_on")
-    if data.cleared_on < intake.recorded_at.date():
-        raise Invalid("the clearance date is before the intake was recorded", "cleared_on")
-    if len(data.said.strip()) < 10:
-        raise Invalid("write what the clinician said (their findings and advice)", "said")
-    intake.flag_clearance_from = data.cleared_by.strip()[:200]
-    intake.flag_clearance_on = data.cleared_on
-    intake.flag_clearance_note = data.said.strip()
-    intake.flag_clearance_by, intake.flag_clearance_at = ctx.user, ctx.now
-    if not intake.gate_note:
-        intake.gate_note = "(no referral recorded before the clearance)"
-    intake.gate, intake.gate_by, intake.gate_at = Intake.Gate.CLEARED, ctx.user, ctx.now
-    intake.save(
-        update_fields=[
-            "flag_clearance_from",
-            "flag_clearance_on",
-            "flag_clearance_note",
-            "flag_clearance_by",
-            "flag_clearance_at",
-            "gate",
-            "gate_note",
-            "gate_by",
-            "gate_at",
-        ]
-    )
-    summary = f"red flag cleared by {intake.flag_clearance_from}: {intake.flag_clearance_note}"
-    record(ctx, AuditEvent.Action.CLEARANCE, intake, summary=summary[:300])
-    return intake
-
-
-@transaction.atomic
-def override_red_flag(ctx: Context, intake: Intake, reason: str) -> Intake:
-    """Continue despite a red flag, with a written reason that stays on the record."""
-    intake = _closed_for_update(ctx, intake)
-    if len(reason.strip()) < MIN_OVERRIDE_REASON:
-        raise Invalid(
-            "write the reason for overriding the red flag "
-            f"(at least {MIN_OVERRIDE_REASON} characters)",
-            "reason",
-        )
-    return _open_gate(ctx, intake, Intake.Gate.OVERRIDDEN, reason, AuditEvent.Action.OVERRIDE)
-
-
-@transaction.atomic
-def record_clearance(ctx: Context, intake: Intake, note: str) -> Intake:
-    """The client's doctor cleared treatment despite an ask-doctor condition."""
-    require_clinic(ctx, intake.client)
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    if not screen_intake(intake).needs_clearance:
-        raise Invalid("this intake has no condition waiting for a doctor's clearance", "note")
-    if len(note.strip()) < 10:
-        raise Invalid("say who cleared the treatment and when", "note")
-    intake.clearance_note = note.strip()
-    intake.clearance_by, intake.clearance_at = ctx.user, ctx.now
-    intake.save(update_fields=["clearance_note", "clearance_by", "clearance_at"])
-    record(ctx, AuditEvent.Action.CLEARANCE, intake, summary=note.strip())
-    return intake
-
-
-# ----------------------------------------------------------------------------- medications
-def _reviewed(kb: KnowledgeBase, intake: Intake) -> dict[str, bool]:
-    """The therapist's answers about the medicines the medications text names, read
-    tolerantly (ids the knowledge base no longer has, and malformed rows, are skipped)."""
-    known = set(kb.contraindications) | set(kb.red_flags)
-    review = intake.medication_review if isinstance(intake.medication_review, dict) else {}
-    return {
-        target: row["answer"]
-        for target, row in review.items()
-        if target in known and isinstance(row, dict) and isinstance(row.get("answer"), bool)
-    }
-
-
-@transaction.atomic
-def review_medication(ctx: Context, intake: Intake, target_id: str, answer: bool) -> Intake:
-    """The therapist asked the client about a medicine the medications text names.
-
-    `target_id` is the contraindication or red flag the medicine points to. For a
-    contraindication, yes makes it apply as if its box were ticked and no drops it. For a
-    red flag, yes records it as a yes answer, which closes the safety gate as any red flag
-    does (until a referral or an override); no leaves it unasked. A yes already on the
-    intake (a ticked box, a red flag recorded) cannot be taken back here."""
-    require_clinic(ctx, intake.client)
-    intake = Intake.objects.select_for_update().get(pk=intake.pk)
-    if not isinstance(answer, bool):
-        raise Invalid("answer yes (the client takes it) or no (they do not)", "answer")
-    kb = load_default()
-    matches = {m.target.id: m for m in match_medications(kb, intake.medications)}
-    match = matches.get(target_id)
-    if match is None:
-        named = ", ".join(matches) or "nothing"
-        raise Invalid(
-            f"the medications text names no medicine for {target_id!r} (it names: {named})",
-            "target",
-        )
-    flag = match.target.kind == "red-flag"
-    answers = intake.red_flag_answers if flag else intake.contraindication_answers
-    if answers.get(target_id) is True:
-        raise Invalid(
-            f"the intake already records '{match.target.name}' as yes, and that stays",
-            "target",
-        )
-    intake.medication_review = {
-        **(intake.medication_review if isinstance(intake.medication_review, dict) else {}),
-        target_id: {"answer": answer, "by": ctx.user.pk, "at": ctx.now.isoformat()},
-    }
-    fields = ["medication_review"]
-    blocks = flag and answer
-    if blocks:
-        # A confirmed red flag is a yes answer like any other: the gate closes again even
-        # if an earlier referral or override resolved other flags.
-        intake.red_flag_answers = {**intake.red_flag_answers, target_id: True}
-        intake.gate = Intake.Gate.BLOCKED
-        fields += ["red_flag_answers", "gate"]
-    intake.save(update_fields=fields)
-    said = "takes it" if answer else "does not take it"
-    words = ", ".join(match.words)
-    record(
-        ctx,
-        AuditEvent.Action.UPDATE,
-        intake,
-        summary=f"medication review: {words} ({match.target.name}): the client {said}"[:300],
-    )
-    if blocks:
-        record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {match.target.name}"[:300])
-    return intake

@@ -19,10 +19,12 @@ class ClientForm(forms.Form):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     treatment_consent = forms.BooleanField(
-        required=False, label="The client consents to treatment (neuromuscular therapy)"
+        required=False,
+        label="The client consents to treatment (neuromuscular therapy), on a signed form",
     )
     data_consent = forms.BooleanField(
-        required=False, label="The client consents to their health data being recorded"
+        required=False,
+        label="The client consents to their health data being recorded, on a signed form",
     )
 
 
@@ -50,10 +52,12 @@ class ClientEditForm(ClientForm):
 
 class ConsentForm(forms.Form):
     treatment_consent = forms.BooleanField(
-        required=False, label="The client consents to treatment (neuromuscular therapy)"
+        required=False,
+        label="The client consents to treatment (neuromuscular therapy), on a signed form",
     )
     data_consent = forms.BooleanField(
-        required=False, label="The client consents to their health data being recorded"
+        required=False,
+        label="The client consents to their health data being recorded, on a signed form",
     )
     how = forms.ChoiceField(
         choices=[(h, CONSENT_HOW_WORDS[h]) for h in CONSENT_HOWS],

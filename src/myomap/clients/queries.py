@@ -9,8 +9,11 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.text import Truncator
 
 from myomap.clients.models import Client, Intake
+from myomap.clients.screening import screen_intake
 
 
 def client_list(user: Any, query: str = "") -> QuerySet[Client]:
@@ -37,28 +40,51 @@ def intake_for(user: Any, pk: int) -> Intake:
 
 @dataclass(frozen=True)
 class GateAnswer:
-    """May a visit start and a plan be made from this intake, and if not, why. The one
-    answer the intake page, the API and the visit actions share."""
+    """May a visit start from this intake, may a plan be made, and if not, why; and the
+    ways on that the intake page offers. The one answer the intake page, the API and the
+    visit actions share.
 
+    `allows_visit` is about red flags (the client's other intakes count); `allows_planning`
+    also waits for a doctor's clearance of an ask-doctor condition (a visit may start to
+    examine, but no plan is made until the clearance is recorded)."""
+
+    allows_visit: bool
     allows_planning: bool
     reason: str | None  # why not, in words (None when planning may go on)
-    other_intake: Intake | None  # the client's other intake whose red flag stops planning
+    steps: tuple[str, ...] = ()  # the ways on: "referral", "flag-clearance", "override"
+    other_intake: Intake | None = None  # the other intake whose red flag stops planning
+
+    @property
+    def offers(self) -> frozenset[str]:
+        return frozenset(self.steps)
 
 
 def gate(intake: Intake) -> GateAnswer:
+    screening = screen_intake(intake)
     if intake.gate == Intake.Gate.BLOCKED:
+        if screening.referral_waits_for_clearance:
+            return GateAnswer(
+                False,
+                False,
+                f"an {screening.urgency} red flag stops treatment: record the referral and "
+                "then a medical clearance (who cleared, when, what they said), or an "
+                "override with a written reason",
+                ("referral", "flag-clearance", "override"),
+            )
         return GateAnswer(
             False,
-            "a red flag stops treatment planning: record a referral, a medical clearance "
-            "or an override with a reason first",
-            None,
+            False,
+            "a red flag stops treatment planning: record the referral, or an override with "
+            "a written reason",
+            ("referral", "override"),
         )
     if intake.gate == Intake.Gate.AWAITING:
         return GateAnswer(
             False,
+            False,
             "the referral is recorded, and this red flag needs a medical clearance (who "
             "cleared, when, what they said) or an override with a reason before treatment",
-            None,
+            ("flag-clearance", "override"),
         )
     other = (
         Intake.objects.filter(client_id=intake.client_id, gate__in=Intake.CLOSED)
@@ -67,10 +93,18 @@ def gate(intake: Intake) -> GateAnswer:
         .first()
     )
     if other is not None:
-        return GateAnswer(
-            False,
-            f"the intake of {other.recorded_at:%d %b %Y} has a red flag that is not resolved: "
-            "resolve it first",
-            other,
+        when = timezone.localtime(other.recorded_at)
+        reason = (
+            f"another intake of this client ({when:%d %b %Y %H:%M}, "
+            f"\u201c{Truncator(other.complaint).chars(40)}\u201d) has a red flag that is not "
+            "resolved: resolve it on that intake first"
         )
-    return GateAnswer(True, None, None)
+        return GateAnswer(False, False, reason, (), other)
+    if screening.needs_clearance:
+        waiting = ", ".join(c.name for c in screening.contraindications if c.level == "ask-doctor")
+        reason = (
+            f"planning waits for the doctor's clearance ({waiting}): "
+            "record the clearance on the intake page first"
+        )
+        return GateAnswer(True, False, reason)
+    return GateAnswer(True, True, None)

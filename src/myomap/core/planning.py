@@ -198,6 +198,15 @@ def status_at(kb: KnowledgeBase, screening: Screening, trigger_point: str) -> _H
     return _status_here(kb, screening, technique_status(kb, screening), region)
 
 
+def capped_pressure(here: _Here, pressure: str) -> str:
+    """`pressure`, lowered to the most a condition allows where the point lies (over the
+    abdomen in a cleared pregnancy: light)."""
+    for hit in here[1]:
+        if hit.max_pressure and PRESSURE_RANK[pressure] > PRESSURE_RANK[hit.max_pressure]:
+            pressure = hit.max_pressure
+    return pressure
+
+
 def safety_notes(screening: Screening, here: _Here, technique: str) -> tuple[str, ...]:
     """The notes a plan step carries for `technique` at a point: modifications, the
     light-pressure limit, the reasons to keep away from an area."""
@@ -330,7 +339,7 @@ def _step(
         side=side,
         technique=technique,
         technique_name=tech.name,
-        pressure=pressure,
+        pressure=capped_pressure(here, pressure),
         hold_seconds=hold,
         repetitions=repetitions,
         reason=f"{_why_point(p, score)}. {why_technique}; ask: too much, too little, "

@@ -44,6 +44,7 @@ class ContraindicationHit:
     # The base regions its local rules hold for: an avoid-locally condition's usual areas,
     # or those of an ask-doctor condition's limits once cleared. Empty: unpredictable.
     areas: tuple[str, ...] = ()
+    max_pressure: str | None = None  # the most pressure allowed over `areas`, once cleared
 
     @property
     def level_words(self) -> str:
@@ -304,6 +305,7 @@ def screen(
     rules: list[TechniqueRule] = []
     areas: dict[str, tuple[str, ...]] = {}
     notes: dict[str, str | None] = {}  # once cleared, the note that still applies
+    most: dict[str, str | None] = {}  # once cleared, the most pressure over the areas
     for c in hits:
         removes, modifies, areas[c.id] = c.removes, c.modifies, c.areas
         if clearance is not None and c.level == "ask-doctor":
@@ -314,10 +316,14 @@ def screen(
             areas[c.id] = after.areas if after else ()
             if after is not None and after.note:
                 notes[c.id] = after.note
+            most[c.id] = after.max_pressure if after else None
+        # Removals hold over the condition's areas when it has them; how a technique
+        # must change (a position, a pressure) holds everywhere unless avoid-locally.
         local = c.level == "avoid-locally" or bool(areas[c.id])
         for tid in removes:
             name = kb.techniques[tid].name
             rules.append(TechniqueRule(tid, name, "removed", None, c.id, c.name, c.level, local))
+        local = c.level == "avoid-locally"
         for mod in modifies:
             name = kb.techniques[mod.technique].name
             rules.append(
@@ -329,7 +335,13 @@ def screen(
         red_flags=tuple(flags),
         contraindications=tuple(
             ContraindicationHit(
-                c.id, c.name, c.level, c.question, notes.get(c.id, c.note), areas[c.id]
+                c.id,
+                c.name,
+                c.level,
+                c.question,
+                notes.get(c.id, c.note),
+                areas[c.id],
+                most.get(c.id),
             )
             for c in hits
         ),

@@ -34,11 +34,30 @@ class StepInput:
     reason: str = ""
 
 
+# How many steps one plan may hold, whoever sends it (a form, the API): an input bound,
+# not a clinical one (the proposal itself stops at the planner's own limit).
+MAX_STEPS = 50
+
+
+def from_proposal(step: planning.PlanStep) -> StepInput:
+    """A proposed step as the therapist would save it unchanged."""
+    return StepInput(
+        trigger_point=step.trigger_point,
+        side=step.side,
+        technique=step.technique,
+        pressure=step.pressure,
+        hold_seconds=step.hold_seconds,
+        repetitions=step.repetitions,
+        reason=step.reason,
+    )
+
+
 @dataclass(frozen=True)
 class StepProblem:
     index: int  # 0-based position of the step in the list
     field: str
-    message: str
+    message: str  # "step 2 (Piriformis, medial): ...", for a list of problems
+    text: str = ""  # the same without the step's name, for beside the step itself
 
 
 @dataclass(frozen=True)
@@ -56,11 +75,13 @@ def check_steps(
     kb: KnowledgeBase, steps: Sequence[StepInput], screening: Screening
 ) -> list[StepProblem]:
     """Every problem of every step; empty when all may be saved."""
+    if len(steps) > MAX_STEPS:
+        return [StepProblem(MAX_STEPS, "steps", f"a plan holds at most {MAX_STEPS} steps")]
     problems: list[StepProblem] = []
     for index, step in enumerate(steps):
         where = f"step {index + 1} ({_name(kb, step)})"
         problems += [
-            StepProblem(index, name, f"{where}: {message}")
+            StepProblem(index, name, f"{where}: {message}", message)
             for name, message in _step_problems(kb, step, screening)
         ]
     return problems
@@ -95,10 +116,14 @@ def _step_problems(
         why = "; ".join(status.reasons)
         out.append(("technique", f"{kb.techniques[step.technique].name} is ruled out here ({why})"))
     light_only = light_pressure_note(screening)
+    here = planning.status_at(kb, screening, step.trigger_point)
     if step.pressure not in PRESSURES:
         out.append(("pressure", f"pressure must be {', '.join(PRESSURES)}"))
     elif light_only and step.pressure != "light":
         out.append(("pressure", light_only))
+    elif (most := planning.capped_pressure(here, step.pressure)) != step.pressure:
+        why = " and ".join(c.name for c in here[1] if c.max_pressure)
+        out.append(("pressure", f"at most {most} pressure here ({why}, once cleared)"))
     out += planning.check_step_bounds(
         kb, step.technique, step.hold_seconds, step.repetitions, side=step.side
     )

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 class ActionError(Exception):
     """A multi-step write refused as a whole: nothing was saved. `problems` lists every
     problem found when there are several (a plan with two bad steps): (item index, field,
-    message), so a form can show each beside its row; `message` joins them."""
+    message without the item's name), so a form can show each beside its row; `message`
+    joins them, each naming its item."""
 
     status = 400
 

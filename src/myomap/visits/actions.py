@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import queries as client_queries
-from myomap.clients.actions import require_consent, screen_intake
+from myomap.clients.actions import require_consent
 from myomap.clients.models import Client, Intake
+from myomap.clients.screening import screen_intake
 from myomap.core import planning as core_planning
 from myomap.core import steps as core_steps
 from myomap.core.kb import load_default
@@ -43,14 +44,23 @@ def _gate(intake: Intake) -> None:
     """A red flag on ANY of the client's intakes stops planning until it is resolved; the
     reason is the one the intake page and the API show (`clients.queries.gate`)."""
     answer = client_queries.gate(intake)
-    if not answer.allows_planning:
+    if not answer.allows_visit:
         raise GateClosed(answer.reason or "the safety gate is closed", "gate")
+
+
+def _lock(ctx: Context, visit: Visit) -> None:
+    """Every write to a visit (findings, plan, note) first locks the visit's row, so two
+    writes to one visit queue: a plan saved twice at once is not stored twice, and a
+    change cannot slip in while the note is being signed."""
+    require_clinic(ctx, visit.client)
+    Visit.objects.select_for_update().only("pk").get(pk=visit.pk)
 
 
 def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
     """Refuse a change to a signed visit; return the open amendment, if any, which records
-    the change."""
-    require_clinic(ctx, visit.client)
+    the change. Read under the visit's lock (`_lock`)."""
+    _lock(ctx, visit)
+    require_consent(visit.client)
     latest = queries.latest_version(visit)
     if latest is not None and latest.is_signed:
         raise Locked(
@@ -76,10 +86,9 @@ def start_visit(ctx: Context, client: Client, intake: Intake, *, key: str | None
     require_consent(client)  # an intake from before consent was required starts no visit
     key = (key or "").strip()[:64] or None
     if key is not None:
-        found = Visit.objects.filter(start_key=key).first()
+        # A key counts per intake: the same key on another intake (or clinic) is unrelated.
+        found = Visit.objects.filter(intake=intake, start_key=key).first()
         if found is not None:
-            if found.intake_id != intake.pk:
-                raise Conflict("that start key was already used for another visit")
             return found
     _gate(intake)
     try:
@@ -89,7 +98,7 @@ def start_visit(ctx: Context, client: Client, intake: Intake, *, key: str | None
             )
     except IntegrityError:
         # The same key a moment ago, from a second click: take that visit.
-        return Visit.objects.get(start_key=key)
+        return Visit.objects.get(intake=intake, start_key=key)
     record(ctx, AuditEvent.Action.CREATE, visit, summary="visit started")
     return visit
 
@@ -100,7 +109,7 @@ def delete_visit(ctx: Context, visit: Visit) -> None:
     require_clinic(ctx, visit.client)
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if not queries.is_empty(visit):
-        raise Invalid(
+        raise Conflict(
             "only an empty visit can be deleted: this one has findings, a plan or a note",
             "visit",
         )
@@ -129,11 +138,13 @@ class PalpationData:
 def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> PalpationFinding:
     """Record (or replace) what palpating one trigger point on one side found."""
     amendment = _writable(ctx, visit)
-    problems = core_steps.check_palpation(
-        load_default(), data.trigger_point, data.side, data.tender, data.ppt
-    )
+    kb = load_default()
+    problems = core_steps.check_palpation(kb, data.trigger_point, data.side, data.tender, data.ppt)
     if problems:
         raise Invalid("; ".join(m for _, m in problems), problems[0][0])
+    earlier = PalpationFinding.objects.filter(
+        visit=visit, trigger_point=data.trigger_point, side=data.side
+    ).first()
     finding, created = PalpationFinding.objects.update_or_create(
         visit=visit,
         trigger_point=data.trigger_point,
@@ -151,9 +162,11 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
     what = f"palpation {data.trigger_point} {data.side}"
     record(ctx, action, finding, client=visit.client, summary=what)
-    _changed(
-        amendment, f"{what}: " + (", ".join(recorded.palpation_of(finding).signs) or "no signs")
-    )
+    if amendment is not None:
+        name = f"{kb.trigger_points[data.trigger_point].name} ({data.side})"
+        after = ", ".join(recorded.palpation_of(finding).signs) or "no signs"
+        before = ", ".join(recorded.palpation_of(earlier).signs) if earlier else "not examined"
+        _changed(amendment, f"Palpation of {name}: {before or 'no signs'} → {after}")
     return finding
 
 
@@ -177,7 +190,9 @@ def record_movement(
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
     what = f"{test} {side} {result}".replace("  ", " ")
     record(ctx, action, finding, client=visit.client, summary=what)
-    _changed(amendment, f"movement test {what}")
+    on = f" ({side})" if side else ""
+    name = load_default().exam_tests[test].name
+    _changed(amendment, f"{name}{on}: {result}" + (f" ({finding.note})" if finding.note else ""))
     return finding
 
 
@@ -210,24 +225,13 @@ def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
         palpation=recorded.palpation(visit),
         screening=screening,
     )
-    inputs = [
-        StepInput(
-            s.trigger_point,
-            s.side,
-            s.technique,
-            s.pressure,
-            s.hold_seconds,
-            s.repetitions,
-            s.reason,
-        )
-        for s in plan.steps
-    ]
+    inputs = [core_steps.from_proposal(step) for step in plan.steps]
     _replace_plan(visit, core_steps.checked(kb, inputs, screening))
     visit.plan_excluded = [list(e) for e in plan.excluded]
     visit.save(update_fields=["plan_excluded"])
     what = f"plan proposed: {len(plan.steps)} steps"
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
-    _changed(amendment, what)
+    _changed(amendment, f"Plan proposed again from the findings: {len(plan.steps)} steps")
     return plan
 
 
@@ -245,7 +249,7 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[Pl
         raise Invalid(
             "; ".join(p.message for p in problems),
             problems[0].field,
-            [(p.index, p.field, p.message) for p in problems],
+            [(p.index, p.field, p.text or p.message) for p in problems],
         )
     saved = _replace_plan(visit, core_steps.checked(kb, steps, screening))
     kept = {(s.trigger_point, s.side) for s in steps}
@@ -253,7 +257,7 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[Pl
     visit.save(update_fields=["plan_excluded"])
     what = f"plan saved: {len(saved)} steps"
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
-    _changed(amendment, what)
+    _changed(amendment, f"Plan edited: {len(saved)} steps")
     return saved
 
 
@@ -276,7 +280,7 @@ def draft_note(ctx: Context, visit: Visit, *, revision: int | None = None) -> No
     """Write the SOAP draft from what was recorded. Replacing an existing unsigned draft
     needs the `revision` the person is looking at, so hand edits made since are never
     overwritten silently; a signed note is never touched (amend it instead)."""
-    require_clinic(ctx, visit.client)
+    _lock(ctx, visit)
     note = _locked_note(ctx, visit, create=True)
     assert note is not None
     version = note.versions.order_by("-number").first()
@@ -325,7 +329,7 @@ def save_note(
     plan: str,
 ) -> NoteVersion:
     """Save edits to the draft, unless someone saved since `revision` was read."""
-    require_clinic(ctx, visit.client)
+    _lock(ctx, visit)
     version = _open_version(ctx, visit)
     if version.revision != revision:
         raise Conflict(
@@ -344,7 +348,7 @@ def save_note(
 
 @transaction.atomic
 def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
-    require_clinic(ctx, visit.client)
+    _lock(ctx, visit)
     version = _open_version(ctx, visit)
     if version.revision != revision:
         raise Conflict("the note changed since you read it: reload and check it before signing")
@@ -361,7 +365,7 @@ def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
 @transaction.atomic
 def amend_note(ctx: Context, visit: Visit, reason: str) -> NoteVersion:
     """Start a new version of a signed note; the signed one stays readable in the history."""
-    require_clinic(ctx, visit.client)
+    _lock(ctx, visit)
     note = _locked_note(ctx, visit)
     latest = note.versions.order_by("-number").first() if note else None
     if latest is None or not latest.is_signed:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from myomap.core.steps import StepInput
+from myomap.core.steps import MAX_STEPS, StepInput
 from myomap.core.vocab import PPT_RANGE, TENDER_SCALE
 from myomap.visits.models import PRESSURES, SIDES, TEST_RESULTS, TEST_SIDES
 
@@ -51,7 +51,7 @@ class MovementForm(forms.Form):
         required=False,
         label="Side",
     )
-    result = forms.ChoiceField(choices=TEST_RESULTS, label="Result")
+    result = forms.ChoiceField(choices=[("", "Choose…"), *TEST_RESULTS], label="Result")
     note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
     def __init__(self, *args: object, tests: list[tuple[str, str]], **kwargs: object) -> None:
@@ -145,4 +145,11 @@ class PlanStepForm(forms.Form):
         )
 
 
-PlanFormSet = forms.formset_factory(PlanStepForm, extra=0, can_delete=True, max_num=50)
+PlanFormSet = forms.formset_factory(
+    PlanStepForm,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_STEPS,
+    absolute_max=MAX_STEPS,
+    validate_max=True,
+)

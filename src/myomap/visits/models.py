@@ -33,8 +33,9 @@ class Visit(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now)
     # The one-time key of the "Start a visit" form (or an API Idempotency-Key): a double
-    # click or a retried request finds the visit it already started.
-    start_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # click or a retried request finds the visit it already started. NULL, not "", when
+    # there is no key: NULLs never collide in the unique (intake, start_key).
+    start_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     # Points the last proposal left out, and why: [[trigger point, side, why], ...]
     plan_excluded = models.JSONField(default=list, blank=True)
 
@@ -42,6 +43,9 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "start_key"], name="one_visit_per_start_key")
+        ]
 
     def __str__(self) -> str:
         return f"Visit of {self.client} on {self.started_at:%Y-%m-%d}"
@@ -58,7 +62,10 @@ class PalpationFinding(models.Model):
     trigger_point = models.CharField(max_length=100)
     side = models.CharField(max_length=10, choices=SIDES)
     tender = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0 (not tender) to 10"
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(vocab.TENDER_SCALE[1])],
+        help_text="0 (not tender) to 10",
     )
     taut_band = models.BooleanField(default=False)
     referral = models.BooleanField(
@@ -72,7 +79,7 @@ class PalpationFinding(models.Model):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(20)],
+        validators=[MinValueValidator(vocab.PPT_RANGE[0]), MaxValueValidator(vocab.PPT_RANGE[1])],
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -123,15 +130,17 @@ class PlanStep(models.Model):
     side = models.CharField(max_length=10, choices=SIDES)
     technique = models.CharField(max_length=100)
     pressure = models.CharField(max_length=10, choices=PRESSURES)
-    hold_seconds = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
-    repetitions = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
-    )
+    # The documented range of each technique is checked by `core.steps.check_steps`.
+    hold_seconds = models.PositiveSmallIntegerField()
+    repetitions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     reason = models.TextField(blank=True)
     modifications = models.JSONField(default=list)
 
     class Meta:
         ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "order"], name="one_plan_step_per_place")
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.trigger_point} ({self.side})"

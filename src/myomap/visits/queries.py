@@ -11,7 +11,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from myomap.clients import queries as client_queries
-from myomap.clients.actions import screen_intake
+from myomap.clients.screening import screen_intake
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
 from myomap.visits.models import Note, NoteVersion, Visit
@@ -94,15 +94,6 @@ def plan_editor(visit: Visit, points: Sequence[str]) -> PlanEditor:
 
 def planning_waits(visit: Visit) -> str | None:
     """Why treatment planning cannot go on for this visit yet, in words, or None. The one
-    answer the web page, the API and the actions share."""
+    answer the web page, the API and the actions share (`clients.queries.gate`)."""
     answer = client_queries.gate(visit.intake)
-    if not answer.allows_planning:
-        return answer.reason
-    screening = screen_intake(visit.intake)
-    if screening.needs_clearance:
-        waiting = ", ".join(c.name for c in screening.contraindications if c.level == "ask-doctor")
-        return (
-            f"planning waits for the doctor's clearance ({waiting}): "
-            "record the clearance on the intake page first"
-        )
-    return None
+    return None if answer.allows_planning else answer.reason

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from myomap.clients.actions import screen_intake
+from myomap.clients.screening import screen_intake
 from myomap.core import factors as core_factors
 from myomap.core import notes as core_notes
 from myomap.core import planning as core_planning

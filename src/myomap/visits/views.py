@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
-from myomap.clients.actions import screen_intake
 from myomap.clients.queries import intake_for
+from myomap.clients.screening import screen_intake
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.core.referral.inputs import describe
@@ -228,6 +228,7 @@ def _plan_context(
                 "point_name": point.name if point else key[0],
                 "side": key[1],
                 "reason": form["reason"].value() or "",
+                "technique_name": _technique_name(kb, form["technique"].value()),
                 "modifications": step.modifications if step is not None and not bound else [],
             }
         )
@@ -243,6 +244,11 @@ def _plan_context(
         "waiting": editor.waiting,
         **extra,
     }
+
+
+def _technique_name(kb: Any, technique: Any) -> str:
+    found = kb.techniques.get(str(technique or ""))
+    return str(found.name) if found is not None else str(technique or "")
 
 
 @require_GET
@@ -274,7 +280,7 @@ def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
     visit = visit_for(request.user, pk)
     formset, _ = _plan_formset(visit, request.POST)
     if not formset.is_valid():
-        error = "the plan was not saved: correct the steps marked below"
+        error = "The plan was not saved: correct the steps marked below."
         context = _plan_context(visit, formset, error=error)
         return _show(request, "visits/plan.html", context, "treatment plan", 400)
     kept = [f for f in formset.forms if not f.cleaned_data.get("DELETE")]
@@ -283,9 +289,12 @@ def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as exc:
         for index, field, message in exc.problems:
             kept[index].add_error(field if field in kept[index].fields else None, message)
-        error = "the plan was not saved" if exc.problems else exc.message
-        if exc.problems:
-            error += f": {len(exc.problems)} problem{'s' if len(exc.problems) > 1 else ''}"
+        count = len(exc.problems)
+        error = (
+            f"The plan was not saved: {count} problem{'s' if count > 1 else ''}, marked below."
+            if exc.problems
+            else exc.message
+        )
         context = _plan_context(visit, formset, error=error)
         return _show(request, "visits/plan.html", context, "treatment plan", exc.status)
     messages.success(request, f"Plan saved: {len(saved)} steps.")

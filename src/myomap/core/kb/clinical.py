@@ -222,7 +222,15 @@ class ClearedRules(_Part):
     removes: tuple[Id, ...] = ()
     modifies: tuple[Modification, ...] = ()
     areas: tuple[Id, ...] = ()
+    # The most pressure any technique may use over `areas` once cleared.
+    max_pressure: Literal["light", "moderate"] | None = None
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _limits_have_a_place(self) -> ClearedRules:
+        if self.max_pressure is not None and not self.areas:
+            raise ValueError("max_pressure needs the areas it holds for")
+        return self
 
 
 class Contraindication(Cited):
@@ -248,6 +256,11 @@ class Contraindication(Cited):
             raise ValueError("areas are only given for avoid-locally entries")
         if self.once_cleared is not None and self.level != "ask-doctor":
             raise ValueError("once_cleared is only given for ask-doctor entries")
+        if self.once_cleared is None and self.level == "ask-doctor":
+            raise ValueError(
+                "an ask-doctor entry says what still applies once the doctor has cleared "
+                "treatment (once_cleared; with only a note when nothing does)"
+            )
         if len(self.areas) != len(set(self.areas)):
             raise ValueError("a region is listed twice in areas")
         return self
