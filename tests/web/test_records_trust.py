@@ -366,6 +366,10 @@ def test_a_signed_visit_is_read_only_until_an_amendment_records_what_changed(
     assert list(PalpationFinding.objects.filter(visit=visit).values()) == before
     page = web.get(f"/visits/{visit.pk}/").content.decode()
     assert "read-only" in page
+    # Nothing on the signed pages invites an edit that would be refused.
+    assert 'class="palpation-form"' not in page and "movement-form" not in page
+    plan = web.get(f"/visits/{visit.pk}/plan/").content.decode()
+    assert "<select" not in plan and "Save plan" not in plan and "Propose again" not in plan
 
     amendment = _open_amendment(world)
     ok = api.post(f"/api/visits/{visit.pk}/palpation", palpation, "application/json")
@@ -483,3 +487,9 @@ def test_a_refused_palpation_names_its_point_and_keeps_what_was_typed(world: Wor
     assert f'Not saved: <a href="#{top["trigger_point"]}-{top["side"]}">' in page
     assert top["trigger_point_name"] in page
     assert 'value="14"' in page and 'value="3.5"' in page
+
+
+def test_a_scale_question_offers_its_own_words(world: World) -> None:
+    page = world.web("alice").get(f"/clients/{world.client.pk}/intake/new/").content.decode()
+    assert ">3 a great deal<" in page and ">3 very poorly<" in page
+    assert "(0 none, 1 a little" not in page

@@ -96,7 +96,7 @@ class IntakeForm(forms.Form):
                     label=question.text,
                     coerce=int,
                     initial=0,
-                    choices=[(0, "0 none"), (1, "1 a little"), (2, "2 moderately"), (3, "3 a lot")],
+                    choices=[(n, f"{n} {word}") for n, word in enumerate(question.scale)],
                 )
             else:
                 self.fields[name] = forms.BooleanField(required=False, label=question.text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from myomap.core.kb.models import Cited, Id, Ref, Text
 
@@ -25,6 +25,14 @@ class IntakeQuestion(Cited):
     weight: float = Field(default=1.0, gt=0.0, le=3.0)
     finding: Id | None = None
     help: Text | None = None
+    # The words of each point of a 0-3 scale, in order (0 first), as the client reads them.
+    scale: tuple[Text, ...] = ("none", "a little", "moderately", "a lot")
+
+    @model_validator(mode="after")
+    def _four_points(self) -> IntakeQuestion:
+        if len(self.scale) != 4:
+            raise ValueError("a 0-3 scale has four points: give four words in scale")
+        return self
 
     def references(self) -> Iterator[Ref]:
         yield from super().references()

@@ -1,6 +1,7 @@
 // Forms that must not lose work or act by accident (no inline script: loaded as a file).
 //  - data-confirm on a form or a submit button: ask before it is sent.
 //  - data-warn-unsaved on a form: warn before leaving the page with unsaved edits.
+//  - data-print on a button: print the page.
 (function () {
   "use strict";
   var dirty = new Set();
@@ -24,6 +25,10 @@
     };
     form.addEventListener("input", mark);
     form.addEventListener("change", mark);
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
   });
 
   window.addEventListener("beforeunload", function (event) {
