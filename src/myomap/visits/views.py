@@ -229,6 +229,7 @@ def _plan_context(
                 "side": key[1],
                 "reason": form["reason"].value() or "",
                 "technique_name": _technique_name(kb, form["technique"].value()),
+                "dose": _dose_words(kb, form["technique"].value()),
                 "modifications": step.modifications if step is not None and not bound else [],
             }
         )
@@ -244,6 +245,18 @@ def _plan_context(
         "waiting": editor.waiting,
         **extra,
     }
+
+
+def _dose_words(kb: Any, technique: Any) -> str:
+    """The technique's documented dose, in words, shown beside the step before saving."""
+    found = kb.techniques.get(str(technique or ""))
+    if found is None:
+        return ""
+    low, high = found.dose.hold_range
+    most = found.dose.repetitions.high
+    hold = "not a timed hold (0 s)" if high == 0 else f"hold {low}-{high} s"
+    reps = "1 repetition" if most == 1 else f"1-{most} repetitions"
+    return f"Documented dose: {hold}, {reps}."
 
 
 def _technique_name(kb: Any, technique: Any) -> str:
