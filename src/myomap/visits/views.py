@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.forms import BaseFormSet
+from django.forms import BaseFormSet, model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -100,14 +100,7 @@ def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
         found = palpated.get((c.trigger_point, c.side))
         initial: dict[str, Any] = {"trigger_point": c.trigger_point, "side": c.side}
         if found is not None:
-            initial |= {
-                "tender": found.tender,
-                "taut_band": found.taut_band,
-                "referral": found.referral,
-                "twitch": found.twitch,
-                "jump": found.jump,
-                "ppt": found.ppt,
-            }
+            initial |= model_to_dict(found, fields=list(PalpationForm.base_fields))
         why = "Explains " + ", ".join(f"{names[r]} ({kind})" for r, kind in c.zone_of)
         why += "".join(f". {describe(text, tests)} ({d:+.1f})" for text, d in c.findings)
         form = PalpationForm(initial=initial)
