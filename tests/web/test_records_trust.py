@@ -493,3 +493,43 @@ def test_a_scale_question_offers_its_own_words(world: World) -> None:
     page = world.web("alice").get(f"/clients/{world.client.pk}/intake/new/").content.decode()
     assert ">3 a great deal<" in page and ">3 very poorly<" in page
     assert "(0 none, 1 a little" not in page
+
+
+def test_a_note_whose_record_changed_since_its_text_is_not_signed_unseen(world: World) -> None:
+    api, web = world.api("alice"), world.web("alice")
+    palpation = {"trigger_point": "quadratus-lumborum-deep-cranial", "side": "left", "tender": 2}
+    assert api.post(f"/api/visits/{world.visit.pk}/palpation", palpation, "application/json")
+    version = visit_queries.latest_version(world.visit)
+    assert version is not None and version.record_changed
+
+    refused = api.post(
+        f"/api/visits/{world.visit.pk}/note/sign",
+        {"revision": version.revision},
+        "application/json",
+    )
+    assert refused.status_code == 409 and "record changed" in refused.json()["detail"]
+    assert visit_queries.latest_version(world.visit).signed_at is None
+    page = web.get(f"/visits/{world.visit.pk}/note/").content.decode()
+    assert "The visit's record changed after this text was written" in page
+    assert "data-confirm=\"The visit's record changed after this text was written" in page
+
+    redrafted = visit_actions.draft_note(_ctx(world), world.visit, revision=version.revision)
+    assert not redrafted.record_changed and "tender 2/10" in redrafted.objective
+    signed = api.post(
+        f"/api/visits/{world.visit.pk}/note/sign",
+        {"revision": redrafted.revision},
+        "application/json",
+    )
+    assert signed.status_code == 200 and signed.json()["signed"] is True
+
+
+def test_every_problem_of_a_plan_shows_in_one_save(world: World) -> None:
+    visit = _fresh_visit(world)
+    visit_actions.propose_plan(_ctx(world), visit)
+    steps = list(visit.plan_steps.order_by("order"))
+    data = _plan_post(steps)
+    data["steps-1-repetitions"] = "0"
+    data["steps-3-hold_seconds"] = "9999"
+    page = world.web("alice").post(f"/visits/{visit.pk}/plan/save/", data).content.decode()
+    assert "2 problems" in page
+    assert "Step 2 (" in page and "Step 4 (" in page

@@ -95,7 +95,7 @@ def gate(intake: Intake) -> GateAnswer:
     if other is not None:
         when = timezone.localtime(other.recorded_at)
         reason = (
-            f"another intake of this client ({when:%d %b %Y %H:%M}, "
+            f"another intake of this client ({when.day} {when:%b %Y %H:%M}, "
             f"\u201c{Truncator(other.complaint).chars(40)}\u201d) has a red flag that is not "
             "resolved: resolve it on that intake first"
         )

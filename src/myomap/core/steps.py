@@ -127,6 +127,8 @@ def _step_problems(
     out += planning.check_step_bounds(
         kb, step.technique, step.hold_seconds, step.repetitions, side=step.side
     )
+    if step.hold_seconds < 0:
+        out.append(("hold_seconds", "hold time cannot be negative"))
     if len(step.reason) > 2000:
         out.append(("reason", "the reason is longer than 2000 characters"))
     return out

@@ -57,8 +57,8 @@ def _lock(ctx: Context, visit: Visit) -> None:
 
 
 def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
-    """Refuse a change to a signed visit; return the open amendment, if any, which records
-    the change. Read under the visit's lock (`_lock`)."""
+    """Refuse a change to a signed visit; return its unsigned note version, if any, which
+    learns of the change (`_changed`). Read under the visit's lock (`_lock`)."""
     _lock(ctx, visit)
     require_consent(visit.client)
     latest = queries.latest_version(visit)
@@ -67,13 +67,20 @@ def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
             "the visit's note is signed, so its record is read-only: "
             "amend the note to change it (the amendment records what changed)"
         )
-    return latest if latest is not None and latest.number > 1 else None
+    return latest
 
 
-def _changed(amendment: NoteVersion | None, what: str) -> None:
-    if amendment is not None:
-        amendment.changes = [*amendment.changes, what]
-        amendment.save(update_fields=["changes"])
+def _changed(draft: NoteVersion | None, what: str) -> None:
+    """The record changed under an unsigned note: its text may no longer match (it says so
+    until the text is redrafted or saved again); an amendment also lists the change."""
+    if draft is None:
+        return
+    draft.record_changed = True
+    fields = ["record_changed"]
+    if draft.number > 1:
+        draft.changes = [*draft.changes, what]
+        fields.append("changes")
+    draft.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -137,7 +144,7 @@ class PalpationData:
 @transaction.atomic
 def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> PalpationFinding:
     """Record (or replace) what palpating one trigger point on one side found."""
-    amendment = _writable(ctx, visit)
+    draft = _writable(ctx, visit)
     kb = load_default()
     problems = core_steps.check_palpation(kb, data.trigger_point, data.side, data.tender, data.ppt)
     if problems:
@@ -162,11 +169,11 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
     what = f"palpation {data.trigger_point} {data.side}"
     record(ctx, action, finding, client=visit.client, summary=what)
-    if amendment is not None:
+    if draft is not None:
         name = f"{kb.trigger_points[data.trigger_point].name} ({data.side})"
         after = ", ".join(recorded.palpation_of(finding).signs) or "no signs"
         before = ", ".join(recorded.palpation_of(earlier).signs) if earlier else "not examined"
-        _changed(amendment, f"Palpation of {name}: {before or 'no signs'} → {after}")
+        _changed(draft, f"Palpation of {name}: {before or 'no signs'} → {after}")
     return finding
 
 
@@ -174,7 +181,7 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
 def record_movement(
     ctx: Context, visit: Visit, test: str, side: str, result: str, note: str = ""
 ) -> MovementFinding:
-    amendment = _writable(ctx, visit)
+    draft = _writable(ctx, visit)
     if test not in load_default().exam_tests:
         raise Invalid(f"unknown examination test {test!r}", "test")
     if side not in TEST_SIDES:
@@ -192,7 +199,7 @@ def record_movement(
     record(ctx, action, finding, client=visit.client, summary=what)
     on = f" ({side})" if side else ""
     name = load_default().exam_tests[test].name
-    _changed(amendment, f"{name}{on}: {result}" + (f" ({finding.note})" if finding.note else ""))
+    _changed(draft, f"{name}{on}: {result}" + (f" ({finding.note})" if finding.note else ""))
     return finding
 
 
@@ -216,7 +223,7 @@ def _planning_screening(visit: Visit) -> Any:
 @transaction.atomic
 def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
     """Replace the visit's plan with one proposed from the findings and the screening."""
-    amendment = _writable(ctx, visit)
+    draft = _writable(ctx, visit)
     screening = _planning_screening(visit)
     kb = load_default()
     plan = core_planning.propose_plan(
@@ -231,7 +238,7 @@ def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
     visit.save(update_fields=["plan_excluded"])
     what = f"plan proposed: {len(plan.steps)} steps"
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
-    _changed(amendment, f"Plan proposed again from the findings: {len(plan.steps)} steps")
+    _changed(draft, f"Plan proposed again from the findings: {len(plan.steps)} steps")
     return plan
 
 
@@ -241,7 +248,7 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[Pl
     rules out, pressure above what it allows, unknown points or sides and doses outside the
     documented range are refused, every problem at once; each step's safety notes are
     recomputed, never taken from the input."""
-    amendment = _writable(ctx, visit)
+    draft = _writable(ctx, visit)
     screening = _planning_screening(visit)
     kb = load_default()
     problems = core_steps.check_steps(kb, steps, screening)
@@ -257,7 +264,7 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[Pl
     visit.save(update_fields=["plan_excluded"])
     what = f"plan saved: {len(saved)} steps"
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
-    _changed(amendment, f"Plan edited: {len(saved)} steps")
+    _changed(draft, f"Plan edited: {len(saved)} steps")
     return saved
 
 
@@ -312,6 +319,7 @@ def draft_note(ctx: Context, visit: Visit, *, revision: int | None = None) -> No
             setattr(version, name, value)
         version.revision += 1
         version.updated_at = ctx.now
+        version.record_changed = False
         version.save()
         record(ctx, AuditEvent.Action.UPDATE, version, summary="note redrafted from the record")
     return version
@@ -341,6 +349,7 @@ def save_note(
     version.revision += 1
     version.updated_at = ctx.now
     version.author = ctx.user
+    version.record_changed = False  # the person saved the text as they see it
     version.save()
     record(ctx, AuditEvent.Action.UPDATE, version, summary=f"note version {version.number} edited")
     return version
@@ -356,6 +365,12 @@ def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
         getattr(version, f).strip() for f in ("subjective", "objective", "assessment", "plan")
     ):
         raise Invalid("an empty note cannot be signed", "subjective")
+    if version.record_changed:
+        raise Conflict(
+            "the visit's record changed since this text was written: redraft it from the "
+            "record, or check the text and save it, then sign",
+            "revision",
+        )
     version.signed_at, version.signed_by = ctx.now, ctx.user
     version.save(update_fields=["signed_at", "signed_by"])
     record(ctx, AuditEvent.Action.SIGN, version, summary=f"note version {version.number} signed")

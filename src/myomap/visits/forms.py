@@ -109,8 +109,10 @@ class PlanStepForm(forms.Form):
     reason = forms.CharField(widget=forms.HiddenInput, required=False)
     technique = forms.ChoiceField(choices=(), label="Technique")
     pressure = forms.ChoiceField(choices=PRESSURES, label="Pressure")
-    hold_seconds = forms.IntegerField(label="Hold (s)", min_value=0)
-    repetitions = forms.IntegerField(label="Repetitions", min_value=1)
+    # Whole numbers only here: their ranges (the technique's documented dose) are checked
+    # with every other rule by the core, so all of a plan's problems show at once.
+    hold_seconds = forms.IntegerField(label="Hold (s)")
+    repetitions = forms.IntegerField(label="Repetitions")
 
     def __init__(
         self,

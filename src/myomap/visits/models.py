@@ -237,6 +237,8 @@ class NoteVersion(models.Model):
     amendment_reason = models.TextField(blank=True)
     # What changed in the record while this amendment was open: ["plan saved: ...", ...]
     changes = models.JSONField(default=list, blank=True)
+    # The visit's findings or plan changed after this unsigned text was last written.
+    record_changed = models.BooleanField(default=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

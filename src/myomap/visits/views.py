@@ -204,7 +204,6 @@ def _plan_context(
     visit: Visit, formset: BaseFormSet[Any] | None = None, **extra: Any
 ) -> dict[str, Any]:
     kb = load_default()
-    bound = formset is not None
     formset, editor = (
         _plan_formset(visit) if formset is None else (formset, _plan_formset(visit)[1])
     )
@@ -223,7 +222,7 @@ def _plan_context(
                 "reason": form["reason"].value() or "",
                 "technique_name": _technique_name(kb, form["technique"].value()),
                 "dose": _dose_words(kb, form["technique"].value()),
-                "modifications": step.modifications if step is not None and not bound else [],
+                "modifications": step.modifications if step is not None else [],
             }
         )
     names = {tp: p.name for tp, p in kb.trigger_points.items()}

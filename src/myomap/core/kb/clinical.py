@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from myomap.core.kb.dosing import Dose
 from myomap.core.kb.models import Cited, Confidence, Entry, Id, Ref, Text
-from myomap.core.vocab import Level, Urgency
+from myomap.core.vocab import LEVEL_WORDS, URGENCY_WORDS, Level, Urgency
 
 
 class _Part(BaseModel):
@@ -208,6 +208,14 @@ class RedFlag(Cited):
     confidence: Confidence = "high"
     note: Text | None = None
 
+    @property
+    def category_words(self) -> str:
+        return self.category.replace("-", " ")
+
+    @property
+    def urgency_words(self) -> str:
+        return URGENCY_WORDS.get(self.urgency, self.urgency)
+
 
 class Modification(_Part):
     technique: Id
@@ -264,6 +272,10 @@ class Contraindication(Cited):
         if len(self.areas) != len(set(self.areas)):
             raise ValueError("a region is listed twice in areas")
         return self
+
+    @property
+    def level_words(self) -> str:
+        return LEVEL_WORDS.get(self.level, self.level)
 
     def references(self) -> Iterator[Ref]:
         yield from super().references()
