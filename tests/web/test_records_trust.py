@@ -533,3 +533,33 @@ def test_every_problem_of_a_plan_shows_in_one_save(world: World) -> None:
     page = world.web("alice").post(f"/visits/{visit.pk}/plan/save/", data).content.decode()
     assert "2 problems" in page
     assert "Step 2 (" in page and "Step 4 (" in page
+
+
+def test_sign_and_lock_on_a_page_opened_before_a_change_is_not_signed_unseen(
+    world: World,
+) -> None:
+    web = world.web("alice")
+    opened = world.revision()  # the note page as it was opened
+    palpation = {"trigger_point": "quadratus-lumborum-deep-cranial", "side": "left", "tender": 2}
+    world.api("alice").post(
+        f"/api/visits/{world.visit.pk}/palpation", palpation, "application/json"
+    )
+    body = {
+        "revision": opened,
+        "subjective": "Typed before the new finding.",
+        "objective": "",
+        "assessment": "",
+        "plan": "",
+        "sign": "",
+    }
+    response = web.post(f"/visits/{world.visit.pk}/note/save/", body)
+    assert response.status_code == 409
+    version = visit_queries.latest_version(world.visit)
+    assert version is not None and version.signed_at is None
+    page = response.content.decode()
+    assert "the visit&#x27;s record changed since you opened this note" in page
+    assert "Typed before the new finding." in page  # what was typed is kept
+    # Saved again from the page that now shows the change, it signs.
+    body["revision"] = version.revision
+    assert web.post(f"/visits/{world.visit.pk}/note/save/", body).status_code == 302
+    assert visit_queries.latest_version(world.visit).signed_at is not None

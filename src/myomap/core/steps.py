@@ -76,7 +76,9 @@ def check_steps(
 ) -> list[StepProblem]:
     """Every problem of every step; empty when all may be saved."""
     if len(steps) > MAX_STEPS:
-        return [StepProblem(MAX_STEPS, "steps", f"a plan holds at most {MAX_STEPS} steps")]
+        # About the list, not one step: index -1.
+        limit = f"a plan holds at most {MAX_STEPS} steps"
+        return [StepProblem(-1, "steps", limit, limit)]
     problems: list[StepProblem] = []
     for index, step in enumerate(steps):
         where = f"step {index + 1} ({_name(kb, step)})"
@@ -111,12 +113,12 @@ def _step_problems(
     if step.technique not in kb.techniques:
         return [("technique", f"unknown technique {step.technique!r}")]
     # The same rules as the proposal, at this point's location (local conditions included).
-    status = planning.status_at(kb, screening, step.trigger_point)[0][step.technique]
+    here = planning.status_at(kb, screening, step.trigger_point)
+    status = here[0][step.technique]
     if not status.allowed:
         why = "; ".join(status.reasons)
         out.append(("technique", f"{kb.techniques[step.technique].name} is ruled out here ({why})"))
     light_only = light_pressure_note(screening)
-    here = planning.status_at(kb, screening, step.trigger_point)
     if step.pressure not in PRESSURES:
         out.append(("pressure", f"pressure must be {', '.join(PRESSURES)}"))
     elif light_only and step.pressure != "light":
@@ -127,8 +129,6 @@ def _step_problems(
     out += planning.check_step_bounds(
         kb, step.technique, step.hold_seconds, step.repetitions, side=step.side
     )
-    if step.hold_seconds < 0:
-        out.append(("hold_seconds", "hold time cannot be negative"))
     if len(step.reason) > 2000:
         out.append(("reason", "the reason is longer than 2000 characters"))
     return out

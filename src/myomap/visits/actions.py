@@ -54,13 +54,13 @@ def _lock(ctx: Context, visit: Visit) -> None:
     change cannot slip in while the note is being signed."""
     require_clinic(ctx, visit.client)
     Visit.objects.select_for_update().only("pk").get(pk=visit.pk)
+    require_consent(visit.client)
 
 
 def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
     """Refuse a change to a signed visit; return its unsigned note version, if any, which
     learns of the change (`_changed`). Read under the visit's lock (`_lock`)."""
     _lock(ctx, visit)
-    require_consent(visit.client)
     latest = queries.latest_version(visit)
     if latest is not None and latest.is_signed:
         raise Locked(
@@ -75,8 +75,11 @@ def _changed(draft: NoteVersion | None, what: str) -> None:
     until the text is redrafted or saved again); an amendment also lists the change."""
     if draft is None:
         return
+    # A new revision: a note form opened before the change can no longer be saved or
+    # signed unseen (its revision is stale); the page then shows what changed.
     draft.record_changed = True
-    fields = ["record_changed"]
+    draft.revision += 1
+    fields = ["record_changed", "revision"]
     if draft.number > 1:
         draft.changes = [*draft.changes, what]
         fields.append("changes")
@@ -214,6 +217,9 @@ def _replace_plan(visit: Visit, checked: Sequence[core_steps.CheckedStep]) -> li
 def _planning_screening(visit: Visit) -> Any:
     """The screening planning works from; refused while the gate is closed or a doctor's
     clearance is awaited, saying why."""
+    # The client's intakes are locked while the plan is made, so a red flag recorded on
+    # one of them at the same moment waits for this write (or this write sees it).
+    list(Intake.objects.select_for_update().filter(client_id=visit.client_id).only("pk"))
     refusal = queries.planning_waits(visit)
     if refusal is not None:
         raise GateClosed(refusal, "gate")
@@ -340,6 +346,11 @@ def save_note(
     _lock(ctx, visit)
     version = _open_version(ctx, visit)
     if version.revision != revision:
+        if version.record_changed:
+            raise Conflict(
+                "the visit's record changed since you opened this note: your text is kept "
+                "below; check it against the record (or redraft it), then save again"
+            )
         raise Conflict(
             "someone else saved this note since you opened it: reload to see their changes, "
             "then make yours again"

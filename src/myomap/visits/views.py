@@ -293,7 +293,8 @@ def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
         saved = actions.save_plan(Context.of(request), visit, [f.to_input() for f in kept])
     except ActionError as exc:
         for index, field, message in exc.problems:
-            kept[index].add_error(field if field in kept[index].fields else None, message)
+            if 0 <= index < len(kept):
+                kept[index].add_error(field if field in kept[index].fields else None, message)
         count = len(exc.problems)
         error = (
             f"The plan was not saved: {count} problem{'s' if count > 1 else ''}, marked below."

@@ -21,6 +21,16 @@ def renumber_plans(apps: Any, schema_editor: Any) -> None:
                 step.save(update_fields=["order"])
 
 
+def forget_repeated_keys(apps: Any, schema_editor: Any) -> None:
+    """Going back to one start key per database: keep each key on its first visit only."""
+    Visit = apps.get_model("visits", "Visit")
+    seen: set[str] = set()
+    for visit in Visit.objects.exclude(start_key=None).order_by("pk").only("pk", "start_key"):
+        if visit.start_key in seen:
+            Visit.objects.filter(pk=visit.pk).update(start_key=None)
+        seen.add(visit.start_key)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -54,4 +64,6 @@ class Migration(migrations.Migration):
             model_name='visit',
             constraint=models.UniqueConstraint(fields=('intake', 'start_key'), name='one_visit_per_start_key'),
         ),
+        # Runs first when going back, before start_key is unique across visits again.
+        migrations.RunPython(migrations.RunPython.noop, forget_repeated_keys),
     ]
