@@ -89,7 +89,7 @@ def test_a_non_staff_user_refused_by_the_admin_counts_as_a_failure(client, alice
 # 2. The client's address behind a declared proxy
 
 
-@override_settings(BEHIND_PROXY=True)
+@override_settings(BEHIND_PROXY=True, TRUSTED_PROXIES=["10.0.0.1"])
 def test_behind_a_declared_proxy_each_forwarded_address_is_counted_apart(client, alice, password):
     for n in range(throttle.MAX_PER_ADDRESS):
         fail(
@@ -107,7 +107,7 @@ def test_behind_a_declared_proxy_each_forwarded_address_is_counted_apart(client,
     assert signed_in(client)
 
 
-@override_settings(BEHIND_PROXY=True)
+@override_settings(BEHIND_PROXY=True, TRUSTED_PROXIES=["10.0.0.1"])
 def test_behind_a_declared_proxy_one_forwarded_address_is_still_throttled(client, alice, password):
     extra = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"}
     for n in range(throttle.MAX_PER_ADDRESS):
@@ -116,6 +116,25 @@ def test_behind_a_declared_proxy_one_forwarded_address_is_still_throttled(client
     response = client.post(reverse("login"), form, **extra)
     assert THROTTLED in response.content.decode()
     assert not signed_in(client)
+
+
+@override_settings(BEHIND_PROXY=True, TRUSTED_PROXIES=["10.0.0.1"])
+def test_through_the_proxy_a_guesser_cannot_dodge_the_limit_and_colleagues_get_in(
+    client, alice, frank, password
+):
+    """A guesser writes a new X-Forwarded-For of their own each time; the proxy appends the
+    address it really saw. The throttle counts that address, so the guesser is stopped,
+    while a colleague at another address behind the same proxy still signs in."""
+    for n in range(throttle.MAX_PER_ADDRESS):
+        forged = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": f"1.2.3.{n}, 203.0.113.66"}
+        fail(client, reverse("login"), f"nobody{n}", **forged)
+    assert set(LoginFailure.objects.values_list("ip", flat=True)) == {"203.0.113.66"}
+    again = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.250, 203.0.113.66"}
+    response = client.post(reverse("login"), {"username": "x", "password": "y"}, **again)
+    assert THROTTLED in response.content.decode()
+    colleague = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.20"}
+    client.post(reverse("login"), {"username": "frank", "password": password}, **colleague)
+    assert signed_in(client)
 
 
 def test_without_a_declared_proxy_a_forwarded_address_is_not_believed(client, alice, password):

@@ -39,15 +39,36 @@ class Context:
 
 def client_address(request: HttpRequest) -> str | None:
     """Where the request came from. X-Forwarded-For is believed only behind the proxy the
-    deployment declares (MYOMAP_BEHIND_HTTPS_PROXY), since anyone can send that header;
-    a value that is not an IP address is dropped rather than stored."""
-    candidates = []
-    if settings.BEHIND_PROXY:
-        candidates.append(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip())
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for value in candidates:
+    deployment declares (MYOMAP_BEHIND_HTTPS_PROXY) and only when the request comes from
+    one of its trusted addresses (MYOMAP_TRUSTED_PROXIES); the client is then the rightmost
+    address in the header that is not a trusted proxy: each proxy appends the address it
+    saw, and everything left of that was written by the client, so it is never believed.
+    A value that is not an IP address is dropped rather than stored."""
+    remote = _address(request.META.get("REMOTE_ADDR", ""))
+    if remote is None or not settings.BEHIND_PROXY or not _trusted(remote):
+        return str(remote) if remote is not None else None
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    for value in reversed([part for part in forwarded if part]):
+        hop = _address(value)
+        if hop is None:
+            break  # a malformed entry: what lies left of it cannot be trusted either
+        if not _trusted(hop):
+            return str(hop)
+    return str(remote)
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    for entry in getattr(settings, "TRUSTED_PROXIES", ()):
         try:
-            return str(ipaddress.ip_address(value))
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
         except ValueError:
             continue
-    return None
+    return False

@@ -140,6 +140,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 BEHIND_PROXY = env.get_bool("MYOMAP_BEHIND_HTTPS_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies whose X-Forwarded-For is believed (addresses or networks): the client is the
+# rightmost address in that header that is not one of them, never the leftmost, which the
+# client itself can write.
+TRUSTED_PROXIES = env.get_list("MYOMAP_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
