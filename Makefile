@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 .PHONY: run test install install-dev chromium lint typecheck migrations-check pytest bench clean
 
 run: install
-	$(BIN)/myomap serve
+	$(BIN)/myomap serve --demo
 
 test: install-dev chromium lint typecheck migrations-check pytest
 

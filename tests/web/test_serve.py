@@ -1,11 +1,15 @@
-"""`myomap serve`, the main job, as a new user runs it: a fresh data folder, the embedded
-SQLite database created in WAL mode, the demo login printed and working; and later starts,
-which neither print demo passwords nor bring back demo accounts an admin deleted."""
+"""`myomap serve`, the main job, as a new user runs it: `--demo` (what `make run` passes)
+on a fresh data folder creates the embedded SQLite database in WAL mode with private files
+and prints demo logins that work; later starts neither print demo passwords nor bring back
+demo accounts an admin deleted. Without `--demo` nothing is created with a known password:
+the first admin comes from `myomap admin create`, whose one-time link sets the password.
+With secure settings on, demo accounts stop the server until `myomap demo --remove`."""
 
 from __future__ import annotations
 
 import contextlib
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -62,20 +66,33 @@ def serving(data: Path, *args: str):
         proc.wait(timeout=10)
 
 
-@pytest.fixture
-def served(tmp_path):
-    with serving(tmp_path / "data") as (port, output):
-        yield port, output, tmp_path / "data"
+EXE = str(Path(sys.executable).parent / "myomap")
 
 
-def test_serve_prints_the_url_and_the_demo_login(served):
+def myomap(data: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    """A `myomap` command (not the server) on the data folder `data`."""
+    return subprocess.run(
+        [EXE, *args], env=serve_env(data) | extra_env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One demo server for the tests that only look at it (each start costs seconds)."""
+    data = tmp_path_factory.mktemp("served") / "data"
+    with serving(data, "--demo") as (port, output):
+        yield port, output, data
+
+
+def test_serve_with_demo_prints_the_url_and_the_demo_login(served):
     port, output, _ = served
     assert f"Myomap is running at http://localhost:{port}/" in output
     assert "Demo therapist login: demo / myomap-demo" in output
     assert "Demo clinic admin login: demo-admin / myomap-admin" in output
+    assert "No administrator yet" not in output
 
 
-def test_serve_creates_the_embedded_database_in_wal_mode_and_keeps_a_private_key(served):
+def test_serve_creates_the_embedded_database_in_wal_mode_with_private_files(served):
     _, _, data = served
     with sqlite3.connect(data / "myomap.sqlite3") as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -84,14 +101,20 @@ def test_serve_creates_the_embedded_database_in_wal_mode_and_keeps_a_private_key
         assert conn.execute("SELECT COUNT(*) FROM clients_client").fetchone()[0] == 3
         gates = conn.execute("SELECT gate FROM clients_intake ORDER BY id").fetchall()
         assert ("blocked",) in gates
-    mode = stat.S_IMODE((data / "secret_key").stat().st_mode)
-    assert mode == 0o600
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name in ("secret_key", "myomap.sqlite3", "myomap.sqlite3-wal", "myomap.sqlite3-shm"):
+        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
 
 
-def test_the_printed_demo_login_opens_the_demo_clinic(served):
-    port, output, _ = served
-    username, password = re.search(r"login: (\S+) / (\S+)", output).groups()
-    base = f"http://127.0.0.1:{port}"
+def test_the_health_check_of_the_running_server_answers_ok(served):
+    port, _, _ = served
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as response:
+        assert response.status == 200
+        assert json.loads(response.read()) == {"status": "ok", "database": "ok", "knowledge": "ok"}
+
+
+def sign_in(base: str, username: str, password: str) -> tuple[urllib.request.OpenerDirector, str]:
+    """Sign in through the login form; return the browser and the URL it ended at."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     login_page = opener.open(f"{base}/accounts/login/").read().decode()
@@ -102,9 +125,16 @@ def test_the_printed_demo_login_opens_the_demo_clinic(served):
     request = urllib.request.Request(
         f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
     )
-    page = opener.open(request)
-    assert page.geturl() == f"{base}/clients/"
-    assert "Lopez, Maria" in page.read().decode()
+    return opener, opener.open(request).geturl()
+
+
+def test_the_printed_demo_login_opens_the_demo_clinic(served):
+    port, output, _ = served
+    username, password = re.search(r"login: (\S+) / (\S+)", output).groups()
+    base = f"http://127.0.0.1:{port}"
+    opener, landed = sign_in(base, username, password)
+    assert landed == f"{base}/clients/"
+    assert "Lopez, Maria" in opener.open(f"{base}/clients/").read().decode()
     html = opener.open(f"{base}/body-map/").read().decode()
     assert "Pain drawing" in html and 'data-region="sacrum"' in html
     css = opener.open(f"{base}/static/myomap/css/app.css")
@@ -119,26 +149,22 @@ def usernames(data: Path) -> list[str]:
 
 def test_a_later_start_prints_no_password_and_never_brings_back_deleted_demo_users(tmp_path):
     data = tmp_path / "data"
-    with serving(data) as (_, first):
+    with serving(data, "--demo") as (_, first):
         assert "demo / myomap-demo" in first
     # An admin removes the demo clinic admin.
-    exe = Path(sys.executable).parent / "myomap"
-    subprocess.run(
-        [
-            str(exe),
-            "manage",
-            "shell",
-            "-c",
-            "from myomap.accounts.models import User; "
-            "User.objects.filter(username='demo-admin').delete()",
-        ],
-        env=serve_env(data),
-        check=True,
-        capture_output=True,
+    shell = myomap(
+        data,
+        "manage",
+        "shell",
+        "-c",
+        "from myomap.accounts.models import User; "
+        "User.objects.filter(username='demo-admin').delete()",
     )
+    assert shell.returncode == 0, shell.stderr
     assert usernames(data) == ["demo"]
 
-    with serving(data) as (port, later):
+    # `make run` passes --demo every time: a database in use gets nothing back.
+    with serving(data, "--demo") as (port, later):
         assert f"Myomap is running at http://localhost:{port}/" in later
         assert "myomap-demo" not in later and "myomap-admin" not in later
         assert "login:" not in later
@@ -147,17 +173,83 @@ def test_a_later_start_prints_no_password_and_never_brings_back_deleted_demo_use
         assert conn.execute("SELECT COUNT(*) FROM clients_client").fetchone()[0] == 3
 
     # Asked for explicitly, the missing demo login comes back; only its password is shown.
-    with serving(data, "--demo") as (_, asked):
-        assert "Demo clinic admin login: demo-admin / myomap-admin" in asked
-        assert "myomap-demo" not in asked
+    asked = myomap(data, "demo")
+    assert asked.returncode == 0, asked.stderr
+    assert "Demo clinic admin login: demo-admin / myomap-admin" in asked.stdout
+    assert "myomap-demo" not in asked.stdout
     assert usernames(data) == ["demo", "demo-admin"]
 
 
-def test_no_demo_creates_no_accounts_even_on_the_first_run(tmp_path):
+def test_secure_settings_refuse_demo_accounts_until_they_are_removed(tmp_path):
     data = tmp_path / "data"
-    with serving(data, "--no-demo") as (_, output):
-        assert "Press Ctrl+C" in output and "login:" not in output
+    assert myomap(data, "demo").returncode == 0
+    secure = {"MYOMAP_SECURE_COOKIES": "true"}
+
+    refused = myomap(data, "serve", "--port", str(free_port()), **secure)
+    assert refused.returncode == 2
+    assert "demo accounts with public passwords exist (demo, demo-admin)" in refused.stderr
+    assert "myomap demo --remove" in refused.stderr
+    assert "Myomap is running" not in refused.stdout
+    asked = myomap(data, "serve", "--demo", **{"MYOMAP_BEHIND_HTTPS_PROXY": "1"})
+    assert asked.returncode == 2
+    assert "--demo creates logins with public passwords" in asked.stderr
+
+    removed = myomap(data, "demo", "--remove", **secure)
+    assert removed.returncode == 0, removed.stderr
+    assert "demo, demo-admin" in removed.stdout
     assert usernames(data) == []
+    with sqlite3.connect(data / "myomap.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM clients_client").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM accounts_clinic").fetchone()[0] == 0
+
+
+def test_a_first_real_start_creates_no_login_and_the_admins_one_time_link_sets_the_password(
+    tmp_path,
+):
+    data = tmp_path / "data"
+    with serving(data) as (port, output):
+        assert "Press Ctrl+C" in output and "login:" not in output
+        assert "No administrator yet: run `myomap admin create USERNAME --clinic NAME`" in output
+        assert usernames(data) == []
+
+        base = f"http://127.0.0.1:{port}"
+        created = myomap(data, "admin", "create", "carol", "--clinic", "Lakeside", "--url", base)
+        assert created.returncode == 0, created.stderr
+        assert "clinic admin of the new clinic Lakeside" in created.stderr
+        link = created.stdout.strip()
+        assert link.startswith(f"{base}/accounts/reset/")
+        with sqlite3.connect(data / "myomap.sqlite3") as conn:
+            row = conn.execute(
+                "SELECT u.role, c.name, u.password FROM accounts_user u "
+                "JOIN accounts_clinic c ON c.id = u.clinic_id WHERE u.username = 'carol'"
+            ).fetchone()
+        assert row[:2] == ("admin", "Lakeside") and row[2].startswith("!")  # unusable
+
+        new_password = "lakeside-tide-2026-north"
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = browser.open(link)
+        form_url, html = page.geturl(), page.read().decode()
+        assert "Set your password" in html and "carol" in html
+        assert "/accounts/reset/" in form_url and form_url != link  # the token left the URL
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        body = urllib.parse.urlencode(
+            {
+                "new_password1": new_password,
+                "new_password2": new_password,
+                "csrfmiddlewaretoken": token,
+            }
+        ).encode()
+        done = browser.open(
+            urllib.request.Request(form_url, data=body, headers={"Referer": form_url})
+        )
+        assert done.geturl() == f"{base}/accounts/reset/done/"
+        assert "Your password is set" in done.read().decode()
+
+        _, landed = sign_in(base, "carol", new_password)
+        assert landed == f"{base}/clients/"
+        again = urllib.request.urlopen(link).read().decode()
+        assert "This link no longer works" in again and "new_password1" not in again
 
 
 @pytest.mark.django_db
@@ -187,3 +279,85 @@ def test_the_demo_data_never_changes_an_existing_user(password):
     assert mine.clinic_id is None and mine.role == User.Role.THERAPIST
     assert mine.check_password(password)
     assert not mine.check_password("myomap-demo")
+
+
+@pytest.mark.django_db
+def test_an_account_named_demo_with_its_own_password_is_not_a_demo_account(password):
+    from myomap.accounts.models import User
+    from myomap.web.demo import demo_accounts, ensure_demo_data, remove_demo_data
+
+    mine = User.objects.create_user(username="demo", password=password)
+    assert demo_accounts() == []
+    ensure_demo_data()
+    assert demo_accounts() == ["demo-admin"]
+    assert remove_demo_data() == ["demo-admin"]
+    mine.refresh_from_db()
+    assert mine.is_active and mine.check_password(password)
+    assert list(User.objects.values_list("username", flat=True)) == ["demo"]
+
+
+@pytest.mark.django_db
+def test_removing_the_demo_deletes_its_clinic_and_records_but_keeps_the_audit_log(people):
+    from myomap.accounts.models import Clinic, User
+    from myomap.audit.models import AuditEvent
+    from myomap.clients.models import Client
+    from myomap.visits.models import Visit
+    from myomap.web.demo import (
+        CLINIC_NAME,
+        create_demo_data_on_first_run,
+        ensure_demo_data,
+        remove_demo_data,
+    )
+
+    assert create_demo_data_on_first_run() == []  # Lakeside is in use: nothing by itself
+    ensure_demo_data()
+    events = AuditEvent.objects.count()
+    assert Client.objects.filter(clinic__name=CLINIC_NAME).count() == 3
+
+    assert remove_demo_data() == ["demo", "demo-admin"]
+    assert not Clinic.objects.filter(name=CLINIC_NAME).exists()
+    assert not User.objects.filter(username__startswith="demo").exists()
+    assert Client.objects.count() == 0 and Visit.objects.count() == 0
+    assert sorted(Clinic.objects.values_list("name", flat=True)) == ["Hilltop", "Lakeside"]
+    assert User.objects.filter(username="carol", role=User.Role.ADMIN).exists()
+    assert AuditEvent.objects.count() == events
+    assert AuditEvent.objects.filter(client_label="Maria Lopez").exists()
+
+
+@pytest.mark.django_db
+def test_the_health_check_names_the_database_when_it_fails(client):
+    from django.db import OperationalError, connection
+
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "knowledge": "ok"}
+
+    def unreachable(execute, sql, params, many, context):
+        raise OperationalError("unable to open database file")
+
+    with connection.execute_wrapper(unreachable):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "failed",
+        "database": "failed",
+        "knowledge": "ok",
+        "failed": ["database"],
+    }
+    assert "unable to open" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_health_check_names_a_broken_knowledge_base(client, monkeypatch, tmp_path):
+    from myomap.core.kb import load_default
+
+    (tmp_path / "broken.yaml").write_text("kind: muscles\nentries: [\n", encoding="utf-8")
+    monkeypatch.setenv("MYOMAP_KNOWLEDGE_DIR", str(tmp_path))
+    load_default.cache_clear()
+    try:
+        response = client.get("/healthz")
+    finally:
+        monkeypatch.delenv("MYOMAP_KNOWLEDGE_DIR")
+        load_default.cache_clear()
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["knowledge"]
+    assert response.json()["database"] == "ok"
+    assert "broken.yaml" not in response.content.decode()

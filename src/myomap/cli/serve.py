@@ -1,12 +1,19 @@
-"""`myomap serve`: the main job. Prepares the embedded database on first run, creates the
-demo logins when the database is empty (only then, or with --demo), prints where to go,
-and serves the web app with a production WSGI server."""
+"""`myomap serve`: the main job. Checks the knowledge base, prepares the embedded database
+(private files, migrations), creates the demo logins only when asked with --demo (on the
+first run of an empty database), prints where to go, and serves the web app with a
+production WSGI server.
+
+With secure settings on (a deployment on a network) it refuses --demo and refuses to start
+while any demo account exists. A real installation without an administrator is told how to
+create one (`myomap admin create`); nothing is ever created with a known password."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from typing import Any
+
+REMOVE_DEMO = "myomap demo --remove"
 
 
 def add_parser(commands: Any) -> None:
@@ -22,24 +29,48 @@ def add_parser(commands: Any) -> None:
     demo.add_argument(
         "--demo",
         action="store_true",
-        help="create the demo clinic and the missing demo accounts even if the database is "
-        "in use (by default only on the first run of an empty database)",
+        help="on the first run of an empty database, create the demo clinic and print its "
+        "logins (public passwords: never on a network; `myomap demo` adds it later, "
+        f"`{REMOVE_DEMO}` takes it away)",
     )
     demo.add_argument(
-        "--no-demo", action="store_true", help="do not create demo accounts, not even on first run"
+        "--no-demo",
+        action="store_true",
+        help="does nothing: without --demo no demo data is created (kept for old scripts)",
     )
     parser.set_defaults(handler=run)
 
 
+def _fail(message: str, code: int) -> int:
+    print(f"myomap serve: {message}", file=sys.stderr)
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
-        print(f"myomap serve: --port must be 1-65535, not {args.port}", file=sys.stderr)
-        return 2
+        return _fail(f"--port must be 1-65535, not {args.port}", 2)
+    from django.core.exceptions import ImproperlyConfigured
+
+    from myomap.cli.kb import load_or_report
+    from myomap.web.bootstrap import prepare_environment, secure_settings_on
+
+    try:
+        secure = secure_settings_on()
+    except ImproperlyConfigured as exc:
+        return _fail(str(exc), 2)
+    if secure and args.demo:
+        return _fail(
+            f"--demo creates logins with public passwords; it is refused with "
+            f"{' and '.join(secure)} on (a server on a network)",
+            2,
+        )
+    # The same list `myomap kb check` prints, before anything is served from it.
+    if load_or_report() is None:
+        return _fail("not started: fix the knowledge base (`myomap kb check` lists the same)", 1)
+
     import django
     from django.conf import settings
     from django.core.management import call_command
-
-    from myomap.web.bootstrap import prepare_environment
 
     prepare_environment()
     django.setup()
@@ -48,6 +79,19 @@ def run(args: argparse.Namespace) -> int:
     where = str(database["NAME"]) if engine.endswith("sqlite3") else engine.rsplit(".", 1)[-1]
     print(f"Myomap: preparing the database ({where})...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
+
+    from myomap.web.admins import has_clinic_admin
+    from myomap.web.demo import demo_accounts
+
+    if secure:
+        present = demo_accounts()
+        if present:
+            return _fail(
+                f"demo accounts with public passwords exist ({', '.join(present)}) and "
+                f"{' and '.join(secure)} is on. Remove them first: `{REMOVE_DEMO}` "
+                "(it deletes the demo clinic, its clients and its accounts).",
+                2,
+            )
 
     from waitress.server import create_server
 
@@ -58,23 +102,30 @@ def run(args: argparse.Namespace) -> int:
             application, host=args.host, port=args.port, threads=args.threads
         )
     except OSError as exc:
-        print(
-            f"myomap serve: cannot listen on {args.host}:{args.port} ({exc.strerror}). "
+        return _fail(
+            f"cannot listen on {args.host}:{args.port} ({exc.strerror}). "
             "Is Myomap already running? Try --port with another number.",
-            file=sys.stderr,
+            1,
         )
-        return 1
-    # Demo logins have public passwords: created only on the first run of an empty
-    # database (or with --demo), once the port is ours, and printed only when just created.
+    # Demo logins have public passwords: created only when asked, on the first run of an
+    # empty database, once the port is ours, and printed only when just created.
     logins: list[Any] = []
-    if not args.no_demo:
-        from myomap.web.demo import create_demo_data_on_first_run, ensure_demo_data
+    if args.demo:
+        from myomap.web.demo import create_demo_data_on_first_run
 
-        logins = ensure_demo_data() if args.demo else create_demo_data_on_first_run()
+        logins = create_demo_data_on_first_run()
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
     print(f"Myomap is running at http://{shown_host}:{args.port}/", flush=True)
     for login in logins:
         print(f"  Demo {login.role} login: {login.username} / {login.password}", flush=True)
+    if args.demo and not logins and not demo_accounts():
+        print("  No demo data: the database is in use. `myomap demo` adds the demo clinic.")
+    if not has_clinic_admin():
+        print(
+            "  No administrator yet: run `myomap admin create USERNAME --clinic NAME`; "
+            "it prints a one-time link to set the admin's password.",
+            flush=True,
+        )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("  Other devices: add this machine's name or address to MYOMAP_ALLOWED_HOSTS.")
     print("Press Ctrl+C to stop.", flush=True)

@@ -2,15 +2,18 @@
 three clients with histories, one of whom has a red flag. Built through the same actions
 as the web UI, so it is audited like real work.
 
-`myomap serve` creates it only on the first run of an empty database (or when asked with
-`--demo`): the demo passwords are public, so demo accounts an admin deleted never come
-back by themselves, and an existing account is never changed."""
+The demo passwords are public, so it exists only when asked for: `myomap serve --demo`
+creates it on the first run of an empty database (demo accounts an admin deleted never come
+back by themselves), `myomap demo` creates whatever of it is missing, and an existing
+account is never changed. `myomap demo --remove` deletes the demo clinic with its accounts
+and records; a server with secure settings refuses to start while a demo account exists."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import check_password
 from django.db import IntegrityError, transaction
 
 from myomap.accounts.models import Clinic, User
@@ -65,6 +68,47 @@ def ensure_demo_data() -> list[DemoLogin]:
     if new_clinic and therapist is not None:
         _clients(therapist)
     return created
+
+
+DEMO_LOGINS = (DEMO_THERAPIST, DEMO_ADMIN)
+
+
+def demo_accounts() -> list[str]:
+    """The usernames of the accounts that are demo accounts: every member of the demo
+    clinic, and an account with a demo username that still takes the public password."""
+    names = set(User.objects.filter(clinic__name=CLINIC_NAME).values_list("username", flat=True))
+    for login in DEMO_LOGINS:
+        user = User.objects.filter(username=login.username).first()
+        # The hash is only read: checking must not rewrite it (as user.check_password may).
+        if user is not None and check_password(login.password, user.password):
+            names.add(user.username)
+    return sorted(names)
+
+
+@transaction.atomic
+def remove_demo_data() -> list[str]:
+    """Delete the demo clinic with its clients, their records and its accounts, and take
+    the public password away from any other account that still has one (it is disabled,
+    not deleted: it may have written records elsewhere). Return the usernames dealt with.
+    The audit log keeps its events, with the names it copied."""
+    from myomap.clients.models import Client
+    from myomap.visits.models import Visit
+
+    removed = demo_accounts()
+    for clinic in Clinic.objects.filter(name=CLINIC_NAME):
+        clients = Client.objects.filter(clinic=clinic)
+        # Visits first: a visit protects its intake, so clients cannot go before them.
+        Visit.objects.filter(client__in=clients).delete()
+        clients.delete()
+        User.objects.filter(clinic=clinic).delete()
+        clinic.delete()
+    for username in removed:
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            user.set_unusable_password()
+            user.is_active = False
+            user.save(update_fields=["password", "is_active"])
+    return removed
 
 
 def _user(login: DemoLogin, clinic: Clinic, role: str, first: str, last: str) -> User | None:

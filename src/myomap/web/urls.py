@@ -16,6 +16,20 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", include("myomap.web.token_urls")),
+    # The one-time link `myomap admin create` prints (Django's password-reset confirmation).
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="registration/set_password.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/set_password_done.html"
+        ),
+        name="password_reset_complete",
+    ),
     path("body-map/", include("myomap.bodymap.urls")),
     path("knowledge/", include("myomap.reference.urls")),
     path("clients/", include("myomap.clients.urls")),
