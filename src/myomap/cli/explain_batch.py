@@ -75,6 +75,10 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
     if not path.is_file():
         print(f"myomap explain: no such file: {source}", file=sys.stderr)
         return 2
+    problem = _unusable_out(path, Path(target))
+    if problem:
+        print(f"myomap explain: --out {target}: {problem}", file=sys.stderr)
+        return 2
     total = sum(1 for line in path.open("rb") if line.strip())
     s = scorer()
     progress = Progress(total)
@@ -107,11 +111,32 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
         tmp.unlink(missing_ok=True)
         print(f"\nmyomap explain: {exc}\nNothing was written.", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. the disk filled up, or the folder became read-only
+        tmp.unlink(missing_ok=True)
+        print(
+            f"\nmyomap explain: --out {target}: {exc.strerror}\nNothing was written.",
+            file=sys.stderr,
+        )
+        return 2
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     progress.finish(done, target)
     return 0
+
+
+def _unusable_out(source: Path, out: Path) -> str | None:
+    """Why the results cannot be written to `out`, or None when they can."""
+    if out.is_dir():
+        return "is a folder; give a file name, e.g. results.jsonl"
+    folder = out.parent
+    if not folder.is_dir():
+        return f"no such folder: {folder}"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write into the folder {folder}"
+    if out.exists() and out.resolve() == source.resolve():
+        return "is the input file; the results would replace the drawings"
+    return None
 
 
 def _flush(s: Any, chunk: list[Any], out: BinaryIO, top: int | None) -> int:

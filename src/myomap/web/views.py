@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import (
@@ -11,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -28,10 +32,34 @@ def home(request: HttpRequest) -> HttpResponseRedirect:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and uptime checks: the app answers and the database too."""
+    """For load balancers and uptime checks: the database answers a trivial query and the
+    knowledge base loads. 200 when both do, else 503 naming what failed; never any record
+    (the reason is logged, not shown)."""
+    checks = {"database": _database_answers, "knowledge": _knowledge_loads}
+    results: dict[str, str] = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception:  # whatever broke, the answer is "this part failed"
+            logger.exception("health check: the %s failed", name)
+            results[name] = "failed"
+    failed = [name for name, result in results.items() if result != "ok"]
+    body: dict[str, object] = {"status": "failed" if failed else "ok", **results}
+    if failed:
+        body["failed"] = failed
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def _database_answers() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def _knowledge_loads() -> None:
+    from myomap.core.kb import load_default
+
+    load_default()
 
 
 @require_GET
