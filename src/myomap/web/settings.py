@@ -6,16 +6,22 @@ environment (see docs/architecture.md for the list):
 - DATABASE_URL      e.g. postgres://user@host:5432/myomap; unset = embedded SQLite
 - MYOMAP_SECRET_KEY (or MYOMAP_SECRET_KEY_FILE); unset = the key kept in the data folder
 - MYOMAP_DEBUG, MYOMAP_ALLOWED_HOSTS, MYOMAP_SECURE_COOKIES, MYOMAP_TIME_ZONE
+- MYOMAP_HSTS_SECONDS, MYOMAP_HSTS_INCLUDE_SUBDOMAINS, MYOMAP_SSL_REDIRECT: behind HTTPS
+                    (docs/deployment.md)
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
+from myomap.core.bodymap.svg import STYLESHEET
 from myomap.web import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +38,12 @@ def _secret_key() -> str:
     if SECRET_KEY_FILE.is_file():
         return SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
     return secrets.token_urlsafe(50)
+
+
+def _sha256(source: str) -> str:
+    """A Content-Security-Policy hash source for an inline block with this text."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 SECRET_KEY = _secret_key()
@@ -54,16 +66,19 @@ INSTALLED_APPS = [
     "myomap.audit",
     "myomap.api",
     "ninja",  # serves /api/docs (Swagger UI) from its own static files, not a CDN
+    "csp",  # the Content-Security-Policy header; its checks catch an outdated setting
     "myomap.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "myomap.web.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -127,9 +142,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SECURE_COOKIES = env.get_bool("MYOMAP_SECURE_COOKIES", False)
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: our forms and the API docs take the token from the page.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.get_int("MYOMAP_SESSION_SECONDS", 12 * 3600)
 # A tablet beside the table is shared: closing the browser signs out.
@@ -147,6 +162,42 @@ TRUSTED_PROXIES = env.get_list("MYOMAP_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Reached over HTTPS (either variable says so): cookies travel only over HTTPS, browsers are
+# told to keep to HTTPS (HSTS) and a request that still arrives over HTTP is redirected.
+HTTPS = SECURE_COOKIES or BEHIND_PROXY
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if HTTPS:
+    SECURE_HSTS_SECONDS = env.get_int("MYOMAP_HSTS_SECONDS", 365 * 24 * 3600)
+    # Off unless asked: HSTS on every subdomain binds the clinic's other sites too.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.get_bool("MYOMAP_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_SSL_REDIRECT = env.get_bool("MYOMAP_SSL_REDIRECT", BEHIND_PROXY)
+    # A health check from the machine itself asks over plain HTTP, past the proxy.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Including subdomains and preloading are decisions about the clinic's whole domain
+    # (preloading cannot be undone quickly), taken by whoever runs it, not by the app: the
+    # deploy check's reminders for them are silenced while they are off.
+    if not SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        SILENCED_SYSTEM_CHECKS.append("security.W005")
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# The Content-Security-Policy (django-csp): every script and stylesheet comes from our own
+# static files (django-ninja's Swagger UI at /api/docs too), no inline script or style
+# attribute anywhere. The one inline stylesheet is the body map's own, inside its SVG,
+# allowed by its hash.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, _sha256(STYLESHEET)],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("MYOMAP_TIME_ZONE", "UTC")

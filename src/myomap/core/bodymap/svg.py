@@ -56,7 +56,9 @@ def _ramp(i: int) -> str:
 
 
 _R = ".myomap-bodymap"
-_STYLE = "\n".join(
+# The web's Content-Security-Policy allows exactly this stylesheet, by its hash (the SVG is
+# drawn inline in the pages, whose policy refuses any other inline style).
+STYLESHEET = "\n".join(
     [
         f"{_R}{{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:100%;"
         "height:auto}",
@@ -151,7 +153,7 @@ def render_body_map(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="myomap-bodymap" '
         f'viewBox="0 0 {TOTAL_WIDTH:g} {TOTAL_HEIGHT:g}" {boxes} {role}>',
         f"<title>{escape(title)}</title>",
-        f"<style>{_STYLE}</style>",
+        f"<style>{STYLESHEET}</style>",
         _DEFS,
     ]
     by_view: dict[View, list[str]] = defaultdict(list)
