@@ -65,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
             2,
         )
     # The same list `myomap kb check` prints, before anything is served from it.
-    if load_or_report() is None:
+    try:
+        kb = load_or_report()
+    except (OSError, UnicodeDecodeError) as exc:  # a file the loader could not even read
+        return _fail(f"not started: cannot read the knowledge base: {exc}", 1)
+    if kb is None:
         return _fail("not started: fix the knowledge base (`myomap kb check` lists the same)", 1)
 
     import django
