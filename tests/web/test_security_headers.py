@@ -155,6 +155,7 @@ PAGES: dict[str, tuple[str, str, int]] = {
     "404 page": ("alice", "/no-such-page/", 404),
     "403 page": ("erin", "/clients/", 403),
     "API docs": ("alice", "/api/docs", 200),
+    "admin sign-in": ("anonymous", "/admin/login/", 200),
 }
 
 
@@ -175,6 +176,16 @@ def test_every_page_works_with_no_inline_script_or_style_attribute(world, name):
     allowed = directives(response["Content-Security-Policy"])["style-src"]
     for text in found.styles:
         assert sha256_source(text) in allowed, f"{name}: an inline <style> the policy refuses"
+
+
+TEMPLATES = sorted((ROOT / "src" / "myomap").glob("*/templates/**/*.html"))
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_no_template_holds_an_inline_script_or_style(template: Path):
+    # Also the pages the list above does not open (a form shown after an error, a new page).
+    found = inline_code(template.read_text(encoding="utf-8"))
+    assert found.refused == [] and found.styles == [], template.relative_to(ROOT)
 
 
 def test_the_500_page_has_no_inline_script_either():
