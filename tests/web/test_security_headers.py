@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as Browser
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from records_fixtures import World, build_world
 
 from myomap.core.kb.loader import load_default
@@ -298,11 +298,11 @@ SHOW_SETTINGS = (
     " for n in ('SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_SSL_REDIRECT',"
     " 'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE',"
     " 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY', 'SECURE_CONTENT_TYPE_NOSNIFF',"
-    " 'SECURE_REFERRER_POLICY', 'X_FRAME_OPTIONS')}))"
+    " 'SECURE_REFERRER_POLICY', 'X_FRAME_OPTIONS', 'SECURE_REDIRECT_EXEMPT')}))"
 )
 
 
-def settings_with(environment: dict[str, str], tmp_path: Path) -> dict[str, object]:
+def settings_with(environment: dict[str, str], tmp_path: Path) -> dict[str, Any]:
     done = run_with(environment, tmp_path, "manage", "shell", "-c", SHOW_SETTINGS)
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -358,3 +358,24 @@ def test_on_plain_http_nothing_asks_for_https(tmp_path):
     assert got["SECURE_SSL_REDIRECT"] is False
     assert got["SECURE_PROXY_SSL_HEADER"] is None
     assert got["SESSION_COOKIE_SECURE"] is False
+
+
+def test_behind_the_proxy_http_is_redirected_and_https_answers_with_hsts(tmp_path, alice):
+    got = settings_with(documented_environment(), tmp_path)
+    names = ("SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT")
+    production = {name: got[name] for name in names}
+    production["SECURE_PROXY_SSL_HEADER"] = tuple(got["SECURE_PROXY_SSL_HEADER"])
+    with override_settings(**production):
+        browser = Browser()
+        browser.force_login(alice)
+        plain = browser.get("/clients/")
+        assert plain.status_code == 301
+        assert plain["Location"] == "https://testserver/clients/"
+        forwarded = browser.get("/clients/", headers={"X-Forwarded-Proto": "https"})
+        assert forwarded.status_code == 200
+        assert forwarded["Strict-Transport-Security"] == "max-age=31536000"
+        assert "Alice Moss" in forwarded.content.decode()
+        # A health check from the machine itself, past the proxy, is answered as it asked.
+        health = Browser().get("/healthz")
+        assert health.status_code == 200
+        assert "Strict-Transport-Security" not in health
