@@ -3,33 +3,45 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import replace
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
 from myomap.accounts.models import User
+from myomap.api import tokens
 from myomap.api.models import ApiToken, hash_key
 from myomap.audit.log import Context
 
-# Recording every use would turn each read into a write; a minute's precision is enough.
-TOUCH_EVERY = dt.timedelta(minutes=1)
-
 
 class BearerToken(HttpBearer):
+    """A key from `myomap token create` or the tokens page. An expired or revoked key is
+    refused (401) saying so, and its use changes nothing; a working one is stamped and,
+    once a day, audited (`tokens.record_use`)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = ApiToken.objects.select_related("user").filter(key_hash=hash_key(token)).first()
         if found is None or not found.user.is_active:
             return None
         now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        if found.revoked_at is not None:
+            raise AuthenticationError(
+                message=f"this token was revoked on {found.revoked_at:%Y-%m-%d}: "
+                "create a new one (myomap token create, or your account's API tokens page)"
+            )
+        if found.expires_at <= now:
+            raise AuthenticationError(
+                message=f"this token expired on {found.expires_at:%Y-%m-%d}: "
+                "create a new one (myomap token create, or your account's API tokens page)"
+            )
         # Actions and the audit log read request.user, as for a signed-in session.
         request.user = found.user
+        tokens.record_use(replace(Context.of(request, via="api"), now=now), found)
         return found.user
 
 

@@ -19,6 +19,9 @@ class AuditEvent(models.Model):
         BLOCK = "block", "Safety gate blocked"
         EXPORT = "export", "Exported"
         DELETE = "delete", "Deleted"
+        REVOKE = "revoke", "Revoked"
+        USE = "use", "Used an API token"
+        REFUSED = "refused", "Refused access"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -39,7 +42,7 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
-    via = models.CharField(max_length=10, default="web")  # web | api | cli
+    via = models.CharField(max_length=10, default="web")  # web | api | cli | system
 
     class Meta:
         ordering = ["-at", "-id"]
