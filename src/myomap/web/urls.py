@@ -17,7 +17,6 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", include("myomap.web.token_urls")),
-    path("accounts/tokens/", include("myomap.web.token_urls")),
     # The one-time link `myomap admin create` prints (Django's password-reset confirmation).
     path(
         "accounts/reset/<uidb64>/<token>/",
