@@ -345,11 +345,15 @@ def test_another_clinics_therapist_gets_404(
     alice: User, bob: User, method: str, path: str, body: Any
 ) -> None:
     ids = new_visit(Api(alice))
-    before = AuditEvent.objects.count()
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = _call(Api(bob), method, path.format(**ids), body)
     assert response.status_code == 404
     assert response.json()["detail"] == "not found"
-    assert AuditEvent.objects.count() == before
+    # Only the refused attempt is logged, for the record's clinic (alice's), not bob's.
+    events = list(AuditEvent.objects.filter(pk__gt=before))
+    assert [(e.action, e.actor, e.clinic_id) for e in events] == [
+        (AuditEvent.Action.REFUSED, bob, alice.clinic_id)
+    ]
 
 
 def test_a_missing_record_gets_the_same_404(alice: User) -> None:

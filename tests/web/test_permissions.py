@@ -34,6 +34,8 @@ from records_fixtures import (
     snapshot,
 )
 
+from myomap.audit.models import AuditEvent
+
 pytestmark = pytest.mark.django_db
 
 
@@ -88,7 +90,7 @@ CASES = [
 @pytest.mark.parametrize(("entry", "persona"), CASES)
 def test_permission_matrix(world: World, entry: Entry, persona: str) -> None:
     expected = EXPECTED[entry.kind][persona]
-    before, first_event = snapshot(), last_event_id()
+    before_records, first_event = snapshot(audit=False), last_event_id()
 
     response = entry.send(world, persona)
 
@@ -99,13 +101,24 @@ def test_permission_matrix(world: World, entry: Entry, persona: str) -> None:
         assert DAN_FAMILY_NAME.encode() not in response.content, "Dan's name leaked"
 
     if expected is not Outcome.ALLOWED:
-        assert snapshot() == before, "a refused request changed the record or the audit log"
+        assert snapshot(audit=False) == before_records, "a refused request changed the record"
+        events = new_events(first_event)
+        if expected is Outcome.NOT_FOUND and persona in ("bob", "erin"):
+            # An attempt on an existing record of another clinic (or client) is audited
+            # for the record's clinic, where its admin sees who tried.
+            assert [(e.action, e.clinic, e.actor) for e in events] == [
+                (AuditEvent.Action.REFUSED, world.lakeside, world.user(persona))
+            ], f"{entry} as {persona}: the refused attempt is audited once"
+        else:
+            assert events == [], "a refused request wrote to the audit log"
         if "{" in entry.path:
             missing = {name: MISSING_ID for name in world.ids}
+            first_missing = last_event_id()
             again = entry.send(world, persona, ids=missing)
             assert again.status_code == response.status_code, (
                 "the answer tells a record that exists from one that does not"
             )
+            assert new_events(first_missing) == [], "a request for no record is not audited"
         return
 
     if persona in ("alice", "carol", "bob") and entry.is_write:
@@ -187,3 +200,14 @@ def test_staff_read_the_drafts_a_client_may_not(world: World) -> None:
     for path in (f"/visits/{world.visit.pk}/note/", f"/api/visits/{world.signed_visit.pk}/note"):
         response = world.browser_for(path, "alice").get(path)
         assert DRAFT_WORDS in response.content.decode(), path
+
+
+def test_the_clinic_admin_sees_another_clinics_attempt_on_a_record(world: World) -> None:
+    assert world.web("bob").get(f"/clients/{world.client.pk}/").status_code == 404
+    assert world.api("bob").get(f"/api/visits/{world.visit.pk}").status_code == 404
+    page = world.web("carol").get("/audit/", {"action": "refused"}).content.decode()
+    assert page.count("bob") >= 2 and "Refused access" in page
+    items = world.api("carol").get("/api/audit", {"action": "refused"}).json()["items"]
+    assert {(e["actor"], e["via"]) for e in items} == {("bob", "web"), ("bob", "api")}
+    # Bob's own clinic's log says nothing about Lakeside's records.
+    assert not AuditEvent.objects.filter(clinic=world.bob.clinic, action="refused").exists()

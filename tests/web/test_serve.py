@@ -361,3 +361,44 @@ def test_the_health_check_names_a_broken_knowledge_base(client, monkeypatch, tmp
     assert response.json()["failed"] == ["knowledge"]
     assert response.json()["database"] == "ok"
     assert "broken.yaml" not in response.content.decode()
+
+
+def test_behind_the_declared_proxy_the_server_believes_only_the_proxys_headers(tmp_path):
+    """Through the real `myomap serve`: the proxy (127.0.0.1) appended the client's address
+    to an X-Forwarded-For the client had forged; the failed sign-in is counted against the
+    address the proxy saw, and the request counts as HTTPS."""
+    import re
+    import sqlite3
+    import urllib.parse
+    import urllib.request
+
+    data = tmp_path / "data"
+    env = {"MYOMAP_BEHIND_HTTPS_PROXY": "true", "MYOMAP_ALLOWED_HOSTS": "localhost,127.0.0.1"}
+    forwarded = {"X-Forwarded-For": "6.6.6.6, 198.51.100.9", "X-Forwarded-Proto": "https"}
+    old_env = dict(os.environ)
+    os.environ.update(env)
+    try:
+        with serving(data) as (port, _):
+            url = f"http://127.0.0.1:{port}/accounts/login/"
+            first = urllib.request.urlopen(urllib.request.Request(url, headers=forwarded))
+            page = first.read().decode()
+            # The cookie is Secure (the request counted as HTTPS): send it back by hand.
+            cookie = first.headers["Set-Cookie"]
+            assert "Secure" in cookie
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            body = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong"}
+            ).encode()
+            headers = forwarded | {
+                "Cookie": cookie.split(";")[0],
+                "Origin": f"https://127.0.0.1:{port}",
+                "Referer": f"https://127.0.0.1:{port}/accounts/login/",
+            }
+            answer = urllib.request.urlopen(urllib.request.Request(url, body, headers=headers))
+            assert answer.status == 200
+    finally:
+        os.environ.clear()
+        os.environ.update(old_env)
+    with sqlite3.connect(data / "myomap.sqlite3") as db:
+        rows = db.execute("select ip from accounts_loginfailure").fetchall()
+    assert rows == [("198.51.100.9",)]

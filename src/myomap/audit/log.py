@@ -6,8 +6,9 @@ from typing import Any
 
 from myomap.audit.models import AuditEvent
 from myomap.records.context import Context, client_address
+from myomap.records.errors import NotVisible
 
-__all__ = ["Context", "client_address", "record"]
+__all__ = ["Context", "client_address", "record", "record_refusal"]
 
 
 def record(
@@ -27,6 +28,30 @@ def record(
         object_type=type(obj).__name__,
         object_id=str(getattr(obj, "pk", "") or ""),
         summary=summary[:300],
+        path=ctx.path,
+        ip=ctx.ip,
+        user_agent=ctx.user_agent,
+        via=ctx.via,
+    )
+
+
+def record_refusal(ctx: Context, refused: NotVisible) -> AuditEvent | None:
+    """A signed-in person asked for a record they may not see (another clinic's, another
+    client's): an event in the record's own clinic's log, so its admin sees the attempt."""
+    user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
+    if user is None:
+        return None
+    return AuditEvent.objects.create(
+        at=ctx.now,
+        actor=user,
+        actor_name=user.get_username(),
+        clinic_id=refused.clinic_id,
+        client_id=refused.client_id,
+        client_label="",
+        action=AuditEvent.Action.REFUSED,
+        object_type=refused.kind,
+        object_id=str(refused.object_id),
+        summary=f"refused: {ctx.via} {ctx.path}"[:300],
         path=ctx.path,
         ip=ctx.ip,
         user_agent=ctx.user_agent,

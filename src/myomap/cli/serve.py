@@ -10,10 +10,34 @@ create one (`myomap admin create`); nothing is ever created with a known passwor
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import sys
 from typing import Any
 
 REMOVE_DEMO = "myomap demo --remove"
+
+
+def proxy_options(settings: Any) -> dict[str, Any]:
+    """Behind the declared HTTPS proxy, waitress believes the forwarded headers from the
+    proxy's address only (the first of MYOMAP_TRUSTED_PROXIES): the client's address is the
+    one the proxy appended, and the scheme is https. Elsewhere waitress drops them, so a
+    client cannot claim an address or HTTPS by sending the headers itself."""
+    if not settings.BEHIND_PROXY:
+        return {"clear_untrusted_proxy_headers": True}
+    proxy = str(settings.TRUSTED_PROXIES[0]) if settings.TRUSTED_PROXIES else ""
+    try:
+        ipaddress.ip_address(proxy)
+    except ValueError:
+        raise SystemExit(
+            "myomap serve: behind a proxy, MYOMAP_TRUSTED_PROXIES must start with the proxy's "
+            f"address (one address, not a network), not {proxy!r}"
+        ) from None
+    return {
+        "trusted_proxy": proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def add_parser(commands: Any) -> None:
@@ -103,7 +127,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         server: Any = create_server(
-            application, host=args.host, port=args.port, threads=args.threads
+            application,
+            host=args.host,
+            port=args.port,
+            threads=args.threads,
+            **proxy_options(settings),
         )
     except OSError as exc:
         return _fail(

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from myomap.clients.models import Client, Intake
 from myomap.clients.screening import screen_intake
+from myomap.records.access import visible_or_404
 
 
 def client_list(user: Any, query: str = "") -> QuerySet[Client]:
@@ -28,14 +28,15 @@ def client_list(user: Any, query: str = "") -> QuerySet[Client]:
 
 
 def client_for(user: Any, pk: int) -> Client:
-    return get_object_or_404(Client.objects.visible_to(user), pk=pk)
+    """The client if this user may see them, else 404 (audited when the client exists)."""
+    return visible_or_404(Client.objects.visible_to(user), pk, lambda c: c)  # type: ignore[no-any-return]
 
 
 def intake_for(user: Any, pk: int) -> Intake:
-    return get_object_or_404(
-        Intake.objects.select_related("client").filter(client__in=Client.objects.visible_to(user)),
-        pk=pk,
+    visible = Intake.objects.select_related("client").filter(
+        client__in=Client.objects.visible_to(user)
     )
+    return visible_or_404(visible, pk, lambda i: i.client)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

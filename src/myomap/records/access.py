@@ -9,7 +9,25 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from myomap.records.errors import NotVisible
+
+
+def visible_or_404(visible: QuerySet[Any], pk: int, client_of: Callable[[Any], Any]) -> Any:
+    """The record `pk` from the `visible` queryset; else 404. When the record exists but
+    is not visible (another clinic's), the 404 is a `NotVisible`, which the audit log
+    records for the record's clinic; the answer is the same either way."""
+    try:
+        return visible.get(pk=pk)
+    except visible.model.DoesNotExist:
+        pass
+    hidden: Model | None = visible.model._default_manager.filter(pk=pk).first()
+    if hidden is None:
+        raise Http404("not found")
+    client = client_of(hidden)
+    raise NotVisible(type(hidden).__name__, pk, client.clinic_id, client.pk)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.http import Http404
+
 
 class ActionError(Exception):
     """A multi-step write refused as a whole: nothing was saved. `problems` lists every
@@ -52,3 +54,14 @@ class Forbidden(ActionError):
     """The person may not do this (not staff, or not their clinic's record)."""
 
     status = 403
+
+
+class NotVisible(Http404):
+    """A record exists but this person may not see it (another clinic's, or another
+    client's). Answered exactly as a record that does not exist (404), and audited for the
+    record's own clinic as a refused attempt."""
+
+    def __init__(self, kind: str, object_id: int, clinic_id: int, client_id: int) -> None:
+        super().__init__("not found")
+        self.kind, self.object_id = kind, object_id
+        self.clinic_id, self.client_id = clinic_id, client_id

@@ -8,20 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.shortcuts import get_object_or_404
-
 from myomap.clients import queries as client_queries
 from myomap.clients.screening import screen_intake
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
+from myomap.records.access import visible_or_404
 from myomap.visits.models import Note, NoteVersion, Visit
 
 
 def visit_for(user: Any, pk: int) -> Visit:
     """The visit if this user may see it, else 404 (the same as for no such visit)."""
-    return get_object_or_404(
-        Visit.objects.visible_to(user).select_related("client", "intake", "therapist"), pk=pk
-    )
+    visible = Visit.objects.visible_to(user).select_related("client", "intake", "therapist")
+    return visible_or_404(visible, pk, lambda v: v.client)  # type: ignore[no-any-return]
 
 
 def latest_version(visit: Visit) -> NoteVersion | None:

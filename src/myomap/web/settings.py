@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "myomap.web.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A request for another clinic's record is answered 404 and audited for that clinic.
+    "myomap.audit.middleware.RefusedAccessAudit",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
