@@ -3,14 +3,56 @@ description at /api/openapi.json. Errors are `{"detail": ..., "field": ...}`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from myomap.api import audit, auth, clients, notes, visits
+from myomap.api.schemas import ALWAYS
 from myomap.records.errors import ActionError
+from myomap.records.text import ECHO_LIMIT, shorten
 
-api = NinjaAPI(
+# An error message is cut here: one may name several problems, none repeats a whole input.
+MESSAGE_LIMIT = 1000
+
+
+class MyomapAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_always(schema)
+        return schema
+
+
+def document_always(schema: OpenAPISchema) -> None:
+    """Every operation may answer 401 (no or wrong credentials) and 422 (input that does
+    not fit its schema): say so on each, also on those that list no errors of their own."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    refs: dict[str, Any] = {}
+    for status, model in ALWAYS.items():
+        found = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in found.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault(model.__name__, found)
+        refs[str(status)] = {
+            "description": "Unauthorized" if status == 401 else "Unprocessable Content",
+            "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+            },
+        }
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, answer in refs.items():
+                responses.setdefault(code, answer)
+
+
+api = MyomapAPI(
     title="Myomap API",
     version="1",
     urls_namespace="api",
@@ -26,9 +68,29 @@ api = NinjaAPI(
 
 @api.exception_handler(ActionError)
 def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": exc.message, "field": exc.field}, status=exc.status
-    )
+    detail = shorten(exc.message, MESSAGE_LIMIT)
+    return api.create_response(request, {"detail": detail, "field": exc.field}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """django-ninja's 422, with nothing typed echoed back whole (a dict key is in `loc`)."""
+    problems = [
+        problem
+        | {
+            "loc": [shorten(p, ECHO_LIMIT) if isinstance(p, str) else p for p in problem["loc"]],
+            "msg": shorten(str(problem["msg"]), MESSAGE_LIMIT),
+        }
+        | ({"ctx": _short_ctx(problem["ctx"])} if "ctx" in problem else {})
+        for problem in exc.errors
+    ]
+    return api.create_response(request, {"detail": problems}, status=422)
+
+
+def _short_ctx(ctx: Any) -> Any:
+    if not isinstance(ctx, dict):
+        return ctx
+    return {k: shorten(v, ECHO_LIMIT) if isinstance(v, str) else v for k, v in ctx.items()}
 
 
 @api.exception_handler(PermissionDenied)

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 from ninja.params.functions import Query
 
 from myomap.api.auth import context, user_of
-from myomap.api.schemas import ERRORS
+from myomap.api.schemas import ERRORS, MAX_PAGE, RecordId
 from myomap.audit.models import AuditEvent
 from myomap.audit.queries import events_for
 from myomap.audit.views import record_log_view
@@ -54,9 +54,9 @@ class AuditPage(Schema):
 )
 def audit_log(
     request: HttpRequest,
-    client: int | None = None,
+    client: RecordId | None = None,
     action: AuditEvent.Action | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:
     user = user_of(request)
     if not user.is_clinic_admin or user.clinic_id is None:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.params.functions import Query
+from ninja.params.functions import Header, Query
+from pydantic import AfterValidator
 
 from myomap.api.auth import context, require_staff, user_of
 from myomap.api.schemas import (
+    ALWAYS,
     ERRORS,
+    MAX_PAGE,
     ClearanceIn,
     ClientDetailOut,
     ClientIn,
@@ -27,6 +30,8 @@ from myomap.api.schemas import (
     IntakeOut,
     MedicationReviewIn,
     OverrideIn,
+    QueryText,
+    RecordId,
     ReferralIn,
     VisitSummary,
 )
@@ -39,15 +44,30 @@ from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
 from myomap.core.kb import load_default
 from myomap.core.screening import technique_status
+from myomap.records.text import check_text
 from myomap.visits import actions as visit_actions
 
 PER_PAGE = 50
+# A retried start sends the same key and gets the same visit (kept per intake, 64 characters).
+IdempotencyKey = Annotated[
+    str,
+    AfterValidator(check_text),
+    Header("", alias="Idempotency-Key", max_length=64, description="any text up to 64 characters"),
+]
 
 router = Router(tags=["clients"])
 
 
-@router.get("/clients", response=ClientPage, summary="The clients you may see")
-def list_clients(request: HttpRequest, q: str = "", page: int = Query(1, ge=1)) -> dict[str, Any]:
+@router.get(
+    "/clients",
+    response={200: ClientPage, **ALWAYS},
+    summary="The clients you may see; `q` searches their names",
+)
+def list_clients(
+    request: HttpRequest,
+    q: QueryText = "",
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+) -> dict[str, Any]:
     clients = (
         Client.objects.visible_to(user_of(request))
         .matching(q)
@@ -79,7 +99,7 @@ def create_client(request: HttpRequest, data: ClientIn) -> Status[Any]:
 @router.get(
     "/clients/{client_id}", response={200: ClientDetailOut, **ERRORS}, summary="A client's record"
 )
-def get_client(request: HttpRequest, client_id: int) -> Client:
+def get_client(request: HttpRequest, client_id: RecordId) -> Client:
     client = _client_detail(client_for(user_of(request), client_id))
     record(context(request), AuditEvent.Action.VIEW, client, summary="client record")
     return client
@@ -100,7 +120,7 @@ def _client_detail(client: Client) -> Client:
     response={200: ClientDetailOut, **ERRORS},
     summary="Correct a client's details (the old values are kept as a revision)",
 )
-def update_client(request: HttpRequest, client_id: int, data: ClientPatchIn) -> Client:
+def update_client(request: HttpRequest, client_id: RecordId, data: ClientPatchIn) -> Client:
     ctx = require_staff(request)
     client = client_for(ctx.user, client_id)
     given = data.model_dump(exclude_unset=True, exclude={"reason"})
@@ -117,7 +137,7 @@ def update_client(request: HttpRequest, client_id: int, data: ClientPatchIn) -> 
     response={200: ClientDetailOut, **ERRORS},
     summary="Record the consent a client gave (written, or verbal: who took it and when)",
 )
-def record_consent(request: HttpRequest, client_id: int, data: ConsentIn) -> Client:
+def record_consent(request: HttpRequest, client_id: RecordId, data: ConsentIn) -> Client:
     ctx = require_staff(request)
     client = actions.record_consent(
         ctx, client_for(ctx.user, client_id), actions.ConsentData(**data.model_dump())
@@ -128,7 +148,7 @@ def record_consent(request: HttpRequest, client_id: int, data: ConsentIn) -> Cli
 @router.post(
     "/clients/{client_id}/intakes", response={201: IntakeOut, **ERRORS}, summary="Record an intake"
 )
-def create_intake(request: HttpRequest, client_id: int, data: IntakeIn) -> Status[Any]:
+def create_intake(request: HttpRequest, client_id: RecordId, data: IntakeIn) -> Status[Any]:
     ctx = require_staff(request)
     client = client_for(ctx.user, client_id)
     intake = actions.record_intake(ctx, client, actions.IntakeData(**data.model_dump()))
@@ -140,7 +160,7 @@ def create_intake(request: HttpRequest, client_id: int, data: IntakeIn) -> Statu
     response={200: IntakeOut, **ERRORS},
     summary="An intake with its safety screening",
 )
-def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
+def get_intake(request: HttpRequest, intake_id: RecordId) -> dict[str, Any]:
     intake = intake_for(user_of(request), intake_id)
     record(context(request), AuditEvent.Action.VIEW, intake, summary="intake and safety screening")
     return intake_out(intake)
@@ -151,7 +171,9 @@ def get_intake(request: HttpRequest, intake_id: int) -> dict[str, Any]:
     response={200: IntakeCorrectedOut, **ERRORS},
     summary="Correct an intake, with a reason; it is screened again",
 )
-def update_intake(request: HttpRequest, intake_id: int, data: IntakeCorrectionIn) -> dict[str, Any]:
+def update_intake(
+    request: HttpRequest, intake_id: RecordId, data: IntakeCorrectionIn
+) -> dict[str, Any]:
     ctx = require_staff(request)
     fields = data.model_dump(exclude={"reason"})
     corrected = actions.update_intake(
@@ -165,7 +187,7 @@ def update_intake(request: HttpRequest, intake_id: int, data: IntakeCorrectionIn
     response={200: IntakeOut, **ERRORS},
     summary="Record the referral a red flag called for",
 )
-def record_referral(request: HttpRequest, intake_id: int, data: ReferralIn) -> dict[str, Any]:
+def record_referral(request: HttpRequest, intake_id: RecordId, data: ReferralIn) -> dict[str, Any]:
     ctx = require_staff(request)
     intake = actions.record_referral(ctx, intake_for(ctx.user, intake_id), data.note)
     return intake_out(intake)
@@ -176,7 +198,9 @@ def record_referral(request: HttpRequest, intake_id: int, data: ReferralIn) -> d
     response={200: IntakeOut, **ERRORS},
     summary="Go on despite a red flag, with a written reason",
 )
-def override_red_flag(request: HttpRequest, intake_id: int, data: OverrideIn) -> dict[str, Any]:
+def override_red_flag(
+    request: HttpRequest, intake_id: RecordId, data: OverrideIn
+) -> dict[str, Any]:
     ctx = require_staff(request)
     intake = actions.override_red_flag(ctx, intake_for(ctx.user, intake_id), data.reason)
     return intake_out(intake)
@@ -187,7 +211,9 @@ def override_red_flag(request: HttpRequest, intake_id: int, data: OverrideIn) ->
     response={200: IntakeOut, **ERRORS},
     summary="Record the doctor's clearance an ask-doctor condition called for",
 )
-def record_clearance(request: HttpRequest, intake_id: int, data: ClearanceIn) -> dict[str, Any]:
+def record_clearance(
+    request: HttpRequest, intake_id: RecordId, data: ClearanceIn
+) -> dict[str, Any]:
     ctx = require_staff(request)
     intake = actions.record_clearance(ctx, intake_for(ctx.user, intake_id), data.note)
     return intake_out(intake)
@@ -199,10 +225,9 @@ def record_clearance(request: HttpRequest, intake_id: int, data: ClearanceIn) ->
     summary="Start a visit (409 while a red flag is unresolved); send an `Idempotency-Key` "
     "header to make a retried request return the same visit",
 )
-def start_visit(request: HttpRequest, intake_id: int) -> Status[Any]:
+def start_visit(request: HttpRequest, intake_id: RecordId, key: IdempotencyKey) -> Status[Any]:
     ctx = require_staff(request)
     intake = intake_for(ctx.user, intake_id)
-    key = request.headers.get("Idempotency-Key", "")
     return Status(201, visit_actions.start_visit(ctx, intake.client, intake, key=key))
 
 
@@ -239,7 +264,7 @@ def gate_out(intake: Intake) -> dict[str, Any]:
     summary="Record the medical clearance an emergency or urgent red flag waits for",
 )
 def record_flag_clearance(
-    request: HttpRequest, intake_id: int, data: FlagClearanceIn
+    request: HttpRequest, intake_id: RecordId, data: FlagClearanceIn
 ) -> dict[str, Any]:
     ctx = require_staff(request)
     intake = actions.record_flag_clearance(
@@ -288,7 +313,7 @@ def intake_out(intake: Intake) -> dict[str, Any]:
     summary="Record whether the client takes a medicine the medications text names",
 )
 def review_medication(
-    request: HttpRequest, intake_id: int, data: MedicationReviewIn
+    request: HttpRequest, intake_id: RecordId, data: MedicationReviewIn
 ) -> dict[str, Any]:
     ctx = require_staff(request)
     intake = intake_for(ctx.user, intake_id)

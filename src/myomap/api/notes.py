@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from myomap.api.auth import context, require_staff, user_of
-from myomap.api.schemas import ERRORS
+from myomap.api.schemas import ERRORS, RecordId, Revision
 from myomap.api.visit_schemas import AmendIn, NoteIn, NoteOut, NoteVersionOut, SignIn
 from myomap.audit.log import record
 from myomap.audit.models import AuditEvent
@@ -24,7 +24,7 @@ router = Router(tags=["notes"])
     response={200: NoteOut, **ERRORS},
     summary="The note's versions you may read (a client: signed ones only), newest as `current`",
 )
-def get_note(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+def get_note(request: HttpRequest, visit_id: RecordId) -> dict[str, Any]:
     user = user_of(request)
     visit = visit_for(user, visit_id)
     record(context(request), AuditEvent.Action.VIEW, visit, summary="session note")
@@ -39,7 +39,9 @@ def get_note(request: HttpRequest, visit_id: int) -> dict[str, Any]:
     summary="Write the draft from what was recorded; to rewrite an existing draft, pass "
     "`?revision=` of the draft you are replacing (409 if it changed since)",
 )
-def draft_note(request: HttpRequest, visit_id: int, revision: int | None = None) -> NoteVersion:
+def draft_note(
+    request: HttpRequest, visit_id: RecordId, revision: Revision | None = None
+) -> NoteVersion:
     ctx = require_staff(request)
     return actions.draft_note(ctx, visit_for(ctx.user, visit_id), revision=revision)
 
@@ -49,7 +51,7 @@ def draft_note(request: HttpRequest, visit_id: int, revision: int | None = None)
     response={200: NoteVersionOut, **ERRORS},
     summary="Save edits to the draft; 409 if someone saved since `revision`",
 )
-def save_note(request: HttpRequest, visit_id: int, data: NoteIn) -> NoteVersion:
+def save_note(request: HttpRequest, visit_id: RecordId, data: NoteIn) -> NoteVersion:
     ctx = require_staff(request)
     return actions.save_note(ctx, visit_for(ctx.user, visit_id), **data.model_dump())
 
@@ -59,7 +61,7 @@ def save_note(request: HttpRequest, visit_id: int, data: NoteIn) -> NoteVersion:
     response={200: NoteVersionOut, **ERRORS},
     summary="Sign and lock the draft at `revision`",
 )
-def sign_note(request: HttpRequest, visit_id: int, data: SignIn) -> NoteVersion:
+def sign_note(request: HttpRequest, visit_id: RecordId, data: SignIn) -> NoteVersion:
     ctx = require_staff(request)
     return actions.sign_note(ctx, visit_for(ctx.user, visit_id), revision=data.revision)
 
@@ -69,6 +71,6 @@ def sign_note(request: HttpRequest, visit_id: int, data: SignIn) -> NoteVersion:
     response={201: NoteVersionOut, **ERRORS},
     summary="Start a new version of a signed note; the signed one stays in the history",
 )
-def amend_note(request: HttpRequest, visit_id: int, data: AmendIn) -> Status[Any]:
+def amend_note(request: HttpRequest, visit_id: RecordId, data: AmendIn) -> Status[Any]:
     ctx = require_staff(request)
     return Status(201, actions.amend_note(ctx, visit_for(ctx.user, visit_id), data.reason))

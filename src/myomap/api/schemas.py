@@ -3,20 +3,93 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, field_validator
 
 from myomap.clients.models import ConsentHow
+from myomap.core import factors
+from myomap.core.kb import KnowledgeBase, load_default
+from myomap.core.referral import scorer
+from myomap.records.text import TEXT_PATTERN, check_text, shorten
+
+# Ids are bigint columns and revisions int columns: a larger number is refused (422), not
+# sent to the database (where it overflows).
+MAX_ID = 2**63 - 1
+MAX_REVISION = 2**31 - 1
+MAX_PAGE = 2**31 - 1
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Revision = Annotated[int, Field(ge=1, le=MAX_REVISION)]
+
+
+def _iso_day(value: object) -> object:
+    """A date is written YYYY-MM-DD: a number is not taken as seconds since 1970."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+# Strict types: `"yes"` or `1` is not a yes, `0` is not a date.
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+Flag = StrictBool
+# One string of a query: the same characters refused as in a request body.
+QueryText = Annotated[str, Field(max_length=100), AfterValidator(check_text)]
+
+
+def ids_of(
+    ids: Callable[[KnowledgeBase], Iterable[str]], *, keys: bool = False
+) -> Callable[[dict[str, Any]], None]:
+    """The knowledge base's ids a field takes (or, with `keys`, a dict's keys), written into
+    the OpenAPI description when it is built, so a client generating requests from it sends
+    known ids. The actions still check them (400 naming the field)."""
+
+    def document(schema: dict[str, Any]) -> None:
+        known = {"enum": sorted(ids(load_default()))}
+        if keys:
+            schema["propertyNames"] = known
+        else:
+            schema.update(known)
+
+    return document
+
+
+def _document_text(schema: dict[str, Any], _model: type) -> None:
+    """Write the refused characters into the OpenAPI description of every string field."""
+    for prop in schema.get("properties", {}).values():
+        for one in [prop, *prop.get("anyOf", [])]:
+            if one.get("type") == "string" and not {"enum", "const", "format"} & one.keys():
+                one.setdefault("pattern", TEXT_PATTERN)
+
+
+def _walk_text(value: object) -> None:
+    if isinstance(value, str):
+        check_text(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk_text(key)
+            _walk_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _walk_text(item)
 
 
 class Input(Schema):
-    """Every request body: unknown fields are an error, not silently dropped."""
+    """Every request body: unknown fields are an error, not silently dropped, and no string
+    (a dict's keys included) holds a control character or NUL: tabs and line breaks only."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_text)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        _walk_text(value)
+        return value
 
 
 class ErrorOut(Schema):
@@ -24,19 +97,35 @@ class ErrorOut(Schema):
     field: str | None = None
 
 
-# The error answers every object endpoint may give, for the OpenAPI description.
-ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+class Problem(Schema):
+    loc: list[str | int] = Field(description="where: body, query or path, then the field")
+    msg: str
+    type: str
+
+
+class InvalidOut(Schema):
+    detail: list[Problem]
+
+
+# The answers any endpoint may give: no or wrong credentials; input that does not fit the
+# schema. For the OpenAPI description.
+ALWAYS: dict[int, Any] = {401: ErrorOut, 422: InvalidOut}
+# ... and those every object endpoint may give.
+ERRORS: dict[int, Any] = ALWAYS | {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 # ----------------------------------------------------------------------------- clients
+BORN = "YYYY-MM-DD, from 1900-01-01 to today (400 otherwise)"
+
+
 class ClientIn(Input):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: dt.date
+    date_of_birth: Day = Field(description=BORN)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
-    treatment_consent: bool = False
-    data_consent: bool = False
+    treatment_consent: Flag = False
+    data_consent: Flag = False
 
     @field_validator("email")
     @classmethod
@@ -130,7 +219,7 @@ class ClientPatchIn(Input):
 
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
-    date_of_birth: dt.date | None = None
+    date_of_birth: Day | None = Field(None, description=BORN)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
     reason: str = Field("", max_length=300, description="why the details are corrected")
@@ -142,28 +231,41 @@ class ClientPatchIn(Input):
 
 
 class ConsentIn(Input):
-    treatment_consent: bool = False
-    data_consent: bool = False
+    treatment_consent: Flag = False
+    data_consent: Flag = False
     how: ConsentHow = Field(description="written (a signed form) or verbal (said aloud)")
     note: str = Field("", max_length=300, description="e.g. how and where it was given")
 
 
 # ----------------------------------------------------------------------------- intakes
+def _drawing(schema: dict[str, Any]) -> None:
+    ids_of(lambda _kb: scorer().model.regions, keys=True)(schema)
+    schema["additionalProperties"] = {"type": "integer", "minimum": 0, "maximum": 10}
+
+
 class IntakeIn(Input):
     complaint: str = Field(min_length=1, max_length=5000)
     pain_drawing: dict[str, int] = Field(
-        default_factory=dict, description="body-map region id -> intensity 0..10"
+        default_factory=dict,
+        description="body-map region id -> intensity 0..10",
+        json_schema_extra=_drawing,
     )
     history: str = Field("", max_length=10000)
     medications: str = Field("", max_length=5000)
-    red_flag_answers: dict[str, bool] = Field(
-        default_factory=dict, description="red flag id -> yes/no"
+    red_flag_answers: dict[str, Flag] = Field(
+        default_factory=dict,
+        description="red flag id -> yes/no",
+        json_schema_extra=ids_of(lambda kb: kb.red_flags, keys=True),
     )
-    contraindication_answers: dict[str, bool] = Field(
-        default_factory=dict, description="contraindication id -> yes/no"
+    contraindication_answers: dict[str, Flag] = Field(
+        default_factory=dict,
+        description="contraindication id -> yes/no",
+        json_schema_extra=ids_of(lambda kb: kb.contraindications, keys=True),
     )
-    factor_answers: dict[str, bool | int] = Field(
-        default_factory=dict, description="intake question id -> yes/no or 0..3"
+    factor_answers: dict[str, Flag | int] = Field(
+        default_factory=dict,
+        description="intake question id -> yes/no or 0..3",
+        json_schema_extra=ids_of(lambda kb: (q.id for q in factors.questions(kb)), keys=True),
     )
 
     @field_validator("pain_drawing")
@@ -171,7 +273,7 @@ class IntakeIn(Input):
     def _intensities(cls, drawing: dict[str, int]) -> dict[str, int]:
         wrong = sorted(region for region, value in drawing.items() if not 0 <= value <= 10)
         if wrong:
-            raise ValueError(f"intensity must be 0-10 (regions: {', '.join(wrong)})")
+            raise ValueError(f"intensity must be 0-10 (regions: {shorten(', '.join(wrong))})")
         return drawing
 
 
@@ -197,7 +299,7 @@ class FlagClearanceIn(Input):
     cleared_by: str = Field(
         min_length=1, max_length=200, description="who cleared: name and role or service"
     )
-    cleared_on: dt.date = Field(description="the day they cleared the treatment")
+    cleared_on: Day = Field(description="the day they cleared the treatment, YYYY-MM-DD")
     said: str = Field(min_length=1, max_length=5000, description="what they said")
 
 
@@ -258,7 +360,7 @@ class MedicationReviewIn(Input):
     target: str = Field(
         min_length=1, max_length=100, description="the contraindication or red flag id"
     )
-    answer: bool = Field(description="true: the client takes it; false: they do not")
+    answer: Flag = Field(description="true: the client takes it; false: they do not")
 
 
 class ScreeningOut(Schema):

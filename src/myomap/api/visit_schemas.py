@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from myomap.api.schemas import FactorOut, Input
+from myomap.api.schemas import FactorOut, Flag, Input, Revision, ids_of
 from myomap.core.steps import MAX_STEPS
 from myomap.core.vocab import PPT_RANGE, TENDER_SCALE, PointSide, Pressure, TestResult, TestSide
 
@@ -16,15 +16,18 @@ from myomap.core.vocab import PPT_RANGE, TENDER_SCALE, PointSide, Pressure, Test
 
 
 class PalpationIn(Input):
-    trigger_point: str = Field(description="trigger point id from the knowledge base")
+    trigger_point: str = Field(
+        description="trigger point id from the knowledge base",
+        json_schema_extra=ids_of(lambda kb: kb.trigger_points),
+    )
     side: PointSide
     tender: int | None = Field(
         None, ge=TENDER_SCALE[0], le=TENDER_SCALE[1], description="0 (not tender) to 10"
     )
-    taut_band: bool = False
-    referral: bool = Field(False, description="compression reproduces the familiar pain")
-    twitch: bool = False
-    jump: bool = False
+    taut_band: Flag = False
+    referral: Flag = Field(False, description="compression reproduces the familiar pain")
+    twitch: Flag = False
+    jump: Flag = False
     ppt: float | None = Field(
         None, ge=PPT_RANGE[0], le=PPT_RANGE[1], description="pressure pain threshold, kg/cm²"
     )
@@ -44,7 +47,10 @@ class PalpationOut(Schema):
 
 
 class MovementIn(Input):
-    test: str = Field(description="examination test id from the knowledge base")
+    test: str = Field(
+        description="examination test id from the knowledge base",
+        json_schema_extra=ids_of(lambda kb: kb.exam_tests),
+    )
     side: TestSide = ""
     result: TestResult
     note: str = Field("", max_length=300)
@@ -84,9 +90,9 @@ class CoverOut(Schema):
 
 
 class StepIn(Input):
-    trigger_point: str
+    trigger_point: str = Field(json_schema_extra=ids_of(lambda kb: kb.trigger_points))
     side: PointSide
-    technique: str
+    technique: str = Field(json_schema_extra=ids_of(lambda kb: kb.techniques))
     pressure: Pressure
     hold_seconds: int = Field(description="the technique's documented range applies")
     repetitions: int = Field(1, description="the technique's documented range applies")
@@ -179,8 +185,8 @@ class NoteOut(Schema):
 
 
 class NoteIn(Input):
-    revision: int = Field(
-        ge=1, description="the revision you read; a newer one means a conflict (409)"
+    revision: Revision = Field(
+        description="the revision you read; a newer one means a conflict (409)"
     )
     subjective: str = Field(max_length=20000)
     objective: str = Field(max_length=20000)
@@ -189,7 +195,7 @@ class NoteIn(Input):
 
 
 class SignIn(Input):
-    revision: int = Field(ge=1, description="the revision you read and are signing")
+    revision: Revision = Field(description="the revision you read and are signing")
 
 
 class AmendIn(Input):

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from myomap.api.auth import context, require_staff, user_of
-from myomap.api.schemas import ERRORS
+from myomap.api.schemas import ERRORS, RecordId
 from myomap.api.visit_schemas import (
     MovementIn,
     MovementOut,
@@ -42,7 +42,7 @@ def _visit(request: HttpRequest, visit_id: int) -> Visit:
     response={200: VisitOut, **ERRORS},
     summary="A visit: findings, candidates to examine, plan",
 )
-def get_visit(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+def get_visit(request: HttpRequest, visit_id: RecordId) -> dict[str, Any]:
     visit = _visit(request, visit_id)
     record(context(request), AuditEvent.Action.VIEW, visit, summary="assessment")
     explanation = recorded.explanation(visit)
@@ -86,7 +86,9 @@ def get_visit(request: HttpRequest, visit_id: int) -> dict[str, Any]:
     response={200: PalpationOut, **ERRORS},
     summary="Record (or replace) one palpation finding",
 )
-def record_palpation(request: HttpRequest, visit_id: int, data: PalpationIn) -> PalpationFinding:
+def record_palpation(
+    request: HttpRequest, visit_id: RecordId, data: PalpationIn
+) -> PalpationFinding:
     ctx = require_staff(request)
     visit = visit_for(ctx.user, visit_id)
     return actions.record_palpation(ctx, visit, actions.PalpationData(**data.model_dump()))
@@ -97,7 +99,7 @@ def record_palpation(request: HttpRequest, visit_id: int, data: PalpationIn) -> 
     response={200: MovementOut, **ERRORS},
     summary="Record (or replace) one posture or movement test result",
 )
-def record_movement(request: HttpRequest, visit_id: int, data: MovementIn) -> MovementFinding:
+def record_movement(request: HttpRequest, visit_id: RecordId, data: MovementIn) -> MovementFinding:
     ctx = require_staff(request)
     visit = visit_for(ctx.user, visit_id)
     return actions.record_movement(ctx, visit, data.test, data.side, data.result, data.note)
@@ -108,7 +110,7 @@ def record_movement(request: HttpRequest, visit_id: int, data: MovementIn) -> Mo
     response={200: PlanOut, **ERRORS},
     summary="Replace the plan with one proposed from the findings and the screening",
 )
-def propose_plan(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+def propose_plan(request: HttpRequest, visit_id: RecordId) -> dict[str, Any]:
     ctx = require_staff(request)
     visit = visit_for(ctx.user, visit_id)
     plan = actions.propose_plan(ctx, visit)
@@ -126,7 +128,7 @@ def propose_plan(request: HttpRequest, visit_id: int) -> dict[str, Any]:
     response={200: PlanOut, **ERRORS},
     summary="Save the therapist's edited plan (ruled-out techniques are refused)",
 )
-def save_plan(request: HttpRequest, visit_id: int, data: PlanIn) -> Status[Any]:
+def save_plan(request: HttpRequest, visit_id: RecordId, data: PlanIn) -> Status[Any]:
     ctx = require_staff(request)
     visit = visit_for(ctx.user, visit_id)
     steps = actions.save_plan(ctx, visit, [actions.StepData(**s.model_dump()) for s in data.steps])
@@ -138,7 +140,7 @@ def save_plan(request: HttpRequest, visit_id: int, data: PlanIn) -> Status[Any]:
     response={204: None, **ERRORS},
     summary="Delete a visit started by mistake (only an empty one: 400 otherwise)",
 )
-def delete_visit(request: HttpRequest, visit_id: int) -> Status[None]:
+def delete_visit(request: HttpRequest, visit_id: RecordId) -> Status[None]:
     ctx = require_staff(request)
     actions.delete_visit(ctx, visit_for(ctx.user, visit_id))
     return Status(204, None)

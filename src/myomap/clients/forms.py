@@ -8,9 +8,10 @@ from django import forms
 from myomap.clients.models import CONSENT_HOW_WORDS, CONSENT_HOWS, CONSENTS, Client, Intake
 from myomap.core import factors
 from myomap.core.kb import load_default
+from myomap.records.forms import PlainTextForm
 
 
-class ClientForm(forms.Form):
+class ClientForm(PlainTextForm):
     given_name = forms.CharField(max_length=100)
     family_name = forms.CharField(max_length=100)
     date_of_birth = forms.DateField(
@@ -50,7 +51,7 @@ class ClientEditForm(ClientForm):
                 self.fields[name].label = f"{self.fields[name].label} (on record)"
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainTextForm):
     treatment_consent = forms.BooleanField(
         required=False,
         label="The client consents to treatment (neuromuscular therapy), on a signed form",
@@ -72,7 +73,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(PlainTextForm):
     """The intake: complaint, pain drawing, history, and the knowledge base's questions."""
 
     complaint = forms.CharField(
@@ -149,21 +150,21 @@ class IntakeCorrectionForm(IntakeForm):
         super().__init__(*args, **(kwargs | {"initial": initial}))
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(PlainTextForm):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Referral made (to whom, how and when)",
     )
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(PlainTextForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for continuing despite the red flag",
     )
 
 
-class FlagClearanceForm(forms.Form):
+class FlagClearanceForm(PlainTextForm):
     cleared_by = forms.CharField(max_length=200, label="Cleared by (name and role or service)")
     cleared_on = forms.DateField(label="Cleared on", widget=forms.DateInput(attrs={"type": "date"}))
     said = forms.CharField(
@@ -171,7 +172,7 @@ class FlagClearanceForm(forms.Form):
     )
 
 
-class ClearanceForm(forms.Form):
+class ClearanceForm(PlainTextForm):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Clearance given (by whom, when, any limits)",

@@ -7,10 +7,11 @@ from django import forms
 
 from myomap.core.steps import MAX_STEPS, StepInput
 from myomap.core.vocab import PPT_RANGE, TENDER_SCALE
+from myomap.records.forms import PlainTextForm
 from myomap.visits.models import PRESSURES, SIDES, TEST_RESULTS, TEST_SIDES
 
 
-class PalpationForm(forms.Form):
+class PalpationForm(PlainTextForm):
     trigger_point = forms.CharField(widget=forms.HiddenInput)
     side = forms.ChoiceField(choices=SIDES, widget=forms.HiddenInput)
     tender = forms.IntegerField(
@@ -29,7 +30,7 @@ class PalpationForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if "auto_id" not in kwargs:
             # The assessment page shows one form per candidate row: element ids carry the
             # row's trigger point and side so they stay unique on the page. Field names
@@ -44,7 +45,7 @@ class PalpationForm(forms.Form):
         return (str(source.get("trigger_point") or ""), str(source.get("side") or ""))
 
 
-class MovementForm(forms.Form):
+class MovementForm(PlainTextForm):
     test = forms.ChoiceField(choices=(), label="Test")
     side = forms.ChoiceField(
         choices=TEST_SIDES,
@@ -57,11 +58,11 @@ class MovementForm(forms.Form):
     def __init__(self, *args: object, tests: list[tuple[str, str]], **kwargs: object) -> None:
         # Its own id prefix: the palpation forms on the same page have a "side" field too.
         kwargs.setdefault("auto_id", "movement-%s")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["test"].choices = tests  # type: ignore[attr-defined]
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextForm):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     subjective = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, label="S — Subjective"
@@ -77,7 +78,7 @@ class NoteForm(forms.Form):
     )
 
 
-class AmendForm(forms.Form):
+class AmendForm(PlainTextForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label="Why is the note being amended?"
     )
@@ -99,7 +100,7 @@ class _TechniqueSelect(forms.Select):
         return option
 
 
-class PlanStepForm(forms.Form):
+class PlanStepForm(PlainTextForm):
     """One row of the plan editor. Bounds and safety are checked by the core
     (`core.steps.check_steps`) through the save action, so every surface applies the same
     rules; this form only parses what was typed."""
