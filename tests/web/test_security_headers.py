@@ -379,3 +379,17 @@ def test_behind_the_proxy_http_is_redirected_and_https_answers_with_hsts(tmp_pat
         health = Browser().get("/healthz")
         assert health.status_code == 200
         assert "Strict-Transport-Security" not in health
+
+
+def test_the_api_docs_description_has_no_key_twice(world):
+    # Swagger UI refuses a description with a repeated key ("duplicated mapping key") and
+    # shows nothing; Python's json would quietly keep the last one.
+    def no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+        return dict(pairs)
+
+    response = world.web("alice").get("/api/openapi.json")
+    assert response.status_code == 200
+    description = json.loads(response.content, object_pairs_hook=no_repeats)
+    assert description["info"]["title"] == "Myomap API"
