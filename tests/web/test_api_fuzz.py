@@ -65,6 +65,11 @@ def alices_key(world: World) -> str:
     return ApiToken.issue(world.alice, "fuzz")[1]
 
 
+@pytest.fixture
+def carols_key(world: World) -> str:
+    return ApiToken.issue(world.carol, "fuzz")[1]
+
+
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
@@ -75,26 +80,41 @@ def aim_at_the_world(case: Any, world: World) -> None:
     the description gives, are sent as generated."""
     records = {
         "client_id": [world.client.pk, world.erin_client.pk],
+        "client": [world.client.pk, world.erin_client.pk],
         "intake_id": [world.intake.pk, world.ask_intake.pk, world.red_intake.pk],
         "visit_id": [world.visit.pk, world.signed_visit.pk, world.empty_visit.pk],
     }
-    for name, value in (case.path_parameters or {}).items():
-        plausible = isinstance(value, int) and not isinstance(value, bool) and 1 < value < 2**31
-        if name in records and plausible and value % 5:
-            choices = records[name]
-            case.path_parameters[name] = choices[value % len(choices)]
+    for where in (case.path_parameters, case.query):
+        for name, value in (where or {}).items():
+            plausible = isinstance(value, int) and not isinstance(value, bool) and 1 < value < 2**31
+            if name in records and plausible and value % 5:
+                choices = records[name]
+                where[name] = choices[value % len(choices)]
 
 
-@schema.parametrize()
-@settings(
+FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,
     database=None,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+@schema.parametrize()
+@FUZZ
 def test_no_generated_request_breaks_the_api_or_its_description(
     case: Any, world: World, alices_key: str
 ) -> None:
     aim_at_the_world(case, world)
     case.call_and_validate(headers={"Authorization": f"Bearer {alices_key}"}, checks=CHECKS)
+
+
+@schema.include(path="/api/audit").parametrize()
+@FUZZ
+def test_no_generated_filter_breaks_the_clinic_admins_audit_log(
+    case: Any, world: World, carols_key: str
+) -> None:
+    """Alice is refused the audit log (403) before any filter is read: carol reads it."""
+    aim_at_the_world(case, world)
+    case.call_and_validate(headers={"Authorization": f"Bearer {carols_key}"}, checks=CHECKS)
