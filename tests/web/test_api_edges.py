@@ -263,3 +263,16 @@ def test_a_nul_in_a_note_on_the_web_is_a_form_error_and_the_note_is_unchanged(
     assert response.status_code in (200, 400)
     assert "U+000B" in response.content.decode()
     assert snapshot(audit=False) == before
+
+
+def test_an_intake_questions_answer_must_be_a_number_or_a_yes_not_text(world: World) -> None:
+    before = snapshot()
+    response = send(
+        world.api("alice"),
+        "post",
+        f"/api/clients/{world.client.pk}/intakes",
+        {"complaint": "Back pain", "factor_answers": {"sleep-poor": "2"}},
+    )
+    assert response.status_code == 422
+    assert "factor_answers" in response.json()["detail"][0]["loc"]
+    assert snapshot() == before

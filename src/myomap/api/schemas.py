@@ -9,7 +9,14 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictBool, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    StrictBool,
+    StrictInt,
+    field_validator,
+)
 
 from myomap.clients.models import ConsentHow
 from myomap.core import factors
@@ -262,7 +269,7 @@ class IntakeIn(Input):
         description="contraindication id -> yes/no",
         json_schema_extra=ids_of(lambda kb: kb.contraindications, keys=True),
     )
-    factor_answers: dict[str, Flag | int] = Field(
+    factor_answers: dict[str, Flag | StrictInt] = Field(
         default_factory=dict,
         description="intake question id -> yes/no or 0..3",
         json_schema_extra=ids_of(lambda kb: (q.id for q in factors.questions(kb)), keys=True),
@@ -299,7 +306,10 @@ class FlagClearanceIn(Input):
     cleared_by: str = Field(
         min_length=1, max_length=200, description="who cleared: name and role or service"
     )
-    cleared_on: Day = Field(description="the day they cleared the treatment, YYYY-MM-DD")
+    cleared_on: Day = Field(
+        description="the day they cleared the treatment, YYYY-MM-DD: from the intake's day "
+        "to today (400 otherwise)"
+    )
     said: str = Field(min_length=1, max_length=5000, description="what they said")
 
 
