@@ -33,13 +33,13 @@ def document_always(schema: OpenAPISchema) -> None:
     """Every operation may answer 401 (no or wrong credentials) and 422 (input that does
     not fit its schema): say so on each, also on those that list no errors of their own."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    refs: dict[str, Any] = {}
+    refs: dict[int, Any] = {}
     for status, model in ALWAYS.items():
         found = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in found.pop("$defs", {}).items():
             components.setdefault(name, definition)
         components.setdefault(model.__name__, found)
-        refs[str(status)] = {
+        refs[status] = {
             "description": "Unauthorized" if status == 401 else "Unprocessable Content",
             "content": {
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
@@ -49,7 +49,9 @@ def document_always(schema: OpenAPISchema) -> None:
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for code, answer in refs.items():
-                responses.setdefault(code, answer)
+                # django-ninja keys its responses by number; JSON writes both as strings.
+                if code not in responses and str(code) not in responses:
+                    responses[code] = answer
 
 
 api = MyomapAPI(
