@@ -13,7 +13,8 @@ from ninja.openapi.schema import OpenAPISchema
 
 from myomap.api import audit, auth, clients, notes, visits
 from myomap.api.schemas import ALWAYS
-from myomap.records.errors import ActionError
+from myomap.audit.log import Context, record_refusal
+from myomap.records.errors import ActionError, NotVisible
 from myomap.records.text import ECHO_LIMIT, shorten
 
 # An error message is cut here: one may name several problems, none repeats a whole input.
@@ -104,6 +105,9 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    if isinstance(exc, NotVisible):
+        # Another clinic's record: the same answer as for none, and audited for its clinic.
+        record_refusal(Context.of(request, via="api"), exc)
     # The same answer for "does not exist" and "not yours", so existence does not leak.
     return api.create_response(request, {"detail": "not found", "field": None}, status=404)
 
