@@ -17,6 +17,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Every read and write of the clinic's health data, newest first (clinic admins)."""
     clinic_id = int(request.user.clinic_id)  # type: ignore[union-attr,arg-type]  # admin_required
     client = request.GET.get("client", "").strip()
+    if not (client.isdigit() and len(client) <= 18):  # an id the database can hold, or none
+        client = ""
     action = request.GET.get("action", "")
     events = events_for(
         request.user, client=int(client) if client.isdigit() else None, action=action

@@ -32,7 +32,8 @@ class ClientQuerySet(models.QuerySet["Client"]):
     def matching(self, query: str) -> ClientQuerySet:
         """Clients whose given or family name contains `query` (case-insensitive); all of
         them for an empty query."""
-        term = query.strip()[:100]
+        # A search term is words: control characters (a NUL breaks PostgreSQL) are dropped.
+        term = "".join(ch for ch in query if ch.isprintable()).strip()[:100]
         if not term:
             return self
         return self.filter(
