@@ -48,7 +48,7 @@ from myomap.records.text import check_text
 from myomap.visits import actions as visit_actions
 
 PER_PAGE = 50
-# A retried start sends the same key and gets the same visit (kept per intake, 64 characters).
+# A retried create or start sends the same key and gets the same record (64 characters).
 IdempotencyKey = Annotated[
     str,
     AfterValidator(check_text),
@@ -89,10 +89,15 @@ def list_clients(
     }
 
 
-@router.post("/clients", response={201: ClientOut, **ERRORS}, summary="Create a client")
-def create_client(request: HttpRequest, data: ClientIn) -> Status[Any]:
+@router.post(
+    "/clients",
+    response={201: ClientOut, **ERRORS},
+    summary="Create a client; send an `Idempotency-Key` header to make a retried request "
+    "return the same client (409 if the key came with other data)",
+)
+def create_client(request: HttpRequest, data: ClientIn, key: IdempotencyKey) -> Status[Any]:
     ctx = require_staff(request)
-    client = actions.create_client(ctx, actions.ClientData(**data.model_dump()))
+    client = actions.create_client(ctx, actions.ClientData(**data.model_dump()), key=key)
     return Status(201, client)
 
 
@@ -146,12 +151,17 @@ def record_consent(request: HttpRequest, client_id: RecordId, data: ConsentIn) -
 
 
 @router.post(
-    "/clients/{client_id}/intakes", response={201: IntakeOut, **ERRORS}, summary="Record an intake"
+    "/clients/{client_id}/intakes",
+    response={201: IntakeOut, **ERRORS},
+    summary="Record an intake; send an `Idempotency-Key` header to make a retried request "
+    "return the same intake (409 if the key came with other data)",
 )
-def create_intake(request: HttpRequest, client_id: RecordId, data: IntakeIn) -> Status[Any]:
+def create_intake(
+    request: HttpRequest, client_id: RecordId, data: IntakeIn, key: IdempotencyKey
+) -> Status[Any]:
     ctx = require_staff(request)
     client = client_for(ctx.user, client_id)
-    intake = actions.record_intake(ctx, client, actions.IntakeData(**data.model_dump()))
+    intake = actions.record_intake(ctx, client, actions.IntakeData(**data.model_dump()), key=key)
     return Status(201, intake_out(intake))
 
 

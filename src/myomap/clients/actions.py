@@ -4,10 +4,13 @@ Each runs in one transaction and writes its audit events in it: all or nothing."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from myomap.audit.log import Context, record
@@ -41,7 +44,7 @@ from myomap.core import screening as core_screening
 from myomap.core.kb import load_default
 from myomap.core.referral import InputError, scorer
 from myomap.core.referral.inputs import check_drawing
-from myomap.records.errors import Invalid
+from myomap.records.errors import Conflict, Invalid
 from myomap.records.guards import require_clinic, require_staff
 
 __all__ = [
@@ -92,37 +95,111 @@ class IntakeData:
 
 
 @transaction.atomic
-def create_client(ctx: Context, data: ClientData) -> Client:
+def create_client(ctx: Context, data: ClientData, *, key: str | None = None) -> Client:
+    """Create a client. `key` (an API Idempotency-Key, counted per clinic) makes a retry
+    harmless: the same key with the same data returns the client it created, unchanged
+    and not audited again; with other data it is a Conflict naming the key."""
     require_staff(ctx)
-    client = Client.objects.create(
-        clinic_id=ctx.user.clinic_id,
-        **_client_fields(ctx, data),
-        **_consent_fields(ctx, _ticked(data), "written"),
-        created_by=ctx.user,
-        created_at=ctx.now,
+    key, digest = _keyed(key, data)
+    mine = Client.objects.filter(clinic_id=ctx.user.clinic_id)
+    if (found := _created_before(mine, key, digest, "client")) is not None:
+        return found
+    fields = _client_fields(ctx, data) | _consent_fields(ctx, _ticked(data), "written")
+    client, new = _create_once(
+        mine,
+        key,
+        digest,
+        "client",
+        lambda: Client.objects.create(
+            clinic_id=ctx.user.clinic_id,
+            **fields,
+            created_by=ctx.user,
+            created_at=ctx.now,
+            create_key=key,
+            create_digest=digest,
+        ),
     )
-    record(ctx, AuditEvent.Action.CREATE, client, summary="client created")
+    if new:
+        record(ctx, AuditEvent.Action.CREATE, client, summary="client created")
     return client
 
 
 @transaction.atomic
-def record_intake(ctx: Context, client: Client, data: IntakeData) -> Intake:
-    """Save the intake; a red flag closes the safety gate until a referral or an override."""
+def record_intake(
+    ctx: Context, client: Client, data: IntakeData, *, key: str | None = None
+) -> Intake:
+    """Save the intake; a red flag closes the safety gate until a referral or an override.
+    `key` (an API Idempotency-Key, counted per client) works as for `create_client`."""
     require_clinic(ctx, client)
+    key, digest = _keyed(key, data)
+    if (found := _created_before(client.intakes.all(), key, digest, "intake")) is not None:
+        return found
     require_consent(client)
     fields, result = _intake_fields(data)
-    intake = Intake.objects.create(
-        client=client,
-        recorded_by=ctx.user,
-        recorded_at=ctx.now,
-        **fields,
-        gate=Intake.Gate.BLOCKED if result.blocked else Intake.Gate.CLEAR,
+    intake, new = _create_once(
+        client.intakes.all(),
+        key,
+        digest,
+        "intake",
+        lambda: Intake.objects.create(
+            client=client,
+            recorded_by=ctx.user,
+            recorded_at=ctx.now,
+            **fields,
+            gate=Intake.Gate.BLOCKED if result.blocked else Intake.Gate.CLEAR,
+            create_key=key,
+            create_digest=digest,
+        ),
     )
+    if not new:
+        return intake
     record(ctx, AuditEvent.Action.CREATE, intake, summary="intake recorded")
     if result.blocked:
         names = ", ".join(flag.name for flag in result.red_flags)
         record(ctx, AuditEvent.Action.BLOCK, intake, summary=f"red flag: {names}"[:300])
     return intake
+
+
+# ----------------------------------------------------------------------------- idempotent creates
+_Row = TypeVar("_Row", Client, Intake)
+
+
+def _keyed(key: str | None, data: ClientData | IntakeData) -> tuple[str | None, str]:
+    """The key as stored (None when there is none) and the digest of the data sent with it."""
+    key = (key or "").strip()[:64] or None
+    if key is None:
+        return None, ""
+    sent = json.dumps(asdict(data), sort_keys=True, default=str)
+    return key, hashlib.sha256(sent.encode()).hexdigest()
+
+
+def _created_before(
+    rows: models.QuerySet[_Row], key: str | None, digest: str, what: str
+) -> _Row | None:
+    """The record among `rows` a request with this key created, if the data is the same."""
+    found = None if key is None else rows.filter(create_key=key).first()
+    if found is not None and found.create_digest != digest:
+        raise Conflict(
+            f"the Idempotency-Key {key!r} was used before with different data: send that "
+            f"request's data again to get its {what}, or a new key for a new {what}",
+            "Idempotency-Key",
+        )
+    return found
+
+
+def _create_once(
+    rows: models.QuerySet[_Row], key: str | None, digest: str, what: str, create: Callable[[], _Row]
+) -> tuple[_Row, bool]:
+    """The record `create` makes and True; or, when a request with the same key made one
+    a moment ago (sent twice at once), that record and False."""
+    try:
+        with transaction.atomic():
+            return create(), True
+    except IntegrityError:
+        found = _created_before(rows, key, digest, what)
+        if found is None:
+            raise
+        return found, False
 
 
 # ----------------------------------------------------------------------------- consent

@@ -77,11 +77,21 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The API's Idempotency-Key of the request that created the client, and a digest of
+    # what it sent: a retry finds the client (per clinic) instead of creating a second one.
+    # NULL when there was no key: NULLs never collide in the unique (clinic, create_key).
+    create_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    create_digest = models.CharField(max_length=64, blank=True)
 
     objects = ClientQuerySet.as_manager()
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "create_key"], name="one_client_per_create_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
@@ -155,9 +165,18 @@ class Intake(models.Model):
     # The therapist's review of medicines the medications text names:
     # knowledge id (contraindication or red flag) -> {"answer": bool, "by": user id, "at": iso}
     medication_review = models.JSONField(default=dict, blank=True)
+    # The API's Idempotency-Key of the request that recorded the intake (per client), and
+    # a digest of what it sent, as on the client.
+    create_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    create_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "create_key"], name="one_intake_per_create_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Intake of {self.client} on {self.recorded_at:%Y-%m-%d}"
