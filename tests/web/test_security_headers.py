@@ -281,7 +281,9 @@ def run_with(
     the test's own instead of the documented paths)."""
     key = tmp_path / "secret_key"
     key.write_text(base64.urlsafe_b64encode(os.urandom(48)).decode(), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MYOMAP_", "DATABASE_URL"))}
+    # Not this test run's settings (nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE).
+    ours = ("MYOMAP_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env |= environment
     if "MYOMAP_SECRET_KEY_FILE" in environment:
         env["MYOMAP_SECRET_KEY_FILE"] = str(key)
