@@ -7,6 +7,9 @@ class Clinic(models.Model):
 
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the clinic admin: every therapist and admin must sign in with a second factor
+    # (an authenticator app); one without is sent to set it up before any other page.
+    two_factor_required = models.BooleanField("two-factor sign-in required", default=False)
 
     def __str__(self) -> str:
         return self.name

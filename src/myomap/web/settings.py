@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "myomap.api",
     "ninja",  # serves /api/docs (Swagger UI) from its own static files, not a CDN
     "csp",  # the Content-Security-Policy header; its checks catch an outdated setting
+    "django_otp",  # two-factor sign-in (web/two_factor): an app's codes, recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "myomap.web",
 ]
 
@@ -78,6 +81,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): this session passed two-factor sign-in; then the gate
+    # asks for the code (or sends to set-up) before any other page.
+    "django_otp.middleware.OTPMiddleware",
+    "myomap.web.two_factor.gate.TwoFactorGate",
     "myomap.web.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A request for another clinic's record is answered 404 and audited for that clinic.
@@ -140,6 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+OTP_TOTP_ISSUER = "Myomap"  # the name an authenticator app shows beside the codes
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", include("myomap.web.token_urls")),
+    path("accounts/two-factor/", include("myomap.web.two_factor.urls")),
     # The one-time link `myomap admin create` prints (Django's password-reset confirmation).
     path(
         "accounts/reset/<uidb64>/<token>/",
