@@ -1,0 +1,153 @@
+"""The Clinic page (/accounts/clinic/): a clinic admin's list of the clinic's accounts, the
+form to invite a therapist or admin, deactivate, reactivate and reset a sign-in; and the
+outbox (/accounts/outbox/), the mail the embedded default keeps in the data folder.
+
+It lives in `web`, not `accounts`: the actions audit every change, and the audit log is
+an app above accounts (see accounts/actions.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from myomap.accounts import actions, outbox, queries
+from myomap.accounts.models import User
+from myomap.audit.log import Context, record
+from myomap.records.access import admin_required
+from myomap.records.errors import ActionError
+from myomap.records.forms import PlainTextForm
+
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+
+class InviteForm(PlainTextForm):
+    """A new therapist or clinic admin: who they are and where their link goes."""
+
+    username = forms.CharField(max_length=150, help_text="What they will sign in with.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(
+        label="E-mail", help_text="Their one-time link to set a password is sent here."
+    )
+    role = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in actions.INVITABLE], initial=User.Role.THERAPIST
+    )
+
+
+@require_GET
+@admin_required
+def members(request: HttpRequest) -> HttpResponse:
+    return _page(request, InviteForm())
+
+
+@require_POST
+@admin_required
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            link = actions.invite(
+                Context.of(request), record, base_url=_base_url(request), **form.cleaned_data
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return _page(request, InviteForm(), link=link, invited=True)
+    return _page(request, form, status=400)
+
+
+@require_POST
+@admin_required
+def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = queries.member_for(request.user, pk)
+    try:
+        actions.deactivate(Context.of(request), record, member)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{member.username} is deactivated and cannot sign in.")
+    return redirect("clinic:members")
+
+
+@require_POST
+@admin_required
+def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    member = queries.member_for(request.user, pk)
+    try:
+        actions.reactivate(Context.of(request), record, member)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{member.username} can sign in again.")
+    return redirect("clinic:members")
+
+
+@require_POST
+@admin_required
+def reset(request: HttpRequest, pk: int) -> HttpResponse:
+    member = queries.member_for(request.user, pk)
+    try:
+        link = actions.reset_sign_in(
+            Context.of(request), record, member, base_url=_base_url(request)
+        )
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("clinic:members")
+    return _page(request, InviteForm(), link=link, invited=False)
+
+
+@require_GET
+@admin_required
+def outbox_page(request: HttpRequest) -> HttpResponse:
+    folder = _outbox_folder()
+    now = Context.of(request).now
+    mail = (
+        outbox.read(
+            folder, queries.clinic_addresses(request.user), now - dt.timedelta(days=outbox.DAYS)
+        )
+        if folder is not None
+        else []
+    )
+    context = {"mail": mail, "days": outbox.DAYS, "kept": folder is not None}
+    return render(request, "clinic/outbox.html", context)
+
+
+def _outbox_folder() -> Path | None:
+    """The folder mail is written to, when mail is kept rather than sent."""
+    if settings.EMAIL_BACKEND != FILE_BACKEND:
+        return None
+    return Path(settings.EMAIL_FILE_PATH)
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _page(
+    request: HttpRequest,
+    form: InviteForm,
+    *,
+    link: actions.Link | None = None,
+    invited: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "members": queries.members_of(request.user).select_related("clinic"),
+        "form": form,
+        "link": link,
+        "invited": invited,
+        "me": request.user.pk,
+        "outbox": _outbox_folder() is not None,
+    }
+    response = render(request, "clinic/members.html", context, status=status)
+    if link is not None:
+        # The link is on this answer only: no redirect, session or cache keeps it.
+        response["Cache-Control"] = "no-store"
+    return response
