@@ -227,3 +227,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MYOMAP_LOG_LEVEL", "WARNING")},
 }
+
+# Clinic administration (accounts/actions.py, web/clinic.py). Passwords: Django's rules and
+# ours (no "demo1234", not the app's name). A session idle for MYOMAP_IDLE_SECONDS is
+# signed out, beside the ceiling of MYOMAP_SESSION_SECONDS; API tokens are not sessions.
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "myomap.accounts.validators.HouseRulesValidator"})
+IDLE_SECONDS = env.get_int("MYOMAP_IDLE_SECONDS", 30 * 60)
+if IDLE_SECONDS < 60:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MYOMAP_IDLE_SECONDS must be 60 or more, not {IDLE_SECONDS}")
+# After the messages middleware, so the sign-in page can say why the session ended.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "myomap.accounts.middleware.IdleTimeoutMiddleware",
+)
+# E-mail (invitations, reset links): through MYOMAP_EMAIL_HOST when it is set; else the
+# embedded default keeps each message as a file in the data folder, which a clinic admin
+# reads on the outbox page (/accounts/outbox/).
+EMAIL_HOST = os.environ.get("MYOMAP_EMAIL_HOST", "").strip()
+DEFAULT_FROM_EMAIL = os.environ.get("MYOMAP_EMAIL_FROM", "").strip() or "myomap@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.get_int("MYOMAP_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("MYOMAP_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env.get_secret("MYOMAP_EMAIL_PASSWORD") or ""
+    EMAIL_USE_TLS = env.get_bool("MYOMAP_EMAIL_TLS", True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"

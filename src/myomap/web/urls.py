@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from myomap.accounts.forms import ThrottledAuthenticationForm
 from myomap.api.api import api
-from myomap.web import views
+from myomap.web import clinic, passwords, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,16 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", include("myomap.web.token_urls")),
     path("accounts/two-factor/", include("myomap.web.two_factor.urls")),
+    path("accounts/clinic/", include("myomap.web.clinic_urls")),
+    path("accounts/outbox/", clinic.outbox_page, name="outbox"),
+    path("accounts/password/", passwords.password_change, name="password_change"),
+    path("accounts/password/done/", passwords.password_change_done, name="password_change_done"),
+    path("accounts/password/forgotten/", passwords.password_reset, name="password_reset"),
+    path(
+        "accounts/password/forgotten/sent/",
+        passwords.password_reset_done,
+        name="password_reset_done",
+    ),
     # The one-time link `myomap admin create` prints (Django's password-reset confirmation).
     path(
         "accounts/reset/<uidb64>/<token>/",
