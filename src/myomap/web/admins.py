@@ -8,15 +8,15 @@ stops working the moment a password is set, and after PASSWORD_RESET_TIMEOUT any
 
 from __future__ import annotations
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
+from myomap.accounts.actions import password_link
 from myomap.accounts.models import Clinic, User
 from myomap.audit.log import Context, record
+
+# `password_link` is the clinic page's own (accounts.actions), used by `myomap admin` too.
+__all__ = ["AdminError", "create_clinic_admin", "has_clinic_admin", "password_link"]
 
 
 class AdminError(ValueError):
@@ -57,15 +57,3 @@ def create_clinic_admin(ctx: Context, username: str, clinic_name: str) -> tuple[
     admin.save()
     record(ctx, "create", admin, summary=f"clinic admin {username} of {clinic_name}")
     return admin, new_clinic
-
-
-def password_link(user: User, base_url: str) -> str:
-    """The one-time link where `user` sets a password, on the site at `base_url`."""
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return base_url.rstrip("/") + path
