@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -22,6 +23,17 @@ def code_for(device: TOTPDevice, later: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time() + later
     return f"{totp.token():0{device.digits}d}"
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's critical and serious findings on the page, one line each."""
+    found = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}) at {node['target']}"
+        for v in found
+        if v["impact"] in ("critical", "serious")
+        for node in v["nodes"]
+    ]
 
 
 def sign_in_with_password(page, url: str, password: str) -> None:
@@ -48,6 +60,7 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_it_on_a_phone(
     expect(page.locator("#secret")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artifacts / "two-factor-setup-phone.png"), full_page=True)
+    assert serious_violations(page) == []
 
     device = TOTPDevice.objects.get(user=alice, confirmed=False)
     page.fill("#id_code", code_for(device))
@@ -56,6 +69,7 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_it_on_a_phone(
     expect(page.locator(".recovery-codes li")).to_have_count(10)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artifacts / "two-factor-codes-phone.png"), full_page=True)
+    assert serious_violations(page) == []
 
     page.click("button:has-text('Sign out')")
     sign_in_with_password(page, live_server.url, password)
@@ -64,6 +78,7 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_it_on_a_phone(
     page.click("button:has-text('Sign in')")
     expect(page.locator(".field-error")).to_contain_text("That code is not right.")
     page.screenshot(path=str(artifacts / "two-factor-wrong-code-phone.png"), full_page=True)
+    assert serious_violations(page) == []
 
     time.sleep(1.1)  # django-otp's back-off after a wrong code
     device.refresh_from_db()
