@@ -386,3 +386,29 @@ def test_the_outbox_says_so_when_mail_goes_through_a_mail_server(
 
     assert "sends its e-mail through a mail server" in html
     assert "outbox</a>" not in signed_in(carol).get(MEMBERS).content.decode()
+
+
+def test_an_unreachable_mail_server_still_invites_and_shows_the_link(
+    carol: User, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+
+    page = signed_in(carol).post(INVITE, HANA)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "could not be e-mailed: give it to hana yourself" in html
+    assert link_in(html)
+    assert User.objects.filter(username="hana", clinic=carol.clinic).exists()
+
+
+def test_the_clinic_admin_finds_each_change_on_the_audit_log_page(carol: User, alice: User) -> None:
+    browser = signed_in(carol)
+    browser.post(reverse("clinic:deactivate", args=[alice.pk]))
+    browser.post(reverse("clinic:reactivate", args=[alice.pk]))
+
+    html = browser.get(reverse("audit:log")).content.decode()
+
+    assert f"User {alice.pk} — deactivated alice" in html
+    assert f"User {alice.pk} — reactivated alice" in html

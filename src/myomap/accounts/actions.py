@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -102,7 +102,13 @@ def invite(
             date_joined=ctx.now,
         )
         member.set_unusable_password()
-        member.save()
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError:  # the same username, invited a moment ago by someone else
+            raise Invalid(
+                f"username: {username!r} is taken; choose another", field="username"
+            ) from None
         audit(ctx, "create", member, summary=f"invited {username} as {member.get_role_display()}")
     url = password_link(member, base_url)
     return Link(member, url, _mail_link(member, url, admin, invited=True))
