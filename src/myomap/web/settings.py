@@ -81,11 +81,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside the two-factor gate, so its answers (a redirect to the code page) are
+    # no-store too.
+    "myomap.web.middleware.NoStoreForSignedInMiddleware",
     # request.user.is_verified(): this session passed two-factor sign-in; then the gate
     # asks for the code (or sends to set-up) before any other page.
     "django_otp.middleware.OTPMiddleware",
     "myomap.web.two_factor.gate.TwoFactorGate",
-    "myomap.web.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A request for another clinic's record is answered 404 and audited for that clinic.
     "myomap.audit.middleware.RefusedAccessAudit",
