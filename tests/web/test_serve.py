@@ -363,18 +363,14 @@ def test_the_health_check_names_a_broken_knowledge_base(client, monkeypatch, tmp
     assert "broken.yaml" not in response.content.decode()
 
 
-def test_behind_the_declared_proxy_the_server_believes_only_the_proxys_headers(tmp_path):
-    """Through the real `myomap serve`: the proxy (127.0.0.1) appended the client's address
-    to an X-Forwarded-For the client had forged; the failed sign-in is counted against the
-    address the proxy saw, and the request counts as HTTPS."""
+def _failed_sign_in_address(tmp_path, data, env, forwarded):
+    """Through the real `myomap serve` (as if behind a proxy on 127.0.0.1): one failed
+    sign-in with these forwarded headers; the address the throttle counted it against."""
     import re
     import sqlite3
     import urllib.parse
     import urllib.request
 
-    data = tmp_path / "data"
-    env = {"MYOMAP_BEHIND_HTTPS_PROXY": "true", "MYOMAP_ALLOWED_HOSTS": "localhost,127.0.0.1"}
-    forwarded = {"X-Forwarded-For": "6.6.6.6, 198.51.100.9", "X-Forwarded-Proto": "https"}
     old_env = dict(os.environ)
     os.environ.update(env)
     try:
@@ -401,4 +397,30 @@ def test_behind_the_declared_proxy_the_server_believes_only_the_proxys_headers(t
         os.environ.update(old_env)
     with sqlite3.connect(data / "myomap.sqlite3") as db:
         rows = db.execute("select ip from accounts_loginfailure").fetchall()
-    assert rows == [("198.51.100.9",)]
+    assert len(rows) == 1
+    return rows[0][0]
+
+
+def test_behind_the_declared_proxy_the_server_believes_only_the_proxys_headers(tmp_path):
+    """The proxy (127.0.0.1) appended the client's address to an X-Forwarded-For the client
+    had forged; the failed sign-in counts against the address the proxy saw, and the
+    request counts as HTTPS."""
+    env = {"MYOMAP_BEHIND_HTTPS_PROXY": "true", "MYOMAP_ALLOWED_HOSTS": "localhost,127.0.0.1"}
+    forwarded = {"X-Forwarded-For": "6.6.6.6, 198.51.100.9", "X-Forwarded-Proto": "https"}
+    assert _failed_sign_in_address(tmp_path, tmp_path / "data", env, forwarded) == "198.51.100.9"
+
+
+def test_behind_a_chain_of_proxies_the_outermost_ones_entry_is_the_client(tmp_path):
+    """A CDN in front of nginx: with MYOMAP_TRUSTED_PROXY_COUNT=2 the client is the entry the
+    CDN appended, not nginx's own view of the CDN."""
+    data = tmp_path / "data"
+    env = {
+        "MYOMAP_BEHIND_HTTPS_PROXY": "true",
+        "MYOMAP_TRUSTED_PROXY_COUNT": "2",
+        "MYOMAP_ALLOWED_HOSTS": "localhost,127.0.0.1",
+    }
+    chain = {
+        "X-Forwarded-For": "6.6.6.6, 198.51.100.9, 10.0.0.5",
+        "X-Forwarded-Proto": "https",
+    }
+    assert _failed_sign_in_address(tmp_path, data, env, chain) == "198.51.100.9"

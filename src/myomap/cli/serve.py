@@ -20,8 +20,9 @@ REMOVE_DEMO = "myomap demo --remove"
 def proxy_options(settings: Any) -> dict[str, Any]:
     """Behind the declared HTTPS proxy, waitress believes the forwarded headers from the
     proxy's address only (the first of MYOMAP_TRUSTED_PROXIES): the client's address is the
-    one the proxy appended, and the scheme is https. Elsewhere waitress drops them, so a
-    client cannot claim an address or HTTPS by sending the headers itself."""
+    one the outermost of MYOMAP_TRUSTED_PROXY_COUNT proxies appended, and the scheme https.
+    Elsewhere waitress drops them, so a client cannot claim an address or HTTPS by sending
+    the headers itself."""
     if not settings.BEHIND_PROXY:
         return {"clear_untrusted_proxy_headers": True}
     proxy = str(settings.TRUSTED_PROXIES[0]) if settings.TRUSTED_PROXIES else ""
@@ -34,8 +35,9 @@ def proxy_options(settings: Any) -> dict[str, Any]:
         ) from None
     return {
         "trusted_proxy": proxy,
-        "trusted_proxy_count": 1,
-        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "trusted_proxy_count": max(1, int(settings.TRUSTED_PROXY_COUNT)),
+        # Not X-Forwarded-Host: the documented proxies do not set it, so a client could.
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
         "clear_untrusted_proxy_headers": True,
     }
 

@@ -171,6 +171,9 @@ if BEHIND_PROXY:
 # rightmost address in that header that is not one of them, never the leftmost, which the
 # client itself can write.
 TRUSTED_PROXIES = env.get_list("MYOMAP_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# How many proxies stand in front of `myomap serve` (a CDN before nginx: 2); waitress takes
+# the client's address from that many entries from the right of X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.get_int("MYOMAP_TRUSTED_PROXY_COUNT", 1)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
