@@ -563,3 +563,15 @@ def test_sign_and_lock_on_a_page_opened_before_a_change_is_not_signed_unseen(
     body["revision"] = version.revision
     assert web.post(f"/visits/{world.visit.pk}/note/save/", body).status_code == 302
     assert visit_queries.latest_version(world.visit).signed_at is not None
+
+
+def test_a_test_that_implicates_no_muscle_is_recorded_and_moves_no_candidate(world: World) -> None:
+    from myomap.core.referral import scorer
+
+    unlinked = next(t for t in KB.exam_tests if t not in scorer().model.tests)
+    api = world.api("alice")
+    before = api.get(f"/api/visits/{world.visit.pk}").json()["candidates"]
+    movement = {"test": unlinked, "side": "", "result": "negative", "note": "for the note"}
+    assert api.post(f"/api/visits/{world.visit.pk}/movement", movement, "application/json")
+    assert api.get(f"/api/visits/{world.visit.pk}").json()["candidates"] == before
+    assert api.post(f"/api/visits/{world.visit.pk}/plan/propose").status_code == 200

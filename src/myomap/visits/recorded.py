@@ -15,7 +15,7 @@ from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
 from myomap.core.planning import Palpation
 from myomap.core.record import Movement, VisitRecord
-from myomap.core.referral import Explanation, Finding, explain
+from myomap.core.referral import Explanation, Finding, explain, scorer
 from myomap.core.vocab import TestResult, TestSide
 from myomap.visits.models import PalpationFinding, Visit
 
@@ -56,8 +56,14 @@ def findings(visit: Visit) -> list[Finding]:
         if results:
             side = p.side if p.side in ("left", "right") else None
             out.append(Finding(p.trigger_point, side, frozenset(results)))
+    # A test that implicates no muscle (it is recorded for the note) moves no candidate;
+    # and a stored point the knowledge base no longer has is left out (read tolerantly).
+    tests = scorer().model.tests
+    points = load_default().trigger_points
+    out = [f for f in out if f.target in points]
     for m in visit.movements.all():
-        out.append(Finding(m.test, m.side or None, frozenset({m.result})))
+        if m.test in tests:
+            out.append(Finding(m.test, m.side or None, frozenset({m.result})))
     return out
 
 
