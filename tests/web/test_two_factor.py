@@ -2,10 +2,13 @@
 from the device's key with django-otp's TOTP helper), the code asked after the password,
 wrong codes refused, counted by the login throttle and audited, recovery codes that work
 once, removal, and the clinic's requirement that sends a therapist without an app to set
-one up before anything else. Clients' own logins are never asked.
+one up before anything else (revoking the API tokens of those without one). The Django
+admin asks a superuser for the code too and shows no device. A clinic admin removes a
+member's two-factor sign-in (a lost phone). Clients' own logins are never asked.
 
-The people are tests/personas.py's: alice (therapist) and carol (clinic admin) at
-Lakeside, dan (a Lakeside client with his own login)."""
+The people are tests/personas.py's: alice and frank (therapists) and carol (clinic admin)
+at Lakeside, dan (a Lakeside client with his own login), bob (therapist at Hilltop); root
+is a superuser of the site, of no clinic."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client as Browser
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -24,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from myomap.accounts.models import Clinic, LoginFailure, User
+from myomap.api import tokens
 from myomap.api.models import ApiToken
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
@@ -35,15 +40,25 @@ LOGIN = "/accounts/login/"
 MANAGE = "/accounts/two-factor/"
 VERIFY = "/accounts/two-factor/verify/"
 CLINIC = "/accounts/two-factor/clinic/"
+MEMBERS = "/accounts/clinic/"
+ADMIN = "/admin/"
 WRONG = "That code is not right."
 THROTTLED = "Too many failed sign-ins. For your security, try again in "
 STEP = dt.timedelta(seconds=30)  # one TOTP time step: the next code
+DEVICES = ("TOTPDevice", "StaticDevice")
+APOSTROPHE = "\u2019"  # the pages' typographic one
 
 
 @pytest.fixture
 def clock() -> Iterator[Any]:
     with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, 5, tzinfo=dt.UTC), tick=False) as t:
         yield t
+
+
+@pytest.fixture
+def root(password: str) -> User:
+    """A superuser made with `myomap manage createsuperuser`: no clinic."""
+    return User.objects.create_superuser("root", "root@example.org", password)
 
 
 def code_for(device: TOTPDevice) -> str:
@@ -88,6 +103,26 @@ def events(action: str) -> list[AuditEvent]:
 
 def text(response: Any) -> str:
     return response.content.decode()
+
+
+def remove_url(member: User) -> str:
+    return f"{MANAGE}members/{member.pk}/remove/"
+
+
+def token_for(user: User) -> str:
+    _, key = tokens.issue(Context(user=user, via="cli"), user, "script", 30)
+    return key
+
+
+def api_me(key: str) -> int:
+    return int(Browser(headers={"Authorization": f"Bearer {key}"}).get("/api/me").status_code)
+
+
+def row_of(page: str, member: User) -> str:
+    """The Clinic page's table row of `member`."""
+    rows = re.findall(r"<tr>.*?</tr>", page, re.S)
+    [row] = [r for r in rows if f'data-label="Username">{member.username}' in r]
+    return row
 
 
 # ----------------------------------------------------------------------------- set-up
@@ -225,7 +260,7 @@ def test_a_recovery_code_signs_in_once(alice, password, clock):
     assert verified(browser)
     assert StaticToken.objects.filter(device__user=alice).count() == 9
     assert not StaticToken.objects.filter(token=codes[0]).exists()
-    [used] = events(AuditEvent.Action.UPDATE)
+    [used] = [e for e in events(AuditEvent.Action.UPDATE) if e.object_type == "StaticDevice"]
     assert (used.actor, used.object_type, used.summary) == (
         alice,
         "StaticDevice",
@@ -353,4 +388,212 @@ def test_a_clients_own_login_is_never_asked(dan, password, clock):
     assert browser.get("/body-map/").status_code == 200
     assert browser.get("/api/me").json()["username"] == "dan"
     assert browser.get(MANAGE).status_code == 403, "setting up an app is for staff"
-    assert AuditEvent.objects.filter(actor=dan).count() == 0
+    assert not AuditEvent.objects.filter(actor=dan, object_type__in=DEVICES).exists()
+
+
+def test_after_one_wrong_code_the_page_asks_to_wait_a_few_seconds(alice, password, clock):
+    device, _ = enrol(alice, clock)
+    browser = signed_in_with_password(alice, password)
+    browser.post(VERIFY, {"code": f"{(int(code_for(device)) + 1) % 1_000_000:06d}"})
+
+    again = text(browser.post(VERIFY, {"code": code_for(device)}))  # at once: django-otp waits
+
+    assert "Wait a few seconds before trying again: each wrong code adds a short wait." in again
+    assert "Too many" not in again
+    assert not verified(browser)
+
+
+# ----------------------------------------------------------------------------- the Django admin
+def test_a_superuser_with_an_app_is_asked_for_the_code_before_the_django_admin(
+    root, password, clock
+):
+    setting_up = Browser()
+    setting_up.force_login(root)
+    assert setting_up.post(f"{MANAGE}start/").status_code == 302  # no clinic, still their own
+    pending = TOTPDevice.objects.get(user=root)
+    setting_up.post(f"{MANAGE}confirm/", {"code": code_for(pending)})
+    assert TOTPDevice.objects.get(user=root).confirmed
+    clock.shift(STEP)
+
+    browser = Browser()
+    signed_in = browser.post(
+        f"{ADMIN}login/", {"username": "root", "password": password, "next": ADMIN}
+    )
+    assert signed_in.status_code == 302
+    asked = browser.get(ADMIN)
+    assert asked.status_code == 302
+    assert asked["Location"] == f"{VERIFY}?next=%2Fadmin%2F"
+    assert browser.get(f"{ADMIN}accounts/user/")["Location"].startswith(VERIFY)
+    assert not verified(browser)
+
+    done = browser.post(VERIFY, {"code": code_for(pending), "next": ADMIN})
+
+    assert done["Location"] == ADMIN
+    assert verified(browser)
+    assert "Site administration" in text(browser.get(ADMIN))
+
+
+def test_a_superuser_of_a_clinic_that_requires_it_is_sent_to_set_up_before_the_admin(root, carol):
+    Clinic.objects.filter(pk=carol.clinic_id).update(two_factor_required=True)
+    User.objects.filter(pk=root.pk).update(clinic=carol.clinic_id)
+    browser = Browser()
+    browser.force_login(root)
+
+    assert browser.get(ADMIN)["Location"] == f"{MANAGE}?next=%2Fadmin%2F"
+
+
+def test_the_django_admin_shows_no_device_and_hides_keys_anyway(root, alice, clock):
+    device, _ = enrol(root, clock)
+    enrol(alice, clock)
+    browser = signed_in_verified(root, device)
+
+    index = text(browser.get(ADMIN))
+    assert "Site administration" in index
+    assert "TOTP" not in index and "static device" not in index.lower()
+    for path in (
+        "otp_totp/totpdevice/",
+        f"otp_totp/totpdevice/{device.pk}/change/",
+        f"otp_totp/totpdevice/{device.pk}/config/",
+        "otp_static/staticdevice/",
+        "otp_static/statictoken/",
+    ):
+        assert browser.get(f"{ADMIN}{path}").status_code == 404, path
+    assert settings.OTP_ADMIN_HIDE_SENSITIVE_DATA is True
+
+
+# ----------------------------------------------------------------------------- a member's removal
+def test_the_clinic_admin_removes_a_members_two_factor_sign_in_after_a_lost_phone(
+    alice, carol, password, clock
+):
+    device, _ = enrol(alice, clock)
+    phone = signed_in_verified(alice, device)  # the lost phone, still signed in
+    key = token_for(alice)
+    admin = signed_in_verified(carol, enrol(carol, clock)[0])
+    page = text(admin.get(MEMBERS))
+    assert '<span class="badge">on</span>' in row_of(page, alice)
+    assert f'action="{remove_url(alice)}"' in row_of(page, alice)
+    assert f'data-confirm="Remove alice{APOSTROPHE}s two-factor sign-in' in row_of(page, alice)
+
+    done = admin.post(remove_url(alice), follow=True)
+
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+    assert not StaticDevice.objects.filter(user=alice).exists()
+    assert ApiToken.objects.get(user=alice).revoked_at is not None
+    shown = text(done)
+    assert "Two-factor sign-in is off for alice: they are signed out everywhere" in shown
+    assert "1 API token of alice revoked." in shown
+    assert '<span class="badge">off</span>' in row_of(shown, alice)
+    assert f'action="{remove_url(alice)}"' not in shown
+    [removed] = events(AuditEvent.Action.DELETE)
+    assert (removed.actor, removed.object_type, removed.clinic, removed.summary) == (
+        carol,
+        "TOTPDevice",
+        carol.clinic,
+        "two-factor sign-in of alice removed: 1 session ended, 1 API token revoked",
+    )
+    [revoked] = events(AuditEvent.Action.REVOKE)
+    assert revoked.actor == carol and "removed by the clinic admin" in revoked.summary
+
+    assert phone.get("/clients/")["Location"].startswith(LOGIN), "signed out everywhere"
+    assert api_me(key) == 401
+    assert verified(admin) and admin.get(MEMBERS).status_code == 200, "carol stays signed in"
+    again = signed_in_with_password(alice, password)
+    assert again.get("/clients/").status_code == 200, "the password alone signs in again"
+
+
+def test_a_removed_member_of_a_clinic_that_requires_it_sets_up_a_new_app(alice, carol, clock):
+    enrol(alice, clock)
+    admin = signed_in_verified(carol, enrol(carol, clock)[0])
+    admin.post(CLINIC, {"required": "on"})
+
+    admin.post(remove_url(alice))
+
+    browser = Browser()
+    browser.force_login(alice)
+    assert browser.get("/clients/")["Location"] == f"{MANAGE}?next=%2Fclients%2F"
+
+
+def test_another_clinics_member_is_a_404_and_keeps_their_app(bob, carol, clock):
+    enrol(bob, clock)
+    admin = signed_in_verified(carol, enrol(carol, clock)[0])
+
+    assert admin.post(remove_url(bob)).status_code == 404
+    assert TOTPDevice.objects.filter(user=bob, confirmed=True).exists()
+    assert not events(AuditEvent.Action.DELETE)
+
+
+def test_the_clinic_admin_turns_off_their_own_only_on_their_own_page(carol, clock):
+    device, _ = enrol(carol, clock)
+    admin = signed_in_verified(carol, device)
+    assert f'action="{remove_url(carol)}"' not in text(admin.get(MEMBERS))
+
+    refused = admin.post(remove_url(carol), follow=True)
+
+    assert "Turn off your own two-factor sign-in on your Two-factor sign-in page." in text(refused)
+    assert TOTPDevice.objects.filter(user=carol, confirmed=True).exists()
+    assert verified(admin)
+
+
+def test_only_the_clinic_admin_removes_a_members_two_factor(alice, frank, clock):
+    enrol(frank, clock)
+    device, _ = enrol(alice, clock)
+    therapist = signed_in_verified(alice, device)
+
+    assert therapist.post(remove_url(frank)).status_code == 403
+    assert TOTPDevice.objects.filter(user=frank).exists()
+
+
+def test_removing_what_a_member_does_not_have_says_so(alice, carol, clock):
+    admin = signed_in_verified(carol, enrol(carol, clock)[0])
+    assert '<span class="badge">off</span>' in row_of(text(admin.get(MEMBERS)), alice)
+
+    refused = admin.post(remove_url(alice), follow=True)
+
+    assert "alice has no two-factor sign-in to remove." in text(refused)
+    assert not events(AuditEvent.Action.DELETE)
+
+
+# ----------------------------------------------------------------------------- the requirement
+def test_requiring_two_factor_revokes_the_api_tokens_of_staff_without_an_app(
+    alice, frank, carol, clock
+):
+    enrol(alice, clock)
+    alices, franks = token_for(alice), token_for(frank)
+    admin = signed_in_verified(carol, enrol(carol, clock)[0])
+    before = text(admin.get(CLINIC))
+    assert "Therapists and admins without two-factor sign-in: frank (1 API token)." in before
+    assert "revokes the API tokens of everyone who has not set it up" in before
+
+    saved = text(admin.post(CLINIC, {"required": "on"}, follow=True))
+
+    assert "now required at your clinic. 1 API token of frank revoked." in saved
+    assert ApiToken.objects.get(user=frank).revoked_at is not None
+    assert ApiToken.objects.get(user=alice).revoked_at is None
+    assert api_me(franks) == 401 and api_me(alices) == 200
+    [revoked] = events(AuditEvent.Action.REVOKE)
+    assert revoked.actor == carol
+    assert revoked.summary.endswith("of frank: two-factor sign-in is now required and not set up")
+    assert "revokes the API tokens" not in saved, "said only while it is not required"
+
+
+def test_the_clinic_setting_says_where_the_admin_sets_up_their_own_app_first(carol):
+    admin = Browser()
+    admin.force_login(carol)
+
+    page = text(admin.post(CLINIC, {"required": "on"}))
+
+    own = page.index(f'on <a href="{MANAGE}">your Two-factor sign-in page</a>, then require it')
+    assert own < page.index('name="required"'), "the way to one's own set-up is above the setting"
+    assert "for yourself first, on your own Two-factor sign-in page (linked above)" in page
+    assert "(above)" not in page.replace("(linked above)", "")
+
+
+def test_the_clinic_page_links_to_the_clinic_wide_two_factor_setting(carol, dan):
+    admin = Browser()
+    admin.force_login(carol)
+
+    page = text(admin.get(MEMBERS))
+
+    assert f'<a href="{CLINIC}">the clinic{APOSTROPHE}s two-factor setting</a>' in page
+    assert "Two-factor sign-in is not required at the clinic" in page
+    assert "not asked" in row_of(page, dan)

@@ -23,6 +23,7 @@ from myomap.audit.log import Context, record
 from myomap.records.access import admin_required
 from myomap.records.errors import ActionError
 from myomap.records.forms import PlainTextForm
+from myomap.web.two_factor import actions as two_factor
 
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
@@ -139,7 +140,9 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     context = {
-        "members": queries.members_of(request.user).select_related("clinic"),
+        "members": two_factor.with_two_factor(
+            queries.members_of(request.user).select_related("clinic")
+        ),
         "form": form,
         "link": link,
         "invited": invited,

@@ -150,6 +150,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 OTP_TOTP_ISSUER = "Myomap"  # the name an authenticator app shows beside the codes
+# Devices are managed in the app (web/two_factor), and their admin pages are unregistered
+# (web/admin.py); should one come back, it never shows a key or a recovery code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 

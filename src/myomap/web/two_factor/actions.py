@@ -1,6 +1,7 @@
-"""Two-factor sign-in: what a staff member must still do (`pending_step`), and the writes,
-each in one transaction with its audit event: start and confirm an enrolment, remove the
-device, new recovery codes, check a code at sign-in, the clinic's requirement.
+"""Two-factor sign-in: what a staff member (or a site admin of /admin/) must still do
+(`pending_step`), and the writes, each in one transaction with its audit events: start and
+confirm an enrolment, remove one's own device, new recovery codes, check a code at sign-in,
+the clinic's requirement, and a clinic admin removing a member's two-factor sign-in.
 
 A failed code is audited and, at sign-in, counts toward the login throttle (it is the
 second half of the same sign-in), so guessing codes is as slow as guessing passwords."""
@@ -8,14 +9,18 @@ second half of the same sign-in), so guessing codes is as slow as guessing passw
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 from typing import Literal
 
 import django_otp
 import qrcode
 import qrcode.image.svg
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django_otp.models import Device, VerifyNotAllowed
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,6 +28,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from myomap.accounts import throttle
 from myomap.accounts.forms import throttled_message
 from myomap.accounts.models import Clinic, User
+from myomap.api import tokens
+from myomap.api.models import ApiToken
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.errors import Conflict, Forbidden, Invalid
@@ -34,17 +41,29 @@ WRONG = (
     "That code is not right. Enter the 6 digits your authenticator app shows now "
     "(check that the phone's clock is set automatically), or one of your recovery codes."
 )
+# django-otp's back-off after each wrong code (1, 2, 4... seconds): said plainly, since it
+# starts after the first one (its own "Verification temporarily disabled because of 1
+# failed attempt" sounds like a lock-out, which it is not; the login throttle is that).
+WAIT = "Wait a few seconds before trying again: each wrong code adds a short wait."
+STAFF_ROLES = (User.Role.THERAPIST, User.Role.ADMIN)
 
 Step = Literal["verify", "enrol"]
 
 
 # ----------------------------------------------------------------------------- reads
+def may_use(user: User) -> bool:
+    """Who signs in with two-factor: therapists and clinic admins, and whoever may open the
+    site's /admin/ (a superuser or a Django staff account, with or without a clinic). A
+    client's own login is never asked."""
+    return bool(user.is_staff_member or user.is_superuser or user.is_staff)
+
+
 def pending_step(user: User) -> Step | None:
-    """What a signed-in person must do before any other page: enter a code ("verify": a
-    confirmed device, and this session has not passed it), set up a device ("enrol": their
-    clinic requires one and they have none), or nothing. Staff only: a client's login is
-    never asked. One query, since the gate asks on every request."""
-    if not user.is_staff_member or user.is_verified():  # type: ignore[attr-defined]
+    """What a signed-in person must do before any other page, /admin/ included: enter a
+    code ("verify": a confirmed device, and this session has not passed it), set up a
+    device ("enrol": their clinic requires one and they have none), or nothing. One query,
+    since the gate asks on every request."""
+    if not may_use(user) or user.is_verified():  # type: ignore[attr-defined]
         return None
     devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     row = (
@@ -69,6 +88,27 @@ def device_of(user: User) -> TOTPDevice | None:
 def unconfirmed_device(user: User) -> TOTPDevice | None:
     """A set-up that was started (the secret shown) but not confirmed with a code yet."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def with_two_factor(members: QuerySet[User]) -> QuerySet[User]:
+    """`members`, each with `has_two_factor`: a confirmed authenticator app (one query)."""
+    devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return members.annotate(has_two_factor=Exists(devices))
+
+
+def unenrolled_staff(clinic: Clinic, now: dt.datetime) -> list[tuple[User, int]]:
+    """The clinic's therapists and admins without an authenticator app, each with how many
+    API tokens still work at `now`: the tokens that requiring two-factor sign-in revokes."""
+    devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    live = ApiToken.objects.live(now).filter(user=OuterRef("pk"))
+    counted = live.order_by().values("user").annotate(n=Count("pk")).values("n")
+    rows = (
+        User.objects.filter(clinic=clinic, role__in=STAFF_ROLES)
+        .exclude(Exists(devices))
+        .annotate(live=Coalesce(Subquery(counted), 0))
+        .order_by("username")
+    )
+    return [(user, user.live) for user in rows]
 
 
 def recovery_codes_left(user: User) -> int:
@@ -165,31 +205,92 @@ def check_sign_in_code(ctx: Context, code: str) -> Device:
 
 
 @transaction.atomic
-def set_two_factor_required(ctx: Context, clinic: Clinic, required: bool) -> Clinic:
+def set_two_factor_required(
+    ctx: Context, clinic: Clinic, required: bool
+) -> tuple[Clinic, list[ApiToken]]:
     """The clinic admin's setting: when required, every therapist and admin of the clinic
-    without an app is sent to set one up after signing in. The admin sets up their own
-    first, so turning it on never sends them away from this page unawares."""
+    without an app is sent to set one up after signing in. Turning it on also revokes the
+    API tokens of those without an app (returned): a token made with a password alone
+    would otherwise still open the records. The admin sets up their own app first, so
+    turning it on never sends them away from this page unawares."""
     user = ctx.user
     if not user.is_clinic_admin or user.clinic_id != clinic.pk:
         raise Forbidden("Only the clinic's admin may change this.")
     if required and device_of(user) is None:
         raise Invalid(
-            "Set up two-factor sign-in for yourself first (above), then require it.", "required"
+            "Set up two-factor sign-in for yourself first, on your own Two-factor sign-in "
+            "page (linked above), then require it.",
+            "required",
         )
+    revoked: list[ApiToken] = []
     if clinic.two_factor_required != required:
         clinic.two_factor_required = required
         clinic.save(update_fields=["two_factor_required"])
         state = "required" if required else "no longer required"
         record(ctx, AuditEvent.Action.UPDATE, clinic, summary=f"two-factor sign-in {state}")
-    return clinic
+        if required:
+            for member, _ in unenrolled_staff(clinic, ctx.now):
+                revoked += tokens.revoke_all_for(
+                    ctx, member, "two-factor sign-in is now required and not set up"
+                )
+    return clinic, revoked
+
+
+@transaction.atomic
+def remove_for_member(ctx: Context, member: User) -> list[ApiToken]:
+    """A clinic admin turns off a member's two-factor sign-in (a lost phone and lost
+    recovery codes): the member's app and recovery codes are deleted, every session of
+    theirs ends and their API tokens are revoked (returned), since whoever has the phone
+    may be signed in. They then sign in with their password (and set up a new app when
+    the clinic requires it). Not for one's own: that is the Two-factor sign-in page,
+    which asks for a code."""
+    admin = ctx.user
+    if not admin.is_clinic_admin or admin.clinic_id != member.clinic_id:
+        raise Forbidden("Only the clinic's admin may change this.")
+    if member.pk == admin.pk:
+        raise Invalid("Turn off your own two-factor sign-in on your Two-factor sign-in page.")
+    app = TOTPDevice.objects.select_for_update().filter(user=member).order_by("-confirmed")
+    device: Device | None = app.first() or StaticDevice.objects.filter(user=member).first()
+    if device is None:
+        raise Invalid(f"{member.username} has no two-factor sign-in to remove.")
+    ended = _end_sessions(member, ctx.now)
+    revoked = tokens.revoke_all_for(ctx, member, "two-factor sign-in removed by the clinic admin")
+    record(
+        ctx,
+        AuditEvent.Action.DELETE,
+        device,
+        summary=(
+            f"two-factor sign-in of {member.username} removed: {_count(ended, 'session')} "
+            f"ended, {_count(len(revoked), 'API token')} revoked"
+        ),
+    )
+    TOTPDevice.objects.filter(user=member).delete()
+    StaticDevice.objects.filter(user=member).delete()
+    return revoked
 
 
 # ----------------------------------------------------------------------------- helpers
 def _staff(ctx: Context) -> User:
     user: User = ctx.user
-    if not user.is_staff_member:
-        raise Forbidden("Two-factor sign-in is for therapists and clinic admins.")
+    if not may_use(user):
+        raise Forbidden("Two-factor sign-in is for therapists, clinic admins and site admins.")
     return user
+
+
+def _end_sessions(user: User, now: dt.datetime) -> int:
+    """Sign `user` out everywhere: their unexpired sessions are deleted (sessions are kept
+    in the database, Django's default store). Returns how many."""
+    mine = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=now).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=mine).delete()
+    return len(mine)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _normal(code: str) -> str:
@@ -234,7 +335,7 @@ def _verified(user: User, device: Device, token: str) -> Device | None:
         return None
     allowed, why = device.verify_is_allowed()
     if not allowed and why and why.get("reason") == VerifyNotAllowed.N_FAILED_ATTEMPTS:
-        raise Invalid("Too many wrong codes in a row: wait a few seconds, then try again.", "code")
+        raise Invalid(WAIT, "code")
     return django_otp.verify_token(user, device.persistent_id, token)
 
 

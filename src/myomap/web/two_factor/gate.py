@@ -1,6 +1,8 @@
 """The gate: a staff member signed in with a password only is asked for the code (or, when
 their clinic requires two-factor sign-in and they have no app, sent to set one up) before
-any other page. Signing out, the code page itself and the set-up pages stay open.
+any other page. So is a superuser or Django staff account, before /admin/ too (the admin's
+own sign-in takes the password only). Signing out, the code page itself and the set-up
+pages stay open.
 
 An API request carrying a bearer token passes: the token decides (tokens are created on
 the tokens page, which itself needs a verified session). An unverified session on the API

@@ -11,4 +11,5 @@ urlpatterns = [
     path("recovery-codes/", views.recovery_codes, name="recovery_codes"),
     path("verify/", views.verify, name="verify"),
     path("clinic/", views.clinic, name="clinic"),
+    path("members/<int:pk>/remove/", views.remove_for_member, name="remove_for_member"),
 ]

@@ -1,28 +1,48 @@
 """The two-factor pages: set-up and removal (/accounts/two-factor/), the code after the
-password (/accounts/two-factor/verify/), and the clinic admin's requirement
-(/accounts/two-factor/clinic/). Recovery codes are on the answer that made them only."""
+password (/accounts/two-factor/verify/), the clinic admin's requirement
+(/accounts/two-factor/clinic/) and their removal of a member's two-factor sign-in (a button
+on the Clinic page). Recovery codes are on the answer that made them only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 import django_otp
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from myomap.accounts import queries
 from myomap.accounts.models import Clinic, User
+from myomap.api.models import ApiToken
 from myomap.audit.log import Context
-from myomap.records.access import admin_required, staff_required
+from myomap.records.access import admin_required
 from myomap.records.errors import ActionError
 from myomap.web.two_factor import actions
 from myomap.web.two_factor.forms import CodeForm, RequirementForm
 
 APP_CODE = "The 6-digit code your app shows"
 REMOVE_CODE = "A code from your app, or a recovery code"
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in as someone who signs in with two-factor (`actions.may_use`: staff, and a
+    site admin of /admin/, who may have no clinic); anyone else gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not actions.may_use(request.user):  # type: ignore[arg-type]
+            raise PermissionDenied("therapists, clinic admins and site admins only")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 @require_GET
@@ -122,21 +142,52 @@ def clinic(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             required = form.cleaned_data["required"]
             try:
-                actions.set_two_factor_required(Context.of(request), clinic, required)
+                _, revoked = actions.set_two_factor_required(Context.of(request), clinic, required)
             except ActionError as exc:
                 form.add_error("required", exc.message)
             else:
                 messages.success(
                     request,
-                    "Two-factor sign-in is now required at your clinic."
+                    "Two-factor sign-in is now required at your clinic." + _revoked(revoked)
                     if required
                     else "Two-factor sign-in is no longer required at your clinic.",
                 )
                 return redirect("two_factor:clinic")
         status = 400
-    return render(
-        request, "two_factor/clinic.html", {"form": form, "clinic": clinic}, status=status
-    )
+    context = {
+        "form": form,
+        "clinic": clinic,
+        "own": actions.device_of(request.user),  # type: ignore[arg-type]
+        "unenrolled": actions.unenrolled_staff(clinic, Context.of(request).now),
+    }
+    return render(request, "two_factor/clinic.html", context, status=status)
+
+
+@require_POST
+@admin_required
+def remove_for_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Clinic page's button: another clinic's member is a 404, like a missing one."""
+    member = queries.member_for(request.user, pk)
+    try:
+        revoked = actions.remove_for_member(Context.of(request), member)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Two-factor sign-in is off for {member.username}: they are signed out everywhere"
+            f" and sign in with their password.{_revoked(revoked)}",
+        )
+    return redirect("clinic:members")
+
+
+def _revoked(revoked: list[ApiToken]) -> str:
+    """What a message adds about the API tokens an action revoked."""
+    if not revoked:
+        return ""
+    people = sorted({t.user.get_username() for t in revoked})
+    n = len(revoked)
+    return f" {n} API token{'' if n == 1 else 's'} of {', '.join(people)} revoked."
 
 
 def _page(
