@@ -482,7 +482,7 @@ def test_the_clinic_admin_removes_a_members_two_factor_sign_in_after_a_lost_phon
     shown = text(done)
     assert "Two-factor sign-in is off for alice: they are signed out everywhere" in shown
     assert "1 API token of alice revoked." in shown
-    assert '<span class="badge">off</span>' in row_of(shown, alice)
+    assert '<span class="muted">off</span>' in row_of(shown, alice)
     assert f'action="{remove_url(alice)}"' not in shown
     [removed] = events(AuditEvent.Action.DELETE)
     assert (removed.actor, removed.object_type, removed.clinic, removed.summary) == (
@@ -506,8 +506,12 @@ def test_a_removed_member_of_a_clinic_that_requires_it_sets_up_a_new_app(alice, 
     admin = signed_in_verified(carol, enrol(carol, clock)[0])
     admin.post(CLINIC, {"required": "on"})
 
-    admin.post(remove_url(alice))
+    asked = row_of(text(admin.get(MEMBERS)), alice)
+    assert "with their password alone until they set up a new app." in asked
 
+    done = admin.post(remove_url(alice), follow=True)
+
+    assert '<span class="badge warn">off</span>' in row_of(text(done), alice)
     browser = Browser()
     browser.force_login(alice)
     assert browser.get("/clients/")["Location"] == f"{MANAGE}?next=%2Fclients%2F"
@@ -545,7 +549,7 @@ def test_only_the_clinic_admin_removes_a_members_two_factor(alice, frank, clock)
 
 def test_removing_what_a_member_does_not_have_says_so(alice, carol, clock):
     admin = signed_in_verified(carol, enrol(carol, clock)[0])
-    assert '<span class="badge">off</span>' in row_of(text(admin.get(MEMBERS)), alice)
+    assert '<span class="muted">off</span>' in row_of(text(admin.get(MEMBERS)), alice)
 
     refused = admin.post(remove_url(alice), follow=True)
 
