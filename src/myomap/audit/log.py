@@ -14,18 +14,23 @@ __all__ = ["Context", "client_address", "record", "record_refusal"]
 def record(
     ctx: Context, action: str, obj: Any, *, client: Any = None, summary: str = ""
 ) -> AuditEvent:
-    """Write one audit event about `obj` (a model instance) for `client`."""
+    """Write one audit event about `obj` (a model instance, or None) for `client`, in the
+    client's clinic's log, else the actor's, else (nobody signed in: a forgotten password,
+    the command line) the clinic of `obj` itself, an account say."""
     user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
     client = client if client is not None else getattr(obj, "audit_client", None)
     return AuditEvent.objects.create(
         at=ctx.now,
         actor=user,
         actor_name=user.get_username() if user else "anonymous",
-        clinic_id=getattr(client, "clinic_id", None) or getattr(user, "clinic_id", None),
+        clinic_id=getattr(client, "clinic_id", None)
+        or getattr(user, "clinic_id", None)
+        or getattr(obj, "clinic_id", None),
         client=client,
         client_label=str(client) if client is not None else "",
         action=action,
-        object_type=type(obj).__name__,
+        # __class__, not type(): a lazy object (request.user) proxies its class.
+        object_type=obj.__class__.__name__ if obj is not None else "",
         object_id=str(getattr(obj, "pk", "") or ""),
         summary=summary[:300],
         path=ctx.path,
