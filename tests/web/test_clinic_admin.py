@@ -15,15 +15,17 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.mail import send_mail
+from django.contrib.sessions.models import Session
+from django.core.mail import EmailMessage, send_mail
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import timezone
 
+from myomap.accounts import outbox
 from myomap.accounts.models import User
 from myomap.api.models import ApiToken
 from myomap.audit.models import AuditEvent
-from personas import People
+from personas import People, member
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,11 @@ def signed_in(user: User) -> Browser:
 
 def mail_in(folder: Path) -> str:
     return "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.log")))
+
+
+def kept_mail(subject: str, body: str, to: str, clinic_id: int | None) -> None:
+    """A message as Myomap sends it: stamped with the clinic it is sent for."""
+    EmailMessage(subject, body, None, [to], headers=outbox.stamp(clinic_id)).send()
 
 
 def link_in(text: str) -> str:
@@ -190,6 +197,25 @@ def test_a_deactivated_therapist_cannot_sign_in_and_her_api_tokens_are_revoked(
     api = Browser(headers={"Authorization": f"Bearer {key}"}).get("/api/me")
     assert api.status_code == 401
     assert her_session.get(reverse("clients:list"))["Location"].startswith(reverse("login"))
+
+
+def test_deactivating_a_therapist_ends_her_sessions_and_reactivating_brings_none_back(
+    carol: User, alice: User
+) -> None:
+    her_browser = signed_in(alice)
+    assert her_browser.get(reverse("clients:list")).status_code == 200
+    admin = signed_in(carol)
+
+    admin.post(reverse("clinic:deactivate", args=[alice.pk]))
+
+    assert not [
+        s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(alice.pk)
+    ]
+    admin.post(reverse("clinic:reactivate", args=[alice.pk]))
+    User.objects.get(pk=alice.pk, is_active=True)
+    answer = her_browser.get(reverse("clients:list"))
+    assert answer.status_code == 302 and answer["Location"].startswith(reverse("login"))
+    assert admin.get(MEMBERS).status_code == 200  # the admin's own session is untouched
 
 
 def test_a_reactivated_therapist_signs_in_again_with_her_password(
@@ -363,11 +389,11 @@ def test_the_outbox_shows_the_recent_mail_to_the_clinics_members_newest_first(
     User.objects.filter(pk=bob.pk).update(email="bob@hilltop.example")
     now = timezone.now()
     with time_machine.travel(now - dt.timedelta(days=8)):
-        send_mail("Too old", "old news", None, ["alice@lakeside.example"])
+        kept_mail("Too old", "old news", "alice@lakeside.example", carol.clinic_id)
     with time_machine.travel(now - dt.timedelta(days=2)):
-        send_mail("Earlier", "first", None, ["Alice@Lakeside.example"])
-    send_mail("Hilltop only", "not Lakeside's", None, ["bob@hilltop.example"])
-    send_mail("Later", "second\nline", None, ["alice@lakeside.example"])
+        kept_mail("Earlier", "first", "Alice@Lakeside.example", carol.clinic_id)
+    kept_mail("Hilltop only", "not Lakeside's", "bob@hilltop.example", bob.clinic_id)
+    kept_mail("Later", "second\nline", "alice@lakeside.example", carol.clinic_id)
 
     html = signed_in(carol).get(OUTBOX).content.decode()
 
@@ -410,5 +436,87 @@ def test_the_clinic_admin_finds_each_change_on_the_audit_log_page(carol: User, a
 
     html = browser.get(reverse("audit:log")).content.decode()
 
-    assert f"User {alice.pk} — deactivated alice" in html
-    assert f"User {alice.pk} — reactivated alice" in html
+    assert f"account {alice.pk} — deactivated alice" in html
+    assert f"account {alice.pk} — reactivated alice" in html
+
+
+# ------------------------------------------------------------------------- one address
+@pytest.fixture
+def hilltop_admin(people: People) -> User:
+    """Hilltop's clinic admin (the personas have none), working beside bob."""
+    return member("hugo", "admin", people.hilltop, first_name="Hugo", last_name="Hill")
+
+
+def test_another_clinics_admin_cannot_invite_the_address_of_a_deactivated_lakeside_member(
+    carol: User, alice: User, hilltop_admin: User, mail_folder: Path
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    signed_in(carol).post(reverse("clinic:deactivate", args=[alice.pk]))
+
+    page = signed_in(hilltop_admin).post(INVITE, HANA | {"email": "ALICE@lakeside.example"})
+
+    assert page.status_code == 400
+    assert "another Myomap account already uses ALICE@lakeside.example" in page.content.decode()
+    assert not User.objects.filter(username="hana").exists()
+    assert mail_in(mail_folder) == ""
+
+
+def test_the_own_clinics_deactivated_address_is_refused_with_what_to_do(
+    carol: User, alice: User, mail_folder: Path
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    signed_in(carol).post(reverse("clinic:deactivate", args=[alice.pk]))
+
+    page = signed_in(carol).post(INVITE, HANA | {"email": "alice@lakeside.example"})
+
+    assert page.status_code == 400
+    assert "the deactivated account alice uses alice@lakeside.example" in page.content.decode()
+    assert not User.objects.filter(username="hana").exists()
+
+
+def test_a_reactivation_is_refused_while_another_account_uses_the_address(
+    carol: User, alice: User, bob: User
+) -> None:
+    admin = signed_in(carol)
+    User.objects.filter(pk=alice.pk).update(email="shared@example.org")
+    admin.post(reverse("clinic:deactivate", args=[alice.pk]))
+    User.objects.filter(pk=bob.pk).update(email="Shared@Example.org")  # from before the rule
+
+    page = admin.post(reverse("clinic:reactivate", args=[alice.pk]), follow=True)
+
+    assert not User.objects.get(pk=alice.pk).is_active
+    assert "another Myomap account already uses shared@example.org" in page.content.decode()
+    assert not events("reactivated alice")
+
+
+def test_mail_for_a_lakeside_member_never_appears_in_another_clinics_outbox(
+    carol: User, alice: User, bob: User, hilltop_admin: User, mail_folder: Path
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    # An address both clinics' accounts hold (from before the rule): only the stamp tells.
+    User.objects.filter(pk=bob.pk).update(email="Alice@Lakeside.example")
+    signed_in(carol).post(reverse("clinic:reset", args=[alice.pk]))
+    send_mail(
+        "Unstamped", "whose is this?", None, ["bob@hilltop.example", "alice@lakeside.example"]
+    )
+    link = link_in(mail_in(mail_folder))
+
+    lakeside = signed_in(carol).get(OUTBOX).content.decode()
+    hilltop = signed_in(hilltop_admin).get(OUTBOX).content.decode()
+
+    assert "Set a new Myomap password" in lakeside and link in lakeside
+    assert "Set a new Myomap password" not in hilltop and link not in hilltop
+    assert "Unstamped" not in lakeside and "Unstamped" not in hilltop
+
+
+def test_the_outbox_never_shows_mail_to_a_deactivated_member(
+    carol: User, alice: User, mail_folder: Path
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    admin = signed_in(carol)
+    admin.post(reverse("clinic:reset", args=[alice.pk]))
+    assert "Set a new Myomap password" in admin.get(OUTBOX).content.decode()
+
+    admin.post(reverse("clinic:deactivate", args=[alice.pk]))
+
+    assert "Set a new Myomap password" not in admin.get(OUTBOX).content.decode()

@@ -18,16 +18,20 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from myomap.accounts import outbox
 from myomap.accounts.models import User
-from myomap.accounts.queries import members_of
+from myomap.accounts.queries import email_in_use, members_of
 from myomap.records.context import Context
 from myomap.records.errors import Forbidden, Invalid
 
@@ -87,11 +91,7 @@ def invite(
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise Invalid(f"username: {username!r} is taken; choose another", field="username")
-        if email and User.objects.filter(email__iexact=email, is_active=True).exists():
-            raise Invalid(
-                f"email: an active account already uses {email}; reset its sign-in instead",
-                field="email",
-            )
+        _check_address(email, admin, None)
         member = User(
             username=username,
             email=email,
@@ -136,6 +136,7 @@ def deactivate(ctx: Context, audit: Audit, member: User) -> User:
             )
         member.is_active = False
         member.save(update_fields=["is_active"])
+        end_sessions(member)
         audit(ctx, "update", member, summary=f"deactivated {member.username}")
     return member
 
@@ -148,6 +149,7 @@ def reactivate(ctx: Context, audit: Audit, member: User) -> User:
         member.refresh_from_db()
         if member.is_active:
             raise Invalid(f"{member.username} is already active")
+        _check_address(member.email, admin, member.pk)
         member.is_active = True
         member.save(update_fields=["is_active"])
         audit(ctx, "update", member, summary=f"reactivated {member.username}")
@@ -169,9 +171,46 @@ def reset_sign_in(ctx: Context, audit: Audit, member: User, *, base_url: str) ->
         # A whole save, not update_fields=["password"]: the api app tells a password change
         # (which revokes the person's tokens) from a re-encoding at sign-in by that shape.
         member.save()
+        end_sessions(member)
         audit(ctx, "update", member, summary=f"reset the sign-in of {member.username}")
     url = password_link(member, base_url)
     return Link(member, url, _mail_link(member, url, admin, invited=False))
+
+
+def end_sessions(user: User) -> int:
+    """Delete every stored session signed in as `user` (how many): a browser left signed in
+    stays signed out, even once the account is reactivated or a new password set."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def _check_address(email: str, admin: User, member_pk: int | None) -> None:
+    """An address belongs to one account of any clinic: the mail sent to it, its one-time
+    links included, must reach only that account's owner."""
+    other = email_in_use(email, but=member_pk)
+    if other is None:
+        return
+    if other.clinic_id != admin.clinic_id:
+        raise Invalid(
+            f"email: another Myomap account already uses {email}; choose another address",
+            field="email",
+        )
+    if other.is_active:
+        raise Invalid(
+            f"email: an active account already uses {email} ({other.username}); "
+            "reset its sign-in instead",
+            field="email",
+        )
+    raise Invalid(
+        f"email: the deactivated account {other.username} uses {email}; "
+        "reactivate it instead, or give it another address first",
+        field="email",
+    )
 
 
 def _admin(ctx: Context) -> User:
@@ -203,8 +242,11 @@ def _mail_link(member: User, url: str, admin: User, *, invited: bool) -> bool:
         f"Set your password here (the link works once, for {days} days):\n{url}\n\n"
         "If you did not expect this e-mail, tell your clinic.\n"
     )
+    message = EmailMessage(
+        subject, body, None, [member.email], headers=outbox.stamp(admin.clinic_id)
+    )
     try:
-        send_mail(subject, body, None, [member.email])
+        message.send()
     except (smtplib.SMTPException, OSError):
         return False
     return True

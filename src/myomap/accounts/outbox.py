@@ -1,6 +1,10 @@
 """The outbox: the mail the embedded default writes to a folder of the data folder
 (Django's file-based e-mail backend) instead of sending it, read back for the clinic admin's
-outbox page. Each file holds one or more messages, each followed by a line of 79 dashes."""
+outbox page. Each file holds one or more messages, each followed by a line of 79 dashes.
+
+Each message we send is stamped with the clinic it was sent for (`stamp`, the
+X-Myomap-Clinic header) and an admin's outbox shows only their clinic's stamped mail to
+their clinic's active members: an address alone does not say whose mail it is."""
 
 from __future__ import annotations
 
@@ -15,6 +19,12 @@ from pathlib import Path
 DAYS = 7  # how far back the outbox page looks
 MAX_FILES = 1000  # the newest files read, so an old, full folder stays quick
 SEPARATOR = b"-" * 79 + b"\n"
+CLINIC_HEADER = "X-Myomap-Clinic"
+
+
+def stamp(clinic_id: int | None) -> dict[str, str]:
+    """The headers that mark a message as sent for the clinic `clinic_id` (none without)."""
+    return {CLINIC_HEADER: str(clinic_id)} if clinic_id is not None else {}
 
 
 @dataclass(frozen=True)
@@ -23,11 +33,12 @@ class Mail:
     to: tuple[str, ...]
     subject: str
     body: str
+    clinic_id: int | None = None
 
 
-def read(folder: Path, recipients: set[str], since: dt.datetime) -> list[Mail]:
-    """The mail in `folder` sent since `since` to any of `recipients` (addresses compared
-    without case), newest first."""
+def read(folder: Path, clinic_id: int, recipients: set[str], since: dt.datetime) -> list[Mail]:
+    """The mail in `folder` stamped for `clinic_id` and sent since `since` to any of
+    `recipients` (addresses compared without case), newest first."""
     wanted = {address.casefold() for address in recipients}
     if not folder.is_dir() or not wanted:
         return []
@@ -40,7 +51,12 @@ def read(folder: Path, recipients: set[str], since: dt.datetime) -> list[Mail]:
             continue
         for chunk in raw.split(SEPARATOR):
             mail = _parse(chunk)
-            if mail is not None and mail.sent_at >= since and wanted & set(mail.to):
+            if (
+                mail is not None
+                and mail.clinic_id == clinic_id
+                and mail.sent_at >= since
+                and wanted & set(mail.to)
+            ):
                 found.append(mail)
     return sorted(found, key=lambda m: m.sent_at, reverse=True)
 
@@ -64,4 +80,11 @@ def _parse(chunk: bytes) -> Mail | None:
     )
     part = message.get_body(preferencelist=("plain",))
     body = part.get_content() if isinstance(part, EmailMessage) else ""
-    return Mail(sent_at=sent_at, to=to, subject=str(message["Subject"] or ""), body=body)
+    stamped = str(message[CLINIC_HEADER] or "").strip()
+    return Mail(
+        sent_at=sent_at,
+        to=to,
+        subject=str(message["Subject"] or ""),
+        body=body,
+        clinic_id=int(stamped) if stamped.isdigit() else None,
+    )

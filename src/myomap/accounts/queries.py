@@ -25,5 +25,20 @@ def member_for(user: Any, pk: int) -> User:
 
 
 def clinic_addresses(user: Any) -> set[str]:
-    """The e-mail addresses of `user`'s clinic's accounts."""
-    return {e for e in members_of(user).exclude(email="").values_list("email", flat=True)}
+    """The e-mail addresses of `user`'s clinic's active accounts: a deactivated member's
+    mail is never shown (their address may be given to someone else's account)."""
+    members = members_of(user).filter(is_active=True).exclude(email="")
+    return set(members.values_list("email", flat=True))
+
+
+def email_in_use(email: str, *, but: int | None = None) -> User | None:
+    """The account (of any clinic, active or not) that already uses `email`, compared
+    without case; `but` is the account being changed. An address belongs to one account,
+    so the mail kept for it (the outbox) and the links sent to it reach one person."""
+    email = email.strip()
+    if not email:
+        return None
+    found = User.objects.filter(email__iexact=email)
+    if but is not None:
+        found = found.exclude(pk=but)
+    return found.first()

@@ -111,7 +111,10 @@ def outbox_page(request: HttpRequest) -> HttpResponse:
     now = Context.of(request).now
     mail = (
         outbox.read(
-            folder, queries.clinic_addresses(request.user), now - dt.timedelta(days=outbox.DAYS)
+            folder,
+            int(request.user.clinic_id),  # type: ignore[union-attr,arg-type]  # admin_required
+            queries.clinic_addresses(request.user),
+            now - dt.timedelta(days=outbox.DAYS),
         )
         if folder is not None
         else []
