@@ -7,6 +7,7 @@ The people are tests/personas.py's: alice (therapist at Lakeside), carol (its cl
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils import timezone
 from myomap.accounts.models import User
 from myomap.api.models import ApiToken
 from myomap.audit.models import AuditEvent
+from myomap.cli.main import main
 from personas import People
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +56,14 @@ def signs_in(username: str, password: str) -> bool:
 def is_signed_out(browser: Browser) -> bool:
     answer = browser.get(reverse("clients:list"))
     return answer.status_code == 302 and answer["Location"].startswith(reverse("login"))
+
+
+def mail_text(folder: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.log")))
+
+
+def events(summary: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(summary=summary))
 
 
 def change(password: str, new: str) -> dict[str, str]:
@@ -130,12 +140,123 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(
     assert list(mail_folder.glob("*.log")) == []
 
 
+def test_the_sixth_quick_request_for_one_address_sends_no_mail_and_says_to_wait(
+    alice: User, mail_folder: Path, password: str
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    for _ in range(5):
+        sent = Browser().post(FORGOTTEN, {"email": "alice@lakeside.example"})
+        assert sent.status_code == 302 and sent["Location"] == reverse("password_reset_done")
+    mailed = len(LINK.findall(mail_text(mail_folder)))
+
+    refused = Browser().post(FORGOTTEN, {"email": "Alice@Lakeside.example"})
+
+    assert mailed == 5
+    assert refused.status_code == 200
+    assert "Too many requests for a password link" in refused.content.decode()
+    assert "try again in 15 minutes" in refused.content.decode()
+    assert len(LINK.findall(mail_text(mail_folder))) == 5
+    assert len(events("asked for a password link for alice (forgotten password)")) == 5
+
+
+def test_an_unknown_address_is_throttled_the_same_way(alice: User, mail_folder: Path) -> None:
+    answers = [Browser().post(FORGOTTEN, {"email": "nobody@example.org"}) for _ in range(6)]
+
+    assert [a.status_code for a in answers] == [302] * 5 + [200]
+    assert "Too many requests for a password link" in answers[-1].content.decode()
+    assert list(mail_folder.glob("*.log")) == []
+
+
+def test_a_forgotten_password_request_is_audited_in_the_accounts_clinic_for_a_known_account_only(
+    alice: User, mail_folder: Path, password: str
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+
+    Browser().post(FORGOTTEN, {"email": "alice@lakeside.example"}, REMOTE_ADDR="203.0.113.9")
+    Browser().post(FORGOTTEN, {"email": "nobody@example.org"})
+
+    [event] = AuditEvent.objects.filter(summary__startswith="asked for a password link")
+    assert (event.clinic_id, event.actor, event.object_id) == (alice.clinic_id, None, str(alice.pk))
+    assert event.ip == "203.0.113.9" and event.actor_name == "anonymous"
+    assert "X-Myomap-Clinic: " + str(alice.clinic_id) in mail_text(mail_folder)
+
+
+def test_a_password_set_through_a_one_time_link_is_audited_in_the_clinics_log(
+    alice: User, carol: User, mail_folder: Path, password: str
+) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    Browser().post(FORGOTTEN, {"email": "alice@lakeside.example"})
+    [link] = LINK.findall(mail_text(mail_folder))
+    browser = Browser()
+    form = browser.get(link, follow=True)
+
+    browser.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    [event] = events("set own password with a one-time link")
+    assert (event.actor, event.clinic_id, event.object_id) == (
+        alice,
+        alice.clinic_id,
+        str(alice.pk),
+    )
+    admin = Browser()
+    admin.force_login(carol)
+    assert (
+        "set own password with a one-time link" in admin.get(reverse("audit:log")).content.decode()
+    )
+
+
+def test_sign_ins_that_succeed_and_fail_are_audited_with_the_username_and_address(
+    alice: User, password: str
+) -> None:
+    Browser().post(
+        reverse("login"), {"username": "alice", "password": "wrong"}, REMOTE_ADDR="198.51.100.7"
+    )
+    Browser().post(reverse("login"), {"username": "ghost", "password": "wrong"})
+    Browser().post(
+        reverse("login"), {"username": "alice", "password": password}, REMOTE_ADDR="198.51.100.7"
+    )
+
+    [failed] = events("failed sign-in as 'alice'")
+    assert (failed.action, failed.actor, failed.clinic_id) == ("refused", None, alice.clinic_id)
+    assert failed.ip == "198.51.100.7"
+    [unknown] = events("failed sign-in as 'ghost'")
+    assert unknown.clinic_id is None  # nobody's clinic: no clinic admin reads it
+    [signed] = events("signed in")
+    assert (signed.actor, signed.clinic_id, signed.ip) == (alice, alice.clinic_id, "198.51.100.7")
+
+
+def test_the_idle_sign_out_is_audited(alice: User) -> None:
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        browser = signed_in(alice)
+        clock.shift(dt.timedelta(minutes=31))
+        browser.get(reverse("clients:list"))
+
+    [event] = events("signed out after 30 minutes without activity")
+    assert (event.actor, event.clinic_id) == (alice, alice.clinic_id)
+
+
+def test_myomap_admin_link_printing_a_link_is_audited_in_the_users_clinic(
+    carol: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    umask = os.umask(0o022)  # the command tightens the umask: put it back after
+    try:
+        assert main(["admin", "link", "carol", "--url", "http://testserver/"]) == 0
+    finally:
+        os.umask(umask)
+    assert "/accounts/reset/" in capsys.readouterr().out
+
+    [event] = events("printed a one-time password link for carol (myomap admin link)")
+    assert (event.via, event.actor, event.clinic_id) == ("cli", None, carol.clinic_id)
+
+
 # ----------------------------------------------------------------------------- rules
 @pytest.mark.parametrize(
     ("refused", "why"),
     [
-        ("demo1234", "the demo clinic's password"),
-        ("Demo1234-but-longer", "the demo clinic's password"),
+        ("demo1234", 'too easy to guess (it contains "demo1234")'),
+        ("Demo1234-but-longer", 'too easy to guess (it contains "demo1234")'),
         ("myomap", "the app's own name"),
         ("My-Omap is great 2026", "the app's own name"),
     ],

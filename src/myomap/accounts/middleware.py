@@ -21,6 +21,7 @@ from django.utils import timezone
 
 SIGNED_IN = "myomap_signed_in"  # when the session signed in (seconds since the epoch)
 LAST_SEEN = "myomap_last_seen"  # its last request, to a minute
+SIGN_OUT_REASON = "myomap_sign_out_reason"  # set on the request before an automatic sign-out
 TOUCH_EVERY = 60
 DEFAULT_IDLE_SECONDS = 30 * 60
 
@@ -59,6 +60,8 @@ class IdleTimeoutMiddleware:
             return
         idle = idle_seconds()
         if now - last_seen > idle:
+            # Read by the audit log's user_logged_out receiver (myomap.web.signins).
+            setattr(request, SIGN_OUT_REASON, f"after {_duration(idle)} without activity")
             logout(request)
             messages.info(
                 request,
@@ -66,6 +69,7 @@ class IdleTimeoutMiddleware:
                 fail_silently=True,
             )
         elif now - signed_in > settings.SESSION_COOKIE_AGE:
+            setattr(request, SIGN_OUT_REASON, "at the end of the session's longest time")
             logout(request)
             messages.info(
                 request, "Your session has ended: please sign in again.", fail_silently=True

@@ -83,11 +83,20 @@ def create_admin(args: argparse.Namespace) -> int:
 def print_link(args: argparse.Namespace) -> int:
     _setup()
     from myomap.accounts.models import User
+    from myomap.audit.log import Context, record
     from myomap.web.admins import password_link
 
     user = User.objects.filter(username=args.username, is_active=True).first()
     if user is None:
         print(f"myomap admin: no active user {args.username!r}", file=sys.stderr)
         return 1
-    _show(password_link(user, args.url), user.username)
+    link = password_link(user, args.url)
+    # Whoever runs this can set the password: the clinic's log says a link was printed.
+    record(
+        Context(user=None, via="cli"),
+        "update",
+        user,
+        summary=f"printed a one-time password link for {user.username} (myomap admin link)",
+    )
+    _show(link, user.username)
     return 0

@@ -31,7 +31,7 @@ urlpatterns = [
     # The one-time link `myomap admin create` prints (Django's password-reset confirmation).
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="registration/set_password.html"),
+        passwords.set_password,
         name="password_reset_confirm",
     ),
     path(
