@@ -520,3 +520,29 @@ def test_the_outbox_never_shows_mail_to_a_deactivated_member(
     admin.post(reverse("clinic:deactivate", args=[alice.pk]))
 
     assert "Set a new Myomap password" not in admin.get(OUTBOX).content.decode()
+
+
+def test_the_django_admin_refuses_an_address_another_account_uses(alice: User, bob: User) -> None:
+    User.objects.filter(pk=bob.pk).update(email="bob@hilltop.example")
+    superuser = User.objects.create_superuser("root", "", "long-admin-password-2026")
+    browser = signed_in(superuser)
+    url = reverse("admin:accounts_user_change", args=[alice.pk])
+    form = browser.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in {
+            **form.initial,
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00",
+        }.items()
+        if value is not None
+        and name not in ("password", "date_joined", "last_login", "groups", "user_permissions")
+    }
+
+    page = browser.post(url, data | {"email": "Bob@Hilltop.example"})
+
+    assert page.status_code == 200
+    assert "Another account already uses Bob@Hilltop.example" in page.content.decode()
+    assert User.objects.get(pk=alice.pk).email == ""
+    browser.post(url, data | {"email": "alice@lakeside.example"})
+    assert User.objects.get(pk=alice.pk).email == "alice@lakeside.example"
