@@ -72,3 +72,12 @@ def erin(people: People, request: pytest.FixtureRequest) -> User:
 def bob(people: People, request: pytest.FixtureRequest) -> User:
     """Bob Tarn, therapist at Hilltop (another clinic)."""
     return _persona(people, "bob", request)
+
+
+@pytest.fixture
+def mail_folder(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Mail kept as files, as the embedded default does; the folder it lands in."""
+    folder = tmp_path / "outbox"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = folder
+    return folder

@@ -34,14 +34,6 @@ NEW_PASSWORD = "quiet-river-stone-lantern"
 LINK = re.compile(r"https?://[^\s\"<]+/accounts/reset/[^\s\"<]+/")
 
 
-@pytest.fixture
-def mail_folder(settings: Any, tmp_path: Path) -> Path:
-    folder = tmp_path / "outbox"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = folder
-    return folder
-
-
 def signed_in(user: User) -> Browser:
     browser = Browser()
     browser.force_login(user)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -64,30 +65,30 @@ def invite(request: HttpRequest) -> HttpResponse:
     return _page(request, form, status=400)
 
 
-@require_POST
-@admin_required
-def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def _on_member(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
+    """Run one clinic action on a member of the admin's clinic (404 for anyone else) and
+    go back to the members page, saying what happened."""
     member = queries.member_for(request.user, pk)
     try:
-        actions.deactivate(Context.of(request), record, member)
+        action(Context.of(request), record, member)
     except ActionError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{member.username} is deactivated and cannot sign in.")
+        messages.success(request, done.format(username=member.username))
     return redirect("clinic:members")
+
+
+@require_POST
+@admin_required
+def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    done = "{username} is deactivated and cannot sign in."
+    return _on_member(request, pk, actions.deactivate, done)
 
 
 @require_POST
 @admin_required
 def reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    member = queries.member_for(request.user, pk)
-    try:
-        actions.reactivate(Context.of(request), record, member)
-    except ActionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{member.username} can sign in again.")
-    return redirect("clinic:members")
+    return _on_member(request, pk, actions.reactivate, "{username} can sign in again.")
 
 
 @require_POST
