@@ -1,7 +1,9 @@
 """`myomap serve`: the main job. Checks the knowledge base, prepares the embedded database
 (private files, migrations), creates the demo logins only when asked with --demo (on the
 first run of an empty database), prints where to go, and serves the web app with a
-production WSGI server.
+production WSGI server: with --workers N (default: one per usable core) that many
+processes under gunicorn (myomap.web.server), or one waitress process with --workers 1 and
+where gunicorn does not run (Windows).
 
 With secure settings on (a deployment on a network) it refuses --demo and refuses to start
 while any demo account exists. A real installation without an administrator is told how to
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
+import signal
 import sys
 from typing import Any
 
@@ -42,6 +46,23 @@ def proxy_options(settings: Any) -> dict[str, Any]:
     }
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container's or taskset's share), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every system (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def several_processes_available() -> bool:
+    """gunicorn is installed and runs here (it needs fork: not on Windows)."""
+    try:
+        import gunicorn.arbiter  # noqa: F401
+    except ImportError:
+        return False
+    return hasattr(os, "fork")
+
+
 def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "serve", help="run the web app (creates the database on first run)"
@@ -50,7 +71,16 @@ def add_parser(commands: Any) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes (default: one per usable core, here "
+        f"{usable_cores()}); more than 1 needs gunicorn (Linux, macOS)",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=8, help="worker threads in each process (default 8)"
+    )
     demo = parser.add_mutually_exclusive_group()
     demo.add_argument(
         "--demo",
@@ -75,6 +105,19 @@ def _fail(message: str, code: int) -> int:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         return _fail(f"--port must be 1-65535, not {args.port}", 2)
+    workers = usable_cores() if args.workers is None else args.workers
+    if workers < 1:
+        return _fail(f"--workers must be 1 or more, not {workers}", 2)
+    if args.threads < 1:
+        return _fail(f"--threads must be 1 or more, not {args.threads}", 2)
+    if workers > 1 and not several_processes_available():
+        if args.workers is not None:
+            print(
+                "myomap serve: several processes need gunicorn, which does not run on this "
+                "system; serving with one process (--workers 1).",
+                file=sys.stderr,
+            )
+        workers = 1
     from django.core.exceptions import ImproperlyConfigured
 
     from myomap.cli.kb import load_or_report
@@ -123,18 +166,10 @@ def run(args: argparse.Namespace) -> int:
                 2,
             )
 
-    from waitress.server import create_server
-
     from myomap.web.wsgi import application
 
     try:
-        server: Any = create_server(
-            application,
-            host=args.host,
-            port=args.port,
-            threads=args.threads,
-            **proxy_options(settings),
-        )
+        server: Any = _listen(application, args, workers, proxy_options(settings))
     except OSError as exc:
         return _fail(
             f"cannot listen on {args.host}:{args.port} ({exc.strerror}). "
@@ -162,9 +197,37 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("  Other devices: add this machine's name or address to MYOMAP_ALLOWED_HOSTS.")
+    if workers > 1:
+        print(f"  {workers} server processes, {args.threads} threads each.", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     try:
-        server.run()
+        code = server.run() or 0
     except KeyboardInterrupt:
-        print("\nMyomap stopped.")
-    return 0
+        code = 0
+    print("\nMyomap stopped.", flush=True)
+    return int(code)
+
+
+def _listen(application: Any, args: argparse.Namespace, workers: int, proxy: dict[str, Any]) -> Any:
+    """The server, bound to its port (OSError when it cannot be): gunicorn's master for
+    several processes, waitress for one."""
+    if workers > 1:
+        from myomap.web.server import Listening
+
+        return Listening(
+            application,
+            host=args.host,
+            port=args.port,
+            workers=workers,
+            threads=args.threads,
+            proxy=proxy,
+        )
+    from waitress.server import create_server
+
+    # SIGTERM (a service manager's stop) ends waitress as Ctrl+C does, with its message.
+    signal.signal(signal.SIGTERM, _interrupt)
+    return create_server(application, host=args.host, port=args.port, threads=args.threads, **proxy)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
