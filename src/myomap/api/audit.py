@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.params.functions import Query
@@ -16,6 +15,7 @@ from myomap.api.schemas import ERRORS, MAX_PAGE, RecordId
 from myomap.audit.models import AuditEvent
 from myomap.audit.queries import events_for
 from myomap.audit.views import record_log_view
+from myomap.records.pages import paginate
 
 PER_PAGE = 50
 
@@ -62,14 +62,8 @@ def audit_log(
     if not user.is_clinic_admin or user.clinic_id is None:
         raise PermissionDenied("clinic admins only")
     events = events_for(user, client=client, action=action.value if action else None)
-    shown = Paginator(events, PER_PAGE).get_page(page)
-    items = list(shown)
+    shown = paginate(events, page, per_page=PER_PAGE)
     record_log_view(
         context(request), user.clinic_id, str(client or ""), str(action.value if action else "")
     )
-    return {
-        "items": items,
-        "count": shown.paginator.count,
-        "page": shown.number,
-        "pages": shown.paginator.num_pages,
-    }
+    return {"items": shown.rows, "count": shown.count, "page": shown.number, "pages": shown.pages}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.params.functions import Header, Query
@@ -44,6 +43,7 @@ from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
 from myomap.core.kb import load_default
 from myomap.core.screening import technique_status
+from myomap.records.pages import paginate
 from myomap.records.text import check_text
 from myomap.visits import actions as visit_actions
 
@@ -68,25 +68,14 @@ def list_clients(
     q: QueryText = "",
     page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:
-    clients = (
-        Client.objects.visible_to(user_of(request))
-        .matching(q)
-        .order_by("family_name", "given_name", "id")
-    )
-    shown = Paginator(clients, PER_PAGE).get_page(page)
-    items = list(shown)
+    shown = paginate(client_queries.client_list(user_of(request), q), page, per_page=PER_PAGE)
     record(
         context(request),
         AuditEvent.Action.VIEW,
         user_of(request),
-        summary=f"client list ({len(items)})",
+        summary=f"client list ({len(shown.rows)})",
     )
-    return {
-        "items": items,
-        "count": shown.paginator.count,
-        "page": shown.number,
-        "pages": shown.paginator.num_pages,
-    }
+    return {"items": shown.rows, "count": shown.count, "page": shown.number, "pages": shown.pages}
 
 
 @router.post(

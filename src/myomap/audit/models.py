@@ -46,7 +46,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["clinic", "-at"]), models.Index(fields=["client", "-at"])]
+        # The log's page, newest first, of the whole clinic or filtered to one client or
+        # one action: each read from its index in the list's order, never sorted whole.
+        indexes = [
+            models.Index(fields=["clinic", "-at", "-id"], name="audit_list"),
+            models.Index(fields=["clinic", "client", "-at", "-id"], name="audit_list_of_client"),
+            models.Index(fields=["clinic", "action", "-at", "-id"], name="audit_list_of_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -9,6 +8,9 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.audit.queries import events_for
 from myomap.records.access import admin_required
+from myomap.records.pages import paginate, requested
+
+PER_PAGE = 50
 
 
 @require_GET
@@ -23,7 +25,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = events_for(
         request.user, client=int(client) if client.isdigit() else None, action=action
     )
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    keep = {"action": action if action in AuditEvent.Action.values else "", "client": client}
+    page = paginate(events, requested(request.GET.get("page")), per_page=PER_PAGE, keep=keep)
     response = render(
         request,
         "audit/log.html",

@@ -35,20 +35,29 @@ from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError, Invalid
+from myomap.records.pages import paginate, requested
+
+PER_PAGE = 50
 
 
 @require_GET
 @staff_required
 def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    shown = list(client_queries.client_list(request.user, query)[:200])
+    page = paginate(
+        client_queries.client_list(request.user, query),
+        requested(request.GET.get("page")),
+        per_page=PER_PAGE,
+        keep={"q": query},
+    )
     record(
         Context.of(request),
         AuditEvent.Action.VIEW,
         request.user,
-        summary=f"client list ({len(shown)})",
+        summary=f"client list ({len(page.rows)} of {page.count}, page {page.number})",
     )
-    return render(request, "clients/list.html", {"clients": shown, "query": query})
+    context = {"page": page, "clients": client_queries.with_visits(page.rows), "query": query}
+    return render(request, "clients/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -43,6 +43,9 @@ class Visit(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        # A client's visits newest first (their record), and the client list's visit
+        # counts and last visits, read from the index alone.
+        indexes = [models.Index(fields=["client", "-started_at", "-id"], name="visits_of_client")]
         constraints = [
             models.UniqueConstraint(fields=["intake", "start_key"], name="one_visit_per_start_key")
         ]
