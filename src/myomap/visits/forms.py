@@ -30,14 +30,10 @@ class PalpationForm(PlainTextForm):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        # The assessment page has one palpation form, moved to the row being examined; its
+        # own id prefix keeps its ids apart from the movement form's ("side" in both).
+        kwargs.setdefault("auto_id", "palp-%s")
         super().__init__(*args, **kwargs)
-        if "auto_id" not in kwargs:
-            # The assessment page shows one form per candidate row: element ids carry the
-            # row's trigger point and side so they stay unique on the page. Field names
-            # do not change, so the posted data reads the same.
-            row = "-".join(self.row())
-            if row.strip("-"):
-                self.auto_id = f"palp-{row}-%s"
 
     def row(self) -> tuple[str, str]:
         """The (trigger point, side) this form is about, posted or initial."""

@@ -5,6 +5,7 @@ audited as a view (`_show`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -88,27 +89,63 @@ def _base(visit: Visit) -> dict[str, Any]:
     }
 
 
-def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
+def _finding_data(found: Any) -> str:
+    """A recorded finding's values as JSON, for the script that fills the one palpation
+    form in the browser when another row is opened (an empty object: not examined)."""
+    if found is None:
+        return "{}"
+    values = model_to_dict(found, fields=["taut_band", "referral", "twitch", "jump"])
+    values["tender"] = "" if found.tender is None else found.tender
+    values["ppt"] = "" if found.ppt is None else str(found.ppt)
+    return json.dumps(values, separators=(",", ":"))
+
+
+def _visit_context(
+    visit: Visit,
+    chosen: tuple[str, str] | None = None,
+    palpation_error: PalpationForm | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The assessment page. The palpation form is rendered once, in the row being examined:
+    the one the therapist chose (`chosen`, from the row's link), the refused one with what
+    was typed, else the first candidate not examined yet. The other rows link to it."""
     kb = load_default()
     prefetch_related_objects([visit], "palpations", "movements")
     explanation = recorded.explanation(visit)
     palpated = {(p.trigger_point, p.side): p for p in visit.palpations.all()}
     names = {region_id: region.name for region_id, region in kb.regions.items()}
     tests = {t.id: t.name for t in kb.exam_tests.values()}
+    keys = [(c.trigger_point, c.side) for c in explanation.candidates]
+    if palpation_error is not None:
+        chosen = palpation_error.row()
+    elif chosen not in keys:
+        chosen = next((key for key in keys if key not in palpated), None)
     rows = []
-    for c in explanation.candidates:
-        found = palpated.get((c.trigger_point, c.side))
-        initial: dict[str, Any] = {"trigger_point": c.trigger_point, "side": c.side}
-        if found is not None:
-            initial |= model_to_dict(found, fields=list(PalpationForm.base_fields))
+    for c, key in zip(explanation.candidates, keys, strict=True):
+        found = palpated.get(key)
         why = "Explains " + ", ".join(f"{names[r]} ({kind})" for r, kind in c.zone_of)
         why += "".join(f". {describe(text, tests)} ({d:+.1f})" for text, d in c.findings)
+        rows.append(
+            {
+                "candidate": c,
+                "found": found,
+                "signs": ", ".join(recorded.palpation_of(found).signs) if found else "",
+                "data": _finding_data(found),
+                "open": key == chosen,
+                "why": why,
+            }
+        )
+    form = palpation_error
+    if form is None and chosen in keys:
+        initial: dict[str, Any] = {"trigger_point": chosen[0], "side": chosen[1]}
+        if (found := palpated.get(chosen)) is not None:
+            initial |= model_to_dict(found, fields=list(PalpationForm.base_fields))
         form = PalpationForm(initial=initial)
-        bound = extra.get("palpation_error")
-        if bound is not None and bound.row() == (c.trigger_point, c.side):
-            form = bound  # the refused row keeps what was typed, with its errors
-            extra["palpation_point"] = f"{c.trigger_point_name} ({c.side})"
-        rows.append({"candidate": c, "found": found, "form": form, "why": why})
+    elif form is None and keys:  # every row examined: the form waits, hidden, for a link
+        form = PalpationForm()
+    if palpation_error is not None and chosen in keys:
+        point = explanation.candidates[keys.index(chosen)]
+        extra["palpation_point"] = f"{point.trigger_point_name} ({point.side})"
     svg = render_body_map(
         names, intensities=visit.intake.drawing, interactive=False, title="Pain drawing"
     )
@@ -116,6 +153,9 @@ def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
         **_base(visit),
         "explanation": explanation,
         "rows": rows,
+        "palpation_form": form,
+        "palpation_open": chosen in keys,
+        "palpation_error": palpation_error,
         "movements": [(m, tests.get(m.test, m.test)) for m in visit.movements.all()],
         "movement_form": MovementForm(tests=_tests()),
         "profile": recorded.factor_profile(visit),
@@ -127,8 +167,12 @@ def _visit_context(visit: Visit, **extra: Any) -> dict[str, Any]:
 @require_GET
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """`?point=ID&side=SIDE` opens the palpation form on that candidate's row (the link
+    each row has; the page's script does the same without a reload)."""
     visit = visit_for(request.user, pk)
-    return _show(request, "visits/visit.html", _visit_context(visit), "assessment")
+    chosen = (request.GET.get("point", ""), request.GET.get("side", ""))
+    context = _visit_context(visit, chosen=chosen)
+    return _show(request, "visits/visit.html", context, "assessment")
 
 
 @require_POST
