@@ -6,11 +6,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 CHROMIUM ?= /usr/bin/chromium
+WRK ?= /usr/bin/wrk
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev chromium lint typecheck migrations-check pytest bench clean
+.PHONY: run test install install-dev chromium wrk lint typecheck migrations-check pytest bench \
+	bench-web clean
 
 run: install
 	$(BIN)/myomap serve --demo
@@ -41,6 +43,16 @@ chromium:
 	fi
 	@test -x "$(CHROMIUM)" || { echo "chromium is still missing at $(CHROMIUM)" >&2; exit 1; }
 
+# The web benchmark's load generator: Debian's wrk (a small C program, light on the machine).
+wrk:
+	@if [ ! -x "$(WRK)" ]; then \
+	  echo "Installing Debian's wrk for the web benchmark..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+	@test -x "$(WRK)" || { echo "wrk is still missing at $(WRK)" >&2; exit 1; }
+
 lint: install-dev
 	$(BIN)/ruff check src tests tools
 	$(BIN)/ruff format --check src tests tools
@@ -63,6 +75,11 @@ pytest: install-dev
 # One core, one BLAS thread: the numbers a single-core deployment would see.
 bench: install
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python benchmarks/referral.py bench-results.json
+
+# The real server under a real load generator, on SQLite and (when reachable) PostgreSQL,
+# with a clinic of 10,000 clients: see docs/performance.md.
+bench-web: install wrk
+	WRK=$(WRK) $(BIN)/python benchmarks/web.py bench-web-results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
