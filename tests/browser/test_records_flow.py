@@ -120,3 +120,64 @@ def test_the_record_pages_fit_a_phone_screen(browser, live_server, db):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
     context.close()
+
+
+@pytest.mark.parametrize("device", ["phone", "tablet"])
+def test_the_one_palpation_form_opens_on_the_row_tapped_and_records_it(
+    browser, live_server, artifacts, device
+):
+    from django.test import Client as DjangoClient
+    from tests.web.records_fixtures import build_world
+
+    from myomap.visits.models import PalpationFinding
+
+    world = build_world()
+    viewport = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 820, "height": 1180}}
+    context = browser.new_context(viewport=viewport[device], has_touch=True, is_mobile=True)
+    session = DjangoClient()
+    session.force_login(world.alice)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/")
+    expect(page.locator("form.palpation-form")).to_have_count(1)
+    page.screenshot(path=str(artifacts / f"assessment-{device}.png"), full_page=True)
+
+    # Quadratus lumborum (left) was recorded: its link opens the form filled with it.
+    recorded = page.locator("#quadratus-lumborum-deep-caudal-left")
+    recorded.get_by_role("link", name="Change this finding").tap()
+    expect(recorded.locator("form.palpation-form")).to_be_visible()
+    expect(recorded.get_by_label("Tender 0-10")).to_have_value("6")
+    expect(recorded.get_by_label("taut band")).to_be_checked()
+    expect(recorded.get_by_label("twitch")).not_to_be_checked()
+    expect(page.locator("form.palpation-form")).to_have_count(1)
+
+    # Another row, not examined: the form moves there, empty, and records that point.
+    row = page.locator(".exam-item:not(.examined)").first
+    point, side = row.get_attribute("id").rsplit("-", 1)
+    row.get_by_role("link", name="Record a finding").tap()
+    expect(row.get_by_label("Tender 0-10")).to_be_focused()
+    expect(row.get_by_label("Tender 0-10")).to_have_value("")
+    expect(row.get_by_label("taut band")).not_to_be_checked()
+    expect(recorded.get_by_role("link", name="Change this finding")).to_be_visible()
+    row.get_by_label("Tender 0-10").fill("5")
+    row.get_by_label("twitch").check()
+    row.screenshot(path=str(artifacts / f"assessment-palpation-open-{device}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[device]["width"]
+    row.get_by_role("button", name="Save").tap()
+
+    saved = page.locator(f"[id='{point}-{side}']")
+    expect(saved).to_contain_text("Examined: tender 5/10, local twitch response")
+    found = PalpationFinding.objects.get(visit=world.visit, trigger_point=point, side=side)
+    assert (found.tender, found.twitch, found.taut_band) == (5, True, False)
+
+    # A bad value, typed in the moved form: the page names the field and keeps the text.
+    saved.get_by_role("link", name="Change this finding").tap()
+    saved.get_by_label("Tender 0-10").fill("12")
+    saved.get_by_role("button", name="Save").tap()
+    expect(page.locator(".error[role=alert]")).to_contain_text("Tender (0-10)")
+    expect(saved.get_by_label("Tender 0-10")).to_have_value("12")
+    found.refresh_from_db()
+    assert found.tender == 5
+    context.close()
