@@ -12,6 +12,7 @@ import http.cookiejar
 import json
 import os
 import re
+import signal
 import socket
 import sqlite3
 import stat
@@ -38,8 +39,9 @@ def serve_env(data: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(data: Path, *args: str):
-    """`myomap serve` on the data folder `data`: yields its port and what it printed."""
+def server(data: Path, *args: str):
+    """`myomap serve` on the data folder `data`: yields the process, its port and what it
+    printed up to "Press Ctrl+C"; stopped (SIGTERM) at the end if still running."""
     port = free_port()
     exe = Path(sys.executable).parent / "myomap"
     proc = subprocess.Popen(
@@ -60,10 +62,18 @@ def serving(data: Path, *args: str):
         if "Press Ctrl+C" in line:
             break
     try:
-        yield port, "".join(lines)
+        yield proc, port, "".join(lines)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        if proc.poll() is None:
+            proc.terminate()
+        proc.communicate(timeout=30)
+
+
+@contextlib.contextmanager
+def serving(data: Path, *args: str):
+    """`myomap serve` on the data folder `data`: yields its port and what it printed."""
+    with server(data, *args) as (_, port, output):
+        yield port, output
 
 
 EXE = str(Path(sys.executable).parent / "myomap")
@@ -363,57 +373,66 @@ def test_the_health_check_names_a_broken_knowledge_base(client, monkeypatch, tmp
     assert "broken.yaml" not in response.content.decode()
 
 
-def _failed_sign_in_address(tmp_path, data, env, forwarded):
-    """Through the real `myomap serve` (as if behind a proxy on 127.0.0.1): one failed
-    sign-in with these forwarded headers; the address the throttle counted it against."""
-    import re
-    import sqlite3
-    import urllib.parse
-    import urllib.request
-
+def _failed_sign_in_address(data, env, forwarded, workers, https=True, secure_cookie=None):
+    """Through the real `myomap serve` with `workers` processes: one failed sign-in with
+    these forwarded headers, over HTTPS as far as the server should believe (`https`); the
+    address the throttle counted it against, which is the one the audit log recorded too."""
     old_env = dict(os.environ)
     os.environ.update(env)
     try:
-        with serving(data) as (port, _):
+        with serving(data, "--workers", workers) as (port, _):
             url = f"http://127.0.0.1:{port}/accounts/login/"
             first = urllib.request.urlopen(urllib.request.Request(url, headers=forwarded))
             page = first.read().decode()
-            # The cookie is Secure (the request counted as HTTPS): send it back by hand.
+            # Behind the proxy the cookie is Secure (the request counted as HTTPS): send it
+            # back by hand.
             cookie = first.headers["Set-Cookie"]
-            assert "Secure" in cookie
+            assert ("Secure" in cookie) == (https if secure_cookie is None else secure_cookie)
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
             body = urllib.parse.urlencode(
                 {"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong"}
             ).encode()
+            origin = f"{'https' if https else 'http'}://127.0.0.1:{port}"
             headers = forwarded | {
                 "Cookie": cookie.split(";")[0],
-                "Origin": f"https://127.0.0.1:{port}",
-                "Referer": f"https://127.0.0.1:{port}/accounts/login/",
+                "Origin": origin,
+                "Referer": f"{origin}/accounts/login/",
             }
             answer = urllib.request.urlopen(urllib.request.Request(url, body, headers=headers))
             assert answer.status == 200
+            assert "Please enter a correct username and password" in answer.read().decode()
     finally:
         os.environ.clear()
         os.environ.update(old_env)
     with sqlite3.connect(data / "myomap.sqlite3") as db:
         rows = db.execute("select ip from accounts_loginfailure").fetchall()
+        audited = db.execute(
+            "select ip from audit_auditevent where summary like 'failed sign-in as %'"
+        ).fetchall()
     assert len(rows) == 1
+    assert audited == rows
     return rows[0][0]
 
 
-def test_behind_the_declared_proxy_the_server_believes_only_the_proxys_headers(tmp_path):
+# One process is waitress, two are gunicorn: both believe the same headers from the same
+# peers, and only those.
+SERVERS = pytest.mark.parametrize("workers", ["1", "2"], ids=["waitress", "gunicorn"])
+
+
+@SERVERS
+def test_behind_the_declared_proxy_the_server_believes_only_the_proxys_headers(tmp_path, workers):
     """The proxy (127.0.0.1) appended the client's address to an X-Forwarded-For the client
     had forged; the failed sign-in counts against the address the proxy saw, and the
     request counts as HTTPS."""
     env = {"MYOMAP_BEHIND_HTTPS_PROXY": "true", "MYOMAP_ALLOWED_HOSTS": "localhost,127.0.0.1"}
     forwarded = {"X-Forwarded-For": "6.6.6.6, 198.51.100.9", "X-Forwarded-Proto": "https"}
-    assert _failed_sign_in_address(tmp_path, tmp_path / "data", env, forwarded) == "198.51.100.9"
+    assert _failed_sign_in_address(tmp_path / "data", env, forwarded, workers) == "198.51.100.9"
 
 
-def test_behind_a_chain_of_proxies_the_outermost_ones_entry_is_the_client(tmp_path):
+@SERVERS
+def test_behind_a_chain_of_proxies_the_outermost_ones_entry_is_the_client(tmp_path, workers):
     """A CDN in front of nginx: with MYOMAP_TRUSTED_PROXY_COUNT=2 the client is the entry the
     CDN appended, not nginx's own view of the CDN."""
-    data = tmp_path / "data"
     env = {
         "MYOMAP_BEHIND_HTTPS_PROXY": "true",
         "MYOMAP_TRUSTED_PROXY_COUNT": "2",
@@ -423,4 +442,209 @@ def test_behind_a_chain_of_proxies_the_outermost_ones_entry_is_the_client(tmp_pa
         "X-Forwarded-For": "6.6.6.6, 198.51.100.9, 10.0.0.5",
         "X-Forwarded-Proto": "https",
     }
-    assert _failed_sign_in_address(tmp_path, data, env, chain) == "198.51.100.9"
+    assert _failed_sign_in_address(tmp_path / "data", env, chain, workers) == "198.51.100.9"
+
+
+FORGED = {"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"}
+
+
+@SERVERS
+def test_without_a_declared_proxy_forged_forwarded_headers_are_ignored(tmp_path, workers):
+    """No proxy declared: a client writing X-Forwarded-For and X-Forwarded-Proto itself
+    is recorded at its real address, and its request is not taken for HTTPS."""
+    address = _failed_sign_in_address(tmp_path / "data", {}, FORGED, workers, https=False)
+    assert address == "127.0.0.1"
+
+
+@SERVERS
+def test_behind_a_proxy_the_headers_are_ignored_from_any_other_address(tmp_path, workers):
+    """The proxy is declared at 192.0.2.1; a request from 127.0.0.1 (not the proxy) with the
+    headers is recorded at 127.0.0.1. (The cookie is Secure as always behind a proxy; the
+    redirect to HTTPS is turned off to see the sign-in page over plain HTTP.)"""
+    env = {
+        "MYOMAP_BEHIND_HTTPS_PROXY": "true",
+        "MYOMAP_TRUSTED_PROXIES": "192.0.2.1",
+        "MYOMAP_SSL_REDIRECT": "false",
+        "MYOMAP_ALLOWED_HOSTS": "localhost,127.0.0.1",
+    }
+    address = _failed_sign_in_address(
+        tmp_path / "data", env, FORGED, workers, https=False, secure_cookie=True
+    )
+    assert address == "127.0.0.1"
+
+
+# Several processes: gunicorn, on Linux (the process tree is read from /proc).
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def workers_of(master: int) -> set[int]:
+    """The live child processes of `master` (its server workers)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == master and state != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def wait_for(check, what: str):
+    """Poll `check` until it returns something true (a process starting or ending)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"still not {what} after 30 s")
+
+
+def holds_database(pid: int, data: Path) -> bool:
+    """Process `pid` has the embedded database file open (a database connection)."""
+    database = os.path.realpath(data / "myomap.sqlite3")
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) == database:
+                return True
+    return False
+
+
+@LINUX
+def test_two_workers_answer_keep_their_connections_and_a_killed_one_is_replaced(tmp_path):
+    data = tmp_path / "data"
+    with server(data, "--demo", "--workers", "2") as (proc, port, output):
+        assert "2 server processes, 8 threads each." in output
+        assert "Demo therapist login: demo / myomap-demo" in output
+        first = wait_for(lambda: len(workers_of(proc.pid)) == 2 and workers_of(proc.pid), "2")
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(20):  # new connections each time, so both workers serve some
+            with urllib.request.urlopen(f"{base}/healthz") as response:
+                assert json.loads(response.read())["database"] == "ok"
+        # A worker that answered keeps its connection for the next request (without
+        # persistent connections it would close it as each request ends: give the last
+        # one a moment to end). The master opened the database before forking and closed
+        # it: no worker shares its connection.
+        time.sleep(0.5)
+        assert any(holds_database(worker, data) for worker in first)
+        assert not holds_database(proc.pid, data)
+        browser, landed = sign_in(base, "demo", "myomap-demo")
+        assert landed == f"{base}/clients/"
+        assert "Lopez, Maria" in browser.open(f"{base}/clients/").read().decode()
+        # The sign-in was committed: another connection (this test's) sees its session.
+        with sqlite3.connect(data / "myomap.sqlite3") as db:
+            assert db.execute("SELECT COUNT(*) FROM django_session").fetchone()[0] == 1
+
+        killed = min(first)
+        os.kill(killed, signal.SIGKILL)
+        now = wait_for(
+            lambda: (w := workers_of(proc.pid)) and len(w) == 2 and killed not in w and w,
+            "replaced",
+        )
+        assert len(now - first) == 1
+        for _ in range(10):  # whichever worker answers, the session (in the database) holds
+            assert "Lopez, Maria" in browser.open(f"{base}/clients/").read().decode()
+
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "Myomap stopped." in rest
+        assert not any(Path(f"/proc/{worker}").exists() for worker in now)
+
+
+@LINUX
+@SERVERS
+def test_sigterm_stops_the_server_and_its_workers_cleanly(tmp_path, workers):
+    with server(tmp_path / "data", "--workers", workers) as (proc, port, _):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as response:
+            assert response.status == 200
+        children = workers_of(proc.pid)
+        assert len(children) == (2 if workers == "2" else 0)
+        proc.terminate()
+        rest, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert "Myomap stopped." in rest
+        assert not any(Path(f"/proc/{child}").exists() for child in children)
+
+
+@pytest.mark.parametrize("workers", ["0", "-2"])
+def test_workers_must_be_at_least_one(tmp_path, workers):
+    refused = myomap(tmp_path / "data", "serve", "--workers", workers)
+    assert refused.returncode == 2
+    assert f"myomap serve: --workers must be 1 or more, not {workers}" in refused.stderr
+    assert not (tmp_path / "data" / "myomap.sqlite3").exists()
+
+
+@SERVERS
+def test_a_port_in_use_is_one_clear_message(tmp_path, workers):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = myomap(tmp_path / "data", "serve", "--port", str(port), "--workers", workers)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == (
+        f"myomap serve: cannot listen on 127.0.0.1:{port} (Address already in use). "
+        "Is Myomap already running? Try --port with another number."
+    )
+    assert "Myomap is running" not in refused.stdout
+
+
+def attempt_sign_in(base: str, username: str, password: str) -> tuple[str, str]:
+    """One sign-in through the form, in a browser of its own: where it ended, and the page."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = browser.open(f"{base}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+    )
+    answer = browser.open(request)
+    return answer.geturl(), answer.read().decode()
+
+
+def test_the_login_throttle_holds_across_separate_server_processes(tmp_path):
+    """Two servers on one database (as two machines behind a proxy share PostgreSQL): the
+    failures counted by one refuse the right password on the other."""
+    data = tmp_path / "data"
+    assert myomap(data, "demo").returncode == 0
+    with serving(data, "--workers", "1") as (one, _), serving(data, "--workers", "2") as (two, _):
+        bases = [f"http://127.0.0.1:{one}", f"http://127.0.0.1:{two}"]
+        for attempt in range(5):
+            landed, page = attempt_sign_in(bases[attempt % 2], "demo", "not-the-password")
+            assert "Please enter a correct username and password" in page
+        landed, page = attempt_sign_in(bases[1], "demo", "myomap-demo")
+        assert landed == f"{bases[1]}/accounts/login/"
+        assert "Too many failed sign-ins. For your security, try again in 15 minutes." in page
+        landed, page = attempt_sign_in(bases[0], "demo", "myomap-demo")
+        assert "Too many failed sign-ins" in page
+    with sqlite3.connect(data / "myomap.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM accounts_loginfailure").fetchone()[0] == 5
+
+
+@pytest.mark.django_db
+def test_a_database_connection_is_kept_between_requests_and_checked_before_reuse():
+    """Each new SQLite connection is set up once (Django runs init_command when it opens
+    one): writers wait for the lock, foreign keys hold. PostgreSQL keeps its connections a
+    minute; both are checked before reuse, so a connection broken meanwhile is replaced."""
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    assert database["CONN_HEALTH_CHECKS"] is True
+    if connection.vendor != "sqlite":
+        assert database["CONN_MAX_AGE"] == 60
+        return
+    assert database["CONN_MAX_AGE"] == 600
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA busy_timeout").fetchone() == (5000,)
+        assert cursor.execute("PRAGMA foreign_keys").fetchone() == (1,)
+        assert cursor.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
+    assert connection.transaction_mode == "IMMEDIATE"

@@ -113,17 +113,30 @@ TEMPLATES = [
 ]
 
 
+# Connections are kept between requests (one per server thread), so a request does not
+# pay for opening one; a health check before reuse replaces a connection that broke (a
+# database restarted) instead of failing the request with it.
+CONNECTION_SECONDS = 600
+
+
 def _databases() -> dict[str, dict[str, object]]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        return {"default": dict(dj_database_url.parse(url, conn_max_age=60))}
+        return {
+            "default": dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        }
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "myomap.sqlite3",
+            "CONN_MAX_AGE": CONNECTION_SECONDS,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
-                # WAL lets readers work while one writer writes; IMMEDIATE takes the write
-                # lock up front so concurrent requests queue instead of failing.
+                # Run once per new connection (Django's SQLite backend executes it when it
+                # opens one), not per request. WAL lets the server processes read while one
+                # writes; busy_timeout makes a writer wait for the lock rather than fail;
+                # IMMEDIATE takes the write lock up front so concurrent requests queue
+                # instead of failing midway.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                     "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;"
