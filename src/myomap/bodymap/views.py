@@ -1,3 +1,6 @@
+from functools import lru_cache
+
+import numpy as np
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -8,6 +11,7 @@ from django.views.decorators.http import require_GET
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.core.referral import InputError, explain, scorer
+from myomap.core.referral.compiled import Model
 from myomap.core.referral.inputs import parse_region
 
 
@@ -30,6 +34,17 @@ def page(request: HttpRequest) -> HttpResponse:
 
 
 CANDIDATES_SHOWN = 8
+ZONE_KINDS = ("essential", "spillover", "local")
+
+
+@lru_cache(maxsize=4096)
+def _pattern(model: Model, candidate: int) -> dict[str, list[str]]:
+    """A candidate's whole referral pattern, region ids by kind: fixed by the knowledge base,
+    so built once per candidate, not on every request (the model is hashed by identity)."""
+    return {
+        kind: [model.regions[i] for i in np.flatnonzero(getattr(model, kind)[candidate])]
+        for kind in ZONE_KINDS
+    }
 
 
 @require_GET
@@ -43,17 +58,8 @@ def candidates(request: HttpRequest) -> JsonResponse:
         result = explain(drawing, top=CANDIDATES_SHOWN)
     except InputError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    index = model.region_index
     rows = []
     for c in result.candidates:
-        pattern = {
-            kind: [r for r in model.regions if zones[c.index, index[r]]]
-            for kind, zones in (
-                ("essential", model.essential),
-                ("spillover", model.spillover),
-                ("local", model.local),
-            )
-        }
         rows.append(
             {
                 "trigger_point": c.trigger_point,
@@ -64,7 +70,7 @@ def candidates(request: HttpRequest) -> JsonResponse:
                 "score": round(c.score, 2),
                 "explains": [[result.region_names[r], kind] for r, kind in c.zone_of],
                 "pain_free_essential": [result.region_names[r] for r in c.free_essential],
-                "pattern": pattern,
+                "pattern": _pattern(model, c.index),
                 "url": reverse("reference:muscle", args=[c.muscle]) + f"#{c.trigger_point}",
             }
         )
