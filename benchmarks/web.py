@@ -266,7 +266,7 @@ def _pages(
         Page("client", f"/clients/{client['id']}/", html.escape(family)),
         Page(
             "client search",
-            "/clients/?" + urllib.parse.urlencode({"q": family[:3]}),
+            "/clients/?" + urllib.parse.urlencode({"q": family}),
             html.escape(family),
         ),
         Page("assessment", f"/visits/{visit['id']}/", html.escape(candidate)),

@@ -64,6 +64,8 @@ class Picture:
     factors: dict[str, bool | int] = field(default_factory=dict)
 
 
+# The knowledge base covers the low back and the lumbopelvic region: every picture lies
+# there, so each has candidates to examine (a drawing elsewhere has none).
 PICTURES = (
     Picture(
         "low back",
@@ -88,11 +90,12 @@ PICTURES = (
         {"posture-wallet-pocket": True, "posture-prolonged-sitting": True},
     ),
     Picture(
-        "neck",
-        "Neck and {side} shoulder ache by the end of the working day, with headaches.",
-        {"neck-back-left": 6, "shoulder-top-left": 5, "head-back-left": 4},
-        "Works on a laptop.",
-        {"biomechanics-typing-posture": True, "stress-level": 2},
+        "waist",
+        "Ache across the {side} side of the waist, worse turning in bed or straightening up "
+        "after bending.",
+        {"lumbar-upper-left": 6, "thoracolumbar-left": 5, "iliac-crest-left": 4},
+        "Lifts boxes at work.",
+        {"biomechanics-frequent-lifting": True, "stress-level": 2},
     ),
     Picture(
         "calf",
@@ -102,11 +105,12 @@ PICTURES = (
         {"ischemia-tightness": 2},
     ),
     Picture(
-        "thigh",
-        "Pain at the front of the {side} thigh and knee climbing stairs.",
-        {"thigh-anterior-distal-left": 5, "knee-front-left": 4},
-        "Plays football at weekends.",
-        {"biomechanics-one-sided-sport": True},
+        "tailbone",
+        "Pain over the tailbone after a fall on the ice, spreading into the {side} buttock; "
+        "worse sitting.",
+        {"sacrum": 6, "coccyx": 5, "buttock-lower-left": 3},
+        "Sits most of the day.",
+        {"posture-slumped-sitting": True, "stress-poor-sleep": 1},
     ),
 )
 UNDRAWN = Picture(
