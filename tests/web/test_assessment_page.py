@@ -189,3 +189,22 @@ def test_the_pages_queries_and_size_do_not_grow_with_candidates_and_findings(
     assert visit.palpations.count() == 31
     assert measure() == before
     assert before[1] == 1
+
+
+def test_a_refused_movement_test_keeps_what_was_typed_and_the_next_page_starts_blank(
+    world: World,
+) -> None:
+    web = world.web("alice")
+    url = f"/visits/{world.visit.pk}/"
+    before = world.visit.movements.count()
+    refused = web.post(
+        f"{url}movement/",
+        {"test": "prone-hip-extension", "side": "right", "result": "", "note": "Fires late"},
+    )
+    assert refused.status_code == 400 and world.visit.movements.count() == before
+    page = refused.content.decode()
+    assert "Result: This field is required." in page and 'value="Fires late"' in page
+    assert '<option value="right" selected>' in page
+    again = web.get(url).content.decode()
+    assert "Fires late" not in again and "This field is required." not in again
+    assert '<option value="right" selected>' not in again

@@ -6,6 +6,7 @@ audited as a view (`_show`)."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -15,9 +16,10 @@ from django.db.models import prefetch_related_objects
 from django.forms import BaseFormSet, model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from myomap.audit.log import Context, record
@@ -26,6 +28,8 @@ from myomap.clients.queries import intake_for
 from myomap.clients.screening import screen_intake
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
+from myomap.core.referral import Explanation, Finding, explain, scorer
+from myomap.core.referral.engine import Scorer
 from myomap.core.referral.inputs import describe
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
@@ -89,6 +93,35 @@ def _base(visit: Visit) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1024)
+def _explained(
+    using: Scorer, drawing: tuple[tuple[str, Any], ...], findings: tuple[Finding, ...]
+) -> Explanation:
+    return explain(dict(drawing), findings, top=10, using=using)
+
+
+def _explanation(visit: Visit) -> Explanation:
+    """The reasoning for the visit's drawing and findings (`recorded.explanation`), worked
+    out once for each state of the record: the page opened again, or after another tab,
+    reuses it until a finding changes. An explanation is a frozen value."""
+    findings = tuple(recorded.findings(visit))
+    return _explained(scorer(), tuple(visit.intake.drawing.items()), findings)
+
+
+def _movement_fields(form: MovementForm | None) -> SafeString:
+    """The movement test form's fields. Empty, they are the same for every visit: rendered
+    once per process, not through the widgets on every request."""
+    if form is not None:
+        return render_to_string("visits/_movement_fields.html", {"movement_form": form})
+    return _blank_movement_fields(tuple(_tests()))
+
+
+@lru_cache(maxsize=8)
+def _blank_movement_fields(tests: tuple[tuple[str, str], ...]) -> SafeString:
+    form = MovementForm(tests=list(tests))
+    return render_to_string("visits/_movement_fields.html", {"movement_form": form})
+
+
 def _finding_data(found: Any) -> str:
     """A recorded finding's values as JSON, for the script that fills the one palpation
     form in the browser when another row is opened (an empty object: not examined)."""
@@ -104,6 +137,7 @@ def _visit_context(
     visit: Visit,
     chosen: tuple[str, str] | None = None,
     palpation_error: PalpationForm | None = None,
+    movement_form: MovementForm | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """The assessment page. The palpation form is rendered once, in the row being examined:
@@ -111,7 +145,7 @@ def _visit_context(
     was typed, else the first candidate not examined yet. The other rows link to it."""
     kb = load_default()
     prefetch_related_objects([visit], "palpations", "movements")
-    explanation = recorded.explanation(visit)
+    explanation = _explanation(visit)
     palpated = {(p.trigger_point, p.side): p for p in visit.palpations.all()}
     names = {region_id: region.name for region_id, region in kb.regions.items()}
     tests = {t.id: t.name for t in kb.exam_tests.values()}
@@ -157,7 +191,7 @@ def _visit_context(
         "palpation_open": chosen in keys,
         "palpation_error": palpation_error,
         "movements": [(m, tests.get(m.test, m.test)) for m in visit.movements.all()],
-        "movement_form": MovementForm(tests=_tests()),
+        "movement_fields": _movement_fields(movement_form),
         "profile": recorded.factor_profile(visit),
         "svg": mark_safe(svg),
         **extra,
