@@ -8,6 +8,7 @@ of Dan's, more findings and 10 more note versions."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -16,8 +17,10 @@ from records_fixtures import ENTRIES, Entry, Kind, World, build_world, record_fi
 
 from myomap.audit.log import Context
 from myomap.clients import actions as client_actions
+from myomap.clients.models import Client, Intake
 from myomap.core.kb import load_default
 from myomap.visits import actions as visit_actions
+from myomap.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +90,56 @@ def test_the_grown_clinic_is_really_bigger() -> None:
     assert world.lakeside.clients.count() == 13
     assert world.signed_visit.note.versions.count() == 11
     assert world.visit.palpations.count() == 11
+
+
+def more_clients(world: World, count: int, family: str = "Lister") -> None:
+    """`count` clients more at Lakeside, each with one intake and `n % 3` visits."""
+    made = Client.objects.bulk_create(
+        Client(
+            clinic=world.lakeside,
+            given_name=f"Pat{n:03}",
+            family_name=family,
+            date_of_birth=dt.date(1970, 1, 1),
+            created_by=world.alice,
+        )
+        for n in range(count)
+    )
+    for n, client in enumerate(made):
+        intake = Intake.objects.create(client=client, recorded_by=world.alice, complaint="Hip")
+        for _ in range(n % 3):
+            Visit.objects.create(client=client, intake=intake, therapist=world.alice)
+
+
+LISTS = [
+    pytest.param("/clients/", {}, id="client list"),
+    pytest.param("/clients/", {"page": "2"}, id="client list page 2"),
+    pytest.param("/clients/", {"q": "lis"}, id="client search"),
+    pytest.param("/api/clients", {}, id="API client list"),
+    pytest.param("/api/clients", {"page": "2", "q": "lister"}, id="API client search page 2"),
+]
+
+
+@pytest.mark.parametrize(("path", "query"), LISTS)
+def test_a_lists_query_count_is_the_same_for_5_clients_and_for_60(
+    path: str, query: dict[str, str]
+) -> None:
+    world = build_world()
+    browser = world.browser_for(path, "alice")
+
+    def queries() -> tuple[int, str]:
+        assert browser.get(path, query).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            response = browser.get(path, query)
+        if path.startswith("/api/"):
+            return len(captured), str(response.json()["count"])
+        total = re.search(r"· (\d+) clients", response.content.decode())
+        assert total is not None, "the list shows no total"
+        return len(captured), total.group(1)
+
+    more_clients(world, 5)
+    small, total = queries()
+    assert total == ("5" if "q" in query else "8")  # Lakeside's 3 clients and 5 more
+    more_clients(world, 55)
+    large, total = queries()
+    assert total == ("60" if "q" in query else "63")
+    assert large == small
