@@ -148,6 +148,11 @@ def _databases() -> dict[str, dict[str, object]]:
 
 
 DATABASES = _databases()
+# Nothing relies on Django's cache: sessions, the sign-in and password-link throttles, the
+# idle sign-out and the audit log are in the database, so any server process (or machine)
+# answers any request. The cache stays the per-process default, named here so that a use
+# that must hold across requests is seen to belong in the database instead.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
