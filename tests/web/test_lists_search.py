@@ -6,10 +6,12 @@ Bob a therapist at Hilltop, whose clients never show at Lakeside."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from html import unescape as html_unescape
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client as Browser
 
 from myomap.accounts.models import User
@@ -135,3 +137,17 @@ def test_a_name_key_folds_case_and_accents_and_joins_words_with_one_space() -> N
     assert name_key("Straße") == "strasse"
     assert name_key("ZOË") == "zoe"
     assert name_key("O\u2019Brien\tSiobhán") == "o brien siobhan"
+
+
+def test_the_migration_fills_the_search_keys_of_clients_recorded_before_it(
+    alice: User, lakeside: dict[str, Client]
+) -> None:
+    migration = importlib.import_module(
+        "myomap.clients.migrations.0008_name_search_keys_and_list_indexes"
+    )
+    Client.objects.update(family_key="", given_key="")  # as the column was added
+    assert found_on_the_web(alice, "smi") == []
+    migration.fill_keys(django_apps, None)
+    assert found_on_the_web(alice, "smi") == ["Smith, John"]
+    assert found_on_the_web(alice, "zoe m") == ["Müller, Zoë"]
+    assert Client.objects.get(pk=lakeside["José"].pk).family_key == "ozturk brown jose"
