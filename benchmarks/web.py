@@ -86,6 +86,9 @@ def page_result(path: str, run: dict[str, Any], floor_rps: float | None) -> dict
         "p95_ms": round(p95, 1),
         "p99_ms": round(lat["p99"] / 1000, 1),
         "max_ms": round(lat["max"] / 1000, 1),
+        "kb_per_response": round(run["bytes"] / run["requests"] / 1024, 1)
+        if run["requests"]
+        else 0,
         "non_2xx": run["non_2xx"],
         "first_bad_status": run["first_bad_status"] or None,
         "socket_errors": socket_errors,
@@ -117,7 +120,7 @@ def table(results: dict[str, Any]) -> str:
     """The results as a table a person reads."""
     lines = []
     head = f"{'page':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"
-    head += f"{'x healthz':>11}  targets"
+    head += f"{'x healthz':>11}{'KB':>7}  targets"
     for db, entry in results["databases"].items():
         if "skipped" in entry:
             lines.append(f"{db}: skipped ({entry['skipped']})")
@@ -146,7 +149,8 @@ def table(results: dict[str, Any]) -> str:
             )
             lines.append(
                 f"{name:<18}{p['requests_per_s']:>9.1f}{p['p50_ms']:>9.1f}{p['p95_ms']:>9.1f}"
-                f"{p['p99_ms']:>9.1f}{p['non_2xx']:>9}{p['ratio_to_healthz']:>11.3f}  {verdict}"
+                f"{p['p99_ms']:>9.1f}{p['non_2xx']:>9}{p['ratio_to_healthz']:>11.3f}"
+                f"{p.get('kb_per_response', 0):>7.1f}  {verdict}"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -400,24 +404,37 @@ def bench_database(env: dict[str, str], work: Path, clients: int, seconds: int) 
         "load_average_before": [round(x, 2) for x in os.getloadavg()],
         "pages": {},
     }
-    with server(env, work / "server.log") as base:
-        session = Session(base, sign_in(base, "demo", "myomap-demo"), token)
-        pages = pick_pages(session)
-        for page in pages:
-            check(session, page)
-        floor = None
-        for page in pages:
-            run_wrk(session, page, WARMUP_SECONDS)
-            result = page_result(page.path, run_wrk(session, page, seconds), floor)
-            floor = floor or result["requests_per_s"]
-            entry["pages"][page.name] = result
-            print(
-                f"  {page.name:<16} {result['requests_per_s']:>8.1f} req/s  "
-                f"p95 {result['p95_ms']:>7.1f} ms",
-                flush=True,
-            )
+    log = work / "server.log"
+    with server(env, log) as base:
+        try:
+            _load_pages(Session(base, sign_in(base, "demo", "myomap-demo"), token), entry, seconds)
+        except BenchError as exc:
+            raise BenchError(f"{exc}\n--- the server's log ends with ---\n{_tail(log)}") from None
+    if any(page["non_2xx"] for page in entry["pages"].values()):
+        entry["server_log_tail"] = _tail(log)
     entry["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     return entry
+
+
+def _load_pages(session: Session, entry: dict[str, Any], seconds: int) -> None:
+    pages = pick_pages(session)
+    for page in pages:
+        check(session, page)
+    floor = None
+    for page in pages:
+        run_wrk(session, page, WARMUP_SECONDS)
+        result = page_result(page.path, run_wrk(session, page, seconds), floor)
+        floor = floor or result["requests_per_s"]
+        entry["pages"][page.name] = result
+        print(
+            f"  {page.name:<16} {result['requests_per_s']:>8.1f} req/s  "
+            f"p95 {result['p95_ms']:>7.1f} ms",
+            flush=True,
+        )
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def base_env(data: Path) -> dict[str, str]:

@@ -94,6 +94,7 @@ def test_the_json_file_and_the_table_give_the_same_numbers(web: ModuleType, tmp_
     assert "postgresql: skipped (PostgreSQL unreachable" in text
     row = next(line for line in text.splitlines() if line.startswith("client list"))
     assert "100.0" in row and "300.0" in row and "missed: p95, ratio" in row
+    assert row.split()[-4] == "0.9"  # KB a response: 900 bytes each
     assert web.broken_pages(stored) == []
 
 
