@@ -571,11 +571,13 @@ def test_sigterm_stops_the_server_and_its_workers_cleanly(tmp_path, workers):
         assert not any(Path(f"/proc/{child}").exists() for child in children)
 
 
-@pytest.mark.parametrize("workers", ["0", "-2"])
-def test_workers_must_be_at_least_one(tmp_path, workers):
-    refused = myomap(tmp_path / "data", "serve", "--workers", workers)
+@pytest.mark.parametrize(
+    ("option", "value"), [("--workers", "0"), ("--workers", "-2"), ("--threads", "0")]
+)
+def test_workers_and_threads_must_be_at_least_one(tmp_path, option, value):
+    refused = myomap(tmp_path / "data", "serve", option, value)
     assert refused.returncode == 2
-    assert f"myomap serve: --workers must be 1 or more, not {workers}" in refused.stderr
+    assert f"myomap serve: {option} must be 1 or more, not {value}" in refused.stderr
     assert not (tmp_path / "data" / "myomap.sqlite3").exists()
 
 
