@@ -4,6 +4,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.forms.renderers import get_default_renderer
+from django.utils.safestring import SafeString
 
 from myomap.core.steps import MAX_STEPS, StepInput
 from myomap.core.vocab import PPT_RANGE, TENDER_SCALE
@@ -82,7 +84,10 @@ class AmendForm(PlainTextForm):
 
 class _TechniqueSelect(forms.Select):
     """Techniques the screening rules out at this step's point stay visible but disabled,
-    labelled "(ruled out)", so the therapist sees why they cannot be chosen."""
+    labelled "(ruled out)", so the therapist sees why they cannot be chosen.
+
+    Rendered once per (name, choice, attributes, ruled out) and then reused: a plan shows
+    one technique and one pressure list per step, the same lists on every view."""
 
     def __init__(self, *args: Any, ruled_out: frozenset[str] = frozenset(), **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -94,6 +99,32 @@ class _TechniqueSelect(forms.Select):
             option["attrs"]["disabled"] = True
             option["label"] = f"{label} (ruled out)"
         return option
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        choices = tuple(self.choices)
+        # Only a value from the list is kept: never anything else a request typed.
+        listed = {str(c[0]) for c in choices} | {""}
+        if renderer not in (None, get_default_renderer()) or str(value or "") not in listed:
+            return super().render(name, value, attrs, renderer)
+        key = (
+            name,
+            str(value or ""),
+            tuple(sorted({**self.attrs, **(attrs or {})}.items())),
+            choices,
+            self.ruled_out,
+        )
+        html = _SELECTS.get(key)
+        if html is None:
+            if len(_SELECTS) >= _SELECTS_KEPT:
+                _SELECTS.clear()
+            html = _SELECTS[key] = super().render(name, value, attrs, renderer)
+        return html
+
+
+_SELECTS: dict[tuple[Any, ...], SafeString] = {}
+_SELECTS_KEPT = 4096
 
 
 class PlanStepForm(PlainTextForm):
