@@ -59,7 +59,7 @@ def names_shown(html: str) -> list[str]:
 
 
 def pager(html: str) -> str:
-    found = re.search(r'<nav class="pager".*?</nav>', html, re.S)
+    found = re.search(r'<nav class="pager-nav".*?</nav>', html, re.S)
     assert found, "no page links"
     return found.group()
 
