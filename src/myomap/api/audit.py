@@ -50,7 +50,7 @@ class AuditPage(Schema):
 @router.get(
     "/audit",
     response={200: AuditPage, **ERRORS},
-    summary="Every read and write of the clinic's health data, newest first (admins)",
+    summary="Every read and write of the clinic's health data, newest first, 50 a page (admins)",
 )
 def audit_log(
     request: HttpRequest,

@@ -61,7 +61,9 @@ router = Router(tags=["clients"])
 @router.get(
     "/clients",
     response={200: ClientPage, **ALWAYS},
-    summary="The clients you may see; `q` searches their names",
+    summary="The clients you may see, 50 a page by family name; `q` finds the names that "
+    "start with it, family or given name first, whatever the case or accents "
+    "(`smi` finds Smith, `gail fen` Gail Fenwick)",
 )
 def list_clients(
     request: HttpRequest,
