@@ -108,6 +108,16 @@ def _explanation(visit: Visit) -> Explanation:
     return _explained(scorer(), tuple(visit.intake.drawing.items()), findings)
 
 
+@lru_cache(maxsize=64)
+def _drawing_svg(kb_id: int, drawing: tuple[tuple[str, Any], ...]) -> str:
+    """The pain drawing as SVG: the same for every view of an intake (with the same
+    knowledge base, `kb_id`), drawn once."""
+    names = {region_id: region.name for region_id, region in load_default().regions.items()}
+    return render_body_map(
+        names, intensities=dict(drawing), interactive=False, title="Pain drawing"
+    )
+
+
 def _movement_fields(form: MovementForm | None) -> SafeString:
     """The movement test form's fields. Empty, they are the same for every visit: rendered
     once per process, not through the widgets on every request."""
@@ -180,9 +190,7 @@ def _visit_context(
     if palpation_error is not None and chosen in keys:
         point = explanation.candidates[keys.index(chosen)]
         extra["palpation_point"] = f"{point.trigger_point_name} ({point.side})"
-    svg = render_body_map(
-        names, intensities=visit.intake.drawing, interactive=False, title="Pain drawing"
-    )
+    svg = _drawing_svg(id(kb), tuple(visit.intake.drawing.items()))
     return {
         **_base(visit),
         "explanation": explanation,
