@@ -14,9 +14,15 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from myomap.core.referral.compiled import Model, default_model
-from myomap.core.referral.engine import Batch, Scorer, run, to_matrix
+from myomap.core.referral.engine import Batch, Scorer, run
 from myomap.core.referral.explanation import Candidate, CoverItem, Explanation, build
-from myomap.core.referral.inputs import Finding, InputError, check_drawing, parse_finding
+from myomap.core.referral.inputs import (
+    Finding,
+    InputError,
+    check_drawing,
+    collect,
+    parse_finding,
+)
 
 __all__ = [
     "Batch",
@@ -52,7 +58,7 @@ def explain(
     """
     s = using or scorer()
     clean = check_drawing(drawing, s.model)
-    batch = run(s, to_matrix(s.model, [clean]), [findings])
+    batch = run(s, collect([clean], s.model), [findings])
     return build(batch, 0, top)
 
 
@@ -62,7 +68,9 @@ def explain_many(
     *,
     using: Scorer | None = None,
 ) -> Batch:
-    """Reason over many drawings at once; `build(batch, i)` gives drawing i's Explanation."""
+    """Reason over many drawings at once; `build(batch, i)` gives drawing i's Explanation.
+
+    Raises InputError naming the first unknown region or bad intensity, as `explain` does.
+    """
     s = using or scorer()
-    clean = [check_drawing(d, s.model) for d in drawings]
-    return run(s, to_matrix(s.model, clean), findings)
+    return run(s, collect(drawings, s.model), findings)

@@ -1,132 +1,241 @@
 """The cover: the smallest set of muscles (per side) whose patterns explain every painful
 region that any pattern can explain. Among covers of that size, the one whose muscles
-score highest wins.
+score highest wins (a muscle scores as its best point; totals within `TIE` of each other
+are equal), and among equally good ones the lexically smallest list of units.
 
 Exact, and vectorised over many drawings at once: a breadth-first search that, at each
 depth, branches on the uncovered region with the fewest muscles able to explain it (every
-cover must include one of them), and keeps only the best-scoring state for each set of
-still-uncovered regions. Regions are bits in two 64-bit words, ordered so that the lowest
-set bit is always the hardest region to cover.
+cover must include one of them), and keeps only the best state for each set of
+still-uncovered regions (whatever completes one state completes the other, so the better
+one stays better). Regions are bits in 64-bit words, ordered so that the lowest set bit
+is always the hardest region to cover; the chosen units are bits too.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
 from myomap.core.referral.compiled import BoolArray, FloatArray, IntArray, Model, UIntArray
+from myomap.core.referral.inputs import Drawings
 
-MAX_DEPTH = 12
-WORDS = 2  # 128 bits: room for the body map's regions
+TIE = 1e-9  # totals closer than this are the same total, whatever the rounding
+BLOCK = 1 << 16  # drawings searched together: their index fits beside a 47-bit hash
+_ONE = np.uint64(1)
+_REVERSED_BYTE = np.array([int(f"{b:08b}"[::-1], 2) for b in range(256)], dtype=np.uint8)
 
 
 class CoverIndex:
-    """Bit layout and per-region cover units, built once per model."""
+    """Bit layout, the muscles able to explain each region, and each unit's points."""
 
     def __init__(self, model: Model) -> None:
-        unit_pattern = np.zeros((len(model.units), len(model.regions)), dtype=bool)
+        units, regions = len(model.units), len(model.regions)
+        unit_pattern = np.zeros((units, regions), dtype=bool)
         np.logical_or.at(unit_pattern, model.cand_unit, model.pattern)
         coverers = unit_pattern.sum(axis=0)
-        if len(model.regions) > 64 * WORDS:
-            raise ValueError("the cover index holds at most 128 regions")
+        self.words = max(1, -(-regions // 64))
+        self.unit_words = max(1, -(-units // 64))
         # Bit position of each region: hardest to cover (fewest coverers) first.
         order = np.argsort(np.where(coverers > 0, coverers, 10**6), kind="stable")
-        self.bit_of_region: IntArray = np.empty(len(model.regions), dtype=np.int64)
-        self.bit_of_region[order] = np.arange(len(model.regions))
+        self.bit_of_region: IntArray = np.empty(regions, dtype=np.int64)
+        self.bit_of_region[order] = np.arange(regions)
         self.coverable: BoolArray = coverers > 0
-        self.unit_bits: UIntArray = self.pack(unit_pattern)
-        width = int(coverers.max()) if len(coverers) else 0
-        self.coverers_of_bit: IntArray = np.full((64 * WORDS, max(width, 1)), -1, dtype=np.int64)
-        for region, bit in enumerate(self.bit_of_region):
-            units = np.flatnonzero(unit_pattern[:, region])
-            self.coverers_of_bit[bit, : len(units)] = units
+        self.unit_bits: UIntArray = self.pack(unit_pattern)  # (U, words)
+        by_bit = unit_pattern[:, order].T  # (bits, U): the units able to explain each bit
+        bit, unit = np.nonzero(by_bit)
+        self.coverer_ptr: IntArray = np.zeros(64 * self.words + 1, dtype=np.int64)
+        np.cumsum(np.bincount(bit, minlength=64 * self.words), out=self.coverer_ptr[1:])
+        self.coverer_unit: IntArray = unit.astype(np.int64)
+        self.unit_clear = [np.ascontiguousarray(~self.unit_bits[:, w]) for w in range(self.words)]
+        u = np.arange(units)
+        self.unit_flag: list[UIntArray] = []  # unit u: bit 63 - u % 64 of word u // 64
+        for w in range(self.unit_words):
+            flag = np.where(u // 64 == w, _ONE << (63 - u % 64).astype(np.uint64), 0)
+            self.unit_flag.append(flag.astype(np.uint64))
+        # Each unit's candidates, one array per slot, padded with its first (a repeat
+        # does not change a maximum).
+        counts = np.bincount(model.cand_unit, minlength=units)
+        self.unit_cands: list[IntArray] = [model.unit_start.astype(np.int64)]
+        for slot in range(1, int(counts.max()) if units else 1):
+            has = counts > slot
+            self.unit_cands.append(np.where(has, model.unit_start + slot, model.unit_start))
 
     def pack(self, rows: BoolArray) -> UIntArray:
-        """(N, R) booleans -> (N, WORDS) uint64 in this index's bit order."""
-        bits = np.zeros((rows.shape[0], 64 * WORDS), dtype=bool)
+        """(N, R) booleans -> (N, words) uint64 in this index's bit order."""
+        bits = np.zeros((rows.shape[0], 64 * self.words), dtype=bool)
         bits[:, self.bit_of_region] = rows
-        weights = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
-        return np.stack(
-            [
-                (bits[:, 64 * w : 64 * (w + 1)] * weights).sum(axis=1, dtype=np.uint64)
-                for w in range(WORDS)
-            ],
-            axis=1,
-        )
-
-
-def _lowest_bit(words: UIntArray) -> IntArray:
-    """Index of the lowest set bit of each (WORDS,) row; rows must not be all zero."""
-    result = np.full(words.shape[0], -1, dtype=np.int64)
-    for w in reversed(range(WORDS)):
-        word = words[:, w]
-        has = word != 0
-        lsb = word & (~word + np.uint64(1))
-        index = np.zeros(word.shape[0], dtype=np.int64)
-        index[has] = np.log2(lsb[has].astype(np.float64)).astype(np.int64) + 64 * w
-        result = np.where(has, index, result)
-    return result
+        return np.packbits(bits, axis=1, bitorder="little").view("<u8").astype(np.uint64)
 
 
 def minimal_covers(
-    index: CoverIndex, targets: UIntArray, unit_scores: FloatArray
-) -> list[list[int]]:
-    """For each row: the unit indices of its best smallest cover (may be empty).
-
-    `targets` (N, WORDS) are the coverable painful regions; `unit_scores` (N, U) rank
-    equally small covers.
+    index: CoverIndex, drawings: Drawings, logit: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """Each drawing's best smallest cover, as (indptr, units): drawing i's unit indices
+    (ascending) are `units[indptr[i]:indptr[i+1]]`. `logit` (N, C) ranks equal-sized covers.
     """
-    count = targets.shape[0]
-    covers: list[list[int]] = [[] for _ in range(count)]
-    rows: IntArray = np.flatnonzero(targets.any(axis=1))
-    remaining = targets[rows]
+    count = len(drawings)
+    coverable = index.coverable[drawings.region]
+    row = drawings.row[coverable]
+    bit = index.bit_of_region[drawings.region[coverable]]
+    packed = np.zeros(count * index.words, dtype=np.uint64)
+    np.add.at(packed, row * index.words + bit // 64, _ONE << (bit % 64).astype(np.uint64))
+    targets = packed.reshape(count, index.words)
+    found_rows: list[IntArray] = []
+    found_sets: list[list[UIntArray]] = []
+    for start in range(0, count, BLOCK):
+        block = targets[start : start + BLOCK]
+        rows = np.flatnonzero(block.any(axis=1))
+        remaining = [np.ascontiguousarray(block[rows, w]) for w in range(index.words)]
+        flat_logit = logit[start : start + BLOCK].reshape(-1)
+        got_rows, got_sets = _search(index, rows, remaining, flat_logit, logit.shape[1])
+        found_rows.append(got_rows + start)
+        found_sets.append(got_sets)
+    rows = np.concatenate(found_rows) if found_rows else np.zeros(0, dtype=np.int64)
+    which, units = _members(
+        [np.concatenate([sets[w] for sets in found_sets]) for w in range(index.unit_words)]
+        if found_sets
+        else [np.zeros(0, dtype=np.uint64)]
+    )
+    owner = rows[which]
+    order = np.argsort(owner * 64 * index.unit_words + units)  # rows may finish in any order
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=count), out=indptr[1:])
+    return indptr, units[order]
+
+
+def _members(words: list[UIntArray]) -> tuple[IntArray, IntArray]:
+    """The units in each set (see _search for the bit layout): (set index, unit) pairs."""
+    which: list[IntArray] = []
+    units: list[IntArray] = []
+    for w, word in enumerate(words):
+        index = np.arange(len(word))
+        word = word.copy()
+        while len(word):
+            lowest = word & (~word + _ONE)
+            units.append(64 * w + 64 - np.frexp(lowest.astype(np.float64))[1])
+            which.append(index)
+            word ^= lowest
+            more = word != 0
+            word, index = word[more], index[more]
+    if not which:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(which), np.concatenate(units).astype(np.int64)
+
+
+def _search(
+    index: CoverIndex, rows: IntArray, remaining: list[UIntArray], logit: FloatArray, cands: int
+) -> tuple[IntArray, list[UIntArray]]:
+    """Breadth-first search over one block; returns the rows and their chosen unit sets.
+
+    States are parallel arrays: the drawing, its uncovered regions (one array per word),
+    the total score so far, and the chosen units (one array per word). A unit's bit is
+    63 - u % 64 of word u // 64, so that of two equally large sets, the lexically smaller
+    one (the one holding the smallest unit in only one of them) has the larger words.
+    """
     total = np.zeros(len(rows))
-    chosen = np.zeros((len(rows), 0), dtype=np.int64)
-    for _depth in range(MAX_DEPTH):
-        if len(rows) == 0:
-            break
-        branches = index.coverers_of_bit[_lowest_bit(remaining)]  # (S, B)
-        valid = branches >= 0
-        state, slot = np.nonzero(valid)
-        unit = branches[state, slot]
-        rows, total = rows[state], total[state] + unit_scores[rows[state], unit]
-        remaining = remaining[state] & ~index.unit_bits[unit]
-        chosen = np.concatenate([chosen[state], unit[:, None]], axis=1)
-        done = ~remaining.any(axis=1)
-        if done.any():
-            _finish(rows[done], total[done], chosen[done], covers)
-            finished = np.zeros(count, dtype=bool)
-            finished[rows[done]] = True
-            keep = ~finished[rows]
-            rows, remaining, total, chosen = rows[keep], remaining[keep], total[keep], chosen[keep]
+    chosen = [np.zeros(len(rows), dtype=np.uint64) for _ in range(index.unit_words)]
+    done_rows: list[IntArray] = []
+    done_sets: list[list[UIntArray]] = []
+    while len(rows):
+        bit = _lowest_bit(remaining)
+        first = index.coverer_ptr[bit]
+        width = index.coverer_ptr[bit + 1] - first
+        state = np.repeat(np.arange(len(rows)), width)
+        slot = np.arange(len(state)) - np.repeat(np.cumsum(width) - width, width)
+        unit = index.coverer_unit[first[state] + slot]
+        rows = rows[state]
+        # A muscle-side scores as its best trigger point.
+        at = rows * cands
+        best = logit[at + index.unit_cands[0][unit]]
+        for column in index.unit_cands[1:]:
+            np.maximum(best, logit[at + column[unit]], out=best)
+        total = total[state] + 1.0 / (1.0 + np.exp(-best))
+        remaining = [word[state] & index.unit_clear[w][unit] for w, word in enumerate(remaining)]
+        chosen = [word[state] | index.unit_flag[w][unit] for w, word in enumerate(chosen)]
+        open_ = remaining[0] != 0
+        for word in remaining[1:]:
+            open_ |= word != 0
+        if not open_.all():
+            finished = np.flatnonzero(~open_)
+            pick = finished[
+                _best(_runs(rows[finished]), total[finished], [w[finished] for w in chosen])
+            ]
+            done_rows.append(rows[pick])
+            done_sets.append([w[pick] for w in chosen])
+            closed = np.zeros(int(rows[-1]) + 1, dtype=bool)
+            closed[rows[pick]] = True
+            keep = open_ & ~closed[rows]
+            rows, total = rows[keep], total[keep]
+            remaining = [w[keep] for w in remaining]
+            chosen = [w[keep] for w in chosen]
         rows, remaining, total, chosen = _best_per_state(rows, remaining, total, chosen)
-    if len(rows):
-        raise RuntimeError(
-            "no cover within the depth limit"
-        )  # cannot happen: targets are coverable
-    return covers
+    if not done_rows:
+        empty = np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.int64), [empty for _ in range(index.unit_words)]
+    return np.concatenate(done_rows), [
+        np.concatenate([sets[w] for sets in done_sets]) for w in range(index.unit_words)
+    ]
 
 
-def _finish(rows: IntArray, total: FloatArray, chosen: IntArray, covers: list[list[int]]) -> None:
-    # Best total first; equal totals: the lexically smallest unit set, for determinism.
-    keys = np.sort(chosen, axis=1)
-    order = np.lexsort([*keys.T[::-1], -total, rows])
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = rows[order][1:] != rows[order][:-1]
-    for i in order[first]:
-        covers[int(rows[i])] = sorted(int(u) for u in set(chosen[i].tolist()))
+def _lowest_bit(words: list[UIntArray]) -> IntArray:
+    """Index of the lowest set bit over each state's words; states must not be all zero."""
+    result = np.zeros(len(words[0]), dtype=np.int64)
+    for w in reversed(range(len(words))):
+        word = words[w]
+        lowest = (word & (~word + _ONE)).astype(np.float64)  # a power of two: exact
+        found = np.frexp(lowest)[1] - 1 + 64 * w
+        result = found if w == len(words) - 1 else np.where(word != 0, found, result)
+    return result
+
+
+def _runs(keys: IntArray) -> IntArray:
+    """Start of each run of equal consecutive keys."""
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    return np.flatnonzero(new)
 
 
 def _best_per_state(
-    rows: IntArray, remaining: UIntArray, total: FloatArray, chosen: IntArray
-) -> tuple[IntArray, UIntArray, FloatArray, IntArray]:
+    rows: IntArray, remaining: list[UIntArray], total: FloatArray, chosen: list[UIntArray]
+) -> tuple[IntArray, list[UIntArray], FloatArray, list[UIntArray]]:
     """Of states with the same row and the same uncovered regions, keep the best."""
-    if len(rows) < 2:
+    if len(rows) < 2 or not (rows[1:] == rows[:-1]).any():
         return rows, remaining, total, chosen
-    keys = np.sort(chosen, axis=1)
-    order = np.lexsort([*keys.T[::-1], -total, *remaining.T[::-1], rows])
-    r, rem = rows[order], remaining[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (r[1:] != r[:-1]) | (rem[1:] != rem[:-1]).any(axis=1)
-    pick: npt.NDArray[np.intp] = order[first]
-    return rows[pick], remaining[pick], total[pick], chosen[pick]
+    mixed = remaining[0] * np.uint64(0x9E3779B97F4A7C15)
+    for w, word in enumerate(remaining[1:], start=1):
+        mixed ^= (word + np.uint64(w)) * np.uint64(0xC2B2AE3D27D4EB4F)
+    mixed ^= mixed >> np.uint64(29)
+    key = (rows.astype(np.uint64) << np.uint64(47)) | (mixed >> np.uint64(17))
+    order = np.argsort(key)  # rows stay ascending: they are the key's high bits
+    r = rows[order]
+    rem = [w[order] for w in remaining]
+    new = np.empty(len(order), dtype=bool)
+    new[0] = True
+    np.not_equal(r[1:], r[:-1], out=new[1:])
+    for word in rem:
+        new[1:] |= word[1:] != word[:-1]
+    # A hash collision can only split a group in two: both halves stay, nothing is lost.
+    best = _best(np.flatnonzero(new), total[order], [w[order] for w in chosen])
+    pick = order[best]
+    return rows[pick], [w[best] for w in rem], total[pick], [w[pick] for w in chosen]
+
+
+def _best(starts: IntArray, total: FloatArray, chosen: list[UIntArray]) -> IntArray:
+    """The best state of each group (groups are consecutive runs beginning at `starts`):
+    the highest total, then the lexically smallest set of units (the largest words)."""
+    group = np.zeros(len(total), dtype=np.int64)
+    group[starts[1:]] = 1
+    np.cumsum(group, out=group)
+    top = np.maximum.reduceat(total, starts)
+    eligible = np.flatnonzero(total >= top[group] - TIE)
+    if len(eligible) == len(starts):
+        return eligible
+    group = group[eligible]
+    if len(chosen) == 1:  # every group keeps one eligible state: groups are 0, 1, ...
+        word = chosen[0][eligible]
+        largest = np.maximum.reduceat(word, _runs(group))
+        wins = word == largest[group]
+        won: IntArray = eligible[wins]
+        return won[_runs(group[wins])]
+    order = np.lexsort([*(~w[eligible] for w in reversed(chosen)), group])
+    ranked = eligible[order]
+    return ranked[_runs(group[order])]

@@ -11,24 +11,32 @@ For candidate c and drawing d (docs/reasoning.md has worked examples):
     score(c, d) = 1 / (1 + exp(-logit))
 
 Only candidates whose pattern touches the drawing (or that have a finding) are listed.
+
+Drawings touch few regions and regions few patterns, so the sum is gathered, not
+multiplied: each painful region adds its precomputed row (one per intensity) to the few
+candidates whose pattern holds it, in ascending region order, onto `base` (every pattern
+region pain-free).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 
 from myomap.core.referral import params
-from myomap.core.referral.compiled import BoolArray, FloatArray, IntArray, Model
-from myomap.core.referral.cover import CoverIndex, minimal_covers
-from myomap.core.referral.inputs import Finding, adjustments
+from myomap.core.referral.compiled import BoolArray, FloatArray, IntArray, Model, UIntArray
+from myomap.core.referral.cover import TIE, CoverIndex, minimal_covers
+from myomap.core.referral.inputs import Drawings, Finding, adjustments, from_matrix
+
+_TOP_BIT = np.uint64(1 << 63)
+BLOCK = 4096  # drawings reasoned about together
 
 
 class Scorer:
-    """The model's matrices, ready for matrix products. Build once per model."""
+    """The model's evidence, gathered per region. Build once per model."""
 
     def __init__(self, model: Model) -> None:
         self.model = model
@@ -39,49 +47,105 @@ class Scorer:
             + model.spillover * params.PAINFUL_SPILLOVER
             + model.local * params.PAINFUL_LOCAL
         )
-        self.painful_gain = (w * gain).T.astype(np.float64)  # (R, C)
         free = (
             model.essential * params.FREE_ESSENTIAL
             + model.spillover * params.FREE_SPILLOVER
             + model.local * params.FREE_LOCAL
         )
-        self.free_refund = (w * free).T.astype(np.float64)  # (R, C)
-        self.base = model.prior + (w[:, 0] * free.sum(axis=1))  # all pattern regions pain-free
-        self.pattern_t = model.pattern.T.astype(np.float64)  # (R, C)
+        self.painful_gain: FloatArray = (w * gain).T.astype(np.float64)  # (R, C)
+        self.free_refund: FloatArray = (w * free).T.astype(np.float64)  # (R, C)
+        self.base: FloatArray = model.prior + (w[:, 0] * free.sum(axis=1))  # all pain-free
+        region, cand = np.nonzero(model.pattern.T)  # by region, then candidate
+        self.region_ptr: IntArray = np.zeros(len(model.regions) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(region, minlength=len(model.regions)), out=self.region_ptr[1:])
+        self.region_cand: IntArray = cand.astype(np.int64)
+        # What a painful region at intensity i (0..10) adds to each candidate it touches.
+        scale = params.INTENSITY_FLOOR + params.INTENSITY_SLOPE * np.arange(11.0)
+        gained = self.painful_gain[region, cand][:, None] * scale[None, :]
+        self.region_gain: FloatArray = (gained - self.free_refund[region, cand][:, None]).ravel()
         self.cover = CoverIndex(model)
 
-    def logits(self, intensities: FloatArray) -> FloatArray:
-        """(N, R) intensities 0..10 -> (N, C) log-odds."""
-        painful = (intensities > 0).astype(np.float64)
-        scale = params.INTENSITY_FLOOR + params.INTENSITY_SLOPE * intensities
-        weighted = np.where(intensities > 0, scale, 0.0)
-        result: FloatArray = self.base + weighted @ self.painful_gain - painful @ self.free_refund
-        return result
+    def touches(self, drawings: Drawings) -> tuple[IntArray, IntArray, FloatArray]:
+        """For each (painful region, candidate whose pattern holds it), in drawing then
+        region order: the flat index d * C + c, the candidate, and what it adds."""
+        start = self.region_ptr[drawings.region]
+        width = self.region_ptr[drawings.region + 1] - start
+        pos = np.arange(int(width.sum())) + np.repeat(start - (np.cumsum(width) - width), width)
+        cand = self.region_cand[pos]
+        flat = np.repeat(drawings.row * len(self.base), width) + cand
+        added = self.region_gain[pos * 11 + np.repeat(drawings.value, width)]
+        return flat, cand, added
+
+    def logits(
+        self, drawings: Drawings, out: FloatArray | None = None
+    ) -> tuple[FloatArray, BoolArray]:
+        """(N, C) log-odds (into `out` when given), and whether each candidate's pattern
+        touches the drawing. Each logit is `base`, then each painful region's term added
+        in ascending region order."""
+        shape = (len(drawings), len(self.base))
+        logit = np.empty(shape) if out is None else out
+        if not logit.flags.c_contiguous:
+            raise ValueError("logits are written into a contiguous array")
+        logit[:] = self.base
+        flat, _, added = self.touches(drawings)
+        np.add.at(logit.reshape(-1), flat, added)  # in input order
+        listed = np.zeros(shape, dtype=bool)
+        listed.reshape(-1)[flat] = True
+        return logit, listed
 
 
-@dataclass(frozen=True)
 class Batch:
     """The reasoner's answer for N drawings, as arrays; `Explanation`s are built on demand."""
 
-    scorer: Scorer
-    intensities: FloatArray  # (N, R)
-    logit: FloatArray  # (N, C)
-    explained: IntArray  # (N, C) painful regions in each candidate's pattern
-    listed: BoolArray  # (N, C)
-    covers: list[list[int]]  # per drawing: unit indices
-    finding_notes: list[dict[int, list[tuple[str, float]]]]
+    def __init__(
+        self,
+        scorer: Scorer,
+        drawings: Drawings,
+        logit: FloatArray,
+        listed: BoolArray,
+        cover_ptr: IntArray,
+        cover_units: IntArray,
+        finding_notes: list[dict[int, list[tuple[str, float]]]],
+    ) -> None:
+        self.scorer = scorer
+        self.drawings = drawings
+        self.logit = logit  # (N, C)
+        self.listed = listed  # (N, C)
+        self.cover_ptr = cover_ptr  # drawing i's cover: cover_units[cover_ptr[i]:cover_ptr[i+1]]
+        self.cover_units = cover_units
+        self.finding_notes = finding_notes
 
     def __len__(self) -> int:
-        return int(self.intensities.shape[0])
+        return len(self.drawings)
+
+    @cached_property
+    def covers(self) -> list[list[int]]:
+        """Per drawing: the unit indices of its cover, ascending."""
+        units: list[int] = self.cover_units.tolist()
+        bounds = self.cover_ptr.tolist()
+        return [units[a:b] for a, b in pairwise(bounds)]
+
+    @cached_property
+    def intensities(self) -> FloatArray:
+        """(N, R) intensities 0..10."""
+        matrix = np.zeros((len(self), len(self.scorer.model.regions)))
+        matrix[self.drawings.row, self.drawings.region] = self.drawings.value
+        return matrix
+
+    @cached_property
+    def explained(self) -> IntArray:
+        """(N, C) how many painful regions lie in each candidate's pattern."""
+        flat, _, _ = self.scorer.touches(self.drawings)
+        counts = np.bincount(flat, minlength=self.logit.size)
+        return counts.reshape(self.logit.shape).astype(np.int64)
 
     @cached_property
     def score(self) -> FloatArray:
-        return 1.0 / (1.0 + np.exp(-self.logit))
+        return sigmoid(self.logit)
 
     @cached_property
     def _order(self) -> tuple[IntArray, IntArray]:
-        masked = np.where(self.listed, -self.logit, np.inf)
-        return np.argsort(masked, axis=1, kind="stable"), self.listed.sum(axis=1)
+        return rank(self.logit, self.listed)
 
     def ranking(self, row: int) -> list[int]:
         """Listed candidates of one drawing, best first (ties: by candidate order)."""
@@ -90,30 +154,120 @@ class Batch:
         return ranked
 
 
+def sigmoid(logit: FloatArray) -> FloatArray:
+    result: FloatArray = 1.0 / (1.0 + np.exp(-logit))
+    return result
+
+
+def rank(logit: FloatArray, listed: BoolArray, top: int | None = None) -> tuple[IntArray, IntArray]:
+    """Each row's listed candidates, highest logit first, ties by candidate order:
+    (order (N, top or C), how many of each row's are listed). Logits closer than `TIE`
+    are ties, whatever the rounding of the sums that made them.
+
+    Sorted as one uint64 per candidate: the logit's order-preserving bits with the
+    candidate number in the lowest bits, so exact ties come out in candidate order. Rows
+    with near ties are sorted again, by value and then, within each run of values closer
+    than `TIE`, by candidate.
+    """
+    n, c = logit.shape
+    width = c if top is None else min(top, c)
+    counts = listed.sum(axis=1)
+    order = np.zeros((n, width), dtype=np.int64)
+    if c == 0:
+        return order, counts
+    low = np.uint64((1 << max(1, (c - 1).bit_length())) - 1)
+    index = np.arange(c, dtype=np.uint64)
+    for start in range(0, n, 1024):  # a block at a time: the temporaries stay in cache
+        end = min(start + 1024, n)
+        key = np.negative(logit[start:end]) + 0.0  # + 0.0 turns -0.0 into 0.0
+        bits = key.view(np.uint64)
+        flip = bits >> np.uint64(63)
+        flip *= np.uint64((1 << 63) - 1)
+        flip |= _TOP_BIT
+        bits ^= flip  # order-preserving: negative values flip entirely, others their sign
+        bits |= low
+        bits[~listed[start:end]] = np.uint64(2**64 - 1)  # unlisted: last
+        bits ^= low
+        bits |= index  # ties: by candidate
+        if width < c:
+            bits.partition(width, axis=1)  # the first `width` are the smallest, next the runner-up
+            head = bits[:, : width + 1]
+            head[:, :width].sort(axis=1)
+        else:
+            bits.sort(axis=1)
+            head = bits
+        got = (head & low).astype(np.int64)
+        # Neighbours whose truncated keys differ by less than TIE might be out of order.
+        value = _unkey(head & ~low)
+        near = (value[:, 1:] - value[:, :-1] <= TIE) & (got[:, 1:] < got[:, :-1])
+        near &= np.arange(1, head.shape[1]) < counts[start:end, None]  # both listed
+        order[start:end] = got[:, :width]
+        redo = np.flatnonzero(near.any(axis=1))
+        if len(redo):
+            rows = redo + start
+            value = np.where(listed[rows], -logit[rows], np.inf)
+            order[rows] = _rank_exactly(value)[:, :width]
+    return order, counts
+
+
+def _unkey(keys: UIntArray) -> FloatArray:
+    """Inverse of the order-preserving key (unlisted keys give nan, never near)."""
+    flip = (keys >> np.uint64(63)) ^ np.uint64(1)
+    flip *= np.uint64((1 << 63) - 1)
+    flip |= _TOP_BIT
+    result: FloatArray = (keys ^ flip).view(np.float64)
+    return result
+
+
+def _rank_exactly(value: FloatArray) -> IntArray:
+    """Rows of values, ascending; runs of values closer than TIE in candidate order."""
+    by_value = np.argsort(value, axis=1, kind="stable")
+    ordered = np.take_along_axis(value, by_value, axis=1)
+    run = np.zeros(value.shape, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        np.cumsum(np.diff(ordered, axis=1) > TIE, axis=1, out=run[:, 1:])
+    key = run * value.shape[1] + by_value
+    result: IntArray = np.take_along_axis(by_value, np.argsort(key, axis=1), axis=1)
+    return result
+
+
 def run(
-    scorer: Scorer, intensities: FloatArray, findings: Sequence[Sequence[Finding]] | None = None
+    scorer: Scorer,
+    drawings: Drawings | FloatArray,
+    findings: Sequence[Sequence[Finding]] | None = None,
 ) -> Batch:
-    """Score, list and cover N drawings given as an (N, R) array of intensities."""
+    """Score, list and cover N drawings (as Drawings, or an (N, R) array of intensities).
+
+    Works through the drawings a block at a time, so each step's arrays stay in cache.
+    """
     model = scorer.model
-    logit = scorer.logits(intensities)
-    painful = intensities > 0
-    explained = np.rint(painful.astype(np.float64) @ scorer.pattern_t).astype(np.int64)
-    listed = explained > 0
-    notes: list[dict[int, list[tuple[str, float]]]] = [{} for _ in range(len(intensities))]
+    if not isinstance(drawings, Drawings):
+        drawings = from_matrix(drawings)
+    count, cands = len(drawings), len(model.cand_point)
+    logit = np.empty((count, cands))
+    listed = np.empty((count, cands), dtype=bool)
+    notes: list[dict[int, list[tuple[str, float]]]] = [{} for _ in range(count)]
+    noted: list[int] = []
     for row, row_findings in enumerate(findings or ()):
-        if not row_findings:
-            continue
-        notes[row] = adjustments(row_findings, model)
-        for c, effects in notes[row].items():
-            logit[row, c] += sum(delta for _, delta in effects)
-            listed[row, c] = True
-    score = 1.0 / (1.0 + np.exp(-logit))
-    # A muscle-side's score is that of its best trigger point.
-    unit_scores = np.maximum.reduceat(score, model.unit_start, axis=1)
-    index = scorer.cover
-    targets = index.pack(painful & index.coverable)
-    covers = minimal_covers(index, targets, unit_scores)
-    return Batch(scorer, intensities, logit, explained, listed, covers, notes)
+        if row_findings:
+            notes[row] = adjustments(row_findings, model)
+            noted.append(row)
+    pointers: list[IntArray] = [np.zeros(1, dtype=np.int64)]
+    units: list[IntArray] = []
+    for start in range(0, count, BLOCK):
+        end = min(start + BLOCK, count)
+        part = drawings.slice(start, end)
+        block_logit, block_listed = scorer.logits(part, logit[start:end])
+        for row in (r for r in noted if start <= r < end):
+            for c, effects in notes[row].items():
+                block_logit[row - start, c] += sum(delta for _, delta in effects)
+                block_listed[row - start, c] = True
+        cover_ptr, cover_units = minimal_covers(scorer.cover, part, block_logit)
+        listed[start:end] = block_listed
+        pointers.append(cover_ptr[1:] + sum(len(u) for u in units))
+        units.append(cover_units)
+    cover_units = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
+    return Batch(scorer, drawings, logit, listed, np.concatenate(pointers), cover_units, notes)
 
 
 def to_matrix(model: Model, drawings: Sequence[Mapping[str, int]]) -> FloatArray:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 
 from myomap.core.referral.compiled import BoolArray, Model
-from myomap.core.referral.engine import Batch
+from myomap.core.referral.engine import Batch, sigmoid
 
 EMPTY_MESSAGE = "The drawing is empty: mark at least one painful region to see candidates."
 KINDS = ("essential", "spillover", "local")
@@ -124,17 +124,16 @@ def build(batch: Batch, row: int, top: int | None = None) -> Explanation:
     model = batch.scorer.model
     look = _lookup(model)
     regions = model.regions
-    values = batch.intensities[row]
-    painful_idx = np.flatnonzero(values).tolist()
-    drawing = {regions[r]: int(values[r]) for r in painful_idx}
+    values = batch.drawings.painful(row)
+    drawing = {regions[r]: v for r, v in values.items()}
     notes = batch.finding_notes[row]
-    if not painful_idx and not notes:
+    if not values and not notes:
         return Explanation(drawing, (), (), (), EMPTY_MESSAGE, look.names)
     # Most intense first, so "explains" lists read from the main complaint down.
-    by_pain = sorted(painful_idx, key=lambda r: (-values[r], r))
-    painful = frozenset(painful_idx)
-    scores = batch.score[row]
+    by_pain = sorted(values, key=lambda r: (-values[r], r))
+    painful = frozenset(values)
     logits = batch.logit[row]
+    scores = sigmoid(logits)
     candidates = []
     for c in batch.ranking(row)[:top] if top else batch.ranking(row):
         zone_of = tuple(
@@ -176,20 +175,20 @@ def build(batch: Batch, row: int, top: int | None = None) -> Explanation:
     return Explanation(drawing, tuple(candidates), tuple(cover), unexplained, None, look.names)
 
 
-def rows_as_json(batch: Batch, top: int | None = None) -> Iterator[dict[str, object]]:
-    """Every drawing of a batch in the JSON shape of `Explanation.as_json`, built straight
-    into dicts (no intermediate objects): the fast path of `myomap explain --batch`."""
+def rows_as_json(
+    batch: Batch, top: int | None = None, rows: Iterable[int] | None = None
+) -> Iterator[dict[str, object]]:
+    """Drawings of a batch (all, or `rows`) in the JSON shape of `Explanation.as_json`,
+    built straight into dicts (no intermediate objects)."""
     model = batch.scorer.model
     look = _lookup(model)
     regions, units, muscles = model.regions, model.units, model.cand_muscle
     points, sides = model.cand_point, model.cand_side
     ess_sets, spill_sets, local_sets = look.zones
-    all_scores = batch.score.tolist()
-    for row in range(len(batch)):
-        values = batch.intensities[row]
-        painful_idx = np.flatnonzero(values).tolist()
+    for row in range(len(batch)) if rows is None else rows:
+        values = batch.drawings.painful(row)
         notes = batch.finding_notes[row]
-        if not painful_idx and not notes:
+        if not values and not notes:
             yield {
                 "candidates": [],
                 "cover": [],
@@ -198,10 +197,9 @@ def rows_as_json(batch: Batch, top: int | None = None) -> Iterator[dict[str, obj
                 "message": EMPTY_MESSAGE,
             }
             continue
-        row_values = values.tolist()
-        by_pain = sorted(painful_idx, key=lambda r: (-row_values[r], r))
-        painful = set(painful_idx)
-        row_scores = all_scores[row]
+        by_pain = sorted(values, key=lambda r: (-values[r], r))
+        painful = set(values)
+        row_scores = sigmoid(batch.logit[row]).tolist()
         candidates = []
         for c in batch.ranking(row)[:top] if top else batch.ranking(row):
             ess, spill, local = ess_sets[c], spill_sets[c], local_sets[c]

@@ -14,11 +14,15 @@ not-tender) or an examination test id (results: positive, negative).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+import numpy.typing as npt
 
 from myomap.core.referral import params
-from myomap.core.referral.compiled import Model
+from myomap.core.referral.compiled import IntArray, Model
 
 
 class InputError(ValueError):
@@ -72,6 +76,78 @@ def check_drawing(drawing: Mapping[str, object], model: Model) -> dict[str, int]
         check_region(region, model)
         clean[region] = parse_intensity(region, raw)
     return clean
+
+
+@dataclass(frozen=True, eq=False)
+class Drawings:
+    """N pain drawings, sparse: row i's painful regions are `region[indptr[i]:indptr[i+1]]`
+    (ascending) with intensities `value[...]` (1..10). Pain-free (0) marks are dropped."""
+
+    indptr: IntArray  # (N + 1,)
+    region: IntArray  # (E,)
+    value: IntArray  # (E,)
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1
+
+    @property
+    def row(self) -> IntArray:
+        """The drawing of each entry."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.indptr))
+
+    def slice(self, start: int, end: int) -> Drawings:
+        """Drawings start..end-1."""
+        first, last = int(self.indptr[start]), int(self.indptr[end])
+        return Drawings(
+            self.indptr[start : end + 1] - first, self.region[first:last], self.value[first:last]
+        )
+
+    def painful(self, row: int) -> dict[int, int]:
+        start, end = int(self.indptr[row]), int(self.indptr[row + 1])
+        regions, values = self.region[start:end].tolist(), self.value[start:end].tolist()
+        return dict(zip(regions, values, strict=True))
+
+
+def collect(drawings: Sequence[Mapping[str, object]], model: Model) -> Drawings:
+    """Validate many drawings at once (as `check_drawing` would, with its messages).
+
+    The common case (known region ids, whole-number intensities) is checked as arrays;
+    anything else goes through `check_drawing`, drawing by drawing, for its exact message.
+    """
+    index = model.region_index
+    sizes = np.fromiter(map(len, drawings), dtype=np.int64, count=len(drawings))
+    try:
+        region = np.fromiter(map(index.__getitem__, chain.from_iterable(drawings)), dtype=np.int64)
+        value = np.array(list(chain.from_iterable(d.values() for d in drawings)))
+        fast = len(value) == 0 or value.dtype.kind in "iub"
+        if fast and len(value):
+            fast = bool(value.min() >= 0) and bool(value.max() <= 10)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        fast = False
+    if not fast:
+        clean = [check_drawing(d, model) for d in drawings]
+        sizes = np.fromiter(map(len, clean), dtype=np.int64, count=len(clean))
+        region = np.fromiter(map(index.__getitem__, chain.from_iterable(clean)), dtype=np.int64)
+        value = np.fromiter(chain.from_iterable(d.values() for d in clean), dtype=np.int64)
+    return _sparse(sizes, region, value.astype(np.int64, copy=False), len(model.regions))
+
+
+def _sparse(sizes: IntArray, region: IntArray, value: IntArray, regions: int) -> Drawings:
+    row = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+    keep = value > 0
+    row, region, value = row[keep], region[keep], value[keep]
+    order = np.argsort(row * regions + region, kind="stable")
+    indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=len(sizes)), out=indptr[1:])
+    return Drawings(indptr, region[order], value[order])
+
+
+def from_matrix(intensities: npt.NDArray[np.float64]) -> Drawings:
+    """(N, R) intensities -> Drawings."""
+    row, region = np.nonzero(intensities)
+    sizes = np.bincount(row, minlength=intensities.shape[0])
+    value = intensities[row, region].astype(np.int64)
+    return _sparse(sizes, region.astype(np.int64), value, intensities.shape[1])
 
 
 def parse_finding(text: str, model: Model) -> Finding:
