@@ -12,15 +12,16 @@ from __future__ import annotations
 import os
 import sys
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from myomap.core.referral import InputError, scorer
-from myomap.core.referral.engine import run, to_matrix
-from myomap.core.referral.explanation import rows_as_json
-from myomap.core.referral.inputs import check_drawing, parse_finding
+from myomap.core.referral.engine import run
+from myomap.core.referral.inputs import check_drawing, collect, parse_finding
+from myomap.core.referral.jsonl import Renderer
 
 CHUNK = 8192
 
@@ -142,10 +143,17 @@ def _unusable_out(source: Path, out: Path) -> str | None:
 def _flush(s: Any, chunk: list[Any], out: BinaryIO, top: int | None) -> int:
     if not chunk:
         return 0
-    batch = run(s, to_matrix(s.model, [c[2] for c in chunk]), [c[3] for c in chunk])
-    for (number, data, _, _), row in zip(chunk, rows_as_json(batch, top), strict=True):
-        head: dict[str, object] = {"line": number}
-        if "id" in data:
-            head["id"] = data["id"]
-        out.write(orjson.dumps(head | row) + b"\n")
+    batch = run(s, collect([c[2] for c in chunk], s.model), [c[3] for c in chunk])
+    heads = [
+        b'{"line":%d,"id":%s,' % (number, orjson.dumps(data["id"]))
+        if "id" in data
+        else b'{"line":%d,' % number
+        for number, data, _, _ in chunk
+    ]
+    out.write(_renderer(s.model, top).lines(batch, heads))
     return len(chunk)
+
+
+@cache
+def _renderer(model: Any, top: int | None) -> Renderer:
+    return Renderer(model, top)

@@ -1,0 +1,318 @@
+"""A batch's answers as JSON lines, fast: the bytes `orjson.dumps(head | row)` would give
+for each `rows_as_json` row, assembled from fragments rendered once.
+
+What a candidate's entry says is fixed by the candidate and by which of its pattern's
+regions hurt, in what order; only the score and the regions outside its pattern vary
+freely. So an entry is five kinds of fragment: the candidate's head (muscle, point,
+side), its score (10,001 possible values once rounded), the "explains" block and the
+zone lists (cached per candidate and painful sub-pattern), and one fragment per
+unexplained region. The arrays say which fragment goes where; `bytes.join` writes them.
+Rows with findings, and empty drawings, take the plain path (`rows_as_json`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from myomap.core.referral.compiled import IntArray, Model
+from myomap.core.referral.engine import Batch, rank
+from myomap.core.referral.explanation import rows_as_json
+
+ObjArray = npt.NDArray[np.object_]
+CACHE_LIMIT = 200_000  # fragments kept between chunks: memory stays flat
+
+
+class _Fragments:
+    """Byte strings by number: a fixed part rendered up front, then pieces made on first
+    use and looked up by key (an int) as arrays. Past `CACHE_LIMIT` the made ones go."""
+
+    def __init__(self, fixed: list[bytes]) -> None:
+        self.fixed = len(fixed)
+        self.items = list(fixed)
+        self.array = _objects(self.items)
+        self.kinds: dict[int, tuple[IntArray, IntArray]] = {}
+
+    def add(self, items: Sequence[bytes]) -> int:
+        """Fixed fragments; returns the first one's number."""
+        first = len(self.items)
+        self.items.extend(items)
+        self.fixed = len(self.items)
+        self.array = _objects(self.items)
+        return first
+
+    def lookup(self, kind: int, keys: IntArray, make: Callable[[int], bytes]) -> IntArray:
+        """The numbers of the fragments for `keys`, making the missing ones."""
+        known, numbers = self.kinds.get(kind, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+        at = np.searchsorted(known, keys)
+        found = at < len(known)
+        found[found] &= known[at[found]] == keys[found]
+        if not found.all():
+            if len(self.items) - self.fixed > CACHE_LIMIT:  # memory stays flat
+                del self.items[self.fixed :]
+                self.kinds.clear()
+                known, numbers = np.zeros(0, np.int64), np.zeros(0, np.int64)
+                found[:] = False
+            new = np.unique(keys[~found])
+            first = len(self.items)
+            self.items.extend(make(key) for key in new.tolist())
+            self.array = _objects(self.items)
+            known = np.concatenate([known, new])
+            numbers = np.concatenate([numbers, np.arange(first, first + len(new))])
+            order = np.argsort(known)
+            known, numbers = known[order], numbers[order]
+            self.kinds[kind] = (known, numbers)
+            at = np.searchsorted(known, keys)
+        return numbers[at]
+
+
+def _dump(value: object) -> bytes:
+    return orjson.dumps(value)
+
+
+def _objects(items: Sequence[bytes]) -> ObjArray:
+    array = np.empty(len(items), dtype=object)
+    array[:] = list(items)
+    return array
+
+
+class Renderer:
+    """The model's fragments, rendered once per model and `top`."""
+
+    def __init__(self, model: Model, top: int | None) -> None:
+        self.model = model
+        self.top = top
+        regions, cands = len(model.regions), len(model.cand_point)
+        names = [_dump(r) for r in model.regions]
+        heads = [
+            b'{"muscle":%s,"trigger_point":%s,"side":%s,"score":' % (_dump(m), _dump(p), _dump(s))
+            for m, p, s in zip(model.cand_muscle, model.cand_point, model.cand_side, strict=True)
+        ]
+        muscles = [_dump(m) for m, _ in model.units]
+        self.names = names
+        table = _Fragments([])
+        self.region_first = table.add(names)
+        self.region_next = table.add([b"," + n for n in names])
+        self.head_first = table.add(heads)
+        self.head_next = table.add([b"," + h for h in heads])
+        self.scores = table.add([_dump(k / 10_000) + b',"explains":[' for k in range(10_001)])
+        self.cover_first = table.add(muscles)
+        self.cover_next = table.add([b"," + m for m in muscles])
+        self.marks = table.add(
+            [
+                b'"candidates":[',
+                b'],"cover":[',
+                b'],"cover_detail":[',
+                b'],"unexplained":[',
+                b"]}\n",
+            ]
+        )
+        self.table = table
+        # Each candidate's pattern regions (ascending), and each region's place in it (1..).
+        kinds = np.select([model.essential, model.spillover, model.local], [1, 2, 3], 0)
+        self.pattern = [np.flatnonzero(kinds[c]).tolist() for c in range(cands)]
+        self.kind = kinds
+        place = np.zeros((cands, regions), dtype=np.int64)
+        for c, members in enumerate(self.pattern):
+            place[c, members] = np.arange(1, len(members) + 1)
+        self.place = place.ravel()
+        self.base = max((len(p) for p in self.pattern), default=0) + 1
+        # Each cover unit's regions, and each region's place in it.
+        unit_pattern = np.zeros((len(model.units), regions), dtype=bool)
+        np.logical_or.at(unit_pattern, model.cand_unit, model.pattern)
+        self.unit_regions = [np.flatnonzero(row).tolist() for row in unit_pattern]
+        unit_place = np.zeros((len(model.units), regions), dtype=np.int64)
+        for u, members in enumerate(self.unit_regions):
+            unit_place[u, members] = np.arange(1, len(members) + 1)
+        self.unit_place = unit_place.ravel()
+        self.unit_base = max((len(p) for p in self.unit_regions), default=0) + 1
+        ranked = sorted(range(len(model.units)), key=lambda u: model.units[u])
+        self.unit_rank = np.argsort(np.array(ranked, dtype=np.int64)) if ranked else np.zeros(0)
+        self.coverable = np.zeros(regions, dtype=bool)
+        self.coverable[np.flatnonzero(unit_pattern.any(axis=0))] = True
+        # Codes are sums of place * base ** position, exact in float64 below 2**53.
+        self.usable = (
+            len(model.units) <= 64
+            and self.base ** (self.base - 1) * max(cands, 1) < 2**52
+            and self.unit_base ** (self.unit_base - 1) * max(len(model.units), 1) * 2 < 2**52
+        )
+
+    # ----------------------------------------------------------------- fragments
+    def _sequence(self, code: int, members: list[int], base: int) -> list[int]:
+        out = []
+        while code:
+            code, digit = divmod(code, base)
+            out.append(members[digit - 1])
+        return out
+
+    def _explains(self, key: int) -> bytes:
+        """',"explains":[...],"unexplained":[' for (candidate, painful sub-pattern)."""
+        c, code = key % len(self.pattern), key // len(self.pattern)
+        seq = self._sequence(code, self.pattern[c], self.base)
+        kind = self.kind[c]
+        ordered = [r for k in (1, 2, 3) for r in seq if kind[r] == k]
+        names = b",".join(self.names[r] for r in ordered)
+        return names + b'],"unexplained":['
+
+    def _zones(self, key: int) -> bytes:
+        c, code = key % len(self.pattern), key // len(self.pattern)
+        seq = self._sequence(code, self.pattern[c], self.base)
+        kind = self.kind[c]
+        lists = [b",".join(self.names[r] for r in seq if kind[r] == k) for k in (1, 2, 3)]
+        painful = set(seq)
+        free = b",".join(
+            self.names[r] for r in self.pattern[c] if kind[r] == 1 and r not in painful
+        )
+        return (
+            b'],"essential":[%s],"spillover":[%s],"local":[%s],"pain_free_essential":[%s],'
+            b'"findings":[]}' % (*lists, free)
+        )
+
+    def _detail(self, key: int) -> bytes:
+        first, key = key % 2, key // 2
+        units = len(self.unit_regions)
+        u, code = key % units, key // units
+        seq = self._sequence(code, self.unit_regions[u], self.unit_base)
+        muscle, side = self.model.units[u]
+        body = b'{"muscle":%s,"side":%s,"explains":[%s]}' % (
+            _dump(muscle),
+            _dump(side),
+            b",".join(self.names[r] for r in seq),
+        )
+        return body if first else b"," + body
+
+    # --------------------------------------------------------------------- lines
+    def lines(self, batch: Batch, heads: Sequence[bytes]) -> bytes:
+        """JSON lines for every drawing of the batch; `heads[i]` opens line i (e.g.
+        b'{"line":3,') and the rest follows in `Explanation.as_json`'s shape."""
+        n = len(batch)
+        d = batch.drawings
+        sizes = np.diff(d.indptr)
+        plain = np.array([bool(notes) for notes in batch.finding_notes], dtype=bool)
+        plain |= sizes == 0
+        if not self.usable:
+            plain[:] = True
+        # Painful regions, most intense first (ties: region order).
+        row = d.row
+        regions = len(self.model.regions)
+        by_pain = d.region[np.argsort(row * (11 * regions) + (10 - d.value) * regions + d.region)]
+        order, counts = rank(batch.logit, batch.listed, self.top)
+        shown = np.minimum(counts, order.shape[1])
+        shown[plain] = 0
+        # Pairs (drawing, candidate shown), drawing by drawing, best first.
+        pair_row, pair_rank = np.nonzero(np.arange(order.shape[1]) < shown[:, None])
+        cand = order[pair_row, pair_rank]
+        cands = len(self.pattern)
+        # Scores as the plain path rounds them: round(score, 4).
+        score = 1.0 / (1.0 + np.exp(-batch.logit[pair_row, cand]))
+        scaled = score * 10_000
+        step = np.rint(scaled).astype(np.int64)
+        unsure = np.flatnonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6)
+        for i in unsure.tolist():
+            step[i] = round(round(float(score[i]), 4) * 10_000)
+        # Each pair's painful regions, in pain order: inside the pattern or not.
+        k = sizes[pair_row]
+        entry_pair = np.repeat(np.arange(len(pair_row)), k)
+        first_entry = np.cumsum(k) - k
+        local = np.arange(int(k.sum())) - first_entry[entry_pair]
+        region = by_pain[d.indptr[pair_row][entry_pair] + local]
+        place = self.place[cand[entry_pair] * regions + region]
+        inside = place > 0
+        inside_count = np.bincount(entry_pair[inside], minlength=len(pair_row))
+        members_before = np.cumsum(inside_count) - inside_count
+        rank_inside = np.cumsum(inside) - 1 - members_before[entry_pair]
+        power = np.power(float(self.base), rank_inside)
+        code = np.bincount(
+            entry_pair[inside], weights=place[inside] * power[inside], minlength=len(pair_row)
+        ).astype(np.int64)
+
+        outside = ~inside
+        out_count = k - inside_count
+        out_rank = local - rank_inside - 1
+        # Cover units of fast drawings, in the plain path's order.
+        cover_ptr = batch.cover_ptr
+        cover_sizes = np.diff(cover_ptr)
+        cover_sizes[plain] = 0
+        cover_row = np.repeat(np.arange(n), cover_sizes)
+        starts = cover_ptr[:-1][cover_row]
+        cslot = np.arange(len(cover_row)) - np.repeat(
+            np.cumsum(cover_sizes) - cover_sizes, cover_sizes
+        )
+        unit = batch.cover_units[starts + cslot]
+        ck = sizes[cover_row]
+        centry = np.repeat(np.arange(len(cover_row)), ck)
+        cfirst = np.cumsum(ck) - ck
+        clocal = np.arange(int(ck.sum())) - cfirst[centry]
+        cregion = by_pain[d.indptr[cover_row][centry] + clocal]
+        cplace = self.unit_place[unit[centry] * regions + cregion]
+        cin = cplace > 0
+        ccount = np.bincount(centry[cin], minlength=len(cover_row))
+        cbefore = np.cumsum(ccount) - ccount
+        crank = np.cumsum(cin) - 1 - cbefore[centry]
+        cpower = np.power(float(self.unit_base), crank)
+        ccode = np.bincount(
+            centry[cin], weights=cplace[cin] * cpower[cin], minlength=len(cover_row)
+        ).astype(np.int64)
+        # Sort: most regions explained first, then muscle and side.
+        units = len(self.unit_regions)
+        sort_key = (cover_row * (regions + 1) + (regions - ccount)) * units + self.unit_rank[unit]
+        corder = np.argsort(sort_key, kind="stable")
+        unit, ccode = unit[corder], ccode[corder]  # rows stay grouped: slots stay valid
+        # Regions no pattern explains, per fast drawing.
+        unexplained = ~self.coverable[by_pain]
+        unexplained &= ~plain[row]
+        un_row = row[unexplained]
+        un_count = np.bincount(un_row, minlength=n)
+        un_slot = np.arange(len(un_row)) - np.repeat(np.cumsum(un_count) - un_count, un_count)
+        # Layout: how many fragments each pair and each drawing takes, and where they go.
+        pair_size = 4 + out_count
+        pair_total = np.bincount(pair_row, weights=pair_size, minlength=n).astype(np.int64)
+        row_size = np.where(plain, 1, 6 + pair_total + 2 * cover_sizes + un_count)
+        row_at = np.cumsum(row_size) - row_size
+        pairs_before = np.cumsum(pair_size) - pair_size
+        first_pair = np.cumsum(shown) - shown
+        pair_at = row_at[pair_row] + 2 + pairs_before - pairs_before[first_pair[pair_row]]
+        tail_at = row_at + 2 + pair_total
+        table = self.table
+        ids = np.empty(int(row_size.sum()), dtype=np.int64)
+        fast = np.flatnonzero(~plain)
+        marks = self.marks
+        ids[row_at[fast] + 1] = marks
+        first = pair_rank == 0
+        ids[pair_at] = np.where(first, self.head_first, self.head_next) + cand
+        ids[pair_at + 1] = self.scores + step
+        key_array = code * cands + cand
+        ids[pair_at + 2] = table.lookup(0, key_array, self._explains)
+        out_at = pair_at[entry_pair[outside]] + 3 + out_rank[outside]
+        lead = out_rank[outside] == 0
+        ids[out_at] = np.where(lead, self.region_first, self.region_next) + region[outside]
+        ids[pair_at + 3 + out_count] = table.lookup(1, key_array, self._zones)
+        ids[tail_at[fast]] = marks + 1
+        lead = cslot == 0
+        ids[tail_at[cover_row] + 1 + cslot] = (
+            np.where(lead, self.cover_first, self.cover_next) + unit
+        )
+        ids[tail_at[fast] + 1 + cover_sizes[fast]] = marks + 2
+        detail_key = (ccode * units + unit) * 2 + lead
+        detail_at = tail_at[cover_row] + 2 + cover_sizes[cover_row] + cslot
+        ids[detail_at] = table.lookup(2, detail_key, self._detail)
+        un_base = tail_at + 2 + 2 * cover_sizes
+        ids[un_base[fast]] = marks + 3
+        lead = un_slot == 0
+        ids[un_base[un_row] + 1 + un_slot] = (
+            np.where(lead, self.region_first, self.region_next) + by_pain[unexplained]
+        )
+        ids[un_base[fast] + 1 + un_count[fast]] = marks + 4
+        slow = np.flatnonzero(plain)
+        ids[row_at[slow]] = 0
+        ids[row_at[fast]] = 0
+        out = table.array[ids]
+        out[row_at[fast]] = _objects([heads[i] for i in fast.tolist()])
+        for i, data in zip(
+            slow.tolist(), rows_as_json(batch, self.top, slow.tolist()), strict=True
+        ):
+            out[row_at[i]] = heads[i] + orjson.dumps(data)[1:] + b"\n"
+        return b"".join(out.tolist())
