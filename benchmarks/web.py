@@ -48,6 +48,7 @@ TARGET_P95_MS = 150.0
 TARGET_FLOOR_RATIO = 0.25
 CONNECTIONS = 32
 WARMUP_SECONDS = 2
+ALONE_SECONDS = 2
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 LUA = Path(__file__).with_name("web.lua")
 EXE = Path(sys.executable).parent / "myomap"
@@ -108,49 +109,50 @@ def broken_pages(results: dict[str, Any]) -> list[str]:
     out = []
     for db, entry in results["databases"].items():
         for name, page in entry.get("pages", {}).items():
-            if page["non_2xx"] or page["socket_errors"]:
+            alone = page.get("one_connection", {})
+            bad = page["non_2xx"] + alone.get("non_2xx", 0)
+            errors = page["socket_errors"] + alone.get("socket_errors", 0)
+            first = page["first_bad_status"] or alone.get("first_bad_status")
+            if bad or errors:
                 out.append(
-                    f"{db} {name}: {page['non_2xx']} non-2xx (first {page['first_bad_status']}),"
-                    f" {page['socket_errors']} socket errors"
+                    f"{db} {name}: {bad} non-2xx"
+                    + (f" (first {first})" if first else "")
+                    + f", {errors} socket errors"
                 )
     return out
 
 
+def verdict(targets: dict[str, Any]) -> str:
+    """ "met", or which targets were missed."""
+    missed = [
+        w for w, ok in (("p95", targets["p95_met"]), ("ratio", targets["ratio_met"])) if not ok
+    ]
+    return "missed: " + ", ".join(missed) if missed else "met"
+
+
 def table(results: dict[str, Any]) -> str:
-    """The results as a table a person reads."""
+    """The results as a table a person reads ("alone": p50 at one connection)."""
     lines = []
-    head = f"{'page':<18}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"
-    head += f"{'x healthz':>11}{'KB':>7}  targets"
+    head = f"{'page':<15}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'non-2xx':>8}"
+    head += f"{'/healthz':>9}{'KB':>6}{'alone ms':>9}  targets"
     for db, entry in results["databases"].items():
         if "skipped" in entry:
             lines.append(f"{db}: skipped ({entry['skipped']})")
             continue
+        load = entry.get("load_average_before")
         lines.append(
             f"{db}: {entry['clients']:,} clients, {entry['visits']:,} visits, "
             f"{entry['server_workers']} server workers, seeded in {entry['seed_seconds']:.0f} s"
-            + (
-                f", load average {load[0]:.1f}"
-                if (load := entry.get("load_average_before"))
-                else ""
-            )
+            + (f", load average {load[0]:.1f}" if load else "")
         )
         lines.append(head)
         for name, p in entry["pages"].items():
-            t = p["targets"]
-            verdict = (
-                "met"
-                if t["met"]
-                else "missed: "
-                + ", ".join(
-                    word
-                    for word, ok in (("p95", t["p95_met"]), ("ratio", t["ratio_met"]))
-                    if not ok
-                )
-            )
+            alone = p.get("one_connection", {}).get("p50_ms")
             lines.append(
-                f"{name:<18}{p['requests_per_s']:>9.1f}{p['p50_ms']:>9.1f}{p['p95_ms']:>9.1f}"
-                f"{p['p99_ms']:>9.1f}{p['non_2xx']:>9}{p['ratio_to_healthz']:>11.3f}"
-                f"{p.get('kb_per_response', 0):>7.1f}  {verdict}"
+                f"{name:<15}{p['requests_per_s']:>8.1f}{p['p50_ms']:>8.1f}{p['p95_ms']:>8.1f}"
+                f"{p['p99_ms']:>8.1f}{p['non_2xx']:>8}{p['ratio_to_healthz']:>9.3f}"
+                f"{p.get('kb_per_response', 0):>6.1f}"
+                f"{'' if alone is None else f'{alone:.1f}':>9}  {verdict(p['targets'])}"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -356,12 +358,14 @@ def server(env: dict[str, str], log: Path) -> Iterator[str]:
                 proc.wait()
 
 
-def run_wrk(session: Session, page: Page, seconds: int) -> dict[str, Any]:
+def run_wrk(
+    session: Session, page: Page, seconds: int, connections: int = CONNECTIONS
+) -> dict[str, Any]:
     header = f"Authorization: Bearer {session.token}" if page.api else f"Cookie: {session.cookie}"
     command = [
         os.environ.get("WRK", "wrk"),
-        f"-t{min(cores(), CONNECTIONS)}",
-        f"-c{CONNECTIONS}",
+        f"-t{min(cores(), connections)}",
+        f"-c{connections}",
         f"-d{seconds}s",
         "--timeout=30s",  # a slow page is measured, not dropped as a timeout
         f"-s{LUA}",
@@ -425,6 +429,19 @@ def _load_pages(session: Session, entry: dict[str, Any], seconds: int) -> None:
         run_wrk(session, page, WARMUP_SECONDS)
         result = page_result(page.path, run_wrk(session, page, seconds), floor)
         floor = floor or result["requests_per_s"]
+        # The page alone, one request at a time: its own cost, without any queue.
+        alone = page_result(page.path, run_wrk(session, page, ALONE_SECONDS, 1), None)
+        result["one_connection"] = {
+            k: alone[k]
+            for k in (
+                "requests_per_s",
+                "p50_ms",
+                "p95_ms",
+                "non_2xx",
+                "first_bad_status",
+                "socket_errors",
+            )
+        }
         entry["pages"][page.name] = result
         print(
             f"  {page.name:<16} {result['requests_per_s']:>8.1f} req/s  "

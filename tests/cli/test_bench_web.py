@@ -71,6 +71,7 @@ def test_the_json_file_and_the_table_give_the_same_numbers(web: ModuleType, tmp_
             "/clients/", web.parse_wrk(wrk_output(500, 300_000)), 1000.0
         ),
     }
+    pages["client list"]["one_connection"] = {"requests_per_s": 40.0, "p50_ms": 25.0}
     results = {
         "date": "2026-12-02T11:00:00+00:00",
         "machine": {"cores": 2},
@@ -94,7 +95,7 @@ def test_the_json_file_and_the_table_give_the_same_numbers(web: ModuleType, tmp_
     assert "postgresql: skipped (PostgreSQL unreachable" in text
     row = next(line for line in text.splitlines() if line.startswith("client list"))
     assert "100.0" in row and "300.0" in row and "missed: p95, ratio" in row
-    assert row.split()[-4] == "0.9"  # KB a response: 900 bytes each
+    assert row.split()[-5:-3] == ["0.9", "25.0"]  # KB a response; p50 ms alone
     assert web.broken_pages(stored) == []
 
 
@@ -104,6 +105,13 @@ def test_a_page_that_answers_other_than_2xx_is_broken(web: ModuleType) -> None:
     assert page["non_2xx"] == 12 and page["first_bad_status"] == 302
     assert web.broken_pages(results) == [
         "sqlite client list: 12 non-2xx (first 302), 0 socket errors"
+    ]
+    # Broken when measured alone too, one request at a time.
+    fine = web.page_result("/healthz", web.parse_wrk(wrk_output(900, 30_000)), None)
+    fine["one_connection"] = {"non_2xx": 3, "first_bad_status": 500, "socket_errors": 0}
+    results = {"databases": {"postgresql": {"pages": {"healthz": fine}}}}
+    assert web.broken_pages(results) == [
+        "postgresql healthz: 3 non-2xx (first 500), 0 socket errors"
     ]
 
 
