@@ -152,6 +152,9 @@ def run(args: argparse.Namespace) -> int:
     where = str(database["NAME"]) if engine.endswith("sqlite3") else engine.rsplit(".", 1)[-1]
     print(f"Myomap: preparing the database ({where})...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
+    from myomap.records.planner import refresh_statistics
+
+    refresh_statistics()
 
     from myomap.web.admins import has_clinic_admin
     from myomap.web.demo import demo_accounts

@@ -21,16 +21,25 @@ CONSENT_HOW_WORDS: dict[str, str] = {"written": "Written (signed form)", "verbal
 CONSENTS: dict[str, str] = {"treatment_consent": "treatment", "data_consent": "health data"}
 
 
+def visible_clients(user: Any, via: str = "") -> models.Q:
+    """Who sees which clients, as a condition on the client reached through `via` (a
+    relation path such as "client" from a visit): a therapist or admin sees their clinic's
+    clients, a client only their own record, anyone else none. A condition, not a
+    subquery, so a visit or note is checked on the row it joins to, not against a list of
+    every client of the clinic."""
+    field = f"{via}__" if via else ""
+    if getattr(user, "is_authenticated", False):
+        if user.is_staff_member:
+            return models.Q(**{f"{field}clinic_id": user.clinic_id})
+        if user.role == user.Role.CLIENT:
+            return models.Q(**{f"{field}user": user})
+    return models.Q(pk__in=[])
+
+
 class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user: Any) -> ClientQuerySet:
         """A therapist or admin sees their clinic's clients; a client only their own record."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_staff_member:
-            return self.filter(clinic_id=user.clinic_id)
-        if user.role == user.Role.CLIENT:
-            return self.filter(user=user)
-        return self.none()
+        return self.filter(visible_clients(user))
 
     def bulk_create(self, objs: Iterable[Client], *args: Any, **kwargs: Any) -> list[Client]:
         """Create many clients at once (the demo clinic), with their search keys, which a

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from myomap.clients.models import Client, Intake
+from myomap.clients.models import Client, Intake, visible_clients
 from myomap.clients.screening import screen_intake
 from myomap.records.access import visible_or_404
 
@@ -56,13 +56,14 @@ def with_visits(clients: list[Client]) -> list[ClientRow]:
 
 def client_for(user: Any, pk: int) -> Client:
     """The client if this user may see them, else 404 (audited when the client exists)."""
-    return visible_or_404(Client.objects.visible_to(user), pk, lambda c: c)  # type: ignore[no-any-return]
+    visible = Client.objects.visible_to(user).select_related(
+        "treatment_consent_by", "data_consent_by"
+    )  # the record's page names who took each consent
+    return visible_or_404(visible, pk, lambda c: c)  # type: ignore[no-any-return]
 
 
 def intake_for(user: Any, pk: int) -> Intake:
-    visible = Intake.objects.select_related("client").filter(
-        client__in=Client.objects.visible_to(user)
-    )
+    visible = Intake.objects.select_related("client").filter(visible_clients(user, "client"))
     return visible_or_404(visible, pk, lambda i: i.client)  # type: ignore[no-any-return]
 
 

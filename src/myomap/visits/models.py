@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from myomap.clients.models import Client, Intake
+from myomap.clients.models import Client, Intake, visible_clients
 from myomap.core import planning as core_planning
 from myomap.core import vocab
 from myomap.core.kb.loader import KnowledgeBase
@@ -21,8 +21,8 @@ TEST_RESULTS = vocab.choices(vocab.TEST_RESULTS)
 
 class VisitQuerySet(models.QuerySet["Visit"]):
     def visible_to(self, user: Any) -> VisitQuerySet:
-        """The visits of the clients this user may see (`Client.objects.visible_to`)."""
-        return self.filter(client__in=Client.objects.visible_to(user))
+        """The visits of the clients this user may see (`visible_clients`)."""
+        return self.filter(visible_clients(user, "client"))
 
 
 class Visit(models.Model):
@@ -223,7 +223,7 @@ class NoteVersionQuerySet(models.QuerySet["NoteVersion"]):
     def readable_by(self, user: Any) -> NoteVersionQuerySet:
         """Staff of the client's clinic read every version; a client reads signed versions
         of their own notes only: a draft (or an unsigned amendment) is not yet a record."""
-        mine = self.filter(note__visit__client__in=Client.objects.visible_to(user))
+        mine = self.filter(visible_clients(user, "note__visit__client"))
         if getattr(user, "is_staff_member", False):
             return mine
         return mine.filter(signed_at__isnull=False)

@@ -31,6 +31,7 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client, Intake
 from myomap.core.kb import load_default
+from myomap.records.planner import refresh_statistics
 from myomap.visits.models import Note, NoteVersion, PalpationFinding, PlanStep, Visit
 
 MAX_CLIENTS = 100_000
@@ -174,6 +175,7 @@ def seed_clients(
             )
         done += len(numbers)
         progress(done, total)
+    refresh_statistics(postgres_too=True)  # the search pages' plans depend on them
     return len(missing)
 
 

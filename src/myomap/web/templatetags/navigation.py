@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from myomap.web.templatetags.fast import cached_reverse
 
 register = template.Library()
 
@@ -34,7 +35,7 @@ def current_section(request: Any) -> str | None:
 
 @register.simple_tag(takes_context=True)
 def nav_link(context: template.Context, url_name: str, label: str) -> SafeString:
-    href = reverse(url_name)
+    href = cached_reverse(url_name)
     if current_section(context.get("request")) == url_name.partition(":")[0]:
         return format_html('<a href="{}" aria-current="page">{}</a>', href, label)
     return format_html('<a href="{}">{}</a>', href, label)

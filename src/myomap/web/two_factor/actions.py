@@ -33,6 +33,7 @@ from myomap.api.models import ApiToken
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.errors import Conflict, Forbidden, Invalid
+from myomap.web.two_factor.backends import HAS_DEVICE
 
 RECOVERY_CODES = 10
 APP_NAME = "Authenticator app"
@@ -61,10 +62,16 @@ def may_use(user: User) -> bool:
 def pending_step(user: User) -> Step | None:
     """What a signed-in person must do before any other page, /admin/ included: enter a
     code ("verify": a confirmed device, and this session has not passed it), set up a
-    device ("enrol": their clinic requires one and they have none), or nothing. One query,
-    since the gate asks on every request."""
+    device ("enrol": their clinic requires one and they have none), or nothing. The gate
+    asks on every request: the person loaded by the sign-in backend already carries both
+    answers; anyone else costs one query."""
     if not may_use(user) or user.is_verified():  # type: ignore[attr-defined]
         return None
+    loaded = getattr(user, HAS_DEVICE, None)
+    if loaded is not None:
+        if loaded:
+            return "verify"
+        return "enrol" if user.clinic is not None and user.clinic.two_factor_required else None
     devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     row = (
         User.objects.filter(pk=user.pk)

@@ -1,0 +1,191 @@
+"""The shortcuts that keep pages cheap give the same answers as the long way round.
+
+- `{% url %}` and `|date` (myomap.web.templatetags.fast, loaded as template builtins)
+  print exactly what Django's own print, for every format the templates use;
+- the signed-in person is loaded with the two-factor gate's answers in the same query,
+  and the gate still stops whoever must enter a code or set up an app;
+- a visit, a note or an intake is checked against the person's clinic on its own row,
+  never against a list of every client of the clinic;
+- SQLite's planner statistics exist after a refresh, and the name search then reads the
+  search indexes.
+
+Alice is Lakeside's therapist, Bob Hilltop's, Dan a Lakeside client (personas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.db import connection
+from django.template import Context, Engine, engines
+from django.template.defaultfilters import date as django_date
+from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from myomap.accounts.models import User
+from myomap.clients import queries as client_queries
+from myomap.clients.models import Client, Intake
+from myomap.records.planner import refresh_statistics
+from myomap.visits import queries as visit_queries
+from myomap.visits.models import Visit
+from myomap.web.templatetags.fast import date as fast_date
+
+FORMATS = ("j M Y", "j M Y H:i", "j F Y", "Y-m-d H:i:s", "d/m/Y", "D j M", "l", "")
+ZONES = ("UTC", "Europe/London", "Australia/Adelaide", "America/St_Johns")
+
+
+def render(source: str, **context: object) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    when=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)),
+    zone=st.sampled_from(ZONES),
+    fmt=st.sampled_from(FORMATS),
+    aware=st.booleans(),
+    as_date=st.booleans(),
+)
+def test_the_date_filter_prints_what_djangos_prints(
+    when: dt.datetime, zone: str, fmt: str, aware: bool, as_date: bool
+) -> None:
+    value: dt.date = when.date() if as_date else when
+    if aware and not as_date:
+        value = when.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    try:
+        expected = django_date(value, fmt)
+    except TypeError as exc:  # a time format for a date: Django refuses, and so do we
+        with pytest.raises(TypeError, match=str(exc)[:20]):
+            fast_date(value, fmt)
+        return
+    assert fast_date(value, fmt) == expected
+    # and through a template, where an aware time is first shown in the clinic's zone:
+    # the project's templates (the builtin) against a plain engine (Django's filter)
+    with timezone.override(zone):
+        plain = Engine().from_string("{{ v|date:f }}").render(Context({"v": value, "f": fmt}))
+        assert render("{{ v|date:f }}", v=value, f=fmt) == plain
+
+
+def test_the_date_filter_takes_what_djangos_takes() -> None:
+    assert render('{{ v|date:"j M Y" }}', v=None) == ""
+    assert render('{{ v|date:"j M Y" }}', v="") == ""
+    assert render('{{ v|date:"j M Y"|default:"—" }}', v=None) == "—"
+    assert render('{{ v|date:"j M Y" }}', v="not a date") == ""
+    assert render('{{ v|date:"jS \\o\\f F" }}', v=dt.date(2026, 12, 2)) == "2nd of December"
+
+
+@pytest.mark.django_db
+def test_a_page_prints_its_dates_as_before(alice: User) -> None:
+    """The client list shows dates of birth as "14 Jul 1977", through the builtin."""
+    Client.objects.create(
+        clinic=alice.clinic,
+        given_name="Gail",
+        family_name="Fenwick",
+        date_of_birth=dt.date(1977, 7, 14),
+        created_by=alice,
+    )
+    browser = Browser()
+    browser.force_login(alice)
+    page = browser.get("/clients/").content.decode()
+    assert "Fenwick, Gail" in page and "14 Jul 1977" in page
+
+
+def test_the_url_tag_gives_djangos_urls_and_errors() -> None:
+    assert render("{% url 'clients:detail' 7 %}") == reverse("clients:detail", args=[7])
+    assert render("{% url 'clients:detail' pk=8 %}") == reverse("clients:detail", args=[8])
+    assert render("{% url 'clients:list' as where %}[{{ where }}]") == "[/clients/]"
+    assert render("{% url 'no:such' as where %}[{{ where }}]") == "[]"
+    with pytest.raises(NoReverseMatch):
+        render("{% url 'no:such' %}")
+    # the same name and arguments behind another prefix (a server under /myomap/)
+    set_script_prefix("/myomap/")
+    try:
+        assert render("{% url 'clients:detail' 7 %}") == "/myomap/clients/7/"
+    finally:
+        set_script_prefix("/")
+    assert render("{% url 'clients:detail' 7 %}") == "/clients/7/"
+
+
+@pytest.mark.django_db
+def test_one_query_loads_the_person_and_the_gates_answers(alice: User) -> None:
+    browser = Browser()
+    browser.force_login(alice)
+    with CaptureQueriesContext(connection) as captured:
+        page = browser.get("/body-map/")
+    assert page.status_code == 200 and "Body map" in page.content.decode()
+    devices = [q["sql"] for q in captured.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(devices) == 1 and 'FROM "accounts_user"' in devices[0], devices
+
+
+@pytest.mark.django_db
+def test_the_gate_still_sends_a_therapist_to_set_up_two_factor(alice: User) -> None:
+    alice.clinic.two_factor_required = True  # type: ignore[union-attr]
+    alice.clinic.save()  # type: ignore[union-attr]
+    browser = Browser()
+    browser.force_login(alice)
+    answer = browser.get("/clients/")
+    assert answer.status_code == 302 and "/two-factor/" in answer["Location"]
+
+
+@pytest.mark.django_db
+def test_a_session_from_before_the_backend_stays_signed_in(alice: User) -> None:
+    browser = Browser()
+    browser.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    page = browser.get("/clients/")
+    assert page.status_code == 200 and "<h1>Clients</h1>" in page.content.decode()
+
+
+@pytest.fixture
+def visit(alice: User) -> Visit:
+    client = Client.objects.create(
+        clinic=alice.clinic,
+        given_name="Gail",
+        family_name="Fenwick",
+        date_of_birth=dt.date(1977, 7, 14),
+        created_by=alice,
+    )
+    intake = Intake.objects.create(client=client, recorded_by=alice, complaint="Low back")
+    return Visit.objects.create(client=client, intake=intake, therapist=alice)
+
+
+@pytest.mark.django_db
+def test_a_visit_is_checked_on_its_own_row(alice: User, bob: User, dan: User, visit: Visit) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        found = visit_queries.visit_for(alice, visit.pk)
+        visit_queries.versions_for(alice, found)
+        client_queries.intake_for(alice, visit.intake_id)
+    assert found == visit
+    for query in captured.captured_queries:
+        assert "IN (SELECT" not in query["sql"], query["sql"]
+    # and the rule itself is unchanged: another clinic's therapist and another client see none
+    assert not Visit.objects.visible_to(bob).exists()
+    assert not Visit.objects.visible_to(dan).exists()
+    assert list(Visit.objects.visible_to(alice)) == [visit]
+
+
+@pytest.mark.django_db
+def test_statistics_exist_after_a_refresh(alice: User) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its own statistics")
+    Client.objects.bulk_create(
+        Client(
+            clinic=alice.clinic,
+            given_name=f"Ann{n}",
+            family_name=f"Smith{n}",
+            date_of_birth=dt.date(1970, 1, 1),
+            created_by=alice,
+        )
+        for n in range(50)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    refresh_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'clients_client'")
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert {"client_family_key", "client_given_key", "client_list_order"} <= indexes
