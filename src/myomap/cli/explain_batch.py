@@ -12,18 +12,18 @@ from __future__ import annotations
 import os
 import sys
 import time
-from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from myomap.core.referral import InputError, scorer
-from myomap.core.referral.engine import run
-from myomap.core.referral.inputs import check_drawing, collect, parse_finding
+from myomap.core.referral.engine import Scorer, run
+from myomap.core.referral.inputs import Drawings, check_drawing, collect, parse_finding
 from myomap.core.referral.jsonl import Renderer
 
-CHUNK = 8192
+CHUNK = 4096
 
 
 class Progress:
@@ -55,9 +55,8 @@ class Progress:
         sys.stderr.write(f"Explained {done:,} drawings in {elapsed:.2f} s -> {out}\n")
 
 
-def _parse(
-    line: bytes, number: int, model: Any
-) -> tuple[dict[str, Any], dict[str, int], list[Any]]:
+def _parse(line: bytes, model: Any) -> tuple[dict[str, Any], dict[str, int], list[Any]]:
+    """One line, checked as the plain path does: (its data, its drawing, its findings)."""
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -71,6 +70,32 @@ def _parse(
     return data, drawing, [parse_finding(str(f), model) for f in findings]
 
 
+def _parse_chunk(
+    lines: list[bytes], model: Any
+) -> tuple[list[dict[str, Any]], Drawings, list[list[Any]]] | None:
+    """A whole chunk at once, when every line in it is good: (data, drawings, findings).
+    None when any line is not; the caller then goes line by line for the exact message."""
+    loads = orjson.loads
+    try:
+        datas = [loads(line) for line in lines]
+        regions = [data["regions"] for data in datas]
+    except (orjson.JSONDecodeError, TypeError, KeyError, IndexError):
+        return None
+    if any(type(data) is not dict for data in datas) or any(type(r) is not dict for r in regions):
+        return None
+    findings: list[list[Any]] = [[]] * len(datas)
+    try:
+        for i, data in enumerate(datas):
+            if data.get("findings"):
+                if not isinstance(data["findings"], list):
+                    return None
+                findings[i] = [parse_finding(str(f), model) for f in data["findings"]]
+        drawings = collect(regions, model)
+    except InputError:
+        return None
+    return datas, drawings, findings
+
+
 def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) -> int:
     path = Path(source)
     if not path.is_file():
@@ -80,33 +105,20 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
     if problem:
         print(f"myomap explain: --out {target}: {problem}", file=sys.stderr)
         return 2
-    total = sum(1 for line in path.open("rb") if line.strip())
+    total = _count_lines(path)
     s = scorer()
+    renderer = Renderer(s.model, top)
     progress = Progress(total)
     out_path = Path(target)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     done = 0
     try:
         with path.open("rb") as lines, tmp.open("wb") as out:
-            chunk: list[tuple[int, dict[str, Any], dict[str, int], list[Any]]] = []
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    chunk.append((number, *_parse(line, number, s.model)))
-                except InputError as exc:
-                    if not skip_invalid:
-                        raise InputError(f"{source}, line {number}: {exc}") from None
-                    # Results keep the input's order: write what came before this line first.
-                    done += _flush(s, chunk, out, top)
-                    chunk = []
-                    out.write(orjson.dumps({"line": number, "error": str(exc)}) + b"\n")
-                    done += 1
-                if len(chunk) >= CHUNK:
-                    done += _flush(s, chunk, out, top)
-                    chunk = []
-                    progress.update(done)
-            done += _flush(s, chunk, out, top)
+            for numbers, chunk in _chunks(lines):
+                done += _explain_chunk(
+                    s, renderer, numbers, chunk, out, source=source, skip_invalid=skip_invalid
+                )
+                progress.update(done)
         tmp.replace(out_path)
     except InputError as exc:
         tmp.unlink(missing_ok=True)
@@ -126,6 +138,92 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
     return 0
 
 
+def _count_lines(path: Path) -> int:
+    """How many lines hold something (blank lines are skipped, as the batch skips them)."""
+    with path.open("rb") as lines:
+        return sum(1 for line in lines if line.strip())
+
+
+def _chunks(lines: BinaryIO) -> Iterator[tuple[list[int], list[bytes]]]:
+    """The file's non-blank lines, CHUNK at a time, with their line numbers."""
+    numbers: list[int] = []
+    chunk: list[bytes] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            numbers.append(number)
+            chunk.append(line)
+            if len(chunk) >= CHUNK:
+                yield numbers, chunk
+                numbers, chunk = [], []
+    if chunk:
+        yield numbers, chunk
+
+
+def _explain_chunk(
+    s: Scorer,
+    renderer: Renderer,
+    numbers: list[int],
+    lines: list[bytes],
+    out: BinaryIO,
+    *,
+    source: str,
+    skip_invalid: bool,
+) -> int:
+    """Explain one chunk and write its results; returns how many lines it wrote."""
+    parsed = _parse_chunk(lines, s.model)
+    if parsed is not None:
+        datas, drawings, findings = parsed
+        _write(s, renderer, numbers, datas, drawings, findings, out)
+        return len(lines)
+    # Some line is bad: line by line, for its message (or its error line).
+    done = 0
+    good: list[tuple[int, dict[str, Any], dict[str, int], list[Any]]] = []
+    for number, line in zip(numbers, lines, strict=True):
+        try:
+            good.append((number, *_parse(line, s.model)))
+        except InputError as exc:
+            if not skip_invalid:
+                raise InputError(f"{source}, line {number}: {exc}") from None
+            # Results keep the input's order: write what came before this line first.
+            done += _write_parsed(s, renderer, good, out)
+            good = []
+            out.write(orjson.dumps({"line": number, "error": str(exc)}) + b"\n")
+            done += 1
+    return done + _write_parsed(s, renderer, good, out)
+
+
+def _write_parsed(
+    s: Scorer,
+    renderer: Renderer,
+    good: list[tuple[int, dict[str, Any], dict[str, int], list[Any]]],
+    out: BinaryIO,
+) -> int:
+    if good:
+        drawings = collect([g[2] for g in good], s.model)
+        numbers, datas, findings = [g[0] for g in good], [g[1] for g in good], [g[3] for g in good]
+        _write(s, renderer, numbers, datas, drawings, findings, out)
+    return len(good)
+
+
+def _write(
+    s: Scorer,
+    renderer: Renderer,
+    numbers: list[int],
+    datas: list[dict[str, Any]],
+    drawings: Drawings,
+    findings: list[list[Any]],
+    out: BinaryIO,
+) -> None:
+    batch = run(s, drawings, findings)
+    heads = [
+        b'{"line":%d,"id":%s,' % (number, orjson.dumps(data["id"]))
+        if "id" in data
+        else b'{"line":%d,' % number
+        for number, data in zip(numbers, datas, strict=True)
+    ]
+    renderer.write(batch, heads, out)
+
+
 def _unusable_out(source: Path, out: Path) -> str | None:
     """Why the results cannot be written to `out`, or None when they can."""
     if out.is_dir():
@@ -138,22 +236,3 @@ def _unusable_out(source: Path, out: Path) -> str | None:
     if out.exists() and out.resolve() == source.resolve():
         return "is the input file; the results would replace the drawings"
     return None
-
-
-def _flush(s: Any, chunk: list[Any], out: BinaryIO, top: int | None) -> int:
-    if not chunk:
-        return 0
-    batch = run(s, collect([c[2] for c in chunk], s.model), [c[3] for c in chunk])
-    heads = [
-        b'{"line":%d,"id":%s,' % (number, orjson.dumps(data["id"]))
-        if "id" in data
-        else b'{"line":%d,' % number
-        for number, data, _, _ in chunk
-    ]
-    out.write(_renderer(s.model, top).lines(batch, heads))
-    return len(chunk)
-
-
-@cache
-def _renderer(model: Any, top: int | None) -> Renderer:
-    return Renderer(model, top)

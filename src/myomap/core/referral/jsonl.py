@@ -13,6 +13,8 @@ Rows with findings, and empty drawings, take the plain path (`rows_as_json`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
+from typing import BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -24,49 +26,90 @@ from myomap.core.referral.explanation import rows_as_json
 
 ObjArray = npt.NDArray[np.object_]
 CACHE_LIMIT = 200_000  # fragments kept between chunks: memory stays flat
+WRITE_ROWS = 64  # lines joined and written together
+SLOT_BITS = 16  # direct-mapped fragment lookups: 65,536 slots per kind
+SLOTS = 1 << SLOT_BITS
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits pick the slot
 
 
 class _Fragments:
     """Byte strings by number: a fixed part rendered up front, then pieces made on first
-    use and looked up by key (an int) as arrays. Past `CACHE_LIMIT` the made ones go."""
+    use and looked up by key (an int) as arrays. Past `CACHE_LIMIT` the made ones go.
+
+    Most keys repeat, so a lookup first tries a direct-mapped table (one slot per hash,
+    the last key seen there wins it); only the misses are searched in the sorted keys."""
 
     def __init__(self, fixed: list[bytes]) -> None:
         self.fixed = len(fixed)
-        self.items = list(fixed)
-        self.array = _objects(self.items)
+        self.items: list[bytes] = []
+        self.array = _objects([])
+        self._extend(fixed)
         self.kinds: dict[int, tuple[IntArray, IntArray]] = {}
+        self.slots: dict[int, tuple[IntArray, IntArray]] = {}
 
     def add(self, items: Sequence[bytes]) -> int:
         """Fixed fragments; returns the first one's number."""
         first = len(self.items)
-        self.items.extend(items)
+        self._extend(items)
         self.fixed = len(self.items)
-        self.array = _objects(self.items)
         return first
 
-    def lookup(self, kind: int, keys: IntArray, make: Callable[[int], bytes]) -> IntArray:
-        """The numbers of the fragments for `keys`, making the missing ones."""
+    def _extend(self, items: Sequence[bytes]) -> None:
+        """Append to `items` and to `array` (grown by doubling, not rebuilt each time)."""
+        start = len(self.items)
+        self.items.extend(items)
+        if len(self.items) > len(self.array):
+            grown = _objects([b""] * max(2 * len(self.array), len(self.items)))
+            grown[:start] = self.array[:start]
+            self.array = grown
+        self.array[start : len(self.items)] = _objects(self.items[start:])
+
+    def trim(self) -> None:
+        """Forget the made fragments once there are too many: memory stays flat. Called
+        between batches, never while a batch's numbers are in use."""
+        if len(self.items) - self.fixed > CACHE_LIMIT:
+            del self.items[self.fixed :]
+            self.array = _objects(self.items)  # the made ones' memory goes too
+            self.kinds.clear()
+            self.slots.clear()
+
+    def lookup(
+        self, kind: int, keys: IntArray, make: Callable[[int], Sequence[bytes]], width: int = 1
+    ) -> IntArray:
+        """The numbers of the fragments for `keys` (all >= 0), making the missing ones.
+        `make(key)` gives `width` fragments, numbered consecutively: the first is returned."""
+        if kind not in self.slots:
+            self.slots[kind] = (np.full(SLOTS, -1, np.int64), np.zeros(SLOTS, np.int64))
+        slot_key, slot_number = self.slots[kind]
+        slot = (keys.astype(np.uint64) * _MIX >> np.uint64(64 - SLOT_BITS)).astype(np.int64)
+        numbers = slot_number[slot]
+        miss = np.flatnonzero(slot_key[slot] != keys)
+        if len(miss):
+            missed = keys[miss]
+            numbers[miss] = self._search(kind, missed, make, width)
+            slot_key[slot[miss]] = missed
+            slot_number[slot[miss]] = numbers[miss]
+        return numbers
+
+    def _search(
+        self, kind: int, keys: IntArray, make: Callable[[int], Sequence[bytes]], width: int
+    ) -> IntArray:
         known, numbers = self.kinds.get(kind, (np.zeros(0, np.int64), np.zeros(0, np.int64)))
         at = np.searchsorted(known, keys)
         found = at < len(known)
         found[found] &= known[at[found]] == keys[found]
         if not found.all():
-            if len(self.items) - self.fixed > CACHE_LIMIT:  # memory stays flat
-                del self.items[self.fixed :]
-                self.kinds.clear()
-                known, numbers = np.zeros(0, np.int64), np.zeros(0, np.int64)
-                found[:] = False
             new = np.unique(keys[~found])
             first = len(self.items)
-            self.items.extend(make(key) for key in new.tolist())
-            self.array = _objects(self.items)
+            self._extend([piece for key in new.tolist() for piece in make(key)])
             known = np.concatenate([known, new])
-            numbers = np.concatenate([numbers, np.arange(first, first + len(new))])
+            numbers = np.concatenate([numbers, first + width * np.arange(len(new))])
             order = np.argsort(known)
             known, numbers = known[order], numbers[order]
             self.kinds[kind] = (known, numbers)
             at = np.searchsorted(known, keys)
-        return numbers[at]
+        found_numbers: IntArray = numbers[at]
+        return found_numbers
 
 
 def _dump(value: object) -> bytes:
@@ -148,6 +191,10 @@ class Renderer:
             out.append(members[digit - 1])
         return out
 
+    def _pattern_pieces(self, key: int) -> tuple[bytes, bytes]:
+        """A pair's "explains" block and its zone lists, for (candidate, painful sub-pattern)."""
+        return self._explains(key), self._zones(key)
+
     def _explains(self, key: int) -> bytes:
         """',"explains":[...],"unexplained":[' for (candidate, painful sub-pattern)."""
         c, code = key % len(self.pattern), key // len(self.pattern)
@@ -171,7 +218,7 @@ class Renderer:
             b'"findings":[]}' % (*lists, free)
         )
 
-    def _detail(self, key: int) -> bytes:
+    def _detail(self, key: int) -> tuple[bytes]:
         first, key = key % 2, key // 2
         units = len(self.unit_regions)
         u, code = key % units, key // units
@@ -182,12 +229,27 @@ class Renderer:
             _dump(side),
             b",".join(self.names[r] for r in seq),
         )
-        return body if first else b"," + body
+        return (body if first else b"," + body,)
 
     # --------------------------------------------------------------------- lines
     def lines(self, batch: Batch, heads: Sequence[bytes]) -> bytes:
         """JSON lines for every drawing of the batch; `heads[i]` opens line i (e.g.
         b'{"line":3,') and the rest follows in `Explanation.as_json`'s shape."""
+        pieces, _ = self._pieces(batch, heads)
+        return b"".join(pieces)
+
+    def write(self, batch: Batch, heads: Sequence[bytes], out: BinaryIO) -> None:
+        """`lines(batch, heads)`, written to `out` a few hundred lines at a time: each
+        block reuses memory already mapped (a fresh 30 MB block costs more in page faults
+        than in copying)."""
+        pieces, row_at = self._pieces(batch, heads)
+        bounds = [*row_at[::WRITE_ROWS].tolist(), len(pieces)]
+        for start, end in pairwise(bounds):
+            out.write(b"".join(pieces[start:end]))
+
+    def _pieces(self, batch: Batch, heads: Sequence[bytes]) -> tuple[list[bytes], IntArray]:
+        """The fragments of every line, in order, and where each line's first one is."""
+        self.table.trim()
         n = len(batch)
         d = batch.drawings
         sizes = np.diff(d.indptr)
@@ -285,11 +347,12 @@ class Renderer:
         ids[pair_at] = np.where(first, self.head_first, self.head_next) + cand
         ids[pair_at + 1] = self.scores + step
         key_array = code * cands + cand
-        ids[pair_at + 2] = table.lookup(0, key_array, self._explains)
+        pattern_pieces = table.lookup(0, key_array, self._pattern_pieces, 2)
+        ids[pair_at + 2] = pattern_pieces
         out_at = pair_at[entry_pair[outside]] + 3 + out_rank[outside]
         lead = out_rank[outside] == 0
         ids[out_at] = np.where(lead, self.region_first, self.region_next) + region[outside]
-        ids[pair_at + 3 + out_count] = table.lookup(1, key_array, self._zones)
+        ids[pair_at + 3 + out_count] = pattern_pieces + 1
         ids[tail_at[fast]] = marks + 1
         lead = cslot == 0
         ids[tail_at[cover_row] + 1 + cslot] = (
@@ -298,7 +361,7 @@ class Renderer:
         ids[tail_at[fast] + 1 + cover_sizes[fast]] = marks + 2
         detail_key = (ccode * units + unit) * 2 + lead
         detail_at = tail_at[cover_row] + 2 + cover_sizes[cover_row] + cslot
-        ids[detail_at] = table.lookup(2, detail_key, self._detail)
+        ids[detail_at] = table.lookup(1, detail_key, self._detail)
         un_base = tail_at + 2 + 2 * cover_sizes
         ids[un_base[fast]] = marks + 3
         lead = un_slot == 0
@@ -315,4 +378,5 @@ class Renderer:
             slow.tolist(), rows_as_json(batch, self.top, slow.tolist()), strict=True
         ):
             out[row_at[i]] = heads[i] + orjson.dumps(data)[1:] + b"\n"
-        return b"".join(out.tolist())
+        pieces: list[bytes] = out.tolist()
+        return pieces, row_at
