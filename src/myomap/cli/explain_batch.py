@@ -23,7 +23,8 @@ from myomap.core.referral.engine import Scorer, run
 from myomap.core.referral.inputs import Drawings, check_drawing, collect, parse_finding
 from myomap.core.referral.jsonl import Renderer
 
-CHUNK = 4096
+CHUNK = 4096  # lines reasoned about together
+BLOCK_BYTES = 1 << 19  # read at a time
 
 
 class Progress:
@@ -114,9 +115,9 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
     done = 0
     try:
         with path.open("rb") as lines, tmp.open("wb") as out:
-            for numbers, chunk in _chunks(lines):
+            for numbers, chunk, ends in _chunks(lines):
                 done += _explain_chunk(
-                    s, renderer, numbers, chunk, out, source=source, skip_invalid=skip_invalid
+                    s, renderer, numbers, chunk, ends, out, source=source, skip_invalid=skip_invalid
                 )
                 progress.update(done)
         tmp.replace(out_path)
@@ -144,19 +145,44 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in lines if line.strip())
 
 
-def _chunks(lines: BinaryIO) -> Iterator[tuple[list[int], list[bytes]]]:
-    """The file's non-blank lines, CHUNK at a time, with their line numbers."""
-    numbers: list[int] = []
-    chunk: list[bytes] = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            numbers.append(number)
-            chunk.append(line)
-            if len(chunk) >= CHUNK:
-                yield numbers, chunk
-                numbers, chunk = [], []
-    if chunk:
-        yield numbers, chunk
+def _chunks(lines: BinaryIO) -> Iterator[tuple[list[int], list[bytes], bool]]:
+    """The file's non-blank lines, at most CHUNK at a time, read in blocks: (their line
+    numbers, the lines without their newline, whether the chunk's last line had one)."""
+    before = 0  # lines of the file already read
+    parts: list[bytes] = []  # the start of a line that goes on in the next block
+    while True:
+        block = lines.read(BLOCK_BYTES)
+        if not block:
+            if parts:  # the file's last line, without a newline
+                yield from _non_blank(before, [b"".join(parts)], ends=False, full=False)
+            return
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            parts.append(block)
+            continue
+        body = b"".join([*parts, block[:cut]]) if parts else block[:cut]
+        parts = [block[cut:]] if cut < len(block) else []
+        found = body.split(b"\n")
+        del found[-1]  # after the last newline: nothing
+        # Every line opens with "{" (the usual case): none is blank, no need to look.
+        full = body[:1] == b"{" and body.count(b"\n{") == len(found) - 1
+        yield from _non_blank(before, found, ends=True, full=full)
+        before += len(found)
+
+
+def _non_blank(
+    before: int, found: list[bytes], *, ends: bool, full: bool
+) -> Iterator[tuple[list[int], list[bytes], bool]]:
+    """`found` (the lines after the first `before`) without the blank ones, in chunks."""
+    if full:
+        numbers = list(range(before + 1, before + 1 + len(found)))
+        kept = found
+    else:
+        numbers = [before + i for i, line in enumerate(found, start=1) if line.strip()]
+        kept = [line for line in found if line.strip()]
+    for start in range(0, len(kept), CHUNK):
+        end = start + CHUNK
+        yield numbers[start:end], kept[start:end], ends or end < len(kept)
 
 
 def _explain_chunk(
@@ -164,12 +190,14 @@ def _explain_chunk(
     renderer: Renderer,
     numbers: list[int],
     lines: list[bytes],
+    ends: bool,
     out: BinaryIO,
     *,
     source: str,
     skip_invalid: bool,
 ) -> int:
-    """Explain one chunk and write its results; returns how many lines it wrote."""
+    """Explain one chunk and write its results; returns how many lines it wrote. The
+    lines come without their newline; `ends` says whether the last one had one."""
     parsed = _parse_chunk(lines, s.model)
     if parsed is not None:
         datas, drawings, findings = parsed
@@ -178,9 +206,10 @@ def _explain_chunk(
     # Some line is bad: line by line, for its message (or its error line).
     done = 0
     good: list[tuple[int, dict[str, Any], dict[str, int], list[Any]]] = []
-    for number, line in zip(numbers, lines, strict=True):
-        try:
-            good.append((number, *_parse(line, s.model)))
+    last = len(lines) - 1
+    for i, (number, line) in enumerate(zip(numbers, lines, strict=True)):
+        try:  # with its newline, as it was read: JSON errors give the same position
+            good.append((number, *_parse(line + b"\n" if ends or i < last else line, s.model)))
         except InputError as exc:
             if not skip_invalid:
                 raise InputError(f"{source}, line {number}: {exc}") from None

@@ -246,7 +246,8 @@ def run(
     count, cands = len(drawings), len(model.cand_point)
     logit = np.empty((count, cands))
     listed = np.empty((count, cands), dtype=bool)
-    notes: list[dict[int, list[tuple[str, float]]]] = [{} for _ in range(count)]
+    # One shared empty dict for the drawings without findings (never changed in place).
+    notes: list[dict[int, list[tuple[str, float]]]] = [{}] * count
     noted: list[int] = []
     for row, row_findings in enumerate(findings or ()):
         if row_findings:

@@ -177,6 +177,8 @@ class Renderer:
         self.coverable = np.zeros(regions, dtype=bool)
         self.coverable[np.flatnonzero(unit_pattern.any(axis=0))] = True
         # Codes are sums of place * base ** position, exact in float64 below 2**53.
+        self.powers = float(self.base) ** np.arange(self.base, dtype=np.float64)
+        self.unit_powers = float(self.unit_base) ** np.arange(self.unit_base, dtype=np.float64)
         self.usable = (
             len(model.units) <= 64
             and self.base ** (self.base - 1) * max(cands, 1) < 2**52
@@ -286,7 +288,7 @@ class Renderer:
         inside_count = np.bincount(entry_pair[inside], minlength=len(pair_row))
         members_before = np.cumsum(inside_count) - inside_count
         rank_inside = np.cumsum(inside) - 1 - members_before[entry_pair]
-        power = np.power(float(self.base), rank_inside)
+        power = self.powers[rank_inside]
         code = np.bincount(
             entry_pair[inside], weights=place[inside] * power[inside], minlength=len(pair_row)
         ).astype(np.int64)
@@ -314,7 +316,7 @@ class Renderer:
         ccount = np.bincount(centry[cin], minlength=len(cover_row))
         cbefore = np.cumsum(ccount) - ccount
         crank = np.cumsum(cin) - 1 - cbefore[centry]
-        cpower = np.power(float(self.unit_base), crank)
+        cpower = self.unit_powers[crank]
         ccode = np.bincount(
             centry[cin], weights=cplace[cin] * cpower[cin], minlength=len(cover_row)
         ).astype(np.int64)
