@@ -189,3 +189,31 @@ def test_statistics_exist_after_a_refresh(alice: User) -> None:
         cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'clients_client'")
         indexes = {row[0] for row in cursor.fetchall()}
     assert {"client_family_key", "client_given_key", "client_list_order"} <= indexes
+
+
+# The client list's row template before the rows were written in one pass.
+OLD_ROWS = """{% for row in clients %}{% with c=row.client %}
+      <tr><td data-label="Name"><a href="{% url 'clients:detail' c.pk %}">{{ c.family_name }}, {{ c.given_name }}</a></td>
+        <td data-label="Born">{{ c.date_of_birth|date:"j M Y" }}</td><td data-label="Visits">{{ row.visit_count }}</td>
+        <td data-label="Last visit">{{ row.last_visit|date:"j M Y"|default:"—" }}</td></tr>
+    {% endwith %}{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.django_db
+def test_the_client_rows_are_what_the_row_template_gave(alice: User, visit: Visit) -> None:
+    odd = Client.objects.create(
+        clinic=alice.clinic,
+        given_name='<b>"Zoë"</b>',
+        family_name="O'Neil & Søn",
+        date_of_birth=dt.date(2001, 1, 9),
+        created_by=alice,
+    )
+    late = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)  # already 2 March in Adelaide
+    Visit.objects.filter(pk=visit.pk).update(started_at=late)
+    rows = client_queries.with_visits([odd, visit.client])
+    with timezone.override("Australia/Adelaide"):
+        ours = render("{% load rows %}{% client_rows clients %}", clients=rows)
+        theirs = Engine().from_string(OLD_ROWS).render(Context({"clients": rows}))
+    assert " ".join(ours.split()) == " ".join(theirs.split())
+    assert "O&#x27;Neil &amp; Søn, &lt;b&gt;&quot;Zoë&quot;&lt;/b&gt;" in ours
+    assert "2 Mar 2026" in ours and "—" in ours
