@@ -13,6 +13,7 @@ Rows with findings, and empty drawings, take the plain path (`rows_as_json`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import BinaryIO
 
@@ -20,9 +21,10 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from myomap.core.referral.compiled import IntArray, Model
+from myomap.core.referral.compiled import BoolArray, FloatArray, IntArray, Model
 from myomap.core.referral.engine import Batch, rank
 from myomap.core.referral.explanation import rows_as_json
+from myomap.core.referral.inputs import Drawings
 
 ObjArray = npt.NDArray[np.object_]
 CACHE_LIMIT = 200_000  # fragments kept between chunks: memory stays flat
@@ -112,6 +114,64 @@ class _Fragments:
         return found_numbers
 
 
+@dataclass(frozen=True)
+class _Members:
+    """One entry per (owner, painful region of its drawing), owner by owner, regions in
+    pain order; and per owner, the code of the painful regions in its pattern."""
+
+    owner: IntArray  # (E,) the entry's owner
+    slot: IntArray  # (E,) its place among its owner's entries: 0, 1, ...
+    region: IntArray  # (E,) the painful region
+    inside: BoolArray  # (E,) whether the region is in the owner's pattern
+    rank: IntArray  # (E,) among the owner's inside entries: 0, 1, ... (meaningless outside)
+    count: IntArray  # (O,) how many of the owner's entries are inside
+    code: IntArray  # (O,) sum of place * base ** rank over the inside entries
+
+
+def _painful_members(
+    d: Drawings,
+    by_pain: IntArray,
+    rows: IntArray,
+    patterns: IntArray,
+    place: IntArray,
+    regions: int,
+    powers: FloatArray,
+) -> _Members:
+    """For owners (a candidate shown for a drawing, or a cover unit of one): owner i
+    belongs to drawing `rows[i]` and has pattern `patterns[i]`, whose regions have places
+    `place[pattern * regions + region]` (1.., 0 outside it); `powers[j]` is base ** j.
+
+    The code names the painful part of the pattern in pain order, exactly (float64 sums
+    below 2**53), so one cached fragment serves every owner with the same code."""
+    sizes = np.diff(d.indptr)[rows]
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    slot = _slots(sizes)
+    region = by_pain[d.indptr[rows][owner] + slot]
+    at = place[patterns[owner] * regions + region]
+    inside = at > 0
+    count = np.bincount(owner[inside], minlength=len(rows))
+    rank = np.cumsum(inside) - 1 - (np.cumsum(count) - count)[owner]
+    code = np.bincount(
+        owner[inside], weights=at[inside] * powers[rank[inside]], minlength=len(rows)
+    ).astype(np.int64)
+    return _Members(owner, slot, region, inside, rank, count, code)
+
+
+def _places(patterns: BoolArray) -> tuple[list[list[int]], IntArray, int]:
+    """Each pattern's regions (ascending), each region's place in its pattern (1.., 0
+    outside it; flat, pattern * R + region), and a base above every place."""
+    members = [np.flatnonzero(row).tolist() for row in patterns]
+    place = np.zeros(patterns.shape, dtype=np.int64)
+    for i, regions in enumerate(members):
+        place[i, regions] = np.arange(1, len(regions) + 1)
+    return members, place.ravel(), max(map(len, members), default=0) + 1
+
+
+def _slots(sizes: IntArray) -> IntArray:
+    """0, 1, ... within each group of consecutive items, for groups of these sizes."""
+    return np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
 def _dump(value: object) -> bytes:
     return orjson.dumps(value)
 
@@ -156,22 +216,12 @@ class Renderer:
         self.table = table
         # Each candidate's pattern regions (ascending), and each region's place in it (1..).
         kinds = np.select([model.essential, model.spillover, model.local], [1, 2, 3], 0)
-        self.pattern = [np.flatnonzero(kinds[c]).tolist() for c in range(cands)]
         self.kind = kinds
-        place = np.zeros((cands, regions), dtype=np.int64)
-        for c, members in enumerate(self.pattern):
-            place[c, members] = np.arange(1, len(members) + 1)
-        self.place = place.ravel()
-        self.base = max((len(p) for p in self.pattern), default=0) + 1
+        self.pattern, self.place, self.base = _places(kinds > 0)
         # Each cover unit's regions, and each region's place in it.
         unit_pattern = np.zeros((len(model.units), regions), dtype=bool)
         np.logical_or.at(unit_pattern, model.cand_unit, model.pattern)
-        self.unit_regions = [np.flatnonzero(row).tolist() for row in unit_pattern]
-        unit_place = np.zeros((len(model.units), regions), dtype=np.int64)
-        for u, members in enumerate(self.unit_regions):
-            unit_place[u, members] = np.arange(1, len(members) + 1)
-        self.unit_place = unit_place.ravel()
-        self.unit_base = max((len(p) for p in self.unit_regions), default=0) + 1
+        self.unit_regions, self.unit_place, self.unit_base = _places(unit_pattern)
         ranked = sorted(range(len(model.units)), key=lambda u: model.units[u])
         self.unit_rank = np.argsort(np.array(ranked, dtype=np.int64)) if ranked else np.zeros(0)
         self.coverable = np.zeros(regions, dtype=bool)
@@ -278,48 +328,24 @@ class Renderer:
         for i in unsure.tolist():
             step[i] = round(round(float(score[i]), 4) * 10_000)
         # Each pair's painful regions, in pain order: inside the pattern or not.
-        k = sizes[pair_row]
-        entry_pair = np.repeat(np.arange(len(pair_row)), k)
-        first_entry = np.cumsum(k) - k
-        local = np.arange(int(k.sum())) - first_entry[entry_pair]
-        region = by_pain[d.indptr[pair_row][entry_pair] + local]
-        place = self.place[cand[entry_pair] * regions + region]
-        inside = place > 0
-        inside_count = np.bincount(entry_pair[inside], minlength=len(pair_row))
-        members_before = np.cumsum(inside_count) - inside_count
-        rank_inside = np.cumsum(inside) - 1 - members_before[entry_pair]
-        power = self.powers[rank_inside]
-        code = np.bincount(
-            entry_pair[inside], weights=place[inside] * power[inside], minlength=len(pair_row)
-        ).astype(np.int64)
-
+        pairs = _painful_members(d, by_pain, pair_row, cand, self.place, regions, self.powers)
+        entry_pair, region, inside = pairs.owner, pairs.region, pairs.inside
+        code = pairs.code
         outside = ~inside
-        out_count = k - inside_count
-        out_rank = local - rank_inside - 1
+        out_count = sizes[pair_row] - pairs.count
+        out_rank = pairs.slot - pairs.rank - 1
         # Cover units of fast drawings, in the plain path's order.
         cover_ptr = batch.cover_ptr
         cover_sizes = np.diff(cover_ptr)
         cover_sizes[plain] = 0
         cover_row = np.repeat(np.arange(n), cover_sizes)
         starts = cover_ptr[:-1][cover_row]
-        cslot = np.arange(len(cover_row)) - np.repeat(
-            np.cumsum(cover_sizes) - cover_sizes, cover_sizes
-        )
+        cslot = _slots(cover_sizes)
         unit = batch.cover_units[starts + cslot]
-        ck = sizes[cover_row]
-        centry = np.repeat(np.arange(len(cover_row)), ck)
-        cfirst = np.cumsum(ck) - ck
-        clocal = np.arange(int(ck.sum())) - cfirst[centry]
-        cregion = by_pain[d.indptr[cover_row][centry] + clocal]
-        cplace = self.unit_place[unit[centry] * regions + cregion]
-        cin = cplace > 0
-        ccount = np.bincount(centry[cin], minlength=len(cover_row))
-        cbefore = np.cumsum(ccount) - ccount
-        crank = np.cumsum(cin) - 1 - cbefore[centry]
-        cpower = self.unit_powers[crank]
-        ccode = np.bincount(
-            centry[cin], weights=cplace[cin] * cpower[cin], minlength=len(cover_row)
-        ).astype(np.int64)
+        covers = _painful_members(
+            d, by_pain, cover_row, unit, self.unit_place, regions, self.unit_powers
+        )
+        ccount, ccode = covers.count, covers.code
         # Sort: most regions explained first, then muscle and side.
         units = len(self.unit_regions)
         sort_key = (cover_row * (regions + 1) + (regions - ccount)) * units + self.unit_rank[unit]
@@ -330,7 +356,7 @@ class Renderer:
         unexplained &= ~plain[row]
         un_row = row[unexplained]
         un_count = np.bincount(un_row, minlength=n)
-        un_slot = np.arange(len(un_row)) - np.repeat(np.cumsum(un_count) - un_count, un_count)
+        un_slot = _slots(un_count)
         # Layout: how many fragments each pair and each drawing takes, and where they go.
         pair_size = 4 + out_count
         pair_total = np.bincount(pair_row, weights=pair_size, minlength=n).astype(np.int64)
