@@ -1,0 +1,101 @@
+"""The fast `myomap explain --batch`: however the file is cut into blocks and chunks, each
+result line holds exactly the bytes `myomap explain --json` would give for that drawing,
+after "line" (and "id"), and bad lines are reported as before."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+
+from myomap.cli import explain_batch
+from myomap.cli.main import main
+from myomap.core.referral import explain, parse_finding, scorer
+
+MODEL = scorer().model
+
+LINES = [
+    b'{"id": "a", "regions": {"si-joint-left": 5, "buttock-upper-left": 7}}',
+    b"",
+    b'{"regions": {"hip-lateral-right": 6},'
+    b' "findings": ["tensor-fasciae-latae-belly:right=tender"]}',
+    b"   \t",
+    b'{"regions": {"sacrum": 4.0, "coccyx": "3", "lumbar-lower-left": 0}}\r',
+    b'{"regions": {}}',
+    b'{"id": 7, "regions": {' + b", ".join(b'"%s": 6' % r.encode() for r in MODEL.regions) + b"}}",
+    b'{"regions": {"thigh-lateral-distal-right": 10, "calf-upper-left": 1}, "findings": []}',
+    b'{"id": null, "regions": {"gluteal-fold-left": 2, "gluteal-fold-right": 2}}',
+]
+
+
+def expected_line(number: int, raw: bytes, top: int | None = 10) -> bytes:
+    """What the batch must write for one good line: the plain path's bytes."""
+    data = json.loads(raw)
+    findings = [parse_finding(f, MODEL) for f in data.get("findings") or []]
+    answer = explain(data["regions"], findings, top=top).as_json()
+    head = {"line": number} | ({"id": data["id"]} if "id" in data else {})
+    return orjson.dumps(head | answer) + b"\n"
+
+
+@pytest.mark.parametrize(("block", "chunk"), [(1 << 19, 4096), (40, 2), (7, 1), (300, 3)])
+@pytest.mark.parametrize("last_newline", [True, False])
+def test_every_cut_of_the_file_gives_the_plain_paths_bytes(
+    tmp_path, monkeypatch, block, chunk, last_newline
+):
+    monkeypatch.setattr(explain_batch, "BLOCK_BYTES", block)
+    monkeypatch.setattr(explain_batch, "CHUNK", chunk)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(LINES) + (b"\n" if last_newline else b""))
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out)]) == 0
+    want = b"".join(
+        expected_line(number, raw) for number, raw in enumerate(LINES, start=1) if raw.strip()
+    )
+    assert out.read_bytes() == want
+
+
+def test_all_candidates_with_top_0(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(LINES) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out), "--top", "0"]) == 0
+    want = b"".join(
+        expected_line(number, raw, None) for number, raw in enumerate(LINES, start=1) if raw.strip()
+    )
+    assert out.read_bytes() == want
+
+
+@pytest.mark.parametrize("chunk", [4096, 2])
+def test_a_bad_last_line_without_newline_is_named_with_its_json_error(
+    tmp_path, monkeypatch, capsys, chunk
+):
+    monkeypatch.setattr(explain_batch, "CHUNK", chunk)
+    bad = b'{"regions": {"sacrum": 4'
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(LINES[0] + b"\n" + LINES[5] + b"\n\n" + bad)
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out)]) == 2
+    with pytest.raises(orjson.JSONDecodeError) as error:
+        orjson.loads(bad)
+    assert f"in.jsonl, line 4: not valid JSON ({error.value})" in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == [source]
+
+
+def test_skip_invalid_keeps_the_order_across_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(explain_batch, "CHUNK", 2)
+    lines = [LINES[0], b"not json", LINES[5], b'{"regions": {"sacrum": 14}}', LINES[7]]
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out), "--skip-invalid"]) == 0
+    results = out.read_bytes().splitlines(keepends=True)
+    assert [json.loads(r)["line"] for r in results] == [1, 2, 3, 4, 5]
+    assert results[0] == expected_line(1, lines[0])
+    assert results[2] == expected_line(3, lines[2])
+    assert results[4] == expected_line(5, lines[4])
+    assert json.loads(results[1])["error"].startswith("not valid JSON")
+    assert json.loads(results[3]) == {
+        "line": 4,
+        "error": "intensity of 'sacrum' must be a whole number 0-10, not 14",
+    }
