@@ -27,7 +27,7 @@ from myomap.core.referral.explanation import rows_as_json
 from myomap.core.referral.inputs import Drawings
 
 ObjArray = npt.NDArray[np.object_]
-CACHE_LIMIT = 200_000  # fragments kept between chunks: memory stays flat
+CACHE_LIMIT = 60_000  # fragments made and kept between batches (a few MB): memory stays flat
 WRITE_ROWS = 64  # lines joined and written together
 SLOT_BITS = 16  # direct-mapped fragment lookups: 65,536 slots per kind
 SLOTS = 1 << SLOT_BITS
