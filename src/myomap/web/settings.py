@@ -183,6 +183,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SECURE_COOKIES = env.get_bool("MYOMAP_SECURE_COOKIES", False)
+# Django's sessions in the database, the row read with one plain statement per request.
+SESSION_ENGINE = "myomap.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: our forms and the API docs take the token from the page.
 CSRF_COOKIE_HTTPONLY = True

@@ -33,7 +33,7 @@ from myomap.api.models import ApiToken
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.errors import Conflict, Forbidden, Invalid
-from myomap.web.two_factor.backends import HAS_DEVICE
+from myomap.web.two_factor.backends import CLINIC_REQUIRES, HAS_DEVICE
 
 RECOVERY_CODES = 10
 APP_NAME = "Authenticator app"
@@ -71,7 +71,7 @@ def pending_step(user: User) -> Step | None:
     if loaded is not None:
         if loaded:
             return "verify"
-        return "enrol" if user.clinic is not None and user.clinic.two_factor_required else None
+        return "enrol" if getattr(user, CLINIC_REQUIRES) else None
     devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
     row = (
         User.objects.filter(pk=user.pk)
