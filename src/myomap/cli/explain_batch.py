@@ -23,7 +23,7 @@ from myomap.core.referral.engine import Scorer, run
 from myomap.core.referral.inputs import Drawings, check_drawing, collect, parse_finding
 from myomap.core.referral.jsonl import Renderer
 
-CHUNK = 4096  # lines reasoned about together
+CHUNK = 2048  # lines reasoned about together
 BLOCK_BYTES = 1 << 19  # read at a time
 
 
