@@ -99,3 +99,22 @@ def test_skip_invalid_keeps_the_order_across_chunks(tmp_path, monkeypatch):
         "line": 4,
         "error": "intensity of 'sacrum' must be a whole number 0-10, not 14",
     }
+
+
+def test_a_tiny_fragment_cache_and_colliding_slots_give_the_same_bytes(tmp_path, monkeypatch):
+    """Made fragments are forgotten between chunks and lookups collide all the time: the
+    lines must not change (a fragment's number is never reused while it is in use)."""
+    from myomap.core.referral import jsonl
+
+    monkeypatch.setattr(jsonl, "CACHE_LIMIT", 3)
+    monkeypatch.setattr(jsonl, "SLOT_BITS", 2)
+    monkeypatch.setattr(jsonl, "SLOTS", 4)
+    monkeypatch.setattr(explain_batch, "CHUNK", 2)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(LINES * 3) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out)]) == 0
+    want = b"".join(
+        expected_line(number, raw) for number, raw in enumerate(LINES * 3, start=1) if raw.strip()
+    )
+    assert out.read_bytes() == want
