@@ -17,15 +17,19 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django import forms
 from django.db import connection
+from django.forms.renderers import DjangoTemplates
 from django.template import Context, Engine, engines
 from django.template.defaultfilters import date as django_date
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from records_fixtures import LOW_BACK
 
 from myomap.accounts.models import User
 from myomap.clients import queries as client_queries
@@ -33,6 +37,7 @@ from myomap.clients.models import Client, Intake
 from myomap.records.planner import refresh_statistics
 from myomap.visits import queries as visit_queries
 from myomap.visits.models import Visit
+from myomap.web.form_renderer import FastWidgets
 from myomap.web.templatetags.fast import date as fast_date
 
 FORMATS = ("j M Y", "j M Y H:i", "j F Y", "Y-m-d H:i:s", "d/m/Y", "D j M", "l", "")
@@ -235,3 +240,75 @@ def test_an_expired_session_or_a_deactivated_person_is_signed_out(alice: User) -
     User.objects.filter(pk=alice.pk).update(is_active=False)
     answer = browser.get("/clients/")
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+
+
+# ---------------------------------------------------------------- the form widgets
+TEXTS = st.text(alphabet=st.sampled_from(list("aZ é<>&\"'0 9")), max_size=6)
+ATTR_VALUES = st.one_of(st.booleans(), TEXTS, st.integers(-3, 30), st.just(SafeString("<b>")))
+ATTRS = st.dictionaries(st.sampled_from(["id", "class", "min", "required", "data-x"]), ATTR_VALUES)
+VALUES = st.one_of(st.none(), TEXTS, st.integers(0, 10), st.just(SafeString("a&amp;b")))
+WIDGET_CLASSES = [
+    forms.TextInput,
+    forms.NumberInput,
+    forms.HiddenInput,
+    forms.EmailInput,
+    forms.PasswordInput,
+    forms.DateInput,
+    forms.CheckboxInput,
+    forms.Textarea,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    widget_class=st.sampled_from(WIDGET_CLASSES),
+    name=TEXTS,
+    value=VALUES,
+    attrs=ATTRS,
+)
+def test_the_plain_widgets_print_what_djangos_templates_print(
+    widget_class: type[forms.Widget], name: str, value: object, attrs: dict[str, object]
+) -> None:
+    widget = widget_class(attrs=attrs)
+    ours = widget.render(name, value, renderer=FastWidgets())
+    theirs = widget.render(name, value, renderer=DjangoTemplates())
+    assert ours == theirs
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    choices=st.lists(
+        st.one_of(
+            st.tuples(TEXTS, TEXTS),
+            st.tuples(TEXTS, st.lists(st.tuples(st.integers(0, 5), TEXTS), max_size=3)),
+        ),
+        max_size=4,
+    ),
+    value=st.one_of(st.none(), TEXTS, st.integers(0, 5)),
+    attrs=ATTRS,
+)
+def test_the_select_prints_what_djangos_templates_print(
+    choices: list[tuple[object, object]], value: object, attrs: dict[str, object]
+) -> None:
+    widget = forms.Select(attrs=attrs, choices=choices)
+    assert widget.render("s", value, renderer=FastWidgets()) == widget.render(
+        "s", value, renderer=DjangoTemplates()
+    )
+
+
+def test_other_widgets_are_left_to_django() -> None:
+    widget = forms.RadioSelect(choices=[("a", "A <1>"), ("b", "B")])
+    ours = widget.render("r", "a", renderer=FastWidgets())
+    assert ours == widget.render("r", "a", renderer=DjangoTemplates())
+    assert 'type="radio"' in ours and "A &lt;1&gt;" in ours
+
+
+@pytest.mark.django_db
+def test_the_palpation_form_is_on_the_assessment_page(alice: User, visit: Visit) -> None:
+    Intake.objects.filter(pk=visit.intake_id).update(pain_drawing=LOW_BACK)
+    browser = Browser()
+    browser.force_login(alice)
+    page = browser.get(f"/visits/{visit.pk}/").content.decode()
+    assert '<input type="hidden" name="trigger_point" value="' in page
+    assert '<input type="checkbox" name="taut_band" id="palp-taut_band"> taut band' in page
+    assert '<select name="test"' in page and ">Choose…</option>" in page

@@ -49,6 +49,21 @@ def is_signed(visit: Visit) -> bool:
     return version is not None and version.is_signed
 
 
+@dataclass(frozen=True)
+class RecordState:
+    signed: bool  # the note is signed and no amendment is open: the record is read-only
+    empty: bool  # nothing recorded yet: the visit may be deleted (a mistaken start)
+
+
+def record_state(visit: Visit) -> RecordState:
+    """`is_signed` and `is_empty` together: a visit with a note is not empty, so that is
+    asked only of a visit without one."""
+    version = latest_version(visit)
+    if version is not None:
+        return RecordState(signed=version.is_signed, empty=False)
+    return RecordState(signed=False, empty=is_empty(visit))
+
+
 def has_note(visit: Visit) -> bool:
     return Note.objects.filter(visit=visit).exists()
 

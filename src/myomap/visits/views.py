@@ -84,12 +84,13 @@ def _tests() -> list[tuple[str, str]]:
 def _base(visit: Visit) -> dict[str, Any]:
     """What every visit tab shows: the client, the safety screening first, and whether the
     record is read-only (signed) or may be deleted (empty)."""
+    state = queries.record_state(visit)
     return {
         "visit": visit,
         "client": visit.client,
         "screening": screen_intake(visit.intake),
-        "signed": queries.is_signed(visit),
-        "empty": queries.is_empty(visit),
+        "signed": state.signed,
+        "empty": state.empty,
     }
 
 

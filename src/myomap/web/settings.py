@@ -114,6 +114,8 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with the plain widgets (inputs, text areas, selects) in Python.
+FORM_RENDERER = "myomap.web.form_renderer.FastWidgets"
 
 # Connections are kept between requests (one per server thread), so a request does not
 # pay for opening one; a health check before reuse replaces a connection that broke (a
