@@ -185,9 +185,10 @@ def rank(logit: FloatArray, listed: BoolArray, top: int | None = None) -> tuple[
         flip *= np.uint64((1 << 63) - 1)
         flip |= _TOP_BIT
         bits ^= flip  # order-preserving: negative values flip entirely, others their sign
-        bits |= low
-        bits[~listed[start:end]] = np.uint64(2**64 - 1)  # unlisted: last
-        bits ^= low
+        bits &= ~low
+        unlisted = np.logical_not(listed[start:end]).astype(np.uint64)
+        unlisted *= ~low  # unlisted: every high bit set, so last (arithmetic beats a mask)
+        bits |= unlisted
         bits |= index  # ties: by candidate
         if width < c:
             bits.partition(width, axis=1)  # the first `width` are the smallest, next the runner-up

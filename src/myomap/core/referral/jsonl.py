@@ -149,11 +149,10 @@ def _painful_members(
     region = by_pain[d.indptr[rows][owner] + slot]
     at = place[patterns[owner] * regions + region]
     inside = at > 0
-    count = np.bincount(owner[inside], minlength=len(rows))
+    count = np.bincount(owner, weights=inside, minlength=len(rows)).astype(np.int64)
     rank = np.cumsum(inside) - 1 - (np.cumsum(count) - count)[owner]
-    code = np.bincount(
-        owner[inside], weights=at[inside] * powers[rank[inside]], minlength=len(rows)
-    ).astype(np.int64)
+    # Outside entries weigh nothing (their place is 0), so no entry needs picking out.
+    code = np.bincount(owner, weights=at * powers[rank], minlength=len(rows)).astype(np.int64)
     return _Members(owner, slot, region, inside, rank, count, code)
 
 
@@ -227,8 +226,9 @@ class Renderer:
         self.coverable = np.zeros(regions, dtype=bool)
         self.coverable[np.flatnonzero(unit_pattern.any(axis=0))] = True
         # Codes are sums of place * base ** position, exact in float64 below 2**53.
-        self.powers = float(self.base) ** np.arange(self.base, dtype=np.float64)
-        self.unit_powers = float(self.unit_base) ** np.arange(self.unit_base, dtype=np.float64)
+        with np.errstate(over="ignore"):  # too large only when not usable: then unused
+            self.powers = float(self.base) ** np.arange(self.base, dtype=np.float64)
+            self.unit_powers = float(self.unit_base) ** np.arange(self.unit_base, dtype=np.float64)
         self.usable = (
             len(model.units) <= 64
             and self.base ** (self.base - 1) * max(cands, 1) < 2**52
@@ -331,9 +331,9 @@ class Renderer:
         pairs = _painful_members(d, by_pain, pair_row, cand, self.place, regions, self.powers)
         entry_pair, region, inside = pairs.owner, pairs.region, pairs.inside
         code = pairs.code
-        outside = ~inside
+        outside = np.flatnonzero(~inside)
         out_count = sizes[pair_row] - pairs.count
-        out_rank = pairs.slot - pairs.rank - 1
+        out_rank = (pairs.slot - pairs.rank - 1)[outside]  # among the pair's outside entries
         # Cover units of fast drawings, in the plain path's order.
         cover_ptr = batch.cover_ptr
         cover_sizes = np.diff(cover_ptr)
@@ -377,8 +377,8 @@ class Renderer:
         key_array = code * cands + cand
         pattern_pieces = table.lookup(0, key_array, self._pattern_pieces, 2)
         ids[pair_at + 2] = pattern_pieces
-        out_at = pair_at[entry_pair[outside]] + 3 + out_rank[outside]
-        lead = out_rank[outside] == 0
+        out_at = pair_at[entry_pair[outside]] + 3 + out_rank
+        lead = out_rank == 0
         ids[out_at] = np.where(lead, self.region_first, self.region_next) + region[outside]
         ids[pair_at + 3 + out_count] = pattern_pieces + 1
         ids[tail_at[fast]] = marks + 1
