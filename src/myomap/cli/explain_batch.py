@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -76,21 +77,21 @@ def _parse_chunk(
 ) -> tuple[list[dict[str, Any]], Drawings, list[list[Any]]] | None:
     """A whole chunk at once, when every line in it is good: (data, drawings, findings).
     None when any line is not; the caller then goes line by line for the exact message."""
-    loads = orjson.loads
-    try:
-        datas = [loads(line) for line in lines]
-        regions = [data["regions"] for data in datas]
+    try:  # a line that is not an object fails on ["regions"]
+        datas: list[dict[str, Any]] = list(map(orjson.loads, lines))
+        regions = list(map(itemgetter("regions"), datas))
     except (orjson.JSONDecodeError, TypeError, KeyError, IndexError):
         return None
-    if any(type(data) is not dict for data in datas) or any(type(r) is not dict for r in regions):
+    if set(map(type, regions)) != {dict}:
         return None
     findings: list[list[Any]] = [[]] * len(datas)
     try:
-        for i, data in enumerate(datas):
-            if data.get("findings"):
-                if not isinstance(data["findings"], list):
-                    return None
-                findings[i] = [parse_finding(str(f), model) for f in data["findings"]]
+        if any(map(methodcaller("get", "findings"), datas)):
+            for i, data in enumerate(datas):
+                if data.get("findings"):
+                    if not isinstance(data["findings"], list):
+                        return None
+                    findings[i] = [parse_finding(str(f), model) for f in data["findings"]]
         drawings = collect(regions, model)
     except InputError:
         return None
