@@ -288,7 +288,7 @@ class Renderer:
         """JSON lines for every drawing of the batch; `heads[i]` opens line i (e.g.
         b'{"line":3,') and the rest follows in `Explanation.as_json`'s shape."""
         pieces, _ = self._pieces(batch, heads)
-        return b"".join(pieces)
+        return b"".join(pieces.tolist())
 
     def write(self, batch: Batch, heads: Sequence[bytes], out: BinaryIO) -> None:
         """`lines(batch, heads)`, written to `out` a few hundred lines at a time: each
@@ -297,9 +297,9 @@ class Renderer:
         pieces, row_at = self._pieces(batch, heads)
         bounds = [*row_at[::WRITE_ROWS].tolist(), len(pieces)]
         for start, end in pairwise(bounds):
-            out.write(b"".join(pieces[start:end]))
+            out.write(b"".join(pieces[start:end].tolist()))
 
-    def _pieces(self, batch: Batch, heads: Sequence[bytes]) -> tuple[list[bytes], IntArray]:
+    def _pieces(self, batch: Batch, heads: Sequence[bytes]) -> tuple[ObjArray, IntArray]:
         """The fragments of every line, in order, and where each line's first one is."""
         self.table.trim()
         n = len(batch)
@@ -406,5 +406,4 @@ class Renderer:
             slow.tolist(), rows_as_json(batch, self.top, slow.tolist()), strict=True
         ):
             out[row_at[i]] = heads[i] + orjson.dumps(data)[1:] + b"\n"
-        pieces: list[bytes] = out.tolist()
-        return pieces, row_at
+        return out, row_at
