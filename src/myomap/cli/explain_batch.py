@@ -5,6 +5,10 @@ Input lines: {"id": "optional", "regions": {"region-id": intensity, ...},
 `myomap explain --json`, with "line" (and "id" when given). The output file appears
 only when every line succeeded (or with --skip-invalid); a bad line stops the run with
 its line number, and no half-written file is left behind.
+
+Fast and in bounded memory: the file is read in blocks, a chunk of lines is parsed and
+checked at once (line by line only when one of them is bad, for its exact message),
+reasoned about as arrays, and written as it is rendered (core/referral/jsonl.py).
 """
 
 from __future__ import annotations

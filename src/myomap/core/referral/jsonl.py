@@ -6,8 +6,9 @@ regions hurt, in what order; only the score and the regions outside its pattern 
 freely. So an entry is five kinds of fragment: the candidate's head (muscle, point,
 side), its score (10,001 possible values once rounded), the "explains" block and the
 zone lists (cached per candidate and painful sub-pattern), and one fragment per
-unexplained region. The arrays say which fragment goes where; `bytes.join` writes them.
-Rows with findings, and empty drawings, take the plain path (`rows_as_json`).
+unexplained region. The arrays say which fragment goes where; `bytes.join` copies them
+into blocks of `WRITE_ROWS` lines, small enough to reuse memory already mapped. Rows
+with findings, and empty drawings, take the plain path (`rows_as_json`).
 """
 
 from __future__ import annotations
