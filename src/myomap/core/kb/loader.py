@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 
-from myomap.core.kb import clinical, dosing, intake, medications
+from myomap.core.kb import clinical, dosing, intake, medications, session
 from myomap.core.kb.errors import KnowledgeBaseError, Problem
 from myomap.core.kb.models import Entry, Region, RegionSpec, Source
 
@@ -40,6 +40,7 @@ KINDS: Mapping[str, type[Entry]] = {
     "intake_questions": intake.IntakeQuestion,
     "medications": medications.DrugClass,
     "aftercare": dosing.Aftercare,
+    "session_rules": session.SessionRules,
 }
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "knowledge"
@@ -126,6 +127,11 @@ class KnowledgeBase:
     def aftercare(self) -> dosing.Aftercare | None:
         """The aftercare timings (the one `aftercare` entry); None in a folder without it."""
         return next(iter(self.of("aftercare", dosing.Aftercare).values()), None)
+
+    @property
+    def session_rules(self) -> session.SessionRules | None:
+        """The guided session's rules (the one `session_rules` entry); None without it."""
+        return next(iter(self.of("session_rules", session.SessionRules).values()), None)
 
     @property
     def plan_order(self) -> tuple[str, ...]:

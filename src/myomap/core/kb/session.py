@@ -1,0 +1,58 @@
+"""The rules of a guided session (kind `session_rules`, `session.yaml`): the longest a
+hold may run for a technique whose sources describe holds past its planned range, and
+the repeated-discomfort rule (how many "too much" or "worse" in one hold, or on one
+point, suggest a lighter pressure or another technique). One entry; every number cites
+its sources, and `evidence` says how strong they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from myomap.core.kb.models import Cited, Entry, Id, Ref, Text
+from myomap.core.session.events import FeedbackKind
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LongestHold(_Part):
+    technique: Id
+    seconds: int = Field(ge=1)
+    sources: tuple[Id, ...] = Field(min_length=1)
+    note: Text | None = None
+
+
+class RepeatedDiscomfort(_Part):
+    """`in_one_hold` reports of any of `feedback` in one hold, or `on_one_point` across a
+    point's holds, suggest a lighter pressure (another technique when already light)."""
+
+    feedback: tuple[FeedbackKind, ...] = Field(min_length=1)
+    in_one_hold: int = Field(ge=1)
+    on_one_point: int = Field(ge=1)
+    evidence: Literal["strong", "moderate", "weak", "expert-opinion"]
+    sources: tuple[Id, ...] = Field(min_length=1)
+    note: Text
+
+
+class SessionRules(Cited):
+    longest_hold: tuple[LongestHold, ...] = ()
+    repeated_discomfort: RepeatedDiscomfort
+
+    def references(self) -> Iterator[Ref]:
+        yield from super().references()
+        for i, hold in enumerate(self.longest_hold):
+            yield Ref(f"longest_hold[{i}].technique", "techniques", hold.technique)
+            for source in hold.sources:
+                yield Ref(f"longest_hold[{i}].sources", "sources", source)
+        for source in self.repeated_discomfort.sources:
+            yield Ref("repeated_discomfort.sources", "sources", source)
+
+    @classmethod
+    def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:
+        for extra in entries[1:]:
+            first = entries[0].id
+            yield extra.id, "id", f"only one session_rules entry is allowed ({first} is one)"

@@ -1,0 +1,106 @@
+"""The events of a guided session, as the device makes them.
+
+Every event has an `event_id` made on the device (a repeated id is recorded once), the
+device's time `at` (an aware datetime) and, once the server has it, `received` (the
+server's time; kept for audit and latency, never used by the rules). Point-bound events
+(tenderness, holds, feedback) apply to the current point, chosen with `GoToPoint`;
+`SkipPoint` and `AddPoint` name their point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+from myomap.core.vocab import PointSide, Pressure
+
+FeedbackKind = Literal[
+    "too-much", "too-little", "better", "worse", "released", "referral-reproduced", "stop"
+]
+FEEDBACK: tuple[FeedbackKind, ...] = get_args(FeedbackKind)
+FEEDBACK_WORDS: dict[str, str] = {
+    "too-much": "too much",
+    "too-little": "too little",
+    "better": "feels better",
+    "worse": "feels worse",
+    "released": "released",
+    "referral-reproduced": "referral reproduced",
+    "stop": "stop",
+}
+PainWhen = Literal["start", "end"]
+MeasureWhen = Literal["before", "after"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    event_id: str
+    at: datetime
+    received: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartSession(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class PainNow(Event):
+    """Pain now, 0-10, at the start or the end of the session."""
+
+    when: PainWhen
+    value: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoToPoint(Event):
+    trigger_point: str
+    side: PointSide
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tenderness(Event):
+    """The current point's tenderness 0-10 before or after treatment, with the pressure
+    pain threshold in kg/cm² when an algometer is used."""
+
+    when: MeasureWhen
+    value: int
+    ppt: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartHold(Event):
+    technique: str
+    pressure: Pressure
+
+
+@dataclass(frozen=True, kw_only=True)
+class Feedback(Event):
+    """One tap: stamped with the second of the hold its device time falls in."""
+
+    kind: FeedbackKind
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseHold(Event):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkipPoint(Event):
+    trigger_point: str
+    side: PointSide
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddPoint(Event):
+    """An unplanned point found on the way; it must be added before going to it."""
+
+    trigger_point: str
+    side: PointSide
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndSession(Event):
+    pass
