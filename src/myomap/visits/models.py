@@ -219,12 +219,17 @@ class Note(models.Model):
         return self.visit.client
 
 
+def reads_drafts(user: Any) -> bool:
+    """Staff read every version of a note, drafts too; a client only the signed ones."""
+    return bool(getattr(user, "is_staff_member", False))
+
+
 class NoteVersionQuerySet(models.QuerySet["NoteVersion"]):
     def readable_by(self, user: Any) -> NoteVersionQuerySet:
         """Staff of the client's clinic read every version; a client reads signed versions
         of their own notes only: a draft (or an unsigned amendment) is not yet a record."""
         mine = self.filter(visible_clients(user, "note__visit__client"))
-        if getattr(user, "is_staff_member", False):
+        if reads_drafts(user):
             return mine
         return mine.filter(signed_at__isnull=False)
 

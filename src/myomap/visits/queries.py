@@ -13,7 +13,7 @@ from myomap.clients.screening import screen_intake
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
 from myomap.records.access import visible_or_404
-from myomap.visits.models import Note, NoteVersion, Visit
+from myomap.visits.models import Note, NoteVersion, Visit, reads_drafts
 
 
 def visit_for(user: Any, pk: int) -> Visit:
@@ -55,13 +55,26 @@ class RecordState:
     empty: bool  # nothing recorded yet: the visit may be deleted (a mistaken start)
 
 
-def record_state(visit: Visit) -> RecordState:
+def record_state(visit: Visit, versions: Sequence[NoteVersion] | None = None) -> RecordState:
     """`is_signed` and `is_empty` together: a visit with a note is not empty, so that is
-    asked only of a visit without one."""
-    version = latest_version(visit)
+    asked only of a visit without one. `versions`: every version of the note, oldest
+    first, when the caller already has them (staff read them all: `versions_for`)."""
+    if versions is not None:
+        return _state(versions[-1] if versions else None, visit)
+    return _state(latest_version(visit), visit)
+
+
+def _state(version: NoteVersion | None, visit: Visit) -> RecordState:
     if version is not None:
         return RecordState(signed=version.is_signed, empty=False)
     return RecordState(signed=False, empty=is_empty(visit))
+
+
+def note_page(user: Any, visit: Visit) -> tuple[list[NoteVersion], RecordState]:
+    """The versions of the note this user may read, and the record's state: from those
+    versions when they are all of them (staff), else asked on its own."""
+    versions = versions_for(user, visit)
+    return versions, record_state(visit, versions if reads_drafts(user) else None)
 
 
 def has_note(visit: Visit) -> bool:

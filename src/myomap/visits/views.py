@@ -81,10 +81,10 @@ def _tests() -> list[tuple[str, str]]:
     return [(t.id, t.name) for t in tests if t.category in ("movement", "special")]
 
 
-def _base(visit: Visit) -> dict[str, Any]:
+def _base(visit: Visit, state: queries.RecordState | None = None) -> dict[str, Any]:
     """What every visit tab shows: the client, the safety screening first, and whether the
     record is read-only (signed) or may be deleted (empty)."""
-    state = queries.record_state(visit)
+    state = state or queries.record_state(visit)
     return {
         "visit": visit,
         "client": visit.client,
@@ -396,7 +396,7 @@ def plan_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ----------------------------------------------------------------------------- note
 def _note_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
-    versions = queries.versions_for(request.user, visit)  # a client: signed ones only
+    versions, state = queries.note_page(request.user, visit)  # a client: signed ones only
     version = versions[-1] if versions else None
     form = None
     if version is not None and queries.may_edit(request.user, version):
@@ -410,7 +410,7 @@ def _note_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str,
             }
         )
     return {
-        **_base(visit),
+        **_base(visit, state),
         "version": version,
         "history": versions,
         "form": form,
