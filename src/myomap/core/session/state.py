@@ -260,7 +260,11 @@ def _feedback(session: Session, event: Feedback) -> Session:
     if event.kind not in FEEDBACK_KINDS:
         raise SessionError("kind", f"unknown feedback {event.kind!r}")
     at = event.at
-    index = next((i for i, h in enumerate(session.holds) if h.covers(at)), None)
+    # The latest hold first: a tap at the instant one hold ends and the next starts
+    # belongs to the next one.
+    index = next(
+        (i for i in reversed(range(len(session.holds))) if session.holds[i].covers(at)), None
+    )
     if index is None:
         raise SessionError("at", f"no hold was active at {at.isoformat()}")
     hold = session.holds[index]
