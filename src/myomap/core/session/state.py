@@ -9,7 +9,8 @@ Rules (docs/session.md):
   may not go back before the latest time seen, except for feedback: a late tap (queued
   on a device while offline) is stamped into the hold its time falls in, active or
   finished; a tap whose time falls in no hold is refused. A hold's feedback is kept in
-  order of (second, event id), so taps arriving in any order give the same record.
+  order of (second, event id), so taps arriving in any order give the same record; a
+  tap later than every event so far moves the clock on like any event.
 - At most one hold is active. "stop" ends the active hold at once (`ended_by="stop"`),
   whenever it comes; any other event that would make the hold longer than its
   technique allows is refused, so a release must come at or before the limit.
