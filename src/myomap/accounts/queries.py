@@ -11,11 +11,12 @@ from myomap.accounts.models import User
 
 
 def members_of(user: Any) -> QuerySet[User]:
-    """The accounts of `user`'s clinic (none without a clinic), by role and name."""
+    """The accounts of `user`'s clinic (none without a clinic), by role and name (then
+    the id, so that pages of the list never share or skip an account)."""
     if getattr(user, "clinic_id", None) is None:
         return User.objects.none()
     return User.objects.filter(clinic_id=user.clinic_id).order_by(
-        "role", "last_name", "first_name", "username"
+        "role", "last_name", "first_name", "username", "id"
     )
 
 

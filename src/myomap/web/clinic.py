@@ -8,14 +8,16 @@ an app above accounts (see accounts/actions.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from myomap.accounts import actions, outbox, queries
@@ -24,9 +26,28 @@ from myomap.audit.log import Context, record
 from myomap.records.access import admin_required
 from myomap.records.errors import ActionError
 from myomap.records.forms import PlainTextForm
+from myomap.records.pages import Page, paginate, requested
 from myomap.web.two_factor import actions as two_factor
 
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+PER_PAGE = 50  # members a page
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _PageAt(Page[T]):
+    at: str = ""
+
+    def link(self, number: int) -> str:
+        return self.at + super().link(number)
+
+
+def linked_to(page: Page[T], path: str) -> Page[T]:
+    """`page`, its links to the other pages going to `path` ("/accounts/clinic/?page=2"):
+    the list's own address, also when the list is shown on the answer to a form posted
+    to another address (an invitation, a new token), where "?page=2" would go there."""
+    return _PageAt(**{f.name: getattr(page, f.name) for f in fields(page)}, at=path)
 
 
 class InviteForm(PlainTextForm):
@@ -143,10 +164,14 @@ def _page(
     invited: bool = False,
     status: int = 200,
 ) -> HttpResponse:
+    # The two-factor status is a subquery of the page's query: worked out for its rows only.
+    page = paginate(
+        two_factor.with_two_factor(queries.members_of(request.user)),
+        requested(request.GET.get("page")),
+        per_page=PER_PAGE,
+    )
     context = {
-        "members": two_factor.with_two_factor(
-            queries.members_of(request.user).select_related("clinic")
-        ),
+        "page": linked_to(page, reverse("clinic:members")),
         "form": form,
         "link": link,
         "invited": invited,

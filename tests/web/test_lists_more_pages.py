@@ -1,0 +1,173 @@
+"""The clinic's members, the outbox and the API tokens a page at a time: 50 rows a page
+with the total, page links that keep the list's order and go to the list's own address,
+only the clinic's own rows, the nearest page (and a notice) for a page number that is
+not one, and as many queries for a long list as for a short one.
+
+Carol is Lakeside's clinic admin, Alice and Frank its therapists, Dan and Erin its
+clients; Bob is Hilltop's therapist (Lakeside never sees his account, mail or tokens).
+The extra members, mail and tokens come from the `make_*` helpers below."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client as Browser
+from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from myomap.accounts.models import Clinic, User
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS = "/accounts/clinic/"
+
+
+def web(user: User) -> Browser:
+    browser = Browser()
+    browser.force_login(user)
+    return browser
+
+
+def pager(html: str) -> str:
+    found = re.search(r'<nav class="pager-nav".*?</nav>', html, re.S)
+    assert found, "no page links"
+    return found.group()
+
+
+def queries_for(browser: Browser, path: str, query: dict[str, str]) -> tuple[int, str]:
+    """The number of queries of a second look at the page (the first does the sign-in's
+    bookkeeping), and the page."""
+    assert browser.get(path, query).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = browser.get(path, query)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+# ----------------------------------------------------------------------------- members
+def make_members(clinic: Clinic, count: int, prefix: str = "tess") -> list[User]:
+    """`count` therapists of `clinic`, "Tess001 Member" ... (unusable passwords)."""
+    return User.objects.bulk_create(
+        User(
+            username=f"{prefix}{n:03}",
+            first_name=f"{prefix.title()}{n:03}",
+            last_name="Member",
+            role=User.Role.THERAPIST,
+            clinic=clinic,
+            password="!",
+        )
+        for n in range(1, count + 1)
+    )
+
+
+def usernames(html: str) -> list[str]:
+    """The usernames of the members table, in order."""
+    return re.findall(r'<td data-label="Username">([^<\s]+)', html)
+
+
+def in_list_order(clinic: Clinic) -> list[str]:
+    """The clinic's usernames by role, family name, given name and username."""
+    people = User.objects.filter(clinic=clinic)
+    return [
+        u.username
+        for u in sorted(people, key=lambda u: (u.role, u.last_name, u.first_name, u.username))
+    ]
+
+
+def test_the_members_page_shows_50_members_a_page_with_the_total(carol: User, bob: User) -> None:
+    make_members(carol.clinic, 115)  # and Lakeside's 5 personas: 120
+    make_members(bob.clinic, 30, prefix="hill")  # never on Lakeside's pages
+    order = in_list_order(carol.clinic)
+    assert len(order) == 120
+
+    first = web(carol).get(MEMBERS).content.decode()
+    links = pager(first)
+    assert "Page 1 of 3 · 120 members" in links
+    assert 'aria-label="Pages of the clinic\u2019s members"' in links
+    assert f'href="{MEMBERS}?page=2" rel="next"' in links and 'rel="prev"' not in links
+    assert usernames(first) == order[:50]
+    assert usernames(first)[0] == "carol"
+
+    shown = list(usernames(first))
+    for number in (2, 3):
+        html = web(carol).get(MEMBERS, {"page": str(number)}).content.decode()
+        assert f"Page {number} of 3 · 120 members" in html
+        shown += usernames(html)
+    assert len(usernames(html)) == 20
+    assert f'href="{MEMBERS}?page=2" rel="prev"' in html and 'rel="next"' not in html
+    assert shown == order  # every member once, in the list's order
+    assert "bob" not in shown and not any(name.startswith("hill") for name in shown)
+
+
+def test_members_of_the_same_name_are_each_on_one_page(carol: User) -> None:
+    """A hundred "Sam Same": the order goes on to the username, then the id."""
+    User.objects.bulk_create(
+        User(username=f"same{n:03}", first_name="Sam", last_name="Same", clinic=carol.clinic)
+        for n in range(100)
+    )
+    shown = [
+        name
+        for number in (1, 2, 3)
+        for name in usernames(web(carol).get(MEMBERS, {"page": str(number)}).content.decode())
+    ]
+    assert sorted(shown) == sorted(in_list_order(carol.clinic)) and len(set(shown)) == 105
+
+
+def test_the_two_factor_status_is_that_of_the_members_shown(carol: User) -> None:
+    made = make_members(carol.clinic, 115)
+    # tess050 and tess051 (on page 2) have an authenticator app; tess052 one not confirmed.
+    for user, confirmed in ((made[49], True), (made[50], True), (made[51], False)):
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=confirmed)
+    html = web(carol).get(MEMBERS, {"page": "2"}).content.decode()
+    row = r'data-label="Username">(\w+).*?data-label="Two-factor"><span class="[^"]+">(on|off)'
+    status = dict(re.findall(row, html, re.S))
+    assert (status["tess050"], status["tess051"], status["tess052"]) == ("on", "on", "off")
+    assert sum(1 for value in status.values() if value == "on") == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "notice"),
+    [
+        ("abc", 1, "“abc” is not a page number: showing page 1."),
+        ("0", 1, "There is no page 0: showing page 1."),
+        ("999", 3, "There is no page 999: showing the last, page 3."),
+    ],
+)
+def test_a_members_page_that_is_not_one_shows_the_nearest_with_a_notice(
+    carol: User, typed: str, shown: int, notice: str
+) -> None:
+    make_members(carol.clinic, 115)
+    response = web(carol).get(MEMBERS, {"page": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert notice in html and f"Page {shown} of 3 · 120 members" in html
+    assert usernames(html) == in_list_order(carol.clinic)[(shown - 1) * 50 : shown * 50]
+
+
+def test_the_page_links_after_an_invitation_go_to_the_members_page(carol: User) -> None:
+    make_members(carol.clinic, 60)
+    answer = web(carol).post(
+        "/accounts/clinic/invite/",
+        {"username": "hana", "email": "hana@lakeside.example", "role": "therapist"},
+    )
+    html = answer.content.decode()
+    assert "hana is invited" in html
+    assert "Page 1 of 2 · 66 members" in html
+    assert f'href="{MEMBERS}?page=2" rel="next"' in html
+
+
+def test_the_members_pages_query_count_is_the_same_for_10_members_and_120(carol: User) -> None:
+    browser = web(carol)
+    made = make_members(carol.clinic, 5)
+    TOTPDevice.objects.create(user=made[0], name="phone", confirmed=True)
+    small, html = queries_for(browser, MEMBERS, {})
+    assert "Page 1 of 1 · 10 members" in html
+    made = make_members(carol.clinic, 110, prefix="more")
+    for user in made[:40]:
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    for query in ({}, {"page": "2"}):
+        large, html = queries_for(browser, MEMBERS, query)
+        assert "of 3 · 120 members" in html
+        assert large == small
