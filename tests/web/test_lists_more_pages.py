@@ -9,14 +9,20 @@ The extra members, mail and tokens come from the `make_*` helpers below."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+import time_machine
+from django.core.mail import EmailMessage
 from django.db import connection
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from myomap.accounts import outbox
 from myomap.accounts.models import Clinic, User
 
 pytestmark = pytest.mark.django_db
@@ -170,4 +176,104 @@ def test_the_members_pages_query_count_is_the_same_for_10_members_and_120(carol:
     for query in ({}, {"page": "2"}):
         large, html = queries_for(browser, MEMBERS, query)
         assert "of 3 · 120 members" in html
+        assert large == small
+
+
+# ----------------------------------------------------------------------------- the outbox
+OUTBOX = "/accounts/outbox/"
+
+
+def make_mail(clinic: Clinic, to: str, count: int, *, apart: bool = True) -> None:
+    """`count` messages to `to` stamped for `clinic`, "Mail 000" the newest (a minute
+    apart; or all in the same second)."""
+    now = timezone.now()
+    for n in range(count):
+        with time_machine.travel(now - dt.timedelta(minutes=n if apart else 0), tick=False):
+            EmailMessage(
+                f"Mail {n:03}", f"Body of mail {n:03}", None, [to], headers=outbox.stamp(clinic.pk)
+            ).send()
+
+
+def subjects(html: str) -> list[str]:
+    return re.findall(r"<h2>(Mail \d{3})</h2>", html)
+
+
+@pytest.fixture
+def addresses(alice: User, bob: User) -> None:
+    User.objects.filter(pk=alice.pk).update(email="alice@lakeside.example")
+    User.objects.filter(pk=bob.pk).update(email="bob@hilltop.example")
+
+
+@pytest.mark.usefixtures("addresses")
+def test_the_outbox_shows_50_messages_a_page_newest_first_with_the_total(
+    carol: User, alice: User, bob: User, mail_folder: Path
+) -> None:
+    make_mail(carol.clinic, "alice@lakeside.example", 120)
+    make_mail(bob.clinic, "bob@hilltop.example", 7)  # Hilltop's: never in Lakeside's outbox
+
+    first = web(carol).get(OUTBOX).content.decode()
+    links = pager(first)
+    assert "Page 1 of 3 · 120 messages" in links
+    assert 'aria-label="Pages of the outbox, newest first"' in links
+    assert 'href="?page=2" rel="next">Older' in links and 'rel="prev"' not in links
+    assert subjects(first) == [f"Mail {n:03}" for n in range(50)]
+    assert "Body of mail 000" in first and "Body of mail 049" in first
+    assert "Body of mail 050" not in first
+
+    last = web(carol).get(OUTBOX, {"page": "3"}).content.decode()
+    assert "Page 3 of 3 · 120 messages" in last
+    assert subjects(last) == [f"Mail {n:03}" for n in range(100, 120)]
+    assert 'href="?page=2" rel="prev">Newer' in last and 'rel="next"' not in last
+    assert "bob@hilltop.example" not in first + last
+
+
+@pytest.mark.usefixtures("addresses")
+def test_mail_sent_in_the_same_second_is_each_on_one_page(carol: User, mail_folder: Path) -> None:
+    make_mail(carol.clinic, "alice@lakeside.example", 60, apart=False)
+    browser = web(carol)
+    pages = [subjects(browser.get(OUTBOX, {"page": n}).content.decode()) for n in ("1", "2")]
+    assert [len(shown) for shown in pages] == [50, 10]
+    assert sorted(pages[0] + pages[1]) == [f"Mail {n:03}" for n in range(60)]
+    assert pages == [  # the same order on a second look
+        subjects(browser.get(OUTBOX, {"page": n}).content.decode()) for n in ("1", "2")
+    ]
+
+
+@pytest.mark.usefixtures("addresses")
+@pytest.mark.parametrize(
+    ("typed", "shown", "notice"),
+    [
+        ("abc", 1, "“abc” is not a page number: showing page 1."),
+        ("0", 1, "There is no page 0: showing page 1."),
+        ("999", 3, "There is no page 999: showing the last, page 3."),
+    ],
+)
+def test_an_outbox_page_that_is_not_one_shows_the_nearest_with_a_notice(
+    carol: User, mail_folder: Path, typed: str, shown: int, notice: str
+) -> None:
+    make_mail(carol.clinic, "alice@lakeside.example", 120)
+    html = web(carol).get(OUTBOX, {"page": typed}).content.decode()
+    assert notice in html and f"Page {shown} of 3 · 120 messages" in html
+    assert subjects(html)[0] == f"Mail {(shown - 1) * 50:03}"
+
+
+@pytest.mark.usefixtures("addresses")
+def test_an_empty_outbox_says_so_on_any_page(carol: User, mail_folder: Path) -> None:
+    html = web(carol).get(OUTBOX, {"page": "4"}).content.decode()
+    assert "No mail to your clinic\u2019s members in the last 7 days." in html
+    assert "There is no page 4: showing the last, page 1." in html
+
+
+@pytest.mark.usefixtures("addresses")
+def test_the_outbox_query_count_is_the_same_for_10_messages_and_120(
+    carol: User, mail_folder: Path
+) -> None:
+    browser = web(carol)
+    make_mail(carol.clinic, "alice@lakeside.example", 10)
+    small, html = queries_for(browser, OUTBOX, {})
+    assert "Page 1 of 1 · 10 messages" in html
+    make_mail(carol.clinic, "alice@lakeside.example", 110)
+    for query in ({}, {"page": "3"}):
+        large, html = queries_for(browser, OUTBOX, query)
+        assert "of 3 · 120 messages" in html
         assert large == small

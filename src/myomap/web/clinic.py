@@ -31,6 +31,7 @@ from myomap.web.two_factor import actions as two_factor
 
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 PER_PAGE = 50  # members a page
+OUTBOX_PER_PAGE = 50  # messages a page
 
 T = TypeVar("T")
 
@@ -141,7 +142,9 @@ def outbox_page(request: HttpRequest) -> HttpResponse:
         if folder is not None
         else []
     )
-    context = {"mail": mail, "days": outbox.DAYS, "kept": folder is not None}
+    # Every message is chosen from its headers; the subject and body of the page's only.
+    page = paginate(mail, requested(request.GET.get("page")), per_page=OUTBOX_PER_PAGE)
+    context = {"page": page, "days": outbox.DAYS, "kept": folder is not None}
     return render(request, "clinic/outbox.html", context)
 
 
