@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from typing import Any
 
 import pytest
 from django import forms
@@ -41,6 +42,7 @@ from myomap.visits import queries as visit_queries
 from myomap.visits.models import Visit
 from myomap.web.form_renderer import FastWidgets
 from myomap.web.templatetags.fast import date as fast_date
+from myomap.web.two_factor.backends import HAS_DEVICE
 
 FORMATS = ("j M Y", "j M Y H:i", "j F Y", "Y-m-d H:i:s", "d/m/Y", "D j M", "l", "")
 ZONES = ("UTC", "Europe/London", "Australia/Adelaide", "America/St_Johns")
@@ -125,8 +127,9 @@ def test_one_query_loads_the_person_and_the_gates_answers(alice: User) -> None:
     with CaptureQueriesContext(connection) as captured:
         page = browser.get("/body-map/")
     assert page.status_code == 200 and "Body map" in page.content.decode()
-    devices = [q["sql"] for q in captured.captured_queries if "otp_totp_totpdevice" in q["sql"]]
-    assert len(devices) == 1 and "accounts_user" in devices[0], devices
+    people = [q["sql"] for q in captured.captured_queries if "accounts_user" in q["sql"]]
+    assert len(people) == 1 and "otp_totp_totpdevice" in people[0], people
+    assert getattr(page.wsgi_request.user, HAS_DEVICE) is False
 
 
 @pytest.mark.django_db
@@ -175,10 +178,15 @@ def test_a_visit_is_checked_on_its_own_row(alice: User, bob: User, dan: User, vi
     assert found == visit
     for query in captured.captured_queries:
         assert "IN (SELECT" not in query["sql"], query["sql"]
-    # and the rule itself is unchanged: another clinic's therapist and another client see none
+    # and the rule itself is unchanged: another clinic's therapist and another client see
+    # none; the client whose record it is sees it once it is linked to their login
     assert not Visit.objects.visible_to(bob).exists()
     assert not Visit.objects.visible_to(dan).exists()
     assert list(Visit.objects.visible_to(alice)) == [visit]
+    Client.objects.filter(pk=visit.client_id).update(user=dan)
+    assert list(Visit.objects.visible_to(dan)) == [visit]
+    assert client_queries.intake_for(dan, visit.intake_id) == visit.intake
+    assert not Visit.objects.visible_to(bob).exists()
 
 
 @pytest.mark.django_db
@@ -367,3 +375,57 @@ def test_the_candidate_rows_are_what_the_row_template_gave(
     assert token.sub("", " ".join(ours.split())) == token.sub("", " ".join(theirs.split()))
     assert first.trigger_point_name in ours and "Examined: " in ours
     assert ('class="palpation-form"' in ours) == (who == "alice")
+
+
+def test_the_fast_paths_are_the_ones_in_use() -> None:
+    """The builtins, the form renderer, the session engine, the sign-in backend and the
+    SQLite backend above are what the project runs, not only what the tests call."""
+    from django.conf import settings as django_settings
+    from django.forms.renderers import get_default_renderer
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    assert any(lib.filters.get("date") is fast_date for lib in engine.template_builtins)
+    assert isinstance(get_default_renderer(), FastWidgets)
+    assert django_settings.SESSION_ENGINE == "myomap.accounts.sessions"
+    assert django_settings.AUTHENTICATION_BACKENDS[0].endswith("SignInBackend")
+
+
+def test_a_closing_sqlite_connection_refreshes_the_statistics(
+    tmp_path: object, django_db_blocker: Any
+) -> None:
+    """A database file of its own, not the tests' one."""
+    import sqlite3
+    from pathlib import Path
+
+    from myomap.records.sqlite.base import DatabaseWrapper
+
+    path = Path(str(tmp_path)) / "grown.sqlite3"
+    wrapper = DatabaseWrapper(
+        {
+            "NAME": str(path),
+            "ENGINE": "myomap.records.sqlite",
+            "OPTIONS": {},
+            "TIME_ZONE": None,
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+            "AUTOCOMMIT": True,
+            "ATOMIC_REQUESTS": False,
+            "TEST": {},
+            "USER": "",
+            "PASSWORD": "",
+            "HOST": "",
+            "PORT": "",
+        }
+    )
+    with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, clinic INT, k TEXT)")
+        cursor.execute("CREATE INDEX c_key ON c (clinic, k)")
+        cursor.executemany(
+            "INSERT INTO c (clinic, k) VALUES (1, %s)", [(f"k{n}",) for n in range(500)]
+        )
+        cursor.execute("SELECT id FROM c WHERE clinic = 1 AND k >= 'k4' AND k < 'k5'")
+        cursor.fetchall()
+    with django_db_blocker.unblock():
+        wrapper.close()
+    stats = sqlite3.connect(path).execute("SELECT idx FROM sqlite_stat1").fetchall()
+    assert ("c_key",) in stats

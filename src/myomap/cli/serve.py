@@ -147,9 +147,10 @@ def run(args: argparse.Namespace) -> int:
 
     prepare_environment()
     django.setup()
+    from django.db import connection
+
     database = settings.DATABASES["default"]
-    engine = str(database["ENGINE"])
-    where = str(database["NAME"]) if engine.endswith("sqlite3") else engine.rsplit(".", 1)[-1]
+    where = str(database["NAME"]) if connection.vendor == "sqlite" else connection.vendor
     print(f"Myomap: preparing the database ({where})...", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     from myomap.records.planner import refresh_statistics

@@ -78,10 +78,14 @@ def _textarea(widget: Mapping[str, Any]) -> str:
 def _select(widget: Mapping[str, Any]) -> str:
     out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name and not isinstance(group_name, str):
+            raise _Unsupported
         if group_name:
             out.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
         for option in group_choices:
             if option["template_name"] != OPTION:
+                raise _Unsupported
+            if not isinstance(option["label"], str):  # the template localizes numbers, dates
                 raise _Unsupported
             out.append(
                 f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>'

@@ -15,6 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import defaultfilters, defaulttags
 from django.template.base import Parser, Token
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -37,18 +39,25 @@ def _reversed(
     return reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
 
 
+@receiver(setting_changed)
+def _forget_on_new_urls(setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _reversed.cache_clear()
+
+
 def cached_reverse(
     view_name: str,
     args: tuple[Any, ...] = (),
     kwargs: dict[str, Any] | None = None,
     current_app: str | None = None,
 ) -> str:
-    """`reverse`, remembered for arguments that are plain values (numbers, text)."""
+    """`reverse`, remembered when every argument is a whole number (a record's id): the
+    links a list repeats. Anything else (a reset link's token, an object) is reversed as
+    Django does, never kept."""
     items = tuple(sorted((kwargs or {}).items()))
-    try:
+    if all(type(v) is int for v in (*args, *(v for _, v in items))):
         return _reversed(view_name, args, items, current_app, get_script_prefix(), get_urlconf())
-    except TypeError:  # an argument that cannot be a key: reverse it as Django does
-        return reverse(view_name, args=args, kwargs=dict(items), current_app=current_app)
+    return reverse(view_name, args=args, kwargs=dict(items), current_app=current_app)
 
 
 class CachedURLNode(defaulttags.URLNode):
@@ -57,8 +66,9 @@ class CachedURLNode(defaulttags.URLNode):
         kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
         view_name = self.view_name.resolve(context)
         request = getattr(context, "request", None)
-        current_app = getattr(request, "current_app", None)
-        if current_app is None:
+        if request is not None and hasattr(request, "current_app"):  # as in Django's tag
+            current_app = request.current_app
+        else:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
         url = ""
         try:

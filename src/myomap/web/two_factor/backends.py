@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from myomap.accounts.models import Clinic, User
@@ -30,6 +32,20 @@ PERSON_SQL = (
 
 
 class SignInBackend(ModelBackend):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None and password is not None:
+            # Refused here: Django's plain backend after this one (kept for sessions signed
+            # in before this one existed) must not hash the same wrong password again.
+            raise PermissionDenied
+        return user
+
     def get_user(self, user_id: Any) -> User | None:
         try:
             pk = int(user_id)
