@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from myomap.accounts import outbox
 from myomap.accounts.models import Clinic, User
+from myomap.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
@@ -276,4 +277,119 @@ def test_the_outbox_query_count_is_the_same_for_10_messages_and_120(
     for query in ({}, {"page": "3"}):
         large, html = queries_for(browser, OUTBOX, query)
         assert "of 3 · 120 messages" in html
+        assert large == small
+
+
+# ----------------------------------------------------------------------------- API tokens
+TOKENS = "/accounts/tokens/"
+
+
+def make_tokens(user: User, count: int, prefix: str = "tok") -> None:
+    """`count` tokens of `user`, "tok000" the newest (a minute apart); every third revoked."""
+    now = timezone.now()
+    ApiToken.objects.bulk_create(
+        ApiToken(
+            user=user,
+            name=f"{prefix}{n:03}",
+            key_hash=f"{user.username}-{prefix}-{n}",
+            created_at=now - dt.timedelta(minutes=n),
+            expires_at=now + dt.timedelta(days=30),
+            revoked_at=now if n % 3 == 2 else None,
+        )
+        for n in range(count)
+    )
+
+
+def token_names(html: str) -> list[str]:
+    return re.findall(r'<td data-label="Name"><span>([^<]+?) <span class="muted">#', html)
+
+
+def test_the_tokens_page_shows_50_tokens_a_page_with_the_total(alice: User, bob: User) -> None:
+    make_tokens(alice, 120)
+    make_tokens(bob, 7, prefix="bobs")  # never on Alice's page
+    first = web(alice).get(TOKENS).content.decode()
+    links = pager(first)
+    assert "Page 1 of 3 · 120 tokens" in links
+    assert 'aria-label="Pages of the tokens"' in links
+    assert f'href="{TOKENS}?page=2" rel="next"' in links and 'rel="prev"' not in links
+    assert token_names(first) == [f"tok{n:03}" for n in range(50)]
+
+    last = web(alice).get(TOKENS, {"page": "3"}).content.decode()
+    assert "Page 3 of 3 · 120 tokens" in last
+    assert token_names(last) == [f"tok{n:03}" for n in range(100, 120)]
+    assert f'href="{TOKENS}?page=2" rel="prev"' in last and 'rel="next"' not in last
+    assert "bobs" not in first + last
+
+
+def test_a_clinic_admin_pages_through_the_clinics_tokens_person_by_person(
+    carol: User, alice: User, frank: User, bob: User
+) -> None:
+    make_tokens(alice, 60)
+    make_tokens(frank, 60)
+    make_tokens(bob, 30, prefix="bobs")
+    pages = [web(carol).get(TOKENS, {"page": n}).content.decode() for n in ("1", "2", "3")]
+    assert "Page 2 of 3 · 120 tokens" in pages[1]
+    shown = [name for html in pages for name in token_names(html)]
+    assert shown == [f"tok{n:03}" for n in range(60)] * 2  # alice's, then frank's
+    assert "Alice Moss" in pages[0] and "Frank Orr" in pages[2]
+    assert not any("bobs" in html or "Bob Tarn" in html for html in pages)
+
+
+def test_the_state_shown_is_each_tokens_own(alice: User) -> None:
+    make_tokens(alice, 60)
+    html = web(alice).get(TOKENS, {"page": "2"}).content.decode()
+    row = r'<span>(tok\d{3}) <span class="muted">#.*?"State"><span><span class="[^"]+">(\w+)'
+    rows = re.findall(row, html, re.S)
+    assert rows[:3] == [("tok050", "revoked"), ("tok051", "active"), ("tok052", "active")]
+    assert len(rows) == 10 and [state for _, state in rows].count("revoked") == 4
+    assert html.count("Revoke</button>") == 6  # tok051 to tok059 but the revoked 053, 056, 059
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "notice"),
+    [
+        ("abc", 1, "“abc” is not a page number: showing page 1."),
+        ("0", 1, "There is no page 0: showing page 1."),
+        ("999", 3, "There is no page 999: showing the last, page 3."),
+    ],
+)
+def test_a_tokens_page_that_is_not_one_shows_the_nearest_with_a_notice(
+    alice: User, typed: str, shown: int, notice: str
+) -> None:
+    make_tokens(alice, 120)
+    html = web(alice).get(TOKENS, {"page": typed}).content.decode()
+    assert notice in html and f"Page {shown} of 3 · 120 tokens" in html
+    assert token_names(html)[0] == f"tok{(shown - 1) * 50:03}"
+
+
+def test_no_tokens_says_so_on_any_page(alice: User) -> None:
+    html = web(alice).get(TOKENS, {"page": "2"}).content.decode()
+    assert "No tokens yet." in html
+    assert "There is no page 2: showing the last, page 1." in html
+
+
+def test_the_page_links_after_a_new_token_go_to_the_tokens_page(alice: User) -> None:
+    make_tokens(alice, 60)
+    answer = web(alice).post(f"{TOKENS}new/", {"name": "export script", "days": "30"})
+    html = answer.content.decode()
+    assert 'id="new-key"' in html and "Page 1 of 2 · 61 tokens" in html
+    assert f'href="{TOKENS}?page=2" rel="next"' in html
+
+
+@pytest.mark.parametrize("who", ["alice", "carol"])
+def test_the_tokens_pages_query_count_is_the_same_for_10_tokens_and_120(
+    alice: User, frank: User, carol: User, who: str
+) -> None:
+    """Alice sees her own tokens; Carol those of Alice and Frank."""
+    browser = web(alice if who == "alice" else carol)
+    owners = [alice] if who == "alice" else [alice, frank]
+    for owner in owners:
+        make_tokens(owner, 10 // len(owners))
+    small, html = queries_for(browser, TOKENS, {})
+    assert "Page 1 of 1 · 10 tokens" in html
+    for owner in owners:
+        make_tokens(owner, 110 // len(owners), prefix="more")
+    for query in ({}, {"page": "3"}):
+        large, html = queries_for(browser, TOKENS, query)
+        assert "of 3 · 120 tokens" in html
         assert large == small

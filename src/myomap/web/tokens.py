@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,7 +22,11 @@ from myomap.api import tokens
 from myomap.api.models import DEFAULT_DAYS, ApiToken
 from myomap.audit.log import Context
 from myomap.records.errors import ActionError
+from myomap.records.pages import paginate, requested
 from myomap.web import env
+from myomap.web.clinic import linked_to
+
+PER_PAGE = 50  # tokens a page
 
 
 def default_days() -> int:
@@ -84,12 +89,20 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def _page(
     request: HttpRequest, form: TokenForm, *, key: str | None = None, status: int = 200
 ) -> HttpResponse:
+    # By person, newest first, then the id: a total order, so pages never share a token.
+    tokens_shown = ApiToken.objects.visible_to(request.user).order_by(
+        "user__username", "-created_at", "-id"
+    )
+    page = paginate(tokens_shown, requested(request.GET.get("page")), per_page=PER_PAGE)
     now = timezone.now()
     rows: list[dict[str, Any]] = [
-        {"token": t, "state": t.state(now), "mine": t.user_id == request.user.pk}
-        for t in ApiToken.objects.visible_to(request.user).order_by(
-            "user__username", "-created_at", "-id"
-        )
+        {"token": t, "state": t.state(now), "mine": t.user_id == request.user.pk} for t in page.rows
     ]
-    context = {"rows": rows, "form": form, "key": key, "admin": request.user.is_clinic_admin}  # type: ignore[union-attr]
+    context = {
+        "page": linked_to(page, reverse("tokens:list")),
+        "rows": rows,
+        "form": form,
+        "key": key,
+        "admin": request.user.is_clinic_admin,  # type: ignore[union-attr]
+    }
     return render(request, "tokens/list.html", context, status=status)
