@@ -165,6 +165,25 @@ def test_the_page_links_after_an_invitation_go_to_the_members_page(carol: User) 
     assert f'href="{MEMBERS}?page=2" rel="next"' in html
 
 
+def test_deactivating_a_member_on_page_2_comes_back_to_page_2(carol: User) -> None:
+    make_members(carol.clinic, 115)
+    browser = web(carol)
+    html = browser.get(MEMBERS, {"page": "2"}).content.decode()
+    tess = User.objects.get(username="tess060")
+    form = f'action="/accounts/clinic/{tess.pk}/deactivate/"'
+    assert form in html and 'name="page" value="2"' in html
+
+    answer = browser.post(f"/accounts/clinic/{tess.pk}/deactivate/", {"page": "2"}, follow=True)
+
+    assert answer.redirect_chain == [(f"{MEMBERS}?page=2", 302)]
+    html = answer.content.decode()
+    assert "tess060 is deactivated and cannot sign in." in html
+    assert "Page 2 of 3 · 120 members" in html
+    row = re.search(r'"Username">tess060</td>.*?</tr>', html, re.S)
+    assert row and "deactivated" in row.group() and "Reactivate" in row.group()
+    assert not User.objects.get(pk=tess.pk).is_active
+
+
 def test_the_members_pages_query_count_is_the_same_for_10_members_and_120(carol: User) -> None:
     browser = web(carol)
     made = make_members(carol.clinic, 5)
@@ -374,6 +393,23 @@ def test_the_page_links_after_a_new_token_go_to_the_tokens_page(alice: User) -> 
     html = answer.content.decode()
     assert 'id="new-key"' in html and "Page 1 of 2 · 61 tokens" in html
     assert f'href="{TOKENS}?page=2" rel="next"' in html
+
+
+def test_revoking_a_token_on_page_2_comes_back_to_page_2(alice: User) -> None:
+    make_tokens(alice, 120)
+    token = ApiToken.objects.get(user=alice, name="tok070")
+    browser = web(alice)
+    html = browser.get(TOKENS, {"page": "2"}).content.decode()
+    assert f'action="{TOKENS}{token.pk}/revoke/"' in html and 'name="page" value="2"' in html
+
+    answer = browser.post(f"{TOKENS}{token.pk}/revoke/", {"page": "2"}, follow=True)
+
+    assert answer.redirect_chain == [(f"{TOKENS}?page=2", 302)]
+    html = answer.content.decode()
+    assert f"Token {token.pk} &#x27;tok070&#x27; of alice revoked." in html
+    assert "Page 2 of 3 · 120 tokens" in html
+    row = re.search(r"<span>tok070 <span.*?</tr>", html, re.S)
+    assert row and "revoked" in row.group() and "Revoke</button>" not in row.group()
 
 
 @pytest.mark.parametrize("who", ["alice", "carol"])

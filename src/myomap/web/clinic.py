@@ -51,6 +51,16 @@ def linked_to(page: Page[T], path: str) -> Page[T]:
     return _PageAt(**{f.name: getattr(page, f.name) for f in fields(page)}, at=path)
 
 
+def back_to(request: HttpRequest, name: str) -> HttpResponse:
+    """Back to the list `name` after an action on one of its rows, at the page the row was
+    on (the form's `page`): "/accounts/clinic/?page=2"; page 1 without one."""
+    number = request.POST.get("page", "").strip()
+    path = reverse(name)
+    if number.isdigit() and len(number) <= 9 and int(number) > 1:
+        path += f"?page={int(number)}"
+    return redirect(path)
+
+
 class InviteForm(PlainTextForm):
     """A new therapist or clinic admin: who they are and where their link goes."""
 
@@ -97,7 +107,7 @@ def _on_member(request: HttpRequest, pk: int, action: Any, done: str) -> HttpRes
         messages.error(request, exc.message)
     else:
         messages.success(request, done.format(username=member.username))
-    return redirect("clinic:members")
+    return back_to(request, "clinic:members")
 
 
 @require_POST
@@ -123,7 +133,7 @@ def reset(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ActionError as exc:
         messages.error(request, exc.message)
-        return redirect("clinic:members")
+        return back_to(request, "clinic:members")
     return _page(request, InviteForm(), link=link, invited=False)
 
 
@@ -168,9 +178,10 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     # The two-factor status is a subquery of the page's query: worked out for its rows only.
+    # A reset's answer shows the page the member was on (the form's `page`).
     page = paginate(
         two_factor.with_two_factor(queries.members_of(request.user)),
-        requested(request.GET.get("page")),
+        requested(request.GET.get("page") or request.POST.get("page")),
         per_page=PER_PAGE,
     )
     context = {

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -24,7 +24,7 @@ from myomap.audit.log import Context
 from myomap.records.errors import ActionError
 from myomap.records.pages import paginate, requested
 from myomap.web import env
-from myomap.web.clinic import linked_to
+from myomap.web.clinic import back_to, linked_to
 
 PER_PAGE = 50  # tokens a page
 
@@ -83,7 +83,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         label = token.label[0].upper() + token.label[1:]
         messages.success(request, f"{label} of {token.user.get_username()} revoked.")
-    return redirect("tokens:list")
+    return back_to(request, "tokens:list")
 
 
 def _page(
