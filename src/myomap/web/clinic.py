@@ -1,6 +1,7 @@
 """The Clinic page (/accounts/clinic/): a clinic admin's list of the clinic's accounts, the
 form to invite a therapist or admin, deactivate, reactivate and reset a sign-in; and the
-outbox (/accounts/outbox/), the mail the embedded default keeps in the data folder.
+outbox (/accounts/outbox/), the mail the embedded default keeps in the data folder. Both
+lists show 50 rows a page (myomap.records.pages), the total and links to the others.
 
 It lives in `web`, not `accounts`: the actions audit every change, and the audit log is
 an app above accounts (see accounts/actions.py)."""

@@ -1,5 +1,6 @@
 """The API tokens page (/accounts/tokens/): a signed-in person's own tokens, and for a
-clinic admin those of the clinic's people too; create one (its key shown once) and revoke.
+clinic admin those of the clinic's people too, 50 a page; create one (its key shown once)
+and revoke.
 
 It lives in `web`, not `accounts`: accounts imports no app above it, and the page needs
 the api app's actions and this project's settings helpers (MYOMAP_TOKEN_DAYS)."""
