@@ -61,6 +61,7 @@ class Page(Generic[T]):
     per_page: int
     keep: Mapping[str, str] = field(default_factory=dict)
     notice: str = ""  # why this is not the page that was asked for, if it is not
+    at: str = ""  # the list's own address, when the links must name it (below)
 
     @property
     def has_previous(self) -> bool:
@@ -105,11 +106,13 @@ class Page(Generic[T]):
         return self.first_index + len(self.rows) - 1 if self.rows else 0
 
     def link(self, number: int) -> str:
-        """The query string of page `number`, keeping the list's filters:
-        `?q=smi&page=3` (filters left empty are left out)."""
+        """The link to page `number`, keeping the list's filters: `?q=smi&page=3` (filters
+        left empty are left out), after the list's address when it has one
+        (`/accounts/clinic/?page=2`: a list also shown on the answer to a form posted to
+        another address, where "?page=2" would go there)."""
         params = {name: value for name, value in self.keep.items() if value}
         params["page"] = str(number)
-        return "?" + urlencode(params)
+        return self.at + "?" + urlencode(params)
 
     @property
     def window(self) -> list[int | None]:
@@ -142,6 +145,7 @@ def paginate(
     per_page: int,
     keep: Mapping[str, str] | None = None,
     noun: str = "page",
+    at: str = "",
 ) -> Page[M]: ...
 
 
@@ -153,6 +157,7 @@ def paginate(
     per_page: int,
     keep: Mapping[str, str] | None = None,
     noun: str = "page",
+    at: str = "",
 ) -> Page[T]: ...
 
 
@@ -163,6 +168,7 @@ def paginate(
     per_page: int,
     keep: Mapping[str, str] | None = None,
     noun: str = "page",
+    at: str = "",
 ) -> Page[Any]:
     """The page `asked` of `rows` (an ordered queryset: counted, then sliced). A number
     that is not a page gives the nearest page there is, and a notice saying so."""
@@ -173,7 +179,7 @@ def paginate(
     number, notice = _nearest(asked, pages, noun)
     start = (number - 1) * per_page
     shown = list(rows[start : start + per_page])
-    return Page(shown, number, count, pages, per_page, dict(keep or {}), notice)
+    return Page(shown, number, count, pages, per_page, dict(keep or {}), notice, at)
 
 
 def _nearest(asked: Asked, pages: int, noun: str) -> tuple[int, str]:

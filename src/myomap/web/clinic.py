@@ -9,9 +9,8 @@ an app above accounts (see accounts/actions.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -27,29 +26,12 @@ from myomap.audit.log import Context, record
 from myomap.records.access import admin_required
 from myomap.records.errors import ActionError
 from myomap.records.forms import PlainTextForm
-from myomap.records.pages import Page, paginate, requested
+from myomap.records.pages import paginate, requested
 from myomap.web.two_factor import actions as two_factor
 
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 PER_PAGE = 50  # members a page
 OUTBOX_PER_PAGE = 50  # messages a page
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _PageAt(Page[T]):
-    at: str = ""
-
-    def link(self, number: int) -> str:
-        return self.at + super().link(number)
-
-
-def linked_to(page: Page[T], path: str) -> Page[T]:
-    """`page`, its links to the other pages going to `path` ("/accounts/clinic/?page=2"):
-    the list's own address, also when the list is shown on the answer to a form posted
-    to another address (an invitation, a new token), where "?page=2" would go there."""
-    return _PageAt(**{f.name: getattr(page, f.name) for f in fields(page)}, at=path)
 
 
 def back_to(request: HttpRequest, name: str) -> HttpResponse:
@@ -184,9 +166,10 @@ def _page(
         two_factor.with_two_factor(queries.members_of(request.user)),
         requested(request.GET.get("page") or request.POST.get("page")),
         per_page=PER_PAGE,
+        at=reverse("clinic:members"),
     )
     context = {
-        "page": linked_to(page, reverse("clinic:members")),
+        "page": page,
         "form": form,
         "link": link,
         "invited": invited,

@@ -25,7 +25,7 @@ from myomap.audit.log import Context
 from myomap.records.errors import ActionError
 from myomap.records.pages import paginate, requested
 from myomap.web import env
-from myomap.web.clinic import back_to, linked_to
+from myomap.web.clinic import back_to
 
 PER_PAGE = 50  # tokens a page
 
@@ -94,13 +94,18 @@ def _page(
     tokens_shown = ApiToken.objects.visible_to(request.user).order_by(
         "user__username", "-created_at", "-id"
     )
-    page = paginate(tokens_shown, requested(request.GET.get("page")), per_page=PER_PAGE)
+    page = paginate(
+        tokens_shown,
+        requested(request.GET.get("page")),
+        per_page=PER_PAGE,
+        at=reverse("tokens:list"),
+    )
     now = timezone.now()
     rows: list[dict[str, Any]] = [
         {"token": t, "state": t.state(now), "mine": t.user_id == request.user.pk} for t in page.rows
     ]
     context = {
-        "page": linked_to(page, reverse("tokens:list")),
+        "page": page,
         "rows": rows,
         "form": form,
         "key": key,
