@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from myomap.clients.models import Client, Intake, visible_clients
 from myomap.core import planning as core_planning
 from myomap.core import vocab
 from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.session import events as session_events
 from myomap.core.steps import CheckedStep, StepInput
 
 SIDES = vocab.choices(vocab.POINT_SIDES, vocab.SIDE_WORDS)
@@ -273,3 +275,108 @@ class NoteVersion(models.Model):
     @property
     def audit_client(self) -> Client:
         return self.note.visit.client
+
+
+# ----------------------------------------------------------------------------- the guided session
+# The kinds of event a device sends, and the `core.session.events` class of each: the one
+# mapping between a stored event and the core's.
+SESSION_EVENTS: dict[str, type[session_events.Event]] = {
+    "start-session": session_events.StartSession,
+    "pain-now": session_events.PainNow,
+    "go-to-point": session_events.GoToPoint,
+    "tenderness": session_events.Tenderness,
+    "start-hold": session_events.StartHold,
+    "feedback": session_events.Feedback,
+    "release-hold": session_events.ReleaseHold,
+    "skip-point": session_events.SkipPoint,
+    "add-point": session_events.AddPoint,
+    "end-session": session_events.EndSession,
+}
+SESSION_EVENT_KINDS = tuple(SESSION_EVENTS)
+# Every event's own fields, besides these (`core.session.events.Event`).
+EVENT_BASE_FIELDS = frozenset(f.name for f in dataclasses.fields(session_events.Event))
+
+
+def event_fields(kind: type[session_events.Event]) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields an event of this class carries besides its id and times."""
+    return tuple(f for f in dataclasses.fields(kind) if f.name not in EVENT_BASE_FIELDS)
+
+
+class SessionRun(models.Model):
+    """One guided treatment session of a visit (docs/session.md). Its state is never
+    stored: it is rebuilt by `core.session.replay` from its events, in their stored
+    order, so several web processes share nothing in memory. At most one run of a visit
+    is open (not ended) at a time."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="session_runs")
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The plan's points when the session started, in order: [[trigger point, side], ...]
+    # (the plan may be edited later; the replay starts from what was planned then).
+    planned = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_session_per_visit",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.pk} of {self.visit}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.visit.client
+
+
+class SessionEvent(models.Model):
+    """One event of a session as received and accepted: the id made on the device
+    (unique per run, so a resent event is stored once even from two processes at once),
+    the device's time, the server's time and the event's own fields."""
+
+    run = models.ForeignKey(SessionRun, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=vocab.choices(SESSION_EVENT_KINDS))
+    at = models.DateTimeField(help_text="the device's time")
+    received_at = models.DateTimeField(help_text="the server's time")
+    fields = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        # The stored order is the order events were applied in (writes to one visit queue
+        # on its row lock), and the order they are replayed in.
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "event_id"], name="one_row_per_session_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"
+
+    @classmethod
+    def from_core(cls, run: SessionRun, event: session_events.Event) -> SessionEvent:
+        kind = next(k for k, c in SESSION_EVENTS.items() if type(event) is c)
+        assert event.received is not None, "an event is stored once the server has it"
+        return cls(
+            run=run,
+            event_id=event.event_id,
+            kind=kind,
+            at=event.at,
+            received_at=event.received,
+            fields={f.name: getattr(event, f.name) for f in event_fields(type(event))},
+        )
+
+    def to_core(self) -> session_events.Event:
+        return SESSION_EVENTS[self.kind](
+            event_id=self.event_id, at=self.at, received=self.received_at, **self.fields
+        )
+
+    @property
+    def audit_client(self) -> Client:
+        return self.run.visit.client
