@@ -1,0 +1,269 @@
+"""Named actions of the guided session (docs/session.md): start it, record the device's
+events, end it. Each runs in one transaction under the visit's row lock (`actions._lock`),
+with its audit event inside; a refusal names the field at fault and saves nothing.
+
+An event is stored as received once the session's state, rebuilt from the stored events
+(`session_queries.replayed`), accepts it (`core.session.apply`). A resent event id is
+recorded once: the state already knows it, and should two requests carry it at once the
+unique (run, event id) in the database keeps one row; the other answers with the state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, replace
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.core import planning as core_planning
+from myomap.core import steps as core_steps
+from myomap.core.kb import load_default
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.session import events as ev
+from myomap.core.session.errors import SessionError
+from myomap.core.session.state import Session, apply
+from myomap.records.errors import Conflict, Invalid, Locked
+from myomap.visits import queries, session_queries
+from myomap.visits.actions import _lock, _planning_screening, _writable
+from myomap.visits.models import SESSION_EVENTS, SessionEvent, SessionRun, Visit, event_fields
+from myomap.visits.session_queries import SessionState
+
+# The longest free text an event carries (a skipped point's reason).
+TEXT_LIMIT = 500
+# How many events one request may carry (a device's queue sent when the network returns).
+MAX_EVENTS = 500
+# Fields that are not text: a whole number (the 0-10 scales) and a number or none (kg/cm²).
+WHOLE_NUMBERS = frozenset({"value"})
+NUMBERS = frozenset({"ppt"})
+
+
+@dataclass(frozen=True)
+class EventData:
+    """One event as a device sends it: the id it made, the kind, its time and the event's
+    own fields ({"trigger_point": ..., "side": ...} for "go-to-point")."""
+
+    event_id: str
+    kind: str
+    at: dt.datetime
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- start
+@transaction.atomic
+def start_session(ctx: Context, visit: Visit) -> tuple[SessionState, bool]:
+    """Start the guided session of a visit through its plan's points, in order; the open
+    session when there is one already (a reload, a retried request). Refused while the
+    record is signed, the plan is empty or the safety gate does not allow planning (the
+    checks of saving a plan). Returns the state and whether it was started now."""
+    _writable(ctx, visit)
+    kb = load_default()
+    found = session_queries.open_run(visit)
+    if found is not None:
+        return _state(ctx, found, session_queries.replayed(found, kb), kb), False
+    _planning_screening(visit)
+    planned = [[s.trigger_point, s.side] for s in visit.plan_steps.order_by("order", "id")]
+    if not planned:
+        raise Invalid("the visit has no plan yet: make the plan before starting a session", "plan")
+    start = ev.StartSession(event_id=f"start-{uuid.uuid4().hex}", at=ctx.now)
+    try:
+        with transaction.atomic():
+            run = SessionRun.objects.create(
+                visit=visit, started_at=ctx.now, started_by=ctx.user, planned=planned
+            )
+            session = _apply(session_queries.replayed(run, kb), start, 0, 1)
+            SessionEvent.from_core(run, _received(start, ctx)).save()
+    except IntegrityError:
+        # Another request opened one a moment ago (one open session per visit): take it.
+        run = SessionRun.objects.get(visit=visit, ended_at__isnull=True)
+        return _state(ctx, run, session_queries.replayed(run, kb), kb), False
+    record(ctx, AuditEvent.Action.CREATE, run, summary=f"session started: {len(planned)} points")
+    return _state(ctx, run, session, kb), True
+
+
+# ----------------------------------------------------------------------------- events
+@transaction.atomic
+def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> SessionState:
+    """Record the device's events in order, all or none: the first refused one refuses
+    the lot, naming its place, id and field. Events already recorded (by id) are skipped;
+    when every event was, nothing is written and the state is returned as it is."""
+    _lock(ctx, visit)
+    if len(incoming) > MAX_EVENTS:
+        raise Invalid(f"send at most {MAX_EVENTS} events at once", "events")
+    run = session_queries.current_run(visit)
+    if run is None:
+        raise Conflict("no session was started for this visit: start one first", "session")
+    kb = load_default()
+    session = session_queries.replayed(run, kb)
+    stored: list[str] = []
+    checked = False
+    for index, data in enumerate(incoming):
+        event = _received(_parse(data, index, len(incoming)), ctx)
+        if event.event_id in session.seen:
+            continue  # recorded before: once is enough
+        if not checked:
+            _refuse_when_signed(visit)
+            checked = True
+        after = _apply(session, event, index, len(incoming))
+        _check_safety(kb, visit, session, event, index, len(incoming))
+        try:
+            with transaction.atomic():
+                SessionEvent.from_core(run, event).save()
+        except IntegrityError:
+            # The same id from another request a moment ago: its row is the record.
+            session = session_queries.replayed(run, kb)
+            continue
+        session = after
+        stored.append(data.kind)
+    if stored:
+        _close_if_ended(ctx, run, session)
+        summary = f"session: {len(stored)} event{'s' if len(stored) != 1 else ''} recorded"
+        record(ctx, AuditEvent.Action.UPDATE, run, summary=f"{summary} ({', '.join(stored)})")
+    return _state(ctx, run, session, kb)
+
+
+# ----------------------------------------------------------------------------- end
+@transaction.atomic
+def end_session(ctx: Context, visit: Visit) -> SessionState:
+    """End the open session now (an active hold must be released or stopped first). A
+    session that has already ended is answered as it is."""
+    _lock(ctx, visit)
+    kb = load_default()
+    run = session_queries.current_run(visit)
+    if run is None:
+        raise Conflict("no session was started for this visit", "session")
+    session = session_queries.replayed(run, kb)
+    if run.ended_at is not None or session.status == "ended":
+        return _state(ctx, run, session, kb)
+    _refuse_when_signed(visit)
+    # Not before the latest device time applied: the end is the session's last event.
+    at = max(ctx.now, session.clock) if session.clock is not None else ctx.now
+    end = _received(ev.EndSession(event_id=f"end-{uuid.uuid4().hex}", at=at), ctx)
+    session = _apply(session, end, 0, 1)
+    SessionEvent.from_core(run, end).save()
+    _close_if_ended(ctx, run, session)
+    record(ctx, AuditEvent.Action.UPDATE, run, summary="session ended")
+    return _state(ctx, run, session, kb)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _state(ctx: Context, run: SessionRun, session: Session, kb: KnowledgeBase) -> SessionState:
+    return session_queries.state_of(run, session, kb, ctx.now)
+
+
+def _received(event: ev.Event, ctx: Context) -> ev.Event:
+    return replace(event, received=ctx.now)
+
+
+def _close_if_ended(ctx: Context, run: SessionRun, session: Session) -> None:
+    if session.status == "ended" and run.ended_at is None:
+        run.ended_at = ctx.now
+        run.save(update_fields=["ended_at"])
+
+
+def _refuse_when_signed(visit: Visit) -> None:
+    if queries.is_signed(visit):
+        raise Locked(
+            "the visit's note is signed, so its record is read-only: "
+            "amend the note to record more of the session",
+            "session",
+        )
+
+
+def _where(index: int, count: int, event_id: str) -> str:
+    return f"event {index + 1} of {count} ({event_id!r}): " if count > 1 else ""
+
+
+def _parse(data: EventData, index: int, count: int) -> ev.Event:
+    """The core event from what the device sent, each problem naming its field
+    (`kind`, `at`, `fields.<name>`)."""
+    where = _where(index, count, data.event_id)
+    kind = SESSION_EVENTS.get(data.kind)
+    if kind is None:
+        raise Invalid(
+            f"{where}unknown kind {data.kind!r}: one of {', '.join(SESSION_EVENTS)}", "kind"
+        )
+    if not data.event_id.strip():
+        raise Invalid(f"{where}an event needs the id made on the device", "event_id")
+    if data.at.tzinfo is None or data.at.utcoffset() is None:
+        raise Invalid(f"{where}the time needs its time zone (an offset or Z)", "at")
+    own = event_fields(kind)
+    names = {f.name for f in own}
+    for name in data.fields:
+        if name not in names:
+            known = ", ".join(sorted(names)) or "none"
+            raise Invalid(
+                f"{where}{data.kind} has no field {name!r} (its fields: {known})", f"fields.{name}"
+            )
+    values: dict[str, Any] = {}
+    for f in own:
+        if f.name not in data.fields:
+            if f.default is MISSING:
+                raise Invalid(f"{where}{data.kind} needs {f.name}", f"fields.{f.name}")
+            continue
+        values[f.name] = _value(f.name, data.fields[f.name], where)
+    return kind(event_id=data.event_id.strip(), at=data.at, **values)
+
+
+def _value(name: str, value: Any, where: str) -> Any:
+    if name in WHOLE_NUMBERS:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"{where}{name} must be a whole number", f"fields.{name}")
+        return value
+    if name in NUMBERS:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Invalid(f"{where}{name} must be a number or null", f"fields.{name}")
+        return float(value)
+    if not isinstance(value, str):
+        raise Invalid(f"{where}{name} must be text", f"fields.{name}")
+    if len(value) > TEXT_LIMIT:
+        raise Invalid(f"{where}{name} is longer than {TEXT_LIMIT} characters", f"fields.{name}")
+    return value
+
+
+def _apply(session: Session, event: ev.Event, index: int, count: int) -> Session:
+    """`core.session.apply`, its refusal as the action's: 409 once the session has ended,
+    else 400, naming the field (an event's own field as `fields.<name>`)."""
+    try:
+        return apply(session, event)
+    except SessionError as exc:
+        where = _where(index, count, event.event_id)
+        own = {f.name for f in event_fields(type(event))}
+        name = f"fields.{exc.field}" if exc.field in own else exc.field
+        if session.status == "ended":
+            raise Conflict(f"{where}{exc.message}", name) from exc
+        raise Invalid(f"{where}{exc.message}", name) from exc
+
+
+def _check_safety(
+    kb: KnowledgeBase, visit: Visit, session: Session, event: ev.Event, index: int, count: int
+) -> None:
+    """A hold, or an unplanned point, is checked against the safety rules as a plan step
+    is: the gate must allow planning, the technique must not be ruled out at the point and
+    the pressure not above what the screening allows there."""
+    if not isinstance(event, ev.StartHold | ev.AddPoint):
+        return
+    where = _where(index, count, event.event_id)
+    screening = _planning_screening(visit)
+    if isinstance(event, ev.AddPoint):
+        here = core_planning.status_at(kb, screening, event.trigger_point)[0]
+        if not any(status.allowed for status in here.values()):
+            why = "; ".join(dict.fromkeys(r for s in here.values() for r in s.reasons))
+            raise Invalid(
+                f"{where}every technique is ruled out at this point ({why})", "fields.trigger_point"
+            )
+        return
+    assert session.current is not None  # `apply` accepted the hold on the current point
+    tp, side = session.current
+    technique = kb.techniques[event.technique]
+    step = core_steps.StepInput(
+        tp, side, event.technique, event.pressure, technique.dose.hold_range[0]
+    )
+    for problem in core_steps.check_steps(kb, [step], screening):
+        if problem.field in ("technique", "pressure"):
+            raise Invalid(f"{where}{problem.text or problem.message}", f"fields.{problem.field}")

@@ -1,0 +1,121 @@
+"""Reads of a visit's guided session (docs/session.md): its state, always rebuilt by
+`core.session.replay` from the stored events, never kept in a process's memory, and what
+the therapist's screen and the API show of it: the record, the current point, the active
+hold with its seconds so far (at the moment passed in), and the repeated-discomfort
+suggestion. The caller looked the visit up through `queries.visit_for`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F
+
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.notes import point_name
+from myomap.core.session.record import SessionRecord, session_record
+from myomap.core.session.rules import session_rules
+from myomap.core.session.state import Hold, Rules, Session, new_session, replay
+from myomap.core.session.suggest import Suggestion, suggestion
+from myomap.visits.models import SessionRun, Visit, reads_drafts
+
+# The rules are built once per knowledge base (once per process, in practice).
+_RULES: dict[int, tuple[KnowledgeBase, Rules]] = {}
+
+
+def rules_for(kb: KnowledgeBase) -> Rules:
+    found = _RULES.get(id(kb))
+    if found is None or found[0] is not kb:
+        found = (kb, session_rules(kb))
+        _RULES[id(kb)] = found
+    return found[1]
+
+
+def open_run(visit: Visit) -> SessionRun | None:
+    """The visit's session that has not ended, if any (at most one)."""
+    return SessionRun.objects.filter(visit=visit, ended_at__isnull=True).first()
+
+
+def current_run(visit: Visit) -> SessionRun | None:
+    """The open session, else the latest one that ended, else None."""
+    return (
+        SessionRun.objects.filter(visit=visit)
+        .select_related("started_by")
+        .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")
+        .first()
+    )
+
+
+def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:
+    """The session's state from its stored events, in their stored order."""
+    start = new_session(rules_for(kb), [(tp, side) for tp, side in run.planned])
+    session, _refused = replay(start, (row.to_core() for row in run.events.order_by("id")))
+    return session
+
+
+@dataclass(frozen=True)
+class CurrentPoint:
+    trigger_point: str
+    side: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ActiveHold:
+    hold: Hold
+    seconds: int  # whole seconds so far, never negative
+    longest: int | None  # the most the technique may be held, seconds
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """A session as the therapist's screen and the API show it."""
+
+    run: SessionRun
+    session: Session
+    record: SessionRecord
+    current: CurrentPoint | None
+    active: ActiveHold | None
+    suggestion: Suggestion | None
+    events: int
+
+
+def state_of(
+    run: SessionRun, session: Session, kb: KnowledgeBase, now: dt.datetime
+) -> SessionState:
+    """What is shown of `session` (the state of `run`) at the moment `now`."""
+    current = None
+    if session.current is not None:
+        tp, side = session.current
+        name = point_name(kb, tp, side) if tp in kb.trigger_points else tp
+        current = CurrentPoint(tp, side, name)
+    active = None
+    hold = session.active
+    if hold is not None:
+        so_far = max(0, math.floor((now - hold.start).total_seconds()))
+        active = ActiveHold(hold, so_far, session.rules.longest_hold.get(hold.technique))
+    rule = kb.session_rules.repeated_discomfort if kb.session_rules else None
+    return SessionState(
+        run=run,
+        session=session,
+        record=session_record(session),
+        current=current,
+        active=active,
+        suggestion=suggestion(session, rule),
+        events=len(session.seen),
+    )
+
+
+def session_for(
+    user: Any, visit: Visit, kb: KnowledgeBase, now: dt.datetime
+) -> SessionState | None:
+    """The visit's session as this user may see it, or None when there is none. Only staff
+    see a session: a client reads what was done in the signed note."""
+    if not reads_drafts(user):
+        return None
+    run = current_run(visit)
+    if run is None:
+        return None
+    return state_of(run, replayed(run, kb), kb, now)
