@@ -1,6 +1,6 @@
 from django.urls import path
 
-from myomap.visits import views
+from myomap.visits import session_views, views
 
 app_name = "visits"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/plan/", views.plan_detail, name="plan"),
     path("<int:pk>/plan/propose/", views.plan_propose, name="plan_propose"),
     path("<int:pk>/plan/save/", views.plan_save, name="plan_save"),
+    path("<int:pk>/session/", session_views.session_runner, name="session"),
     path("<int:pk>/note/", views.note_detail, name="note"),
     path("<int:pk>/note/draft/", views.note_draft, name="note_draft"),
     path("<int:pk>/note/save/", views.note_save, name="note_save"),

@@ -1,0 +1,81 @@
+"""The therapist's session runner (`/visits/<id>/session/`): the plan's points in order,
+for a tablet beside the table. The page shows the plan without JavaScript; its script
+(`js/session.js`) runs the session through the JSON API (`/api/visits/<id>/session`),
+whose state is the record: the page keeps no state of its own on the server.
+
+Staff only (a client reads what was done in the signed note); another clinic's visit is
+a 404. The page shows health data, so it is audited as a view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.core.kb import load_default
+from myomap.core.notes import point_name
+from myomap.core.session.rules import session_rules
+from myomap.records.access import staff_required
+from myomap.visits import queries
+from myomap.visits.models import Visit
+from myomap.visits.views import _base
+
+
+@dataclass(frozen=True)
+class RunnerPoint:
+    """One planned point as the runner shows it and its script reads it."""
+
+    number: int
+    trigger_point: str
+    side: str
+    name: str
+    location: str
+    technique: str
+    technique_name: str
+    pressure: str
+    hold_seconds: int
+    repetitions: int
+    longest: int | None  # the most the technique may be held, s (None: not a timed hold)
+
+
+def runner_points(visit: Visit) -> list[RunnerPoint]:
+    """The visit's plan in order, with the names the runner shows."""
+    kb = load_default()
+    longest = session_rules(kb).longest_hold
+    points = []
+    for number, step in enumerate(visit.plan_steps.all(), start=1):
+        known = kb.trigger_points.get(step.trigger_point)
+        technique = kb.techniques.get(step.technique)
+        points.append(
+            RunnerPoint(
+                number=number,
+                trigger_point=step.trigger_point,
+                side=step.side,
+                name=point_name(kb, step.trigger_point, step.side) if known else step.trigger_point,
+                location=known.location.description if known else "",
+                technique=step.technique,
+                technique_name=technique.name if technique else step.technique,
+                pressure=step.pressure,
+                hold_seconds=step.hold_seconds,
+                repetitions=step.repetitions,
+                longest=longest.get(step.technique),
+            )
+        )
+    return points
+
+
+@require_GET
+@staff_required
+def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = queries.visit_for(request.user, pk)
+    context = {
+        **_base(visit),
+        "points": runner_points(visit),
+        "waiting": queries.planning_waits(visit),
+    }
+    record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="session runner")
+    return render(request, "visits/session.html", context)

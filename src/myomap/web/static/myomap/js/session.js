@@ -1,0 +1,563 @@
+// The session runner (no inline script: loaded as a file). The server is the record: the
+// page shows its state (GET /api/visits/<id>/session) with the taps not yet sent laid
+// over it. Every tap is an event with an id made here and this device's time; it is kept
+// in localStorage until the server has it, sent one at a time in order, and sent again
+// after the network returns (the server records a repeated id once). A refused event is
+// dropped with the server's reason, and the page shows the server's state again.
+(function () {
+  "use strict";
+  var root = document.getElementById("runner");
+  if (!root) return;
+  root.hidden = false;
+
+  var API = root.dataset.api;
+  var READ_ONLY = root.dataset.readOnly === "true";
+  var CSRF = (root.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var QUEUE_KEY = "myomap.session." + root.dataset.visit + ".queue";
+  var FEEDBACK = ["too-much", "too-little", "better", "worse", "released", "referral-reproduced", "stop"];
+  var WORDS = {
+    "too-much": "too much", "too-little": "too little", better: "better", worse: "worse",
+    released: "released", "referral-reproduced": "referral reproduced", stop: "stop",
+  };
+  var $ = function (id) { return document.getElementById(id); };
+
+  var plan = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
+    return {
+      li: li,
+      point: li.dataset.point,
+      side: li.dataset.side,
+      name: li.dataset.name,
+      location: li.dataset.location,
+      technique: li.dataset.technique,
+      techniqueName: li.dataset.techniqueName,
+      pressure: li.dataset.pressure,
+      hold: parseInt(li.dataset.hold, 10) || 0,
+      longest: li.dataset.longest ? parseInt(li.dataset.longest, 10) : null,
+    };
+  });
+  var key = function (point, side) { return point + "|" + side; };
+  var indexOf = function (point, side) {
+    for (var i = 0; i < plan.length; i++) if (plan[i].point === point && plan[i].side === side) return i;
+    return -1;
+  };
+
+  // ------------------------------------------------------------------ clock and ids
+  // The session's clock: this device's time, never behind a time the server gave, never
+  // going back (so no event of ours is "earlier than the session's last event").
+  var offset = 0;
+  var latest = 0;
+  function learn(iso) {
+    if (!iso) return;
+    var t = Date.parse(iso);
+    if (isNaN(t)) return;
+    if (t > Date.now() + offset) offset = t - Date.now();
+    if (t > latest) latest = t;
+  }
+  function clock() {
+    var t = Math.max(Date.now() + offset, latest + 1);
+    latest = t;
+    return t;
+  }
+  function uuid() {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs https; this does not
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // ------------------------------------------------------------------ the queue
+  function loadQueue() {
+    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
+  }
+  function saveQueue() {
+    try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); } catch (e) { /* full: kept in memory */ }
+  }
+  var queue = loadQueue();
+  queue.forEach(function (e) { learn(e.at); });
+
+  // ------------------------------------------------------------------ the view
+  // What the page shows: the server's state with the queued taps applied over it.
+  var server = null; // the last "session" the server sent (null: none started)
+  var view = null;
+
+  function fromServer(s) {
+    var v = {
+      status: s ? s.status : "none",
+      current: -1,
+      active: null,
+      holds: [],
+      points: {},
+      suggestion: s ? s.suggestion : null,
+      endedAt: s ? s.ended_at : null,
+    };
+    if (!s) return v;
+    learn(s.started);
+    if (s.current) v.current = indexOf(s.current.trigger_point, s.current.side);
+    s.holds.forEach(function (h) {
+      learn(h.end || h.start);
+      v.holds.push({
+        point: h.trigger_point, side: h.side, number: h.number, pressure: h.pressure,
+        start: Date.parse(h.start), end: h.end ? Date.parse(h.end) : null,
+        seconds: h.seconds, endedBy: h.ended_by,
+        feedback: h.feedback.map(function (f) { return { kind: f.kind, second: f.second }; }),
+      });
+    });
+    var a = s.active_hold;
+    if (a) {
+      v.active = v.holds.filter(function (h) { return h.end === null; })[0] || null;
+      if (!v.active) {
+        v.active = {
+          point: a.trigger_point, side: a.side, number: a.number, pressure: a.pressure,
+          start: Date.parse(a.start), end: null, seconds: null, endedBy: null,
+          feedback: a.feedback.map(function (f) { return { kind: f.kind, second: f.second }; }),
+        };
+        v.holds.push(v.active);
+      }
+      v.active.longest = a.longest;
+    }
+    s.points.forEach(function (p) {
+      v.points[key(p.trigger_point, p.side)] = {
+        before: p.before ? p.before.tender : null,
+        after: p.after ? p.after.tender : null,
+        skipped: p.skipped,
+      };
+    });
+    return v;
+  }
+
+  function endHold(v, at, by) {
+    var h = v.active;
+    if (!h) return;
+    h.end = at;
+    h.seconds = Math.max(0, Math.floor((at - h.start) / 1000));
+    h.endedBy = by;
+    v.active = null;
+  }
+
+  // One event applied to the view as the server would (docs/session.md), for the taps
+  // the server has not answered yet.
+  function applyLocal(v, e) {
+    var at = Date.parse(e.at);
+    var f = e.fields || {};
+    if (e.kind === "go-to-point") {
+      v.current = indexOf(f.trigger_point, f.side);
+    } else if (e.kind === "start-hold" && v.current >= 0 && !v.active) {
+      var p = plan[v.current];
+      var n = v.holds.filter(function (h) { return h.point === p.point && h.side === p.side; }).length;
+      v.active = {
+        point: p.point, side: p.side, number: n + 1, pressure: f.pressure, start: at, end: null,
+        seconds: null, endedBy: null, feedback: [], longest: p.longest,
+      };
+      v.holds.push(v.active);
+    } else if (e.kind === "feedback" && v.active) {
+      v.active.feedback.push({ kind: f.kind, second: Math.max(0, Math.floor((at - v.active.start) / 1000)) });
+      if (f.kind === "stop") endHold(v, at, "stop");
+    } else if (e.kind === "release-hold") {
+      endHold(v, at, "release");
+    } else if (e.kind === "tenderness" && v.current >= 0) {
+      var k = key(plan[v.current].point, plan[v.current].side);
+      v.points[k] = v.points[k] || { before: null, after: null, skipped: null };
+      v.points[k][f.when] = f.value;
+    }
+  }
+
+  function rebuild() {
+    view = fromServer(server);
+    if (view.status === "running") queue.forEach(function (e) { applyLocal(view, e); });
+    render();
+  }
+
+  // ------------------------------------------------------------------ taps
+  function tap(kind, fields, at) {
+    if (READ_ONLY || !view || view.status !== "running") return;
+    if (kind !== "release-hold") enforceLimit();
+    if (kind === "feedback" && !view.active) return; // the hold just ended at its limit
+    var e = { event_id: uuid(), kind: kind, at: new Date(at || clock()).toISOString(), fields: fields || {} };
+    queue.push(e);
+    saveQueue();
+    applyLocal(view, e);
+    render();
+    flush();
+  }
+
+  // A hold may not outlast its technique's limit: at the limit the page releases it,
+  // stamped with the limit's time (a later release would be refused).
+  function enforceLimit() {
+    var h = view && view.active;
+    if (!h || !h.longest) return;
+    var limit = h.start + h.longest * 1000;
+    if (Date.now() + offset >= limit) {
+      tap("release-hold", {}, Math.max(limit, latest));
+      note("Released at the " + h.longest + " s limit of this technique.");
+    }
+  }
+
+  function goTo(index) {
+    if (!view || view.active || index < 0 || index >= plan.length || index === view.current) return;
+    tap("go-to-point", { trigger_point: plan[index].point, side: plan[index].side });
+  }
+
+  function startHold() {
+    if (!view || view.active) return;
+    if (view.current < 0) goTo(0);
+    var p = plan[view.current];
+    if (!p || !p.longest) return;
+    wakeAudio();
+    cued = false;
+    tap("start-hold", { technique: p.technique, pressure: p.pressure });
+  }
+
+  function release() { if (view && view.active) tap("release-hold"); }
+
+  function feedback(kind) {
+    if (!view || !view.active) return;
+    tap("feedback", { kind: kind });
+    var button = document.querySelector('[data-feedback="' + kind + '"]');
+    if (button) {
+      button.classList.add("tapped");
+      setTimeout(function () { button.classList.remove("tapped"); }, 600);
+    }
+  }
+
+  // ------------------------------------------------------------------ the network
+  var sending = false;
+  var online = true;
+  var retry = null;
+
+  function request(method, url, body) {
+    var init = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (method !== "GET") {
+      init.headers["Content-Type"] = "application/json";
+      init.headers["X-CSRFToken"] = CSRF;
+      init.body = JSON.stringify(body || {});
+    }
+    return fetch(url, init).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, ok: response.ok, data: data };
+      });
+    });
+  }
+
+  function reason(answer) {
+    var d = answer.data || {};
+    if (typeof d.detail === "string") return d.detail;
+    if (Array.isArray(d.detail) && d.detail.length) return d.detail[0].msg;
+    return "the server answered " + answer.status;
+  }
+
+  function setOnline(yes) {
+    online = yes;
+    var net = $("net");
+    net.textContent = yes ? "Online" : "Offline: taps are kept on this device";
+    net.className = "net " + (yes ? "online" : "offline");
+  }
+
+  function later() {
+    if (retry) return;
+    retry = setTimeout(function () { retry = null; flush(); }, 3000);
+  }
+
+  function flush() {
+    if (sending) return;
+    if (!queue.length) { render(); return; }
+    sending = true;
+    var e = queue[0];
+    request("POST", API + "/events", e).then(function (answer) {
+      sending = false;
+      setOnline(true);
+      if (answer.ok) {
+        drop(e);
+        server = answer.data.session;
+      } else if (answer.status === 401 || answer.status === 403) {
+        message("Not sent: " + reason(answer) + ". Sign in again; the taps stay on this device.", true);
+        render();
+        return;
+      } else if (answer.status >= 500) {
+        later();
+        render();
+        return;
+      } else {
+        drop(e); // refused: sending it again would be refused again
+        message("Not recorded (" + (WORDS[(e.fields || {}).kind] || e.kind) + "): " + reason(answer) + ".", true);
+        return refresh().then(flush);
+      }
+      if (queue.length) flush();
+      else rebuild();
+    }, function () {
+      sending = false;
+      setOnline(false);
+      later();
+      render();
+    });
+  }
+
+  function drop(e) {
+    queue = queue.filter(function (q) { return q.event_id !== e.event_id; });
+    saveQueue();
+  }
+
+  function refresh() {
+    return request("GET", API).then(function (answer) {
+      setOnline(true);
+      if (answer.ok) {
+        server = answer.data.session;
+        rebuild();
+      } else {
+        message("The session could not be read: " + reason(answer) + ".", true);
+      }
+    }, function () {
+      setOnline(false);
+      rebuild();
+      later();
+    });
+  }
+
+  function startSession() {
+    if (READ_ONLY) return;
+    request("POST", API).then(function (answer) {
+      setOnline(true);
+      if (!answer.ok) { message("The session did not start: " + reason(answer) + ".", true); return; }
+      server = answer.data.session;
+      queue = []; // taps of an earlier session are not this one's
+      saveQueue();
+      rebuild();
+      keepAwake();
+      if (view.current < 0) goTo(0);
+      message("Session started.");
+    }, function () { setOnline(false); message("Offline: a session starts once the network is back.", true); });
+  }
+
+  function endSession() {
+    if (!view || view.active) return;
+    if (queue.length) { message("Sending the last taps first…"); flush(); return; }
+    request("POST", API + "/end").then(function (answer) {
+      if (!answer.ok) { message("The session did not end: " + reason(answer) + ".", true); return; }
+      server = answer.data.session;
+      rebuild();
+      message("Session ended. The note's draft can be written from it on the Note tab.");
+    }, function () { setOnline(false); message("Offline: end the session once the network is back.", true); });
+  }
+
+  // ------------------------------------------------------------------ cues
+  var audio = null;
+  var cued = false;
+  function wakeAudio() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    if (!audio) audio = new Context();
+    if (audio.state === "suspended") audio.resume();
+  }
+  function beep() {
+    if (audio) {
+      [0, 0.35].forEach(function (delay) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.frequency.value = 880;
+        gain.gain.value = 0.25;
+        osc.connect(gain).connect(audio.destination);
+        var t = audio.currentTime + delay;
+        osc.start(t);
+        osc.stop(t + 0.2);
+      });
+    }
+    if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+  }
+
+  var wakeLock = null;
+  function keepAwake() {
+    if (!("wakeLock" in navigator) || wakeLock || document.visibilityState !== "visible") return;
+    navigator.wakeLock.request("screen").then(function (lock) {
+      wakeLock = lock;
+      lock.addEventListener("release", function () { wakeLock = null; });
+    }, function () { /* refused (battery saver): the screen may dim */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (view && view.status === "running") keepAwake();
+  });
+
+  // ------------------------------------------------------------------ drawing
+  function message(text, refused) {
+    var m = $("message");
+    m.textContent = text;
+    m.className = "runner-message" + (refused ? " refused" : "");
+  }
+  function note(text) { $("timer-note").textContent = text; }
+
+  function describeHold(h) {
+    var words = "Hold " + h.number + ": " + (h.end === null ? "active" : h.seconds + " s") + ", " + h.pressure;
+    if (h.endedBy === "stop") words += ", stopped";
+    if (h.feedback.length) {
+      words += " — " + h.feedback.map(function (f) { return WORDS[f.kind] + " at " + f.second + " s"; }).join(", ");
+    }
+    return words;
+  }
+
+  function render() {
+    var v = view || fromServer(null);
+    var running = v.status === "running" && !READ_ONLY;
+    var p = v.current >= 0 ? plan[v.current] : null;
+    var h = v.active;
+
+    $("queued").textContent = queue.length ? queue.length + " tap" + (queue.length > 1 ? "s" : "") + " waiting to be sent" : "";
+    $("start-session").hidden = READ_ONLY || v.status === "running" || v.status === "planned";
+    $("start-session").textContent = v.status === "ended" ? "Start another session" : "Start session";
+    $("end-session").hidden = !running;
+    $("end-session").disabled = !!h;
+    $("session-status").textContent = {
+      none: READ_ONLY ? "No session was recorded." : "Not started yet.",
+      planned: "Starting…",
+      running: "Session running.",
+      ended: "Session ended" + (v.endedAt ? " at " + new Date(v.endedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "") + ".",
+    }[v.status] || "";
+
+    var shown = p || plan[0];
+    $("current-count").textContent = p ? "Point " + (v.current + 1) + " of " + plan.length : "First point";
+    $("current-name").textContent = shown.name;
+    $("current-side").textContent = shown.side;
+    $("current-location").textContent = shown.location;
+    $("current-technique").textContent = shown.techniqueName;
+    $("current-pressure").textContent = shown.pressure;
+    $("current-hold").textContent = shown.longest ? shown.hold + " s planned (at most " + shown.longest + " s)" : "not a timed hold";
+    $("previous").disabled = !running || !!h || v.current <= 0;
+    $("next").disabled = !running || !!h || v.current >= plan.length - 1;
+
+    $("start-hold").disabled = !running || !!h || !shown.longest;
+    $("release").disabled = !running || !h;
+    $("stop").disabled = !running || !h;
+    document.querySelectorAll("[data-feedback]").forEach(function (b) { b.disabled = !running || !h; });
+
+    var k = shown ? key(shown.point, shown.side) : "";
+    var measured = v.points[k] || {};
+    ["before", "after"].forEach(function (when) {
+      var input = $("tender-" + when);
+      input.disabled = !running || !p;
+      if (document.activeElement !== input) input.value = measured[when] === null || measured[when] === undefined ? "" : measured[when];
+    });
+
+    var holds = v.holds.filter(function (x) { return shown && x.point === shown.point && x.side === shown.side; });
+    var list = $("holds");
+    list.replaceChildren();
+    if (!holds.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "None yet.";
+      list.appendChild(none);
+    }
+    holds.forEach(function (x) {
+      var li = document.createElement("li");
+      li.textContent = describeHold(x);
+      list.appendChild(li);
+    });
+
+    var s = v.suggestion;
+    var box = $("suggestion");
+    box.hidden = !s;
+    if (s) {
+      box.textContent = (s.action === "lighter-pressure" ? "Suggestion: lighter pressure" + (s.lighter ? " (" + s.lighter + ")" : "") : "Suggestion: another technique") +
+        " — " + s.reports + " reports of discomfort on this " + s.where + " (" + s.evidence + "; " + s.sources.join(", ") + ").";
+    }
+
+    plan.forEach(function (q, i) {
+      q.li.classList.toggle("is-current", i === v.current);
+      var m = v.points[key(q.point, q.side)];
+      q.li.classList.toggle("is-skipped", !!(m && m.skipped));
+      var done = v.holds.filter(function (x) { return x.point === q.point && x.side === q.side && x.end !== null; }).length;
+      var mark = q.li.querySelector(".point-done");
+      mark.hidden = !done;
+      mark.textContent = done ? " ✓ " + done + " hold" + (done > 1 ? "s" : "") : "";
+    });
+    tick();
+  }
+
+  function tick() {
+    var h = view && view.active;
+    var p = view && view.current >= 0 ? plan[view.current] : plan[0];
+    var planned = p ? p.hold : 0;
+    var seconds = h ? Math.max(0, Math.floor((Date.now() + offset - h.start) / 1000)) : 0;
+    if (!h && view && view.holds.length) {
+      var last = view.holds[view.holds.length - 1];
+      if (p && last.point === p.point && last.side === p.side) seconds = last.seconds || 0;
+    }
+    $("timer-seconds").textContent = String(seconds);
+    $("timer-planned").textContent = String(planned);
+    var bar = $("timer-bar");
+    bar.max = planned || 1;
+    bar.value = Math.min(seconds, planned || 1);
+    var timer = $("timer");
+    timer.classList.toggle("done", !!h && planned > 0 && seconds >= planned);
+    if (h && planned > 0 && seconds >= planned && !cued) {
+      cued = true;
+      beep();
+      note("The planned " + planned + " s are up: release when the point lets go.");
+    } else if (h && seconds < planned) {
+      note("Holding…");
+    } else if (!h && (!view || view.status !== "running")) {
+      note("");
+    }
+    if (h) enforceLimit();
+  }
+  setInterval(function () { if (view && view.active) tick(); }, 250);
+
+  // ------------------------------------------------------------------ wiring
+  $("start-session").addEventListener("click", startSession);
+  $("end-session").addEventListener("click", endSession);
+  $("start-hold").addEventListener("click", startHold);
+  $("release").addEventListener("click", function () { release(); note("Released."); });
+  $("stop").addEventListener("click", function () { feedback("stop"); note("Stopped."); });
+  $("previous").addEventListener("click", function () { goTo(view.current - 1); });
+  $("next").addEventListener("click", function () { goTo(view.current + 1); });
+  document.querySelectorAll("[data-feedback]").forEach(function (b) {
+    b.addEventListener("click", function () { feedback(b.dataset.feedback); });
+  });
+  ["before", "after"].forEach(function (when) {
+    $("tender-" + when).addEventListener("change", function (event) {
+      var raw = event.target.value.trim();
+      var value = Number(raw);
+      if (raw === "" || !Number.isInteger(value) || value < 0 || value > 10) {
+        message("Tenderness is a whole number from 0 to 10.", true);
+        return;
+      }
+      var p = view && view.current >= 0 ? plan[view.current] : null;
+      var known = p ? (view.points[key(p.point, p.side)] || {})[when] : null;
+      if (known === value) return; // the same value again: nothing new to record
+      tap("tenderness", { when: when, value: value });
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || !view) return;
+    var target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+    var handled = true;
+    if (event.key === " " || event.key === "Spacebar") {
+      if (view.active) release(); else startHold();
+    } else if (event.key === "Escape") {
+      if (view.active) feedback("stop");
+    } else if (event.key === "ArrowRight") {
+      goTo(view.current + 1);
+    } else if (event.key === "ArrowLeft") {
+      goTo(view.current - 1);
+    } else if (/^[1-7]$/.test(event.key)) {
+      feedback(FEEDBACK[Number(event.key) - 1]);
+    } else {
+      handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+  // A focused button would also take the space bar as a click: the shortcut is the tap.
+  document.addEventListener("keyup", function (event) {
+    var t = event.target;
+    if (event.key === " " && t && t.tagName === "BUTTON") event.preventDefault();
+  });
+
+  window.addEventListener("online", function () { setOnline(true); flush(); });
+  window.addEventListener("offline", function () { setOnline(false); });
+
+  render();
+  refresh().then(function () {
+    if (view && view.status === "running") keepAwake();
+    flush();
+  });
+})();

@@ -1,0 +1,127 @@
+"""The session runner page (`/visits/<id>/session/`): the plan's points in order for the
+clinic's therapist, with the runner's controls and its shortcuts, and a plain notice that
+the runner needs JavaScript; another clinic's therapist gets the same 404 as for no such
+visit, a client's own login is refused, a signed visit's runner is read-only.
+
+The world is tests/web/records_fixtures.py's (Dan Marlowe's record at Lakeside)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from records_fixtures import DAN_FAMILY_NAME, World, build_world
+
+from myomap.audit.models import AuditEvent
+from myomap.core.kb import load_default
+from myomap.core.notes import point_name
+from myomap.visits.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+def url(visit: Visit) -> str:
+    return f"/visits/{visit.pk}/session/"
+
+
+def plan_names(visit: Visit) -> list[str]:
+    kb = load_default()
+    return [point_name(kb, s.trigger_point, s.side) for s in visit.plan_steps.all()]
+
+
+def plan_items(page: str) -> list[str]:
+    """The names in the page's plan list, in their order."""
+    listed = re.search(r'<ol class="session-plan" id="session-plan">(.*?)</ol>', page, re.S)
+    assert listed, "the page has no plan list"
+    return [html.unescape(n) for n in re.findall(r"<li [^>]*>\s*<strong>(.*?)</strong>", listed[1])]
+
+
+def test_alice_sees_the_plan_in_order_with_the_runner_and_its_shortcuts(world: World) -> None:
+    names = plan_names(world.visit)
+    assert len(names) >= 1
+    response = world.web("alice").get(url(world.visit))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert plan_items(page) == names
+    step = world.visit.plan_steps.first()
+    assert step is not None
+    assert f'data-point="{step.trigger_point}"' in page
+    assert f'data-hold="{step.hold_seconds}"' in page
+    # The runner, its API, the big buttons, the feedback and the shortcuts listed.
+    assert f'data-api="/api/visits/{world.visit.pk}/session"' in page
+    for label in ("Start hold", "Release", "Stop", "Next point", "Previous point"):
+        assert label in page
+    for feedback in ("Too much", "Too little", "Better", "Worse", "Released"):
+        assert feedback in page
+    assert "Referral reproduced" in page
+    assert "Keyboard shortcuts" in page and "<kbd>Esc</kbd>" in page
+    assert "The session runner needs JavaScript" in page
+    assert 'id="tender-before"' in page and 'id="tender-after"' in page
+    assert 'data-read-only="false"' in page
+    assert "/static/myomap/js/session.js" in page and "/static/myomap/css/session.css" in page
+    # The tab is in the visit's navigation, current here; the view is audited.
+    assert f'<a href="/visits/{world.visit.pk}/session/" aria-current="page">Session</a>' in page
+    seen = AuditEvent.objects.filter(
+        actor=world.alice, action=AuditEvent.Action.VIEW, summary="session runner"
+    )
+    assert seen.count() == 1
+    assert seen.get().client_id == world.client.pk
+
+
+def test_the_other_tabs_link_to_the_runner_for_staff_only(world: World) -> None:
+    link = f'href="/visits/{world.visit.pk}/session/"'
+    assert link in world.web("alice").get(f"/visits/{world.visit.pk}/plan/").content.decode()
+    signed = world.web("dan").get(f"/visits/{world.signed_visit.pk}/note/").content.decode()
+    assert "3. Note" in signed
+    assert f'href="/visits/{world.signed_visit.pk}/session/"' not in signed
+
+
+def test_bob_of_another_clinic_gets_the_same_404_as_for_no_visit(world: World) -> None:
+    response = world.web("bob").get(url(world.visit))
+    missing = world.web("bob").get("/visits/987654/session/")
+    assert response.status_code == missing.status_code == 404
+    page = response.content.decode()
+    assert DAN_FAMILY_NAME not in page
+    for name in plan_names(world.visit):
+        assert name not in page
+    assert not AuditEvent.objects.filter(actor=world.bob, summary="session runner").exists()
+
+
+def test_dan_with_his_own_login_is_refused_and_sees_nothing_of_the_plan(world: World) -> None:
+    response = world.web("dan").get(url(world.visit))
+    assert response.status_code == 403
+    page = response.content.decode()
+    for name in plan_names(world.visit):
+        assert name not in page
+    assert "session-plan" not in page
+
+
+def test_anyone_signed_out_is_asked_to_sign_in(world: World) -> None:
+    response = world.web("anonymous").get(url(world.visit))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_signed_visit_says_its_session_is_read_only(world: World) -> None:
+    response = world.web("alice").get(url(world.signed_visit))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "this session is read-only" in page
+    assert 'data-read-only="true"' in page
+    # The plan is still shown, in order.
+    assert plan_items(page) == plan_names(world.signed_visit)
+
+
+def test_a_visit_without_a_plan_says_to_make_one_first(world: World) -> None:
+    response = world.web("alice").get(url(world.empty_visit))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "No plan yet" in page
+    assert 'id="runner"' not in page
+    assert "session.js" not in page
