@@ -1,0 +1,206 @@
+"""The session runner on a tablet beside the table (820x1180): alice starts the session,
+starts a hold on the plan's first point, taps "too much" and releases; the API then shows
+that hold, released, with the feedback stamped in it, and the page, reloaded, resumes from
+the server's state. No script error and no Content-Security-Policy violation on the way.
+
+The world is tests/web/records_fixtures.py's (Dan Marlowe's record at Lakeside)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client as DjangoClient
+from playwright.sync_api import expect
+from tests.web.records_fixtures import World, build_world
+
+from myomap.core.kb import load_default
+from myomap.core.notes import point_name
+from myomap.visits.models import SessionEvent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
+MIN_TARGET_PX = 44
+
+# Runs before the page's own scripts: each policy violation the browser reports is kept.
+LISTEN = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture
+def world(live_server: Any) -> World:
+    return build_world()
+
+
+def signed_in(browser: Any, live_server: Any, world: World, viewport: dict[str, int]) -> Any:
+    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
+    session = DjangoClient()
+    session.force_login(world.alice)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    context.add_init_script(LISTEN)
+    return context
+
+
+def api_state(world: World) -> dict[str, Any]:
+    browser = DjangoClient()
+    browser.force_login(world.alice)
+    response = browser.get(f"/api/visits/{world.visit.pk}/session")
+    assert response.status_code == 200, response.content
+    return json.loads(response.content)["session"]  # type: ignore[no-any-return]
+
+
+def test_a_hold_with_too_much_is_recorded_from_the_tablet(browser, live_server, world, artifacts):
+    context = signed_in(browser, live_server, world, TABLET)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    first = world.visit.plan_steps.first()
+    assert first is not None
+    name = point_name(load_default(), first.trigger_point, first.side)
+
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    expect(page.locator("h1")).to_contain_text("Guided session")
+    expect(page.locator("#session-status")).to_have_text("Not started yet.")
+    page.click("#start-session")
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    expect(page.locator("#current-name")).to_have_text(name)
+    expect(page.locator("#current-hold")).to_contain_text(f"{first.hold_seconds} s planned")
+    expect(page.locator("#start-hold")).to_be_enabled()
+    # Every control a finger uses is at least 44 px each way.
+    for selector in ("#start-hold", "#release", "#stop", "#next", "[data-feedback=too-much]"):
+        box = page.locator(selector).bounding_box()
+        assert box["width"] >= MIN_TARGET_PX and box["height"] >= MIN_TARGET_PX, selector
+
+    page.click("#start-hold")
+    expect(page.locator("#release")).to_be_enabled()
+    expect(page.locator("#timer-seconds")).to_have_text("1", timeout=3000)
+    page.click("[data-feedback=too-much]")
+    expect(page.locator("#holds li")).to_contain_text("too much at 1 s")
+    page.screenshot(path=str(artifacts / "session-runner-tablet-holding.png"), full_page=True)
+    page.click("#release")
+    expect(page.locator("#queued")).to_have_text("")
+    expect(page.locator("#release")).to_be_disabled()
+    expect(page.locator("#holds li")).to_have_count(1)
+    expect(page.locator("#holds li")).to_contain_text("Hold 1:")
+
+    state = api_state(world)
+    assert state["status"] == "running"
+    assert state["active_hold"] is None
+    [hold] = state["holds"]
+    assert (hold["trigger_point"], hold["side"]) == (first.trigger_point, first.side)
+    assert hold["technique"] == first.technique and hold["pressure"] == first.pressure
+    assert hold["ended_by"] == "release"
+    assert hold["seconds"] >= 1
+    assert [(f["kind"], f["second"]) for f in hold["feedback"]] == [("too-much", 1)]
+    # Each tap is stored once: start, go to the point, start the hold, the tap, the release.
+    kinds = list(SessionEvent.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["start-session", "go-to-point", "start-hold", "feedback", "release-hold"]
+
+    # A reload resumes from the server's state.
+    page.reload()
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    expect(page.locator("#current-name")).to_have_text(name)
+    expect(page.locator("#holds li")).to_contain_text("too much at 1 s")
+    page.screenshot(path=str(artifacts / "session-runner-tablet.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    assert page.evaluate("window.__violations") == []
+    assert errors == []
+    context.close()
+
+    # The same session on a phone: one column, nothing wider than the screen.
+    context = signed_in(browser, live_server, world, PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    expect(page.locator("#holds li")).to_contain_text("too much at 1 s")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(artifacts / "session-runner-phone.png"), full_page=True)
+    context.close()
+
+
+def test_taps_made_offline_are_sent_once_when_the_network_returns(
+    browser, live_server, world, artifacts
+):
+    """The keyboard runs the session too; with the network gone the taps wait on the
+    device, then each is recorded once, also when the device sends one again."""
+    context = signed_in(browser, live_server, world, TABLET)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    steps = list(world.visit.plan_steps.all())
+    assert len(steps) >= 2
+    second = point_name(load_default(), steps[1].trigger_point, steps[1].side)
+
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    page.click("#start-session")
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#current-name")).to_have_text(second)
+    expect(page.locator("#point-2")).to_have_class("is-current")
+    page.fill("#tender-before", "7")
+    page.keyboard.press("Tab")  # leaving the field records the value
+    expect(page.locator("#queued")).to_have_text("")
+
+    context.set_offline(True)
+    page.locator("h1").click()  # the focus off the input, for the shortcuts
+    page.keyboard.press(" ")
+    expect(page.locator("#release")).to_be_enabled()
+    page.wait_for_timeout(1100)
+    page.keyboard.press("3")
+    page.keyboard.press(" ")
+    expect(page.locator("#net")).to_contain_text("Offline")
+    expect(page.locator("#queued")).to_have_text("3 taps waiting to be sent")
+    expect(page.locator("#holds li")).to_contain_text("better at 1 s")
+    assert SessionEvent.objects.filter(kind="start-hold").count() == 0
+
+    context.set_offline(False)
+    expect(page.locator("#queued")).to_have_text("", timeout=10000)
+    expect(page.locator("#net")).to_have_text("Online")
+    state = api_state(world)
+    [hold] = state["holds"]
+    assert (hold["trigger_point"], hold["side"]) == (steps[1].trigger_point, steps[1].side)
+    assert [(f["kind"], f["second"]) for f in hold["feedback"]] == [("better", 1)]
+    assert hold["ended_by"] == "release"
+    [point] = [p for p in state["points"] if p["trigger_point"] == steps[1].trigger_point]
+    assert point["before"]["tender"] == 7
+    kinds = list(SessionEvent.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == [
+        "start-session",
+        "go-to-point",
+        "go-to-point",
+        "tenderness",
+        "start-hold",
+        "feedback",
+        "release-hold",
+    ]
+    queue_key = f"myomap.session.{world.visit.pk}.queue"
+    assert json.loads(page.evaluate(f"localStorage.getItem('{queue_key}')")) == []
+    # A device that never heard the answer keeps the tap and sends it again after a
+    # reload: it is recorded once.
+    tap = SessionEvent.objects.get(kind="feedback")
+    again = {
+        "event_id": tap.event_id,
+        "kind": "feedback",
+        "at": tap.at.isoformat(),
+        "fields": {"kind": "better"},
+    }
+    page.evaluate(f"localStorage.setItem('{queue_key}', JSON.stringify([{json.dumps(again)}]))")
+    page.reload()
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    expect(page.locator("#queued")).to_have_text("")
+    assert json.loads(page.evaluate(f"localStorage.getItem('{queue_key}')")) == []
+    assert SessionEvent.objects.filter(kind="feedback").count() == 1
+    assert [f["kind"] for f in api_state(world)["holds"][0]["feedback"]] == ["better"]
+    page.screenshot(path=str(artifacts / "session-runner-tablet-after-offline.png"))
+    assert errors == []
+    context.close()
