@@ -204,3 +204,68 @@ def test_taps_made_offline_are_sent_once_when_the_network_returns(
     page.screenshot(path=str(artifacts / "session-runner-tablet-after-offline.png"))
     assert errors == []
     context.close()
+
+
+# Counts the device's vibrations (the page's cue at the planned seconds).
+VIBRATE = "window.__vibrated = 0; navigator.vibrate = () => ++window.__vibrated > 0;"
+
+
+def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
+    browser, live_server, world, artifacts
+):
+    """At the planned seconds the device vibrates (and beeps) once; a hold still running
+    at its technique's longest hold is released by the page at that limit, which the
+    server records as the hold's end. Pain now at the start, two "too much" in one hold
+    show the repeated-discomfort suggestion, and the session ends from the page."""
+    context = signed_in(browser, live_server, world, TABLET)
+    context.add_init_script(VIBRATE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.clock.install()
+    first = world.visit.plan_steps.first()
+    assert first is not None
+
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    page.click("#start-session")
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    page.fill("#pain-start", "6")
+    page.keyboard.press("Tab")
+    page.click("#start-hold")
+    expect(page.locator("#release")).to_be_enabled()
+    page.clock.run_for(2000)
+    page.click("[data-feedback=too-much]")
+    page.clock.run_for(1000)
+    page.click("[data-feedback=too-much]")
+    expect(page.locator("#suggestion")).to_be_visible()
+    expect(page.locator("#suggestion")).to_contain_text("lighter pressure")
+    page.screenshot(path=str(artifacts / "session-runner-tablet-suggestion.png"))
+    assert page.evaluate("window.__vibrated") == 0
+    page.clock.run_for((first.hold_seconds - 3) * 1000 + 500)
+    expect(page.locator("#timer")).to_have_class("timer done")
+    expect(page.locator("#timer-note")).to_contain_text(f"planned {first.hold_seconds} s are up")
+    assert page.evaluate("window.__vibrated") == 1
+    state = api_state(world)
+    longest = state["active_hold"]["longest"]
+    assert longest is not None and longest > first.hold_seconds
+    page.clock.run_for((longest - first.hold_seconds) * 1000 + 1000)
+    expect(page.locator("#release")).to_be_disabled()
+    expect(page.locator("#timer-note")).to_contain_text(f"{longest} s limit")
+    expect(page.locator("#queued")).to_have_text("")
+
+    state = api_state(world)
+    assert state["active_hold"] is None
+    [hold] = state["holds"]
+    assert hold["ended_by"] == "release" and hold["seconds"] == longest
+    stamps = [(f["kind"], f["second"]) for f in hold["feedback"]]
+    assert stamps == [("too-much", 2), ("too-much", 3)]
+    assert state["pain_start"] == 6
+    assert state["suggestion"]["action"] == "lighter-pressure"
+    assert page.evaluate("window.__vibrated") == 1
+
+    page.click("#end-session")
+    expect(page.locator("#session-status")).to_contain_text("Session ended")
+    expect(page.locator("#start-session")).to_have_text("Start another session")
+    assert api_state(world)["status"] == "ended"
+    assert errors == []
+    context.close()

@@ -32,6 +32,7 @@
       techniqueName: li.dataset.techniqueName,
       pressure: li.dataset.pressure,
       hold: parseInt(li.dataset.hold, 10) || 0,
+      repetitions: parseInt(li.dataset.repetitions, 10) || 1,
       longest: li.dataset.longest ? parseInt(li.dataset.longest, 10) : null,
     };
   });
@@ -91,6 +92,7 @@
       points: {},
       suggestion: s ? s.suggestion : null,
       endedAt: s ? s.ended_at : null,
+      pain: { start: s ? s.pain_start : null, end: s ? s.pain_end : null },
     };
     if (!s) return v;
     learn(s.started);
@@ -160,6 +162,8 @@
       var k = key(plan[v.current].point, plan[v.current].side);
       v.points[k] = v.points[k] || { before: null, after: null, skipped: null };
       v.points[k][f.when] = f.value;
+    } else if (e.kind === "pain-now") {
+      v.pain[f.when] = f.value;
     }
   }
 
@@ -370,7 +374,8 @@
     if (!("wakeLock" in navigator) || wakeLock || document.visibilityState !== "visible") return;
     navigator.wakeLock.request("screen").then(function (lock) {
       wakeLock = lock;
-      lock.addEventListener("release", function () { wakeLock = null; });
+      $("awake").textContent = "Screen kept awake";
+      lock.addEventListener("release", function () { wakeLock = null; $("awake").textContent = ""; });
     }, function () { /* refused (battery saver): the screen may dim */ });
   }
   document.addEventListener("visibilitychange", function () {
@@ -419,7 +424,11 @@
     $("current-location").textContent = shown.location;
     $("current-technique").textContent = shown.techniqueName;
     $("current-pressure").textContent = shown.pressure;
-    $("current-hold").textContent = shown.longest ? shown.hold + " s planned (at most " + shown.longest + " s)" : "not a timed hold";
+    var held = v.holds.filter(function (x) { return x.point === shown.point && x.side === shown.side && x.end !== null; }).length;
+    $("current-hold").textContent = shown.longest
+      ? shown.hold + " s planned (at most " + shown.longest + " s), " +
+        (shown.repetitions > 1 ? shown.repetitions + " holds planned, " : "") + held + " done"
+      : "not a timed hold";
     $("previous").disabled = !running || !!h || v.current <= 0;
     $("next").disabled = !running || !!h || v.current >= plan.length - 1;
 
@@ -427,6 +436,12 @@
     $("release").disabled = !running || !h;
     $("stop").disabled = !running || !h;
     document.querySelectorAll("[data-feedback]").forEach(function (b) { b.disabled = !running || !h; });
+
+    ["start", "end"].forEach(function (when) {
+      var input = $("pain-" + when);
+      input.disabled = !running;
+      if (document.activeElement !== input) input.value = v.pain[when] === null || v.pain[when] === undefined ? "" : v.pain[when];
+    });
 
     var k = shown ? key(shown.point, shown.side) : "";
     var measured = v.points[k] || {};
@@ -455,8 +470,11 @@
     var box = $("suggestion");
     box.hidden = !s;
     if (s) {
-      box.textContent = (s.action === "lighter-pressure" ? "Suggestion: lighter pressure" + (s.lighter ? " (" + s.lighter + ")" : "") : "Suggestion: another technique") +
-        " — " + s.reports + " reports of discomfort on this " + s.where + " (" + s.evidence + "; " + s.sources.join(", ") + ").";
+      box.textContent = (s.action === "lighter-pressure"
+        ? "Suggestion: a lighter pressure" + (s.lighter ? " (" + s.lighter + ")" : "")
+        : "Suggestion: another technique (the pressure is already light)") +
+        ": " + s.reports + " reports of too much or worse " + (s.where === "hold" ? "in this hold" : "on this point") +
+        ". Evidence: " + s.evidence.replace(/-/g, " ") + "; sources: " + s.sources.join(", ") + ".";
     }
 
     plan.forEach(function (q, i) {
@@ -511,19 +529,28 @@
   document.querySelectorAll("[data-feedback]").forEach(function (b) {
     b.addEventListener("click", function () { feedback(b.dataset.feedback); });
   });
-  ["before", "after"].forEach(function (when) {
-    $("tender-" + when).addEventListener("change", function (event) {
-      var raw = event.target.value.trim();
+  // A 0-10 value, recorded when the field is left with a new one.
+  function scale(input, what, known, send) {
+    input.addEventListener("change", function () {
+      var raw = input.value.trim();
       var value = Number(raw);
       if (raw === "" || !Number.isInteger(value) || value < 0 || value > 10) {
-        message("Tenderness is a whole number from 0 to 10.", true);
+        message(what + " is a whole number from 0 to 10.", true);
         return;
       }
-      var p = view && view.current >= 0 ? plan[view.current] : null;
-      var known = p ? (view.points[key(p.point, p.side)] || {})[when] : null;
-      if (known === value) return; // the same value again: nothing new to record
-      tap("tenderness", { when: when, value: value });
+      if (view && known() === value) return; // the same value again: nothing new
+      send(value);
     });
+  }
+  ["before", "after"].forEach(function (when) {
+    scale($("tender-" + when), "Tenderness", function () {
+      var p = view.current >= 0 ? plan[view.current] : null;
+      return p ? (view.points[key(p.point, p.side)] || {})[when] : null;
+    }, function (value) { tap("tenderness", { when: when, value: value }); });
+  });
+  ["start", "end"].forEach(function (when) {
+    scale($("pain-" + when), "Pain now", function () { return view.pain[when]; },
+      function (value) { tap("pain-now", { when: when, value: value }); });
   });
 
   document.addEventListener("keydown", function (event) {
