@@ -269,3 +269,29 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     assert api_state(world)["status"] == "ended"
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize("viewport", ["tablet", "phone"])
+def test_the_runner_has_no_critical_or_serious_accessibility_violation(
+    browser, live_server, world, viewport
+):
+    """axe-core on the runner before the session and during a hold (its controls then
+    enabled), and no element id used twice."""
+    from axe_playwright_python.sync_playwright import Axe
+    from tests.browser.test_accessibility import DUPLICATE_IDS_JS, blocking
+
+    axe = Axe()
+    size = {"tablet": TABLET, "phone": PHONE}[viewport]
+    context = signed_in(browser, live_server, world, size)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    expect(page.locator("#session-status")).to_have_text("Not started yet.")
+    found = blocking(axe.run(page))
+    page.click("#start-session")
+    page.click("#start-hold")
+    expect(page.locator("#release")).to_be_enabled()
+    found += blocking(axe.run(page))
+    found += [f"duplicate id {i!r}" for i in page.evaluate(DUPLICATE_IDS_JS)]
+    page.click("#release")
+    context.close()
+    assert not found, "\n".join(found)
