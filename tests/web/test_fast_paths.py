@@ -209,7 +209,7 @@ def test_statistics_exist_after_a_refresh(alice: User) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'clients_client'")
         indexes = {row[0] for row in cursor.fetchall()}
-    assert {"client_family_key", "client_given_key", "client_list_order"} <= indexes
+    assert {"client_given_key", "client_list_order"} <= indexes
 
 
 # The client list's row template before the rows were written in one pass.

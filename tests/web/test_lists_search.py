@@ -151,3 +151,46 @@ def test_the_migration_fills_the_search_keys_of_clients_recorded_before_it(
     assert found_on_the_web(alice, "smi") == ["Smith, John"]
     assert found_on_the_web(alice, "zoe m") == ["Müller, Zoë"]
     assert Client.objects.get(pk=lakeside["José"].pk).family_key == "ozturk brown jose"
+
+
+def test_names_starting_with_an_accented_letter_sort_and_search_with_their_letter(
+    alice: User, lakeside: dict[str, Client]
+) -> None:
+    """Ł among the L's, Ó and Ø among the O's, Ş among the S's: not after Z, as the names'
+    bytes would put them; and "luk" finds Łukasik."""
+    ctx = Context(user=alice, via="cli")
+    for given, family in [
+        ("Łucja", "Łukasik"),
+        ("Ana", "Lee"),
+        ("Maeve", "Ó Briain"),
+        ("Søren", "Østergaard"),
+        ("Elif", "Şahin"),
+        ("Samuel", "Kim"),
+        ("Łucja", "Kim"),
+    ]:
+        actions.create_client(ctx, actions.ClientData(given, family, dt.date(1980, 1, 1)))
+    everyone = found_on_the_web(alice, "")
+    assert everyone == found_in_the_api(alice, "")
+    assert everyone.index("Kim, Łucja") < everyone.index("Kim, Samuel")
+    assert everyone.index("Lee, Ana") < everyone.index("Łukasik, Łucja")
+    assert everyone.index("Łukasik, Łucja") < everyone.index("Müller, Zoë")
+    assert everyone.index("Ó Briain, Maeve") < everyone.index("O'Brien, Siobhán")
+    assert everyone.index("Østergaard, Søren") < everyone.index("Öztürk-Brown, José")
+    assert everyone.index("Şahin, Elif") < everyone.index("Smith, John")
+    assert everyone[-1] == "Straße, Wilhelm"
+    assert found_on_the_web(alice, "luk") == ["Łukasik, Łucja"]
+    assert found_on_the_web(alice, "oster") == ["Østergaard, Søren"]
+    assert name_key("Łukasik Łucja") == "lukasik lucja"
+
+
+def test_the_migration_writes_the_new_keys_and_the_list_follows_them(
+    alice: User, lakeside: dict[str, Client]
+) -> None:
+    migration = importlib.import_module("myomap.clients.migrations.0009_list_order_by_name_key")
+    actions.create_client(
+        Context(user=alice, via="cli"), actions.ClientData("Łucja", "Łukasik", dt.date(1980, 1, 1))
+    )
+    Client.objects.filter(family_name="Łukasik").update(family_key="łukasik łucja")  # the old key
+    assert found_on_the_web(alice, "luk") == []
+    migration.fill_keys(django_apps, None)
+    assert found_on_the_web(alice, "luk") == ["Łukasik, Łucja"]

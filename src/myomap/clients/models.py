@@ -69,15 +69,22 @@ class ClientQuerySet(models.QuerySet["Client"]):
 
 
 def name_key(text: str) -> str:
-    """`text` as names are searched: accents stripped, case folded, every run of other
-    characters than letters and digits one space. `name_key("  Öztürk-Brown ")` is
-    "ozturk brown", `name_key("Straße")` "strasse". (Migration 0008 holds a copy.)"""
+    """`text` as names are searched and sorted: accents stripped, case folded, the
+    letters that carry no accent to strip written as their base letters (Ł as l, Ø as o,
+    Æ as ae), every run of other characters than letters and digits one space.
+    `name_key("  Öztürk-Brown ")` is "ozturk brown", `name_key("Łukasik")` "lukasik",
+    `name_key("Straße")` "strasse". (Migration 0009 holds a copy.)"""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.split(plain.casefold())).strip()[:KEY_LENGTH]
+    return " ".join(_NOT_WORD.split(plain.translate(BASE_LETTERS))).strip()[:KEY_LENGTH]
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# Letters Unicode does not decompose into a base letter and an accent (casefolded).
+BASE_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "\u0131": "i", "ŀ": "l", "ŧ": "t", "æ": "ae",
+     "œ": "oe", "þ": "th", "ð": "d", "ĸ": "k", "ŋ": "n"}
+)  # fmt: skip
 # The last code point sorts after every other in byte order (SQLite, PostgreSQL's "C"
 # collations) and, being unassigned, after every assigned character in ICU's.
 LAST_CHARACTER = "\U0010ffff"
@@ -133,13 +140,13 @@ class Client(models.Model):
     objects = ClientQuerySet.as_manager()
 
     class Meta:
-        ordering = ["family_name", "given_name", "id"]
+        # By the name as searched (family name, then given name, whatever the accents or
+        # capitals: Łukasik among the L's, Ó Briain among the O's), then as entered.
+        ordering = ["family_key", "id"]
         indexes = [
-            # the client list, a page at a time in its order, and its count
-            models.Index(
-                fields=["clinic", "family_name", "given_name", "id"], name="client_list_order"
-            ),
-            models.Index(fields=["clinic", "family_key"], name="client_family_key"),
+            # the client list, a page at a time in its order, its count, and the search by
+            # family name first
+            models.Index(fields=["clinic", "family_key", "id"], name="client_list_order"),
             models.Index(fields=["clinic", "given_key"], name="client_given_key"),
         ]
         constraints = [

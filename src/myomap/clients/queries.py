@@ -18,12 +18,11 @@ from myomap.records.access import visible_or_404
 
 
 def client_list(user: Any, query: str = "") -> QuerySet[Client]:
-    """The clients this user may see whose names start with `query`, by family name: the
-    order the (clinic, family_name, given_name, id) index holds, so a page is read from
-    it. `with_visits` adds the visit counts, for the page shown only."""
-    return (
-        Client.objects.visible_to(user).matching(query).order_by("family_name", "given_name", "id")
-    )
+    """The clients this user may see whose names start with `query`, by family name then
+    given name whatever the accents or capitals (the family-first search key): the order
+    the (clinic, family_key, id) index holds, so a page is read from it. `with_visits`
+    adds the visit counts, for the page shown only."""
+    return Client.objects.visible_to(user).matching(query).order_by("family_key", "id")
 
 
 @dataclass(frozen=True)
