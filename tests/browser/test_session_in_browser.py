@@ -75,6 +75,10 @@ def test_a_hold_with_too_much_is_recorded_from_the_tablet(browser, live_server, 
     expect(page.locator("#session-status")).to_have_text("Session running.")
     expect(page.locator("#current-name")).to_have_text(name)
     expect(page.locator("#current-hold")).to_contain_text(f"{first.hold_seconds} s planned")
+    # The map shows this point's marker and its referral zones, no other point's marker.
+    expect(page.locator("#session-map .marker.is-current")).to_have_count(1)
+    expect(page.locator("#session-map .marker.is-current")).to_have_text("1")
+    assert page.locator("#session-map .region.zone-essential").count() >= 1
     expect(page.locator("#start-hold")).to_be_enabled()
     # Every control a finger uses is at least 44 px each way.
     for selector in ("#start-hold", "#release", "#stop", "#next", "[data-feedback=too-much]"):
@@ -293,5 +297,6 @@ def test_the_runner_has_no_critical_or_serious_accessibility_violation(
     found += blocking(axe.run(page))
     found += [f"duplicate id {i!r}" for i in page.evaluate(DUPLICATE_IDS_JS)]
     page.click("#release")
+    expect(page.locator("#queued")).to_have_text("")  # nothing in flight at the teardown
     context.close()
     assert not found, "\n".join(found)

@@ -64,6 +64,12 @@ def test_alice_sees_the_plan_in_order_with_the_runner_and_its_shortcuts(world: W
     assert "The session runner needs JavaScript" in page
     assert 'id="tender-before"' in page and 'id="tender-after"' in page
     assert 'data-read-only="false"' in page
+    # The map, with each point's referral zones for the script to show.
+    kb = load_default()
+    point = kb.trigger_points[step.trigger_point]
+    essential = next(z.region for z in point.zones if z.kind == "essential")
+    assert 'id="session-map"' in page and 'class="myomap-bodymap"' in page
+    assert re.search(rf'data-zones="[^"]*\b{re.escape(essential)}[\w-]*:essential', page)
     assert "/static/myomap/js/session.js" in page and "/static/myomap/css/session.css" in page
     # The tab is in the visit's navigation, current here; the view is audited.
     assert f'<a href="/visits/{world.visit.pk}/session/" aria-current="page">Session</a>' in page

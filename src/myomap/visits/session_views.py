@@ -9,14 +9,19 @@ a 404. The page shows health data, so it is audited as a view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
-from myomap.core.kb import load_default
+from myomap.core.bodymap.svg import render_body_map
+from myomap.core.kb import KnowledgeBase, load_default
+from myomap.core.kb.clinical import TriggerPoint
+from myomap.core.kb.patterns import PointSide, location_region, referral_pattern
 from myomap.core.notes import point_name
 from myomap.core.session.rules import session_rules
 from myomap.records.access import staff_required
@@ -40,6 +45,8 @@ class RunnerPoint:
     hold_seconds: int
     repetitions: int
     longest: int | None  # the most the technique may be held, s (None: not a timed hold)
+    zones: str  # its referral zones on the map: "region:essential region:spillover ..."
+    region: str  # the map region where the point lies ("" for an unknown point)
 
 
 def runner_points(visit: Visit) -> list[RunnerPoint]:
@@ -63,18 +70,52 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
                 hold_seconds=step.hold_seconds,
                 repetitions=step.repetitions,
                 longest=longest.get(step.technique),
+                **_on_the_map(kb, known, step.side),
             )
         )
     return points
+
+
+def _on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> dict[str, str]:
+    """Where the point lies and its referral zones on the client's side (both sides for
+    a bilateral step; a midline point's regions are the midline's)."""
+    if point is None:
+        return {"zones": "", "region": ""}
+    both: tuple[PointSide, ...] = ("left", "right")
+    sides = {"right": both[1:], "bilateral": both}.get(side, both[:1])
+    zones: dict[str, str] = {}
+    for one in sides:
+        for region, kind in referral_pattern(kb, point, one).items():
+            if zones.get(region) != "essential":
+                zones[region] = kind
+    return {
+        "zones": " ".join(f"{region}:{kind}" for region, kind in zones.items()),
+        "region": location_region(kb, point, sides[0]),
+    }
+
+
+@lru_cache(maxsize=64)
+def _map(kb_id: int, markers: tuple[tuple[str, str], ...]) -> SafeString:
+    """The body map with each planned point marked by its number; the page's script
+    shows the current point's marker and referral zones. Drawn once per plan."""
+    kb = load_default()
+    names = {region_id: region.name for region_id, region in kb.regions.items()}
+    svg = render_body_map(
+        names, markers=markers, interactive=False, title="The current point and its referral"
+    )
+    return mark_safe(svg)  # the renderer escapes every name and label it writes
 
 
 @require_GET
 @staff_required
 def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
     visit = queries.visit_for(request.user, pk)
+    points = runner_points(visit)
+    markers = tuple((p.region, str(p.number)) for p in points if p.region)
     context = {
         **_base(visit),
-        "points": runner_points(visit),
+        "points": points,
+        "map": _map(id(load_default()), markers) if markers else None,
         "waiting": queries.planning_waits(visit),
     }
     record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="session runner")

@@ -33,6 +33,8 @@
       pressure: li.dataset.pressure,
       hold: parseInt(li.dataset.hold, 10) || 0,
       repetitions: parseInt(li.dataset.repetitions, 10) || 1,
+      number: li.dataset.number,
+      zones: (li.dataset.zones || "").split(" ").filter(Boolean),
       longest: li.dataset.longest ? parseInt(li.dataset.longest, 10) : null,
     };
   });
@@ -390,6 +392,23 @@
   }
   function note(text) { $("timer-note").textContent = text; }
 
+  // The current point's marker and its referral zones on the map (the others hidden).
+  function drawMap(p) {
+    var map = $("session-map");
+    if (!map) return;
+    map.querySelectorAll(".zone-essential, .zone-spillover").forEach(function (el) {
+      el.classList.remove("zone-essential", "zone-spillover");
+    });
+    p.zones.forEach(function (zone) {
+      var parts = zone.split(":");
+      var region = document.getElementById("region-" + parts[0]);
+      if (region) region.classList.add("zone-" + parts[1]);
+    });
+    map.querySelectorAll(".marker").forEach(function (marker) {
+      marker.classList.toggle("is-current", marker.textContent.trim() === p.number);
+    });
+  }
+
   function describeHold(h) {
     var words = "Hold " + h.number + ": " + (h.end === null ? "active" : h.seconds + " s") + ", " + h.pressure;
     if (h.endedBy === "stop") words += ", stopped";
@@ -429,6 +448,7 @@
       ? shown.hold + " s planned (at most " + shown.longest + " s), " +
         (shown.repetitions > 1 ? shown.repetitions + " holds planned, " : "") + held + " done"
       : "not a timed hold";
+    drawMap(shown);
     $("previous").disabled = !running || !!h || v.current <= 0;
     $("next").disabled = !running || !!h || v.current >= plan.length - 1;
 
