@@ -253,7 +253,14 @@ def test_the_same_event_id_sent_twice_is_stored_once(world: World) -> None:
     assert again.status_code == 200
     assert again.json() == first.json()
     assert [r[0] for r in rows()[1:]] == ["e1"]
-    assert len(writes()) == audited  # nothing new: no write audited
+    assert len(writes()) == audited  # nothing new: no write audited, but a read
+    shown = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).order_by("id").last()
+    assert shown is not None
+    assert (shown.object_type, shown.client, shown.summary) == (
+        "SessionRun",
+        world.client,
+        "guided session: its events were recorded before",
+    )
     # In a list with a new one, the known one is skipped and the new one stored.
     both = post(api, url(world, "/events"), [THE_RUN[0], THE_RUN[1]])
     assert both.status_code == 200
@@ -376,6 +383,9 @@ def test_starting_twice_gives_the_open_session(world: World) -> None:
     assert again.status_code == 200
     assert again.json()["session"]["id"] == SessionRun.objects.get().pk
     assert SessionRun.objects.count() == 1
+    assert [w[2] for w in writes() if w[1] == "SessionRun"] == ["session started: 6 points"]
+    shown = AuditEvent.objects.filter(action=AuditEvent.Action.VIEW).order_by("id").last()
+    assert shown is not None and shown.summary == "guided session: already started"
 
 
 def test_a_session_needs_a_plan_an_unsigned_record_and_an_open_gate(world: World) -> None:

@@ -5,7 +5,8 @@ with its audit event inside; a refusal names the field at fault and saves nothin
 An event is stored as received once the session's state, rebuilt from the stored events
 (`session_queries.replayed`), accepts it (`core.session.apply`). A resent event id is
 recorded once: the state already knows it, and should two requests carry it at once the
-unique (run, event id) in the database keeps one row; the other answers with the state."""
+unique (run, event id) in the database keeps one row; the other answers with the state.
+An answer that writes nothing but shows the session is audited as a read."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def start_session(ctx: Context, visit: Visit) -> tuple[SessionState, bool]:
     kb = load_default()
     found = session_queries.open_run(visit)
     if found is not None:
+        _shown(ctx, visit, found, "guided session: already started")
         return _state(ctx, found, session_queries.replayed(found, kb), kb), False
     _planning_screening(visit)
     planned = [[s.trigger_point, s.side] for s in visit.plan_steps.order_by("order", "id")]
@@ -79,8 +81,10 @@ def start_session(ctx: Context, visit: Visit) -> tuple[SessionState, bool]:
     except IntegrityError:
         # Another request opened one a moment ago (one open session per visit): take it.
         run = SessionRun.objects.get(visit=visit, ended_at__isnull=True)
+        _shown(ctx, visit, run, "guided session: already started")
         return _state(ctx, run, session_queries.replayed(run, kb), kb), False
-    record(ctx, AuditEvent.Action.CREATE, run, summary=f"session started: {len(planned)} points")
+    what = f"session started: {len(planned)} points"
+    record(ctx, AuditEvent.Action.CREATE, run, client=visit.client, summary=what)
     return _state(ctx, run, session, kb), True
 
 
@@ -121,7 +125,10 @@ def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> 
     if stored:
         _close_if_ended(ctx, run, session)
         summary = f"session: {len(stored)} event{'s' if len(stored) != 1 else ''} recorded"
-        record(ctx, AuditEvent.Action.UPDATE, run, summary=f"{summary} ({', '.join(stored)})")
+        what = f"{summary} ({', '.join(stored)})"
+        record(ctx, AuditEvent.Action.UPDATE, run, client=visit.client, summary=what)
+    else:
+        _shown(ctx, visit, run, "guided session: its events were recorded before")
     return _state(ctx, run, session, kb)
 
 
@@ -137,6 +144,7 @@ def end_session(ctx: Context, visit: Visit) -> SessionState:
         raise Conflict("no session was started for this visit", "session")
     session = session_queries.replayed(run, kb)
     if run.ended_at is not None or session.status == "ended":
+        _shown(ctx, visit, run, "guided session: already ended")
         return _state(ctx, run, session, kb)
     _refuse_when_signed(visit)
     # Not before the latest device time applied: the end is the session's last event.
@@ -145,13 +153,18 @@ def end_session(ctx: Context, visit: Visit) -> SessionState:
     session = _apply(session, end, 0, 1)
     SessionEvent.from_core(run, end).save()
     _close_if_ended(ctx, run, session)
-    record(ctx, AuditEvent.Action.UPDATE, run, summary="session ended")
+    record(ctx, AuditEvent.Action.UPDATE, run, client=visit.client, summary="session ended")
     return _state(ctx, run, session, kb)
 
 
 # ----------------------------------------------------------------------------- helpers
 def _state(ctx: Context, run: SessionRun, session: Session, kb: KnowledgeBase) -> SessionState:
     return session_queries.state_of(run, session, kb, ctx.now)
+
+
+def _shown(ctx: Context, visit: Visit, run: SessionRun, what: str) -> None:
+    """Nothing was written, but the answer shows the session: a read, audited as one."""
+    record(ctx, AuditEvent.Action.VIEW, run, client=visit.client, summary=what)
 
 
 def _received(event: ev.Event, ctx: Context) -> ev.Event:
