@@ -220,7 +220,8 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     """At the planned seconds the device vibrates (and beeps) once; a hold still running
     at its technique's longest hold is released by the page at that limit, which the
     server records as the hold's end. Pain now at the start, two "too much" in one hold
-    show the repeated-discomfort suggestion, and the session ends from the page."""
+    show the repeated-discomfort suggestion, a skipped point keeps its reason, and the
+    session ends from the page."""
     context = signed_in(browser, live_server, world, TABLET)
     context.add_init_script(VIBRATE)
     page = context.new_page()
@@ -266,6 +267,24 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     assert state["pain_start"] == 6
     assert state["suggestion"]["action"] == "lighter-pressure"
     assert page.evaluate("window.__vibrated") == 1
+
+    # The second point is skipped, saying why: the runner goes on to the third.
+    steps = list(world.visit.plan_steps.all())
+    kb = load_default()
+    page.click("#next")
+    expect(page.locator("#current-name")).to_have_text(
+        point_name(kb, steps[1].trigger_point, steps[1].side)
+    )
+    page.click("#skip")
+    page.click("[data-skip-reason='client declined']")
+    expect(page.locator("#current-name")).to_have_text(
+        point_name(kb, steps[2].trigger_point, steps[2].side)
+    )
+    expect(page.locator("#point-2")).to_have_class("is-skipped")
+    expect(page.locator("#queued")).to_have_text("")
+    skipped = {(p["trigger_point"], p["side"]): p["skipped"] for p in api_state(world)["points"]}
+    assert skipped[(steps[1].trigger_point, steps[1].side)] == "client declined"
+    assert skipped[(steps[2].trigger_point, steps[2].side)] is None
 
     page.click("#end-session")
     expect(page.locator("#session-status")).to_contain_text("Session ended")

@@ -89,6 +89,7 @@
     var v = {
       status: s ? s.status : "none",
       current: -1,
+      focus: -1, // the point shown: the current one, else the one just skipped
       active: null,
       holds: [],
       points: {},
@@ -99,6 +100,7 @@
     if (!s) return v;
     learn(s.started);
     if (s.current) v.current = indexOf(s.current.trigger_point, s.current.side);
+    v.focus = v.current;
     s.holds.forEach(function (h) {
       learn(h.end || h.start);
       v.holds.push({
@@ -128,6 +130,15 @@
         skipped: p.skipped,
       };
     });
+    if (v.focus < 0) {
+      // No current point (none chosen yet, or the last one skipped): the first still to do.
+      v.focus = 0;
+      for (var i = 0; i < plan.length; i++) {
+        var m = v.points[key(plan[i].point, plan[i].side)];
+        var done = v.holds.some(function (h) { return h.point === plan[i].point && h.side === plan[i].side; });
+        if (!(m && m.skipped) && !done) { v.focus = i; break; }
+      }
+    }
     return v;
   }
 
@@ -146,7 +157,15 @@
     var at = Date.parse(e.at);
     var f = e.fields || {};
     if (e.kind === "go-to-point") {
-      v.current = indexOf(f.trigger_point, f.side);
+      v.current = v.focus = indexOf(f.trigger_point, f.side);
+      var was = v.points[key(f.trigger_point, f.side)];
+      if (was) was.skipped = null; // going to a skipped point takes the skip back
+    } else if (e.kind === "skip-point") {
+      var sk = key(f.trigger_point, f.side);
+      v.points[sk] = v.points[sk] || { before: null, after: null, skipped: null };
+      v.points[sk].skipped = f.reason;
+      v.focus = indexOf(f.trigger_point, f.side);
+      if (v.current === v.focus) v.current = -1;
     } else if (e.kind === "start-hold" && v.current >= 0 && !v.active) {
       var p = plan[v.current];
       var n = v.holds.filter(function (h) { return h.point === p.point && h.side === p.side; }).length;
@@ -207,12 +226,24 @@
 
   function startHold() {
     if (!view || view.active) return;
-    if (view.current < 0) goTo(0);
+    if (view.current < 0) goTo(view.focus);
     var p = plan[view.current];
     if (!p || !p.longest) return;
     wakeAudio();
     cued = false;
     tap("start-hold", { technique: p.technique, pressure: p.pressure });
+  }
+
+  // Skip the point shown, saying why, and go on to the next one still to do.
+  function skip(reason) {
+    if (!view || view.active) return;
+    var index = view.focus;
+    var p = plan[index];
+    tap("skip-point", { trigger_point: p.point, side: p.side, reason: reason });
+    for (var i = index + 1; i < plan.length; i++) {
+      var m = view.points[key(plan[i].point, plan[i].side)];
+      if (!(m && m.skipped)) { goTo(i); return; }
+    }
   }
 
   function release() { if (view && view.active) tap("release-hold"); }
@@ -330,7 +361,7 @@
       saveQueue();
       rebuild();
       keepAwake();
-      if (view.current < 0) goTo(0);
+      if (view.current < 0) goTo(view.focus);
       message("Session started.");
     }, function () { setOnline(false); message("Offline: a session starts once the network is back.", true); });
   }
@@ -423,6 +454,7 @@
     var running = v.status === "running" && !READ_ONLY;
     var p = v.current >= 0 ? plan[v.current] : null;
     var h = v.active;
+    var at = v.focus >= 0 ? v.focus : 0;
 
     $("queued").textContent = queue.length ? queue.length + " tap" + (queue.length > 1 ? "s" : "") + " waiting to be sent" : "";
     $("start-session").hidden = READ_ONLY || v.status === "running" || v.status === "planned";
@@ -436,8 +468,12 @@
       ended: "Session ended" + (v.endedAt ? " at " + new Date(v.endedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "") + ".",
     }[v.status] || "";
 
-    var shown = p || plan[0];
-    $("current-count").textContent = p ? "Point " + (v.current + 1) + " of " + plan.length : "First point";
+    var shown = plan[at];
+    var mine = v.points[key(shown.point, shown.side)] || {};
+    $("current-count").textContent = "Point " + (at + 1) + " of " + plan.length + (p ? "" : v.status === "running" ? " (not started)" : "");
+    $("current-skipped").hidden = !mine.skipped;
+    $("current-skipped").textContent = mine.skipped ? "Skipped: " + mine.skipped + ". Go to it again to treat it after all." : "";
+    $("skip").disabled = !running || !!h || !!mine.skipped;
     $("current-name").textContent = shown.name;
     $("current-side").textContent = shown.side;
     $("current-location").textContent = shown.location;
@@ -449,8 +485,9 @@
         (shown.repetitions > 1 ? shown.repetitions + " holds planned, " : "") + held + " done"
       : "not a timed hold";
     drawMap(shown);
-    $("previous").disabled = !running || !!h || v.current <= 0;
-    $("next").disabled = !running || !!h || v.current >= plan.length - 1;
+    $("previous").disabled = !running || !!h || at <= 0;
+    $("next").disabled = !running || !!h || at >= plan.length - 1;
+    if (!running || h) $("skip-reasons").hidden = true;
 
     $("start-hold").disabled = !running || !!h || !shown.longest;
     $("release").disabled = !running || !h;
@@ -498,7 +535,7 @@
     }
 
     plan.forEach(function (q, i) {
-      q.li.classList.toggle("is-current", i === v.current);
+      q.li.classList.toggle("is-current", i === at);
       var m = v.points[key(q.point, q.side)];
       q.li.classList.toggle("is-skipped", !!(m && m.skipped));
       var done = v.holds.filter(function (x) { return x.point === q.point && x.side === q.side && x.end !== null; }).length;
@@ -511,7 +548,7 @@
 
   function tick() {
     var h = view && view.active;
-    var p = view && view.current >= 0 ? plan[view.current] : plan[0];
+    var p = view && view.focus >= 0 ? plan[view.focus] : plan[0];
     var planned = p ? p.hold : 0;
     var seconds = h ? Math.max(0, Math.floor((Date.now() + offset - h.start) / 1000)) : 0;
     if (!h && view && view.holds.length) {
@@ -544,8 +581,24 @@
   $("start-hold").addEventListener("click", startHold);
   $("release").addEventListener("click", function () { release(); note("Released."); });
   $("stop").addEventListener("click", function () { feedback("stop"); note("Stopped."); });
-  $("previous").addEventListener("click", function () { goTo(view.current - 1); });
-  $("next").addEventListener("click", function () { goTo(view.current + 1); });
+  $("previous").addEventListener("click", function () { goTo(view.focus - 1); });
+  $("next").addEventListener("click", function () { goTo(view.focus + 1); });
+  $("skip").addEventListener("click", function () {
+    var box = $("skip-reasons");
+    box.hidden = !box.hidden;
+    $("skip").setAttribute("aria-expanded", String(!box.hidden));
+  });
+  document.querySelectorAll("[data-skip-reason]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var other = $("skip-other");
+      var why = b.dataset.skipReason || other.value.trim();
+      if (!why) { other.focus(); message("Say why the point is skipped.", true); return; }
+      skip(why);
+      other.value = "";
+      $("skip-reasons").hidden = true;
+      $("skip").setAttribute("aria-expanded", "false");
+    });
+  });
   document.querySelectorAll("[data-feedback]").forEach(function (b) {
     b.addEventListener("click", function () { feedback(b.dataset.feedback); });
   });
@@ -583,9 +636,9 @@
     } else if (event.key === "Escape") {
       if (view.active) feedback("stop");
     } else if (event.key === "ArrowRight") {
-      goTo(view.current + 1);
+      goTo(view.focus + 1);
     } else if (event.key === "ArrowLeft") {
-      goTo(view.current - 1);
+      goTo(view.focus - 1);
     } else if (/^[1-7]$/.test(event.key)) {
       feedback(FEEDBACK[Number(event.key) - 1]);
     } else {
