@@ -43,7 +43,13 @@ def clock() -> Iterator[Any]:
 
 @pytest.fixture
 def world(clock: Any) -> World:
-    return build_world()
+    """The records world, without a guided session: should the shared world start one
+    (for the permission tables), it is taken away here with its audit events, so each
+    test below starts the session itself and sees only its own rows."""
+    world = build_world()
+    SessionRun.objects.all().delete()
+    AuditEvent.objects.filter(object_type__in=["SessionRun", "SessionEvent"]).delete()
+    return world
 
 
 def url(world: World, rest: str = "", visit: Any = None) -> str:
