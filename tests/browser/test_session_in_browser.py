@@ -129,6 +129,8 @@ def test_a_hold_with_too_much_is_recorded_from_the_tablet(browser, live_server, 
     expect(page.locator("#holds li")).to_contain_text("too much at 1 s")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(artifacts / "session-runner-phone.png"), full_page=True)
+    page.locator(".hold").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "session-runner-phone-hold.png"))
     context.close()
 
 
