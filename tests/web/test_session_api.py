@@ -533,3 +533,33 @@ def test_a_hold_is_checked_against_the_screening_as_a_plan_step_is(world: World)
     response = post(api, url(world, "/events", visit=visit), planned)
     assert response.status_code == 200, response.content[:500]
     assert response.json()["session"]["active_hold"]["technique"] == step.technique
+
+
+def test_an_unplanned_point_is_added_and_a_planned_one_skipped_with_its_reason(
+    world: World,
+) -> None:
+    api = started(world)
+    found = "quadratus-lumborum-deep-cranial"
+    planned = {(s.trigger_point, s.side) for s in world.visit.plan_steps.all()}
+    assert (found, "left") not in planned
+    queue = [
+        event("a", "add-point", 10, trigger_point=found, side="left"),
+        event("b", "go-to-point", 20, trigger_point=found, side="left"),
+        event("c", "skip-point", 30, trigger_point=QL, side="left", reason="Too tender today"),
+    ]
+    state = post(api, url(world, "/events"), queue).json()["session"]
+    points = {(p["trigger_point"], p["side"]): p for p in state["points"]}
+    assert points[(found, "left")]["planned"] is False
+    assert points[(QL, "left")]["skipped"] == "Too tender today"
+    assert state["current"]["trigger_point"] == found
+    assert [r[1] for r in rows()[1:]] == ["add-point", "go-to-point", "skip-point"]
+
+
+def test_the_session_does_not_end_while_a_hold_is_active(world: World) -> None:
+    api = started(world)
+    post(api, url(world, "/events"), THE_RUN[:3])
+    before = stored()
+    detail = refused(post(api, url(world, "/end")), 400, "session")
+    assert "release or stop the hold" in detail
+    assert stored() == before
+    assert SessionRun.objects.get().ended_at is None
