@@ -49,8 +49,12 @@ def current_run(visit: Visit) -> SessionRun | None:
 
 
 def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:
-    """The session's state from its stored events, in their stored order."""
-    start = new_session(rules_for(kb), [(tp, side) for tp, side in run.planned])
+    """The session's state from its stored events, in their stored order. A planned point
+    the knowledge base no longer has (a clinic may swap its knowledge folder) is left out."""
+    rules = rules_for(kb)
+    start = new_session(
+        rules, [(tp, side) for tp, side in run.planned if tp in rules.trigger_points]
+    )
     session, _refused = replay(start, (row.to_core() for row in run.events.order_by("id")))
     return session
 
