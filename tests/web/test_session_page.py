@@ -7,15 +7,18 @@ The world is tests/web/records_fixtures.py's (Dan Marlowe's record at Lakeside).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 import pytest
 from records_fixtures import DAN_FAMILY_NAME, World, build_world
 
+from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
+from myomap.visits import session_actions
 from myomap.visits.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +134,39 @@ def test_a_visit_without_a_plan_says_to_make_one_first(world: World) -> None:
     assert "No plan yet" in page
     assert 'id="runner"' not in page
     assert "session.js" not in page
+
+
+def test_what_the_session_recorded_is_on_each_point_of_the_plan(world: World) -> None:
+    """Shown from the server's record (also without JavaScript): the holds done on a
+    point, and why a point was skipped."""
+    ctx = Context(user=world.alice, via="cli")
+    session_actions.start_session(ctx, world.visit)
+    first, second = list(world.visit.plan_steps.all())[:2]
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+
+    def event(n: int, kind: str, seconds: int, **fields: object) -> session_actions.EventData:
+        return session_actions.EventData(f"e{n}", kind, at + dt.timedelta(seconds=seconds), fields)
+
+    session_actions.record_events(
+        ctx,
+        world.visit,
+        [
+            event(1, "go-to-point", 0, trigger_point=first.trigger_point, side=first.side),
+            event(2, "start-hold", 1, technique=first.technique, pressure=first.pressure),
+            event(3, "release-hold", 20),
+            event(
+                4,
+                "skip-point",
+                21,
+                trigger_point=second.trigger_point,
+                side=second.side,
+                reason="client declined",
+            ),
+        ],
+    )
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    items = re.findall(r'<li id="point-\d+"([^>]*)>(.*?)</li>', page, re.S)
+    assert "✓ 1 hold<" in items[0][1] and "is-skipped" not in items[0][0]
+    assert 'class="is-skipped"' in items[1][0]
+    assert "skipped: client declined" in items[1][1]
+    assert "is running: 1 hold recorded." in page

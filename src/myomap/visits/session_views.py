@@ -1,5 +1,6 @@
 """The therapist's session runner (`/visits/<id>/session/`): the plan's points in order,
-for a tablet beside the table. The page shows the plan without JavaScript; its script
+for a tablet beside the table. Without JavaScript the page shows the plan and what the
+visit's latest session recorded on each point (`session_queries`); its script
 (`js/session.js`) runs the session through the JSON API (`/api/visits/<id>/session`),
 whose state is the record: the page keeps no state of its own on the server.
 
@@ -8,11 +9,12 @@ a 404. The page shows health data, so it is audited as a view."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -25,7 +27,7 @@ from myomap.core.kb.patterns import PointSide, location_region, referral_pattern
 from myomap.core.notes import point_name
 from myomap.core.session.rules import session_rules
 from myomap.records.access import staff_required
-from myomap.visits import queries
+from myomap.visits import queries, session_queries
 from myomap.visits.models import Visit
 from myomap.visits.views import _base
 
@@ -47,6 +49,8 @@ class RunnerPoint:
     longest: int | None  # the most the technique may be held, s (None: not a timed hold)
     zones: str  # its referral zones on the map: "region:essential region:spillover ..."
     region: str  # the map region where the point lies ("" for an unknown point)
+    holds: int = 0  # holds recorded on it and finished, in the visit's latest session
+    skipped: str | None = None  # why it was skipped there
 
 
 def runner_points(visit: Visit) -> list[RunnerPoint]:
@@ -57,6 +61,7 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
     for number, step in enumerate(visit.plan_steps.all(), start=1):
         known = kb.trigger_points.get(step.trigger_point)
         technique = kb.techniques.get(step.technique)
+        zones, region = _on_the_map(kb, known, step.side)
         points.append(
             RunnerPoint(
                 number=number,
@@ -70,17 +75,18 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
                 hold_seconds=step.hold_seconds,
                 repetitions=step.repetitions,
                 longest=longest.get(step.technique),
-                **_on_the_map(kb, known, step.side),
+                zones=zones,
+                region=region,
             )
         )
     return points
 
 
-def _on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> dict[str, str]:
-    """Where the point lies and its referral zones on the client's side (both sides for
-    a bilateral step; a midline point's regions are the midline's)."""
+def _on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> tuple[str, str]:
+    """The point's referral zones on the client's side ("region:kind ...", both sides for
+    a bilateral step; a midline point's regions are the midline's), and where it lies."""
     if point is None:
-        return {"zones": "", "region": ""}
+        return "", ""
     both: tuple[PointSide, ...] = ("left", "right")
     sides = {"right": both[1:], "bilateral": both}.get(side, both[:1])
     zones: dict[str, str] = {}
@@ -88,10 +94,8 @@ def _on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> dic
         for region, kind in referral_pattern(kb, point, one).items():
             if zones.get(region) != "essential":
                 zones[region] = kind
-    return {
-        "zones": " ".join(f"{region}:{kind}" for region, kind in zones.items()),
-        "region": location_region(kb, point, sides[0]),
-    }
+    words = " ".join(f"{region}:{kind}" for region, kind in zones.items())
+    return words, location_region(kb, point, sides[0])
 
 
 @lru_cache(maxsize=64)
@@ -110,12 +114,26 @@ def _map(kb_id: int, markers: tuple[tuple[str, str], ...]) -> SafeString:
 @staff_required
 def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
     visit = queries.visit_for(request.user, pk)
+    kb = load_default()
+    state = session_queries.session_for(request.user, visit, kb, timezone.now())
     points = runner_points(visit)
+    if state is not None:
+        recorded = state.record
+        skipped = {(p.trigger_point, p.side): p.skipped for p in recorded.points}
+        points = [
+            replace(
+                p,
+                holds=sum(h.end is not None for h in recorded.holds_on(p.trigger_point, p.side)),
+                skipped=skipped.get((p.trigger_point, p.side)),
+            )
+            for p in points
+        ]
     markers = tuple((p.region, str(p.number)) for p in points if p.region)
     context = {
         **_base(visit),
         "points": points,
-        "map": _map(id(load_default()), markers) if markers else None,
+        "map": _map(id(kb), markers) if markers else None,
+        "recorded": state.record if state is not None else None,
         "waiting": queries.planning_waits(visit),
     }
     record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="session runner")

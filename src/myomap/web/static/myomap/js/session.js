@@ -538,6 +538,9 @@
       q.li.classList.toggle("is-current", i === at);
       var m = v.points[key(q.point, q.side)];
       q.li.classList.toggle("is-skipped", !!(m && m.skipped));
+      var why = q.li.querySelector(".point-skipped");
+      why.hidden = !(m && m.skipped);
+      why.textContent = m && m.skipped ? "skipped: " + m.skipped : "";
       var done = v.holds.filter(function (x) { return x.point === q.point && x.side === q.side && x.end !== null; }).length;
       var mark = q.li.querySelector(".point-done");
       mark.hidden = !done;
