@@ -8,6 +8,7 @@ clients Lakeside never sees). The extra clients come from `make_clients` below."
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable
 
@@ -217,15 +218,33 @@ def make_events(clinic: Clinic, actor: User, count: int, **fields: object) -> No
 def test_the_audit_log_pages_newest_first_keeping_its_filter(carol: User, alice: User) -> None:
     make_events(carol.clinic, alice, 75, action="update")
     make_events(carol.clinic, alice, 30, action="create")
+    upto = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     html = web(carol).get("/audit/", {"action": "update"}).content.decode()
     links = pager(html)
     assert "Page 1 of 2 · 75 events" in links
     assert 'aria-label="Pages of the audit log, newest first"' in links
-    assert 'href="?action=update&amp;page=2" rel="next">Older' in links
+    assert f'href="?action=update&amp;upto={upto}&amp;page=2" rel="next">Older' in links
     older = web(carol).get("/audit/", {"action": "update", "page": "2"}).content.decode()
     summaries = re.findall(r"event (\d{3})", older)
     assert summaries == [f"{n:03}" for n in range(50, 75)]
-    assert 'href="?action=update&amp;page=1" rel="prev">Newer' in older
+    assert '&amp;page=1" rel="prev">Newer' in older
+
+
+def test_the_audit_log_pages_keep_to_the_log_as_it_was_opened(carol: User, alice: User) -> None:
+    """Reading the log is logged, and the clinic goes on working meanwhile: page 2, reached
+    from page 1's link, starts where page 1 ended, not one row back for each new event."""
+    make_events(carol.clinic, alice, 60, action="update")
+    first = web(carol).get("/audit/").content.decode()
+    shown_first = re.findall(r"event (\d{3})", first)
+    link = re.search(r'href="(\?[^"]*page=2)" rel="next"', first)
+    assert link is not None and "upto=" in link.group(1)
+    make_events(carol.clinic, alice, 5, action="create")  # new events meanwhile, the newest
+    second = web(carol).get("/audit/" + html.unescape(link.group(1))).content.decode()
+    shown_second = re.findall(r"event (\d{3})", second)
+    assert not set(shown_first) & set(shown_second)
+    assert len(shown_first) + len(shown_second) == 60  # the 60 events, each once
+    assert "The log as it was when you opened it" in second
+    assert '<a href="?">the newest page</a>' in second
 
 
 def test_the_audit_log_shows_the_nearest_page_for_a_bad_page_number(carol: User) -> None:

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
-from myomap.audit.queries import events_for
+from myomap.audit.queries import events_for, newest_event_id
 from myomap.records.access import admin_required
 from myomap.records.pages import paginate, requested
 
@@ -22,20 +24,34 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if not (client.isdigit() and len(client) <= 18):  # an id the database can hold, or none
         client = ""
     action = request.GET.get("action", "")
-    events = events_for(
-        request.user, client=int(client) if client.isdigit() else None, action=action
-    )
-    keep = {"action": action if action in AuditEvent.Action.values else "", "client": client}
+    upto = _number(request.GET.get("upto", ""))
+    kept = {"action": action if action in AuditEvent.Action.values else "", "client": client}
+    of_client = int(client) if client.isdigit() else None
+    fresh = upto is not None  # a page of the log as it was, newer events not on it
+    if upto is None:  # the log as it is now: its pages keep to it
+        upto = newest_event_id()
+    events = events_for(request.user, client=of_client, action=action, upto=upto)
+    keep = {**kept, "upto": str(upto) if upto is not None else ""}
     page = paginate(events, requested(request.GET.get("page")), per_page=PER_PAGE, keep=keep)
-    response = render(
-        request,
-        "audit/log.html",
-        {"page": page, "actions": AuditEvent.Action.choices, "client": client, "action": action},
-    )
+    context = {
+        "page": page,
+        "actions": AuditEvent.Action.choices,
+        "client": client,
+        "action": action,
+        "upto": fresh,
+        "fresh": "?" + urlencode({k: v for k, v in kept.items() if v}),
+    }
+    response = render(request, "audit/log.html", context)
     # The log names clients and quotes referrals and override reasons: reading it is a
     # read of health data, recorded once the page is built (so it is not on this page).
     record_log_view(Context.of(request), clinic_id, client, action)
     return response
+
+
+def _number(raw: str) -> int | None:
+    """An event id from the query string, or None (left out, or not an id)."""
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
 
 
 def record_log_view(ctx: Context, clinic_id: int, client: str, action: str) -> None:
