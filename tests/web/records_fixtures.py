@@ -22,6 +22,7 @@ from myomap.clients import actions as client_actions
 from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
 from myomap.visits import actions as visit_actions
 from myomap.visits import queries as visit_queries
+from myomap.visits import session_actions
 from myomap.visits.models import (
     MovementFinding,
     Note,
@@ -182,6 +183,16 @@ def build_world() -> World:
     # Started by mistake: nothing recorded in it, so it may be deleted.
     empty_visit = visit_actions.start_visit(ctx, client, intake)
 
+    # The guided session of the planned visit, at its first point.
+    session_actions.start_session(ctx, visit)
+    first = session_actions.EventData(
+        "tablet-0",
+        "go-to-point",
+        ctx.now,
+        {"trigger_point": "quadratus-lumborum-deep-caudal", "side": "left"},
+    )
+    session_actions.record_events(ctx, visit, [first])
+
     client.refresh_from_db()
     erin_client.refresh_from_db()
     return World(
@@ -334,6 +345,15 @@ def _note_form(world: World) -> dict[str, Any]:
     }
 
 
+def _session_event(world: World) -> dict[str, Any]:
+    return {
+        "event_id": "tablet-1",
+        "kind": "tenderness",
+        "at": dt.datetime.now(dt.UTC).isoformat(),
+        "fields": {"when": "before", "value": 6},
+    }
+
+
 def _note_json(world: World) -> dict[str, Any]:
     body = _note_form(world)
     del body["save"]
@@ -423,6 +443,7 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/visits/{visit}/palpation/", W, PALPATION, ("create",)),
     Entry("POST", "/visits/{visit}/movement/", W, MOVEMENT, ("create",)),
     Entry("GET", "/visits/{visit}/plan/", R),
+    Entry("GET", "/visits/{visit}/session/", Kind.STAFF_READ),
     Entry("POST", "/visits/{visit}/plan/propose/", W, None, ("update",)),
     Entry("POST", "/visits/{visit}/plan/save/", W, PLAN_FORM, ("update",)),
     Entry("GET", "/visits/{signed_visit}/note/", R),
@@ -490,6 +511,10 @@ ENTRIES: list[Entry] = [
         ("sign",),
     ),
     Entry("POST", "/api/visits/{signed_visit}/note/amend", W, AMEND, ("amend",)),
+    Entry("POST", "/api/visits/{visit}/session", W, None, ("view",)),
+    Entry("GET", "/api/visits/{visit}/session", Kind.STAFF_READ),
+    Entry("POST", "/api/visits/{visit}/session/events", W, _session_event, ("update",)),
+    Entry("POST", "/api/visits/{visit}/session/end", W, None, ("update",)),
     Entry("GET", "/api/audit", Kind.AUDIT),
 ]
 
