@@ -439,3 +439,44 @@ def test_a_plan_of_candidates_only_gives_no_aftercare(kb: KnowledgeBase) -> None
     plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening)
     soap = draft_soap(kb, _record(kb, screening=screening, plan=plan))
     assert "Rebook" not in soap.plan and "Soreness" not in soap.plan
+
+
+@pytest.mark.parametrize(
+    ("tender", "says", "never"),
+    [
+        (None, "Taut bands, tenderness not recorded, in", "Tender spots"),
+        (6, "Tender spots in taut bands (possible trigger points) in", "tenderness not recorded"),
+        (0, "Examined and not tender:", "Tender spots"),
+    ],
+)
+def test_a_taut_band_is_called_tender_only_when_tenderness_was_recorded(
+    kb: KnowledgeBase, tender: int | None, says: str, never: str
+) -> None:
+    """A therapist who records a taut band and no tenderness signs a note that says so,
+    not one that claims a tender spot; the plan's reason says the same."""
+    found = [Palpation(GMED, "left", tender=tender, taut_band=True)]
+    screening = screen(kb, {}, {})
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=found, screening=screening)
+    soap = draft_soap(
+        kb,
+        VisitRecord(
+            complaint="Low back",
+            drawing=DRAWING,
+            history="",
+            medications="",
+            screening=screening,
+            factors=factor_profile(kb, {}),
+            palpation=tuple(found),
+            movement=(),
+            plan=plan,
+            treated=(),
+            candidates=tuple(CANDIDATES),
+            exercises=(),
+        ),
+    )
+    assert says in soap.assessment and never not in soap.assessment
+    reasons = " ".join(step.reason for step in plan.steps if step.trigger_point == GMED)
+    if tender is None:
+        assert "Taut band, tenderness not recorded" in reasons and "Tender spot" not in reasons
+    elif tender:
+        assert "Tender spot in a taut band" in reasons

@@ -165,13 +165,21 @@ def _assessment(
     banded = [
         _in(kb, p.trigger_point, p.side)
         for p in palpation
-        if p.taut_band and not p.referral and p.tender != 0
+        if p.taut_band and not p.referral and p.tender  # tender: recorded, and above 0
+    ]
+    # A taut band with no tenderness recorded: the note says only what was found.
+    unrated = [
+        _in(kb, p.trigger_point, p.side)
+        for p in palpation
+        if p.taut_band and not p.referral and p.tender is None
     ]
     clear = [_in(kb, p.trigger_point, p.side) for p in palpation if p.tender == 0]
     if active:
         lines.append(f"Findings consistent with active trigger points in {_list(active)}.")
     if banded:
         lines.append(f"Tender spots in taut bands (possible trigger points) in {_list(banded)}.")
+    if unrated:
+        lines.append(f"Taut bands, tenderness not recorded, in {_list(unrated)}.")
     if clear:
         lines.append(f"Examined and not tender: {_list(clear)}.")
     examined = {(p.trigger_point, p.side) for p in palpation}

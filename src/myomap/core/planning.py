@@ -358,6 +358,10 @@ def _why_point(p: Palpation | None, score: float | None) -> str:
     found = ", ".join(p.signs)
     if p.referral:
         return f"Confirmed on palpation: pressure reproduced the referred pain ({found})"
+    if p.taut_band and p.tender is None:
+        return f"Taut band, tenderness not recorded ({found})"
+    if p.taut_band and p.tender == 0:
+        return f"Taut band, not tender ({found})"
     if p.taut_band:
         return f"Tender spot in a taut band ({found})"
     return f"Tender on palpation ({found}), no taut band recorded"
