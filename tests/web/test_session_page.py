@@ -19,14 +19,17 @@ from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
 from myomap.visits import session_actions
-from myomap.visits.models import Visit
+from myomap.visits.models import SessionRun, Visit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world() -> World:
-    return build_world()
+    """The shared world, its planned visit's session not started yet."""
+    world = build_world()
+    SessionRun.objects.filter(visit=world.visit).delete()
+    return world
 
 
 def url(visit: Visit) -> str:
