@@ -234,8 +234,8 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     """At the planned seconds the device vibrates (and beeps) once; a hold still running
     at its technique's longest hold is released by the page at that limit, which the
     server records as the hold's end. Pain now at the start, two "too much" in one hold
-    show the repeated-discomfort suggestion, a skipped point keeps its reason, and the
-    session ends from the page."""
+    show the repeated-discomfort suggestion, a skipped point keeps its reason, a point found
+    on the way is added and held, and the session ends from the page."""
     context = signed_in(browser, live_server, world, TABLET)
     context.add_init_script(VIBRATE)
     page = context.new_page()
@@ -299,6 +299,31 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     skipped = {(p["trigger_point"], p["side"]): p["skipped"] for p in api_state(world)["points"]}
     assert skipped[(steps[1].trigger_point, steps[1].side)] == "client declined"
     assert skipped[(steps[2].trigger_point, steps[2].side)] is None
+
+    # A point found on the way is added with its technique, and held like a planned one.
+    page.click("#add-point summary")
+    page.select_option("#add-tp", "piriformis-medial")
+    page.select_option("#add-side", "right")
+    page.select_option("#add-technique", "ischemic-compression")
+    page.click("#add-go")
+    added = point_name(kb, "piriformis-medial", "right")
+    expect(page.locator("#current-name")).to_have_text(added)
+    expect(page.locator("#session-plan li")).to_have_count(len(steps) + 1)
+    expect(page.locator("#session-plan li.added")).to_contain_text("added on the way")
+    page.click("#start-hold")
+    page.clock.run_for(2000)
+    page.click("#release")
+    expect(page.locator("#queued")).to_have_text("")
+    state = api_state(world)
+    [extra] = [p for p in state["points"] if not p["planned"]]
+    assert (extra["trigger_point"], extra["side"]) == ("piriformis-medial", "right")
+    assert state["holds"][-1]["trigger_point"] == "piriformis-medial"
+    assert state["holds"][-1]["technique"] == "ischemic-compression"
+    # After a reload the added point is still in the list, after the plan's points.
+    page.reload()
+    expect(page.locator("#session-plan li")).to_have_count(len(steps) + 1)
+    expect(page.locator("#current-name")).to_have_text(added)
+    expect(page.locator("#holds li")).to_contain_text("Hold 1: 2 s")
 
     page.click("#end-session")
     expect(page.locator("#session-status")).to_contain_text("Session ended")

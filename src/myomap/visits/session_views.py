@@ -98,6 +98,35 @@ def _on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> tup
     return words, location_region(kb, point, sides[0])
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A trigger point or technique the therapist may add on the way."""
+
+    id: str
+    name: str
+    data: dict[str, str]
+
+
+@lru_cache(maxsize=4)
+def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
+    """Every trigger point (its location and referral zones on each side) and every timed
+    technique (its usual and longest hold), for adding a point found on the way. The
+    server checks an added point against the safety rules as it does a plan step."""
+    kb = load_default()
+    longest = session_rules(kb).longest_hold
+    points = []
+    for tp_id, tp in sorted(kb.trigger_points.items(), key=lambda item: item[1].name):
+        zones = {side: _on_the_map(kb, tp, side)[0] for side in ("left", "right", "bilateral")}
+        data = {"location": tp.location.description} | {f"zones_{k}": v for k, v in zones.items()}
+        points.append(Choice(tp_id, tp.name, data))
+    techniques = [
+        Choice(t_id, t.name, {"hold": str(t.dose.hold), "longest": str(longest[t_id])})
+        for t_id, t in kb.techniques.items()
+        if longest.get(t_id)
+    ]
+    return tuple(points), tuple(techniques)
+
+
 @lru_cache(maxsize=64)
 def _map(kb_id: int, markers: tuple[tuple[str, str], ...]) -> SafeString:
     """The body map with each planned point marked by its number; the page's script
@@ -129,9 +158,12 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
             for p in points
         ]
     markers = tuple((p.region, str(p.number)) for p in points if p.region)
+    choices, techniques = _choices(id(kb))
     context = {
         **_base(visit),
         "points": points,
+        "choices": choices,
+        "techniques": techniques,
         "map": _map(id(kb), markers) if markers else None,
         "recorded": state.record if state is not None else None,
         "waiting": queries.planning_waits(visit),

@@ -21,7 +21,7 @@
   };
   var $ = function (id) { return document.getElementById(id); };
 
-  var plan = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
+  var planned = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
     return {
       li: li,
       point: li.dataset.point,
@@ -38,6 +38,7 @@
       longest: li.dataset.longest ? parseInt(li.dataset.longest, 10) : null,
     };
   });
+  var plan = planned.slice(); // the plan's points, then those added on the way
   var key = function (point, side) { return point + "|" + side; };
   var indexOf = function (point, side) {
     for (var i = 0; i < plan.length; i++) if (plan[i].point === point && plan[i].side === side) return i;
@@ -160,6 +161,8 @@
       v.current = v.focus = indexOf(f.trigger_point, f.side);
       var was = v.points[key(f.trigger_point, f.side)];
       if (was) was.skipped = null; // going to a skipped point takes the skip back
+    } else if (e.kind === "add-point") {
+      if (indexOf(f.trigger_point, f.side) < 0) plan.push(addedEntry(f.trigger_point, f.side));
     } else if (e.kind === "skip-point") {
       var sk = key(f.trigger_point, f.side);
       v.points[sk] = v.points[sk] || { before: null, after: null, skipped: null };
@@ -188,7 +191,97 @@
     }
   }
 
+  // ------------------------------------------------------------------ points added on the way
+  // Their technique and pressure, as chosen on this device (the server's points name only
+  // the point and side; another device's added point takes its last hold's technique).
+  var ADDED_KEY = "myomap.session." + root.dataset.visit + ".added";
+  function loadAdded() {
+    try { return JSON.parse(localStorage.getItem(ADDED_KEY) || "{}"); } catch (e) { return {}; }
+  }
+  var chosen = loadAdded();
+  function saveAdded() {
+    try { localStorage.setItem(ADDED_KEY, JSON.stringify(chosen)); } catch (e) { /* kept in memory */ }
+  }
+
+  function option(select, value) {
+    return Array.prototype.filter.call($(select).options, function (o) { return o.value === value; })[0] || null;
+  }
+
+  function sidedName(name, side) {
+    if (side === "midline") return name + ", midline";
+    var lower = name.length > 1 && name[1] !== name[1].toLowerCase() ? name : name.charAt(0).toLowerCase() + name.slice(1);
+    return side.charAt(0).toUpperCase() + side.slice(1) + " " + lower;
+  }
+
+  function addedEntry(point, side) {
+    var tp = option("add-tp", point);
+    var pick = chosen[key(point, side)] || {};
+    if (!pick.technique && server) {
+      server.holds.forEach(function (h) {
+        if (h.trigger_point === point && h.side === side) pick = { technique: h.technique, pressure: h.pressure };
+      });
+    }
+    var t = option("add-technique", pick.technique || "") || $("add-technique").options[0];
+    var number = plan.length + 1;
+    var entry = {
+      point: point, side: side, added: true,
+      name: tp ? sidedName(tp.dataset.name, side) : point,
+      location: tp ? tp.dataset.location : "",
+      technique: t.value, techniqueName: t.textContent, pressure: pick.pressure || "moderate",
+      hold: parseInt(t.dataset.hold, 10) || 0, repetitions: 1, number: String(number),
+      zones: tp ? (tp.dataset["zones" + (side === "right" ? "Right" : side === "bilateral" ? "Bilateral" : "Left")] || "").split(" ").filter(Boolean) : [],
+      longest: parseInt(t.dataset.longest, 10) || null,
+    };
+    var li = document.createElement("li");
+    li.id = "point-" + number;
+    li.className = "added";
+    var strong = document.createElement("strong");
+    strong.textContent = entry.name;
+    var side_ = document.createElement("span");
+    side_.className = "muted";
+    side_.textContent = " (" + side + ") added on the way";
+    li.append(strong, side_, document.createElement("br"),
+      entry.techniqueName + ", " + entry.pressure + " pressure, hold " + entry.hold + " s");
+    ["point-done", "point-skipped muted"].forEach(function (cls) {
+      var span = document.createElement("span");
+      span.className = cls;
+      span.hidden = true;
+      li.append(" ", span);
+    });
+    $("session-plan").appendChild(li);
+    entry.li = li;
+    return entry;
+  }
+
+  // The added points: the server's, then those queued here.
+  function syncAdded() {
+    plan.slice(planned.length).forEach(function (q) { q.li.remove(); });
+    plan = planned.slice();
+    var want = [];
+    if (server) server.points.forEach(function (p) { if (!p.planned) want.push([p.trigger_point, p.side]); });
+    queue.forEach(function (e) { if (e.kind === "add-point") want.push([e.fields.trigger_point, e.fields.side]); });
+    want.forEach(function (w) { if (indexOf(w[0], w[1]) < 0) plan.push(addedEntry(w[0], w[1])); });
+  }
+
+  function addPoint() {
+    if (!view || view.active || view.status !== "running") return;
+    var point = $("add-tp").value;
+    var side = $("add-side").value;
+    var found = indexOf(point, side);
+    if (found < 0) {
+      chosen[key(point, side)] = { technique: $("add-technique").value, pressure: $("add-pressure").value };
+      saveAdded();
+      tap("add-point", { trigger_point: point, side: side });
+      found = indexOf(point, side);
+    } else {
+      message("That point is already in the session: going to it.");
+    }
+    goTo(found);
+    $("add-point").open = false;
+  }
+
   function rebuild() {
+    syncAdded();
     view = fromServer(server);
     if (view.status === "running") queue.forEach(function (e) { applyLocal(view, e); });
     render();
@@ -357,8 +450,10 @@
       setOnline(true);
       if (!answer.ok) { message("The session did not start: " + reason(answer) + ".", true); return; }
       server = answer.data.session;
-      queue = []; // taps of an earlier session are not this one's
+      queue = []; // taps and added points of an earlier session are not this one's
       saveQueue();
+      chosen = {};
+      saveAdded();
       rebuild();
       keepAwake();
       if (view.current < 0) goTo(view.focus);
@@ -488,6 +583,7 @@
     $("previous").disabled = !running || !!h || at <= 0;
     $("next").disabled = !running || !!h || at >= plan.length - 1;
     if (!running || h) $("skip-reasons").hidden = true;
+    $("add-go").disabled = !running || !!h;
 
     $("start-hold").disabled = !running || !!h || !shown.longest;
     $("release").disabled = !running || !h;
@@ -586,6 +682,7 @@
   $("stop").addEventListener("click", function () { feedback("stop"); note("Stopped."); });
   $("previous").addEventListener("click", function () { goTo(view.focus - 1); });
   $("next").addEventListener("click", function () { goTo(view.focus + 1); });
+  $("add-go").addEventListener("click", addPoint);
   $("skip").addEventListener("click", function () {
     var box = $("skip-reasons");
     box.hidden = !box.hidden;
