@@ -518,7 +518,7 @@ def holds_database(pid: int, data: Path) -> bool:
 def test_two_workers_answer_keep_their_connections_and_a_killed_one_is_replaced(tmp_path):
     data = tmp_path / "data"
     with server(data, "--demo", "--workers", "2") as (proc, port, output):
-        assert "2 server processes, 8 threads each." in output
+        assert "2 server processes, 2 threads each." in output
         assert "Demo therapist login: demo / myomap-demo" in output
         first = wait_for(lambda: len(workers_of(proc.pid)) == 2 and workers_of(proc.pid), "2")
         base = f"http://127.0.0.1:{port}"
