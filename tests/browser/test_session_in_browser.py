@@ -158,6 +158,8 @@ def test_taps_made_offline_are_sent_once_when_the_network_returns(
     expect(page.locator("#point-2")).to_have_class("is-current")
     page.fill("#tender-before", "7")
     page.keyboard.press("Tab")  # leaving the field records the value
+    page.fill("#ppt-before", "3.5")
+    page.keyboard.press("Tab")
     expect(page.locator("#queued")).to_have_text("")
 
     context.set_offline(True)
@@ -185,12 +187,13 @@ def test_taps_made_offline_are_sent_once_when_the_network_returns(
     assert stamps == [("better", 1), ("released", 1)]
     assert hold["ended_by"] == "release" and hold["released"] is True
     [point] = [p for p in state["points"] if p["trigger_point"] == steps[1].trigger_point]
-    assert point["before"]["tender"] == 7
+    assert point["before"] == {"tender": 7, "ppt": 3.5}
     kinds = list(SessionEvent.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == [
         "start-session",
         "go-to-point",
         "go-to-point",
+        "tenderness",
         "tenderness",
         "start-hold",
         "feedback",
@@ -305,6 +308,7 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     page.select_option("#add-tp", "piriformis-medial")
     page.select_option("#add-side", "right")
     page.select_option("#add-technique", "ischemic-compression")
+    page.locator("#add-point").screenshot(path=str(artifacts / "session-runner-add-point.png"))
     page.click("#add-go")
     added = point_name(kb, "piriformis-medial", "right")
     expect(page.locator("#current-name")).to_have_text(added)

@@ -128,6 +128,8 @@
       v.points[key(p.trigger_point, p.side)] = {
         before: p.before ? p.before.tender : null,
         after: p.after ? p.after.tender : null,
+        ppt_before: p.before ? p.before.ppt : null,
+        ppt_after: p.after ? p.after.ppt : null,
         skipped: p.skipped,
       };
     });
@@ -186,6 +188,7 @@
       var k = key(plan[v.current].point, plan[v.current].side);
       v.points[k] = v.points[k] || { before: null, after: null, skipped: null };
       v.points[k][f.when] = f.value;
+      v.points[k]["ppt_" + f.when] = f.ppt === undefined ? null : f.ppt;
     } else if (e.kind === "pain-now") {
       v.pain[f.when] = f.value;
     }
@@ -602,6 +605,10 @@
       var input = $("tender-" + when);
       input.disabled = !running || !p;
       if (document.activeElement !== input) input.value = measured[when] === null || measured[when] === undefined ? "" : measured[when];
+      var ppt = $("ppt-" + when);
+      ppt.disabled = !running || !p;
+      var known = measured["ppt_" + when];
+      if (document.activeElement !== ppt) ppt.value = known === null || known === undefined ? "" : known;
     });
 
     var holds = v.holds.filter(function (x) { return shown && x.point === shown.point && x.side === shown.side; });
@@ -715,11 +722,32 @@
       send(value);
     });
   }
+  function measuredHere() {
+    var p = view && view.current >= 0 ? plan[view.current] : null;
+    return p ? view.points[key(p.point, p.side)] || {} : {};
+  }
   ["before", "after"].forEach(function (when) {
-    scale($("tender-" + when), "Tenderness", function () {
-      var p = view.current >= 0 ? plan[view.current] : null;
-      return p ? (view.points[key(p.point, p.side)] || {})[when] : null;
-    }, function (value) { tap("tenderness", { when: when, value: value }); });
+    scale($("tender-" + when), "Tenderness", function () { return measuredHere()[when]; }, function (value) {
+      var ppt = measuredHere()["ppt_" + when];
+      tap("tenderness", { when: when, value: value, ppt: ppt === undefined ? null : ppt });
+    });
+    // The algometer's pressure pain threshold, kg/cm², recorded with the tenderness.
+    $("ppt-" + when).addEventListener("change", function (event) {
+      var raw = event.target.value.trim().replace(",", ".");
+      var ppt = raw === "" ? null : Number(raw);
+      if (ppt !== null && (isNaN(ppt) || ppt < 0 || ppt > 20)) {
+        message("The pressure pain threshold is a number of kg/cm² from 0 to 20.", true);
+        return;
+      }
+      var here = measuredHere();
+      if (here[when] === null || here[when] === undefined) {
+        message("Record the tenderness " + when + " (0–10) first, then its pressure pain threshold.", true);
+        event.target.value = "";
+        return;
+      }
+      if ((here["ppt_" + when] === undefined ? null : here["ppt_" + when]) === ppt) return;
+      tap("tenderness", { when: when, value: here[when], ppt: ppt });
+    });
   });
   ["start", "end"].forEach(function (when) {
     scale($("pain-" + when), "Pain now", function () { return view.pain[when]; },
