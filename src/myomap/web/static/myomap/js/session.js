@@ -416,8 +416,7 @@
         message("Not recorded (" + (WORDS[(e.fields || {}).kind] || e.kind) + "): " + reason(answer) + ".", true);
         return refresh().then(flush);
       }
-      if (queue.length) flush();
-      else rebuild();
+      if (queue.length) { render(); flush(); } else rebuild();
     }, function () {
       sending = false;
       setOnline(false);
@@ -566,6 +565,7 @@
       ended: "Session ended" + (v.endedAt ? " at " + new Date(v.endedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "") + ".",
     }[v.status] || "";
 
+    if (v.status !== "running" && wakeLock) wakeLock.release(); // the session is over
     var shown = plan[at];
     var mine = v.points[key(shown.point, shown.side)] || {};
     $("current-count").textContent = "Point " + (at + 1) + " of " + plan.length + (p ? "" : v.status === "running" ? " (not started)" : "");
