@@ -362,3 +362,31 @@ def test_the_runner_has_no_critical_or_serious_accessibility_violation(
     expect(page.locator("#queued")).to_have_text("")  # nothing in flight at the teardown
     context.close()
     assert not found, "\n".join(found)
+
+
+def test_a_refused_tap_says_why_and_the_page_shows_the_servers_state(browser, live_server, world):
+    """The session ended on another device: the tablet's next tap is refused with the
+    server's reason, dropped from the device's queue, and the page shows the session
+    ended, as the server has it."""
+    from myomap.audit.log import Context
+    from myomap.visits import session_actions
+
+    context = signed_in(browser, live_server, world, TABLET)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    page.click("#start-session")
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    expect(page.locator("#queued")).to_have_text("")
+    session_actions.end_session(Context(user=world.alice, via="cli"), world.visit)
+
+    page.click("#next")
+    expect(page.locator("#message")).to_contain_text("Not recorded (go-to-point)")
+    expect(page.locator("#message")).to_have_class("runner-message refused")
+    expect(page.locator("#session-status")).to_contain_text("Session ended")
+    expect(page.locator("#queued")).to_have_text("")
+    queue_key = f"myomap.session.{world.visit.pk}.queue"
+    assert json.loads(page.evaluate(f"localStorage.getItem('{queue_key}')")) == []
+    # Stored: the start, the first point (sent on the start) and the end; not the tap.
+    kinds = list(SessionEvent.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["start-session", "go-to-point", "end-session"]
+    context.close()
