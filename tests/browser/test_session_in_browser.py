@@ -380,7 +380,7 @@ def test_a_refused_tap_says_why_and_the_page_shows_the_servers_state(browser, li
     session_actions.end_session(Context(user=world.alice, via="cli"), world.visit)
 
     page.click("#next")
-    expect(page.locator("#message")).to_contain_text("Not recorded (go-to-point)")
+    expect(page.locator("#message")).to_contain_text("Not recorded (going to a point)")
     expect(page.locator("#message")).to_have_class("runner-message refused")
     expect(page.locator("#session-status")).to_contain_text("Session ended")
     expect(page.locator("#queued")).to_have_text("")

@@ -19,6 +19,11 @@
     "too-much": "too much", "too-little": "too little", better: "better", worse: "worse",
     released: "released", "referral-reproduced": "referral reproduced", stop: "stop",
   };
+  var KINDS = {
+    "go-to-point": "going to a point", "start-hold": "the hold's start", "release-hold": "the release",
+    tenderness: "the tenderness", "pain-now": "pain now", "skip-point": "the skip",
+    "add-point": "the added point", feedback: "the feedback",
+  };
   var $ = function (id) { return document.getElementById(id); };
 
   var planned = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
@@ -413,7 +418,8 @@
         return;
       } else {
         drop(e); // refused: sending it again would be refused again
-        message("Not recorded (" + (WORDS[(e.fields || {}).kind] || e.kind) + "): " + reason(answer) + ".", true);
+        var what = e.kind === "feedback" ? "“" + WORDS[e.fields.kind] + "”" : KINDS[e.kind] || e.kind;
+        message("Not recorded (" + what + "): " + reason(answer) + ".", true);
         return refresh().then(flush);
       }
       if (queue.length) { render(); flush(); } else rebuild();
