@@ -103,12 +103,20 @@ def draft_soap(kb: KnowledgeBase, record: VisitRecord) -> Soap:
     _check(kb, record)
     treated_points = [(t[0], t[1], 0.0) for t in record.treated]
     check_points(kb, [*record.candidates, *treated_points], record.palpation)
+    objective = _objective(kb, record.palpation, record.movement, record.treated)
+    if record.session_done:
+        objective = "\n".join(
+            line for line in (objective, "Treated in the session:", *record.session_done) if line
+        )
+    assessment = _assessment(
+        kb, record.screening, record.factors, record.palpation, record.candidates
+    )
+    if record.session_measured:
+        assessment = "\n".join(line for line in (assessment, *record.session_measured) if line)
     return Soap(
         subjective=_subjective(kb, record),
-        objective=_objective(kb, record.palpation, record.movement, record.treated),
-        assessment=_assessment(
-            kb, record.screening, record.factors, record.palpation, record.candidates
-        ),
+        objective=objective,
+        assessment=assessment,
         plan=_plan(kb, record),
     )
 

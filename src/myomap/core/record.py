@@ -40,7 +40,11 @@ class VisitRecord:
     movement: tuple[Movement, ...] = ()
     candidates: tuple[tuple[str, str, float], ...] = ()  # (trigger point, side, score)
     plan: Plan | None = None
-    treated: tuple[Treated, ...] = ()  # filled by the session runner once it exists
+    treated: tuple[Treated, ...] = ()  # (point, side, technique, before, after), by hand
+    # The guided session's lines (core.session.note): what was done on each point, and
+    # what was measured over the session (pain now at its start and end).
+    session_done: tuple[str, ...] = ()
+    session_measured: tuple[str, ...] = ()
     exercises: tuple[str, ...] = ()
     excluded: tuple[tuple[str, str, str], ...] = field(default=())  # (point, side, why)
     rebook_days: int | None = None  # chosen for this client; None: the knowledge base's usual

@@ -6,6 +6,7 @@ note draft rather than breaking the page; the stored rows themselves are untouch
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
 from myomap.clients.screening import screen_intake
@@ -13,10 +14,14 @@ from myomap.core import factors as core_factors
 from myomap.core import notes as core_notes
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
+from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.planning import Palpation
 from myomap.core.record import Movement, VisitRecord
 from myomap.core.referral import Explanation, Finding, explain, scorer
+from myomap.core.session.note import session_note
+from myomap.core.session.record import session_record
 from myomap.core.vocab import TestResult, TestSide
+from myomap.visits import session_queries
 from myomap.visits.models import PalpationFinding, Visit
 
 RESULT_FLAGS = (
@@ -113,9 +118,20 @@ def soap(visit: Visit) -> core_notes.Soap:
             if m.test in kb.exam_tests
         ),
         candidates=tuple(candidates(visit)),
-        # The plan, not "treated": the session runner will record what was actually done.
         plan=planned,
         exercises=core_notes.suggest_exercises(kb, suggested, treated_muscles),
         excluded=planned.excluded,
     )
+    done, measured = _session_lines(visit, kb)
+    record = replace(record, session_done=done, session_measured=measured)
     return core_notes.draft_soap(kb, record)
+
+
+def _session_lines(visit: Visit, kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the visit's guided session did and measured, in the note's words: its latest
+    run (the open one, else the last that ended); nothing without one."""
+    run = session_queries.current_run(visit)
+    if run is None:
+        return (), ()
+    lines = session_note(kb, session_record(session_queries.replayed(run, kb)))
+    return lines.objective, lines.assessment

@@ -1,0 +1,81 @@
+"""The guided session writes the note: after a run through the points, the SOAP draft's
+Objective says what was done on each point (holds, pressure, how it released, tenderness
+before and after) and its Assessment the session's change in pain, without anyone typing
+it; the note page shows the same. A visit without a session drafts as before.
+
+The world is tests/web/records_fixtures.py's: alice (Lakeside's therapist) treats Dan
+Marlowe, whose visit has a plan; its first point is the left deep caudal quadratus
+lumborum."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from records_fixtures import World, build_world
+
+from myomap.audit.log import Context
+from myomap.visits import actions as visit_actions
+from myomap.visits import session_actions
+from myomap.visits.models import SessionRun
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+QL = "quadratus-lumborum-deep-caudal"
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with time_machine.travel(T0, tick=False):
+        world = build_world()
+        SessionRun.objects.all().delete()  # the shared world's session: each test its own
+        yield world
+
+
+def event(event_id: str, kind: str, seconds: int, /, **fields: Any) -> session_actions.EventData:
+    return session_actions.EventData(event_id, kind, T0 + dt.timedelta(seconds=seconds), fields)
+
+
+RUN = [
+    event("p0", "pain-now", 1, when="start", value=6),
+    event("e1", "go-to-point", 10, trigger_point=QL, side="left"),
+    event("e2", "tenderness", 20, when="before", value=7),
+    event("e3", "start-hold", 30, technique="ischemic-compression", pressure="moderate"),
+    event("e4", "feedback", 35, kind="too-much"),
+    event("e5", "release-hold", 55),
+    event("e6", "start-hold", 60, technique="ischemic-compression", pressure="light"),
+    event("e7", "feedback", 80, kind="released"),
+    event("e8", "release-hold", 82),
+    event("e9", "tenderness", 90, when="after", value=3),
+    event("p1", "pain-now", 100, when="end", value=3),
+]
+
+
+def test_the_draft_says_what_the_session_did_point_by_point(world: World) -> None:
+    ctx = Context(user=world.alice, via="web", now=T0 + dt.timedelta(seconds=120))
+    session_actions.start_session(ctx, world.visit)
+    session_actions.record_events(ctx, world.visit, RUN)
+    session_actions.end_session(ctx, world.visit)
+    version = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
+
+    objective, assessment = version.objective, version.assessment
+    assert "Treated in the session:" in objective
+    done = objective.split("Treated in the session:")[1]
+    assert "quadratus lumborum" in done.lower()
+    assert "2 holds of 22\u201325 s" in done and "moderate then light pressure" in done
+    assert "released on the second" in done and "tenderness 7 → 3" in done
+    assert "pain 6 → 3 during the session" in assessment
+    # what the therapist reads before signing: the note page shows the same text
+    page = world.web("alice").get(f"/visits/{world.visit.pk}/note/").content.decode()
+    assert "tenderness 7 → 3" in page and "pain 6 → 3 during the session" in page
+
+
+def test_a_visit_without_a_session_drafts_as_before(world: World) -> None:
+    ctx = Context(user=world.alice, via="web", now=T0)
+    version = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
+    assert "Treated in the session:" not in version.objective
+    assert "during the session" not in version.assessment
