@@ -19,7 +19,7 @@ from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
 from myomap.visits import session_actions
-from myomap.visits.models import SessionRun, Visit
+from myomap.visits.models import PlanStep, SessionRun, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +173,26 @@ def test_what_the_session_recorded_is_on_each_point_of_the_plan(world: World) ->
     assert 'class="is-skipped"' in items[1][0]
     assert "skipped: client declined" in items[1][1]
     assert "is running: 1 hold recorded." in page
+
+
+def test_an_open_session_keeps_the_points_it_started_with(world: World) -> None:
+    """The plan edited after the start: the runner follows the session's points (the ones
+    its events may name), in its order, and says the plan changed."""
+    session_actions.start_session(Context(user=world.alice, via="cli"), world.visit)
+    started_with = plan_names(world.visit)
+    first, second, *rest = list(world.visit.plan_steps.all())
+    # After the start: the first two points change places, the last leaves the plan.
+    first_order, second_order = first.order, second.order
+    PlanStep.objects.filter(pk=first.pk).update(order=999)
+    PlanStep.objects.filter(pk=second.pk).update(order=first_order)
+    PlanStep.objects.filter(pk=first.pk).update(order=second_order)
+    rest[-1].delete()
+    assert plan_names(world.visit)[:2] == [started_with[1], started_with[0]]
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    assert "The plan changed after this session started" in page
+    assert plan_items(page) == started_with[:-1]
+
+    ctx = Context(user=world.alice, via="cli")
+    session_actions.end_session(ctx, world.visit)
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    assert "The plan changed" not in page

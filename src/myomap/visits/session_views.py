@@ -82,6 +82,19 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
     return points
 
 
+def in_session_order(
+    points: list[RunnerPoint], planned: list[list[str]]
+) -> tuple[list[RunnerPoint], bool]:
+    """The plan's points as the open session planned them when it started (its points, in
+    its order: the events name those), and whether the plan has changed since."""
+    by_key = {(p.trigger_point, p.side): p for p in points}
+    keys = [(tp, side) for tp, side in planned]
+    if keys == list(by_key):
+        return points, False
+    kept = [by_key[k] for k in keys if k in by_key]
+    return [replace(p, number=n) for n, p in enumerate(kept, start=1)], True
+
+
 def _on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> tuple[str, str]:
     """The point's referral zones on the client's side ("region:kind ...", both sides for
     a bilateral step; a midline point's regions are the midline's), and where it lies."""
@@ -146,6 +159,9 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
     kb = load_default()
     state = session_queries.session_for(request.user, visit, kb, timezone.now())
     points = runner_points(visit)
+    changed = False
+    if state is not None and state.run.ended_at is None:
+        points, changed = in_session_order(points, state.run.planned)
     if state is not None:
         recorded = state.record
         skipped = {(p.trigger_point, p.side): p.skipped for p in recorded.points}
@@ -167,6 +183,7 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
         "map": _map(id(kb), markers) if markers else None,
         "recorded": state.record if state is not None else None,
         "waiting": queries.planning_waits(visit),
+        "plan_changed": changed,
     }
     record(Context.of(request), AuditEvent.Action.VIEW, visit, summary="session runner")
     return render(request, "visits/session.html", context)
