@@ -390,3 +390,31 @@ def test_a_refused_tap_says_why_and_the_page_shows_the_servers_state(browser, li
     kinds = list(SessionEvent.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == ["start-session", "go-to-point", "end-session"]
     context.close()
+
+
+def test_without_javascript_the_page_shows_the_plan_and_says_the_runner_needs_it(
+    browser, live_server, world, artifacts
+):
+    session = DjangoClient()
+    session.force_login(world.alice)
+    context = browser.new_context(viewport=TABLET, java_script_enabled=False)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    expect(page.get_by_text("The session runner needs JavaScript")).to_be_visible()
+    expect(page.locator("#runner")).to_be_hidden()
+    expect(page.locator("#session-plan li")).to_have_count(world.visit.plan_steps.count())
+    expect(page.locator("#session-plan li").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "session-runner-no-javascript.png"))
+    context.close()
+
+    # With its script, the page no longer says so.
+    context = signed_in(browser, live_server, world, TABLET)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    expect(page.locator("#runner")).to_be_visible()
+    expect(page.get_by_text("The session runner needs JavaScript")).to_be_hidden()
+    expect(page.locator("#session-status")).to_have_text("Not started yet.")
+    context.close()

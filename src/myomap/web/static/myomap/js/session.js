@@ -9,6 +9,8 @@
   var root = document.getElementById("runner");
   if (!root) return;
   root.hidden = false;
+  // What the page says without a script: the runner is here now.
+  document.querySelectorAll("[data-without-script]").forEach(function (el) { el.hidden = true; });
 
   var API = root.dataset.api;
   var READ_ONLY = root.dataset.readOnly === "true";
