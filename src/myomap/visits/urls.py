@@ -1,6 +1,7 @@
 from django.urls import path
 
 from myomap.visits import session_views, views
+from myomap.visits.pad_views import pad_link
 
 app_name = "visits"
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/plan/propose/", views.plan_propose, name="plan_propose"),
     path("<int:pk>/plan/save/", views.plan_save, name="plan_save"),
     path("<int:pk>/session/", session_views.session_runner, name="session"),
+    path("<int:pk>/session/pad/", pad_link, name="session_pad"),
     path("<int:pk>/note/", views.note_detail, name="note"),
     path("<int:pk>/note/draft/", views.note_draft, name="note_draft"),
     path("<int:pk>/note/save/", views.note_save, name="note_save"),

@@ -45,6 +45,7 @@ urlpatterns = [
     path("knowledge/", include("myomap.reference.urls")),
     path("clients/", include("myomap.clients.urls")),
     path("visits/", include("myomap.visits.urls")),
+    path("pad/", include("myomap.visits.pad_urls")),
     path("audit/", include("myomap.audit.urls")),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,87 @@
+"""The client's feedback pad link (docs/session.md): a signed token scoped to one guided
+session (`SessionRun`), made by a therapist of the visit's clinic for the client's own phone.
+
+The token is `django.core.signing` with its own salt (a token signed for anything else never
+opens a pad), and carries the run, its visit and the therapist who made it. It is refused
+when altered, older than `PAD_HOURS`, once its session has ended, when its run is not the
+named visit's, or when the therapist who made it may no longer act for the clinic; each
+refusal names what is wrong, and none says anything of the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core import signing
+
+from myomap.accounts.models import User
+from myomap.visits.models import SessionRun
+
+SALT = "myomap.visits.pad"
+# How long a pad link lasts at most: a few hours (one session, with room for a late start),
+# never a link that works for ever. It also stops as soon as its session ends.
+PAD_HOURS = 4
+
+
+class PadRefused(Exception):
+    """A pad link that opens nothing, with the reason in words for the client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PadAccess:
+    """What a valid token opens: the one run, and the therapist who handed out the link
+    (on whose behalf the pad's taps are recorded)."""
+
+    run: SessionRun
+    issuer: User
+
+
+def make_token(run: SessionRun, issuer: User) -> str:
+    """A pad token for this run, made by `issuer` (a therapist of the visit's clinic)."""
+    return signing.dumps([run.pk, run.visit_id, issuer.pk], salt=SALT, compress=True)
+
+
+def valid_until(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(hours=PAD_HOURS)
+
+
+def open_token(token: str) -> PadAccess:
+    """The run the token opens, or `PadRefused` naming what is wrong."""
+    try:
+        run_id, visit_id, issuer_id = signing.loads(
+            token, salt=SALT, max_age=dt.timedelta(hours=PAD_HOURS)
+        )
+    except signing.SignatureExpired as exc:
+        raise PadRefused(
+            f"This feedback link has expired (a link lasts {PAD_HOURS} hours at most): "
+            "ask your therapist for a new one."
+        ) from exc
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise PadRefused(
+            "This feedback link is not valid (it was altered or copied wrongly): "
+            "ask your therapist for the link again."
+        ) from exc
+    run = (
+        SessionRun.objects.select_related("visit__client", "started_by")
+        .filter(pk=run_id, visit_id=visit_id)
+        .first()
+    )
+    if run is None:
+        raise PadRefused(
+            "This feedback link belongs to no session of this visit any more: "
+            "ask your therapist for a new one."
+        )
+    if run.ended_at is not None:
+        raise PadRefused("This session has ended, so its feedback link no longer works.")
+    issuer = User.objects.filter(pk=issuer_id, is_active=True).first()
+    clinic_id = run.visit.client.clinic_id
+    if issuer is None or not issuer.is_staff_member or issuer.clinic_id != clinic_id:
+        raise PadRefused(
+            "The therapist who made this feedback link can no longer use it: "
+            "ask your therapist for a new one."
+        )
+    return PadAccess(run=run, issuer=issuer)

@@ -1,0 +1,235 @@
+"""The client's own phone as a feedback pad for the guided session (docs/session.md).
+
+- `/visits/<id>/session/pad/` (the visit's clinic's therapists only): makes a pad link for
+  the visit's open session (`pad_tokens`) and shows it as a QR code and a short link.
+- `/pad/<token>/` (no login: the signed token is the credential): the big feedback buttons
+  and the current point's name and side, nothing else of the record; its script
+  (`js/pad.js`) sends each tap to `/pad/<token>/events` and asks `/pad/<token>/state` for
+  the current point every few seconds.
+
+Who the audit log names: a tap is the client's, not the therapist's, but the client has no
+account, and the session's writes are staff writes (`session_actions` checks the actor's
+clinic). The pad acts on behalf of the therapist who made the link (the token carries them,
+and is refused once they may no longer act for the clinic): each audit event of the pad
+names that therapist as the actor with `via="pad"`, so the log says both who let the phone
+in and that the tap came from the client's pad, never that the therapist tapped on their
+own screen. The audit path is `/pad/`, without the token (the log must not hold a working
+credential).
+
+The phone's clock: a phone's clock may be minutes wrong, so its times are put on the
+server's clock before the session sees them. Each tap carries its device time (`at`) and
+the device's time when it is sent (`sent`); the server shifts `at` by its own receive time
+minus `sent` (the phone's offset, network delay included) and never past the receive
+time. A tap queued offline keeps its place in the hold it was made in."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from myomap.audit.log import Context, client_address, record
+from myomap.audit.models import AuditEvent
+from myomap.core.kb import load_default
+from myomap.core.session.events import FEEDBACK
+from myomap.records.access import staff_required
+from myomap.records.errors import ActionError
+from myomap.visits import queries, session_actions, session_queries
+from myomap.visits.pad_tokens import PadAccess, PadRefused, make_token, open_token, valid_until
+from myomap.visits.views import _base
+
+# The pad's buttons, in their order on the phone: (the feedback kind, its label).
+BUTTONS = (
+    ("too-much", "Too much"),
+    ("too-little", "Too little"),
+    ("better", "Better"),
+    ("worse", "Worse"),
+    ("released", "Released"),
+    ("referral-reproduced", "Referral reproduced"),
+    ("stop", "Stop"),
+)
+# How often the pad asks for the current point, seconds.
+POLL_SECONDS = 3
+# The longest event id a device may send.
+ID_LIMIT = 100
+
+
+# ----------------------------------------------------------------------------- the therapist
+@require_GET
+@staff_required
+def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pad link of the visit's open session as a QR code and a short link."""
+    visit = queries.visit_for(request.user, pk)
+    run = session_queries.open_run(visit)
+    ctx = Context.of(request)
+    context: dict[str, Any] = {**_base(visit), "run": run}
+    if run is not None:
+        token = make_token(run, request.user)  # type: ignore[arg-type]
+        link = request.build_absolute_uri(reverse("pad:pad", args=[token]))
+        until = valid_until(ctx.now)
+        context |= {"link": link, "qr": qr_svg(link), "until": until}
+        what = f"client's feedback pad link made (valid until the session ends, {until:%H:%M})"
+        record(ctx, AuditEvent.Action.VIEW, run, client=visit.client, summary=what)
+    else:
+        record(ctx, AuditEvent.Action.VIEW, visit, summary="client's feedback pad: no session")
+    return render(request, "visits/pad_link.html", context)
+
+
+def qr_svg(text: str) -> str:
+    """`text` as a QR code: an SVG made here (as two-factor's is), as a data: URI for <img>,
+    which the Content-Security-Policy allows where it would refuse inline markup's styles."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+# ----------------------------------------------------------------------------- the pad
+def _pad_context(request: HttpRequest, access: PadAccess) -> Context:
+    """The pad acts on behalf of the therapist who made the link, and says so (`via`)."""
+    return Context(
+        user=access.issuer,
+        path="/pad/",  # never the token: the log must not hold a credential
+        ip=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        via="pad",
+    )
+
+
+def _refused(request: HttpRequest, refused: PadRefused, *, as_json: bool) -> HttpResponse:
+    if as_json:
+        return JsonResponse({"detail": refused.message, "refused": True}, status=403)
+    return render(request, "visits/pad.html", {"refused": refused.message}, status=403)
+
+
+def _now_showing(access: PadAccess, now: dt.datetime) -> dict[str, Any]:
+    """All the pad shows of the session: the current point's name and side, a hold or not."""
+    kb = load_default()
+    state = session_queries.state_of(access.run, session_queries.replayed(access.run, kb), kb, now)
+    return _showing(state)
+
+
+def _showing(state: session_queries.SessionState) -> dict[str, Any]:
+    current = state.current
+    return {
+        "point": current.name if current is not None else None,
+        "side": current.side if current is not None else None,
+        "hold": state.active is not None,
+        "ended": state.session.status == "ended",
+    }
+
+
+@require_GET
+def pad(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        access = open_token(token)
+    except PadRefused as refused:
+        return _refused(request, refused, as_json=False)
+    ctx = _pad_context(request, access)
+    showing = _now_showing(access, ctx.now)
+    record(
+        ctx,
+        AuditEvent.Action.VIEW,
+        access.run,
+        client=access.run.visit.client,
+        summary="client's feedback pad opened",
+    )
+    context = {
+        "showing": showing,
+        "buttons": BUTTONS,
+        "token": token,
+        "poll": POLL_SECONDS,
+    }
+    response = render(request, "visits/pad.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response
+
+
+@require_GET
+def pad_state(request: HttpRequest, token: str) -> HttpResponse:
+    """The current point's name and side, and whether a hold is active. Asked every few
+    seconds, so not audited each time: the pad's opening is, and it shows nothing more."""
+    try:
+        access = open_token(token)
+    except PadRefused as refused:
+        return _refused(request, refused, as_json=True)
+    response = JsonResponse(_now_showing(access, timezone.now()))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Exempt from CSRF only because the signed token in the address is the credential: the
+# pad has no session cookie to ride on, so a forged cross-site request gains nothing that
+# the token's holder does not already have.
+@csrf_exempt
+@require_POST
+def pad_events(request: HttpRequest, token: str) -> HttpResponse:
+    """One tap: {"id": made on the phone, "kind": a feedback kind, "at": the phone's time,
+    "sent": the phone's time when sent}. Recorded once by its id; refused with a reason."""
+    try:
+        access = open_token(token)
+    except PadRefused as refused:
+        return _refused(request, refused, as_json=True)
+    ctx = _pad_context(request, access)
+    try:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return _error("send the tap as a JSON object", "body")
+    event_id, kind = data.get("id"), data.get("kind")
+    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > ID_LIMIT:
+        return _error(f"a tap needs the id made on the phone (at most {ID_LIMIT} characters)", "id")
+    if kind not in FEEDBACK:
+        return _error(f"unknown feedback {kind!r}: one of {', '.join(FEEDBACK)}", "kind")
+    at = on_server_clock(data.get("at"), data.get("sent"), ctx.now)
+    if at is None:
+        return _error("the tap's time needs its time zone (an offset or Z)", "at")
+    event = session_actions.EventData(event_id.strip(), "feedback", at, {"kind": kind})
+    try:
+        state = session_actions.record_events(ctx, access.run.visit, [event])
+    except ActionError as exc:
+        return _error(exc.message, exc.field, exc.status)
+    return JsonResponse({"recorded": True, **_showing(state)})
+
+
+def on_server_clock(at: Any, sent: Any, received: dt.datetime) -> dt.datetime | None:
+    """The phone's time `at` on the server's clock: shifted by the phone's offset (the
+    server's receive time minus the phone's `sent`), never later than `received`. Without a
+    usable `sent` the phone's clock is not trusted: the tap is stamped `received`."""
+    tapped = _aware(at)
+    if tapped is None:
+        return None
+    sent_at = _aware(sent)
+    if sent_at is None or sent_at < tapped:
+        return received
+    return min(received, received - (sent_at - tapped))
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
+        return None
+    return parsed
+
+
+def _error(message: str, field: str | None, status: int = 400) -> HttpResponse:
+    return JsonResponse({"detail": message, "field": field}, status=status)

@@ -1,0 +1,298 @@
+"""The client's own phone as a feedback pad: the therapist's page shows a QR code and a
+short link for the visit's open session; the pad (no login) shows the current point's name
+and side and nothing else of the record; a tap is recorded once, as feedback in the active
+hold, on the server's clock; an altered, expired or ended link, or one of another visit, is
+refused with a message naming what is wrong, and opens nothing of another clinic.
+
+The world is tests/web/records_fixtures.py's: alice (Lakeside's therapist) treats Dan
+Marlowe, whose visit's session is open at its first point; bob is a therapist at Hilltop;
+dan is Dan Marlowe's own login."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import signing
+from django.test import Client as Browser
+from records_fixtures import CONSENT, DAN_FAMILY_NAME, LOW_BACK, World, build_world, record_findings
+
+from myomap.audit.log import Context
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions as client_actions
+from myomap.core.kb import load_default
+from myomap.core.notes import point_name
+from myomap.visits import actions as visit_actions
+from myomap.visits import pad_tokens, session_actions
+from myomap.visits.models import SessionEvent, SessionRun, Visit
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+QL = "quadratus-lumborum-deep-caudal"  # the plan's first point, on the left
+NOTE_WORDS = "gardening"  # in Dan's intake complaint: never on the pad
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def world(clock: Any) -> World:
+    """The records world: Dan's planned visit's session open at its first point."""
+    return build_world()
+
+
+def run_of(visit: Visit) -> SessionRun:
+    return SessionRun.objects.get(visit=visit, ended_at__isnull=True)
+
+
+def token_for(world: World, visit: Visit | None = None) -> str:
+    return pad_tokens.make_token(run_of(visit or world.visit), world.alice)
+
+
+def start_hold(world: World, at: dt.datetime, visit: Visit | None = None) -> None:
+    ctx = Context(user=world.alice, now=at)
+    hold = session_actions.EventData(
+        f"hold-{at.timestamp()}",
+        "start-hold",
+        at,
+        {"technique": "ischemic-compression", "pressure": "moderate"},
+    )
+    session_actions.record_events(ctx, visit or world.visit, [hold])
+
+
+def tap(token: str, event_id: str, kind: str, at: dt.datetime, sent: dt.datetime) -> Any:
+    body = {"id": event_id, "kind": kind, "at": at.isoformat(), "sent": sent.isoformat()}
+    phone = Browser(enforce_csrf_checks=True)  # no session: the token is the credential
+    return phone.post(f"/pad/{token}/events", json.dumps(body), content_type="application/json")
+
+
+def feedback_rows(visit: Visit) -> list[tuple[str, dt.datetime, dict[str, Any]]]:
+    rows = SessionEvent.objects.filter(run__visit=visit, kind="feedback").order_by("id")
+    return [(r.event_id, r.at, r.fields) for r in rows]
+
+
+def qr_text(page: str) -> str:
+    found = re.search(r'<img id="pad-qr" src="data:image/svg\+xml;base64,([^"]+)"', page)
+    assert found, "the page has no QR code"
+    return base64.b64decode(found[1]).decode()
+
+
+# ----------------------------------------------------------------------------- the link page
+def test_alice_gets_a_qr_code_and_the_short_link_of_the_open_session(world: World) -> None:
+    response = world.web("alice").get(f"/visits/{world.visit.pk}/session/pad/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    svg = qr_text(page)
+    assert svg.startswith("<?xml") and "<svg" in svg and "<path" in svg
+    link = re.search(r'<a id="pad-link" href="([^"]+)">', page)
+    assert link and link[1].startswith("http://testserver/pad/")
+    # The link opens the pad of this visit's session.
+    token = link[1].removeprefix("http://testserver/pad/").rstrip("/")
+    assert pad_tokens.open_token(token).run == run_of(world.visit)
+    assert "until 13:00" in page  # four hours at most
+    made = AuditEvent.objects.get(summary__startswith="client's feedback pad link made")
+    assert (made.actor, made.object_type, made.client_id) == (
+        world.alice,
+        "SessionRun",
+        world.client.pk,
+    )
+
+
+def test_without_an_open_session_the_page_says_so_and_links_back(world: World) -> None:
+    SessionRun.objects.filter(visit=world.visit).update(ended_at=T0)
+    page = world.web("alice").get(f"/visits/{world.visit.pk}/session/pad/").content.decode()
+    assert "No session is open for this visit" in page
+    assert f'href="/visits/{world.visit.pk}/session/"' in page
+    assert "pad-qr" not in page and "/pad/" not in page.replace("/session/pad/", "")
+
+
+def test_bob_of_another_clinic_gets_404_and_no_link(world: World) -> None:
+    response = world.web("bob").get(f"/visits/{world.visit.pk}/session/pad/")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert DAN_FAMILY_NAME not in page and "pad-qr" not in page
+    # Only his attempt is logged, for Lakeside's admin to see.
+    bobs = AuditEvent.objects.filter(actor=world.bob, summary__contains="pad")
+    assert [e.action for e in bobs] == [AuditEvent.Action.REFUSED]
+
+
+def test_dan_with_his_own_login_is_refused_the_link_page(world: World) -> None:
+    response = world.web("dan").get(f"/visits/{world.visit.pk}/session/pad/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "pad-qr" not in page and "/pad/" not in page.replace("/session/pad/", "")
+
+
+# ----------------------------------------------------------------------------- the pad
+def test_the_pad_shows_the_current_point_and_nothing_else_of_the_record(world: World) -> None:
+    token = token_for(world)
+    response = Browser().get(f"/pad/{token}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    name = point_name(load_default(), QL, "left")
+    assert f'<span id="pad-point">{html.escape(name)}</span>' in page
+    for label in ("Too much", "Too little", "Better", "Worse", "Released", "Stop"):
+        assert f">{label}</button>" in page
+    assert "Referral reproduced" in page
+    # Nothing of the record: no client name, no complaint, no other point, no navigation.
+    for secret in (DAN_FAMILY_NAME, "Dan", NOTE_WORDS, "Clients", "Sign out"):
+        assert secret not in page
+    others = [s for s in world.visit.plan_steps.all() if s.trigger_point != QL]
+    for step in others:
+        assert point_name(load_default(), step.trigger_point, step.side) not in page
+    assert "<script>" not in page and "/static/myomap/js/pad.js" in page
+    assert response["Referrer-Policy"] == "no-referrer"
+    # Its state: the point's name and side, whether a hold is active, nothing more.
+    state = Browser().get(f"/pad/{token}/state").json()
+    assert state == {"point": name, "side": "left", "hold": False, "ended": False}
+    opened = AuditEvent.objects.get(summary="client's feedback pad opened")
+    assert (opened.via, opened.actor, opened.path) == ("pad", world.alice, "/pad/")
+    assert token not in opened.path
+
+
+def test_a_tap_is_stored_once_as_feedback_in_the_active_hold(world: World, clock: Any) -> None:
+    start_hold(world, T0 + dt.timedelta(seconds=10))
+    clock.move_to(T0 + dt.timedelta(seconds=15))
+    token = token_for(world)
+    assert Browser().get(f"/pad/{token}/state").json()["hold"] is True
+    # The phone's clock is 5 minutes behind: its tap, made 2 s before it was sent, lands
+    # 2 s before the server received it (15 s into the session, 3 s into... the hold).
+    phone = T0 + dt.timedelta(seconds=15) - dt.timedelta(minutes=5)
+    made = phone - dt.timedelta(seconds=2)
+    first = tap(token, "pad-1", "too-much", made, phone)
+    again = tap(token, "pad-1", "too-much", made, phone)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["recorded"] is True and first.json()["hold"] is True
+    assert feedback_rows(world.visit) == [
+        ("pad-1", T0 + dt.timedelta(seconds=13), {"kind": "too-much"})
+    ]
+    state = session_actions.session_queries.session_for(
+        world.alice, world.visit, load_default(), T0 + dt.timedelta(seconds=15)
+    )
+    assert state is not None and state.active is not None
+    assert [(f.kind, f.second) for f in state.active.hold.feedback] == [("too-much", 3)]
+    written = AuditEvent.objects.filter(
+        object_type="SessionRun", summary="session: 1 event recorded (feedback)"
+    )
+    assert [(e.via, e.actor, e.path) for e in written] == [("pad", world.alice, "/pad/")]
+
+
+def test_stop_from_the_pad_ends_the_hold(world: World, clock: Any) -> None:
+    start_hold(world, T0 + dt.timedelta(seconds=10))
+    clock.move_to(T0 + dt.timedelta(seconds=20))
+    token = token_for(world)
+    now = T0 + dt.timedelta(seconds=20)
+    answer = tap(token, "pad-stop", "stop", now, now).json()
+    assert answer["hold"] is False
+    assert Browser().get(f"/pad/{token}/state").json()["hold"] is False
+
+
+def test_a_tap_outside_any_hold_or_of_an_unknown_kind_is_refused_with_a_reason(
+    world: World,
+) -> None:
+    token = token_for(world)
+    outside = tap(token, "pad-2", "better", T0, T0)
+    assert outside.status_code == 400
+    assert outside.json()["detail"]
+    unknown = tap(token, "pad-3", "lovely", T0, T0)
+    assert unknown.status_code == 400 and "unknown feedback 'lovely'" in unknown.json()["detail"]
+    assert feedback_rows(world.visit) == []
+
+
+# ----------------------------------------------------------------------------- refused links
+def test_an_altered_link_is_refused_with_a_message(world: World) -> None:
+    token = token_for(world)
+    altered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    for path in (f"/pad/{altered}/", f"/pad/{altered}/state", "/pad/not-a-token/"):
+        response = Browser().get(path)
+        assert response.status_code == 403
+        assert "This feedback link is not valid" in response.content.decode()
+        assert DAN_FAMILY_NAME not in response.content.decode()
+    refused = tap(altered, "pad-4", "better", T0, T0)
+    assert refused.status_code == 403 and "not valid" in refused.json()["detail"]
+    # A token signed for another purpose (another salt) opens nothing either.
+    other = signing.dumps([run_of(world.visit).pk, world.visit.pk, world.alice.pk])
+    assert Browser().get(f"/pad/{other}/").status_code == 403
+
+
+def test_an_expired_link_is_refused(world: World, clock: Any) -> None:
+    token = token_for(world)
+    clock.move_to(T0 + dt.timedelta(hours=pad_tokens.PAD_HOURS, seconds=1))
+    response = Browser().get(f"/pad/{token}/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "This feedback link has expired" in page and "4 hours" in page
+    refused = tap(token, "pad-5", "better", T0, T0)
+    assert refused.status_code == 403 and "expired" in refused.json()["detail"]
+    assert feedback_rows(world.visit) == []
+
+
+def test_the_link_is_refused_once_the_session_has_ended(world: World, clock: Any) -> None:
+    token = token_for(world)
+    clock.move_to(T0 + dt.timedelta(seconds=30))
+    session_actions.end_session(
+        Context(user=world.alice, now=T0 + dt.timedelta(seconds=30)), world.visit
+    )
+    for path in (f"/pad/{token}/", f"/pad/{token}/state"):
+        response = Browser().get(path)
+        assert response.status_code == 403
+        assert "This session has ended" in response.content.decode()
+    refused = tap(token, "pad-6", "stop", T0, T0)
+    assert refused.status_code == 403 and "ended" in refused.json()["detail"]
+    assert feedback_rows(world.visit) == []
+
+
+def hilltop_visit(world: World) -> Visit:
+    """A Hilltop client of bob's, with a plan and an open session at its first point."""
+    ctx = Context(user=world.bob, via="cli")
+    client = client_actions.create_client(
+        ctx, client_actions.ClientData("Hana", "Brightwater", dt.date(1970, 1, 1), **CONSENT)
+    )
+    intake = client_actions.record_intake(
+        ctx,
+        client,
+        client_actions.IntakeData(complaint="Sore back after rowing", pain_drawing=LOW_BACK),
+    )
+    visit = visit_actions.start_visit(ctx, client, intake)
+    record_findings(ctx, visit)
+    visit_actions.propose_plan(ctx, visit)
+    session_actions.start_session(ctx, visit)
+    return visit
+
+
+def test_a_link_of_clinic_a_opens_nothing_of_clinic_b(world: World, clock: Any) -> None:
+    theirs = hilltop_visit(world)
+    start_hold(world, T0 + dt.timedelta(seconds=5))
+    clock.move_to(T0 + dt.timedelta(seconds=8))
+    now = T0 + dt.timedelta(seconds=8)
+    ours = token_for(world)
+    # Alice's link writes into Dan's session only.
+    assert tap(ours, "pad-a", "better", now, now).status_code == 200
+    assert [r[0] for r in feedback_rows(world.visit)] == ["pad-a"]
+    assert feedback_rows(theirs) == []
+    page = Browser().get(f"/pad/{ours}/").content.decode()
+    assert "Brightwater" not in page and "rowing" not in page
+    # A correctly signed token naming Alice's run under Hilltop's visit opens nothing.
+    crossed = signing.dumps(
+        [run_of(world.visit).pk, theirs.pk, world.alice.pk], salt=pad_tokens.SALT, compress=True
+    )
+    refused = Browser().get(f"/pad/{crossed}/")
+    assert refused.status_code == 403
+    assert "belongs to no session of this visit" in refused.content.decode()
+    # Nor does one naming Hilltop's run made in Alice's name, who may not act for Hilltop.
+    borrowed = pad_tokens.make_token(run_of(theirs), world.alice)
+    refused = Browser().get(f"/pad/{borrowed}/state")
+    assert refused.status_code == 403 and "can no longer use it" in refused.json()["detail"]
+    assert tap(borrowed, "pad-b", "better", now, now).status_code == 403
+    assert feedback_rows(theirs) == []
