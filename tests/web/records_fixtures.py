@@ -444,6 +444,7 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/visits/{visit}/movement/", W, MOVEMENT, ("create",)),
     Entry("GET", "/visits/{visit}/plan/", R),
     Entry("GET", "/visits/{visit}/session/", Kind.STAFF_READ),
+    Entry("GET", "/visits/{visit}/session/pad/", Kind.STAFF_READ),
     Entry("POST", "/visits/{visit}/plan/propose/", W, None, ("update",)),
     Entry("POST", "/visits/{visit}/plan/save/", W, PLAN_FORM, ("update",)),
     Entry("GET", "/visits/{signed_visit}/note/", R),
