@@ -151,6 +151,9 @@ def pad(request: HttpRequest, token: str) -> HttpResponse:
         "buttons": BUTTONS,
         "token": token,
         "poll": POLL_SECONDS,
+        # The phone's queue is kept per session (the token's signed part, without its time),
+        # so a tap queued under one link is still sent from a newer link of the same session.
+        "queue_key": "myomap-pad-" + token.split(":", 1)[0][:60],
     }
     response = render(request, "visits/pad.html", context)
     response["Cache-Control"] = "no-store"
