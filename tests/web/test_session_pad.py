@@ -60,8 +60,11 @@ def token_for(world: World, visit: Visit | None = None) -> str:
     return pad_tokens.make_token(run_of(visit or world.visit), world.alice)
 
 
-def start_hold(world: World, at: dt.datetime, visit: Visit | None = None) -> None:
-    ctx = Context(user=world.alice, now=at)
+def start_hold(
+    world: World, at: dt.datetime, visit: Visit | None = None, received: dt.datetime | None = None
+) -> None:
+    """The tablet starts a hold at its time `at`, received by the server at `received`."""
+    ctx = Context(user=world.alice, now=received or at)
     hold = session_actions.EventData(
         f"hold-{at.timestamp()}",
         "start-hold",
@@ -175,7 +178,7 @@ def test_a_tap_is_stored_once_as_feedback_in_the_active_hold(world: World, clock
     assert first.status_code == again.status_code == 200
     assert first.json()["recorded"] is True and first.json()["hold"] is True
     assert feedback_rows(world.visit) == [
-        ("pad-1", T0 + dt.timedelta(seconds=13), {"kind": "too-much"})
+        ("pad:pad-1", T0 + dt.timedelta(seconds=13), {"kind": "too-much"})
     ]
     state = session_actions.session_queries.session_for(
         world.alice, world.visit, load_default(), T0 + dt.timedelta(seconds=15)
@@ -186,6 +189,22 @@ def test_a_tap_is_stored_once_as_feedback_in_the_active_hold(world: World, clock
         object_type="SessionRun", summary="session: 1 event recorded (feedback)"
     )
     assert [(e.via, e.actor, e.path) for e in written] == [("pad", world.alice, "/pad/")]
+
+
+def test_a_tap_is_put_on_the_tablets_clock_when_the_tablet_runs_behind(
+    world: World, clock: Any
+) -> None:
+    # The tablet's clock is 10 s behind the server's: its hold starts at its 09:00:00,
+    # received at the server's 09:00:10. The phone's clock is right; it taps at 09:00:15,
+    # which is 5 s into the hold on the session's (the tablet's) clock.
+    start_hold(world, T0, received=T0 + dt.timedelta(seconds=10))
+    now = T0 + dt.timedelta(seconds=15)
+    clock.move_to(now)
+    answer = tap(token_for(world), "pad-late", "better", now, now)
+    assert answer.status_code == 200, answer.json()
+    assert feedback_rows(world.visit) == [
+        ("pad:pad-late", T0 + dt.timedelta(seconds=5), {"kind": "better"})
+    ]
 
 
 def test_stop_from_the_pad_ends_the_hold(world: World, clock: Any) -> None:
@@ -279,7 +298,7 @@ def test_a_link_of_clinic_a_opens_nothing_of_clinic_b(world: World, clock: Any) 
     ours = token_for(world)
     # Alice's link writes into Dan's session only.
     assert tap(ours, "pad-a", "better", now, now).status_code == 200
-    assert [r[0] for r in feedback_rows(world.visit)] == ["pad-a"]
+    assert [r[0] for r in feedback_rows(world.visit)] == ["pad:pad-a"]
     assert feedback_rows(theirs) == []
     page = Browser().get(f"/pad/{ours}/").content.decode()
     assert "Brightwater" not in page and "rowing" not in page

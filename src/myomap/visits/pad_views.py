@@ -17,10 +17,17 @@ own screen. The audit path is `/pad/`, without the token (the log must not hold 
 credential).
 
 The phone's clock: a phone's clock may be minutes wrong, so its times are put on the
-server's clock before the session sees them. Each tap carries its device time (`at`) and
-the device's time when it is sent (`sent`); the server shifts `at` by its own receive time
-minus `sent` (the phone's offset, network delay included) and never past the receive
-time. A tap queued offline keeps its place in the hold it was made in."""
+session's clock before the session sees them, in two steps. Each tap carries its device
+time (`at`) and the device's time when it is sent (`sent`): the server shifts `at` by its
+own receive time minus `sent` (the phone's offset, network delay included), never past the
+receive time; that is the server's clock. The session's clock is the therapist's tablet's
+(its events keep the tablet's times), so the tap is then shifted by the tablet's offset
+from the server, read from the latest event the tablet sent (its receive time minus its
+device time). Each estimate includes one network delay (the phone's makes a tap look
+later, the tablet's earlier), so they mostly cancel: what is left is the difference of
+the two delays, milliseconds on one network. A tap queued offline keeps its place in the
+hold it was made in. The pad's event ids are stored as "pad:<id>", which tells its events
+from the tablet's."""
 
 from __future__ import annotations
 
@@ -47,6 +54,7 @@ from myomap.core.session.events import FEEDBACK
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
 from myomap.visits import queries, session_actions, session_queries
+from myomap.visits.models import SessionEvent, SessionRun
 from myomap.visits.pad_tokens import PadAccess, PadRefused, make_token, open_token, valid_until
 from myomap.visits.views import _base
 
@@ -62,8 +70,9 @@ BUTTONS = (
 )
 # How often the pad asks for the current point, seconds.
 POLL_SECONDS = 3
-# The longest event id a device may send.
-ID_LIMIT = 100
+# The longest event id a phone may send (stored with the "pad:" prefix, 64 at most).
+ID_LIMIT = 60
+PREFIX = "pad:"
 
 
 # ----------------------------------------------------------------------------- the therapist
@@ -201,7 +210,8 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
     at = on_server_clock(data.get("at"), data.get("sent"), ctx.now)
     if at is None:
         return _error("the tap's time needs its time zone (an offset or Z)", "at")
-    event = session_actions.EventData(event_id.strip(), "feedback", at, {"kind": kind})
+    at -= tablet_offset(access.run)
+    event = session_actions.EventData(PREFIX + event_id.strip(), "feedback", at, {"kind": kind})
     try:
         state = session_actions.record_events(ctx, access.run.visit, [event])
     except ActionError as exc:
@@ -220,6 +230,19 @@ def on_server_clock(at: Any, sent: Any, received: dt.datetime) -> dt.datetime | 
     if sent_at is None or sent_at < tapped:
         return received
     return min(received, received - (sent_at - tapped))
+
+
+def tablet_offset(run: SessionRun) -> dt.timedelta:
+    """How far the session's clock (the tablet's) is behind the server's: the latest event
+    not from the pad, its receive time minus its device time (zero before any)."""
+    latest = (
+        SessionEvent.objects.filter(run=run)
+        .exclude(event_id__startswith=PREFIX)
+        .order_by("-id")
+        .values_list("received_at", "at")
+        .first()
+    )
+    return latest[0] - latest[1] if latest is not None else dt.timedelta(0)
 
 
 def _aware(value: Any) -> dt.datetime | None:
