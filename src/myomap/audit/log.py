@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from myomap.audit.models import AuditEvent
 from myomap.records.context import Context, client_address
 from myomap.records.errors import NotVisible
 
-__all__ = ["Context", "client_address", "record", "record_refusal"]
+__all__ = ["Context", "client_address", "record", "record_read_once", "record_refusal"]
 
 
 def record(
@@ -38,6 +39,31 @@ def record(
         user_agent=ctx.user_agent,
         via=ctx.via,
     )
+
+
+def record_read_once(
+    ctx: Context, obj: Any, *, summary: str, within: dt.timedelta
+) -> AuditEvent | None:
+    """`record` a view of `obj`, unless this person's view of it, by the same way in, is
+    already in the log from the last `within`: a screen that reads the same record every
+    second (the guided session's runner, following the client's taps) is one read a
+    minute in the log, not sixty. The event written, or None."""
+    user = ctx.user if getattr(ctx.user, "is_authenticated", False) else None
+    client = getattr(obj, "audit_client", None)
+    clinic_id = getattr(client, "clinic_id", None) or getattr(user, "clinic_id", None)
+    recent = AuditEvent.objects.filter(
+        clinic=clinic_id,
+        client=client,
+        actor=user,
+        action=AuditEvent.Action.VIEW,
+        object_type=obj.__class__.__name__,
+        object_id=str(getattr(obj, "pk", "") or ""),
+        via=ctx.via,
+        at__gte=ctx.now - within,
+    )
+    if recent.exists():
+        return None
+    return record(ctx, AuditEvent.Action.VIEW, obj, summary=summary)
 
 
 def record_refusal(ctx: Context, refused: NotVisible) -> AuditEvent | None:

@@ -27,6 +27,7 @@
     "add-point": "the added point", feedback: "the feedback",
   };
   var $ = function (id) { return document.getElementById(id); };
+  var POLL_MS = 1000; // how often a running session is read again (the phone's taps)
 
   var planned = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
     return {
@@ -790,6 +791,16 @@
 
   window.addEventListener("online", function () { setOnline(true); flush(); });
   window.addEventListener("offline", function () { setOnline(false); });
+
+  // While a session runs, read it again every second: taps from the client's own phone
+  // (the feedback pad) reach this screen within about a second. Only when nothing of
+  // this device is waiting to be sent, so a read never races the device's own taps.
+  var polling = false;
+  setInterval(function () {
+    if (polling || document.hidden || queue.length || !view || view.status !== "running") return;
+    polling = true;
+    refresh().then(function () { polling = false; }, function () { polling = false; });
+  }, POLL_MS);
 
   render();
   refresh().then(function () {
