@@ -79,3 +79,18 @@ def test_a_visit_without_a_session_drafts_as_before(world: World) -> None:
     version = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
     assert "Treated in the session:" not in version.objective
     assert "during the session" not in version.assessment
+
+
+def test_a_draft_written_before_the_session_learns_the_record_changed(world: World) -> None:
+    ctx = Context(user=world.alice, via="web", now=T0 + dt.timedelta(seconds=120))
+    before = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
+    assert not before.record_changed and "Treated in the session:" not in before.objective
+    session_actions.start_session(ctx, world.visit)
+    session_actions.record_events(ctx, world.visit, RUN)
+    before.refresh_from_db()
+    assert not before.record_changed  # a running session does not touch the note yet
+    session_actions.end_session(ctx, world.visit)
+    before.refresh_from_db()
+    assert before.record_changed and before.revision == world.revision()
+    redrafted = visit_actions.draft_note(ctx, world.visit, revision=before.revision)
+    assert "tenderness 7 → 3" in redrafted.objective and not redrafted.record_changed

@@ -48,7 +48,7 @@ def _gate(intake: Intake) -> None:
         raise GateClosed(answer.reason or "the safety gate is closed", "gate")
 
 
-def _lock(ctx: Context, visit: Visit) -> None:
+def lock_visit(ctx: Context, visit: Visit) -> None:
     """Every write to a visit (findings, plan, note) first locks the visit's row, so two
     writes to one visit queue: a plan saved twice at once is not stored twice, and a
     change cannot slip in while the note is being signed."""
@@ -57,10 +57,10 @@ def _lock(ctx: Context, visit: Visit) -> None:
     require_consent(visit.client)
 
 
-def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
+def writable(ctx: Context, visit: Visit) -> NoteVersion | None:
     """Refuse a change to a signed visit; return its unsigned note version, if any, which
-    learns of the change (`_changed`). Read under the visit's lock (`_lock`)."""
-    _lock(ctx, visit)
+    learns of the change (`record_changed`). Read under the visit's lock (`lock_visit`)."""
+    lock_visit(ctx, visit)
     latest = queries.latest_version(visit)
     if latest is not None and latest.is_signed:
         raise Locked(
@@ -70,7 +70,7 @@ def _writable(ctx: Context, visit: Visit) -> NoteVersion | None:
     return latest
 
 
-def _changed(draft: NoteVersion | None, what: str) -> None:
+def record_changed(draft: NoteVersion | None, what: str) -> None:
     """The record changed under an unsigned note: its text may no longer match (it says so
     until the text is redrafted or saved again); an amendment also lists the change."""
     if draft is None:
@@ -147,7 +147,7 @@ class PalpationData:
 @transaction.atomic
 def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> PalpationFinding:
     """Record (or replace) what palpating one trigger point on one side found."""
-    draft = _writable(ctx, visit)
+    draft = writable(ctx, visit)
     kb = load_default()
     problems = core_steps.check_palpation(kb, data.trigger_point, data.side, data.tender, data.ppt)
     if problems:
@@ -176,7 +176,7 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
         name = f"{kb.trigger_points[data.trigger_point].name} ({data.side})"
         after = ", ".join(recorded.palpation_of(finding).signs) or "no signs"
         before = ", ".join(recorded.palpation_of(earlier).signs) if earlier else "not examined"
-        _changed(draft, f"Palpation of {name}: {before or 'no signs'} → {after}")
+        record_changed(draft, f"Palpation of {name}: {before or 'no signs'} → {after}")
     return finding
 
 
@@ -184,7 +184,7 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
 def record_movement(
     ctx: Context, visit: Visit, test: str, side: str, result: str, note: str = ""
 ) -> MovementFinding:
-    draft = _writable(ctx, visit)
+    draft = writable(ctx, visit)
     if test not in load_default().exam_tests:
         raise Invalid(f"unknown examination test {test!r}", "test")
     if side not in TEST_SIDES:
@@ -202,7 +202,7 @@ def record_movement(
     record(ctx, action, finding, client=visit.client, summary=what)
     on = f" ({side})" if side else ""
     name = load_default().exam_tests[test].name
-    _changed(draft, f"{name}{on}: {result}" + (f" ({finding.note})" if finding.note else ""))
+    record_changed(draft, f"{name}{on}: {result}" + (f" ({finding.note})" if finding.note else ""))
     return finding
 
 
@@ -214,7 +214,7 @@ def _replace_plan(visit: Visit, checked: Sequence[core_steps.CheckedStep]) -> li
     )
 
 
-def _planning_screening(visit: Visit) -> Any:
+def planning_screening(visit: Visit) -> Any:
     """The screening planning works from; refused while the gate is closed or a doctor's
     clearance is awaited, saying why."""
     # The client's intakes are locked while the plan is made, so a red flag recorded on
@@ -229,8 +229,8 @@ def _planning_screening(visit: Visit) -> Any:
 @transaction.atomic
 def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
     """Replace the visit's plan with one proposed from the findings and the screening."""
-    draft = _writable(ctx, visit)
-    screening = _planning_screening(visit)
+    draft = writable(ctx, visit)
+    screening = planning_screening(visit)
     kb = load_default()
     plan = core_planning.propose_plan(
         kb,
@@ -244,7 +244,7 @@ def propose_plan(ctx: Context, visit: Visit) -> core_planning.Plan:
     visit.save(update_fields=["plan_excluded"])
     what = f"plan proposed: {len(plan.steps)} steps"
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
-    _changed(draft, f"Plan proposed again from the findings: {len(plan.steps)} steps")
+    record_changed(draft, f"Plan proposed again from the findings: {len(plan.steps)} steps")
     return plan
 
 
@@ -254,8 +254,8 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[Pl
     rules out, pressure above what it allows, unknown points or sides and doses outside the
     documented range are refused, every problem at once; each step's safety notes are
     recomputed, never taken from the input."""
-    draft = _writable(ctx, visit)
-    screening = _planning_screening(visit)
+    draft = writable(ctx, visit)
+    screening = planning_screening(visit)
     kb = load_default()
     problems = core_steps.check_steps(kb, steps, screening)
     if problems:
@@ -270,7 +270,7 @@ def save_plan(ctx: Context, visit: Visit, steps: Sequence[StepInput]) -> list[Pl
     visit.save(update_fields=["plan_excluded"])
     what = f"plan saved: {len(saved)} steps"
     record(ctx, AuditEvent.Action.UPDATE, visit, summary=what)
-    _changed(draft, f"Plan edited: {len(saved)} steps")
+    record_changed(draft, f"Plan edited: {len(saved)} steps")
     return saved
 
 
@@ -293,7 +293,7 @@ def draft_note(ctx: Context, visit: Visit, *, revision: int | None = None) -> No
     """Write the SOAP draft from what was recorded. Replacing an existing unsigned draft
     needs the `revision` the person is looking at, so hand edits made since are never
     overwritten silently; a signed note is never touched (amend it instead)."""
-    _lock(ctx, visit)
+    lock_visit(ctx, visit)
     note = _locked_note(ctx, visit, create=True)
     assert note is not None
     version = note.versions.order_by("-number").first()
@@ -343,7 +343,7 @@ def save_note(
     plan: str,
 ) -> NoteVersion:
     """Save edits to the draft, unless someone saved since `revision` was read."""
-    _lock(ctx, visit)
+    lock_visit(ctx, visit)
     version = _open_version(ctx, visit)
     if version.revision != revision:
         if version.record_changed:
@@ -368,7 +368,7 @@ def save_note(
 
 @transaction.atomic
 def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
-    _lock(ctx, visit)
+    lock_visit(ctx, visit)
     version = _open_version(ctx, visit)
     if version.revision != revision:
         raise Conflict("the note changed since you read it: reload and check it before signing")
@@ -391,7 +391,7 @@ def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
 @transaction.atomic
 def amend_note(ctx: Context, visit: Visit, reason: str) -> NoteVersion:
     """Start a new version of a signed note; the signed one stays readable in the history."""
-    _lock(ctx, visit)
+    lock_visit(ctx, visit)
     note = _locked_note(ctx, visit)
     latest = note.versions.order_by("-number").first() if note else None
     if latest is None or not latest.is_signed:

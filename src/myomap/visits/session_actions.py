@@ -1,5 +1,5 @@
 """Named actions of the guided session (docs/session.md): start it, record the device's
-events, end it. Each runs in one transaction under the visit's row lock (`actions._lock`),
+events, end it. Each runs in one transaction under the visit's row lock (`actions.lock_visit`),
 with its audit event inside; a refusal names the field at fault and saves nothing.
 
 An event is stored as received once the session's state, rebuilt from the stored events
@@ -29,7 +29,7 @@ from myomap.core.session.errors import SessionError
 from myomap.core.session.state import Session, apply
 from myomap.records.errors import Conflict, Invalid, Locked
 from myomap.visits import queries, session_queries
-from myomap.visits.actions import _lock, _planning_screening, _writable
+from myomap.visits.actions import lock_visit, planning_screening, record_changed, writable
 from myomap.visits.models import SESSION_EVENTS, SessionEvent, SessionRun, Visit, event_fields
 from myomap.visits.session_queries import SessionState
 
@@ -60,13 +60,13 @@ def start_session(ctx: Context, visit: Visit) -> tuple[SessionState, bool]:
     session when there is one already (a reload, a retried request). Refused while the
     record is signed, the plan is empty or the safety gate does not allow planning (the
     checks of saving a plan). Returns the state and whether it was started now."""
-    _writable(ctx, visit)
+    writable(ctx, visit)
     kb = load_default()
     found = session_queries.open_run(visit)
     if found is not None:
         _shown(ctx, visit, found, "guided session: already started")
         return _state(ctx, found, session_queries.replayed(found, kb), kb), False
-    _planning_screening(visit)
+    planning_screening(visit)
     planned = [[s.trigger_point, s.side] for s in visit.plan_steps.order_by("order", "id")]
     if not planned:
         raise Invalid("the visit has no plan yet: make the plan before starting a session", "plan")
@@ -94,7 +94,7 @@ def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> 
     """Record the device's events in order, all or none: the first refused one refuses
     the lot, naming its place, id and field. Events already recorded (by id) are skipped;
     when every event was, nothing is written and the state is returned as it is."""
-    _lock(ctx, visit)
+    lock_visit(ctx, visit)
     if len(incoming) > MAX_EVENTS:
         raise Invalid(f"send at most {MAX_EVENTS} events at once", "events")
     run = session_queries.current_run(visit)
@@ -137,7 +137,7 @@ def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> 
 def end_session(ctx: Context, visit: Visit) -> SessionState:
     """End the open session now (an active hold must be released or stopped first). A
     session that has already ended is answered as it is."""
-    _lock(ctx, visit)
+    lock_visit(ctx, visit)
     kb = load_default()
     run = session_queries.current_run(visit)
     if run is None:
@@ -172,9 +172,14 @@ def _received(event: ev.Event, ctx: Context) -> ev.Event:
 
 
 def _close_if_ended(ctx: Context, run: SessionRun, session: Session) -> None:
+    """Close the run once its session has ended; an unsigned note drafted before then
+    learns that the record changed (its draft does not say what the session did yet)."""
     if session.status == "ended" and run.ended_at is None:
         run.ended_at = ctx.now
         run.save(update_fields=["ended_at"])
+        draft = queries.latest_version(run.visit)
+        if draft is not None and not draft.is_signed:
+            record_changed(draft, "guided session ended")
 
 
 def _refuse_when_signed(visit: Visit) -> None:
@@ -262,7 +267,7 @@ def _check_safety(
     if not isinstance(event, ev.StartHold | ev.AddPoint):
         return
     where = _where(index, count, event.event_id)
-    screening = _planning_screening(visit)
+    screening = planning_screening(visit)
     if isinstance(event, ev.AddPoint):
         here = core_planning.status_at(kb, screening, event.trigger_point)[0]
         if not any(status.allowed for status in here.values()):
