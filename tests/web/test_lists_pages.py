@@ -262,3 +262,11 @@ def test_the_api_audit_log_pages_and_refuses_a_bad_page(carol: User, alice: User
     refused = api(carol).get("/api/audit", {"page": "0"})
     assert refused.status_code == 422
     assert [p["loc"][-1] for p in refused.json()["detail"]] == ["page"]
+
+
+def test_a_list_of_one_says_so_in_the_singular(alice: User) -> None:
+    """ "1 client", not "1 clients"; and "2 clients" for two."""
+    make_clients(alice.clinic, alice, [("Gail", "Fenwick")])
+    assert "Page 1 of 1 · 1 client</p>" in pager(web(alice).get("/clients/").content.decode())
+    make_clients(alice.clinic, alice, [("John", "Smith")])
+    assert "Page 1 of 1 · 2 clients</p>" in pager(web(alice).get("/clients/").content.decode())
