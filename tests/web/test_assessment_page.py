@@ -208,3 +208,20 @@ def test_a_refused_movement_test_keeps_what_was_typed_and_the_next_page_starts_b
     again = web.get(url).content.decode()
     assert "Fires late" not in again and "This field is required." not in again
     assert '<option value="right" selected>' not in again
+
+
+def test_the_plan_page_without_a_plan_says_what_to_do_next(world: World) -> None:
+    """Before any finding: record findings; after one: propose a plan from them."""
+    visit = world.empty_visit
+    browser = world.web("alice")
+    page = browser.get(f"/visits/{visit.pk}/plan/").content.decode()
+    assert "No plan yet. Record findings on the" in page
+    assert "Findings are recorded" not in page
+    visit_actions.record_palpation(
+        Context(user=world.alice, via="web"),
+        visit,
+        visit_actions.PalpationData("quadratus-lumborum-deep-caudal", "left", tender=6),
+    )
+    page = browser.get(f"/visits/{visit.pk}/plan/").content.decode()
+    assert "Findings are recorded: propose a plan from them" in page
+    assert "Propose a plan from the findings" in page

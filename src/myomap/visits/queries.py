@@ -81,6 +81,11 @@ def has_note(visit: Visit) -> bool:
     return Note.objects.filter(visit=visit).exists()
 
 
+def has_findings(visit: Visit) -> bool:
+    """Palpation or movement findings are recorded on the visit."""
+    return visit.palpations.exists() or visit.movements.exists()
+
+
 def is_empty(visit: Visit) -> bool:
     """Nothing recorded yet: no findings, no plan, no note. Only such a visit may be
     deleted (a mistaken start)."""

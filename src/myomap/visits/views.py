@@ -322,6 +322,7 @@ def _plan_context(
         "rows": rows,
         "excluded": excluded,
         "waiting": editor.waiting,
+        "findings": not rows and queries.has_findings(visit),  # asked only without a plan
         **extra,
     }
 
