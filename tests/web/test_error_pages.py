@@ -152,3 +152,18 @@ def test_a_visit_page_lights_clients_in_the_navigation(client):
     client.force_login(world.alice)
     links = nav(client.get(f"/visits/{world.visit.pk}/").content.decode())
     assert re.findall(r'aria-current="page">([^<]*)</a>', links) == ["Clients"]
+
+
+def test_a_forms_address_opened_as_a_page_says_so_and_links_back(client, alice):
+    """A reload of a refused form's answer (or a bookmark of it) lands on the form's
+    address with GET: a styled page, with the way back to the page it belongs to."""
+    client.force_login(alice)
+    response = client.get("/visits/439/palpation/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    page = response.content.decode()
+    assert "This address is where a form is sent, not a page" in page
+    assert 'href="/visits/439/"' in page and "Nothing was changed." in page
+    assert response["Cache-Control"] == "no-store"
+    # the API keeps its own answers
+    api = client.get("/api/visits/439/palpation")
+    assert api.status_code == 405 and b"This address is where" not in api.content

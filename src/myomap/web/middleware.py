@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
 
 
 class NoStoreForSignedInMiddleware:
@@ -30,3 +31,27 @@ class NoStoreForSignedInMiddleware:
             if "Expires" in response.headers:
                 del response.headers["Expires"]
         return response
+
+
+class MethodNotAllowedPage:
+    """A page for a form's address opened as a page (a reload or a bookmark of a refused
+    form's answer): Django answers 405 with an empty body, which a browser shows as its
+    own bare error. The API keeps its own answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.method not in ("GET", "HEAD")
+            or request.path.startswith("/api/")
+            or bool(getattr(response, "content", b""))
+        ):
+            return response
+        # /visits/439/palpation/ belongs to /visits/439/
+        parent = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+        page = render(request, "405.html", {"page": parent}, status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

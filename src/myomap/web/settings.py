@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # Outside the two-factor gate, so its answers (a redirect to the code page) are
     # no-store too.
     "myomap.web.middleware.NoStoreForSignedInMiddleware",
+    # A form's address opened as a page: a page saying so, not the browser's bare 405.
+    "myomap.web.middleware.MethodNotAllowedPage",
     # request.user.is_verified(): this session passed two-factor sign-in; then the gate
     # asks for the code (or sends to set-up) before any other page.
     "django_otp.middleware.OTPMiddleware",
