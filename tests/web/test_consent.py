@@ -239,3 +239,18 @@ def test_a_client_login_cannot_record_consent_and_another_clinic_sees_nothing(
     assert refused == {(AuditEvent.Action.REFUSED, world.bob)}
     page = world.web("dan").get(f"/clients/{world.client.pk}/").content.decode()
     assert "Record consent" not in page and "/edit/" not in page
+
+
+def test_the_record_links_contact_details_and_says_which_visits_have_no_note() -> None:
+    """The e-mail and phone are tapped to write or call; a visit without a note says so
+    instead of linking to an empty note page."""
+    from records_fixtures import build_world
+
+    world = build_world()
+    Client.objects.filter(pk=world.client.pk).update(email="dan@example.org", phone="0400 111 222")
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert '<a href="mailto:dan@example.org">dan@example.org</a>' in page
+    assert '<a href="tel:0400111222">0400 111 222</a>' in page
+    assert f'href="/visits/{world.signed_visit.pk}/note/">note</a>' in page
+    empty = page.split(f'href="/visits/{world.empty_visit.pk}/"')[1].split("</li>")[0]
+    assert "no note yet" in empty and "/note/" not in empty

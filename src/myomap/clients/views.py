@@ -81,7 +81,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request.user, pk)
     intakes = list(client.intakes.all())
-    visits = list(client.visits.select_related("therapist"))
+    visits = list(client.visits.select_related("therapist", "note"))
     record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
     return render(request, "clients/detail.html", _client_context(client, intakes, visits))
 
@@ -194,7 +194,7 @@ def client_consent(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("clients:detail", pk=client.pk)
     intakes = list(client.intakes.all())
-    visits = list(client.visits.select_related("therapist"))
+    visits = list(client.visits.select_related("therapist", "note"))
     # The refused write's page shows the record again: that is a read of health data.
     record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
     context = _client_context(client, intakes, visits, consent_form=form)
