@@ -79,7 +79,7 @@ def test_a_therapist_walks_a_client_from_intake_to_a_signed_note(
     expect(page.locator(".plan-form tbody tr").first).to_contain_text(point_name)
 
     # The note: drafted from the record, then signed and locked.
-    page.click("nav.tabs >> text=3. Note")
+    page.click("nav.tabs >> text=4. Note")
     page.click("button:has-text('Draft the note from what was recorded')")
     expect(page.locator("#id_objective")).to_contain_text("tender 7/10")
     expect(page.locator("#id_assessment")).not_to_contain_text("diagnos")

@@ -78,7 +78,7 @@ def test_alice_sees_the_plan_in_order_with_the_runner_and_its_shortcuts(world: W
     assert re.search(rf'data-zones="[^"]*\b{re.escape(essential)}[\w-]*:essential', page)
     assert "/static/myomap/js/session.js" in page and "/static/myomap/css/session.css" in page
     # The tab is in the visit's navigation, current here; the view is audited.
-    assert f'<a href="/visits/{world.visit.pk}/session/" aria-current="page">Session</a>' in page
+    assert f'<a href="/visits/{world.visit.pk}/session/" aria-current="page">3. Session</a>' in page
     seen = AuditEvent.objects.filter(
         actor=world.alice, action=AuditEvent.Action.VIEW, summary="session runner"
     )
@@ -88,7 +88,11 @@ def test_alice_sees_the_plan_in_order_with_the_runner_and_its_shortcuts(world: W
 
 def test_the_other_tabs_link_to_the_runner_for_staff_only(world: World) -> None:
     link = f'href="/visits/{world.visit.pk}/session/"'
-    assert link in world.web("alice").get(f"/visits/{world.visit.pk}/plan/").content.decode()
+    plan = world.web("alice").get(f"/visits/{world.visit.pk}/plan/").content.decode()
+    assert link in plan
+    # the steps in their order, numbered without a gap: the session is the third
+    assert plan.index("1. Assessment") < plan.index("2. Plan") < plan.index("3. Session")
+    assert plan.index("3. Session") < plan.index("4. Note")
     signed = world.web("dan").get(f"/visits/{world.signed_visit.pk}/note/").content.decode()
     assert "3. Note" in signed
     assert f'href="/visits/{world.signed_visit.pk}/session/"' not in signed
