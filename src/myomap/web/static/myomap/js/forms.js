@@ -2,6 +2,8 @@
 //  - data-confirm on a form or a submit button: ask before it is sent.
 //  - data-warn-unsaved on a form: warn before leaving the page with unsaved edits.
 //  - data-print on a button: print the page.
+//  - data-copy="ID" on a button: copy the value of the field ID (a new token, a link),
+//    saying so on the button; the field is selected where copying is not allowed.
 (function () {
   "use strict";
   var dirty = new Set();
@@ -29,6 +31,28 @@
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
+  });
+
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    button.hidden = false;
+    var label = button.textContent;
+    button.addEventListener("click", function () {
+      var said = function (text) {
+        button.textContent = text;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(
+          function () { said("Copied"); },
+          function () { said("Selected: copy it"); }
+        );
+      } else {
+        said("Selected: copy it");
+      }
+    });
   });
 
   window.addEventListener("beforeunload", function (event) {
