@@ -136,6 +136,8 @@ def test_the_favicon_is_our_svg_linked_from_every_page_and_at_favicon_ico(client
         ("/body-map/", "Body map"),
         ("/knowledge/", "Knowledge"),
         ("/audit/", "Audit log"),
+        ("/accounts/clinic/", "Clinic"),
+        ("/accounts/outbox/", "Clinic"),
     ],
 )
 def test_the_navigation_marks_the_current_section(client, carol, path, current):

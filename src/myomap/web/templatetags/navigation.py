@@ -23,14 +23,18 @@ SECTION_OF: dict[str, str] = {
     "bodymap": "bodymap",
     "reference": "reference",
     "audit": "audit",
+    "clinic": "clinic",
 }
+# Pages outside a namespace, by URL name, and the section they belong to: the outbox is
+# the clinic's mail.
+SECTION_OF_PAGE: dict[str, str] = {"outbox": "clinic"}
 
 
 def current_section(request: Any) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return None
-    return SECTION_OF.get(match.namespace)
+    return SECTION_OF.get(match.namespace) or SECTION_OF_PAGE.get(match.url_name)
 
 
 @register.simple_tag(takes_context=True)
