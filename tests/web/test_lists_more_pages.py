@@ -429,3 +429,16 @@ def test_the_tokens_pages_query_count_is_the_same_for_10_tokens_and_120(
         large, html = queries_for(browser, TOKENS, query)
         assert "of 3 · 120 tokens" in html
         assert large == small
+
+
+def test_removing_a_members_two_factor_on_page_2_comes_back_to_page_2(carol: User) -> None:
+    made = make_members(carol.clinic, 115)
+    TOTPDevice.objects.create(user=made[55], name="phone", confirmed=True)
+    browser = web(carol)
+    html = browser.get(MEMBERS, {"page": "2"}).content.decode()
+    action = re.search(rf'action="([^"]*/{made[55].pk}/[^"]*)"[^>]*data-confirm="Remove', html)
+    assert action is not None and 'name="page" value="2"' in html
+    answer = browser.post(action.group(1), {"page": "2"}, follow=True)
+    assert answer.redirect_chain == [(f"{MEMBERS}?page=2", 302)]
+    assert f"Two-factor sign-in is off for {made[55].username}" in answer.content.decode()
+    assert not TOTPDevice.objects.filter(user=made[55], confirmed=True).exists()

@@ -24,6 +24,7 @@ from myomap.api.models import ApiToken
 from myomap.audit.log import Context
 from myomap.records.access import admin_required
 from myomap.records.errors import ActionError
+from myomap.web.clinic import back_to
 from myomap.web.two_factor import actions
 from myomap.web.two_factor.forms import CodeForm, RequirementForm
 
@@ -178,7 +179,7 @@ def remove_for_member(request: HttpRequest, pk: int) -> HttpResponse:
             f"Two-factor sign-in is off for {member.username}: they are signed out everywhere"
             f" and sign in with their password.{_revoked(revoked)}",
         )
-    return redirect("clinic:members")
+    return back_to(request, "clinic:members")  # the members page it was pressed on
 
 
 def _revoked(revoked: list[ApiToken]) -> str:
