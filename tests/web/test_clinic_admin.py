@@ -231,6 +231,10 @@ def test_the_clinics_last_active_admin_cannot_deactivate_herself(carol: User) ->
     assert carol.is_active
     assert "carol is the clinic&#x27;s last active admin" in page.content.decode()
     assert events("deactivated carol") == []
+    # and the members page does not offer what would be refused
+    row = re.search(r'"Username">carol.*?</tr>', page.content.decode(), re.S)
+    assert row and "the clinic\u2019s only admin" in row.group()
+    assert f"/accounts/clinic/{carol.pk}/deactivate/" not in row.group()
 
 
 def test_an_admin_may_deactivate_herself_when_another_admin_remains(

@@ -20,6 +20,14 @@ def members_of(user: Any) -> QuerySet[User]:
     )
 
 
+def sole_active_admin(user: Any) -> int | None:
+    """The id of the clinic's only active admin, when there is just one: who may not be
+    deactivated (the clinic would have no one to run it). None when there are several."""
+    active = members_of(user).filter(role=User.Role.ADMIN, is_active=True)
+    admins = list(active.values_list("pk", flat=True)[:2])
+    return admins[0] if len(admins) == 1 else None
+
+
 def member_for(user: Any, pk: int) -> User:
     """The account `pk` of `user`'s clinic; another clinic's is a 404 like a missing one."""
     return get_object_or_404(members_of(user), pk=pk)

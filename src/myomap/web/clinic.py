@@ -174,6 +174,7 @@ def _page(
         "link": link,
         "invited": invited,
         "me": request.user.pk,
+        "sole_admin": queries.sole_active_admin(request.user),
         "outbox": _outbox_folder() is not None,
     }
     response = render(request, "clinic/members.html", context, status=status)
