@@ -79,7 +79,7 @@ STYLESHEET = "\n".join(
         f"{_R} .details{{fill:none;stroke:#a07f6c;stroke-width:.8;stroke-linecap:round;"
         "pointer-events:none}",
         f"{_R} .heading{{font-size:20px;font-weight:600;fill:#1f2937;text-anchor:middle}}",
-        f"{_R} .side{{font-size:11.5px;fill:#6b7280;font-style:italic}}",
+        f"{_R} .side{{font-size:15px;fill:#5b6472;font-style:italic}}",
         f"{_R} .caption{{font-size:11px;fill:#6b7280;text-anchor:middle}}",
         f"{_R} .hit{{fill:#000;fill-opacity:0;cursor:pointer}}",
         f"{_R} .marker{{pointer-events:none}}",
