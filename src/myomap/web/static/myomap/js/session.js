@@ -28,6 +28,7 @@
   };
   var $ = function (id) { return document.getElementById(id); };
   var POLL_MS = 1000; // how often a running session is read again (the phone's taps)
+  var taps = 0; // taps made on this device since the page opened
 
   var planned = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
     return {
@@ -304,6 +305,7 @@
     if (kind !== "release-hold") enforceLimit();
     if (kind === "feedback" && !view.active) return; // the hold just ended at its limit
     var e = { event_id: uuid(), kind: kind, at: new Date(at || clock()).toISOString(), fields: fields || {} };
+    taps += 1;
     queue.push(e);
     saveQueue();
     applyLocal(view, e);
@@ -795,11 +797,20 @@
   // While a session runs, read it again every second: taps from the client's own phone
   // (the feedback pad) reach this screen within about a second. Only when nothing of
   // this device is waiting to be sent, so a read never races the device's own taps.
+  // An answer is used only if this device tapped nothing meanwhile: a read that left
+  // before a tap would otherwise put the screen back to where it was before the tap.
   var polling = false;
   setInterval(function () {
-    if (polling || document.hidden || queue.length || !view || view.status !== "running") return;
+    if (polling || sending || document.hidden || queue.length || !view || view.status !== "running") return;
     polling = true;
-    refresh().then(function () { polling = false; }, function () { polling = false; });
+    var asked = taps;
+    request("GET", API).then(function (answer) {
+      polling = false;
+      if (answer.ok && asked === taps && !queue.length && !sending) {
+        server = answer.data.session;
+        rebuild();
+      }
+    }, function () { polling = false; });
   }, POLL_MS);
 
   render();
