@@ -31,14 +31,10 @@ from the tablet's."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import io
 import json
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -50,11 +46,12 @@ from django.views.decorators.http import require_GET, require_POST
 from myomap.audit.log import Context, client_address, record
 from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
+from myomap.core.session.clock import on_server_clock
 from myomap.core.session.events import FEEDBACK
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
+from myomap.records.qr import qr_data_uri
 from myomap.visits import queries, session_actions, session_queries
-from myomap.visits.models import SessionEvent, SessionRun
 from myomap.visits.pad_tokens import PadAccess, PadRefused, make_token, open_token, valid_until
 from myomap.visits.views import _base
 
@@ -72,7 +69,7 @@ BUTTONS = (
 POLL_SECONDS = 3
 # The longest event id a phone may send (stored with the "pad:" prefix, 64 at most).
 ID_LIMIT = 60
-PREFIX = "pad:"
+PREFIX = session_queries.PAD_PREFIX
 
 
 # ----------------------------------------------------------------------------- the therapist
@@ -88,21 +85,12 @@ def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
         token = make_token(run, request.user)  # type: ignore[arg-type]
         link = request.build_absolute_uri(reverse("pad:pad", args=[token]))
         until = valid_until(ctx.now)
-        context |= {"link": link, "qr": qr_svg(link), "until": until}
+        context |= {"link": link, "qr": qr_data_uri(link), "until": until}
         what = f"client's feedback pad link made (valid until the session ends, {until:%H:%M})"
         record(ctx, AuditEvent.Action.VIEW, run, client=visit.client, summary=what)
     else:
         record(ctx, AuditEvent.Action.VIEW, visit, summary="client's feedback pad: no session")
     return render(request, "visits/pad_link.html", context)
-
-
-def qr_svg(text: str) -> str:
-    """`text` as a QR code: an SVG made here (as two-factor's is), as a data: URI for <img>,
-    which the Content-Security-Policy allows where it would refuse inline markup's styles."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathFillImage, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
 # ----------------------------------------------------------------------------- the pad
@@ -207,42 +195,17 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
         return _error(f"a tap needs the id made on the phone (at most {ID_LIMIT} characters)", "id")
     if kind not in FEEDBACK:
         return _error(f"unknown feedback {kind!r}: one of {', '.join(FEEDBACK)}", "kind")
-    at = on_server_clock(data.get("at"), data.get("sent"), ctx.now)
-    if at is None:
+    tapped = _aware(data.get("at"))
+    if tapped is None:
         return _error("the tap's time needs its time zone (an offset or Z)", "at")
-    at -= tablet_offset(access.run)
+    at = on_server_clock(tapped, _aware(data.get("sent")), ctx.now)
+    at -= session_queries.tablet_offset(access.run)
     event = session_actions.EventData(PREFIX + event_id.strip(), "feedback", at, {"kind": kind})
     try:
         state = session_actions.record_events(ctx, access.run.visit, [event])
     except ActionError as exc:
         return _error(exc.message, exc.field, exc.status)
     return JsonResponse({"recorded": True, **_showing(state)})
-
-
-def on_server_clock(at: Any, sent: Any, received: dt.datetime) -> dt.datetime | None:
-    """The phone's time `at` on the server's clock: shifted by the phone's offset (the
-    server's receive time minus the phone's `sent`), never later than `received`. Without a
-    usable `sent` the phone's clock is not trusted: the tap is stamped `received`."""
-    tapped = _aware(at)
-    if tapped is None:
-        return None
-    sent_at = _aware(sent)
-    if sent_at is None or sent_at < tapped:
-        return received
-    return min(received, received - (sent_at - tapped))
-
-
-def tablet_offset(run: SessionRun) -> dt.timedelta:
-    """How far the session's clock (the tablet's) is behind the server's: the latest event
-    not from the pad, its receive time minus its device time (zero before any)."""
-    latest = (
-        SessionEvent.objects.filter(run=run)
-        .exclude(event_id__startswith=PREFIX)
-        .order_by("-id")
-        .values_list("received_at", "at")
-        .first()
-    )
-    return latest[0] - latest[1] if latest is not None else dt.timedelta(0)
 
 
 def _aware(value: Any) -> dt.datetime | None:

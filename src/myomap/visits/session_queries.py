@@ -19,7 +19,7 @@ from myomap.core.session.record import SessionRecord, session_record
 from myomap.core.session.rules import session_rules
 from myomap.core.session.state import Hold, Rules, Session, new_session, replay
 from myomap.core.session.suggest import Suggestion, suggestion
-from myomap.visits.models import SessionRun, Visit, reads_drafts
+from myomap.visits.models import SessionEvent, SessionRun, Visit, reads_drafts
 
 # The rules are built once per knowledge base (once per process, in practice).
 _RULES: dict[int, tuple[KnowledgeBase, Rules]] = {}
@@ -123,3 +123,20 @@ def session_for(
     if run is None:
         return None
     return state_of(run, replayed(run, kb), kb, now)
+
+
+# The prefix of the event ids of the client's feedback pad (visits.pad_views).
+PAD_PREFIX = "pad:"
+
+
+def tablet_offset(run: SessionRun) -> dt.timedelta:
+    """How far the session's clock (the tablet's) is behind the server's: the latest event
+    not from the pad, its receive time minus its device time (zero before any)."""
+    latest = (
+        SessionEvent.objects.filter(run=run)
+        .exclude(event_id__startswith=PAD_PREFIX)
+        .order_by("-id")
+        .values_list("received_at", "at")
+        .first()
+    )
+    return latest[0] - latest[1] if latest is not None else dt.timedelta(0)

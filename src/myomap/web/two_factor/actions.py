@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 from typing import Literal
 
 import django_otp
-import qrcode
-import qrcode.image.svg
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -33,6 +30,7 @@ from myomap.api.models import ApiToken
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.errors import Conflict, Forbidden, Invalid
+from myomap.records.qr import qr_data_uri
 from myomap.web.two_factor.backends import CLINIC_REQUIRES, HAS_DEVICE
 
 RECOVERY_CODES = 10
@@ -129,14 +127,8 @@ def secret_of(device: TOTPDevice) -> str:
 
 
 def qr_svg(device: TOTPDevice) -> str:
-    """The device's otpauth URI as a QR code: an SVG made here, as a data: URI for <img>
-    (no service outside sees the secret, and no inline markup the CSP would refuse)."""
-    image = qrcode.make(
-        device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage, border=2
-    )
-    out = io.BytesIO()
-    image.save(out)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    """The device's otpauth URI as a QR code (made here: no service outside sees the secret)."""
+    return qr_data_uri(device.config_url)
 
 
 # ----------------------------------------------------------------------------- writes
