@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 
-from myomap.core.kb import clinical, dosing, intake, medications, session
+from myomap.core.kb import clinical, dosing, instruments, intake, medications, session
 from myomap.core.kb.errors import KnowledgeBaseError, Problem
 from myomap.core.kb.models import Entry, Region, RegionSpec, Source
 
@@ -41,6 +41,7 @@ KINDS: Mapping[str, type[Entry]] = {
     "medications": medications.DrugClass,
     "aftercare": dosing.Aftercare,
     "session_rules": session.SessionRules,
+    "instruments": instruments.Instrument,
 }
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "knowledge"
@@ -132,6 +133,11 @@ class KnowledgeBase:
     def session_rules(self) -> session.SessionRules | None:
         """The guided session's rules (the one `session_rules` entry); None without it."""
         return next(iter(self.of("session_rules", session.SessionRules).values()), None)
+
+    @property
+    def instruments(self) -> Mapping[str, instruments.Instrument]:
+        """The outcome questionnaires, by id (`rmdq`, `odi`, ...)."""
+        return self.of("instruments", instruments.Instrument)
 
     @property
     def plan_order(self) -> tuple[str, ...]:

@@ -1,0 +1,157 @@
+"""`change(instrument, baseline, latest) -> Change`: baseline to latest, absolute and in
+percent of the baseline, against the instrument's minimal important change, in words.
+
+The words say what changed and by how much, never why: "RMDQ 14 → 8: improved by more
+than the minimal important change (6 points, 43%)". A change passes when it reaches the
+points or the percent the knowledge base gives (either), in the better direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from myomap.core.kb.instruments import Instrument
+from myomap.core.outcomes.errors import OutcomeError
+from myomap.core.outcomes.scoring import Score, number
+
+Direction = Literal["improved", "worse", "unchanged"]
+PRECISION = 9  # compare 30.000000000000004 % as 30 %
+
+THRESHOLD_NAMES = {
+    "minimal-important-change": "minimal important change",
+    "minimal-detectable-change": "minimal detectable change",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    instrument: str
+    baseline: float
+    latest: float
+    absolute: float
+    """latest - baseline, in the score's own units (its sign is not better or worse)."""
+    percent: float | None
+    """absolute as a percentage of the baseline; None when the baseline is 0."""
+    direction: Direction
+    passes: bool | None
+    """Improved by at least the threshold; None when the instrument has none."""
+    reaches_threshold: bool | None
+    """Moved (either way) by at least the threshold; None when there is none."""
+    band_before: str | None
+    band_after: str | None
+    sentence: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "instrument": self.instrument,
+            "baseline": number(self.baseline),
+            "latest": number(self.latest),
+            "absolute": number(self.absolute),
+            "percent": self.percent,
+            "direction": self.direction,
+            "passes": self.passes,
+            "band_before": self.band_before,
+            "band_after": self.band_after,
+            "sentence": self.sentence,
+        }
+
+
+def change(instrument: Instrument, baseline: Score, latest: Score) -> Change:
+    """The change from `baseline` to `latest`, both scores of `instrument`."""
+    for which, score in (("baseline", baseline), ("latest", latest)):
+        if score.instrument != instrument.id:
+            raise OutcomeError(f"the {which} score is {score.short}, not {instrument.short}")
+    digits = instrument.scoring.decimals
+    absolute = round(latest.score - baseline.score, digits)
+    percent = round(absolute / baseline.score * 100, PRECISION) if baseline.score != 0 else None
+    better = -absolute if instrument.direction == "higher-is-worse" else absolute
+    direction: Direction = "unchanged" if absolute == 0 else "improved" if better > 0 else "worse"
+    reach = _reach(instrument, absolute, percent)
+    reaches = None if reach is None else reach != "below"
+    passes = None if reaches is None else reaches and direction == "improved"
+    return Change(
+        instrument=instrument.id,
+        baseline=baseline.score,
+        latest=latest.score,
+        absolute=absolute,
+        percent=None if percent is None else round(percent, 1),
+        direction=direction,
+        passes=passes,
+        reaches_threshold=reaches,
+        band_before=baseline.band,
+        band_after=latest.band,
+        sentence=_sentence(instrument, baseline, latest, direction, reach, absolute, percent),
+    )
+
+
+def _reach(
+    instrument: Instrument, absolute: float, percent: float | None
+) -> Literal["beyond", "at", "below"] | None:
+    """How far the size of the change goes against the threshold (points or percent)."""
+    threshold = instrument.change
+    if threshold is None:
+        return None
+    sizes: list[tuple[float, float]] = []
+    if threshold.points is not None:
+        sizes.append((abs(absolute), threshold.points))
+    if threshold.percent is not None and percent is not None:
+        sizes.append((abs(percent), threshold.percent))
+    if any(size > limit for size, limit in sizes):
+        return "beyond"
+    if any(size == limit for size, limit in sizes):
+        return "at"
+    return "below"
+
+
+def _sentence(
+    instrument: Instrument,
+    baseline: Score,
+    latest: Score,
+    direction: Direction,
+    reach: Literal["beyond", "at", "below"] | None,
+    absolute: float,
+    percent: float | None,
+) -> str:
+    head = f"{instrument.short} {_num(baseline.score)} → {_num(latest.score)}: "
+    size = _size(absolute, percent)
+    threshold = instrument.change
+    if direction == "unchanged":
+        body = "no change"
+    elif threshold is None or reach is None:
+        lower = "lower" if absolute < 0 else "higher"
+        better = "better" if direction == "improved" else "worse"
+        points = abs(absolute)
+        moved = f"{_num(points)} point{'' if points == 1 else 's'} {lower}"
+        if percent is not None:
+            moved += f" ({abs(percent):.0f}%)"
+        body = f"{moved}, {better}; no minimal important change is set for {instrument.short}"
+    else:
+        verb = "improved" if direction == "improved" else "worse"
+        name = THRESHOLD_NAMES[threshold.kind]
+        if reach == "beyond":
+            body = f"{verb} by more than the {name} ({size})"
+        elif reach == "at":
+            body = f"{verb} by the {name} ({size})"
+        else:
+            limit = _limit(threshold.points, threshold.percent)
+            body = f"{verb} by {size}, less than the {name} ({limit})"
+    if baseline.band != latest.band and instrument.grouping is not None:
+        body += f"; {instrument.grouping} {baseline.band} → {latest.band}"
+    return head + body
+
+
+def _size(absolute: float, percent: float | None) -> str:
+    points = abs(absolute)
+    text = f"{_num(points)} point{'' if points == 1 else 's'}"
+    return text if percent is None else f"{text}, {abs(percent):.0f}%"
+
+
+def _limit(points: float | None, percent: float | None) -> str:
+    parts = [f"{_num(points)} points"] if points is not None else []
+    parts += [f"{_num(percent)}%"] if percent is not None else []
+    return " or ".join(parts)
+
+
+def _num(value: float) -> str:
+    return str(number(value))
