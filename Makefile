@@ -75,6 +75,7 @@ pytest: install-dev
 # One core, one BLAS thread: the numbers a single-core deployment would see.
 bench: install
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python benchmarks/referral.py bench-results.json
+	$(BIN)/python benchmarks/feedback.py bench-feedback-results.json
 
 # The real server under a real load generator, on SQLite and (when reachable) PostgreSQL,
 # with a clinic of 10,000 clients: see docs/performance.md.
