@@ -9,6 +9,7 @@ points or the percent the knowledge base gives (either), in the better direction
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from myomap.core.kb.instruments import Instrument
@@ -117,14 +118,14 @@ def _sentence(
     size = _size(absolute, percent)
     threshold = instrument.change
     if direction == "unchanged":
-        body = "no change"
+        body = "no change" if baseline.band == latest.band else "no change in the score"
     elif threshold is None or reach is None:
         lower = "lower" if absolute < 0 else "higher"
         better = "better" if direction == "improved" else "worse"
         points = abs(absolute)
         moved = f"{_num(points)} point{'' if points == 1 else 's'} {lower}"
         if percent is not None:
-            moved += f" ({abs(percent):.0f}%)"
+            moved += f" ({_percent(percent)})"
         body = f"{moved}, {better}; no minimal important change is set for {instrument.short}"
     else:
         verb = "improved" if direction == "improved" else "worse"
@@ -135,16 +136,25 @@ def _sentence(
             body = f"{verb} by the {name} ({size})"
         else:
             limit = _limit(threshold.points, threshold.percent)
-            body = f"{verb} by {size}, less than the {name} ({limit})"
+            moved = _size(absolute, percent, brackets=True)
+            body = f"{verb} by {moved}, less than the {name} ({limit})"
     if baseline.band != latest.band and instrument.grouping is not None:
         body += f"; {instrument.grouping} {baseline.band} → {latest.band}"
     return head + body
 
 
-def _size(absolute: float, percent: float | None) -> str:
+def _size(absolute: float, percent: float | None, brackets: bool = False) -> str:
+    """'6 points, 43%' (or '1 point (13%)'); percents rounded half up."""
     points = abs(absolute)
     text = f"{_num(points)} point{'' if points == 1 else 's'}"
-    return text if percent is None else f"{text}, {abs(percent):.0f}%"
+    if percent is None:
+        return text
+    whole = _percent(percent)
+    return f"{text} ({whole})" if brackets else f"{text}, {whole}"
+
+
+def _percent(percent: float) -> str:
+    return f"{Decimal(str(abs(percent))).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
 def _limit(points: float | None, percent: float | None) -> str:
