@@ -40,6 +40,8 @@ def parse(instrument: Instrument, text: str) -> tuple[Answer, ...]:
                     f"{item_name(instrument, item)}: {part!r} is not a whole number", item.id
                 ) from None
             values.append(None)
+    while len(values) > len(instrument.items) and values[-1] is None:
+        values.pop()  # a trailing comma is not one answer too many
     return check(instrument, values)
 
 
