@@ -26,6 +26,7 @@ from records_fixtures import (
     snapshot,
 )
 
+from myomap.audit import log as audit_log
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
@@ -121,10 +122,10 @@ def test_a_change_whose_audit_event_cannot_be_written_is_not_saved(
     """The change and its events are one transaction: no event, no change."""
     before = snapshot()
 
-    def audit_store_down(**fields: Any) -> AuditEvent:
+    def audit_store_down(**fields: Any) -> int:
         raise RuntimeError("the audit log could not be written")
 
-    monkeypatch.setattr(AuditEvent.objects, "create", audit_store_down)
+    monkeypatch.setattr(audit_log, "insert_event", audit_store_down)
     with pytest.raises(RuntimeError, match="audit log could not be written"):
         entry.send(world, "alice")
     monkeypatch.undo()
