@@ -253,3 +253,30 @@ def test_on_a_laptop_both_views_show_side_by_side_without_a_switch(page, live_se
     expect(page.locator("#region-spine-lumbar")).to_have_class("region hovered")
     page.locator(".hit[data-region=spine-lumbar]").click()
     expect(page.locator("#selection li")).to_contain_text("Lumbar spine")
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_the_top_bar_of_a_clinic_admin_stays_short_and_opens_the_account_pages(
+    browser, live_server, world, artifacts, name
+):
+    """Carol (admin) has every section and her account's pages: on a phone the bar is the
+    brand with her name and Sign out, then the five sections on one line, not four rows;
+    her own pages open from the menu under her name."""
+    context = device(browser, live_server, world.carol, DEVICES[name])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/clients/")
+    nav = page.locator("nav[aria-label=Main] a")
+    expect(nav).to_have_count(5)
+    tops = {
+        round(box["y"]) for box in nav.evaluate_all("a => a.map(e => e.getBoundingClientRect())")
+    }
+    assert len(tops) == 1, f"the sections wrap over {len(tops)} lines"
+    bar = page.locator(".topbar").bounding_box()
+    assert bar is not None and bar["height"] <= 100
+    tokens = page.get_by_role("link", name="API tokens")
+    expect(tokens).to_be_hidden()
+    page.locator(".account-menu summary", has_text="Carol Hart").click()
+    page.screenshot(path=str(artifacts / f"account-menu-{name}.png"))
+    tokens.click()
+    expect(page.locator("h1")).to_have_text("API tokens")
+    context.close()

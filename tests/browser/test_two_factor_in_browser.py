@@ -51,6 +51,7 @@ def test_a_therapist_sets_up_two_factor_and_signs_in_with_it_on_a_phone(
     sign_in_with_password(page, live_server.url, password)
     expect(page.locator("h1")).to_have_text("Clients")  # no app yet: nothing asked
 
+    page.click(".account-menu summary")
     page.click("a:has-text('Two-factor')")
     expect(page.locator("h1")).to_have_text("Two-factor sign-in")
     page.click("button:has-text('Set up two-factor sign-in')")
