@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
-from myomap.audit.queries import events_for, newest_event_id
+from myomap.audit.queries import client_filter, events_for, newest_event_id
 from myomap.records.access import admin_required
 from myomap.records.pages import paginate, requested
 
@@ -20,26 +20,28 @@ PER_PAGE = 50
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every read and write of the clinic's health data, newest first (clinic admins)."""
     clinic_id = int(request.user.clinic_id)  # type: ignore[union-attr,arg-type]  # admin_required
-    client = request.GET.get("client", "").strip()
-    if not (client.isdigit() and len(client) <= 18):  # an id the database can hold, or none
-        client = ""
+    wanted = client_filter(request.user, request.GET.get("client", ""))
+    client = str(wanted.client_id) if wanted.client_id is not None else ""
     action = request.GET.get("action", "")
     upto = _number(request.GET.get("upto", ""))
     kept = {"action": action if action in AuditEvent.Action.values else "", "client": client}
-    of_client = int(client) if client.isdigit() else None
     fresh = upto is not None  # a page of the log as it was, newer events not on it
     if upto is None:  # the log as it is now: its pages keep to it
         upto = newest_event_id()
-    events = events_for(request.user, client=of_client, action=action, upto=upto)
+    if wanted.typed and wanted.client_id is None:  # a name of several clients, or of none
+        events = AuditEvent.objects.none()
+    else:
+        events = events_for(request.user, client=wanted.client_id, action=action, upto=upto)
     keep = {**kept, "upto": str(upto) if upto is not None else ""}
     page = paginate(events, requested(request.GET.get("page")), per_page=PER_PAGE, keep=keep)
     context = {
         "page": page,
         "actions": AuditEvent.Action.choices,
-        "client": client,
-        "action": action,
+        "wanted": wanted,
+        "action": kept["action"],
         "upto": fresh,
         "fresh": "?" + urlencode({k: v for k, v in kept.items() if v}),
+        "all_clients": "?" + urlencode({"action": kept["action"]} if kept["action"] else {}),
     }
     response = render(request, "audit/log.html", context)
     # The log names clients and quotes referrals and override reasons: reading it is a

@@ -3,6 +3,11 @@ class name (`StaticDevice`), the audit page says "recovery codes".
 
 >>> in_words("TOTPDevice"), in_words("NoteVersion"), in_words("")
 ('authenticator app', 'note version', '')
+
+Where an event came from (`via`), likewise:
+
+>>> way_in("cli"), way_in("pad"), way_in("web")
+('command line', "client's phone", 'web')
 """
 
 from __future__ import annotations
@@ -28,3 +33,17 @@ def in_words(object_type: str) -> str:
     if object_type in WORDS:
         return WORDS[object_type]
     return " ".join(re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", object_type)).lower()
+
+
+WAYS_IN: dict[str, str] = {
+    "web": "web",
+    "api": "API",
+    "cli": "command line",
+    "system": "Myomap itself",
+    "pad": "client's phone",
+}
+
+
+def way_in(via: str) -> str:
+    """The words for an event's `via`; one not listed, as stored."""
+    return WAYS_IN.get(via, via)
