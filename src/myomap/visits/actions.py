@@ -170,10 +170,9 @@ def record_palpation(ctx: Context, visit: Visit, data: PalpationData) -> Palpati
         },
     )
     action = AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE
-    what = f"palpation {data.trigger_point} {data.side}"
-    record(ctx, action, finding, client=visit.client, summary=what)
+    name = f"{kb.trigger_points[data.trigger_point].name} ({data.side})"
+    record(ctx, action, finding, client=visit.client, summary=f"palpation of {name}")
     if draft is not None:
-        name = f"{kb.trigger_points[data.trigger_point].name} ({data.side})"
         after = ", ".join(recorded.palpation_of(finding).signs) or "no signs"
         before = ", ".join(recorded.palpation_of(earlier).signs) if earlier else "not examined"
         record_changed(draft, f"Palpation of {name}: {before or 'no signs'} → {after}")
