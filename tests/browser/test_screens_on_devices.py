@@ -280,3 +280,32 @@ def test_the_top_bar_of_a_clinic_admin_stays_short_and_opens_the_account_pages(
     tokens.click()
     expect(page.locator("h1")).to_have_text("API tokens")
     context.close()
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_the_plan_editor_on_a_tablet_and_a_phone_is_one_short_card_a_step(
+    browser, live_server, world, artifacts, name
+):
+    """Each step: its number beside the point, the technique under it, then pressure,
+    hold and repetitions side by side on one line (labelled), not a field a line."""
+    context = device(browser, live_server, world.alice, DEVICES[name])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/plan/")
+    step = page.locator(".plan-form tbody tr").first
+    boxes = {
+        label: step.locator(f'td[data-label="{label}"]').bounding_box()
+        for label in ("Step", "Trigger point", "Technique", "Pressure", "Hold (s)", "Repetitions")
+    }
+    assert all(boxes.values())
+    dose = [boxes[label] for label in ("Pressure", "Hold (s)", "Repetitions")]
+    assert len({round(box["y"]) for box in dose}) == 1, "pressure, hold, reps on one line"
+    assert dose[0]["x"] < dose[1]["x"] < dose[2]["x"]
+    assert boxes["Step"]["y"] == pytest.approx(boxes["Trigger point"]["y"], abs=12)
+    assert boxes["Technique"]["y"] < dose[0]["y"]
+    labels = step.locator('td[data-label="Hold (s)"]').evaluate(
+        "c => getComputedStyle(c, '::before').content"
+    )
+    assert labels == '"Hold (s)"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
+    page.screenshot(path=str(artifacts / f"plan-{name}.png"), full_page=True)
+    context.close()
