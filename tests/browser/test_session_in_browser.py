@@ -17,6 +17,7 @@ from tests.web.records_fixtures import World, build_world
 
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
+from myomap.core.session.steps import hold_steps
 from myomap.visits.models import SessionEvent, SessionRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -227,14 +228,19 @@ def test_taps_made_offline_are_sent_once_when_the_network_returns(
     context.close()
 
 
-# Counts the device's vibrations (the page's cue at the planned seconds).
-VIBRATE = "window.__vibrated = 0; navigator.vibrate = () => ++window.__vibrated > 0;"
+# Keeps the device's vibrations (the page's cues: a short one at each pressure step, two at
+# the planned seconds).
+VIBRATE = "window.__vibrated = []; navigator.vibrate = (p) => window.__vibrated.push(p) > 0;"
+END_CUE = [200, 100, 200]
+STEP_CUE = 150
 
 
 def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     browser, live_server, world, artifacts
 ):
-    """At the planned seconds the device vibrates (and beeps) once; a hold still running
+    """At each pressure step of the stepped hold (ischemic compression in three steps, from
+    the knowledge base) the device vibrates briefly and the page says which step; at the
+    planned seconds it vibrates (and beeps) the end cue once; a hold still running
     at its technique's longest hold is released by the page at that limit, which the
     server records as the hold's end. Pain now at the start, two "too much" in one hold
     show the repeated-discomfort suggestion, a skipped point keeps its reason, a point found
@@ -262,11 +268,23 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     expect(page.locator("#suggestion")).to_be_visible()
     expect(page.locator("#suggestion")).to_contain_text("lighter pressure")
     page.screenshot(path=str(artifacts / "session-runner-tablet-suggestion.png"))
-    assert page.evaluate("window.__vibrated") == 0
-    page.clock.run_for((first.hold_seconds - 3) * 1000 + 500)
+    assert page.evaluate("window.__vibrated") == []
+    stepped = hold_steps(load_default(), first.technique, first.hold_seconds)
+    assert stepped is not None and len(stepped.seconds) == 2  # three steps
+    two, three = stepped.seconds
+    expect(page.locator("#current-hold")).to_contain_text(
+        f"3 pressure steps, cued at {two} s, {three} s"
+    )
+    page.clock.run_for((two - 3) * 1000 + 500)  # half a second into the second step
+    expect(page.locator("#timer-note")).to_contain_text("Pressure step 2 of 3")
+    assert page.evaluate("window.__vibrated") == [STEP_CUE]
+    page.clock.run_for((three - two) * 1000)
+    expect(page.locator("#timer-note")).to_contain_text("Pressure step 3 of 3")
+    assert page.evaluate("window.__vibrated") == [STEP_CUE, STEP_CUE]
+    page.clock.run_for((first.hold_seconds - three) * 1000)
     expect(page.locator("#timer")).to_have_class("timer done")
     expect(page.locator("#timer-note")).to_contain_text(f"planned {first.hold_seconds} s are up")
-    assert page.evaluate("window.__vibrated") == 1
+    assert page.evaluate("window.__vibrated") == [STEP_CUE, STEP_CUE, END_CUE]
     state = api_state(world)
     longest = state["active_hold"]["longest"]
     assert longest is not None and longest > first.hold_seconds
@@ -283,7 +301,7 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     assert stamps == [("too-much", 2), ("too-much", 3)]
     assert state["pain_start"] == 6
     assert state["suggestion"]["action"] == "lighter-pressure"
-    assert page.evaluate("window.__vibrated") == 1
+    assert page.evaluate("window.__vibrated") == [STEP_CUE, STEP_CUE, END_CUE]
 
     # The second point is skipped, saying why: the runner goes on to the third.
     steps = list(world.visit.plan_steps.all())

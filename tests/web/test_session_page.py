@@ -200,3 +200,35 @@ def test_an_open_session_keeps_the_points_it_started_with(world: World) -> None:
     session_actions.end_session(ctx, world.visit)
     page = world.web("alice").get(url(world.visit)).content.decode()
     assert "The plan changed" not in page
+
+
+def test_a_stepped_hold_carries_its_pressure_steps_from_the_knowledge_base(world: World) -> None:
+    """Ischemic compression is held in three pressure steps (session.yaml, with its
+    sources): each planned point of it carries the seconds its steps start at, for the
+    runner's cues, and says so with the sources; a technique without steps carries none."""
+    kb = load_default()
+    steps = list(world.visit.plan_steps.all())
+    stepped = [s for s in steps if s.technique == "ischemic-compression"]
+    assert stepped, "the world's plan has an ischemic compression step"
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    items = re.findall(r'<li id="point-\d+"[^>]*>', page)
+    assert len(items) == len(steps)
+    rule = kb.session_rules.pressure_steps[0] if kb.session_rules else None
+    assert rule is not None and rule.technique == "ischemic-compression" and rule.steps == 3
+    for step, item in zip(steps, items, strict=True):
+        if step.technique == "ischemic-compression":
+            hold = step.hold_seconds
+            want = " ".join(str((2 * hold * k + 3) // 6) for k in (1, 2))
+            assert f'data-steps="{want}"' in item
+        else:
+            assert 'data-steps=""' in item
+    first = stepped[0]
+    assert first.hold_seconds == 30
+    assert "In 3 pressure steps: a cue at 10 s and 20 s" in page
+    assert "Sources: szajkowski-2025" in page
+    # A point added on the way with the technique: its usual hold's steps.
+    usual = kb.techniques["ischemic-compression"].dose.hold
+    option = re.search(r'<option value="ischemic-compression"[^>]*>', page)
+    assert option is not None
+    want = " ".join(str((2 * usual * k + 3) // 6) for k in (1, 2))
+    assert f'data-steps="{want}"' in option[0]

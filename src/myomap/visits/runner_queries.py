@@ -12,6 +12,7 @@ from myomap.core.kb.clinical import TriggerPoint
 from myomap.core.kb.patterns import PointSide, location_region, referral_pattern
 from myomap.core.notes import point_name
 from myomap.core.session.rules import session_rules
+from myomap.core.session.steps import hold_steps
 from myomap.visits.models import Visit
 from myomap.visits.session_queries import SessionState
 
@@ -35,6 +36,16 @@ class RunnerPoint:
     region: str  # the map region where the point lies ("" for an unknown point)
     holds: int = 0  # holds recorded on it and finished, in the visit's latest session
     skipped: str | None = None  # why it was skipped there
+    # The seconds into the hold where each pressure step after the first starts (a
+    # stepped hold, session.yaml `pressure_steps`), the runner's cues; and why, cited.
+    steps: tuple[int, ...] = ()
+    steps_note: str = ""
+    steps_sources: tuple[str, ...] = ()
+
+    @property
+    def steps_data(self) -> str:
+        """The step starts as the page's script reads them ("7 13")."""
+        return " ".join(str(s) for s in self.steps)
 
 
 def runner_points(visit: Visit) -> list[RunnerPoint]:
@@ -46,6 +57,7 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
         known = kb.trigger_points.get(step.trigger_point)
         technique = kb.techniques.get(step.technique)
         zones, region = on_the_map(kb, known, step.side)
+        stepped = hold_steps(kb, step.technique, step.hold_seconds)
         points.append(
             RunnerPoint(
                 number=number,
@@ -61,6 +73,9 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
                 longest=longest.get(step.technique),
                 zones=zones,
                 region=region,
+                steps=stepped.seconds if stepped else (),
+                steps_note=stepped.note if stepped else "",
+                steps_sources=stepped.sources if stepped else (),
             )
         )
     return points

@@ -22,6 +22,7 @@ from myomap.audit.models import AuditEvent
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.core.session.rules import session_rules
+from myomap.core.session.steps import hold_steps
 from myomap.records.access import staff_required
 from myomap.visits import queries, session_queries
 from myomap.visits.runner_queries import on_the_map, runner_plan
@@ -40,8 +41,9 @@ class Choice:
 @lru_cache(maxsize=4)
 def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
     """Every trigger point (its location and referral zones on each side) and every timed
-    technique (its usual and longest hold), for adding a point found on the way. The
-    server checks an added point against the safety rules as it does a plan step."""
+    technique (its usual and longest hold, and its pressure steps), for adding a point
+    found on the way. The server checks an added point against the safety rules as it
+    does a plan step."""
     kb = load_default()
     longest = session_rules(kb).longest_hold
     points = []
@@ -49,11 +51,14 @@ def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
         zones = {side: on_the_map(kb, tp, side)[0] for side in ("left", "right", "bilateral")}
         data = {"location": tp.location.description} | {f"zones_{k}": v for k, v in zones.items()}
         points.append(Choice(tp_id, tp.name, data))
-    techniques = [
-        Choice(t_id, t.name, {"hold": str(t.dose.hold), "longest": str(longest[t_id])})
-        for t_id, t in kb.techniques.items()
-        if longest.get(t_id)
-    ]
+    techniques = []
+    for t_id, t in kb.techniques.items():
+        if not longest.get(t_id):
+            continue
+        stepped = hold_steps(kb, t_id, t.dose.hold)
+        steps = " ".join(str(s) for s in stepped.seconds) if stepped else ""
+        data = {"hold": str(t.dose.hold), "longest": str(longest[t_id]), "steps": steps}
+        techniques.append(Choice(t_id, t.name, data))
     return tuple(points), tuple(techniques)
 
 

@@ -1,8 +1,9 @@
 """The rules of a guided session (kind `session_rules`, `session.yaml`): the longest a
-hold may run for a technique whose sources describe holds past its planned range, and
-the repeated-discomfort rule (how many "too much" or "worse" in one hold, or on one
-point, suggest a lighter pressure or another technique). One entry; every number cites
-its sources, and `evidence` says how strong they are."""
+hold may run for a technique whose sources describe holds past its planned range, the
+pressure steps of a stepped hold, and the repeated-discomfort rule (how many "too much"
+or "worse" in one hold, or on one point, suggest a lighter pressure or another
+technique). One entry; every number cites its sources, and `evidence` says how strong
+they are."""
 
 from __future__ import annotations
 
@@ -38,9 +39,21 @@ class RepeatedDiscomfort(_Part):
     note: Text
 
 
+class PressureSteps(_Part):
+    """A hold of `technique` worked in `steps` equal steps of its planned seconds: the
+    runner cues the start of each step after the first (and the end, as for any hold)."""
+
+    technique: Id
+    steps: int = Field(ge=2, le=10)
+    evidence: Literal["strong", "moderate", "weak", "expert-opinion"]
+    sources: tuple[Id, ...] = Field(min_length=1)
+    note: Text
+
+
 class SessionRules(Cited):
     longest_hold: tuple[LongestHold, ...] = ()
     repeated_discomfort: RepeatedDiscomfort
+    pressure_steps: tuple[PressureSteps, ...] = ()
 
     def references(self) -> Iterator[Ref]:
         yield from super().references()
@@ -50,6 +63,10 @@ class SessionRules(Cited):
                 yield Ref(f"longest_hold[{i}].sources", "sources", source)
         for source in self.repeated_discomfort.sources:
             yield Ref("repeated_discomfort.sources", "sources", source)
+        for i, step in enumerate(self.pressure_steps):
+            yield Ref(f"pressure_steps[{i}].technique", "techniques", step.technique)
+            for source in step.sources:
+                yield Ref(f"pressure_steps[{i}].sources", "sources", source)
 
     @classmethod
     def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:

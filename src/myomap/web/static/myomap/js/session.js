@@ -45,8 +45,14 @@
       number: li.dataset.number,
       zones: (li.dataset.zones || "").split(" ").filter(Boolean),
       longest: li.dataset.longest ? parseInt(li.dataset.longest, 10) : null,
+      steps: steps(li.dataset.steps),
     };
   });
+  // The seconds into a hold where each pressure step after the first starts, as the
+  // server's knowledge base gives them ("7 13": data-steps); none for an even hold.
+  function steps(text) {
+    return (text || "").split(" ").filter(Boolean).map(function (x) { return parseInt(x, 10); });
+  }
   var plan = planned.slice(); // the plan's points, then those added on the way
   var key = function (point, side) { return point + "|" + side; };
   var indexOf = function (point, side) {
@@ -243,6 +249,7 @@
       hold: parseInt(t.dataset.hold, 10) || 0, repetitions: 1, number: String(number),
       zones: tp ? (tp.dataset["zones" + (side === "right" ? "Right" : side === "bilateral" ? "Bilateral" : "Left")] || "").split(" ").filter(Boolean) : [],
       longest: parseInt(t.dataset.longest, 10) || null,
+      steps: steps(t.dataset.steps),
     };
     var li = document.createElement("li");
     li.id = "point-" + number;
@@ -337,6 +344,7 @@
     if (!p || !p.longest) return;
     wakeAudio();
     cued = false;
+    stepCued = 0;
     tap("start-hold", { technique: p.technique, pressure: p.pressure });
   }
 
@@ -488,6 +496,7 @@
   // ------------------------------------------------------------------ cues
   var audio = null;
   var cued = false;
+  var stepCued = 0; // the pressure steps of the active hold already cued
   function wakeAudio() {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (!Context) return;
@@ -508,6 +517,19 @@
       });
     }
     if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+  }
+  // A pressure step: one shorter, lower tone and one short vibration (the end has two).
+  function stepBeep() {
+    if (audio) {
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      osc.frequency.value = 660;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      osc.start(audio.currentTime);
+      osc.stop(audio.currentTime + 0.15);
+    }
+    if (navigator.vibrate) navigator.vibrate(150);
   }
 
   var wakeLock = null;
@@ -591,7 +613,10 @@
     var held = v.holds.filter(function (x) { return x.point === shown.point && x.side === shown.side && x.end !== null; }).length;
     $("current-hold").textContent = shown.longest
       ? shown.hold + " s planned (at most " + shown.longest + " s), " +
-        (shown.repetitions > 1 ? shown.repetitions + " holds planned, " : "") + held + " done"
+        (shown.repetitions > 1 ? shown.repetitions + " holds planned, " : "") + held + " done" +
+        (shown.steps && shown.steps.length
+          ? "; in " + (shown.steps.length + 1) + " pressure steps, cued at " + shown.steps.join(" s, ") + " s"
+          : "")
       : "not a timed hold";
     drawMap(shown);
     $("previous").disabled = !running || !!h || at <= 0;
@@ -684,7 +709,16 @@
       beep();
       note("The planned " + planned + " s are up: release when the point lets go.");
     } else if (h && seconds < planned) {
-      note("Holding…");
+      var marks = p ? p.steps : [];
+      var passed = 0;
+      while (passed < marks.length && seconds >= marks[passed]) passed++;
+      if (passed > stepCued) {
+        stepCued = passed;
+        stepBeep();
+      }
+      note(passed
+        ? "Pressure step " + (passed + 1) + " of " + (marks.length + 1) + ": check with the client, then take up the new barrier."
+        : "Holding…");
     } else if (!h && (!view || view.status !== "running")) {
       note("");
     }
