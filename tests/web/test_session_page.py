@@ -194,7 +194,12 @@ def test_an_open_session_keeps_the_points_it_started_with(world: World) -> None:
     assert plan_names(world.visit)[:2] == [started_with[1], started_with[0]]
     page = world.web("alice").get(url(world.visit)).content.decode()
     assert "The plan changed after this session started" in page
-    assert plan_items(page) == started_with[:-1]
+    # The point taken out is still shown, in its place, and said to be removed.
+    assert plan_items(page) == started_with
+    items = re.findall(r'<li id="point-\d+"[^>]*>.*?</li>', page, re.S)
+    assert "Removed from the plan after the session started" in items[-1]
+    assert 'class=" is-removed"' in items[-1] and 'data-longest=""' in items[-1]
+    assert all("Removed from the plan" not in item for item in items[:-1])
 
     ctx = Context(user=world.alice, via="cli")
     session_actions.end_session(ctx, world.visit)

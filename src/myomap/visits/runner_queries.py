@@ -41,6 +41,7 @@ class RunnerPoint:
     steps: tuple[int, ...] = ()
     steps_note: str = ""
     steps_sources: tuple[str, ...] = ()
+    removed: bool = False  # taken out of the plan after the open session started
 
     @property
     def steps_data(self) -> str:
@@ -90,8 +91,32 @@ def in_session_order(
     keys = [(tp, side) for tp, side in planned]
     if keys == list(by_key):
         return points, False
-    kept = [by_key[k] for k in keys if k in by_key]
+    kept = [by_key[k] if k in by_key else _removed(*k) for k in keys]
     return [replace(p, number=n) for n, p in enumerate(kept, start=1)], True
+
+
+def _removed(trigger_point: str, side: str) -> RunnerPoint:
+    """A point of the open session that is no longer in the plan: shown, and said to be
+    removed, without a technique or dose (its plan step is gone), so no hold starts."""
+    kb = load_default()
+    known = kb.trigger_points.get(trigger_point)
+    zones, region = on_the_map(kb, known, side)
+    return RunnerPoint(
+        number=0,
+        trigger_point=trigger_point,
+        side=side,
+        name=point_name(kb, trigger_point, side) if known else trigger_point,
+        location=known.location.description if known else "",
+        technique="",
+        technique_name="removed from the plan after the session started",
+        pressure="",
+        hold_seconds=0,
+        repetitions=1,
+        longest=None,
+        zones=zones,
+        region=region,
+        removed=True,
+    )
 
 
 def on_the_map(kb: KnowledgeBase, point: TriggerPoint | None, side: str) -> tuple[str, str]:
