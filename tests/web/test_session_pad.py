@@ -315,3 +315,40 @@ def test_a_link_of_clinic_a_opens_nothing_of_clinic_b(world: World, clock: Any) 
     assert refused.status_code == 403 and "can no longer use it" in refused.json()["detail"]
     assert tap(borrowed, "pad-b", "better", now, now).status_code == 403
     assert feedback_rows(theirs) == []
+
+
+def test_a_pad_tapping_faster_than_a_person_is_refused_and_nothing_is_stored(
+    world: World, clock: Any
+) -> None:
+    """session.yaml's `pad_taps`: past its most taps in its window of the phone's time
+    the next tap is refused (429) with a message saying so, and no row is stored; a
+    resent tap is still answered as recorded; taps later than the window go through."""
+    limit = load_default().session_rules.pad_taps  # type: ignore[union-attr]
+    assert limit is not None and (limit.most, limit.per_seconds) == (10, 5)
+    start_hold(world, T0)
+    clock.move_to(T0 + dt.timedelta(seconds=4))
+    token = token_for(world)
+    now = T0 + dt.timedelta(seconds=4)
+    for i in range(limit.most):
+        made = T0 + dt.timedelta(seconds=2, milliseconds=100 * i)
+        assert tap(token, f"fast-{i}", "better", made, now).status_code == 200
+    stored = feedback_rows(world.visit)
+    assert len(stored) == limit.most
+    refused = tap(token, "fast-10", "worse", T0 + dt.timedelta(seconds=3), now)
+    assert refused.status_code == 429
+    assert "too many taps: at most 10 in 5 seconds" in refused.json()["detail"]
+    assert "not recorded" in refused.json()["detail"]
+    assert feedback_rows(world.visit) == stored  # nothing half-saved
+    # The same tap sent again (its answer was lost) is recorded once, not refused.
+    again = tap(token, "fast-0", "better", T0 + dt.timedelta(seconds=2), now)
+    assert again.status_code == 200 and feedback_rows(world.visit) == stored
+    # Once the window has passed on the phone's clock, the client may tap again.
+    clock.move_to(T0 + dt.timedelta(seconds=9))
+    later = T0 + dt.timedelta(seconds=9)
+    assert tap(token, "slow-1", "worse", later, later).status_code == 200
+    state = session_actions.session_queries.session_for(
+        world.alice, world.visit, load_default(), later
+    )
+    assert state is not None and state.active is not None
+    kinds = [f.kind for f in state.active.hold.feedback]
+    assert kinds == ["better"] * limit.most + ["worse"]

@@ -202,7 +202,7 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
     at -= session_queries.tablet_offset(access.run)
     event = session_actions.EventData(PREFIX + event_id.strip(), "feedback", at, {"kind": kind})
     try:
-        state = session_actions.record_events(ctx, access.run.visit, [event])
+        state = session_actions.record_pad_tap(ctx, access.run.visit, event)
     except ActionError as exc:
         return _error(exc.message, exc.field, exc.status)
     return JsonResponse({"recorded": True, **_showing(state)})

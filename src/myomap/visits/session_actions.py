@@ -27,7 +27,7 @@ from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.session import events as ev
 from myomap.core.session.errors import SessionError
 from myomap.core.session.state import Session, apply
-from myomap.records.errors import Conflict, Invalid, Locked
+from myomap.records.errors import ActionError, Conflict, Invalid, Locked
 from myomap.visits import queries, session_queries
 from myomap.visits.actions import lock_visit, planning_screening, record_changed, writable
 from myomap.visits.models import SESSION_EVENTS, SessionEvent, SessionRun, Visit, event_fields
@@ -130,6 +130,35 @@ def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> 
     else:
         _shown(ctx, visit, run, "guided session: its events were recorded before")
     return _state(ctx, run, session, kb)
+
+
+class TooManyTaps(ActionError):
+    """The client's pad tapped faster than session.yaml's `pad_taps` allows."""
+
+    status = 429
+
+
+@transaction.atomic
+def record_pad_tap(ctx: Context, visit: Visit, tap: EventData) -> SessionState:
+    """One tap of the client's pad: refused, with nothing stored, when the pad already
+    sent the most taps allowed in the window before this tap's time (session.yaml
+    `pad_taps`); a resent tap is recorded once, never refused."""
+    lock_visit(ctx, visit)
+    rules = load_default().session_rules
+    limit = rules.pad_taps if rules else None
+    run = session_queries.current_run(visit)
+    if limit is not None and run is not None:
+        taps = SessionEvent.objects.filter(run=run, event_id__startswith=session_queries.PAD_PREFIX)
+        if not taps.filter(event_id=tap.event_id).exists():
+            window = dt.timedelta(seconds=limit.per_seconds)
+            recent = taps.filter(at__gt=tap.at - window, at__lte=tap.at).count()
+            if recent >= limit.most:
+                raise TooManyTaps(
+                    f"too many taps: at most {limit.most} in {limit.per_seconds} seconds; "
+                    "this one was not recorded. Wait a moment, then tap again.",
+                    "kind",
+                )
+    return record_events(ctx, visit, [tap])
 
 
 # ----------------------------------------------------------------------------- end

@@ -50,10 +50,21 @@ class PressureSteps(_Part):
     note: Text
 
 
+class PadTaps(_Part):
+    """The client's feedback pad refuses a tap past `most` taps in `per_seconds` seconds
+    of the phone's own time."""
+
+    most: int = Field(ge=1)
+    per_seconds: int = Field(ge=1)
+    sources: tuple[Id, ...] = Field(min_length=1)
+    note: Text
+
+
 class SessionRules(Cited):
     longest_hold: tuple[LongestHold, ...] = ()
     repeated_discomfort: RepeatedDiscomfort
     pressure_steps: tuple[PressureSteps, ...] = ()
+    pad_taps: PadTaps | None = None
 
     def references(self) -> Iterator[Ref]:
         yield from super().references()
@@ -67,6 +78,9 @@ class SessionRules(Cited):
             yield Ref(f"pressure_steps[{i}].technique", "techniques", step.technique)
             for source in step.sources:
                 yield Ref(f"pressure_steps[{i}].sources", "sources", source)
+        if self.pad_taps is not None:
+            for source in self.pad_taps.sources:
+                yield Ref("pad_taps.sources", "sources", source)
 
     @classmethod
     def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:
