@@ -123,6 +123,7 @@ def summarise(runs: list[Run], cpu_seconds: float, wall_seconds: float) -> dict[
         "therapist_read": spread(reads),
         "therapist_reads": len(reads),
         "therapist_read_errors": sum(run.read_errors for run in runs),
+        "therapist_reads_unchanged": sum(run.unchanged for run in runs),
         "wall_seconds": round(wall_seconds, 1),
         "server_cpu_seconds": round(cpu_seconds, 2),
         "server_cpu_ms_per_tap": round(cpu_seconds / len(recorded) * 1000, 2) if recorded else None,
@@ -138,10 +139,16 @@ def summarise(runs: list[Run], cpu_seconds: float, wall_seconds: float) -> dict[
 
 # ----------------------------------------------------------------------------- HTTP
 def request(
-    base: str, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    base: str,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    tags: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
     """One request on its own connection (as a phone or tablet may open one); the JSON
-    answer when there is one, else the text."""
+    answer when there is one, else the text. `tags`: the answer's ETag is kept there
+    under "ETag"."""
     url = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=60)
     data = None if body is None else json.dumps(body)
@@ -150,9 +157,11 @@ def request(
         conn.request(method, path, body=data, headers=sent | (headers or {}))
         answer = conn.getresponse()
         text = answer.read().decode("utf-8", "replace")
+        if tags is not None and answer.getheader("ETag"):
+            tags["ETag"] = answer.getheader("ETag") or ""
     finally:
         conn.close()
-    if answer.getheader("Content-Type", "").startswith("application/json"):
+    if text and answer.getheader("Content-Type", "").startswith("application/json"):
         return answer.status, json.loads(text)
     return answer.status, text
 
@@ -179,6 +188,7 @@ class Run:
     taps: list[Tap] = field(default_factory=list)
     reads: list[float] = field(default_factory=list)  # round trips, seconds
     read_errors: int = 0
+    unchanged: int = 0  # reads answered 304: nothing new since the last
 
 
 def set_up(base: str, token: str, cookie: str, visit_id: int) -> Run | None:
@@ -260,15 +270,21 @@ def therapist_reads(base: str, cookie: str, run: Run, poll: float, until: Finish
     """The therapist's screen: the session read every `poll` seconds (the next once the
     last one answered, as js/session.js does); marks each tap when a read first shows it."""
     path = f"/api/visits/{run.visit_id}/session"
+    last: dict[str, str] = {}  # the ETag of the state last read, sent back as js does
     while True:
         began = time.monotonic()
+        asked = {"Cookie": cookie} | ({"If-None-Match": last["ETag"]} if last else {})
+        answer: dict[str, str] = {}
         try:
-            status, state = request(base, "GET", path, None, {"Cookie": cookie})
+            status, state = request(base, "GET", path, None, asked, answer)
         except OSError:
             status, state = -1, None
         answered = time.monotonic()
         run.reads.append(answered - began)
-        if status == 200 and isinstance(state, dict):
+        if status == 304:  # nothing new since the last read
+            run.unchanged += 1
+        elif status == 200 and isinstance(state, dict):
+            last.update(answer)
             shown = seen_ids(state)
             for tap in list(run.taps):
                 if tap.seen is None and tap.event_id in shown:
@@ -416,7 +432,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=50, help="concurrent sessions")
     parser.add_argument("--seconds", type=int, default=30, help="taps per session, one a second")
     parser.add_argument(
-        "--poll", type=float, default=1.0, help="seconds between the therapist's reads"
+        "--poll",
+        type=float,
+        default=0.4,
+        help="seconds between the therapist's reads (session.js reads every 0.4 s)",
     )
     parser.add_argument(
         "--clients", type=int, default=600, help="synthetic clients seeded (visits to run)"

@@ -28,6 +28,8 @@ def test_every_tap_reaches_the_therapists_screen(tmp_path: Path) -> None:
     assert results["taps_recorded"] == results["taps_seen"] == 6
     assert results["taps_refused"] == {}
     assert results["therapist_read_errors"] == 0 and results["therapist_reads"] >= 6
+    # between taps the screen is told "nothing new" (304), as session.js is
+    assert 0 < results["therapist_reads_unchanged"] < results["therapist_reads"]
     latency = results["tap_to_therapist"]
     assert 0 < latency["p50_ms"] <= latency["p95_ms"] <= latency["p99_ms"] <= latency["max_ms"]
     assert set(results["tap_post"]) == set(latency) == set(results["therapist_read"])

@@ -563,3 +563,38 @@ def test_the_session_does_not_end_while_a_hold_is_active(world: World) -> None:
     assert "release or stop the hold" in detail
     assert stored() == before
     assert SessionRun.objects.get().ended_at is None
+
+
+# ----------------------------------------------------------------------------- read again
+def test_a_read_of_an_unchanged_session_is_answered_not_modified(world: World) -> None:
+    """The runner reads the session several times a second to follow the client's taps:
+    sent back its ETag, an unchanged session is a 304 with no body; a tap, the end, or
+    the plan saved again gives a new tag and the new state."""
+    api = started(world)
+    first = api.get(url(world))
+    tag = first["ETag"]
+    assert first.status_code == 200 and tag
+    again = api.get(url(world), HTTP_IF_NONE_MATCH=tag)
+    assert (again.status_code, again.content) == (304, b"")
+    assert again["ETag"] == tag
+
+    assert post(api, url(world, "/events"), THE_RUN[:3]).status_code == 200
+    after_tap = api.get(url(world), HTTP_IF_NONE_MATCH=tag)
+    assert after_tap.status_code == 200 and after_tap["ETag"] != tag
+    assert after_tap.json()["session"]["active_hold"]["trigger_point"] == QL
+    tag = after_tap["ETag"]
+    assert api.get(url(world), HTTP_IF_NONE_MATCH=tag).status_code == 304
+
+    # the plan saved again (its steps replaced) is a new state too
+    steps = [
+        visit_actions.StepData(
+            s.trigger_point, s.side, s.technique, s.pressure, s.hold_seconds, s.repetitions
+        )
+        for s in world.visit.plan_steps.order_by("order")
+    ]
+    visit_actions.save_plan(Context(user=world.alice), world.visit, steps)
+    assert api.get(url(world), HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+    # another clinic's therapist gets no tag and no state, whatever they send
+    other = world.api("bob").get(url(world), HTTP_IF_NONE_MATCH=tag)
+    assert other.status_code == 404 and "ETag" not in other

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Body, Router, Status
 
 from myomap.api.auth import require_staff
@@ -57,17 +57,25 @@ def record_events(
 
 @router.get(
     "/visits/{visit_id}/session",
-    response={200: SessionStateOut, **ERRORS},
+    response={200: SessionStateOut, 304: None, **ERRORS},
     summary="The session's state: the current point, the active hold with its seconds so far, "
-    "every hold with its feedback, before and after values, the suggestion (null: none yet)",
+    "every hold with its feedback, before and after values, the suggestion (null: none yet). "
+    "Its ETag changes with every event, the session's end and the plan saved again: sent "
+    "back as If-None-Match, an unchanged session is answered 304 with no body",
 )
-def get_session(request: HttpRequest, visit_id: RecordId) -> dict[str, Any]:
+def get_session(request: HttpRequest, visit_id: RecordId, response: HttpResponse) -> Status[Any]:
     ctx = require_staff(request)
     visit = visit_for(ctx.user, visit_id)
+    revision = session_queries.session_revision(ctx.user, visit)
+    tag = f'"{revision}"' if revision is not None else None
+    if tag is not None:
+        response["ETag"] = tag
+        if request.headers.get("If-None-Match") == tag:
+            return Status(304, None)
     state = session_queries.session_for(ctx.user, visit, load_default(), ctx.now)
     # The runner reads this every second while a session is open: one read a minute.
     record_read_once(ctx, visit, summary="guided session", within=READ_AUDITED_EVERY)
-    return _out(visit_id, state)
+    return Status(200, _out(visit_id, state))
 
 
 @router.post(

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, Max
 
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.notes import point_name
@@ -46,6 +46,29 @@ def current_run(visit: Visit) -> SessionRun | None:
         .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")
         .first()
     )
+
+
+def session_revision(user: Any, visit: Visit) -> str | None:
+    """A tag that changes whenever the session's state as `session_for` gives it may
+    change: its run, each event recorded, its end, the visit's plan saved again. One
+    query, so a screen that reads the session every fraction of a second (the runner,
+    following the client's taps) is answered "nothing new" without rebuilding the state.
+    None when this user sees no session (the state then says so itself)."""
+    if not reads_drafts(user):
+        return None
+    row = (
+        SessionRun.objects.filter(visit=visit)
+        .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")
+        .annotate(event_count=Count("events"), last_event=Max("events__id"))
+        .values_list("id", "ended_at", "event_count", "last_event")
+        .first()
+    )
+    if row is None:
+        return None
+    run_id, ended_at, events, last_event = row
+    steps = visit.plan_steps.aggregate(n=Count("id"), last=Max("id"))
+    ended = ended_at.timestamp() if ended_at is not None else 0
+    return f"{run_id}.{events}.{last_event or 0}.{ended}.{steps['n']}.{steps['last'] or 0}"
 
 
 def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:

@@ -27,7 +27,9 @@
     "add-point": "the added point", feedback: "the feedback",
   };
   var $ = function (id) { return document.getElementById(id); };
-  var POLL_MS = 1000; // how often a running session is read again (the phone's taps)
+  // How often a running session is read again (the phone's taps): an unchanged session
+  // is answered 304 with no body (its ETag sent back), so a read is cheap.
+  var POLL_MS = 400;
   var taps = 0; // taps made on this device since the page opened
 
   var planned = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
@@ -377,8 +379,9 @@
   var online = true;
   var retry = null;
 
-  function request(method, url, body) {
+  function request(method, url, body, tag) {
     var init = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (tag) init.headers["If-None-Match"] = tag;
     if (method !== "GET") {
       init.headers["Content-Type"] = "application/json";
       init.headers["X-CSRFToken"] = CSRF;
@@ -386,7 +389,7 @@
     }
     return fetch(url, init).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        return { status: response.status, ok: response.ok, data: data };
+        return { status: response.status, ok: response.ok, data: data, tag: response.headers.get("ETag") };
       });
     });
   }
@@ -828,20 +831,23 @@
   window.addEventListener("online", function () { setOnline(true); flush(); });
   window.addEventListener("offline", function () { setOnline(false); });
 
-  // While a session runs, read it again every second: taps from the client's own phone
-  // (the feedback pad) reach this screen within about a second. Only when nothing of
+  // While a session runs, read it again every POLL_MS: taps from the client's own phone
+  // (the feedback pad) reach this screen within about half a second. Only when nothing of
   // this device is waiting to be sent, so a read never races the device's own taps.
   // An answer is used only if this device tapped nothing meanwhile: a read that left
   // before a tap would otherwise put the screen back to where it was before the tap.
   var polling = false;
+  var shownTag = null; // the ETag of the state a read last put on the screen
   setInterval(function () {
     if (polling || sending || document.hidden || queue.length || !view || view.status !== "running") return;
     polling = true;
     var asked = taps;
-    request("GET", API).then(function (answer) {
+    request("GET", API, null, shownTag).then(function (answer) {
       polling = false;
+      if (answer.status === 304) return; // nothing new since the state shown
       if (answer.ok && asked === taps && !queue.length && !sending) {
         server = answer.data.session;
+        shownTag = answer.tag;
         rebuild();
       }
     }, function () { polling = false; });
