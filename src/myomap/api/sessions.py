@@ -65,13 +65,13 @@ def record_events(
 )
 def get_session(request: HttpRequest, visit_id: RecordId, response: HttpResponse) -> Status[Any]:
     ctx = require_staff(request)
-    visit = visit_for(ctx.user, visit_id)
-    revision = session_queries.session_revision(ctx.user, visit)
+    revision = session_queries.session_revision(ctx.user, visit_id)
     tag = f'"{revision}"' if revision is not None else None
     if tag is not None:
         response["ETag"] = tag
         if request.headers.get("If-None-Match") == tag:
             return Status(304, None)
+    visit = visit_for(ctx.user, visit_id)
     state = session_queries.session_for(ctx.user, visit, load_default(), ctx.now)
     # The runner reads this every second while a session is open: one read a minute.
     record_read_once(ctx, visit, summary="guided session", within=READ_AUDITED_EVERY)

@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Max
+from django.db import connection
+from django.db.models import F
 
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.notes import point_name
@@ -19,7 +20,7 @@ from myomap.core.session.record import SessionRecord, session_record
 from myomap.core.session.rules import session_rules
 from myomap.core.session.state import Hold, Rules, Session, new_session, replay
 from myomap.core.session.suggest import Suggestion, suggestion
-from myomap.visits.models import SessionEvent, SessionRun, Visit, reads_drafts
+from myomap.visits.models import PlanStep, SessionEvent, SessionRun, Visit, reads_drafts
 
 # The rules are built once per knowledge base (once per process, in practice).
 _RULES: dict[int, tuple[KnowledgeBase, Rules]] = {}
@@ -48,27 +49,45 @@ def current_run(visit: Visit) -> SessionRun | None:
     )
 
 
-def session_revision(user: Any, visit: Visit) -> str | None:
+def session_revision(user: Any, visit_id: int) -> str | None:
     """A tag that changes whenever the session's state as `session_for` gives it may
-    change: its run, each event recorded, its end, the visit's plan saved again. One
-    query, so a screen that reads the session every fraction of a second (the runner,
-    following the client's taps) is answered "nothing new" without rebuilding the state.
-    None when this user sees no session (the state then says so itself)."""
-    if not reads_drafts(user):
+    change: its run, each event recorded, its end, the visit's plan saved again (its steps
+    are replaced, with new ids). None when this user sees no session of this visit (not
+    staff of its clinic, no such visit, none started): the caller then reads the visit as
+    usual, with its 404 and audit.
+
+    One plain statement, the visit checked against the user's clinic in it, so a screen
+    that reads the session several times a second (the runner, following the client's
+    taps) is answered "nothing new" without building the visit or replaying the events."""
+    if not reads_drafts(user) or getattr(user, "clinic_id", None) is None:
         return None
-    row = (
-        SessionRun.objects.filter(visit=visit)
-        .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")
-        .annotate(event_count=Count("events"), last_event=Max("events__id"))
-        .values_list("id", "ended_at", "event_count", "last_event")
-        .first()
-    )
-    if row is None:
-        return None
-    run_id, ended_at, events, last_event = row
-    steps = visit.plan_steps.aggregate(n=Count("id"), last=Max("id"))
-    ended = ended_at.timestamp() if ended_at is not None else 0
-    return f"{run_id}.{events}.{last_event or 0}.{ended}.{steps['n']}.{steps['last'] or 0}"
+    with connection.cursor() as cursor:
+        cursor.execute(_REVISION_SQL, [visit_id, user.clinic_id])
+        row = cursor.fetchone()
+    return None if row is None else ".".join(str(v) for v in row)
+
+
+def _revision_sql() -> str:
+    visit, run = Visit._meta.db_table, SessionRun._meta.db_table
+    event, step = SessionEvent._meta.db_table, PlanStep._meta.db_table
+    client = Visit._meta.get_field("client").related_model._meta.db_table  # type: ignore[union-attr]
+    # The open run first, else the latest ended (as `current_run` orders them).
+    return f"""
+        SELECT r.id, r.ended_at,
+               (SELECT COUNT(*) FROM {event} e WHERE e.run_id = r.id),
+               (SELECT MAX(e.id) FROM {event} e WHERE e.run_id = r.id),
+               (SELECT COUNT(*) FROM {step} s WHERE s.visit_id = v.id),
+               (SELECT MAX(s.id) FROM {step} s WHERE s.visit_id = v.id)
+        FROM {visit} v
+        JOIN {client} c ON c.id = v.client_id
+        JOIN {run} r ON r.visit_id = v.id
+        WHERE v.id = %s AND c.clinic_id = %s
+        ORDER BY CASE WHEN r.ended_at IS NULL THEN 0 ELSE 1 END, r.ended_at DESC,
+                 r.started_at DESC, r.id DESC
+        LIMIT 1"""
+
+
+_REVISION_SQL = _revision_sql()
 
 
 def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:
