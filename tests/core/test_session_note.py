@@ -166,7 +166,8 @@ def test_a_session_rule_naming_an_unknown_technique_is_a_load_error(tmp_path: Pa
     shutil.copytree(DEFAULT_ROOT, root)
     text = (root / "session.yaml").read_text(encoding="utf-8")
     (root / "session.yaml").write_text(
-        text.replace("technique: ischemic-compression", "technique: ischemic-compresion"),
+        # only the first rule (longest_hold) is misspelt, so exactly one problem is named
+        text.replace("technique: ischemic-compression", "technique: ischemic-compresion", 1),
         encoding="utf-8",
     )
     with pytest.raises(KnowledgeBaseError) as caught:

@@ -22,9 +22,10 @@ ALLOWED: dict[str, set[str]] = {
     "visits": {"core", "records", "audit", "accounts", "clients"},
     "bodymap": {"core"},
     "reference": {"core"},
+    "backup": set(),
     "api": {"core", "records", "audit", "accounts", "clients", "visits"},
     "web": {"core", "records", "audit", "accounts", "clients", "visits", "api"},
-    "cli": {"core", "records", "audit", "accounts", "clients", "visits", "api", "web"},
+    "cli": {"core", "records", "audit", "accounts", "clients", "visits", "api", "web", "backup"},
 }
 
 
