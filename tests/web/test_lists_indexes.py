@@ -94,7 +94,7 @@ def test_a_page_of_the_client_list_is_read_from_its_index_in_order(
     alice: User, clinic: list[Client]
 ) -> None:
     count, rows, visits = plans(
-        lambda: queries.with_visits(paginate(queries.client_list(alice), 2, per_page=10).rows)
+        lambda: queries.with_visits(paginate(queries.client_list_rows(alice), 2, per_page=10).rows)
     )
     assert "client_list_order" in rows and not sorts(rows)
     assert not reads_whole(count, "clients_client")
@@ -108,7 +108,7 @@ def test_the_name_search_is_read_from_the_search_keys_indexes(
 ) -> None:
     count, rows, _ = plans(
         lambda: queries.with_visits(
-            paginate(queries.client_list(alice, query), 1, per_page=10).rows
+            paginate(queries.client_list_rows(alice, query), 1, per_page=10).rows
         )
     )
     assert "client_list_order" in count and "client_given_key" in count, count

@@ -34,10 +34,10 @@ def client_rows(rows: Sequence[ClientRow]) -> SafeString:
     return mark_safe(  # every value below is escaped
         "".join(
             ROW.format(
-                href=escape(f"{head}{row.client.pk}{tail}"),
-                family=escape(row.client.family_name),
-                given=escape(row.client.given_name),
-                born=escape(day(row.client.date_of_birth)) if row.client.date_of_birth else "",
+                href=escape(f"{head}{row.pk}{tail}"),
+                family=escape(row.family_name),
+                given=escape(row.given_name),
+                born=escape(day(row.date_of_birth)) if row.date_of_birth else "",
                 visits=row.visit_count,
                 last=escape(day(template_localtime(row.last_visit))) if row.last_visit else "—",
             )
