@@ -70,7 +70,9 @@ def list_clients(
     q: QueryText = "",
     page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:
-    shown = paginate(client_queries.client_list(user_of(request), q), page, per_page=PER_PAGE)
+    # the page as plain values of the columns the answer shows: no model instances to build
+    rows = client_queries.client_list(user_of(request), q).values(*ClientOut.model_fields)
+    shown = paginate(rows, page, per_page=PER_PAGE)
     record(
         context(request),
         AuditEvent.Action.VIEW,
