@@ -13,22 +13,54 @@ from myomap.clients.screening import screen_intake
 from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
 from myomap.records.access import visible_or_404
+from myomap.records.prepared import Prepared, Staff, staff_clinic
 from myomap.visits.models import Note, NoteVersion, Visit, reads_drafts
+
+# The record pages' reads, compiled once (records.prepared): (visit, clinic) -> ...
+_VISIT = Prepared(
+    lambda pk, clinic: (
+        Visit.objects.visible_to(Staff(clinic))
+        .select_related("client", "intake", "therapist")
+        .filter(pk=pk)
+    ),
+    2,
+)
+_VERSIONS = Prepared(
+    lambda visit, clinic: (
+        NoteVersion.objects.readable_by(Staff(clinic))
+        .filter(note__visit=visit)
+        .select_related("author", "signed_by")
+        .order_by("number")
+    ),
+    2,
+)
+_LATEST = Prepared(
+    lambda visit: NoteVersion.objects.filter(note__visit=visit).order_by("-number")[:1], 1
+)
 
 
 def visit_for(user: Any, pk: int) -> Visit:
     """The visit if this user may see it, else 404 (the same as for no such visit)."""
+    clinic = staff_clinic(user)
+    if clinic is not None:
+        found = _VISIT.rows(pk, clinic)
+        if found:
+            return found[0]
     visible = Visit.objects.visible_to(user).select_related("client", "intake", "therapist")
     return visible_or_404(visible, pk, lambda v: v.client)  # type: ignore[no-any-return]
 
 
 def latest_version(visit: Visit) -> NoteVersion | None:
     """The newest version of the visit's note, signed or not (for the staff's own checks)."""
-    return NoteVersion.objects.filter(note__visit=visit).order_by("-number").first()
+    found = _LATEST.rows(visit.pk)
+    return found[0] if found else None
 
 
 def versions_for(user: Any, visit: Visit) -> list[NoteVersion]:
     """The versions of the visit's note this user may read, oldest first."""
+    clinic = staff_clinic(user)
+    if clinic is not None:
+        return _VERSIONS.rows(visit.pk, clinic)
     return list(
         NoteVersion.objects.readable_by(user)
         .filter(note__visit=visit)
