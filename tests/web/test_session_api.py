@@ -284,13 +284,13 @@ def test_the_same_event_id_from_two_requests_at_once_is_stored_once(
     run = SessionRun.objects.get()
     from myomap.core.kb import load_default
 
-    stale = session_queries.replayed(run, load_default())
+    stale = session_queries.replay_run(run, load_default())
     assert post(api, url(world, "/events"), THE_RUN[0]).status_code == 200
-    real = session_queries.replayed
+    real = session_queries.replay_run
     misses = iter([True])
     monkeypatch.setattr(
         session_queries,
-        "replayed",
+        "replay_run",
         lambda *args: stale if next(misses, False) else real(*args),
     )
     response = post(api, url(world, "/events"), THE_RUN[0])

@@ -352,3 +352,30 @@ def test_a_pad_tapping_faster_than_a_person_is_refused_and_nothing_is_stored(
     assert state is not None and state.active is not None
     kinds = [f.kind for f in state.active.hold.feedback]
     assert kinds == ["better"] * limit.most + ["worse"]
+
+
+def test_taps_a_second_apart_held_up_unevenly_by_a_busy_server_are_all_recorded(
+    world: World, clock: Any
+) -> None:
+    """The tap rate is counted in the phone's own time. A busy server takes a dozen taps,
+    made and sent a second apart, only after a stall, one after another: put on the
+    session's clock (each request's delay included), they land within about a second,
+    which must not read as a stuck button. Each keeps the phone's own time beside it."""
+    start_hold(world, T0)
+    token = token_for(world)
+    made = [T0 + dt.timedelta(seconds=1 + i) for i in range(12)]
+    for i, moment in enumerate(made):
+        received = T0 + dt.timedelta(seconds=14, milliseconds=100 * i)
+        clock.move_to(received)
+        answer = tap(token, f"steady-{i}", "better", moment, moment)
+        assert answer.status_code == 200, answer.json()
+    stored = SessionEvent.objects.filter(run__visit=world.visit, kind="feedback").order_by("id")
+    assert [r.device_at for r in stored] == made
+    # On the session's clock each tap is its receive time (the phone sent it at once).
+    assert [r.at for r in stored] == [
+        T0 + dt.timedelta(seconds=14, milliseconds=100 * i) for i in range(12)
+    ]
+    # Ten more within a second of the phone's own time are a burst: the last is refused.
+    fast = [T0 + dt.timedelta(seconds=13, milliseconds=100 * i) for i in range(7)]
+    answers = [tap(token, f"fast-{i}", "worse", m, m).status_code for i, m in enumerate(fast)]
+    assert answers == [200] * 6 + [429]

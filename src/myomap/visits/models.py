@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -303,10 +304,13 @@ def event_fields(kind: type[session_events.Event]) -> tuple[dataclasses.Field[An
 
 
 class SessionRun(models.Model):
-    """One guided treatment session of a visit (docs/session.md). Its state is never
-    stored: it is rebuilt by `core.session.replay` from its events, in their stored
-    order, so several web processes share nothing in memory. At most one run of a visit
-    is open (not ended) at a time."""
+    """One guided treatment session of a visit (docs/session.md). Its events are the
+    record; its state is what `core.session.replay` makes of them, in their stored order.
+    So that a request need not replay them all, the run keeps a snapshot of that state
+    (`state`, `core.session.snapshot`) as of its event `state_upto`, written in the same
+    transaction as the events: a request loads it and replays only the events after it.
+    Several web processes share nothing in memory. At most one run of a visit is open
+    (not ended) at a time."""
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="session_runs")
     started_at = models.DateTimeField(default=timezone.now)
@@ -317,6 +321,10 @@ class SessionRun(models.Model):
     # The plan's points when the session started, in order: [[trigger point, side], ...]
     # (the plan may be edited later; the replay starts from what was planned then).
     planned = models.JSONField(default=list)
+    # The replayed state as of the event `state_upto` (its id; 0: none), with the rules'
+    # fingerprint it was made under: {"rules": ..., "session": core.session.snapshot.dump}.
+    state = models.JSONField(null=True, blank=True)
+    state_upto = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -347,6 +355,9 @@ class SessionEvent(models.Model):
     at = models.DateTimeField(help_text="the device's time")
     received_at = models.DateTimeField(help_text="the server's time")
     fields = models.JSONField(default=dict, blank=True)
+    # A pad tap's time on the phone's own clock, as the phone sent it (`at` is the tap put
+    # on the session's clock): the pad's tap rate is counted in the phone's own time.
+    device_at = models.DateTimeField(null=True, blank=True, help_text="the phone's own time")
 
     class Meta:
         # The stored order is the order events were applied in (writes to one visit queue
@@ -360,7 +371,9 @@ class SessionEvent(models.Model):
         return f"{self.kind} {self.event_id}"
 
     @classmethod
-    def from_core(cls, run: SessionRun, event: session_events.Event) -> SessionEvent:
+    def from_core(
+        cls, run: SessionRun, event: session_events.Event, device_at: dt.datetime | None = None
+    ) -> SessionEvent:
         kind = next(k for k, c in SESSION_EVENTS.items() if type(event) is c)
         assert event.received is not None, "an event is stored once the server has it"
         return cls(
@@ -370,6 +383,7 @@ class SessionEvent(models.Model):
             at=event.at,
             received_at=event.received,
             fields={f.name: getattr(event, f.name) for f in event_fields(type(event))},
+            device_at=device_at,
         )
 
     def to_core(self) -> session_events.Event:

@@ -200,9 +200,11 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
         return _error("the tap's time needs its time zone (an offset or Z)", "at")
     at = on_server_clock(tapped, _aware(data.get("sent")), ctx.now)
     at -= session_queries.tablet_offset(access.run)
-    event = session_actions.EventData(PREFIX + event_id.strip(), "feedback", at, {"kind": kind})
+    event = session_actions.EventData(
+        PREFIX + event_id.strip(), "feedback", at, {"kind": kind}, device_at=tapped
+    )
     try:
-        state = session_actions.record_pad_tap(ctx, access.run.visit, event)
+        state = session_actions.record_pad_tap(ctx, access.run, event)
     except ActionError as exc:
         return _error(exc.message, exc.field, exc.status)
     return JsonResponse({"recorded": True, **_showing(state)})

@@ -2,8 +2,10 @@
 events, end it. Each runs in one transaction under the visit's row lock (`actions.lock_visit`),
 with its audit event inside; a refusal names the field at fault and saves nothing.
 
-An event is stored as received once the session's state, rebuilt from the stored events
-(`session_queries.replayed`), accepts it (`core.session.apply`). A resent event id is
+An event is stored as received once the session's state, rebuilt from the run's snapshot
+and the events stored after it (`session_queries.replay_run`), accepts it
+(`core.session.apply`); the new state is stored as the run's snapshot in the same
+transaction (`session_queries.keep_snapshot`). A resent event id is
 recorded once: the state already knows it, and should two requests carry it at once the
 unique (run, event id) in the database keeps one row; the other answers with the state.
 An answer that writes nothing but shows the session is audited as a read."""
@@ -51,6 +53,9 @@ class EventData:
     kind: str
     at: dt.datetime
     fields: Mapping[str, Any] = field(default_factory=dict)
+    # The device's own time, when `at` is that time put on the session's clock (a pad
+    # tap): stored with the event, the pad's tap rate is counted in it.
+    device_at: dt.datetime | None = None
 
 
 # ----------------------------------------------------------------------------- start
@@ -77,7 +82,9 @@ def start_session(ctx: Context, visit: Visit) -> tuple[SessionState, bool]:
                 visit=visit, started_at=ctx.now, started_by=ctx.user, planned=planned
             )
             session = _apply(session_queries.replayed(run, kb), start, 0, 1)
-            SessionEvent.from_core(run, _received(start, ctx)).save()
+            row = SessionEvent.from_core(run, _received(start, ctx))
+            row.save()
+            session_queries.keep_snapshot(run, kb, session_queries.Replayed(session, row.pk))
     except IntegrityError:
         # Another request opened one a moment ago (one open session per visit): take it.
         run = SessionRun.objects.get(visit=visit, ended_at__isnull=True)
@@ -101,7 +108,19 @@ def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> 
     if run is None:
         raise Conflict("no session was started for this visit: start one first", "session")
     kb = load_default()
-    session = session_queries.replayed(run, kb)
+    return _record(ctx, visit, run, kb, session_queries.replay_run(run, kb), incoming)
+
+
+def _record(
+    ctx: Context,
+    visit: Visit,
+    run: SessionRun,
+    kb: KnowledgeBase,
+    now: session_queries.Replayed,
+    incoming: Sequence[EventData],
+) -> SessionState:
+    """`record_events` on the run's state `now`, under the visit's lock."""
+    session, upto = now.session, now.upto
     stored: list[str] = []
     checked = False
     for index, data in enumerate(incoming):
@@ -113,16 +132,19 @@ def record_events(ctx: Context, visit: Visit, incoming: Sequence[EventData]) -> 
             checked = True
         after = _apply(session, event, index, len(incoming))
         _check_safety(kb, visit, session, event, index, len(incoming))
+        row = SessionEvent.from_core(run, event, device_at=data.device_at)
         try:
             with transaction.atomic():
-                SessionEvent.from_core(run, event).save()
+                row.save()
         except IntegrityError:
             # The same id from another request a moment ago: its row is the record.
-            session = session_queries.replayed(run, kb)
+            again = session_queries.replay_run(run, kb)
+            session, upto = again.session, again.upto
             continue
-        session = after
+        session, upto = after, row.pk
         stored.append(data.kind)
     if stored:
+        session_queries.keep_snapshot(run, kb, session_queries.Replayed(session, upto))
         _close_if_ended(ctx, run, session)
         summary = f"session: {len(stored)} event{'s' if len(stored) != 1 else ''} recorded"
         what = f"{summary} ({', '.join(stored)})"
@@ -139,26 +161,38 @@ class TooManyTaps(ActionError):
 
 
 @transaction.atomic
-def record_pad_tap(ctx: Context, visit: Visit, tap: EventData) -> SessionState:
-    """One tap of the client's pad: refused, with nothing stored, when the pad already
-    sent the most taps allowed in the window before this tap's time (session.yaml
-    `pad_taps`); a resent tap is recorded once, never refused."""
+def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionState:
+    """One tap of the client's pad into its own run (the one its link opens; an ended run
+    refuses it): refused, with nothing stored, when the pad already sent the most taps
+    allowed in the window before this tap, both counted in the phone's own time
+    (`device_at`, session.yaml `pad_taps`); a resent tap is recorded once, never refused.
+
+    The phone's own time, not the tap put on the session's clock: that shift includes each
+    request's own delay, so taps made a second apart but held up unevenly in a busy
+    server's queue would land closer together there, and be refused."""
+    visit = run.visit
     lock_visit(ctx, visit)
-    rules = load_default().session_rules
-    limit = rules.pad_taps if rules else None
-    run = session_queries.current_run(visit)
-    if limit is not None and run is not None:
-        taps = SessionEvent.objects.filter(run=run, event_id__startswith=session_queries.PAD_PREFIX)
-        if not taps.filter(event_id=tap.event_id).exists():
-            window = dt.timedelta(seconds=limit.per_seconds)
-            recent = taps.filter(at__gt=tap.at - window, at__lte=tap.at).count()
-            if recent >= limit.most:
-                raise TooManyTaps(
-                    f"too many taps: at most {limit.most} in {limit.per_seconds} seconds; "
-                    "this one was not recorded. Wait a moment, then tap again.",
-                    "kind",
-                )
-    return record_events(ctx, visit, [tap])
+    run = SessionRun.objects.select_related("started_by").get(pk=run.pk)
+    run.visit = visit
+    kb = load_default()
+    now = session_queries.replay_run(run, kb)
+    limit = kb.session_rules.pad_taps if kb.session_rules else None
+    when = tap.device_at or tap.at
+    if limit is not None and tap.event_id.strip() not in now.session.seen:
+        window = dt.timedelta(seconds=limit.per_seconds)
+        recent = SessionEvent.objects.filter(
+            run=run,
+            event_id__startswith=session_queries.PAD_PREFIX,
+            device_at__gt=when - window,
+            device_at__lte=when,
+        ).count()
+        if recent >= limit.most:
+            raise TooManyTaps(
+                f"too many taps: at most {limit.most} in {limit.per_seconds} seconds; "
+                "this one was not recorded. Wait a moment, then tap again.",
+                "kind",
+            )
+    return _record(ctx, visit, run, kb, now, [replace(tap, device_at=when)])
 
 
 # ----------------------------------------------------------------------------- end
@@ -180,7 +214,9 @@ def end_session(ctx: Context, visit: Visit) -> SessionState:
     at = max(ctx.now, session.clock) if session.clock is not None else ctx.now
     end = _received(ev.EndSession(event_id=f"end-{uuid.uuid4().hex}", at=at), ctx)
     session = _apply(session, end, 0, 1)
-    SessionEvent.from_core(run, end).save()
+    row = SessionEvent.from_core(run, end)
+    row.save()
+    session_queries.keep_snapshot(run, kb, session_queries.Replayed(session, row.pk))
     _close_if_ended(ctx, run, session)
     record(ctx, AuditEvent.Action.UPDATE, run, client=visit.client, summary="session ended")
     return _state(ctx, run, session, kb)

@@ -1,5 +1,6 @@
-"""Reads of a visit's guided session (docs/session.md): its state, always rebuilt by
-`core.session.replay` from the stored events, never kept in a process's memory, and what
+"""Reads of a visit's guided session (docs/session.md): its state, rebuilt by
+`core.session.replay` from the stored events (from the run's stored snapshot on, so only
+the events after it), never kept in a process's memory, and what
 the therapist's screen and the API show of it: the record, the current point, the active
 hold with its seconds so far (at the moment passed in), and the repeated-discomfort
 suggestion. The caller looked the visit up through `queries.visit_for`."""
@@ -16,22 +17,29 @@ from django.db.models import F
 
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.notes import point_name
+from myomap.core.session import snapshot
 from myomap.core.session.record import SessionRecord, session_record
 from myomap.core.session.rules import session_rules
 from myomap.core.session.state import Hold, Rules, Session, new_session, replay
 from myomap.core.session.suggest import Suggestion, suggestion
 from myomap.visits.models import PlanStep, SessionEvent, SessionRun, Visit, reads_drafts
 
-# The rules are built once per knowledge base (once per process, in practice).
-_RULES: dict[int, tuple[KnowledgeBase, Rules]] = {}
+# The rules are built once per knowledge base (once per process, in practice), with the
+# fingerprint a snapshot made under them carries.
+_RULES: dict[int, tuple[KnowledgeBase, Rules, str]] = {}
+
+
+def _rules(kb: KnowledgeBase) -> tuple[KnowledgeBase, Rules, str]:
+    found = _RULES.get(id(kb))
+    if found is None or found[0] is not kb:
+        rules = session_rules(kb)
+        found = (kb, rules, snapshot.fingerprint(rules))
+        _RULES[id(kb)] = found
+    return found
 
 
 def rules_for(kb: KnowledgeBase) -> Rules:
-    found = _RULES.get(id(kb))
-    if found is None or found[0] is not kb:
-        found = (kb, session_rules(kb))
-        _RULES[id(kb)] = found
-    return found[1]
+    return _rules(kb)[1]
 
 
 def open_run(visit: Visit) -> SessionRun | None:
@@ -90,15 +98,45 @@ def _revision_sql() -> str:
 _REVISION_SQL = _revision_sql()
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """A run's state, and the id of the last stored event it reflects (0: none)."""
+
+    session: Session
+    upto: int
+
+
+def replay_run(run: SessionRun, kb: KnowledgeBase) -> Replayed:
+    """The session's state from its stored events, in their stored order: from the run's
+    snapshot (`run.state`, as of its event `state_upto`) when it was made under these
+    rules, replaying only the events stored after it; else from the first event. A
+    snapshot older than the run's events (another request wrote since `run` was read) only
+    means more events to replay. A planned point the knowledge base no longer has (a
+    clinic may swap its knowledge folder) is left out."""
+    _, rules, tag = _rules(kb)
+    saved = run.state
+    if isinstance(saved, dict) and saved.get("rules") == tag:
+        session, upto = snapshot.load(rules, saved["session"]), run.state_upto
+    else:
+        planned = [(tp, side) for tp, side in run.planned if tp in rules.trigger_points]
+        session, upto = new_session(rules, planned), 0
+    rows = list(SessionEvent.objects.filter(run=run, id__gt=upto).order_by("id"))
+    session, _refused = replay(session, (row.to_core() for row in rows))
+    return Replayed(session, rows[-1].pk if rows else upto)
+
+
 def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:
-    """The session's state from its stored events, in their stored order. A planned point
-    the knowledge base no longer has (a clinic may swap its knowledge folder) is left out."""
-    rules = rules_for(kb)
-    start = new_session(
-        rules, [(tp, side) for tp, side in run.planned if tp in rules.trigger_points]
-    )
-    session, _refused = replay(start, (row.to_core() for row in run.events.order_by("id")))
-    return session
+    """The session's state (`replay_run`)."""
+    return replay_run(run, kb).session
+
+
+def keep_snapshot(run: SessionRun, kb: KnowledgeBase, now: Replayed) -> None:
+    """Store `now` as the run's snapshot; called in the transaction that stored its events,
+    under the visit's lock, so the snapshot is never ahead of the stored events."""
+    tag = _rules(kb)[2]
+    run.state = {"rules": tag, "session": snapshot.dump(now.session)}
+    run.state_upto = now.upto
+    SessionRun.objects.filter(pk=run.pk).update(state=run.state, state_upto=run.state_upto)
 
 
 @dataclass(frozen=True)
