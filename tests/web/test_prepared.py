@@ -13,6 +13,7 @@ from django.http import Http404
 from records_fixtures import World, build_world
 
 from myomap.clients import queries as client_queries
+from myomap.clients.models import ClientRevision
 from myomap.records.prepared import Prepared, Staff, staff_clinic
 from myomap.visits import queries as visit_queries
 from myomap.visits.models import NoteVersion, Visit
@@ -78,6 +79,16 @@ def test_the_client_record_reads_are_the_plain_ones(world: World) -> None:
     client = client_queries.client_for(world.alice, world.client.pk)
     assert fields(client) == fields(type(client).objects.get(pk=world.client.pk))
     assert client.treatment_consent_by is not None
+    lists = client_queries.client_record(client)
+    assert [fields(i) for i in lists.intakes] == [fields(i) for i in client.intakes.all()]
+    plain_visits = list(client.visits.select_related("therapist", "note"))
+    assert [fields(v) for v in lists.visits] == [fields(v) for v in plain_visits]
+    assert [v.therapist.get_username() for v in lists.visits] == ["alice"] * 3
+    assert [hasattr(v, "note") for v in lists.visits] == [hasattr(v, "note") for v in plain_visits]
+    assert all(record.client is client for record in (*lists.intakes, *lists.visits))
+    assert [fields(c) for c in lists.changes] == [
+        fields(c) for c in ClientRevision.objects.filter(client=client).order_by("-changed_at")
+    ]
     with pytest.raises(Http404):
         client_queries.client_for(world.bob, world.client.pk)
 

@@ -308,7 +308,10 @@ class Revision(models.Model):
 
 class ClientRevisionQuerySet(RevisionQuerySet):
     def of(self, client: Client) -> RevisionQuerySet:
-        return self.filter(client=client).newest_first()
+        return self.of_client(client.pk)
+
+    def of_client(self, client_id: int) -> RevisionQuerySet:
+        return self.filter(client_id=client_id).newest_first()
 
 
 class IntakeRevisionQuerySet(RevisionQuerySet):

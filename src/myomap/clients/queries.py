@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
-from myomap.clients.models import Client, Intake, visible_clients
+from myomap.clients.models import Client, ClientRevision, Intake, visible_clients
 from myomap.clients.screening import screen_intake
 from myomap.records.access import visible_or_404
+from myomap.records.prepared import Prepared, Staff, staff_clinic
 
 
 def client_list(user: Any, query: str = "") -> QuerySet[Client]:
@@ -64,8 +65,7 @@ def with_visits(rows: Sequence[ListValues]) -> list[ClientRow]:
 
 
 def _visit_counts(client_ids: list[int]) -> list[tuple[int, int, Any]]:
-    # The visit model through the clients' own relation: clients does not import visits.
-    meta = Client._meta.get_field("visits").related_model._meta  # type: ignore[union-attr]
+    meta: Any = _visit_model()._meta
     client = meta.get_field("client").column
     started = meta.get_field("started_at").column
     marks = ", ".join(["%s"] * len(client_ids))
@@ -75,7 +75,13 @@ def _visit_counts(client_ids: list[int]) -> list[tuple[int, int, Any]]:
             f"WHERE {client} IN ({marks}) GROUP BY {client}",
             client_ids,
         )
-        return cursor.fetchall()
+        rows: list[tuple[int, int, Any]] = cursor.fetchall()
+        return rows
+
+
+def _visit_model() -> Any:
+    # The visit model through the clients' own relation: clients does not import visits.
+    return Client._meta.get_field("visits").related_model
 
 
 def from_db_datetime(value: Any) -> dt.datetime | None:
@@ -89,8 +95,51 @@ def from_db_datetime(value: Any) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+# The client record's reads, compiled once (records.prepared).
+_CLIENT = Prepared(
+    lambda pk, clinic: (
+        Client.objects.visible_to(Staff(clinic))
+        .select_related("treatment_consent_by", "data_consent_by")
+        .filter(pk=pk)
+    ),
+    2,
+)
+_INTAKES = Prepared(lambda client: Intake.objects.filter(client=client), 1)
+_VISITS = Prepared(
+    lambda client: (
+        Client._meta.get_field("visits")
+        .related_model._default_manager.filter(client=client)  # type: ignore[union-attr]
+        .select_related("therapist", "note")
+    ),
+    1,
+)
+_CHANGES = Prepared(lambda client: ClientRevision.objects.of_client(client), 1)
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """What the client's page lists: intakes and visits newest first, the corrections."""
+
+    intakes: list[Intake]
+    visits: list[Any]
+    changes: list[ClientRevision]
+
+
+def client_record(client: Client) -> ClientRecord:
+    """The lists of `client`'s record page (the client already read through `client_for`)."""
+    intakes, visits = _INTAKES.rows(client.pk), _VISITS.rows(client.pk)
+    for record in (*intakes, *visits):
+        record.client = client  # as the client's own relations would have set it
+    return ClientRecord(intakes, visits, _CHANGES.rows(client.pk))
+
+
 def client_for(user: Any, pk: int) -> Client:
     """The client if this user may see them, else 404 (audited when the client exists)."""
+    clinic = staff_clinic(user)
+    if clinic is not None:
+        found = _CLIENT.rows(pk, clinic)
+        if found:
+            return found[0]
     visible = Client.objects.visible_to(user).select_related(
         "treatment_consent_by", "data_consent_by"
     )  # the record's page names who took each consent

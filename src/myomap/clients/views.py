@@ -28,7 +28,7 @@ from myomap.clients.forms import (
     OverrideForm,
     ReferralForm,
 )
-from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
+from myomap.clients.models import Client, Intake, IntakeRevision
 from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
@@ -80,20 +80,18 @@ def client_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request.user, pk)
-    intakes = list(client.intakes.all())
-    visits = list(client.visits.select_related("therapist", "note"))
+    context = _client_context(client)
     record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
-    return render(request, "clients/detail.html", _client_context(client, intakes, visits))
+    return render(request, "clients/detail.html", context)
 
 
-def _client_context(
-    client: Client, intakes: object, visits: object, **forms: object
-) -> dict[str, object]:
+def _client_context(client: Client, **forms: object) -> dict[str, object]:
+    lists = client_queries.client_record(client)
     return {
         "client": client,
-        "intakes": intakes,
-        "visits": visits,
-        "changes": list(ClientRevision.objects.of(client)),
+        "intakes": lists.intakes,
+        "visits": lists.visits,
+        "changes": lists.changes,
         "consent_form": ConsentForm(),
         **forms,
     }
@@ -193,11 +191,9 @@ def client_consent(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             return redirect("clients:detail", pk=client.pk)
-    intakes = list(client.intakes.all())
-    visits = list(client.visits.select_related("therapist", "note"))
     # The refused write's page shows the record again: that is a read of health data.
+    context = _client_context(client, consent_form=form)
     record(Context.of(request), AuditEvent.Action.VIEW, client, summary="client record")
-    context = _client_context(client, intakes, visits, consent_form=form)
     return render(request, "clients/detail.html", context, status=400)
 
 
