@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Model
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from records_fixtures import World, build_world
 
 from myomap.clients import queries as client_queries
@@ -110,3 +112,19 @@ def test_only_staff_reads_are_prepared(world: World) -> None:
     assert staff_clinic(world.alice) == world.lakeside.pk
     assert staff_clinic(world.dan) is None
     assert staff_clinic(Staff(clinic_id=3)) == 3
+
+
+def test_a_visits_findings_are_read_once_and_are_its_findings(world: World) -> None:
+    visit = visit_queries.visit_for(world.alice, world.visit.pk)
+    plain = Visit.objects.get(pk=world.visit.pk)
+    visit_queries.load_findings(visit)
+    with CaptureQueriesContext(connection) as asked:
+        palpations, movements = list(visit.palpations.all()), list(visit.movements.all())
+        assert all(p.visit is visit for p in palpations)
+    assert len(asked.captured_queries) == 0
+    assert palpations and [fields(p) for p in palpations] == [
+        fields(p) for p in plain.palpations.all()
+    ]
+    assert movements and [fields(m) for m in movements] == [
+        fields(m) for m in plain.movements.all()
+    ]

@@ -14,7 +14,14 @@ from myomap.core import planning as core_planning
 from myomap.core.kb import load_default
 from myomap.records.access import visible_or_404
 from myomap.records.prepared import Prepared, Staff, staff_clinic
-from myomap.visits.models import Note, NoteVersion, Visit, reads_drafts
+from myomap.visits.models import (
+    MovementFinding,
+    Note,
+    NoteVersion,
+    PalpationFinding,
+    Visit,
+    reads_drafts,
+)
 
 # The record pages' reads, compiled once (records.prepared): (visit, clinic) -> ...
 _VISIT = Prepared(
@@ -37,6 +44,25 @@ _VERSIONS = Prepared(
 _LATEST = Prepared(
     lambda visit: NoteVersion.objects.filter(note__visit=visit).order_by("-number")[:1], 1
 )
+
+
+_FINDINGS: dict[str, Prepared[Any]] = {
+    "palpations": Prepared(lambda visit: PalpationFinding.objects.filter(visit=visit), 1),
+    "movements": Prepared(lambda visit: MovementFinding.objects.filter(visit=visit), 1),
+}
+
+
+def load_findings(visit: Visit) -> None:
+    """Read the visit's palpation and movement findings once, as Django's prefetch keeps
+    them: `visit.palpations.all()` and `visit.movements.all()` then ask nothing more."""
+    cache = visit.__dict__.setdefault("_prefetched_objects_cache", {})
+    for relation, prepared in _FINDINGS.items():
+        rows = prepared.rows(visit.pk)
+        for row in rows:
+            row.visit = visit
+        shown = getattr(visit, relation).all()
+        shown._result_cache, shown._prefetch_done = rows, True
+        cache[relation] = shown
 
 
 def visit_for(user: Any, pk: int) -> Visit:

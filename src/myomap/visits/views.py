@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.forms import BaseFormSet, model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -155,7 +154,7 @@ def _visit_context(
     the one the therapist chose (`chosen`, from the row's link), the refused one with what
     was typed, else the first candidate not examined yet. The other rows link to it."""
     kb = load_default()
-    prefetch_related_objects([visit], "palpations", "movements")
+    queries.load_findings(visit)
     explanation = _explanation(visit)
     palpated = {(p.trigger_point, p.side): p for p in visit.palpations.all()}
     names = {region_id: region.name for region_id, region in kb.regions.items()}
