@@ -20,12 +20,24 @@ ALLOWED: dict[str, set[str]] = {
     "audit": {"records"},
     "clients": {"core", "records", "audit", "accounts"},
     "visits": {"core", "records", "audit", "accounts", "clients"},
+    "outcomes": {"core", "records", "audit", "accounts", "clients", "visits"},
     "bodymap": {"core"},
     "reference": {"core"},
     "backup": set(),
-    "api": {"core", "records", "audit", "accounts", "clients", "visits"},
-    "web": {"core", "records", "audit", "accounts", "clients", "visits", "api"},
-    "cli": {"core", "records", "audit", "accounts", "clients", "visits", "api", "web", "backup"},
+    "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
+    "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},
+    "cli": {
+        "core",
+        "records",
+        "audit",
+        "accounts",
+        "clients",
+        "visits",
+        "outcomes",
+        "api",
+        "web",
+        "backup",
+    },
 }
 
 

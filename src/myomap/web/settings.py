@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "myomap.reference",
     "myomap.clients",
     "myomap.visits",
+    "myomap.outcomes",
     "myomap.audit",
     "myomap.api",
     "ninja",  # serves /api/docs (Swagger UI) from its own static files, not a CDN

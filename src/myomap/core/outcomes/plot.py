@@ -1,0 +1,136 @@
+"""`plot(instrument, points) -> str`: one instrument's scores over time as a small,
+self-contained, accessible ``<svg>`` (no script, no style element, nothing loaded).
+
+The band of change smaller than the instrument's threshold around the baseline is
+shaded: a later score inside it has not moved by the smallest change that counts, one
+outside it has (in either direction). The band's half-width is the smaller of the
+threshold's points and its percent of the baseline, since reaching either passes.
+Colours are presentation attributes, so the page's Content-Security-Policy (no inline
+styles) does not stop them; every text is escaped.
+
+    >>> svg = plot(rmdq, [("3 Dec", 14.0), ("17 Dec", 8.0)])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from myomap.core.kb.instruments import Instrument
+from myomap.core.outcomes.change import THRESHOLD_NAMES
+from myomap.core.outcomes.scoring import number
+
+WIDTH, HEIGHT = 320.0, 200.0
+LEFT, RIGHT, TOP, BOTTOM = 34.0, 14.0, 14.0, 34.0
+FONT = 12  # view units; the plot is drawn at its width or less, so about 12 CSS px
+MAX_LABELS = 6  # dates under the axis; with more points every k-th is labelled
+LINE, BAND, GRID, INK, MUTED = "#1d4ed8", "#dbeafe", "#e5e7eb", "#1f2937", "#6b7280"
+
+
+def band(instrument: Instrument, baseline: float) -> tuple[float, float] | None:
+    """The scores within the threshold of `baseline` (clipped to the range), or None."""
+    threshold = instrument.change
+    if threshold is None:
+        return None
+    sizes = []
+    if threshold.points is not None:
+        sizes.append(threshold.points)
+    if threshold.percent is not None and baseline != 0:
+        sizes.append(abs(baseline) * threshold.percent / 100)
+    if not sizes:
+        return None
+    half = min(sizes)
+    low, high = instrument.range.low, instrument.range.high
+    return max(low, baseline - half), min(high, baseline + half)
+
+
+def plot(instrument: Instrument, points: Sequence[tuple[str, float]], *, ident: str = "") -> str:
+    """The series `points` (a label, usually the date, and the score), oldest first."""
+    low, high = instrument.range.low, instrument.range.high
+    inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    count = len(points)
+
+    def x(i: int) -> float:
+        return LEFT + (inner_w / 2 if count == 1 else inner_w * i / (count - 1))
+
+    def y(value: float) -> float:
+        return TOP + inner_h * (1 - (value - low) / (high - low))
+
+    ident = ident or f"outcome-{instrument.id}"
+    direction = (
+        "higher is worse" if instrument.direction == "higher-is-worse" else ("higher is better")
+    )
+    title = f"{instrument.short} over time ({number(low)} to {number(high)}, {direction})"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="outcome-plot" role="img" '
+        f'viewBox="0 0 {WIDTH:g} {HEIGHT:g}" width="100%" '
+        f'aria-labelledby="{ident}-title {ident}-desc" font-family="system-ui, sans-serif" '
+        f'font-size="{FONT}">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(_describe(instrument, points))}</desc>',
+    ]
+    shaded = band(instrument, points[0][1]) if points else None
+    if shaded is not None and instrument.change is not None:
+        top, bottom = y(shaded[1]), y(shaded[0])
+        name = THRESHOLD_NAMES[instrument.change.kind]
+        parts.append(
+            f'<rect class="mcid-band" x="{LEFT:g}" y="{top:.1f}" width="{inner_w:g}" '
+            f'height="{bottom - top:.1f}" fill="{BAND}">'
+            f"<title>within the {escape(name)} of the baseline</title></rect>"
+        )
+    for tick in _ticks(low, high):
+        at = y(tick)
+        parts.append(
+            f'<line x1="{LEFT:g}" x2="{WIDTH - RIGHT:g}" y1="{at:.1f}" y2="{at:.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<text x="{LEFT - 6:g}" y="{at + FONT / 3:.1f}" text-anchor="end" '
+            f'fill="{MUTED}">{number(tick)}</text>'
+        )
+    if points:
+        baseline_y = y(points[0][1])
+        parts.append(
+            f'<line class="baseline" x1="{LEFT:g}" x2="{WIDTH - RIGHT:g}" y1="{baseline_y:.1f}" '
+            f'y2="{baseline_y:.1f}" stroke="{MUTED}" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
+    if count > 1:
+        line = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(points))
+        parts.append(
+            f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2.5" '
+            'stroke-linejoin="round"/>'
+        )
+    step = max(1, -(-count // MAX_LABELS))
+    for i, (label, value) in enumerate(points):
+        parts.append(
+            f'<circle class="point" cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{LINE}">'
+            f"<title>{escape(label)}: {number(value)}</title></circle>"
+        )
+        if i % step == 0 or i == count - 1:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + FONT + 6:g}" text-anchor="middle" '
+                f'fill="{INK}">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """About five round steps from low to high."""
+    span = high - low
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if span / s <= 6)
+    ticks, at = [], low
+    while at <= high:
+        ticks.append(at)
+        at += step
+    return ticks
+
+
+def _describe(instrument: Instrument, points: Sequence[tuple[str, float]]) -> str:
+    scores = "; ".join(f"{label}: {number(value)}" for label, value in points)
+    shaded = band(instrument, points[0][1]) if points else None
+    if shaded is None or instrument.change is None:
+        return f"Scores: {scores}."
+    name = THRESHOLD_NAMES[instrument.change.kind]
+    return (
+        f"Scores: {scores}. Shaded: {number(round(shaded[0], 1))} to "
+        f"{number(round(shaded[1], 1))}, within the {name} of the baseline."
+    )

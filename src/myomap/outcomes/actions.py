@@ -1,0 +1,169 @@
+"""Named actions on outcomes: record a questionnaire response, set the clinic's schedule.
+Shared by the web pages, the API and the command line; each runs in one transaction
+with its audit event, and stamps its rows with `ctx.now`.
+
+A response is scored by the core (`myomap.core.outcomes.score`) before anything is
+stored: a missing or out-of-range answer is refused as `Invalid`, naming the item, and
+nothing is saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.clients.actions import require_consent
+from myomap.clients.models import Client
+from myomap.core.kb import load_default
+from myomap.core.kb.instruments import Instrument
+from myomap.core.outcomes import OutcomeError, score
+from myomap.core.outcomes.scoring import number
+from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule
+from myomap.records.errors import Forbidden, Invalid
+from myomap.records.guards import require_clinic, require_staff
+from myomap.visits.models import Visit
+
+MAX_ACTIVITY = 100  # characters of one PSFS activity, in the client's words
+MAX_EVERY_NTH = 52
+
+
+@dataclass(frozen=True)
+class ResponseData:
+    """One questionnaire as answered: `answers` in item order (None unanswered) or by
+    item id; `activities` the PSFS activities in the client's words; `taken_at` when it
+    was answered (the action's moment unless given)."""
+
+    instrument: str
+    answers: Sequence[int | float | None] | Mapping[str, int | float | None]
+    activities: Sequence[str] = ()
+    visit: Visit | None = None
+    taken_at: dt.datetime | None = None
+
+
+def instrument_of(instrument_id: str) -> Instrument:
+    """The knowledge base's instrument, or Invalid naming the field."""
+    instruments = load_default().instruments
+    found = instruments.get(instrument_id)
+    if found is None:
+        known = ", ".join(sorted(instruments))
+        raise Invalid(f"unknown instrument {instrument_id!r}; known: {known}", "instrument")
+    return found
+
+
+@transaction.atomic
+def record_response(ctx: Context, client: Client, data: ResponseData) -> QuestionnaireResponse:
+    """Score and store one questionnaire of `client`, optionally taken at `data.visit`."""
+    require_clinic(ctx, client)
+    if data.visit is not None and data.visit.client_id != client.pk:
+        raise Invalid("that visit belongs to another client", "visit")
+    require_consent(client)
+    instrument = instrument_of(data.instrument)
+    try:
+        scored = score(instrument, data.answers)
+    except OutcomeError as exc:
+        raise Invalid(str(exc), exc.item or "answers") from None
+    taken_at = data.taken_at or ctx.now
+    if taken_at > ctx.now:
+        raise Invalid("the questionnaire cannot have been answered in the future", "taken_at")
+    response = QuestionnaireResponse.objects.create(
+        client=client,
+        visit=data.visit,
+        **QuestionnaireResponse.fields_of(scored),
+        activities=_activities(instrument, data.activities),
+        taken_at=taken_at,
+        entered_by=ctx.user,
+        entered_at=ctx.now,
+        via=ctx.via if ctx.via in QuestionnaireResponse.Via.values else "web",
+    )
+    band = f" ({scored.band})" if scored.band else ""
+    summary = f"{instrument.short} {number(scored.score)}{band} recorded"
+    record(ctx, AuditEvent.Action.CREATE, response, client=client, summary=summary)
+    return response
+
+
+def _activities(instrument: Instrument, given: Sequence[str]) -> list[str]:
+    """PSFS activities, one per item; nothing for the other instruments."""
+    names = [str(name).strip() for name in given]
+    if not any(names):
+        return []
+    if len(names) > len(instrument.items):
+        raise Invalid(
+            f"{instrument.short} has {len(instrument.items)} items, got {len(names)} activities",
+            "activities",
+        )
+    for item, name in zip(instrument.items, names, strict=False):
+        if len(name) > MAX_ACTIVITY:
+            raise Invalid(
+                f"{instrument.short} item {item.number}: the activity is longer than "
+                f"{MAX_ACTIVITY} characters",
+                item.id,
+            )
+    return names + [""] * (len(instrument.items) - len(names))
+
+
+@dataclass(frozen=True)
+class ScheduleData:
+    """When one instrument is due: at intake, every visit, every n-th visit, discharge."""
+
+    at_intake: bool = False
+    every_visit: bool = False
+    every_nth: int | None = None
+    at_discharge: bool = False
+
+
+@transaction.atomic
+def save_schedule(ctx: Context, rules: Mapping[str, ScheduleData]) -> list[ScheduleRule]:
+    """Replace the clinic's schedule (a clinic admin's setting); instruments left out or
+    with nothing ticked are not scheduled."""
+    require_staff(ctx)
+    if not getattr(ctx.user, "is_clinic_admin", False):
+        raise Forbidden("only a clinic admin may change the clinic's schedule")
+    for instrument_id, rule in rules.items():
+        instrument = instrument_of(instrument_id)
+        if rule.every_nth is not None and not 2 <= rule.every_nth <= MAX_EVERY_NTH:
+            raise Invalid(
+                f"{instrument.short}: every n-th visit must be from 2 to {MAX_EVERY_NTH} "
+                "(every visit is its own choice)",
+                f"{instrument_id}-every_nth",
+            )
+    clinic_id = ctx.user.clinic_id
+    before = {
+        r.instrument: r for r in ScheduleRule.objects.select_for_update().filter(clinic=clinic_id)
+    }
+    ScheduleRule.objects.filter(clinic=clinic_id).delete()
+    kept = [
+        ScheduleRule(clinic_id=clinic_id, instrument=instrument_id, **vars(rule))
+        for instrument_id, rule in rules.items()
+    ]
+    kept = ScheduleRule.objects.bulk_create([r for r in kept if not r.is_empty])
+    words = ", ".join(describe(rule) for rule in kept) or "nothing scheduled"
+    changed = {r.instrument: describe(r) for r in kept} != {
+        k: describe(r) for k, r in before.items()
+    }
+    if changed:
+        record(ctx, AuditEvent.Action.UPDATE, None, summary=f"outcome schedule: {words}"[:300])
+    return kept
+
+
+def describe(rule: ScheduleRule) -> str:
+    """'RMDQ at intake, every 4th visit, at discharge'."""
+    short = load_default().instruments[rule.instrument].short
+    parts = []
+    if rule.at_intake:
+        parts.append("at intake")
+    if rule.every_visit:
+        parts.append("every visit")
+    if rule.every_nth:
+        parts.append(f"every {_ordinal(rule.every_nth)} visit")
+    if rule.at_discharge:
+        parts.append("at discharge")
+    return f"{short} {', '.join(parts)}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

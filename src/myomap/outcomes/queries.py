@@ -1,0 +1,216 @@
+"""Reads of outcomes, shared by the web pages, the API and the command line: a client's
+scores per instrument (the series, and the change from the baseline to the latest), what
+is due at a visit, and the clinic's report. Who may see what is decided here (through
+`visible_clients`), never in a view: another clinic's client is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from myomap.clients.models import Client
+from myomap.core.kb import load_default
+from myomap.core.kb.instruments import Instrument
+from myomap.core.outcomes import Change, Score, change
+from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule
+from myomap.records.access import visible_or_404
+from myomap.visits.models import Visit
+
+
+def instruments() -> list[Instrument]:
+    """Every instrument, in the knowledge base's order."""
+    return list(load_default().instruments.values())
+
+
+def responses_for(user: Any, client: Client) -> QuerySet[QuestionnaireResponse]:
+    """`client`'s responses this user may see, oldest first."""
+    return QuestionnaireResponse.objects.visible_to(user).filter(client=client)
+
+
+def response_for(user: Any, pk: int) -> QuestionnaireResponse:
+    visible = QuestionnaireResponse.objects.visible_to(user).select_related("client")
+    return visible_or_404(visible, pk, lambda r: r.client)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One score of a series."""
+
+    response_id: int
+    taken_at: dt.datetime
+    score: float
+    band: str | None
+    visit_id: int | None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One instrument's scores of one client, oldest first, and the change from the first
+    (the baseline) to the last (None with fewer than two)."""
+
+    instrument: Instrument
+    points: tuple[Point, ...]
+    change: Change | None
+
+    @property
+    def baseline(self) -> Point:
+        return self.points[0]
+
+    @property
+    def latest(self) -> Point:
+        return self.points[-1]
+
+
+def series_for(user: Any, client: Client) -> list[Series]:
+    """Every instrument `client` has a score of, in the knowledge base's order: one query."""
+    rows = responses_for(user, client).order_by("instrument", "taken_at", "id")
+    return _series(rows)
+
+
+def _series(rows: Iterable[QuestionnaireResponse]) -> list[Series]:
+    grouped: dict[str, list[QuestionnaireResponse]] = {}
+    for row in rows:
+        grouped.setdefault(row.instrument, []).append(row)
+    found = []
+    for instrument in instruments():
+        responses = grouped.get(instrument.id)
+        if not responses:
+            continue
+        points = tuple(
+            Point(r.pk, r.taken_at, r.total, r.band or None, r.visit_id) for r in responses
+        )
+        moved = (
+            change(instrument, responses[0].to_core(instrument), responses[-1].to_core(instrument))
+            if len(responses) > 1
+            else None
+        )
+        found.append(Series(instrument, points, moved))
+    return found
+
+
+# ----------------------------------------------------------------------------- due
+@dataclass(frozen=True)
+class Due:
+    """An instrument the clinic's schedule asks for at this visit, why, and the response
+    already taken at it (None when not yet)."""
+
+    instrument: Instrument
+    why: tuple[str, ...]
+    done: QuestionnaireResponse | None
+
+
+def due_at(visit: Visit) -> list[Due]:
+    """What the clinic's schedule asks for at `visit`: at intake (the first visit after
+    the visit's intake), every visit, every n-th visit of the client (counting all their
+    visits), and what is asked at discharge (the visit that ends the course of care: the
+    therapist knows which it is). Three queries at most, however many visits."""
+    rules = list(ScheduleRule.objects.filter(clinic=visit.client.clinic_id))
+    if not rules:
+        return []
+    earlier = list(
+        Visit.objects.filter(client=visit.client_id, started_at__lte=visit.started_at)
+        .exclude(pk=visit.pk)
+        .values_list("intake_id", "started_at", "id")
+    )
+    before = [row for row in earlier if (row[1], row[2]) < (visit.started_at, visit.pk)]
+    number = len(before) + 1
+    first_of_intake = all(intake != visit.intake_id for intake, _, _ in before)
+    done = {r.instrument: r for r in QuestionnaireResponse.objects.filter(visit=visit)}
+    kb = load_default().instruments
+    found = []
+    for rule in rules:
+        why = _why(rule, number, first_of_intake)
+        if why and rule.instrument in kb:
+            found.append(Due(kb[rule.instrument], why, done.get(rule.instrument)))
+    return found
+
+
+def _why(rule: ScheduleRule, number: int, first_of_intake: bool) -> tuple[str, ...]:
+    why = []
+    if rule.at_intake and first_of_intake:
+        why.append("at intake (the first visit after the intake)")
+    if rule.every_visit:
+        why.append("every visit")
+    elif rule.every_nth and number % rule.every_nth == 0:
+        why.append(f"every {rule.every_nth} visits (this is visit {number})")
+    if rule.at_discharge:
+        why.append("at discharge, if this visit ends the course of care")
+    return tuple(why)
+
+
+def schedule_of(user: Any) -> dict[str, ScheduleRule]:
+    """The clinic's schedule by instrument id."""
+    return {r.instrument: r for r in ScheduleRule.objects.filter(clinic=user.clinic_id)}
+
+
+# ----------------------------------------------------------------------------- report
+@dataclass(frozen=True)
+class ReportRow:
+    """One instrument across the clinic's clients with at least two scores: how many
+    improved by at least the smallest change that counts (baseline to latest), how many
+    got worse by at least it. `improved` and `worse` are None without a threshold."""
+
+    instrument: Instrument
+    clients: int
+    improved: int | None
+    worse: int | None
+
+    @property
+    def share(self) -> float | None:
+        if self.improved is None or not self.clients:
+            return None
+        return self.improved / self.clients
+
+    @property
+    def percent(self) -> str:
+        share = self.share
+        return "—" if share is None else f"{round(share * 100)}%"
+
+
+REPORT_COLUMNS = ("client_id", "instrument", "total", "band", "subscales")
+
+
+def clinic_report(user: Any) -> list[ReportRow]:
+    """Every instrument of the knowledge base, across the user's clinic: one query."""
+    rows = (
+        QuestionnaireResponse.objects.filter(client__clinic=user.clinic_id)
+        .order_by("client_id", "instrument", "taken_at", "id")
+        .values_list(*REPORT_COLUMNS)
+    )
+    ends: dict[tuple[int, str], list[Any]] = {}
+    for row in rows:
+        key = (row[0], row[1])
+        if key not in ends:
+            ends[key] = [row, row, 1]
+        else:
+            ends[key][1] = row
+            ends[key][2] += 1
+    report = []
+    for instrument in instruments():
+        changes = [
+            change(instrument, _score(instrument, first), _score(instrument, last))
+            for (_, which), (first, last, n) in ends.items()
+            if which == instrument.id and n > 1
+        ]
+        threshold = instrument.change is not None
+        report.append(
+            ReportRow(
+                instrument,
+                len(changes),
+                sum(1 for c in changes if c.passes) if threshold else None,
+                sum(1 for c in changes if c.reaches_threshold and c.direction == "worse")
+                if threshold
+                else None,
+            )
+        )
+    return report
+
+
+def _score(instrument: Instrument, row: Sequence[Any]) -> Score:
+    _, _, total, band, subscales = row
+    stored = QuestionnaireResponse(total=total, band=band, subscales=subscales, answers=[])
+    return stored.to_core(instrument)
