@@ -237,3 +237,34 @@ def test_a_stepped_hold_carries_its_pressure_steps_from_the_knowledge_base(world
     assert option is not None
     want = " ".join(str((2 * usual * k + 3) // 6) for k in (1, 2))
     assert f'data-steps="{want}"' in option[0]
+
+
+def test_the_runner_the_pad_and_the_note_name_the_feedback_from_one_list(world: World) -> None:
+    """The feedback's labels are written once (core.session.events.FEEDBACK_LABELS): the
+    runner's buttons with their shortcuts and words, the client's pad and the link page."""
+    from myomap.core.session.events import FEEDBACK, FEEDBACK_BUTTONS, FEEDBACK_WORDS
+    from myomap.visits import pad_tokens
+
+    assert [kind for kind, _ in FEEDBACK_BUTTONS] == list(FEEDBACK) == list(FEEDBACK_WORDS)
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    buttons = re.findall(
+        r'data-feedback="([^"]+)" data-words="([^"]+)" aria-keyshortcuts="(\d)">'
+        r"<kbd>\d</kbd> ([^<]+)</button>",
+        page,
+    )
+    assert buttons == [
+        (kind, label.lower(), str(n), label) for n, (kind, label) in enumerate(FEEDBACK_BUTTONS, 1)
+    ]
+    words = ", ".join(label.lower() for _, label in FEEDBACK_BUTTONS)
+    assert f"<kbd>1</kbd>\u2013<kbd>{len(FEEDBACK)}</kbd></dt><dd>Feedback: {words}</dd>" in page
+    ctx = Context(user=world.alice, via="cli")
+    session_actions.start_session(ctx, world.visit)
+    link_page = world.web("alice").get(f"{url(world.visit)}pad/").content.decode()
+    assert f"to tap feedback during the session: {words}." in link_page
+    run = SessionRun.objects.get(visit=world.visit)
+    pad = (
+        world.web("anonymous")
+        .get(f"/pad/{pad_tokens.make_token(run, world.alice)}/")
+        .content.decode()
+    )
+    assert re.findall(r'data-kind="([^"]+)">([^<]+)</button>', pad) == list(FEEDBACK_BUTTONS)

@@ -47,24 +47,14 @@ from myomap.audit.log import Context, client_address, record
 from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
 from myomap.core.session.clock import on_server_clock
-from myomap.core.session.events import FEEDBACK
+from myomap.core.session.events import FEEDBACK, FEEDBACK_BUTTONS
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
 from myomap.records.qr import qr_data_uri
 from myomap.visits import queries, session_actions, session_queries
 from myomap.visits.pad_tokens import PadAccess, PadRefused, make_token, open_token, valid_until
-from myomap.visits.views import _base
+from myomap.visits.tabs import tab_context
 
-# The pad's buttons, in their order on the phone: (the feedback kind, its label).
-BUTTONS = (
-    ("too-much", "Too much"),
-    ("too-little", "Too little"),
-    ("better", "Better"),
-    ("worse", "Worse"),
-    ("released", "Released"),
-    ("referral-reproduced", "Referral reproduced"),
-    ("stop", "Stop"),
-)
 # How often the pad asks for the current point, seconds.
 POLL_SECONDS = 3
 # The longest event id a phone may send (stored with the "pad:" prefix, 64 at most).
@@ -80,7 +70,7 @@ def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
     visit = queries.visit_for(request.user, pk)
     run = session_queries.open_run(visit)
     ctx = Context.of(request)
-    context: dict[str, Any] = {**_base(visit), "run": run}
+    context: dict[str, Any] = {**tab_context(visit), "run": run, "buttons": FEEDBACK_BUTTONS}
     if run is not None:
         token = make_token(run, request.user)  # type: ignore[arg-type]
         link = request.build_absolute_uri(reverse("pad:pad", args=[token]))
@@ -145,7 +135,7 @@ def pad(request: HttpRequest, token: str) -> HttpResponse:
     )
     context = {
         "showing": showing,
-        "buttons": BUTTONS,
+        "buttons": FEEDBACK_BUTTONS,
         "token": token,
         "poll": POLL_SECONDS,
         # The phone's queue is kept per session (the token's signed part, without its time),

@@ -21,12 +21,13 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
+from myomap.core.session.events import FEEDBACK_BUTTONS
 from myomap.core.session.rules import session_rules
 from myomap.core.session.steps import hold_steps
 from myomap.records.access import staff_required
 from myomap.visits import queries, session_queries
 from myomap.visits.runner_queries import on_the_map, runner_plan
-from myomap.visits.views import _base
+from myomap.visits.tabs import tab_context
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
     markers = tuple((p.region, str(p.number)) for p in points if p.region)
     choices, techniques = _choices(id(kb))
     context = {
-        **_base(visit),
+        **tab_context(visit),
         "points": points,
         "choices": choices,
         "techniques": techniques,
@@ -93,6 +94,7 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
         "recorded": state.record if state is not None else None,
         "waiting": queries.planning_waits(visit),
         "plan_changed": changed,
+        "feedback_buttons": FEEDBACK_BUTTONS,
     }
     record(ctx, AuditEvent.Action.VIEW, visit, summary="session runner")
     return render(request, "visits/session.html", context)

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.queries import intake_for
-from myomap.clients.screening import screen_intake
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
 from myomap.core.referral import Explanation, Finding, explain, scorer
@@ -36,6 +35,7 @@ from myomap.visits import actions, queries, recorded
 from myomap.visits.forms import AmendForm, MovementForm, NoteForm, PalpationForm, PlanFormSet
 from myomap.visits.models import Visit
 from myomap.visits.queries import visit_for
+from myomap.visits.tabs import tab_context
 
 
 def _show(
@@ -78,19 +78,6 @@ def visit_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _tests() -> list[tuple[str, str]]:
     tests = load_default().exam_tests.values()
     return [(t.id, t.name) for t in tests if t.category in ("movement", "special")]
-
-
-def _base(visit: Visit, state: queries.RecordState | None = None) -> dict[str, Any]:
-    """What every visit tab shows: the client, the safety screening first, and whether the
-    record is read-only (signed) or may be deleted (empty)."""
-    state = state or queries.record_state(visit)
-    return {
-        "visit": visit,
-        "client": visit.client,
-        "screening": screen_intake(visit.intake),
-        "signed": state.signed,
-        "empty": state.empty,
-    }
 
 
 @lru_cache(maxsize=1024)
@@ -192,7 +179,7 @@ def _visit_context(
         extra["palpation_point"] = f"{point.trigger_point_name} ({point.side})"
     svg = _drawing_svg(id(kb), tuple(visit.intake.drawing.items()))
     return {
-        **_base(visit),
+        **tab_context(visit),
         "explanation": explanation,
         "rows": rows,
         "palpation_form": form,
@@ -316,7 +303,7 @@ def _plan_context(
         {"point": names.get(e[0], e[0]), "side": e[1], "why": e[2]} for e in visit.plan_excluded
     ]
     return {
-        **_base(visit),
+        **tab_context(visit),
         "formset": formset,
         "rows": rows,
         "excluded": excluded,
@@ -410,7 +397,7 @@ def _note_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str,
             }
         )
     return {
-        **_base(visit, state),
+        **tab_context(visit, state),
         "version": version,
         "history": versions,
         "form": form,

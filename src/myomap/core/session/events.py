@@ -19,15 +19,22 @@ FeedbackKind = Literal[
     "too-much", "too-little", "better", "worse", "released", "referral-reproduced", "stop"
 ]
 FEEDBACK: tuple[FeedbackKind, ...] = get_args(FeedbackKind)
-FEEDBACK_WORDS: dict[str, str] = {
-    "too-much": "too much",
-    "too-little": "too little",
-    "better": "feels better",
-    "worse": "feels worse",
-    "released": "released",
-    "referral-reproduced": "referral reproduced",
-    "stop": "stop",
+# Each feedback, in the buttons' order: its label on the buttons (the runner's and the
+# client's pad; the runner's list of holds and the pages' help say it in lower case) and
+# its words in the note. The one place they are written.
+FEEDBACK_LABELS: dict[FeedbackKind, tuple[str, str]] = {
+    "too-much": ("Too much", "too much"),
+    "too-little": ("Too little", "too little"),
+    "better": ("Better", "feels better"),
+    "worse": ("Worse", "feels worse"),
+    "released": ("Released", "released"),
+    "referral-reproduced": ("Referral reproduced", "referral reproduced"),
+    "stop": ("Stop", "stop"),
 }
+FEEDBACK_BUTTONS: tuple[tuple[FeedbackKind, str], ...] = tuple(
+    (kind, label) for kind, (label, _) in FEEDBACK_LABELS.items()
+)
+FEEDBACK_WORDS: dict[str, str] = {kind: words for kind, (_, words) in FEEDBACK_LABELS.items()}
 PainWhen = Literal["start", "end"]
 MeasureWhen = Literal["before", "after"]
 

@@ -16,11 +16,14 @@
   var READ_ONLY = root.dataset.readOnly === "true";
   var CSRF = (root.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
   var QUEUE_KEY = "myomap.session." + root.dataset.visit + ".queue";
-  var FEEDBACK = ["too-much", "too-little", "better", "worse", "released", "referral-reproduced", "stop"];
-  var WORDS = {
-    "too-much": "too much", "too-little": "too little", better: "better", worse: "worse",
-    released: "released", "referral-reproduced": "referral reproduced", stop: "stop",
-  };
+  // The feedback buttons, in their order (shortcut 1 is the first), and each one's words
+  // in the list of holds: the page writes them from the server's one list.
+  var FEEDBACK = [];
+  var WORDS = {};
+  document.querySelectorAll("[data-feedback]").forEach(function (b) {
+    FEEDBACK.push(b.dataset.feedback);
+    WORDS[b.dataset.feedback] = b.dataset.words;
+  });
   var KINDS = {
     "go-to-point": "going to a point", "start-hold": "the hold's start", "release-hold": "the release",
     tenderness: "the tenderness", "pain-now": "pain now", "skip-point": "the skip",
@@ -815,7 +818,7 @@
       goTo(view.focus + 1);
     } else if (event.key === "ArrowLeft") {
       goTo(view.focus - 1);
-    } else if (/^[1-7]$/.test(event.key)) {
+    } else if (/^[1-9]$/.test(event.key) && Number(event.key) <= FEEDBACK.length) {
       feedback(FEEDBACK[Number(event.key) - 1]);
     } else {
       handled = false;
