@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "bodymap": {"core"},
     "reference": {"core"},
     "backup": set(),
+    "interop": {"core", "records", "audit", "clients", "visits"},
     "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
     "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},
     "cli": {
@@ -37,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
         "api",
         "web",
         "backup",
+        "interop",
     },
 }
 

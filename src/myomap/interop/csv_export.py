@@ -1,0 +1,139 @@
+"""The CSV export, for a spreadsheet: clients, visits, findings and treatments, one file
+each, and README.csv, the data dictionary (file, column, meaning). A cell a spreadsheet
+would read as a formula (starting =, +, - or @) is written with a leading apostrophe."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from myomap.interop.files import private_folder, write_private
+from myomap.interop.gather import ClientRows
+
+# file -> [(column, meaning)]: the data dictionary, and the columns in their order.
+DICTIONARY: dict[str, list[tuple[str, str]]] = {
+    "clients.csv": [
+        ("client_id", "Myomap's number for the client (the FHIR Patient identifier)"),
+        ("given_name", "given name"),
+        ("family_name", "family name"),
+        ("date_of_birth", "date of birth, YYYY-MM-DD"),
+        ("email", "email address, if recorded"),
+        ("phone", "phone number, if recorded"),
+        ("treatment_consent_at", "when consent to treatment was recorded (ISO 8601, UTC)"),
+        ("treatment_consent_how", "written or verbal"),
+        ("data_consent_at", "when consent to recording health data was recorded"),
+        ("data_consent_how", "written or verbal"),
+    ],
+    "visits.csv": [
+        ("visit_id", "Myomap's number for the visit (the FHIR Encounter identifier)"),
+        ("client_id", "the client (clients.csv)"),
+        ("started_at", "when the visit started (ISO 8601, UTC)"),
+        ("therapist", "the therapist's user name"),
+        ("complaint", "the presenting complaint of the visit's intake"),
+        ("pain_drawing", "body-map region id=pain 0-10, separated by ';'"),
+        ("note_status", "none, draft or signed (the note's latest version)"),
+        ("note_signed_at", "when that version was signed"),
+    ],
+    "findings.csv": [
+        ("visit_id", "the visit (visits.csv)"),
+        ("kind", "palpation or movement"),
+        ("what", "the trigger point id (palpation) or the examination test id (movement)"),
+        ("side", "the client's side: left, right, bilateral, midline (empty: none)"),
+        ("tender", "palpation: tenderness 0-10 (empty: not rated)"),
+        ("taut_band", "palpation: a taut band was felt (yes/no)"),
+        ("referral", "palpation: compression reproduced the familiar pain (yes/no)"),
+        ("twitch", "palpation: a local twitch response (yes/no)"),
+        ("jump", "palpation: a jump sign (yes/no)"),
+        ("ppt_kg_cm2", "palpation: pressure pain threshold, kg/cm²"),
+        ("result", "movement: positive or negative"),
+        ("note", "movement: the therapist's comment"),
+        ("recorded_at", "when the finding was recorded"),
+    ],
+    "treatments.csv": [
+        ("visit_id", "the visit (visits.csv)"),
+        ("source", "plan (a planned step) or session (a hold of the guided session)"),
+        ("order", "plan: the step's place; session: the hold's number on its point"),
+        ("trigger_point", "the trigger point id"),
+        ("side", "the client's side"),
+        ("technique", "the technique id"),
+        ("pressure", "light, moderate or firm"),
+        ("hold_seconds", "plan: the planned hold; session: how long it was held"),
+        ("repetitions", "plan: how many times (empty for a session hold)"),
+        ("start", "session: when the hold began"),
+        ("end", "session: when it ended"),
+    ],
+}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
+
+
+def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
+    out: dict[str, list[list[object]]] = {name: [] for name in DICTIONARY}
+    for rows in clients:
+        c = rows.client
+        out["clients.csv"].append(
+            [c.pk, c.given_name, c.family_name, c.date_of_birth, c.email, c.phone,
+             c.treatment_consent_at, c.treatment_consent_how, c.data_consent_at,
+             c.data_consent_how]
+        )  # fmt: skip
+        for v in rows.visits:
+            visit, version = v.visit, v.version
+            status = "none" if version is None else "signed" if version.is_signed else "draft"
+            drawing = ";".join(f"{r}={i}" for r, i in visit.intake.drawing.items())
+            out["visits.csv"].append(
+                [visit.pk, c.pk, visit.started_at, visit.therapist.get_username(),
+                 visit.intake.complaint, drawing, status,
+                 version.signed_at if version is not None else None]
+            )  # fmt: skip
+            for p in visit.palpations.all():
+                out["findings.csv"].append(
+                    [visit.pk, "palpation", p.trigger_point, p.side, p.tender, p.taut_band,
+                     p.referral, p.twitch, p.jump, p.ppt, None, None, p.recorded_at]
+                )  # fmt: skip
+            for m in visit.movements.all():
+                out["findings.csv"].append(
+                    [visit.pk, "movement", m.test, m.side, None, None, None, None, None, None,
+                     m.result, m.note, m.recorded_at]
+                )  # fmt: skip
+            for s in visit.plan_steps.all():
+                out["treatments.csv"].append(
+                    [visit.pk, "plan", s.order, s.trigger_point, s.side, s.technique,
+                     s.pressure, s.hold_seconds, s.repetitions, None, None]
+                )  # fmt: skip
+            for _run, record in v.sessions:
+                for h in record.holds:
+                    out["treatments.csv"].append(
+                        [visit.pk, "session", h.number, h.trigger_point, h.side, h.technique,
+                         h.pressure, h.seconds, None, h.start, h.end]
+                    )  # fmt: skip
+    return out
+
+
+def write_folder(folder: Path, clients: Iterable[ClientRows]) -> dict[str, int]:
+    """Write the CSV files into a new folder (0700, files 0600); rows written per file."""
+    private_folder(folder)
+    made = tables(clients)
+    for name, rows in made.items():
+        write_private(folder / name, _table([c for c, _ in DICTIONARY[name]], rows))
+    dictionary = [
+        [name, column, meaning] for name, cols in DICTIONARY.items() for column, meaning in cols
+    ]
+    write_private(folder / "README.csv", _table(["file", "column", "meaning"], dictionary))
+    return {name: len(rows) for name, rows in made.items()}

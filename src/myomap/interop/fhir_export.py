@@ -1,0 +1,450 @@
+"""The FHIR export: a client's record (or every client's) as R4 resources built with the
+R4B models, in a collection Bundle; a signed note as a document Bundle headed by its
+Composition. Every resource is validated by the models as it is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from fhir.resources.R4B.annotation import Annotation
+from fhir.resources.R4B.bundle import Bundle, BundleEntry
+from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
+from fhir.resources.R4B.coding import Coding
+from fhir.resources.R4B.composition import Composition, CompositionAttester, CompositionSection
+from fhir.resources.R4B.conceptmap import (
+    ConceptMap,
+    ConceptMapGroup,
+    ConceptMapGroupElement,
+    ConceptMapGroupElementTarget,
+)
+from fhir.resources.R4B.condition import Condition
+from fhir.resources.R4B.consent import Consent, ConsentVerification
+from fhir.resources.R4B.contactpoint import ContactPoint
+from fhir.resources.R4B.encounter import Encounter, EncounterParticipant
+from fhir.resources.R4B.humanname import HumanName
+from fhir.resources.R4B.observation import Observation, ObservationComponent
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.period import Period
+from fhir.resources.R4B.practitioner import Practitioner
+from fhir.resources.R4B.procedure import Procedure, ProcedurePerformer
+from fhir.resources.R4B.provenance import Provenance, ProvenanceAgent
+from fhir.resources.R4B.quantity import Quantity
+from fhir.resources.R4B.resource import Resource
+
+from myomap.clients.models import CONSENTS, Client, Intake
+from myomap.core.kb import load_default
+from myomap.core.kb.loader import KnowledgeBase
+from myomap.core.session.record import HoldRecord
+from myomap.interop import codes
+from myomap.interop.build import (
+    concept,
+    ext,
+    full_url,
+    identifier,
+    narrative,
+    point_site,
+    ref,
+    region_site,
+    resource_id,
+    when,
+)
+from myomap.interop.gather import ClientRows, VisitRows
+from myomap.visits.models import MovementFinding, NoteVersion, PalpationFinding, Visit
+
+
+class Exporter:
+    """Builds the resources of the clients given, and the Practitioners they refer to."""
+
+    def __init__(self, kb: KnowledgeBase | None = None) -> None:
+        self.kb = kb or load_default()
+        self.people: dict[int, Any] = {}
+
+    # ------------------------------------------------------------------ people
+    def person(self, user: Any) -> Any:
+        """A reference to the user as a Practitioner (the resource is added once)."""
+        rid = resource_id("user", user.pk)
+        if user.pk not in self.people:
+            self.people[user.pk] = Practitioner(
+                id=rid,
+                identifier=[identifier("user", user.get_username())],
+                name=[
+                    HumanName(
+                        family=user.last_name or None,
+                        given=[user.first_name] if user.first_name else None,
+                        text=user.get_full_name() or user.get_username(),
+                    )
+                ],
+            )
+        return ref(rid, user.get_full_name() or user.get_username())
+
+    # ------------------------------------------------------------------ the client
+    def patient(self, client: Client) -> Patient:
+        telecom = []
+        if client.email:
+            telecom.append(ContactPoint(system="email", value=client.email))
+        if client.phone:
+            telecom.append(ContactPoint(system="phone", value=client.phone))
+        return Patient(
+            id=resource_id("client", client.pk),
+            identifier=[identifier("client", client.pk)],
+            name=[HumanName(use="official", family=client.family_name, given=[client.given_name])],
+            birthDate=client.date_of_birth,
+            telecom=telecom or None,
+        )
+
+    def consents(self, client: Client) -> list[Consent]:
+        out = []
+        for name in CONSENTS:
+            at = getattr(client, f"{name}_at")
+            if at is None:
+                continue
+            by = getattr(client, f"{name}_by")
+            extensions = [
+                ext(codes.EXT_CONSENT_HOW, valueCode=getattr(client, f"{name}_how") or "written")
+            ]
+            note = getattr(client, f"{name}_note")
+            if note:
+                extensions.append(ext(codes.EXT_CONSENT_NOTE, valueString=note))
+            scope = codes.CONSENT_SCOPES[name]
+            patient = resource_id("client", client.pk)
+            verified = (
+                [
+                    ConsentVerification(
+                        verified=True, verifiedWith=self.person(by), verificationDate=when(at)
+                    )
+                ]
+                if by is not None
+                else None
+            )
+            out.append(
+                Consent(
+                    id=resource_id("consent", f"{client.pk}/{name}"),
+                    identifier=[identifier("consent", f"{client.pk}/{name}")],
+                    extension=extensions,
+                    status="active",
+                    scope=concept(codes.CONSENT_SCOPE, scope, text=f"{CONSENTS[name]} consent"),
+                    category=[concept(*codes.CONSENT_CATEGORY)],
+                    patient=ref(patient),
+                    dateTime=when(at),
+                    performer=[ref(patient)],
+                    policyRule=concept(codes.ACT_CODE, "OPTIN", "opt-in"),
+                    verification=verified,
+                )
+            )
+        return out
+
+    def condition(self, intake: Intake) -> Condition:
+        extensions = []
+        if intake.history:
+            extensions.append(ext(codes.EXT_HISTORY, valueString=intake.history))
+        if intake.medications:
+            extensions.append(ext(codes.EXT_MEDICATIONS, valueString=intake.medications))
+        return Condition(
+            id=resource_id("intake", intake.pk),
+            identifier=[identifier("intake", intake.pk)],
+            extension=extensions or None,
+            clinicalStatus=concept(codes.CONDITION_CLINICAL, "active"),
+            code=concept(*codes.PAIN, text=intake.complaint),
+            subject=ref(resource_id("client", intake.client_id)),
+            recordedDate=when(intake.recorded_at),
+            recorder=self.person(intake.recorded_by),
+        )
+
+    def pains(self, intake: Intake) -> list[Observation]:
+        """One Observation per region of the pain drawing, in the body map's order."""
+        drawing = intake.drawing
+        out = []
+        for region in (r for r in self.kb.regions if r in drawing):
+            key = f"{intake.pk}/{region}"
+            out.append(
+                Observation(
+                    id=resource_id("pain", key),
+                    identifier=[identifier("pain", key)],
+                    status="final",
+                    category=[concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
+                    code=concept(*codes.PAIN_SEVERITY, text="Pain in the region, 0-10"),
+                    subject=ref(resource_id("client", intake.client_id)),
+                    focus=[ref(resource_id("intake", intake.pk))],
+                    effectiveDateTime=when(intake.recorded_at),
+                    valueInteger=int(drawing[region]),
+                    bodySite=region_site(self.kb, region),
+                )
+            )
+        return out
+
+    # ------------------------------------------------------------------ a visit
+    def encounter(self, rows: VisitRows) -> Encounter:
+        visit = rows.visit
+        signed = rows.version is not None and rows.version.is_signed
+        return Encounter(
+            id=resource_id("visit", visit.pk),
+            identifier=[identifier("visit", visit.pk)],
+            status="finished" if signed else "in-progress",
+            class_fhir=Coding(system=codes.ACT_CODE, code="AMB", display="ambulatory"),
+            subject=ref(resource_id("client", visit.client_id)),
+            participant=[EncounterParticipant(individual=self.person(visit.therapist))],
+            period=Period(start=when(visit.started_at)),
+            reasonReference=[ref(resource_id("intake", visit.intake_id))],
+        )
+
+    def palpation(self, visit: Visit, p: PalpationFinding) -> Observation:
+        components = []
+        if p.tender is not None:
+            components.append(
+                ObservationComponent(
+                    code=concept(codes.FINDING, *codes.TENDER), valueInteger=p.tender
+                )
+            )
+        for attr, code in codes.FLAGS.items():
+            components.append(
+                ObservationComponent(
+                    code=concept(codes.FINDING, *code), valueBoolean=getattr(p, attr)
+                )
+            )
+        if p.ppt is not None:
+            components.append(
+                ObservationComponent(
+                    code=concept(codes.FINDING, *codes.PPT),
+                    valueQuantity=Quantity(
+                        value=p.ppt, unit="kg/cm²", system=codes.UCUM, code=codes.PPT_UNIT
+                    ),
+                )
+            )
+        return Observation(
+            id=resource_id("palpation", p.pk),
+            identifier=[identifier("palpation", p.pk)],
+            status="final",
+            category=[concept(codes.OBSERVATION_CATEGORY, "exam", "Exam")],
+            code=concept(codes.FINDING, *codes.PALPATION),
+            subject=ref(resource_id("client", visit.client_id)),
+            encounter=ref(resource_id("visit", visit.pk)),
+            effectiveDateTime=when(p.recorded_at),
+            bodySite=point_site(self.kb, p.trigger_point, p.side),
+            component=components,
+        )
+
+    def movement(self, visit: Visit, m: MovementFinding) -> Observation:
+        test = self.kb.exam_tests.get(m.test)
+        positive = codes.POSITIVE if m.result == "positive" else codes.NEGATIVE
+        return Observation(
+            id=resource_id("movement", m.pk),
+            identifier=[identifier("movement", m.pk)],
+            status="final",
+            category=[concept(codes.OBSERVATION_CATEGORY, "exam", "Exam")],
+            code=concept(codes.EXAM_TEST, m.test, test.name if test else None),
+            subject=ref(resource_id("client", visit.client_id)),
+            encounter=ref(resource_id("visit", visit.pk)),
+            effectiveDateTime=when(m.recorded_at),
+            valueCodeableConcept=concept(codes.SNOMED, *positive, text=m.result),
+            bodySite=concept(codes.SIDE, m.side, text=m.side) if m.side else None,
+            note=[Annotation(text=m.note)] if m.note else None,
+        )
+
+    def care_plan(self, visit: Visit) -> CarePlan | None:
+        steps = list(visit.plan_steps.all())
+        if not steps:
+            return None
+        activities = []
+        for s in sorted(steps, key=lambda s: (s.order, s.pk)):
+            technique = self.kb.techniques.get(s.technique)
+            step = ext(
+                codes.EXT_PLAN_STEP,
+                extension=[
+                    ext("trigger-point", valueCode=s.trigger_point),
+                    ext("side", valueCode=s.side),
+                    ext("pressure", valueCode=s.pressure),
+                    ext("hold-seconds", valueInteger=s.hold_seconds),
+                    ext("repetitions", valueInteger=s.repetitions),
+                ],
+            )
+            activities.append(
+                CarePlanActivity(
+                    detail=CarePlanActivityDetail(
+                        extension=[step],
+                        kind="ServiceRequest",
+                        code=concept(
+                            codes.TECHNIQUE, s.technique, technique.name if technique else None
+                        ),
+                        reasonCode=[concept(codes.TRIGGER_POINT, s.trigger_point, text=s.reason)]
+                        if s.reason
+                        else None,
+                        status="not-started",
+                        description=_step_words(s),
+                    )
+                )
+            )
+        return CarePlan(
+            id=resource_id("plan", visit.pk),
+            identifier=[identifier("plan", visit.pk)],
+            status="active",
+            intent="plan",
+            title="Treatment plan",
+            subject=ref(resource_id("client", visit.client_id)),
+            encounter=ref(resource_id("visit", visit.pk)),
+            activity=activities,
+        )
+
+    def procedures(self, rows: VisitRows) -> list[Procedure]:
+        """One Procedure per hold of each guided session: the treated point, technique,
+        pressure and its start and end."""
+        visit = rows.visit
+        out = []
+        for run, record in rows.sessions:
+            for index, hold in enumerate(record.holds, start=1):
+                out.append(self.procedure(visit, run.started_by, f"{run.pk}/{index}", hold))
+        return out
+
+    def procedure(self, visit: Visit, by: Any, key: str, hold: HoldRecord) -> Procedure:
+        technique = self.kb.techniques.get(hold.technique)
+        return Procedure(
+            id=resource_id("hold", key),
+            identifier=[identifier("hold", key)],
+            extension=[
+                ext(codes.EXT_PRESSURE, valueCode=hold.pressure),
+                ext(codes.EXT_HOLD_NUMBER, valueInteger=hold.number),
+            ],
+            status="completed" if hold.end is not None else "in-progress",
+            code=concept(codes.TECHNIQUE, hold.technique, technique.name if technique else None),
+            subject=ref(resource_id("client", visit.client_id)),
+            encounter=ref(resource_id("visit", visit.pk)),
+            performedPeriod=Period(start=when(hold.start), end=when(hold.end)),
+            performer=[ProcedurePerformer(actor=self.person(by))],
+            bodySite=[point_site(self.kb, hold.trigger_point, hold.side)],
+        )
+
+    # ------------------------------------------------------------------ the note
+    def composition(self, visit: Visit, version: NoteVersion) -> Composition:
+        sections = [
+            CompositionSection(
+                title=title,
+                code=concept(codes.LOINC, code, title),
+                text=narrative(getattr(version, name)),
+            )
+            for name, (code, title) in codes.SECTIONS.items()
+            if getattr(version, name).strip()
+        ]
+        signed = version.is_signed
+        return Composition(
+            id=resource_id("note", version.pk),
+            identifier=identifier("note", version.pk),
+            status="final" if signed else "preliminary",
+            type=concept(*codes.PROGRESS_NOTE),
+            subject=ref(resource_id("client", visit.client_id)),
+            encounter=ref(resource_id("visit", visit.pk)),
+            date=when(version.signed_at if signed else version.updated_at),
+            author=[self.person(version.author)],
+            title="SOAP note",
+            attester=[
+                CompositionAttester(
+                    mode="legal", time=when(version.signed_at), party=self.person(version.signed_by)
+                )
+            ]
+            if signed
+            else None,
+            section=sections or None,
+        )
+
+    def provenance(self, version: NoteVersion) -> Provenance:
+        return Provenance(
+            id=resource_id("signature", version.pk),
+            target=[ref(resource_id("note", version.pk))],
+            recorded=when(version.signed_at),
+            activity=concept(
+                "http://terminology.hl7.org/CodeSystem/v3-DataOperation", "CREATE", "create"
+            ),
+            agent=[
+                ProvenanceAgent(
+                    type=concept(codes.PROVENANCE_AGENT, "attester", "Attester"),
+                    who=self.person(version.signed_by),
+                )
+            ],
+        )
+
+    # ------------------------------------------------------------------ everything
+    def client_resources(self, rows: ClientRows) -> list[Resource]:
+        out: list[Resource] = [self.patient(rows.client), *self.consents(rows.client)]
+        for intake in rows.intakes:
+            out += [self.condition(intake), *self.pains(intake)]
+        for v in rows.visits:
+            out.append(self.encounter(v))
+            out += [self.palpation(v.visit, p) for p in v.visit.palpations.all()]
+            out += [self.movement(v.visit, m) for m in v.visit.movements.all()]
+            if (plan := self.care_plan(v.visit)) is not None:
+                out.append(plan)
+            out += self.procedures(v)
+            if v.version is not None:
+                out.append(self.composition(v.visit, v.version))
+                if v.version.is_signed:
+                    out.append(self.provenance(v.version))
+        return out
+
+    def concept_map(self) -> ConceptMap:
+        """Myomap's body-map regions to SNOMED CT body structures: each region lies within
+        its structure, so the target is wider; a region with no code is unmatched."""
+        elements = []
+        for region in self.kb.regions.values():
+            target = (
+                ConceptMapGroupElementTarget(code=region.snomed, equivalence="wider")
+                if region.snomed
+                else ConceptMapGroupElementTarget(
+                    equivalence="unmatched", comment="no SNOMED CT code recorded yet"
+                )
+            )
+            elements.append(
+                ConceptMapGroupElement(code=region.id, display=region.name, target=[target])
+            )
+        return ConceptMap(
+            id=resource_id("conceptmap", "regions"),
+            url="urn:myomap:conceptmap:regions-to-snomed",
+            name="MyomapRegionsToSnomedCT",
+            title="Myomap body-map regions to SNOMED CT body structures",
+            status="active",
+            sourceUri=codes.REGION,
+            targetUri=codes.SNOMED,
+            group=[ConceptMapGroup(source=codes.REGION, target=codes.SNOMED, element=elements)],
+        )
+
+
+def entries(resources: Iterable[Resource]) -> list[BundleEntry]:
+    return [BundleEntry(fullUrl=full_url(r.id), resource=r) for r in resources]
+
+
+def collection(clients: Iterable[ClientRows], now: dt.datetime) -> Bundle:
+    """Every resource of these clients, the Practitioners they name and the ConceptMap."""
+    exporter = Exporter()
+    resources: list[Resource] = []
+    for rows in clients:
+        resources += exporter.client_resources(rows)
+    resources += list(exporter.people.values())
+    resources.append(exporter.concept_map())
+    return Bundle(type="collection", timestamp=when(now), entry=entries(resources))
+
+
+def document(rows: ClientRows, visit_rows: VisitRows, now: dt.datetime) -> Bundle:
+    """A signed note as a FHIR document: its Composition first, then what it refers to."""
+    version = visit_rows.version
+    assert version is not None and version.is_signed, "only a signed note is a document"
+    exporter = Exporter()
+    composition = exporter.composition(visit_rows.visit, version)
+    resources: list[Resource] = [
+        composition,
+        exporter.patient(rows.client),
+        exporter.encounter(visit_rows),
+        exporter.provenance(version),
+    ]
+    resources += list(exporter.people.values())
+    return Bundle(
+        type="document",
+        identifier=identifier("note", version.pk),
+        timestamp=when(now),
+        entry=entries(resources),
+    )
+
+
+def _step_words(s: Any) -> str:
+    return (
+        f"{s.trigger_point} ({s.side}): {s.technique}, {s.pressure} pressure, "
+        f"{s.hold_seconds} s x {s.repetitions}"
+    )

@@ -1,0 +1,441 @@
+"""The FHIR import: a Bundle's resources written through the same named actions the web
+and the API use (clients.actions, visits.actions, visits.session_actions), in one
+transaction, each at the moment the resource gives. A dry run does the same and rolls it
+all back, so what it reports (created, matched by identifier, skipped, refused and why)
+is what the import would do."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions as client_actions
+from myomap.clients.models import Client
+from myomap.core.kb import load_default
+from myomap.core.steps import StepInput
+from myomap.interop import codes
+from myomap.interop.build import narrative_text
+from myomap.interop.fhir_check import Checker
+from myomap.interop.fhir_read import (
+    Entry,
+    Read,
+    codes_of,
+    extension,
+    identifier_value,
+    moment,
+    read_bundle,
+)
+from myomap.records.errors import ActionError
+from myomap.visits import actions as visit_actions
+from myomap.visits import session_actions
+from myomap.visits.models import Visit
+
+
+@dataclass(frozen=True)
+class Item:
+    outcome: str  # create, match, skip, refuse
+    label: str
+    why: str = ""
+
+    def line(self) -> str:
+        return f"{self.outcome:<7} {self.label}" + (f": {self.why}" if self.why else "")
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    items: list[Item] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.items if i.outcome == outcome)
+
+    def lines(self) -> list[str]:
+        out = [i.line() for i in self.items]
+        out += [f"refuse  {p}" for p in self.problems]
+        return out
+
+
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll every write back."""
+
+
+def import_bundle(user: Any, text: str, *, now: dt.datetime, dry_run: bool) -> Report:
+    report = Report(dry_run=dry_run)
+    read = read_bundle(text)
+    report.problems += read.problems
+    if read.problems:
+        return report
+    kb = load_default()
+    checked = Checker(read, kb).sort()
+    report.items += [Item("skip", e.label, why) for e, why in checked.skipped]
+    report.problems += checked.problems
+    if checked.problems:
+        return report
+    writer = _Writer(user, read, checked.kinds, now, report)
+    try:
+        with transaction.atomic():
+            writer.run()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except ActionError as exc:
+        report.items = [i for i in report.items if i.outcome != "create"]
+        report.problems.append(f"{writer.current}: {exc.message}")
+    return report
+
+
+class _Writer:
+    def __init__(
+        self, user: Any, read: Read, kinds: dict[int, str], now: dt.datetime, report: Report
+    ) -> None:
+        self.user, self.read, self.now, self.report = user, read, now, report
+        self.of: dict[str, list[Entry]] = defaultdict(list)
+        for entry in read.entries:
+            if entry.number in kinds:
+                self.of[kinds[entry.number]].append(entry)
+        self.made: dict[int, Any] = {}  # entry number -> the row it became or matched
+        self.matched: set[int] = set()
+        self.current = ""
+        self.people: dict[int, Any] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def ctx(self, when: Any, person: Any = None) -> Context:
+        actor = self.actor(person)
+        return Context(user=actor, via="cli", now=moment(when, self.now))
+
+    def actor(self, reference: Any) -> Any:
+        """The staff member of this clinic a Practitioner names (by user name), else the
+        person importing."""
+        target = self.read.target(reference) if reference is not None else None
+        if target is None or target.kind != "Practitioner":
+            return self.user
+        return self.people.get(target.number, self.user)
+
+    def row(self, reference: Any) -> Any:
+        target = self.read.target(reference)
+        return self.made.get(target.number) if target is not None else None
+
+    def note(self, outcome: str, entry: Entry, why: str = "") -> None:
+        self.report.items.append(Item(outcome, entry.label, why))
+
+    def start(self, entry: Entry) -> None:
+        self.current = entry.label
+
+    # ------------------------------------------------------------------ the order of writes
+    def run(self) -> None:
+        for entry in self.of["person"]:
+            self.person(entry)
+        for entry in self.of["patient"]:
+            self.patient(entry)
+        for entry in self.of["consent"]:
+            self.consent(entry)
+        for entry in self.of["condition"]:
+            self.condition(entry)
+        encounters = sorted(
+            self.of["encounter"], key=lambda e: moment(e.resource.period.start, self.now)
+        )
+        by_visit: dict[int, dict[str, list[Entry]]] = defaultdict(lambda: defaultdict(list))
+        for kind in ("palpation", "movement", "plan", "hold", "note"):
+            for entry in self.of[kind]:
+                target = self.read.target(entry.resource.encounter)
+                assert target is not None  # checked
+                by_visit[target.number][kind].append(entry)
+        for entry in encounters:
+            self.encounter(entry)
+            parts = by_visit[entry.number]
+            findings = sorted(
+                parts["palpation"] + parts["movement"],
+                key=lambda e: moment(e.resource.effectiveDateTime, self.now),
+            )
+            for finding in findings:
+                self.finding(entry, finding)
+            for plan in parts["plan"]:
+                self.plan(entry, plan, findings)
+            if parts["hold"]:
+                self.session(entry, parts["hold"])
+            for note in parts["note"]:
+                self.composition(entry, note)
+        for entry in self.of["signature"]:
+            self.note("match", entry, "the note's signature, recorded with it")
+
+    # ------------------------------------------------------------------ each kind
+    def person(self, entry: Entry) -> None:
+        from django.contrib.auth import get_user_model
+
+        username = identifier_value(entry.resource, codes.identifier_system("user"))
+        found = (
+            get_user_model()
+            .objects.filter(username=username, clinic_id=self.user.clinic_id, is_active=True)
+            .exclude(role="client")
+            .first()
+            if username
+            else None
+        )
+        if found is not None:
+            self.people[entry.number] = found
+            self.note("match", entry, f"staff member {found.get_username()}")
+        else:
+            who = self.user.get_username()
+            self.note("skip", entry, f"not a staff member here: {who} is recorded instead")
+
+    def patient(self, entry: Entry) -> None:
+        self.start(entry)
+        r = entry.resource
+        name = r.name[0]
+        given, family = " ".join(name.given), name.family
+        pk = identifier_value(r, codes.identifier_system("client"))
+        found = (
+            Client.objects.visible_to(self.user)
+            .filter(pk=int(pk), given_name=given, family_name=family, date_of_birth=r.birthDate)
+            .first()
+            if pk and pk.isdigit()
+            else None
+        )
+        if found is not None:
+            self.made[entry.number] = found
+            self.matched.add(entry.number)
+            self.note("match", entry, f"client {found.pk}, {found}")
+            return
+        telecom = {t.system: t.value for t in r.telecom or [] if t.value}
+        data = client_actions.ClientData(
+            given,
+            family,
+            r.birthDate,
+            email=telecom.get("email", ""),
+            phone=telecom.get("phone", ""),
+        )
+        client = client_actions.create_client(self.ctx(None), data)
+        self.made[entry.number] = client
+        self.note("create", entry, f"client {given} {family}")
+
+    def consent(self, entry: Entry) -> None:
+        self.start(entry)
+        r = entry.resource
+        client = self.row(r.patient)
+        name = codes.CONSENT_KINDS[codes_of(r.scope, codes.CONSENT_SCOPE)[0]]
+        client.refresh_from_db()
+        if getattr(client, f"{name}_at") is not None and self._is_matched(r.patient):
+            self.note("match", entry, f"{name.replace('_', ' ')} already on record")
+            return
+        how = extension(r, codes.EXT_CONSENT_HOW)
+        text = extension(r, codes.EXT_CONSENT_NOTE)
+        verifier = (r.verification or [None])[0]
+        data = client_actions.ConsentData(
+            treatment_consent=name == "treatment_consent",
+            data_consent=name == "data_consent",
+            how=how.valueCode if how is not None else "written",
+            note=text.valueString if text is not None else "",
+        )
+        who = verifier.verifiedWith if verifier is not None else None
+        client_actions.record_consent(self.ctx(r.dateTime, who), client, data)
+        self.note("create", entry, f"{name.replace('_', ' ')} of {client}")
+
+    def condition(self, entry: Entry) -> None:
+        self.start(entry)
+        r = entry.resource
+        client = self.row(r.subject)
+        if (found := self._match(entry, client.intakes, "intake")) is not None:
+            self.made[entry.number] = found
+            return
+        drawing = {}
+        for pain in self.of["pain"]:
+            if self.read.target(pain.resource.focus[0]) is entry:
+                drawing[codes_of(pain.resource.bodySite, codes.REGION)[0]] = (
+                    pain.resource.valueInteger
+                )
+                self.note("create", pain, "a region of the pain drawing")
+        history = extension(r, codes.EXT_HISTORY)
+        medicines = extension(r, codes.EXT_MEDICATIONS)
+        complaint = r.code.text or next(c.display for c in r.code.coding if c.display)
+        data = client_actions.IntakeData(
+            complaint=complaint,
+            pain_drawing=drawing,
+            history=history.valueString if history is not None else "",
+            medications=medicines.valueString if medicines is not None else "",
+        )
+        intake = client_actions.record_intake(self.ctx(r.recordedDate, r.recorder), client, data)
+        self.made[entry.number] = intake
+        self.note("create", entry, f"intake: {complaint[:60]}")
+
+    def encounter(self, entry: Entry) -> None:
+        self.start(entry)
+        r = entry.resource
+        client, intake = self.row(r.subject), self.row(r.reasonReference[0])
+        found = self._match(
+            entry, Visit.objects.visible_to(self.user).filter(client=client), "visit"
+        )
+        if found is not None:
+            self.made[entry.number] = found
+            return
+        who = r.participant[0].individual if r.participant else None
+        visit = visit_actions.start_visit(self.ctx(r.period.start, who), client, intake)
+        self.made[entry.number] = visit
+        self.note("create", entry, f"visit of {visit.started_at:%Y-%m-%d %H:%M}")
+
+    def finding(self, encounter: Entry, entry: Entry) -> None:
+        self.start(entry)
+        visit, r = self.made[encounter.number], entry.resource
+        if encounter.number in self.matched:
+            self.note("match", entry, "part of a visit already on record")
+            return
+        ctx = self.ctx(r.effectiveDateTime)
+        if codes_of(r.code, codes.EXAM_TEST):
+            test = codes_of(r.code, codes.EXAM_TEST)[0]
+            side = (codes_of(r.bodySite, codes.SIDE) or [""])[0]
+            result = (
+                "positive"
+                if codes_of(r.valueCodeableConcept, codes.SNOMED)[0] == codes.POSITIVE[0]
+                else "negative"
+            )
+            note = r.note[0].text if r.note else ""
+            visit_actions.record_movement(ctx, visit, test, side, result, note)
+            self.note("create", entry, f"movement test {test} {side} {result}".replace("  ", " "))
+            return
+        values: dict[str, Any] = {}
+        for component in r.component or []:
+            code = (codes_of(component.code, codes.FINDING) or [""])[0]
+            if code == codes.TENDER[0]:
+                values["tender"] = component.valueInteger
+            elif code == codes.PPT[0] and component.valueQuantity is not None:
+                values["ppt"] = float(Decimal(component.valueQuantity.value))
+            for attr, (flag, _) in codes.FLAGS.items():
+                if code == flag:
+                    values[attr] = bool(component.valueBoolean)
+        point = codes_of(r.bodySite, codes.TRIGGER_POINT)[0]
+        side = codes_of(r.bodySite, codes.SIDE)[0]
+        data = visit_actions.PalpationData(point, side, **values)
+        visit_actions.record_palpation(ctx, visit, data)
+        self.note("create", entry, f"palpation of {point} ({side})")
+
+    def plan(self, encounter: Entry, entry: Entry, findings: list[Entry]) -> None:
+        self.start(entry)
+        visit = self.made[encounter.number]
+        if encounter.number in self.matched:
+            self.note("match", entry, "part of a visit already on record")
+            return
+        steps = []
+        for activity in entry.resource.activity:
+            detail = activity.detail
+            parts = {e.url: e for e in extension(detail, codes.EXT_PLAN_STEP).extension}
+            steps.append(
+                StepInput(
+                    trigger_point=parts["trigger-point"].valueCode,
+                    side=parts["side"].valueCode,
+                    technique=codes_of(detail.code, codes.TECHNIQUE)[0],
+                    pressure=parts["pressure"].valueCode,
+                    hold_seconds=parts["hold-seconds"].valueInteger,
+                    repetitions=parts["repetitions"].valueInteger,
+                    reason=(detail.reasonCode[0].text or "") if detail.reasonCode else "",
+                )
+            )
+        last = (
+            findings[-1].resource.effectiveDateTime if findings else encounter.resource.period.start
+        )
+        visit_actions.save_plan(self.ctx(last), visit, steps)
+        self.note("create", entry, f"treatment plan of {len(steps)} steps")
+
+    def session(self, encounter: Entry, holds: list[Entry]) -> None:
+        """The holds replayed as a guided session's events, in their order."""
+        visit = self.made[encounter.number]
+        if encounter.number in self.matched:
+            for entry in holds:
+                self.note("match", entry, "part of a visit already on record")
+            return
+        holds = sorted(holds, key=lambda e: moment(e.resource.performedPeriod.start, self.now))
+        first, last = holds[0].resource, holds[-1].resource
+        who = first.performer[0].actor if first.performer else None
+        self.start(holds[0])
+        session_actions.start_session(self.ctx(first.performedPeriod.start, who), visit)
+        planned = {(s.trigger_point, s.side) for s in visit.plan_steps.all()}
+        events: list[session_actions.EventData] = []
+        current = None
+        for entry in holds:
+            r = entry.resource
+            site = r.bodySite[0]
+            point = (codes_of(site, codes.TRIGGER_POINT)[0], codes_of(site, codes.SIDE)[0])
+            start = moment(r.performedPeriod.start, self.now)
+            end = moment(r.performedPeriod.end, self.now)
+            where = {"trigger_point": point[0], "side": point[1]}
+            n = len(events)
+            if point not in planned:
+                events.append(
+                    session_actions.EventData(f"import-{n}-add", "add-point", start, where)
+                )
+                planned.add(point)
+            if point != current:
+                events.append(
+                    session_actions.EventData(f"import-{n}-go", "go-to-point", start, where)
+                )
+                current = point
+            hold = {
+                "technique": codes_of(r.code, codes.TECHNIQUE)[0],
+                "pressure": extension(r, codes.EXT_PRESSURE).valueCode,
+            }
+            events.append(session_actions.EventData(f"import-{n}-hold", "start-hold", start, hold))
+            events.append(session_actions.EventData(f"import-{n}-release", "release-hold", end, {}))
+        end_at = last.performedPeriod.end
+        session_actions.record_events(self.ctx(end_at, who), visit, events)
+        session_actions.end_session(self.ctx(end_at, who), visit)
+        for entry in holds:
+            self.note("create", entry, "a hold of the guided session")
+
+    def composition(self, encounter: Entry, entry: Entry) -> None:
+        self.start(entry)
+        visit, r = self.made[encounter.number], entry.resource
+        if encounter.number in self.matched:
+            self.note("match", entry, "part of a visit already on record")
+            return
+        texts = {name: "" for name in codes.SECTIONS}
+        for section in r.section or []:
+            code = (codes_of(section.code, codes.LOINC) or [""])[0]
+            if code in codes.SECTION_FIELDS:
+                texts[codes.SECTION_FIELDS[code]] = narrative_text(
+                    section.text.div if section.text else ""
+                )
+        author = r.author[0] if r.author else None
+        attester = (r.attester or [None])[0]
+        signed_at = attester.time if attester is not None and attester.time else r.date
+        written = r.date if r.status != "final" else signed_at
+        version = visit_actions.draft_note(self.ctx(written, author), visit)
+        version = visit_actions.save_note(
+            self.ctx(written, author), visit, revision=version.revision, **texts
+        )
+        if r.status == "final":
+            signer = attester.party if attester is not None else author
+            visit_actions.sign_note(self.ctx(signed_at, signer), visit, revision=version.revision)
+            self.note("create", entry, "signed note")
+        else:
+            self.note("create", entry, "draft note")
+
+    # ------------------------------------------------------------------ matching
+    def _is_matched(self, reference: Any) -> bool:
+        target = self.read.target(reference)
+        return target is not None and target.number in self.matched
+
+    def _match(self, entry: Entry, rows: Any, kind: str) -> Any:
+        pk = identifier_value(entry.resource, codes.identifier_system(kind))
+        found = rows.filter(pk=int(pk)).first() if pk and pk.isdigit() else None
+        if found is not None:
+            self.matched.add(entry.number)
+            self.note("match", entry, f"{kind} {found.pk} already on record")
+        return found
+
+
+def audit_import(user: Any, report: Report, name: str, now: dt.datetime) -> None:
+    """One event in the clinic's log for an import that wrote something."""
+    created = report.count("create")
+    summary = f"FHIR import of {name}: {created} created, {report.count('match')} matched"
+    record(Context(user=user, via="cli", now=now), AuditEvent.Action.CREATE, None, summary=summary)

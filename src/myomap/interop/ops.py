@@ -1,0 +1,59 @@
+"""The exports and the import as the command line runs them: read, write the file
+(0600), and put each in the audit log (one event per client exported)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.interop import InteropError, csv_export, fhir_export, gather
+from myomap.interop.fhir_import import Report, audit_import, import_bundle
+from myomap.interop.files import write_private
+from myomap.visits import queries as visit_queries
+
+
+def _audit_export(ctx: Context, clients: list[Any], what: str) -> None:
+    for client in clients:
+        record(ctx, AuditEvent.Action.EXPORT, client, summary=what)
+
+
+def export_fhir(ctx: Context, client_id: int | None, path: Path) -> int:
+    """A collection Bundle of one client or every client the person may see; its size."""
+    rows = list(gather.every(ctx.user, client_id))
+    bundle = fhir_export.collection(rows, ctx.now)
+    write_private(path, bundle.model_dump_json(indent=2).encode("utf-8"))
+    _audit_export(ctx, [r.client for r in rows], f"FHIR export to {path.name}")
+    return len(bundle.entry or [])
+
+
+def export_document(ctx: Context, visit_id: int, path: Path) -> int:
+    """The visit's signed note as a document Bundle; its size."""
+    visit = visit_queries.visit_for(ctx.user, visit_id)
+    rows = gather.rows_of(ctx.user, visit.client)
+    found = next((v for v in rows.visits if v.visit.pk == visit.pk), None)
+    if found is None or found.version is None or not found.version.is_signed:
+        raise InteropError(f"visit {visit_id} has no signed note: sign it first")
+    bundle = fhir_export.document(rows, found, ctx.now)
+    write_private(path, bundle.model_dump_json(indent=2).encode("utf-8"))
+    _audit_export(ctx, [visit.client], f"FHIR document of a signed note to {path.name}")
+    return len(bundle.entry or [])
+
+
+def export_csv(ctx: Context, folder: Path) -> dict[str, int]:
+    rows = list(gather.every(ctx.user, None))
+    made = csv_export.write_folder(folder, rows)
+    _audit_export(ctx, [r.client for r in rows], f"CSV export to {folder.name}")
+    return made
+
+
+def import_fhir(ctx: Context, path: Path, *, dry_run: bool) -> Report:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InteropError(f"cannot read {path}: {exc}") from None
+    report = import_bundle(ctx.user, text, now=ctx.now, dry_run=dry_run)
+    if report.ok and not dry_run:
+        audit_import(ctx.user, report, path.name, ctx.now)
+    return report
