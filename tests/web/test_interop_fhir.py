@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from interop_fixtures import DRAWING, QL, T0, Record, at, dans_record
+from interop_fixtures import DRAWING, QL, T0, Record, at, ctx, dans_record
 
 from myomap.audit.models import AuditEvent
+from myomap.clients import actions as client_actions
 from myomap.clients.models import Client, Intake
 from myomap.core.kb import load_default
 from myomap.core.session.record import session_record
@@ -33,7 +34,7 @@ from myomap.visits.models import (
     SessionRun,
     Visit,
 )
-from personas import DAN_BORN, DAN_FAMILY_NAME, People
+from personas import DAN_BORN, DAN_FAMILY_NAME, GAIL_BORN, GAIL_FAMILY_NAME, People
 
 pytestmark = pytest.mark.django_db
 NOW = T0 + dt.timedelta(days=30)
@@ -306,3 +307,50 @@ def test_a_refusal_by_an_action_rolls_the_whole_import_back(record: Record, peop
     )
     assert not Client.objects.filter(clinic=people.hilltop).exists()
     assert not AuditEvent.objects.filter(clinic=people.hilltop).exists()
+
+
+def test_the_safety_screening_and_how_the_gate_opened_come_back_on_import(people: People) -> None:
+    """A red flag exported is screened again on import (the gate closes) and its referral
+    and the clinician's clearance are replayed through the gate's actions; an intake whose
+    red flag is still open arrives blocked."""
+
+    alice = people.alice
+    gail = client_actions.create_client(
+        ctx(alice, 0),
+        client_actions.ClientData(
+            "Gail", GAIL_FAMILY_NAME, GAIL_BORN, treatment_consent=True, data_consent=True
+        ),
+    )
+    flagged = {"cauda-equina-bladder": True}
+    cleared = client_actions.record_intake(
+        ctx(alice, 1),
+        gail,
+        client_actions.IntakeData("Back pain and trouble passing urine", red_flag_answers=flagged),
+    )
+    client_actions.record_referral(ctx(alice, 2), cleared, "Sent to the emergency department")
+    client_actions.record_flag_clearance(
+        ctx(alice, 60 * 24),
+        cleared,
+        client_actions.FlagClearanceData(
+            "Dr Patel, emergency department", at(60 * 24).date(), "MRI normal, no cauda equina"
+        ),
+    )
+    client_actions.record_intake(
+        ctx(alice, 60 * 48),
+        gail,
+        client_actions.IntakeData("Numbness between the legs again", red_flag_answers=flagged),
+    )
+    first = exported(alice, gail.pk)
+    report = import_bundle(people.bob, json.dumps(first), now=NOW, dry_run=False)
+    assert report.ok, report.lines()
+
+    stored = list(Intake.objects.filter(client__clinic=people.hilltop).order_by("recorded_at"))
+    assert [i.gate for i in stored] == [Intake.Gate.CLEARED, Intake.Gate.BLOCKED]
+    assert stored[0].red_flag_answers == flagged
+    assert stored[0].gate_note == "Sent to the emergency department"
+    assert (stored[0].flag_clearance_from, stored[0].flag_clearance_at) == (
+        "Dr Patel, emergency department",
+        at(60 * 24),
+    )
+    assert any("the safety gate opened again: cleared" in line for line in report.lines())
+    assert comparable(exported(people.bob)) == comparable(first)

@@ -51,6 +51,14 @@ EXT = "urn:myomap:extension:"
 EXT_LATERALITY = EXT + "laterality"  # on a bodySite: the client's side, SNOMED coded
 EXT_HISTORY = EXT + "history"  # on the Condition: the history told at intake
 EXT_MEDICATIONS = EXT + "medications"  # on the Condition: medicines, as told
+EXT_SCREENING = EXT + "screening"  # on the Condition: the intake's answers, one each
+EXT_GATE = EXT + "safety-gate"  # on the Condition: the gate's state and how it opened
+# The answer sets of an intake, as the screening extension's sub-extension prefixes.
+ANSWERS = {
+    "red-flag": "red_flag_answers",
+    "contraindication": "contraindication_answers",
+    "factor": "factor_answers",
+}
 EXT_CONSENT_HOW = EXT + "consent-how"  # written or verbal
 EXT_CONSENT_NOTE = EXT + "consent-note"
 EXT_PLAN_STEP = EXT + "plan-step"  # on a CarePlan activity: the step, in sub-extensions

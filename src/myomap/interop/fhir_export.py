@@ -141,6 +141,7 @@ class Exporter:
             extensions.append(ext(codes.EXT_HISTORY, valueString=intake.history))
         if intake.medications:
             extensions.append(ext(codes.EXT_MEDICATIONS, valueString=intake.medications))
+        extensions += _screening(intake)
         return Condition(
             id=resource_id("intake", intake.pk),
             identifier=[identifier("intake", intake.pk)],
@@ -441,6 +442,35 @@ def document(rows: ClientRows, visit_rows: VisitRows, now: dt.datetime) -> Bundl
         timestamp=when(now),
         entry=entries(resources),
     )
+
+
+def _screening(intake: Intake) -> list[Any]:
+    """The intake's answers and the safety gate's state, so an import screens it again
+    and replays how the gate was opened (referral, override, clearances)."""
+    answers = []
+    for prefix, name in codes.ANSWERS.items():
+        for key, value in sorted(getattr(intake, name).items()):
+            typed = {"valueBoolean": value} if isinstance(value, bool) else {"valueInteger": value}
+            answers.append(ext(f"{prefix}:{key}", **typed))
+    out = [ext(codes.EXT_SCREENING, extension=answers)] if answers else []
+    gate = [ext("state", valueCode=intake.gate)]
+    fields = (
+        ("note", "gate_note", "valueString"),
+        ("at", "gate_at", "valueDateTime"),
+        ("cleared-by", "flag_clearance_from", "valueString"),
+        ("cleared-on", "flag_clearance_on", "valueDate"),
+        ("clinician-said", "flag_clearance_note", "valueString"),
+        ("clearance-at", "flag_clearance_at", "valueDateTime"),
+        ("doctor-clearance", "clearance_note", "valueString"),
+        ("doctor-clearance-at", "clearance_at", "valueDateTime"),
+    )
+    for url, attr, kind in fields:
+        value = getattr(intake, attr)
+        if value:
+            gate.append(ext(url, **{kind: when(value) if kind == "valueDateTime" else value}))
+    if intake.gate != Intake.Gate.CLEAR or intake.clearance_note:
+        out.append(ext(codes.EXT_GATE, extension=gate))
+    return out
 
 
 def _step_words(s: Any) -> str:

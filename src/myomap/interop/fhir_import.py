@@ -260,15 +260,70 @@ class _Writer:
         history = extension(r, codes.EXT_HISTORY)
         medicines = extension(r, codes.EXT_MEDICATIONS)
         complaint = r.code.text or next(c.display for c in r.code.coding if c.display)
+        answers: dict[str, dict[str, Any]] = {name: {} for name in codes.ANSWERS.values()}
+        screening = extension(r, codes.EXT_SCREENING)
+        for answer in screening.extension or [] if screening is not None else []:
+            prefix, _, key = answer.url.partition(":")
+            value = answer.valueBoolean if answer.valueBoolean is not None else answer.valueInteger
+            if prefix in codes.ANSWERS:
+                answers[codes.ANSWERS[prefix]][key] = value
         data = client_actions.IntakeData(
             complaint=complaint,
             pain_drawing=drawing,
             history=history.valueString if history is not None else "",
             medications=medicines.valueString if medicines is not None else "",
+            **answers,
         )
         intake = client_actions.record_intake(self.ctx(r.recordedDate, r.recorder), client, data)
         self.made[entry.number] = intake
-        self.note("create", entry, f"intake: {complaint[:60]}")
+        self.note("create", entry, f"intake: {complaint[:60]} (safety gate: {intake.gate})")
+        gate = extension(r, codes.EXT_GATE)
+        if gate is not None:
+            self.made[entry.number] = self.gate(entry, intake, gate)
+
+    def gate(self, entry: Entry, intake: Any, gate: Any) -> Any:
+        """Open the safety gate as it was opened, through the gate's own actions: the
+        referral, the override or the clinician's clearance, and a doctor's clearance."""
+        parts = {e.url: e for e in gate.extension or []}
+
+        def value(url: str) -> Any:
+            found = parts.get(url)
+            if found is None:
+                return None
+            return next(
+                (
+                    getattr(found, k)
+                    for k in ("valueString", "valueCode", "valueDate", "valueDateTime")
+                    if getattr(found, k) is not None
+                ),
+                None,
+            )
+
+        state = value("state")
+        note = value("note") or ""
+        if state in ("referred", "awaiting") or (
+            state == "cleared" and note and not note.startswith("(")
+        ):
+            at = value("at") if state != "cleared" else value("clearance-at")
+            intake = client_actions.record_referral(self.ctx(at), intake, note)
+        if state == "overridden":
+            intake = client_actions.override_red_flag(self.ctx(value("at")), intake, note)
+        if state == "cleared":
+            data = client_actions.FlagClearanceData(
+                cleared_by=value("cleared-by") or "",
+                cleared_on=value("cleared-on"),
+                said=value("clinician-said") or "",
+            )
+            intake = client_actions.record_flag_clearance(
+                self.ctx(value("clearance-at")), intake, data
+            )
+        if value("doctor-clearance"):
+            intake = client_actions.record_clearance(
+                self.ctx(value("doctor-clearance-at")), intake, value("doctor-clearance")
+            )
+        if state not in (None, "clear", "blocked"):
+            self.note("create", entry, f"the safety gate opened again: {state}")
+        return intake
 
     def encounter(self, entry: Entry) -> None:
         self.start(entry)
