@@ -1,6 +1,7 @@
 // The client's feedback pad: each tap is an event with an id made here and this phone's
-// time, queued in localStorage until the server has it (sent once: a resent id is recorded
-// once), and the current point's name asked for every few seconds. The server puts this
+// time, kept in the phone's queue (offline-queue.js, shared with the session runner) until
+// the server has it (sent once: a resent id is recorded once), and the current point's
+// name asked for every few seconds. The server puts this
 // phone's times on its own clock from "sent" (the phone's time when the tap goes out).
 (function () {
   "use strict";
@@ -16,37 +17,13 @@
   const queued = document.getElementById("pad-queued");
   const message = document.getElementById("pad-message");
   const buttons = Array.from(pad.querySelectorAll("button[data-kind]"));
-  let sending = false;
+  const outbox = new window.MyomapOfflineQueue(key, "id");
   let closed = false;
 
-  function load() {
-    try {
-      const list = JSON.parse(localStorage.getItem(key) || "[]");
-      return Array.isArray(list) ? list : [];
-    } catch (e) {
-      return [];
-    }
-  }
-  let queue = load();
-
-  function save() {
-    try {
-      localStorage.setItem(key, JSON.stringify(queue));
-    } catch (e) {
-      // Private mode or full: the queue still lives in memory for this page.
-    }
-  }
-
-  function newId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    return "pad-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
-  }
-
   function showQueue() {
-    queued.textContent = queue.length ? queue.length + " waiting" : "";
-    if (!queue.length && !closed) net.textContent = navigator.onLine === false ? "Offline" : "Sent";
+    const waiting = outbox.items.length;
+    queued.textContent = waiting ? waiting + " waiting" : "";
+    if (!waiting && !closed) net.textContent = navigator.onLine === false ? "Offline" : "Sent";
   }
 
   function show(state) {
@@ -57,19 +34,22 @@
 
   function close(text) {
     closed = true;
-    queue = [];
-    save();
+    outbox.clear();
     buttons.forEach((b) => { b.disabled = true; });
     net.textContent = "Closed";
     queued.textContent = "";
     message.textContent = text;
   }
 
-  async function sendNext() {
-    if (sending || closed || !queue.length) return;
-    sending = true;
+  // Send the queued taps, one at a time in order (offline-queue.js).
+  function sendNext() {
+    if (!closed) outbox.drain(sendTap);
+  }
+
+  // Send one queued tap; whether to go on with the next.
+  async function sendTap(tap) {
+    if (closed) return false;
     net.textContent = "Sending…";
-    const tap = queue[0];
     let again = false;
     try {
       const body = Object.assign({}, tap, { sent: new Date().toISOString() });
@@ -83,12 +63,11 @@
       try { answer = await response.json(); } catch (e) { answer = {}; }
       if (response.status === 403 && answer.refused) {
         close(answer.detail || "This feedback link no longer works.");
-        return;
+        return false;
       }
       if (response.ok || (response.status >= 400 && response.status < 500)) {
         // Recorded, or refused for good (sending it again would be refused again).
-        queue.shift();
-        save();
+        outbox.drop(tap);
         again = true;
         if (response.ok) {
           message.textContent = "";
@@ -101,12 +80,10 @@
       }
     } catch (e) {
       net.textContent = "Waiting (no network)";
-    } finally {
-      sending = false;
     }
     showQueue();
     // The next queued tap now; after a failure, at the next poll or when back online.
-    if (again && queue.length && !closed) sendNext();
+    return again && !closed;
   }
 
   async function poll() {
@@ -122,14 +99,13 @@
     } catch (e) {
       // Offline: the taps wait in the queue; the name is asked for again shortly.
     }
-    if (queue.length) sendNext();
+    if (outbox.items.length) sendNext();
   }
 
   buttons.forEach((button) => {
     button.addEventListener("click", () => {
       if (closed) return;
-      queue.push({ id: newId(), kind: button.dataset.kind, at: new Date().toISOString() });
-      save();
+      outbox.push({ id: window.MyomapOfflineQueue.newId(), kind: button.dataset.kind, at: new Date().toISOString() });
       if (navigator.vibrate) navigator.vibrate(30);
       net.textContent = "Waiting";
       showQueue();

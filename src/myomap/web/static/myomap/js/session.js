@@ -1,9 +1,10 @@
 // The session runner (no inline script: loaded as a file). The server is the record: the
 // page shows its state (GET /api/visits/<id>/session) with the taps not yet sent laid
 // over it. Every tap is an event with an id made here and this device's time; it is kept
-// in localStorage until the server has it, sent one at a time in order, and sent again
-// after the network returns (the server records a repeated id once). A refused event is
-// dropped with the server's reason, and the page shows the server's state again.
+// in the device's queue (offline-queue.js, shared with the client's pad) until the server
+// has it, sent one at a time in order, and sent again after the network returns (the
+// server records a repeated id once). A refused event is dropped with the server's
+// reason, and the page shows the server's state again.
 (function () {
   "use strict";
   var root = document.getElementById("runner");
@@ -82,24 +83,10 @@
     latest = t;
     return t;
   }
-  function uuid() {
-    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs https; this does not
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
 
   // ------------------------------------------------------------------ the queue
-  function loadQueue() {
-    try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
-  }
-  function saveQueue() {
-    try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); } catch (e) { /* full: kept in memory */ }
-  }
-  var queue = loadQueue();
-  queue.forEach(function (e) { learn(e.at); });
+  var outbox = new window.MyomapOfflineQueue(QUEUE_KEY, "event_id");
+  outbox.items.forEach(function (e) { learn(e.at); });
 
   // ------------------------------------------------------------------ the view
   // What the page shows: the server's state with the queued taps applied over it.
@@ -283,7 +270,7 @@
     plan = planned.slice();
     var want = [];
     if (server) server.points.forEach(function (p) { if (!p.planned) want.push([p.trigger_point, p.side]); });
-    queue.forEach(function (e) { if (e.kind === "add-point") want.push([e.fields.trigger_point, e.fields.side]); });
+    outbox.items.forEach(function (e) { if (e.kind === "add-point") want.push([e.fields.trigger_point, e.fields.side]); });
     want.forEach(function (w) { if (indexOf(w[0], w[1]) < 0) plan.push(addedEntry(w[0], w[1])); });
   }
 
@@ -307,7 +294,7 @@
   function rebuild() {
     syncAdded();
     view = fromServer(server);
-    if (view.status === "running") queue.forEach(function (e) { applyLocal(view, e); });
+    if (view.status === "running") outbox.items.forEach(function (e) { applyLocal(view, e); });
     render();
   }
 
@@ -316,10 +303,9 @@
     if (READ_ONLY || !view || view.status !== "running") return;
     if (kind !== "release-hold") enforceLimit();
     if (kind === "feedback" && !view.active) return; // the hold just ended at its limit
-    var e = { event_id: uuid(), kind: kind, at: new Date(at || clock()).toISOString(), fields: fields || {} };
+    var e = { event_id: window.MyomapOfflineQueue.newId(), kind: kind, at: new Date(at || clock()).toISOString(), fields: fields || {} };
     taps += 1;
-    queue.push(e);
-    saveQueue();
+    outbox.push(e);
     applyLocal(view, e);
     render();
     flush();
@@ -378,7 +364,6 @@
   }
 
   // ------------------------------------------------------------------ the network
-  var sending = false;
   var online = true;
   var retry = null;
 
@@ -416,43 +401,41 @@
     retry = setTimeout(function () { retry = null; flush(); }, 3000);
   }
 
+  // Send the queued taps, one at a time in order (offline-queue.js).
   function flush() {
-    if (sending) return;
-    if (!queue.length) { render(); return; }
-    sending = true;
-    var e = queue[0];
-    request("POST", API + "/events", e).then(function (answer) {
-      sending = false;
+    if (!outbox.drain(sendFirst) && !outbox.busy) render();
+  }
+
+  // Send one queued tap; a promise of whether to go on with the next.
+  function sendFirst(e) {
+    return request("POST", API + "/events", e).then(function (answer) {
       setOnline(true);
       if (answer.ok) {
-        drop(e);
+        outbox.drop(e);
         server = answer.data.session;
       } else if (answer.status === 401 || answer.status === 403) {
         message("Not sent: " + reason(answer) + ". Sign in again; the taps stay on this device.", true);
         render();
-        return;
+        return false;
       } else if (answer.status >= 500) {
         later();
         render();
-        return;
+        return false;
       } else {
-        drop(e); // refused: sending it again would be refused again
+        outbox.drop(e); // refused: sending it again would be refused again
         var what = e.kind === "feedback" ? "“" + WORDS[e.fields.kind] + "”" : KINDS[e.kind] || e.kind;
         message("Not recorded (" + what + "): " + reason(answer) + ".", true);
-        return refresh().then(flush);
+        return refresh().then(function () { return true; });
       }
-      if (queue.length) { render(); flush(); } else rebuild();
+      if (outbox.items.length) { render(); return true; }
+      rebuild();
+      return false;
     }, function () {
-      sending = false;
       setOnline(false);
       later();
       render();
+      return false;
     });
-  }
-
-  function drop(e) {
-    queue = queue.filter(function (q) { return q.event_id !== e.event_id; });
-    saveQueue();
   }
 
   function refresh() {
@@ -477,8 +460,7 @@
       setOnline(true);
       if (!answer.ok) { message("The session did not start: " + reason(answer) + ".", true); return; }
       server = answer.data.session;
-      queue = []; // taps and added points of an earlier session are not this one's
-      saveQueue();
+      outbox.clear(); // taps and added points of an earlier session are not this one's
       chosen = {};
       saveAdded();
       rebuild();
@@ -490,7 +472,7 @@
 
   function endSession() {
     if (!view || view.active) return;
-    if (queue.length) { message("Sending the last taps first…"); flush(); return; }
+    if (outbox.items.length) { message("Sending the last taps first…"); flush(); return; }
     request("POST", API + "/end").then(function (answer) {
       if (!answer.ok) { message("The session did not end: " + reason(answer) + ".", true); return; }
       server = answer.data.session;
@@ -592,7 +574,8 @@
     var h = v.active;
     var at = v.focus >= 0 ? v.focus : 0;
 
-    $("queued").textContent = queue.length ? queue.length + " tap" + (queue.length > 1 ? "s" : "") + " waiting to be sent" : "";
+    var waiting = outbox.items.length;
+    $("queued").textContent = waiting ? waiting + " tap" + (waiting > 1 ? "s" : "") + " waiting to be sent" : "";
     $("start-session").hidden = READ_ONLY || v.status === "running" || v.status === "planned";
     $("start-session").textContent = v.status === "ended" ? "Start another session" : "Start session";
     $("end-session").hidden = !running;
@@ -842,13 +825,13 @@
   var polling = false;
   var shownTag = null; // the ETag of the state a read last put on the screen
   setInterval(function () {
-    if (polling || sending || document.hidden || queue.length || !view || view.status !== "running") return;
+    if (polling || outbox.busy || document.hidden || outbox.items.length || !view || view.status !== "running") return;
     polling = true;
     var asked = taps;
     request("GET", API, null, shownTag).then(function (answer) {
       polling = false;
       if (answer.status === 304) return; // nothing new since the state shown
-      if (answer.ok && asked === taps && !queue.length && !sending) {
+      if (answer.ok && asked === taps && !outbox.items.length && !outbox.busy) {
         server = answer.data.session;
         shownTag = answer.tag;
         rebuild();
