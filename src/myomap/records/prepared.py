@@ -68,6 +68,7 @@ class Prepared(Generic[M]):
         self._build = build
         self._arguments = arguments
         self._compiled: dict[str, _Compiled] = {}
+        self._converters: dict[int, Any] = {}
 
     def rows(self, *numbers: int) -> list[M]:
         if len(numbers) != self._arguments:
@@ -86,6 +87,14 @@ class Prepared(Generic[M]):
         compiler.annotation_col_map = compiled.annotation_col_map
         compiler.col_count = compiled.col_count
         compiler.has_extra_select = compiled.has_extra_select
+        # The columns' converters depend on the columns and this connection's backend only:
+        # worked out once per connection (each thread has its own) instead of per call.
+        converters = self._converters.get(id(compiler.connection))
+        if converters is None:
+            fields = [s[0] for s in compiled.select[0 : compiled.col_count]]
+            converters = compiler.get_converters(fields)
+            self._converters[id(compiler.connection)] = converters
+        compiler.get_converters = lambda fields: converters
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
