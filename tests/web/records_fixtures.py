@@ -20,6 +20,7 @@ from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
 from myomap.clients.models import Client, ClientRevision, Intake, IntakeRevision
+from myomap.outcomes.models import QuestionnaireResponse
 from myomap.visits import actions as visit_actions
 from myomap.visits import queries as visit_queries
 from myomap.visits import session_actions
@@ -453,6 +454,9 @@ ENTRIES: list[Entry] = [
     ),
     Entry("POST", "/visits/{visit}/note/save/", W, _note_form, ("update",)),
     Entry("POST", "/visits/{signed_visit}/note/amend/", W, AMEND, ("amend",)),
+    # ---- web: outcomes (a blank form: the client's name and nothing of their health)
+    Entry("GET", "/clients/{client}/outcomes/nprs/", Kind.STAFF_READ, health_data=False),
+    Entry("POST", "/clients/{client}/outcomes/nprs/", W, {"pain": "4"}, ("create",)),
     # ---- web: audit
     Entry("GET", "/audit/", Kind.AUDIT),
     # ---- API
@@ -517,6 +521,14 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/api/visits/{visit}/session/events", W, _session_event, ("update",)),
     Entry("POST", "/api/visits/{visit}/session/end", W, None, ("update",)),
     Entry("GET", "/api/audit", Kind.AUDIT),
+    Entry("GET", "/api/clients/{client}/outcomes", R),
+    Entry(
+        "POST",
+        "/api/clients/{client}/outcomes",
+        W,
+        {"instrument": "nprs", "answers": [4]},
+        ("create",),
+    ),
 ]
 
 # Routes under PREFIXES that hold no client data, each with the reason.
@@ -555,6 +567,7 @@ RECORD_MODELS = (
     PlanStep,
     Note,
     NoteVersion,
+    QuestionnaireResponse,
     AuditEvent,
 )
 

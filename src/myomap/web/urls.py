@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("body-map/", include("myomap.bodymap.urls")),
     path("knowledge/", include("myomap.reference.urls")),
+    path("clients/<int:pk>/outcomes/", include("myomap.outcomes.urls")),
     path("clients/", include("myomap.clients.urls")),
     path("visits/", include("myomap.visits.urls")),
     path("pad/", include("myomap.visits.pad_urls")),

@@ -1,0 +1,86 @@
+"""Schemas for outcomes: a questionnaire response in and out, and the change from a
+client's baseline to their latest score per instrument."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime, StrictInt
+
+from myomap.api.schemas import Input, RecordId, ids_of
+
+# Whether the answers can be scored (the item's range, required items, how many may be
+# blank) is the core's to say, through the action: a 400 naming the item, the same
+# words the web form shows. Here only their shape: whole numbers or null, in item order.
+Answer = Annotated[StrictInt, Field(ge=-1000, le=1000)] | None
+MAX_ITEMS = 50
+
+
+class OutcomeIn(Input):
+    instrument: str = Field(
+        description="instrument id from the knowledge base",
+        json_schema_extra=ids_of(lambda kb: kb.instruments),
+    )
+    answers: list[Answer] = Field(
+        max_length=MAX_ITEMS,
+        description="one answer per item in item order (null: unanswered); "
+        "RMDQ 24 of 0/1, ODI 10 sections 0-5, ...",
+    )
+    activities: list[Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="PSFS: the activities in the client's own words, one per item",
+    )
+    visit_id: RecordId | None = Field(None, description="the visit it was taken at")
+    taken_at: AwareDatetime | None = Field(
+        None, description="when it was answered (with a time zone); now if not given"
+    )
+
+
+class OutcomeOut(Schema):
+    id: int
+    client_id: int
+    visit_id: int | None
+    instrument: str
+    answers: list[int | None]
+    activities: list[str]
+    score: float = Field(alias="total")
+    subscales: dict[str, float]
+    band: str | None
+    taken_at: dt.datetime
+    entered_by: str
+    entered_at: dt.datetime
+    via: str
+
+    @staticmethod
+    def resolve_band(obj: Any) -> str | None:
+        return obj.band or None
+
+    @staticmethod
+    def resolve_entered_by(obj: Any) -> str:
+        return str(obj.entered_by.get_username())
+
+
+class ChangeOut(Schema):
+    instrument: str
+    baseline: float
+    latest: float
+    absolute: float
+    percent: float | None
+    direction: str
+    passes: bool | None = Field(
+        description="improved by at least the minimal important (or detectable) change; "
+        "null when the instrument has none"
+    )
+    band_before: str | None
+    band_after: str | None
+    sentence: str
+
+
+class OutcomesOut(Schema):
+    responses: list[OutcomeOut] = Field(description="oldest first")
+    changes: list[ChangeOut] = Field(
+        description="per instrument with at least two scores: baseline (first) to latest"
+    )

@@ -1,0 +1,143 @@
+"""The entry form of one questionnaire, built from its knowledge-base entry: one field per
+item, named by the item's id. The form only parses; whether the answers can be scored
+(required items, how many may be blank) is the core's to say, through the action, so the
+page and the API refuse the same answers with the same words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django import forms
+
+from myomap.core.kb.instruments import Instrument, Item
+from myomap.outcomes.actions import MAX_ACTIVITY
+from myomap.records.forms import PlainTextForm
+
+Widget = Literal["check", "radio", "select"]
+
+
+def widget_of(instrument: Instrument, item: Item) -> Widget:
+    """A yes/no statement list (RMDQ: one two-answer scale) is ticked; other answers with
+    words are radio buttons; a number scale is a list to choose from."""
+    scale = instrument.scale_of(item)
+    if len(instrument.scales) == 1 and len(scale.options) == 2:
+        return "check"
+    return "radio" if scale.options else "select"
+
+
+def activity_name(item: Item) -> str:
+    return f"{item.id}-activity"
+
+
+def has_activities(instrument: Instrument) -> bool:
+    """PSFS: the client names each activity in their own words."""
+    return instrument.id == "psfs"
+
+
+class ResponseForm(PlainTextForm):
+    visit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for item in instrument.items:
+            self.fields[item.id] = _field(instrument, item)
+            if has_activities(instrument):
+                self.fields[activity_name(item)] = forms.CharField(
+                    label=f"Activity {item.number}", required=False, max_length=MAX_ACTIVITY
+                )
+
+    def answers(self) -> list[int | None]:
+        data = self.cleaned_data
+        return [data.get(item.id) for item in self.instrument.items]
+
+    def activities(self) -> list[str]:
+        if not has_activities(self.instrument):
+            return []
+        return [self.cleaned_data.get(activity_name(i)) or "" for i in self.instrument.items]
+
+
+class _Ticked(forms.BooleanField):
+    def to_python(self, value: Any) -> int:  # type: ignore[override]
+        return 1 if super().to_python(value) else 0
+
+
+def _field(instrument: Instrument, item: Item) -> forms.Field:
+    scale = instrument.scale_of(item)
+    kind = widget_of(instrument, item)
+    label = f"{item.number}. {item.label}"
+    if kind == "check":
+        return _Ticked(label=label, required=False)
+    if kind == "radio":
+        choices = [(o.value, o.label) for o in scale.options]
+        return forms.TypedChoiceField(
+            label=label,
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+    numbers = [(v, str(v)) for v in scale.values()]
+    low, high = scale.values()[0], scale.values()[-1]
+    if scale.low_label:
+        numbers[0] = (low, f"{low} ({scale.low_label})")
+    if scale.high_label:
+        numbers[-1] = (high, f"{high} ({scale.high_label})")
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", "—"), *numbers],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One item as the page lays it out."""
+
+    item: Item
+    field: forms.BoundField
+    activity: forms.BoundField | None
+    widget: Widget
+
+
+def rows(form: ResponseForm) -> list[Row]:
+    instrument = form.instrument
+    return [
+        Row(
+            item,
+            form[item.id],
+            form[activity_name(item)] if has_activities(instrument) else None,
+            widget_of(instrument, item),
+        )
+        for item in instrument.items
+    ]
+
+
+class ScheduleForm(PlainTextForm):
+    """The clinic's schedule: four fields per instrument, named `<id>-<when>`."""
+
+    def __init__(self, instruments: list[Instrument], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instruments = instruments
+        for inst in instruments:
+            self.fields[f"{inst.id}-at_intake"] = forms.BooleanField(
+                label="At intake", required=False
+            )
+            self.fields[f"{inst.id}-every_visit"] = forms.BooleanField(
+                label="Every visit", required=False
+            )
+            self.fields[f"{inst.id}-every_nth"] = forms.IntegerField(
+                label="Every n-th visit", required=False, min_value=2, max_value=52
+            )
+            self.fields[f"{inst.id}-at_discharge"] = forms.BooleanField(
+                label="At discharge", required=False
+            )
+
+    def rules(self) -> dict[str, dict[str, Any]]:
+        data = self.cleaned_data
+        whens = ("at_intake", "every_visit", "every_nth", "at_discharge")
+        return {i.id: {w: data.get(f"{i.id}-{w}") for w in whens} for i in self.instruments}

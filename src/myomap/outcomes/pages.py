@@ -1,0 +1,69 @@
+"""What the outcome sections of the client record and the visit page show, built from
+the query layer: each series with its sentence, plot and table rows; what is due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from myomap.clients.models import Client
+from myomap.core.outcomes.plot import band, plot
+from myomap.core.outcomes.scoring import number
+from myomap.outcomes import queries
+from myomap.visits.models import Visit
+
+
+@dataclass(frozen=True)
+class Shown:
+    series: queries.Series
+    sentence: str
+    svg: SafeString
+    rows: list[tuple[str, int | float, str, int | None]]  # date, score, band, visit id
+    band: tuple[int | float, int | float] | None
+
+
+def day(moment: Any) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y}"
+
+
+def section(user: Any, client: Client) -> dict[str, Any]:
+    """The client record's Outcomes section."""
+    shown = []
+    for series in queries.series_for(user, client):
+        inst = series.instrument
+        points = [(day(p.taken_at), p.score) for p in series.points]
+        if series.change is not None:
+            sentence = series.change.sentence
+        else:
+            only = series.baseline
+            sentence = (
+                f"{inst.short} {number(only.score)} on {day(only.taken_at)}: the baseline; "
+                "a second score shows the change"
+            )
+        shaded = band(inst, series.baseline.score)
+        shown.append(
+            Shown(
+                series,
+                sentence,
+                mark_safe(
+                    plot(inst, points, ident=f"outcome-{inst.id}")
+                ),  # the plot escapes its text
+                [
+                    (day(p.taken_at), number(p.score), p.band or "", p.visit_id)
+                    for p in series.points
+                ],
+                None
+                if shaded is None
+                else (number(round(shaded[0], 1)), number(round(shaded[1], 1))),
+            )
+        )
+    return {"client": client, "shown": shown, "instruments": queries.instruments()}
+
+
+def due(visit: Visit) -> dict[str, Any]:
+    """The visit page's list of what the clinic's schedule asks for now."""
+    return {"visit": visit, "due": queries.due_at(visit), "instruments": queries.instruments()}

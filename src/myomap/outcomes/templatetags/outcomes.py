@@ -1,0 +1,26 @@
+"""`{% outcomes_section client %}` on the client record and `{% outcomes_due visit %}` on
+the visit page: the outcomes app's sections, drawn into the other apps' pages without
+those apps importing it (the record and the visit are already read and audited by the
+page that includes them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from myomap.outcomes import pages
+
+register = template.Library()
+
+
+@register.inclusion_tag("outcomes/_section.html", takes_context=True)
+def outcomes_section(context: template.Context, client: Any) -> dict[str, Any]:
+    user = context["user"]
+    return pages.section(user, client) | {"user": user}
+
+
+@register.inclusion_tag("outcomes/_due.html", takes_context=True)
+def outcomes_due(context: template.Context, visit: Any) -> dict[str, Any]:
+    user = context["user"]
+    return pages.due(visit) | {"user": user}

@@ -1,0 +1,199 @@
+"""The questionnaire entry pages and the client record's Outcomes section: what the
+therapist enters is stored with its score and shown, in words, in a plot and in a table;
+a refused entry names the item and stores nothing; another clinic sees none of it.
+
+The people are tests/personas.py's (`build_world`): Dan Marlowe's record at Lakeside,
+alice his therapist, dan himself, bob at Hilltop."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from records_fixtures import World, build_world, last_event_id, new_events
+
+from myomap.audit.models import AuditEvent
+from myomap.outcomes.models import QuestionnaireResponse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+def entry_url(world: World, instrument: str) -> str:
+    return f"/clients/{world.client.pk}/outcomes/{instrument}/"
+
+
+def rmdq_form(ticked: int, visit: int | None = None) -> dict[str, str]:
+    form = {f"s{n}": "on" for n in range(1, ticked + 1)}
+    return form | ({"visit": str(visit)} if visit else {})
+
+
+@pytest.mark.parametrize("instrument", ["nprs", "rmdq", "odi", "psfs", "startback", "peg"])
+def test_every_instrument_has_an_entry_page(world: World, instrument: str) -> None:
+    page = world.web("alice").get(entry_url(world, instrument))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'name="{"s1" if instrument == "rmdq" else ""}' in html or "name=" in html
+    if instrument in ("odi", "startback", "rmdq"):
+        assert "The questionnaire's wording is not shipped with Myomap" in html
+
+
+def test_the_odi_page_asks_for_section_scores(world: World) -> None:
+    html = world.web("alice").get(entry_url(world, "odi")).content.decode()
+    assert "1. Pain intensity" in html and "10. Travelling" in html
+    assert "0 for its first statement" in html
+    assert 'name="section-8"' in html
+
+
+def test_the_rmdq_page_has_24_statements_to_tick(world: World) -> None:
+    html = world.web("alice").get(entry_url(world, "rmdq")).content.decode()
+    assert len(re.findall(r'type="checkbox" name="s\d+"', html)) == 24
+
+
+def test_an_rmdq_entered_from_the_record_is_stored_and_shown(world: World) -> None:
+    browser = world.web("alice")
+    first = last_event_id()
+
+    answer = browser.post(entry_url(world, "rmdq"), rmdq_form(14))
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/clients/{world.client.pk}/#outcomes"
+    stored = QuestionnaireResponse.objects.get()
+    assert (stored.instrument, stored.total, stored.visit) == ("rmdq", 14.0, None)
+    assert stored.answers == [1] * 14 + [0] * 10
+    assert [e.action for e in new_events(first)] == [AuditEvent.Action.CREATE]
+    page = browser.get(f"/clients/{world.client.pk}/").content.decode()
+    assert "RMDQ 14 recorded." in page
+    assert "RMDQ 14 on " in page and "the baseline; a second score shows the change" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="outcome-plot"' in page
+
+
+def test_a_second_rmdq_at_a_visit_shows_the_change_plot_and_table(world: World) -> None:
+    browser = world.web("alice")
+    browser.post(entry_url(world, "rmdq"), rmdq_form(14))
+
+    answer = browser.post(entry_url(world, "rmdq"), rmdq_form(8, world.visit.pk))
+
+    assert answer["Location"] == f"/visits/{world.visit.pk}/"
+    later = QuestionnaireResponse.objects.order_by("pk").last()
+    assert later is not None and (later.total, later.visit) == (8.0, world.visit)
+    page = browser.get(f"/clients/{world.client.pk}/").content.decode()
+    assert (
+        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)." in page
+    )
+    plot = re.search(r'<svg[^>]*class="outcome-plot".*?</svg>', page, re.S)
+    assert plot is not None
+    assert plot.group().count('class="point"') == 2
+    assert 'class="mcid-band"' in plot.group()
+    assert "Shaded: 9.8 to 18.2, within the minimal important change of the baseline" in page
+    table = re.search(r'<table class="table outcome-table">.*?</table>', page, re.S)
+    assert table is not None
+    cells = re.findall(r"<td>([^<]*)</td>", table.group())
+    assert [cells[1], cells[2], cells[4]] == ["14", "in the clinic", "8"]
+    assert f'href="/visits/{world.visit.pk}/">at a visit' in table.group()
+
+
+def test_a_missing_answer_is_refused_naming_the_item_and_nothing_is_saved(world: World) -> None:
+    first = last_event_id()
+    answer = world.web("alice").post(entry_url(world, "peg"), {"pain": "5", "activity": "3"})
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "PEG item 2 (Interference with enjoyment of life): an answer is required" in html
+    assert QuestionnaireResponse.objects.count() == 0
+    assert new_events(first) == []
+
+
+def test_an_out_of_range_odi_section_is_refused(world: World) -> None:
+    form = {f"section-{n}": "2" for n in range(1, 11)} | {"section-4": "6"}
+    answer = world.web("alice").post(entry_url(world, "odi"), form)
+    assert answer.status_code == 400
+    assert "Select a valid choice" in answer.content.decode()
+    assert QuestionnaireResponse.objects.count() == 0
+
+
+def test_an_odi_with_a_blank_section_is_scored(world: World) -> None:
+    values = [3, 2, 1, 2, 2, 1, 2, None, 2, 1]
+    form = {f"section-{n}": str(v) for n, v in enumerate(values, 1) if v is not None}
+    world.web("alice").post(entry_url(world, "odi"), form)
+    stored = QuestionnaireResponse.objects.get()
+    assert (stored.total, stored.band) == (35.6, "moderate disability")
+
+
+def test_psfs_activities_are_kept_in_the_clients_words(world: World) -> None:
+    form = {
+        "activity-1-activity": "Gardening",
+        "activity-1": "3",
+        "activity-2-activity": "Lifting my son",
+        "activity-2": "5",
+        "activity-3-activity": "Running",
+        "activity-3": "4",
+    }
+    world.web("alice").post(entry_url(world, "psfs"), form)
+    stored = QuestionnaireResponse.objects.get()
+    assert stored.total == 4.0
+    assert stored.activities[:3] == ["Gardening", "Lifting my son", "Running"]
+
+
+def test_startback_risk_is_stored_and_shown(world: World) -> None:
+    form = {f"item-{n}": v for n, v in enumerate(["0", "0", "0", "0", "1", "1", "1", "0", "4"], 1)}
+    world.web("alice").post(entry_url(world, "startback"), form)
+    stored = QuestionnaireResponse.objects.get()
+    assert (stored.total, stored.band) == (4.0, "high")
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert '<th scope="col">Risk</th>' in page and "<td>high</td>" in page
+
+
+def test_another_clinic_and_the_client_cannot_enter_or_see_scores(world: World) -> None:
+    world.web("alice").post(entry_url(world, "nprs"), {"pain": "6"})
+    assert world.web("bob").get(entry_url(world, "nprs")).status_code == 404
+    assert world.web("bob").post(entry_url(world, "nprs"), {"pain": "2"}).status_code == 404
+    assert world.web("dan").post(entry_url(world, "nprs"), {"pain": "2"}).status_code == 403
+    assert QuestionnaireResponse.objects.count() == 1
+    # Dan reads his own scores on his record, without the links to enter more.
+    page = world.web("dan").get(f"/clients/{world.client.pk}/").content.decode()
+    assert "NPRS 6 on " in page and "Enter a questionnaire" not in page
+
+
+def test_a_visit_of_another_client_is_not_found(world: World) -> None:
+    gail = world.red_intake.client
+    url = f"/clients/{gail.pk}/outcomes/nprs/?visit={world.visit.pk}"
+    assert world.web("alice").get(url).status_code == 404
+
+
+def test_an_unknown_instrument_is_not_found(world: World) -> None:
+    assert world.web("alice").get(entry_url(world, "sf36")).status_code == 404
+
+
+def _count(browser, path: str) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert browser.get(path).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_record_and_visit_pages_query_count_does_not_grow_with_the_scores(
+    world: World,
+) -> None:
+    from myomap.outcomes.models import ScheduleRule
+
+    ScheduleRule.objects.create(clinic=world.lakeside, instrument="rmdq", every_visit=True)
+    ScheduleRule.objects.create(clinic=world.lakeside, instrument="nprs", at_intake=True)
+    browser = world.web("alice")
+    browser.post(entry_url(world, "rmdq"), rmdq_form(14, world.visit.pk))
+    record, visit = f"/clients/{world.client.pk}/", f"/visits/{world.visit.pk}/"
+    small = (_count(browser, record), _count(browser, visit))
+    for n in range(10):
+        browser.post(entry_url(world, "rmdq"), rmdq_form(n, world.signed_visit.pk))
+        browser.post(
+            entry_url(world, ("nprs", "peg")[n % 2]),
+            {"pain": "5", "enjoyment": "4", "activity": "3"},
+        )
+    assert QuestionnaireResponse.objects.count() == 21
+    assert (_count(browser, record), _count(browser, visit)) == small
