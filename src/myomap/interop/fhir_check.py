@@ -14,6 +14,10 @@ from myomap.interop.fhir_read import Entry, Read, codes_of, extension
 
 # Resource types Myomap holds nothing of, with the word the report uses.
 NOT_HELD = "Myomap holds no {kind} records"
+OBSERVATION_NOT_HELD = (
+    "Myomap holds no observation of this kind (only pain in a body-map region, "
+    "trigger point palpation and posture or movement tests)"
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,8 @@ class Checker:
         for entry in self.read.entries:
             kind = kind_of(entry)
             if kind is None:
-                what = "observation of this kind" if entry.kind == "Observation" else entry.kind
-                skipped.append((entry, NOT_HELD.format(kind=what)))
+                why = OBSERVATION_NOT_HELD if entry.kind == "Observation" else NOT_HELD
+                skipped.append((entry, why.format(kind=entry.kind)))
             elif kind == "map":
                 skipped.append((entry, "a ConceptMap is reference data: Myomap keeps its own"))
             else:

@@ -67,6 +67,10 @@ class Report:
         return out
 
 
+# What of a Patient a client keeps (the rest is named in the report).
+PATIENT_KEPT = {"resourceType", "id", "meta", "text", "identifier", "name", "birthDate", "telecom"}
+
+
 class _DryRun(Exception):
     """Raised at the end of a dry run to roll every write back."""
 
@@ -219,7 +223,9 @@ class _Writer:
         )
         client = client_actions.create_client(self.ctx(None), data)
         self.made[entry.number] = client
-        self.note("create", entry, f"client {given} {family}")
+        left = sorted(set(r.model_dump(exclude_none=True)) - PATIENT_KEPT)
+        dropped = f" (not kept: {', '.join(left)})" if left else ""
+        self.note("create", entry, f"client {given} {family}{dropped}")
 
     def consent(self, entry: Entry) -> None:
         self.start(entry)

@@ -1,0 +1,66 @@
+"""Import of data no one here wrote: two of the FHIR R4 specification's own example
+resources (CC0, tests/data/fhir/README.md), put in a collection Bundle. Alice imports it
+into Lakeside: the patient becomes a client (what a client does not keep is named), the
+body weight observation is reported as not held, nothing crashes; a dry run first
+changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle, BundleEntry
+
+from myomap.clients.models import Client
+from myomap.interop.fhir_import import import_bundle
+from personas import People
+
+pytestmark = pytest.mark.django_db
+DATA = Path(__file__).parent.parent / "data" / "fhir"
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def examples() -> str:
+    entries = []
+    for name in ("patient-example-f001-pieter.json", "observation-example.json"):
+        data = json.loads((DATA / name).read_text(encoding="utf-8"))
+        resource = get_fhir_model_class(data["resourceType"]).model_validate(data)
+        entries.append(
+            BundleEntry(fullUrl=f"{data['resourceType']}/{data['id']}", resource=resource)
+        )
+    return Bundle(type="collection", entry=entries).model_dump_json()
+
+
+def test_the_specifications_examples_import_what_myomap_holds_and_report_the_rest(
+    people: People,
+) -> None:
+    dry = import_bundle(people.alice, examples(), now=NOW, dry_run=True)
+    assert dry.ok, dry.lines()
+    assert not Client.objects.exists()
+
+    report = import_bundle(people.alice, examples(), now=NOW, dry_run=False)
+    assert report.ok, report.lines()
+    lines = report.lines()
+    assert (
+        lines[0]
+        == "skip    Observation (entry 2): Myomap holds no observation of this kind records"
+    )
+    created = next(line for line in lines if line.startswith("create  Patient (entry 1)"))
+    assert "client Pieter van de Heuvel" in created
+    assert "not kept: active, address, communication, contact" in created
+
+    client = Client.objects.get()
+    assert (client.clinic, client.given_name, client.family_name) == (
+        people.lakeside,
+        "Pieter",
+        "van de Heuvel",
+    )
+    assert (client.date_of_birth, client.email, client.phone) == (
+        dt.date(1944, 11, 17),
+        "p.heuvel@gmail.com",
+        "0648352638",
+    )
+    assert client.missing_consents == ["treatment_consent", "data_consent"]  # none in the data
