@@ -16,6 +16,8 @@ from myomap.clients.models import Client
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import Change, Score, change
+from myomap.core.outcomes.change import THRESHOLD_NAMES
+from myomap.core.outcomes.scoring import number
 from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule
 from myomap.records.access import visible_or_404
 from myomap.visits.models import Visit
@@ -166,6 +168,10 @@ class ReportRow:
         return self.improved / self.clients
 
     @property
+    def threshold(self) -> str:
+        return threshold_words(self.instrument)
+
+    @property
     def percent(self) -> str:
         share = self.share
         return "—" if share is None else f"{round(share * 100)}%"
@@ -214,3 +220,13 @@ def _score(instrument: Instrument, row: Sequence[Any]) -> Score:
     _, _, total, band, subscales = row
     stored = QuestionnaireResponse(total=total, band=band, subscales=subscales, answers=[])
     return stored.to_core(instrument)
+
+
+def threshold_words(instrument: Instrument) -> str:
+    """'minimal important change: 5 points or 30%', or 'none set'."""
+    threshold = instrument.change
+    if threshold is None:
+        return "none set"
+    parts = [f"{number(threshold.points)} points"] if threshold.points is not None else []
+    parts += [f"{number(threshold.percent)}%"] if threshold.percent is not None else []
+    return f"{THRESHOLD_NAMES[threshold.kind]}: {' or '.join(parts)}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from myomap.outcomes import clinic_views as outcomes
 from myomap.web import clinic
 
 app_name = "clinic"
@@ -9,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/deactivate/", clinic.deactivate, name="deactivate"),
     path("<int:pk>/reactivate/", clinic.reactivate, name="reactivate"),
     path("<int:pk>/reset/", clinic.reset, name="reset"),
+    path("outcomes/schedule/", outcomes.schedule, name="outcome_schedule"),
+    path("outcomes/report/", outcomes.report, name="outcome_report"),
+    path("outcomes/report.csv", outcomes.report_csv, name="outcome_report_csv"),
 ]
