@@ -52,9 +52,9 @@ def ext(url: str, **value: Any) -> Extension:
     return Extension(url=url, **value)
 
 
-def when(moment: dt.datetime | None) -> str | None:
-    """An instant as FHIR writes it, microseconds kept."""
-    return moment.isoformat() if moment is not None else None
+def when(moment: dt.datetime | None) -> dt.datetime | None:
+    """An instant for the models, which write it with its microseconds (UTC as "Z")."""
+    return moment
 
 
 def laterality(side: str) -> list[Extension]:

@@ -183,7 +183,8 @@ class Exporter:
             id=resource_id("visit", visit.pk),
             identifier=[identifier("visit", visit.pk)],
             status="finished" if signed else "in-progress",
-            class_fhir=Coding(system=codes.ACT_CODE, code="AMB", display="ambulatory"),
+            # the element "class", by its Python name
+            class_fhir=Coding(system=codes.ACT_CODE, code="AMB", display="ambulatory"),  # type: ignore[call-arg]
             subject=ref(resource_id("client", visit.client_id)),
             participant=[EncounterParticipant(individual=self.person(visit.therapist))],
             period=Period(start=when(visit.started_at)),
@@ -409,7 +410,7 @@ class Exporter:
 
 
 def entries(resources: Iterable[Resource]) -> list[BundleEntry]:
-    return [BundleEntry(fullUrl=full_url(r.id), resource=r) for r in resources]
+    return [BundleEntry(fullUrl=full_url(str(r.id)), resource=r) for r in resources]
 
 
 def collection(clients: Iterable[ClientRows], now: dt.datetime) -> Bundle:
