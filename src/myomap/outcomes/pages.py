@@ -30,12 +30,19 @@ def day(moment: Any) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
+def short_day(moment: Any, series: queries.Series) -> str:
+    """'3 Dec' under the plot, '3 Dec 26' when the series spans more than one year."""
+    local = timezone.localtime(moment)
+    years = {timezone.localtime(p.taken_at).year for p in series.points}
+    return f"{local.day} {local:%b}" + (f" {local:%y}" if len(years) > 1 else "")
+
+
 def section(user: Any, client: Client) -> dict[str, Any]:
     """The client record's Outcomes section."""
     shown = []
     for series in queries.series_for(user, client):
         inst = series.instrument
-        points = [(day(p.taken_at), p.score) for p in series.points]
+        points = [(short_day(p.taken_at, series), p.score) for p in series.points]
         if series.change is not None:
             sentence = series.change.sentence
         else:

@@ -23,7 +23,7 @@ from myomap.core.outcomes.scoring import number
 WIDTH, HEIGHT = 320.0, 200.0
 LEFT, RIGHT, TOP, BOTTOM = 34.0, 14.0, 14.0, 34.0
 FONT = 12  # view units; the plot is drawn at its width or less, so about 12 CSS px
-MAX_LABELS = 6  # dates under the axis; with more points every k-th is labelled
+MAX_LABELS = 5  # dates under the axis; with more points every k-th is labelled
 LINE, BAND, GRID, INK, MUTED = "#1d4ed8", "#dbeafe", "#e5e7eb", "#1f2937", "#6b7280"
 
 
@@ -105,8 +105,18 @@ def plot(instrument: Instrument, points: Sequence[tuple[str, float]], *, ident: 
             f"<title>{escape(label)}: {number(value)}</title></circle>"
         )
         if i % step == 0 or i == count - 1:
+            # The first and last labels stay inside the plot: they start and end at their point.
+            anchor = (
+                "middle"
+                if count == 1
+                else "start"
+                if i == 0
+                else "end"
+                if i == count - 1
+                else "middle"
+            )
             parts.append(
-                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + FONT + 6:g}" text-anchor="middle" '
+                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + FONT + 6:g}" text-anchor="{anchor}" '
                 f'fill="{INK}">{escape(label)}</text>'
             )
     parts.append("</svg>")

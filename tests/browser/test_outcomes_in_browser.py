@@ -1,0 +1,115 @@
+"""Outcomes in a real browser: the therapist enters an RMDQ at the intake visit, as the
+visit page says is due, and again at a later visit; the client's record shows the change
+in words, the plot with the minimal important change shaded and the table, on a desktop
+screen and on a phone.
+
+alice (therapist at Lakeside) and Dan Marlowe are tests/personas.py's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from myomap.audit.log import Context
+from myomap.clients import actions as client_actions
+from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule
+from myomap.visits import actions as visit_actions
+from personas import DAN_BORN, DAN_FAMILY_NAME
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _dan_with_two_visits(alice):  # type: ignore[no-untyped-def]
+    ctx = Context(user=alice, via="cli")
+    dan = client_actions.create_client(
+        ctx,
+        client_actions.ClientData(
+            "Dan", DAN_FAMILY_NAME, DAN_BORN, treatment_consent=True, data_consent=True
+        ),
+    )
+    intake = client_actions.record_intake(
+        ctx, dan, client_actions.IntakeData("Low back pain after gardening", {"sacrum": 4})
+    )
+    first = visit_actions.start_visit(ctx, dan, intake)
+    later = visit_actions.start_visit(
+        Context(user=alice, now=first.started_at + dt.timedelta(minutes=1)), dan, intake
+    )
+    ScheduleRule.objects.create(
+        clinic_id=alice.clinic_id, instrument="rmdq", at_intake=True, every_nth=2
+    )
+    return dan, first, later
+
+
+def _enter_rmdq(page, ticked: int) -> None:  # type: ignore[no-untyped-def]
+    expect(page.locator("h1")).to_contain_text("Roland-Morris Disability Questionnaire")
+    expect(page.locator("#licence-notice")).to_contain_text("wording is not shipped")
+    for n in range(1, ticked + 1):
+        page.check(f"input[name=s{n}]")
+    page.click("button:has-text('Save RMDQ')")
+
+
+def test_a_therapist_enters_an_rmdq_twice_and_the_record_shows_the_change(
+    page, browser, live_server, alice, password, artifacts
+):
+    dan, first, later = _dan_with_two_visits(alice)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{live_server.url}/visits/{first.pk}/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text(f"Assessment — Dan {DAN_FAMILY_NAME}")
+
+    # The intake visit: RMDQ is due at intake; a missing tick is no error (not ticked = 0).
+    due = page.locator("#outcomes-due")
+    expect(due).to_contain_text("RMDQ — at intake (the first visit after the intake)")
+    due.locator("a", has_text="RMDQ").first.click()
+    _enter_rmdq(page, 14)
+    expect(page.locator(".messages")).to_contain_text("RMDQ 14 recorded.")
+    expect(page.locator("#outcomes-due")).to_contain_text("done RMDQ 14")
+
+    # The later visit (the client's second): due every 2 visits.
+    page.goto(f"{live_server.url}/visits/{later.pk}/")
+    expect(page.locator("#outcomes-due")).to_contain_text("every 2 visits (this is visit 2)")
+    page.locator("#outcomes-due a", has_text="RMDQ").first.click()
+    _enter_rmdq(page, 8)
+    expect(page.locator(".messages")).to_contain_text("RMDQ 8 recorded.")
+    assert list(
+        QuestionnaireResponse.objects.order_by("taken_at").values_list("total", "visit_id")
+    ) == [(14.0, first.pk), (8.0, later.pk)]
+
+    # The client's record: the change in words, the plot, the table.
+    page.click(f"p.crumbs >> text=Dan {DAN_FAMILY_NAME}")
+    expect(page.locator("h1")).to_have_text(f"Dan {DAN_FAMILY_NAME}")
+    rmdq = page.locator("#outcome-rmdq")
+    expect(rmdq.locator(".outcome-change")).to_have_text(
+        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)."
+    )
+    plot = rmdq.locator("svg.outcome-plot")
+    expect(plot).to_be_visible()
+    expect(plot.locator("circle.point")).to_have_count(2)
+    expect(plot.locator("rect.mcid-band")).to_have_count(1)
+    expect(rmdq.locator("table tbody tr")).to_have_count(2)
+    expect(rmdq.locator("table tbody tr").nth(1)).to_contain_text("8")
+    rmdq.screenshot(path=str(artifacts / "outcomes-record.png"))
+    box = plot.bounding_box()
+    assert box is not None and box["width"] >= 300
+
+    # On a phone: the plot fills the width without a sideways scroll, the table below it.
+    phone = browser.new_context(viewport=PHONE, storage_state=page.context.storage_state())
+    small = phone.new_page()
+    small.goto(f"{live_server.url}/clients/{dan.pk}/#outcomes")
+    small_plot = small.locator("#outcome-rmdq svg.outcome-plot")
+    expect(small_plot).to_be_visible()
+    box = small_plot.bounding_box()
+    assert box is not None and 250 <= box["width"] <= PHONE["width"]
+    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    table = small.locator("#outcome-rmdq table").bounding_box()
+    assert table is not None and table["y"] >= box["y"] + box["height"] - 1
+    small.locator("#outcome-rmdq").screenshot(path=str(artifacts / "outcomes-record-phone.png"))
+    phone.close()
+    assert refused == []

@@ -1,0 +1,53 @@
+"""The outcome plot: an SVG of one instrument's scores with the band of change smaller
+than the threshold shaded around the baseline; self-contained and escaped."""
+
+from __future__ import annotations
+
+import re
+
+from myomap.core.kb import load_default
+from myomap.core.outcomes.plot import band, plot
+
+KB = load_default()
+
+
+def test_the_band_is_the_smaller_of_the_points_and_the_percent() -> None:
+    rmdq = KB.instruments["rmdq"]
+    assert band(rmdq, 14) == (14 - 4.2, 14 + 4.2)  # 30% of 14 is below 5 points
+    assert band(rmdq, 20) == (15, 24)  # 5 points, clipped to the range
+    assert band(rmdq, 0) == (0, 5)  # no percent of a zero baseline
+
+
+def test_psfs_shades_its_detectable_change_and_peg_none() -> None:
+    assert band(KB.instruments["psfs"], 4) == (2, 6)
+    assert band(KB.instruments["peg"], 5) is None
+    svg = plot(KB.instruments["peg"], [("1 Dec", 6.0), ("8 Dec", 4.0)])
+    assert "mcid-band" not in svg and svg.count('class="point"') == 2
+
+
+def test_the_plot_is_one_accessible_svg_with_nothing_outside_it() -> None:
+    svg = plot(KB.instruments["rmdq"], [("1 Dec", 14.0), ("8 Dec", 11.0), ("15 Dec", 8.0)])
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and svg.endswith("</svg>")
+    assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
+    assert "RMDQ over time (0 to 24, higher is worse)" in svg
+    assert "Scores: 1 Dec: 14; 8 Dec: 11; 15 Dec: 8." in svg
+    assert not re.search(r"<script|<style|style=|href=|url\(", svg)
+    assert svg.count('class="point"') == 3 and svg.count("<polyline") == 1
+
+
+def test_one_point_is_drawn_without_a_line() -> None:
+    svg = plot(KB.instruments["nprs"], [("1 Dec", 6.0)])
+    assert svg.count('class="point"') == 1 and "<polyline" not in svg
+    assert 'class="mcid-band"' in svg
+
+
+def test_labels_are_escaped() -> None:
+    svg = plot(KB.instruments["nprs"], [("<b>&", 6.0), ("x", 3.0)])
+    assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
+
+
+def test_many_points_label_only_some_dates() -> None:
+    points = [(f"d{n}", float(n % 10)) for n in range(20)]
+    svg = plot(KB.instruments["nprs"], points)
+    labels = re.findall(r'text-anchor="(?:start|middle|end)" fill="#1f2937">(d\d+)<', svg)
+    assert labels[0] == "d0" and labels[-1] == "d19" and len(labels) <= 6
