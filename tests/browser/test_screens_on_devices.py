@@ -309,3 +309,23 @@ def test_the_plan_editor_on_a_tablet_and_a_phone_is_one_short_card_a_step(
     assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
     page.screenshot(path=str(artifacts / f"plan-{name}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("name", DEVICES)
+def test_the_visits_four_tabs_stay_on_one_line_and_each_opens_its_page(
+    browser, live_server, world, name
+):
+    context = device(browser, live_server, world.alice, DEVICES[name])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/")
+    tabs = page.locator("nav.tabs a")
+    expect(tabs).to_have_text(["1. Assessment", "2. Plan", "3. Session", "4. Note"])
+    tops = {round(box["y"]) for box in (tabs.nth(i).bounding_box() for i in range(4)) if box}
+    assert len(tops) == 1, f"the tabs take {len(tops)} lines"
+    for i in range(4):
+        box = tabs.nth(i).bounding_box()
+        assert box is not None and box["height"] >= MIN_TARGET_PX
+    assert page.evaluate("document.documentElement.scrollWidth") <= DEVICES[name]["width"]
+    tabs.nth(3).click()
+    expect(page.locator("nav.tabs a[aria-current=page]")).to_have_text("4. Note")
+    context.close()
