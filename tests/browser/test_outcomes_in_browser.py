@@ -113,3 +113,53 @@ def test_a_therapist_enters_an_rmdq_twice_and_the_record_shows_the_change(
     small.locator("#outcome-rmdq").screenshot(path=str(artifacts / "outcomes-record-phone.png"))
     phone.close()
     assert refused == []
+
+
+OUTCOME_PAGES = {
+    "a client with scores": "/clients/{client}/",
+    "the assessment page with what is due": "/visits/{visit}/",
+    "the RMDQ entry": "/clients/{client}/outcomes/rmdq/",
+    "the ODI entry": "/clients/{client}/outcomes/odi/",
+    "the PSFS entry": "/clients/{client}/outcomes/psfs/",
+    "the STarT Back entry": "/clients/{client}/outcomes/startback/",
+    "the NPRS entry": "/clients/{client}/outcomes/nprs/",
+    "the schedule": "/accounts/clinic/outcomes/schedule/",
+    "the report": "/accounts/clinic/outcomes/report/",
+}
+
+
+@pytest.mark.parametrize("viewport", ["laptop", "phone"])
+def test_the_outcome_pages_have_no_critical_or_serious_violations(
+    browser, live_server, carol, viewport
+):
+    from axe_playwright_python.sync_playwright import Axe
+    from django.test import Client as DjangoClient
+    from tests.browser.test_accessibility import DUPLICATE_IDS_JS, VIEWPORTS, blocking
+
+    from myomap.outcomes import actions
+
+    dan, first, later = _dan_with_two_visits(carol)
+    for visit, ticked in ((first, 14), (later, 8)):
+        actions.record_response(
+            Context(user=carol),
+            dan,
+            actions.ResponseData("rmdq", [1] * ticked + [0] * (24 - ticked), visit=visit),
+        )
+    ids = {"client": dan.pk, "visit": first.pk}
+    session = DjangoClient()
+    session.force_login(carol)
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    axe, found = Axe(), {}
+    for name, path in OUTCOME_PAGES.items():
+        response = page.goto(live_server.url + path.format(**ids))
+        assert response.status == 200, (name, response.status)
+        problems = blocking(axe.run(page))
+        problems += [f"duplicate id {i!r}" for i in page.evaluate(DUPLICATE_IDS_JS)]
+        if problems:
+            found[name] = problems
+    context.close()
+    assert not found, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in found.items())
