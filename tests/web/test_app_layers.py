@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "reference": {"core"},
     "backup": set(),
     "interop": {"core", "records", "audit", "clients", "visits"},
+    "erasure": {"records", "audit", "accounts", "clients", "visits"},
     "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
     "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},
     "cli": {
@@ -39,6 +40,7 @@ ALLOWED: dict[str, set[str]] = {
         "web",
         "backup",
         "interop",
+        "erasure",
     },
 }
 

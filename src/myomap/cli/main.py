@@ -7,7 +7,19 @@ import sys
 from collections.abc import Sequence
 
 from myomap import __version__
-from myomap.cli import admin, backup, demo, explain, interop, kb, regions, score, serve, token
+from myomap.cli import (
+    admin,
+    backup,
+    demo,
+    erase,
+    explain,
+    interop,
+    kb,
+    regions,
+    score,
+    serve,
+    token,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_parser(commands)
     backup.add_parser(commands)
     interop.add_parser(commands)
+    erase.add_parser(commands)
     manage = commands.add_parser(
         "manage",
         help="run a Django management command (migrate, createsuperuser, ...)",

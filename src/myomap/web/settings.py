@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "myomap.visits",
     "myomap.outcomes",
     "myomap.audit",
+    "myomap.erasure",
     "myomap.api",
     "ninja",  # serves /api/docs (Swagger UI) from its own static files, not a CDN
     "csp",  # the Content-Security-Policy header; its checks catch an outdated setting
