@@ -15,12 +15,23 @@ from dataclasses import dataclass
 from django.core import signing
 
 from myomap.accounts.models import User
+from myomap.records.prepared import Prepared
 from myomap.visits.models import SessionRun
 
 SALT = "myomap.visits.pad"
 # How long a pad link lasts at most: a few hours (one session, with room for a late start),
 # never a link that works for ever. It also stops as soon as its session ends.
 PAD_HOURS = 4
+
+
+# Asked on every tap and every poll of the pad: compiled once (records.prepared).
+_RUN = Prepared(
+    lambda run, visit: SessionRun.objects.select_related("visit__client", "started_by").filter(
+        pk=run, visit_id=visit
+    ),
+    2,
+)
+_ISSUER = Prepared(lambda pk: User.objects.filter(pk=pk, is_active=True), 1)
 
 
 class PadRefused(Exception):
@@ -65,11 +76,13 @@ def open_token(token: str) -> PadAccess:
             "This feedback link is not valid (it was altered or copied wrongly): "
             "ask your therapist for the link again."
         ) from exc
-    run = (
-        SessionRun.objects.select_related("visit__client", "started_by")
-        .filter(pk=run_id, visit_id=visit_id)
-        .first()
-    )
+    if not all(type(n) is int for n in (run_id, visit_id, issuer_id)):
+        raise PadRefused(
+            "This feedback link is not valid (it was altered or copied wrongly): "
+            "ask your therapist for the link again."
+        )
+    found = _RUN.rows(run_id, visit_id)
+    run = found[0] if found else None
     if run is None:
         raise PadRefused(
             "This feedback link belongs to no session of this visit any more: "
@@ -77,7 +90,8 @@ def open_token(token: str) -> PadAccess:
         )
     if run.ended_at is not None:
         raise PadRefused("This session has ended, so its feedback link no longer works.")
-    issuer = User.objects.filter(pk=issuer_id, is_active=True).first()
+    issuers = _ISSUER.rows(issuer_id)
+    issuer = issuers[0] if issuers else None
     clinic_id = run.visit.client.clinic_id
     if issuer is None or not issuer.is_staff_member or issuer.clinic_id != clinic_id:
         raise PadRefused(

@@ -172,7 +172,7 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     server's queue would land closer together there, and be refused."""
     visit = run.visit
     lock_visit(ctx, visit)
-    run = SessionRun.objects.select_related("started_by").get(pk=run.pk)
+    run = session_queries.run_again(run)
     run.visit = visit
     kb = load_default()
     now = session_queries.replay_run(run, kb)

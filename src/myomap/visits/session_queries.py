@@ -22,6 +22,7 @@ from myomap.core.session.record import SessionRecord, session_record
 from myomap.core.session.rules import session_rules
 from myomap.core.session.state import Hold, Rules, Session, new_session, replay
 from myomap.core.session.suggest import Suggestion, suggestion
+from myomap.records.prepared import Prepared
 from myomap.visits.models import PlanStep, SessionEvent, SessionRun, Visit, reads_drafts
 
 # The rules are built once per knowledge base (once per process, in practice), with the
@@ -42,19 +43,40 @@ def rules_for(kb: KnowledgeBase) -> Rules:
     return _rules(kb)[1]
 
 
+# The session's reads on every tap and read, compiled once (records.prepared).
+_OPEN_RUN = Prepared(
+    lambda visit: SessionRun.objects.filter(visit=visit, ended_at__isnull=True).order_by("id")[:1],
+    1,
+)
+_CURRENT_RUN = Prepared(
+    lambda visit: (
+        SessionRun.objects.filter(visit=visit)
+        .select_related("started_by")
+        .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")[:1]
+    ),
+    1,
+)
+_RUN = Prepared(lambda run: SessionRun.objects.select_related("started_by").filter(pk=run), 1)
+_EVENTS_AFTER = Prepared(
+    lambda run, upto: SessionEvent.objects.filter(run=run, id__gt=upto).order_by("id"), 2
+)
+
+
 def open_run(visit: Visit) -> SessionRun | None:
     """The visit's session that has not ended, if any (at most one)."""
-    return SessionRun.objects.filter(visit=visit, ended_at__isnull=True).first()
+    found = _OPEN_RUN.rows(visit.pk)
+    return found[0] if found else None
 
 
 def current_run(visit: Visit) -> SessionRun | None:
     """The open session, else the latest one that ended, else None."""
-    return (
-        SessionRun.objects.filter(visit=visit)
-        .select_related("started_by")
-        .order_by(F("ended_at").desc(nulls_first=True), "-started_at", "-id")
-        .first()
-    )
+    found = _CURRENT_RUN.rows(visit.pk)
+    return found[0] if found else None
+
+
+def run_again(run: SessionRun) -> SessionRun:
+    """The run as stored now (read again under the visit's lock), with its starter."""
+    return _RUN.rows(run.pk)[0]
 
 
 def session_revision(user: Any, visit_id: int) -> str | None:
@@ -120,7 +142,7 @@ def replay_run(run: SessionRun, kb: KnowledgeBase) -> Replayed:
     else:
         planned = [(tp, side) for tp, side in run.planned if tp in rules.trigger_points]
         session, upto = new_session(rules, planned), 0
-    rows = list(SessionEvent.objects.filter(run=run, id__gt=upto).order_by("id"))
+    rows = _EVENTS_AFTER.rows(run.pk, upto)
     session, _refused = replay(session, (row.to_core() for row in rows))
     return Replayed(session, rows[-1].pk if rows else upto)
 
