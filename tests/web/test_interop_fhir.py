@@ -257,6 +257,9 @@ def test_importing_into_the_clinic_that_exported_matches_every_record_by_identif
     assert report.count("create") == 0
     assert any(line.startswith("match   Patient (entry 1): client") for line in report.lines())
     assert any("staff member alice" in line for line in report.lines())
+    outcomes = {line.split()[0] for line in report.lines()}
+    assert outcomes == {"match", "skip"}  # every item accounted for, none created
+    assert len(report.items) == len(first["entry"])
     assert (
         Client.objects.count(),
         Visit.objects.count(),

@@ -253,16 +253,17 @@ class _Writer:
         self.start(entry)
         r = entry.resource
         client = self.row(r.subject)
+        pains = [p for p in self.of["pain"] if self.read.target(p.resource.focus[0]) is entry]
         if (found := self._match(entry, client.intakes, "intake")) is not None:
             self.made[entry.number] = found
+            for pain in pains:
+                self.note("match", pain, "part of an intake already on record")
             return
         drawing = {}
-        for pain in self.of["pain"]:
-            if self.read.target(pain.resource.focus[0]) is entry:
-                drawing[codes_of(pain.resource.bodySite, codes.REGION)[0]] = (
-                    pain.resource.valueInteger
-                )
-                self.note("create", pain, "a region of the pain drawing")
+        for pain in pains:
+            region = codes_of(pain.resource.bodySite, codes.REGION)[0]
+            drawing[region] = pain.resource.valueInteger
+            self.note("create", pain, "a region of the pain drawing")
         history = extension(r, codes.EXT_HISTORY)
         medicines = extension(r, codes.EXT_MEDICATIONS)
         complaint = r.code.text or next(c.display for c in r.code.coding if c.display)
