@@ -16,6 +16,7 @@ from myomap.core.factors import FactorScore
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.planning import Palpation, Plan, PlanStep, check_points, unsafe_area
 from myomap.core.planning import short_name as _short
+from myomap.core.program import suggest_exercises as suggest_exercises
 from myomap.core.record import Movement, Treated, VisitRecord
 from myomap.core.screening import Screening
 from myomap.core.vocab import LEVEL_WORDS, TEST_RESULTS, URGENCY_WORDS, on_tender_scale
@@ -27,7 +28,6 @@ DONE = {
     "ask-doctor": "medical clearance to be obtained before pressure work",
     "precaution": "session adapted",
 }
-SELF_CARE = ("stretch", "self-release")
 
 
 @dataclass(frozen=True)
@@ -331,42 +331,3 @@ def _found(p: Palpation) -> bool:
     if p.tender is not None:
         return p.tender > 0
     return p.taut_band or p.twitch or p.jump
-
-
-def suggest_exercises(
-    kb: KnowledgeBase, finding_ids: Iterable[str], muscles: Iterable[str], limit: int = 4
-) -> tuple[str, ...]:
-    """Exercise ids: first those addressing the findings, chosen so that every finding
-    gets one before any gets a second (an exercise covering more of the findings still
-    uncovered wins); then stretches and self-release for the treated muscles (an exercise
-    whose main muscle is one of them first)."""
-    findings, muscle_ids = list(dict.fromkeys(finding_ids)), list(dict.fromkeys(muscles))
-    unknown = [f"finding {f!r}" for f in findings if f not in kb.findings]
-    unknown += [f"muscle {m!r}" for m in muscle_ids if m not in kb.muscles]
-    if unknown:
-        raise ValueError(f"unknown {', '.join(unknown)}")
-    order = {eid: i for i, eid in enumerate(kb.exercises)}
-    pool = {eid: ex for eid, ex in kb.exercises.items() if set(ex.addresses) & set(findings)}
-    chosen: list[str] = []
-    uncovered = list(findings)
-    while pool and len(chosen) < limit:
-        uncovered = uncovered or list(findings)
-        best = min(
-            pool,
-            key=lambda e: (
-                -sum(1 for f in uncovered if f in pool[e].addresses),
-                min(findings.index(f) for f in pool[e].addresses if f in findings),
-                order[e],
-            ),
-        )
-        done = pool.pop(best).addresses
-        uncovered = [f for f in uncovered if f not in done]
-        chosen.append(best)
-    by_muscle: list[tuple[int, int, int, str]] = []
-    for index, (eid, ex) in enumerate(kb.exercises.items()):
-        worked = [m for m in ex.muscles if m in muscle_ids]
-        if worked and ex.category in SELF_CARE and eid not in chosen:
-            first = min(muscle_ids.index(m) for m in worked)
-            by_muscle.append((ex.muscles.index(worked[0]), first, index, eid))
-    chosen += [eid for *_, eid in sorted(by_muscle)]
-    return tuple(chosen[: max(limit, 0)])

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 
-from myomap.core.kb import clinical, dosing, instruments, intake, medications, session
+from myomap.core.kb import clinical, dosing, homecare, instruments, intake, medications, session
 from myomap.core.kb.errors import KnowledgeBaseError, Problem
 from myomap.core.kb.models import Entry, Region, RegionSpec, Source
 
@@ -42,6 +42,7 @@ KINDS: Mapping[str, type[Entry]] = {
     "aftercare": dosing.Aftercare,
     "session_rules": session.SessionRules,
     "instruments": instruments.Instrument,
+    "home_program": homecare.HomeProgramRules,
 }
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "knowledge"
@@ -133,6 +134,11 @@ class KnowledgeBase:
     def session_rules(self) -> session.SessionRules | None:
         """The guided session's rules (the one `session_rules` entry); None without it."""
         return next(iter(self.of("session_rules", session.SessionRules).values()), None)
+
+    @property
+    def home_program(self) -> homecare.HomeProgramRules | None:
+        """The home program's rules (the one `home_program` entry); None without it."""
+        return next(iter(self.of("home_program", homecare.HomeProgramRules).values()), None)
 
     @property
     def instruments(self) -> Mapping[str, instruments.Instrument]:
