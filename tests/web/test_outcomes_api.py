@@ -62,6 +62,10 @@ def test_the_list_gives_the_responses_and_the_change_in_words(world: World) -> N
     assert rmdq["sentence"] == (
         "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)"
     )
+    assert [(d["painted_share"], d["regions"]) for d in body["drawings"]] == [
+        (0.0167, 3),
+        (0.0167, 3),
+    ]
     assert [(e.action, e.summary) for e in new_events(first)] == [
         (AuditEvent.Action.VIEW, "outcomes")
     ]

@@ -197,3 +197,33 @@ def test_the_record_and_visit_pages_query_count_does_not_grow_with_the_scores(
         )
     assert QuestionnaireResponse.objects.count() == 21
     assert (_count(browser, record), _count(browser, visit)) == small
+
+
+def test_the_record_shows_the_pain_drawing_area_over_the_intakes(world: World) -> None:
+    import datetime as dt
+
+    from myomap.audit.log import Context
+    from myomap.clients import actions as client_actions
+    from myomap.clients.models import Intake
+
+    # Dan's two intakes from the world (the low back, 3 regions each), then a smaller one.
+    later = Intake.objects.filter(client=world.client).order_by("recorded_at").last()
+    assert later is not None
+    client_actions.record_intake(
+        Context(user=world.alice, now=later.recorded_at + dt.timedelta(days=14)),
+        world.client,
+        client_actions.IntakeData("Low back pain, easing", pain_drawing={"sacrum": 2}),
+    )
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert "Pain drawing area" in page
+    assert "Painted area 1.7% → 0.7% of the figure (3 regions → 1 region)" in page
+    table = re.search(r'id="outcome-drawing".*?</table>', page, re.S)
+    assert table is not None
+    assert re.findall(r"<td>([\d.]+%)</td><td>(\d+)</td>", table.group()) == [
+        ("1.7%", "3"),
+        ("1.7%", "3"),
+        ("0.7%", "1"),
+    ]
+    assert (
+        "Painted area" not in world.web("bob").get(f"/clients/{world.client.pk}/").content.decode()
+    )

@@ -79,8 +79,18 @@ class ChangeOut(Schema):
     sentence: str
 
 
+class DrawingOut(Schema):
+    intake_id: int
+    recorded_at: dt.datetime
+    painted_share: float = Field(
+        description="the painted regions' share of the body map's figure (front and back), 0-1"
+    )
+    regions: int
+
+
 class OutcomesOut(Schema):
     responses: list[OutcomeOut] = Field(description="oldest first")
     changes: list[ChangeOut] = Field(
         description="per instrument with at least two scores: baseline (first) to latest"
     )
+    drawings: list[DrawingOut] = Field(description="each intake's pain drawing, oldest first")

@@ -34,6 +34,15 @@ def list_outcomes(request: HttpRequest, client_id: RecordId) -> dict[str, Any]:
     return {
         "responses": responses,
         "changes": [s.change.as_json() for s in series if s.change is not None],
+        "drawings": [
+            {
+                "intake_id": d.intake_id,
+                "recorded_at": d.recorded_at,
+                "painted_share": round(d.painted.share, 4),
+                "regions": d.painted.regions,
+            }
+            for d in queries.drawings_for(user, client)
+        ],
     }
 
 

@@ -68,7 +68,47 @@ def section(user: Any, client: Client) -> dict[str, Any]:
                 else (number(round(shaded[0], 1)), number(round(shaded[1], 1))),
             )
         )
-    return {"client": client, "shown": shown, "instruments": queries.instruments()}
+    return {
+        "client": client,
+        "shown": shown,
+        "instruments": queries.instruments(),
+        "drawings": drawings(user, client),
+    }
+
+
+def percent(share: float) -> str:
+    """'1.7%': one decimal, and never '0.0%' for a painted region."""
+    value = round(share * 100, 1)
+    return "under 0.1%" if share > 0 and value == 0 else f"{number(value)}%"
+
+
+def drawings(user: Any, client: Client) -> dict[str, Any] | None:
+    """The pain drawings over time: a sentence first to latest, and a row per intake."""
+    found = queries.drawings_for(user, client)
+    if not found:
+        return None
+    rows = [
+        (d.intake_id, day(d.recorded_at), percent(d.painted.share), d.painted.regions)
+        for d in found
+    ]
+    first, last = found[0], found[-1]
+    if len(found) == 1:
+        sentence = (
+            f"Painted area {percent(first.painted.share)} of the figure "
+            f"({_regions(first.painted.regions)}) on {day(first.recorded_at)}"
+        )
+    else:
+        sentence = (
+            f"Painted area {percent(first.painted.share)} → {percent(last.painted.share)} "
+            f"of the figure ({_regions(first.painted.regions)} → "
+            f"{_regions(last.painted.regions)}), {day(first.recorded_at)} to "
+            f"{day(last.recorded_at)}"
+        )
+    return {"sentence": sentence, "rows": rows}
+
+
+def _regions(count: int) -> str:
+    return f"{count} region{'' if count == 1 else 's'}"
 
 
 def due(visit: Visit) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from myomap.clients.models import Client
+from myomap.clients.models import Client, Intake, visible_clients
+from myomap.core.bodymap.area import Painted, painted
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import Change, Score, change
@@ -92,6 +93,27 @@ def _series(rows: Iterable[QuestionnaireResponse]) -> list[Series]:
         )
         found.append(Series(instrument, points, moved))
     return found
+
+
+# ----------------------------------------------------------------------------- drawings
+@dataclass(frozen=True)
+class Drawn:
+    """One intake's pain drawing: how much of the figure it covers, how many regions."""
+
+    intake_id: int
+    recorded_at: dt.datetime
+    painted: Painted
+
+
+def drawings_for(user: Any, client: Client) -> list[Drawn]:
+    """`client`'s intakes with a pain drawing, oldest first: one query. (A visit has no
+    drawing of its own: it works from its intake's.)"""
+    rows = (
+        Intake.objects.filter(visible_clients(user, "client"), client=client)
+        .order_by("recorded_at", "id")
+        .values_list("id", "recorded_at", "pain_drawing")
+    )
+    return [Drawn(pk, at, painted(drawing or {})) for pk, at, drawing in rows if drawing]
 
 
 # ----------------------------------------------------------------------------- due
