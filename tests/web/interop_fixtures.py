@@ -4,7 +4,8 @@ kind of thing Myomap exports, made through the same actions the web and API use.
 Alice (Lakeside's therapist) records his consents (treatment written, health data verbal
 with a note), an intake with a pain drawing, history and medicines, then two visits: the
 first with palpation (every sign and a pressure pain threshold) and movement findings, a
-proposed plan, a guided session with two holds and a signed note; the second with a
+proposed plan, a guided session with two holds and a signed note, amended and signed
+again; the second with a
 palpation finding and a draft note. Hilltop (bob's clinic) holds no client at all."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from personas import DAN_BORN, DAN_FAMILY_NAME, People
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=dt.UTC)
 QL = "quadratus-lumborum-deep-caudal"
+AMENDMENT = "Thomas test finding left out of the signed note"
 DRAWING = {"lumbar-upper-left": 7, "lumbar-lower-left": 5, "sacrum": 3}
 
 
@@ -100,6 +102,17 @@ def dans_record(folk: People) -> Record:
     session_actions.end_session(ctx(alice, 21), signed)
     version = visit_actions.draft_note(ctx(alice, 22), signed)
     visit_actions.sign_note(ctx(alice, 23), signed, revision=version.revision)
+    amended = visit_actions.amend_note(ctx(alice, 30), signed, AMENDMENT)
+    amended = visit_actions.save_note(
+        ctx(alice, 31),
+        signed,
+        revision=amended.revision,
+        subjective=amended.subjective,
+        objective=amended.objective + "\nLeft hip flexors short on Thomas test.",
+        assessment=amended.assessment,
+        plan=amended.plan,
+    )
+    visit_actions.sign_note(ctx(alice, 32), signed, revision=amended.revision)
 
     draft = visit_actions.start_visit(ctx(alice, 60 * 24 * 7), client, intake)
     visit_actions.record_palpation(

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
-from interop_fixtures import DRAWING, QL, T0, Record, at, ctx, dans_record
+from interop_fixtures import AMENDMENT, DRAWING, QL, T0, Record, at, ctx, dans_record
 
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
@@ -96,7 +96,14 @@ def test_the_export_holds_every_kind_of_record_and_the_models_validate_it(
     for kind in every:
         assert kind in kinds, kind
     assert kinds.count("Encounter") == 2 and kinds.count("Procedure") == 2
-    assert kinds.count("Consent") == 2 and kinds.count("Provenance") == 1  # one signed note
+    assert kinds.count("Consent") == 2
+    assert kinds.count("Composition") == 3 and kinds.count("Provenance") == 2  # per signature
+    amendment = next(c for c in of_type(bundle, "Composition") if "relatesTo" in c)
+    assert amendment["relatesTo"][0]["code"] == "replaces"
+    assert amendment["extension"][1] == {
+        "url": codes.EXT_AMENDMENT_REASON,
+        "valueString": AMENDMENT,
+    }
     patient = of_type(bundle, "Patient")[0]
     assert patient["name"] == [{"use": "official", "family": DAN_FAMILY_NAME, "given": ["Dan"]}]
     assert patient["birthDate"] == DAN_BORN.isoformat()
@@ -217,8 +224,14 @@ def test_the_round_trip_through_an_empty_clinic_gives_the_same_resources(
     assert [(h.start, h.end, h.pressure) for h in holds] == [
         (at(15.5), at(16), "moderate"), (at(16.5), at(17), "light")
     ]  # fmt: skip
-    signed = NoteVersion.objects.get(note__visit=visits[0])
-    assert signed.signed_at == at(23) and signed.signed_by == people.bob
+    signed = list(NoteVersion.objects.filter(note__visit=visits[0]).order_by("number"))
+    assert [(v.number, v.signed_at, v.signed_by) for v in signed] == [
+        (1, at(23), people.bob),
+        (2, at(32), people.bob),
+    ]
+    assert signed[1].amendment_reason == AMENDMENT
+    assert signed[1].objective.endswith("Left hip flexors short on Thomas test.")
+    assert "Thomas test" not in signed[0].objective
     draft = NoteVersion.objects.get(note__visit=visits[1])
     assert draft.signed_at is None
     assert draft.objective == visit_queries.latest_version(record.draft_visit).objective  # type: ignore[union-attr]
@@ -240,8 +253,9 @@ def test_a_dry_run_reports_each_item_and_writes_nothing(record: Record, people: 
         line.startswith("skip    Practitioner") and "bob is recorded instead" in line
         for line in lines
     )
-    # all but the map, the person and the signature (written by signing the note)
-    assert report.count("create") == len(first["entry"]) - 3
+    # all but the map, the person and the signatures (written by signing the note)
+    signatures = len(of_type(first, "Provenance"))
+    assert report.count("create") == len(first["entry"]) - 2 - signatures
     assert any(line.startswith("match   Provenance") for line in lines)
     assert not Client.objects.filter(clinic=people.hilltop).exists()
     assert AuditEvent.objects.count() == events

@@ -64,6 +64,8 @@ EXT_CONSENT_NOTE = EXT + "consent-note"
 EXT_PLAN_STEP = EXT + "plan-step"  # on a CarePlan activity: the step, in sub-extensions
 EXT_PRESSURE = EXT + "pressure"  # on a Procedure (a hold): light, moderate, firm
 EXT_HOLD_NUMBER = EXT + "hold-number"
+EXT_NOTE_VERSION = EXT + "note-version"  # on a Composition: the version's number
+EXT_AMENDMENT_REASON = EXT + "amendment-reason"  # on a Composition: why it was amended
 
 # SNOMED CT qualifiers for the side of a body site.
 LATERALITY: dict[str, tuple[str, str]] = {

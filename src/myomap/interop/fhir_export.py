@@ -12,7 +12,12 @@ from fhir.resources.R4B.annotation import Annotation
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
 from fhir.resources.R4B.coding import Coding
-from fhir.resources.R4B.composition import Composition, CompositionAttester, CompositionSection
+from fhir.resources.R4B.composition import (
+    Composition,
+    CompositionAttester,
+    CompositionRelatesTo,
+    CompositionSection,
+)
 from fhir.resources.R4B.conceptmap import (
     ConceptMap,
     ConceptMapGroup,
@@ -317,7 +322,10 @@ class Exporter:
         )
 
     # ------------------------------------------------------------------ the note
-    def composition(self, visit: Visit, version: NoteVersion) -> Composition:
+    def composition(
+        self, visit: Visit, version: NoteVersion, before: NoteVersion | None = None
+    ) -> Composition:
+        """One version of the note; an amendment `replaces` the version `before` it."""
         sections = [
             CompositionSection(
                 title=title,
@@ -328,8 +336,22 @@ class Exporter:
             if getattr(version, name).strip()
         ]
         signed = version.is_signed
+        extensions = [ext(codes.EXT_NOTE_VERSION, valueInteger=version.number)]
+        if version.amendment_reason:
+            extensions.append(ext(codes.EXT_AMENDMENT_REASON, valueString=version.amendment_reason))
+        replaces = (
+            [
+                CompositionRelatesTo(
+                    code="replaces", targetReference=ref(resource_id("note", before.pk))
+                )
+            ]
+            if before is not None
+            else None
+        )
         return Composition(
             id=resource_id("note", version.pk),
+            extension=extensions,
+            relatesTo=replaces,
             identifier=identifier("note", version.pk),
             status="final" if signed else "preliminary",
             type=concept(*codes.PROGRESS_NOTE),
@@ -376,10 +398,12 @@ class Exporter:
             if (plan := self.care_plan(v.visit)) is not None:
                 out.append(plan)
             out += self.procedures(v)
-            if v.version is not None:
-                out.append(self.composition(v.visit, v.version))
-                if v.version.is_signed:
-                    out.append(self.provenance(v.version))
+            before = None
+            for version in v.versions:
+                out.append(self.composition(v.visit, version, before))
+                if version.is_signed:
+                    out.append(self.provenance(version))
+                before = version
         return out
 
     def concept_map(self) -> ConceptMap:
@@ -426,8 +450,8 @@ def collection(clients: Iterable[ClientRows], now: dt.datetime) -> Bundle:
 
 def document(rows: ClientRows, visit_rows: VisitRows, now: dt.datetime) -> Bundle:
     """A signed note as a FHIR document: its Composition first, then what it refers to."""
-    version = visit_rows.version
-    assert version is not None and version.is_signed, "only a signed note is a document"
+    version = visit_rows.signed
+    assert version is not None, "only a signed note is a document"
     exporter = Exporter()
     composition = exporter.composition(visit_rows.visit, version)
     resources: list[Resource] = [

@@ -170,7 +170,7 @@ class _Writer:
                 self.plan(entry, plan, findings)
             if parts["hold"]:
                 self.session(entry, parts["hold"])
-            for note in parts["note"]:
+            for note in sorted(parts["note"], key=_version_number):
                 self.composition(entry, note)
         for entry in self.of["signature"]:
             self.note("match", entry, "the note's signature, recorded with it")
@@ -471,16 +471,22 @@ class _Writer:
         attester = (r.attester or [None])[0]
         signed_at = attester.time if attester is not None and attester.time else r.date
         written = r.date if r.status != "final" else signed_at
-        version = visit_actions.draft_note(self.ctx(written, author), visit)
+        reason = extension(r, codes.EXT_AMENDMENT_REASON)
+        if _version_number(entry) > 1:
+            why = reason.valueString if reason is not None else "amended (imported)"
+            version = visit_actions.amend_note(self.ctx(written, author), visit, why)
+        else:
+            version = visit_actions.draft_note(self.ctx(written, author), visit)
         version = visit_actions.save_note(
             self.ctx(written, author), visit, revision=version.revision, **texts
         )
+        number = f"version {version.number} of the note"
         if r.status == "final":
             signer = attester.party if attester is not None else author
             visit_actions.sign_note(self.ctx(signed_at, signer), visit, revision=version.revision)
-            self.note("create", entry, "signed note")
+            self.note("create", entry, f"{number}, signed")
         else:
-            self.note("create", entry, "draft note")
+            self.note("create", entry, f"{number}, a draft")
 
     # ------------------------------------------------------------------ matching
     def _is_matched(self, reference: Any) -> bool:
@@ -494,6 +500,11 @@ class _Writer:
             self.matched.add(entry.number)
             self.note("match", entry, f"{kind} {found.pk} already on record")
         return found
+
+
+def _version_number(entry: Entry) -> int:
+    found = extension(entry.resource, codes.EXT_NOTE_VERSION)
+    return int(found.valueInteger) if found is not None and found.valueInteger else 1
 
 
 def audit_import(user: Any, report: Report, name: str, now: dt.datetime) -> None:

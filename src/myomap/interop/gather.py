@@ -19,8 +19,18 @@ from myomap.visits.models import NoteVersion, SessionRun, Visit
 @dataclass(frozen=True)
 class VisitRows:
     visit: Visit
-    version: NoteVersion | None  # the note's latest version this person may read
+    versions: tuple[NoteVersion, ...]  # the note's versions this person may read, oldest first
     sessions: tuple[tuple[SessionRun, SessionRecord], ...]
+
+    @property
+    def version(self) -> NoteVersion | None:
+        """The note's latest version (an open amendment, if there is one)."""
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def signed(self) -> NoteVersion | None:
+        """The note's latest signed version."""
+        return next((v for v in reversed(self.versions) if v.is_signed), None)
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,7 @@ def rows_of(user: Any, client: Client) -> ClientRows:
             (run, session_record(session_queries.replayed(run, kb)))
             for run in visit.session_runs.order_by("started_at", "id")
         )
-        out.append(VisitRows(visit, versions[-1] if versions else None, runs))
+        out.append(VisitRows(visit, tuple(versions), runs))
     return ClientRows(client, intakes, tuple(out))
 
 

@@ -33,7 +33,7 @@ def export_document(ctx: Context, visit_id: int, path: Path) -> int:
     visit = visit_queries.visit_for(ctx.user, visit_id)
     rows = gather.rows_of(ctx.user, visit.client)
     found = next((v for v in rows.visits if v.visit.pk == visit.pk), None)
-    if found is None or found.version is None or not found.version.is_signed:
+    if found is None or found.signed is None:
         raise InteropError(f"visit {visit_id} has no signed note: sign it first")
     bundle = fhir_export.document(rows, found, ctx.now)
     write_private(path, bundle.model_dump_json(indent=2).encode("utf-8"))
