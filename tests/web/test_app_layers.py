@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "bodymap": {"core"},
     "reference": {"core"},
     "backup": set(),
+    "jobs": {"records", "accounts"},
     "interop": {"core", "records", "audit", "clients", "visits"},
     "erasure": {"records", "audit", "accounts", "clients", "visits"},
     "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
@@ -40,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "web",
         "backup",
         "interop",
+        "jobs",
         "erasure",
     },
 }

@@ -488,9 +488,17 @@ def workers_of(master: int) -> set[int]:
         except OSError:
             continue  # ended meanwhile
         state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == master and state != "Z":
+        if int(ppid) == master and state != "Z" and not is_jobs_consumer(int(entry.name)):
             found.add(int(entry.name))
     return found
+
+
+def is_jobs_consumer(pid: int) -> bool:
+    """The background jobs' one consumer that serve starts beside its web workers."""
+    try:
+        return b"worker\x00--quiet" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def wait_for(check, what: str):

@@ -19,6 +19,7 @@ from myomap.cli import (
     score,
     serve,
     token,
+    worker,
 )
 
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_parser(commands)
     interop.add_parser(commands)
     erase.add_parser(commands)
+    worker.add_parser(commands)
     manage = commands.add_parser(
         "manage",
         help="run a Django management command (migrate, createsuperuser, ...)",

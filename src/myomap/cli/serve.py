@@ -94,6 +94,12 @@ def add_parser(commands: Any) -> None:
         help=f"worker threads in each process (default {THREADS_EACH} with several "
         f"processes, {THREADS_ALONE} in one)",
     )
+    parser.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="run no background jobs here: separate `myomap worker` processes run them "
+        "(a clinic network)",
+    )
     demo = parser.add_mutually_exclusive_group()
     demo.add_argument(
         "--demo",
@@ -219,10 +225,15 @@ def run(args: argparse.Namespace) -> int:
     if workers > 1:
         print(f"  {workers} server processes, {args.threads} threads each.", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
+    # One consumer of the background jobs beside the web processes (myomap.cli.worker).
+    jobs = None if args.no_jobs else _jobs_beside()
     try:
         code = server.run() or 0
     except KeyboardInterrupt:
         code = 0
+    finally:
+        if jobs is not None:
+            jobs.stop()
     print("\nMyomap stopped.", flush=True)
     return int(code)
 
@@ -246,6 +257,12 @@ def _listen(application: Any, args: argparse.Namespace, workers: int, proxy: dic
     # SIGTERM (a service manager's stop) ends waitress as Ctrl+C does, with its message.
     signal.signal(signal.SIGTERM, _interrupt)
     return create_server(application, host=args.host, port=args.port, threads=args.threads, **proxy)
+
+
+def _jobs_beside() -> Any:
+    from myomap.cli.worker import BesideTheServer
+
+    return BesideTheServer()
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -5,6 +5,8 @@ environment (see docs/architecture.md for the list):
                     (default: the user data folder, e.g. ~/.local/share/myomap)
 - DATABASE_URL      e.g. postgres://user@host:5432/myomap; unset = embedded SQLite
 - MYOMAP_SECRET_KEY (or MYOMAP_SECRET_KEY_FILE); unset = the key kept in the data folder
+- MYOMAP_REDIS_URL  the background jobs' queue in Redis (docs/jobs.md); unset = the
+                    database's own (a file in the data folder, or PostgreSQL's tables)
 - MYOMAP_DEBUG, MYOMAP_ALLOWED_HOSTS, MYOMAP_SECURE_COOKIES, MYOMAP_TIME_ZONE
 - MYOMAP_HSTS_SECONDS, MYOMAP_HSTS_INCLUDE_SUBDOMAINS, MYOMAP_SSL_REDIRECT: behind HTTPS
                     (docs/deployment.md)
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "myomap.clients",
     "myomap.visits",
     "myomap.outcomes",
+    "myomap.jobs",
     "myomap.audit",
     "myomap.erasure",
     "myomap.api",
@@ -303,3 +306,7 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
+# Background jobs (myomap.jobs, docs/jobs.md): the queue is a file beside the embedded
+# database, PostgreSQL's own tables with DATABASE_URL, or Redis with MYOMAP_REDIS_URL.
+JOBS_QUEUE_FILE = DATA_DIR / "jobs.sqlite3"
+JOBS_REDIS_URL = os.environ.get("MYOMAP_REDIS_URL", "").strip()

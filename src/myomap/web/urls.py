@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/two-factor/", include("myomap.web.two_factor.urls")),
     path("accounts/clinic/", include("myomap.web.clinic_urls")),
     path("accounts/outbox/", clinic.outbox_page, name="outbox"),
+    path("accounts/jobs/", include("myomap.jobs.urls")),
     path("accounts/password/", passwords.password_change, name="password_change"),
     path("accounts/password/done/", passwords.password_change_done, name="password_change_done"),
     path("accounts/password/forgotten/", passwords.password_reset, name="password_reset"),

@@ -1,0 +1,90 @@
+"""`myomap worker`: runs the background jobs (e-mail, reminders, check-ins) from the queue,
+for a clinic network on PostgreSQL or Redis, as many processes on as many machines as it
+needs: each job is run once whoever takes it. The embedded default needs none: `myomap
+serve` starts one consumer itself."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+THREADS = 2
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "worker",
+        help="run background jobs (a clinic network; `myomap serve` runs them itself)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=THREADS,
+        help=f"jobs run at once in this process (default {THREADS})",
+    )
+    parser.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.threads < 1:
+        print(f"myomap worker: --threads must be 1 or more, not {args.threads}", file=sys.stderr)
+        return 2
+    import django
+
+    from myomap.web.bootstrap import prepare_environment
+
+    prepare_environment()
+    django.setup()
+    from myomap.jobs.consumer import make_consumer
+    from myomap.jobs.queue import describe
+
+    consumer = make_consumer(args.threads)
+    if not args.quiet:
+        print(
+            f"Myomap worker: running background jobs from {describe()} "
+            f"({args.threads} at once). Press Ctrl+C to stop.",
+            flush=True,
+        )
+    consumer.run()
+    if not args.quiet:
+        print("Myomap worker stopped.", flush=True)
+    return 0
+
+
+class BesideTheServer:
+    """The one consumer `myomap serve` runs: a `myomap worker` process of its own, started
+    by serve's own process (gunicorn's master, not each web worker it forks), so however
+    many web processes there are, one consumer takes the jobs. Stopped with the server:
+    asked to finish its running job first (as Ctrl+C does), then ended."""
+
+    def __init__(self) -> None:
+        import subprocess
+
+        self._subprocess = subprocess
+        self.owner = os.getpid()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "myomap.cli.main", "worker", "--quiet"],
+            stdin=subprocess.DEVNULL,
+        )
+
+    def stop(self, wait_seconds: float = 35.0) -> None:
+        import signal
+
+        # A web worker forked from serve's process leaves through the same code: only the
+        # process that started the consumer stops it.
+        if os.getpid() != self.owner or self.process.poll() is not None:
+            return
+        try:
+            if os.name == "nt":
+                self.process.terminate()
+            else:
+                self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=wait_seconds)
+        except self._subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        except ProcessLookupError:  # already gone (reaped by gunicorn's master)
+            pass
