@@ -67,7 +67,9 @@ def test_a_therapist_enters_an_rmdq_twice_and_the_record_shows_the_change(
     # The intake visit: RMDQ is due at intake; a missing tick is no error (not ticked = 0).
     due = page.locator("#outcomes-due")
     expect(due).to_contain_text("RMDQ — at intake (the first visit after the intake)")
+    due.screenshot(path=str(artifacts / "outcomes-due.png"))
     due.locator("a", has_text="RMDQ").first.click()
+    page.screenshot(path=str(artifacts / "outcomes-rmdq-entry.png"))
     _enter_rmdq(page, 14)
     expect(page.locator(".messages")).to_contain_text("RMDQ 14 recorded.")
     expect(page.locator("#outcomes-due")).to_contain_text("done RMDQ 14")
