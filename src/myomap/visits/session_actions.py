@@ -116,11 +116,11 @@ def _record(
     visit: Visit,
     run: SessionRun,
     kb: KnowledgeBase,
-    now: session_queries.Replayed,
+    before: session_queries.Replayed,
     incoming: Sequence[EventData],
 ) -> SessionState:
-    """`record_events` on the run's state `now`, under the visit's lock."""
-    session, upto = now.session, now.upto
+    """`record_events` on the run's state `before` these events, under the visit's lock."""
+    session, upto = before.session, before.upto
     stored: list[str] = []
     checked = False
     for index, data in enumerate(incoming):
@@ -175,10 +175,10 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     run = session_queries.run_again(run)
     run.visit = visit
     kb = load_default()
-    now = session_queries.replay_run(run, kb)
+    before = session_queries.replay_run(run, kb)
     limit = kb.session_rules.pad_taps if kb.session_rules else None
     when = tap.device_at or tap.at
-    if limit is not None and tap.event_id.strip() not in now.session.seen:
+    if limit is not None and tap.event_id.strip() not in before.session.seen:
         window = dt.timedelta(seconds=limit.per_seconds)
         recent = SessionEvent.objects.filter(
             run=run,
@@ -192,7 +192,7 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
                 "this one was not recorded. Wait a moment, then tap again.",
                 "kind",
             )
-    return _record(ctx, visit, run, kb, now, [replace(tap, device_at=when)])
+    return _record(ctx, visit, run, kb, before, [replace(tap, device_at=when)])
 
 
 # ----------------------------------------------------------------------------- end

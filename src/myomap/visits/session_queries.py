@@ -152,12 +152,12 @@ def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:
     return replay_run(run, kb).session
 
 
-def keep_snapshot(run: SessionRun, kb: KnowledgeBase, now: Replayed) -> None:
-    """Store `now` as the run's snapshot; called in the transaction that stored its events,
-    under the visit's lock, so the snapshot is never ahead of the stored events."""
+def keep_snapshot(run: SessionRun, kb: KnowledgeBase, state: Replayed) -> None:
+    """Store `state` as the run's snapshot; called in the transaction that stored its
+    events, under the visit's lock, so the snapshot is never ahead of the stored events."""
     tag = _rules(kb)[2]
-    run.state = {"rules": tag, "session": snapshot.dump(now.session)}
-    run.state_upto = now.upto
+    run.state = {"rules": tag, "session": snapshot.dump(state.session)}
+    run.state_upto = state.upto
     SessionRun.objects.filter(pk=run.pk).update(state=run.state, state_upto=run.state_upto)
 
 
