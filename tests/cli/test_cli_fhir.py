@@ -70,6 +70,11 @@ def test_the_clinic_export_is_a_private_valid_bundle_and_audited(
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
     ]
     assert sorted(p["name"][0]["family"] for p in patients) == ["Becker", "Lopez", "Okafor"]
+    (export,) = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "AuditEvent"
+    ]
+    assert export["type"]["display"] == "Export" and export["agent"][0]["requestor"] is True
+    assert len(export["entity"]) == 3  # whose records: the three patients
     events = rows(
         demo, "SELECT client_label, summary, via FROM audit_auditevent WHERE action = 'export'"
     )
@@ -146,6 +151,7 @@ def test_an_import_elsewhere_dry_runs_then_creates_what_the_bundle_holds(
     assert dry.returncode == 0, dry.stderr + dry.stdout
     assert "create  Patient (entry 1): client Maria Lopez" in dry.stdout
     assert "skip    ConceptMap" in dry.stdout
+    assert "skip    AuditEvent" in dry.stdout and "its own audit log" in dry.stdout
     assert "Dry run, nothing changed:" in dry.stdout
     assert rows(other, "SELECT COUNT(*) FROM clients_client") == [(0,)]
 

@@ -16,6 +16,8 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 PROVENANCE_AGENT = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+DICOM = "http://dicom.nema.org/resources/ontology/DCM"
+AUDIT_ENTITY = "http://terminology.hl7.org/CodeSystem/audit-entity-type"  # 1: a person
 
 # Myomap's own vocabularies: the code is the knowledge base's id.
 REGION = "urn:myomap:region"

@@ -42,6 +42,7 @@ def kind_of(entry: Entry) -> str | None:
         "Provenance": "signature",
         "Practitioner": "person",
         "ConceptMap": "map",
+        "AuditEvent": "log",
     }
     if kind == "Observation":
         if codes_of(r.code, codes.LOINC) == [codes.PAIN_SEVERITY[1]] and codes_of(
@@ -71,6 +72,8 @@ class Checker:
                 skipped.append((entry, why.format(kind=entry.kind)))
             elif kind == "map":
                 skipped.append((entry, "a ConceptMap is reference data: Myomap keeps its own"))
+            elif kind == "log":
+                skipped.append((entry, "an audit event: Myomap keeps its own audit log"))
             else:
                 self.kinds[entry.number] = kind
         for entry in self.read.entries:

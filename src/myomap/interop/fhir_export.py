@@ -9,6 +9,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from fhir.resources.R4B.annotation import Annotation
+from fhir.resources.R4B.auditevent import (
+    AuditEvent,
+    AuditEventAgent,
+    AuditEventEntity,
+    AuditEventSource,
+)
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
 from fhir.resources.R4B.coding import Coding
@@ -36,6 +42,7 @@ from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.procedure import Procedure, ProcedurePerformer
 from fhir.resources.R4B.provenance import Provenance, ProvenanceAgent
 from fhir.resources.R4B.quantity import Quantity
+from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.resource import Resource
 
 from myomap.clients.models import CONSENTS, Client, Intake
@@ -406,6 +413,25 @@ class Exporter:
                 before = version
         return out
 
+    def export_event(self, by: Any, now: dt.datetime, patients: list[Resource]) -> AuditEvent:
+        """The export itself, as DICOM's "Export" event: who, when, whose records."""
+        return AuditEvent(
+            id=resource_id("export", now.isoformat()),
+            type=Coding(system=codes.DICOM, code="110106", display="Export"),
+            action="R",
+            recorded=when(now),
+            outcome="0",
+            agent=[AuditEventAgent(who=self.person(by), requestor=True)],
+            source=AuditEventSource(observer=Reference(display="Myomap")),
+            entity=[
+                AuditEventEntity(
+                    what=ref(str(p.id)), type=Coding(system=codes.AUDIT_ENTITY, code="1")
+                )
+                for p in patients
+            ]
+            or None,
+        )
+
     def concept_map(self) -> ConceptMap:
         """Myomap's body-map regions to SNOMED CT body structures: each region lies within
         its structure, so the target is wider; a region with no code is unmatched."""
@@ -437,12 +463,18 @@ def entries(resources: Iterable[Resource]) -> list[BundleEntry]:
     return [BundleEntry(fullUrl=full_url(str(r.id)), resource=r) for r in resources]
 
 
-def collection(clients: Iterable[ClientRows], now: dt.datetime) -> Bundle:
-    """Every resource of these clients, the Practitioners they name and the ConceptMap."""
+def collection(clients: Iterable[ClientRows], now: dt.datetime, by: Any = None) -> Bundle:
+    """Every resource of these clients, the Practitioners they name and the ConceptMap;
+    with `by` (who exports), an AuditEvent of the export itself."""
     exporter = Exporter()
     resources: list[Resource] = []
+    patients = []
     for rows in clients:
-        resources += exporter.client_resources(rows)
+        found = exporter.client_resources(rows)
+        patients.append(found[0])
+        resources += found
+    if by is not None:
+        resources.append(exporter.export_event(by, now, patients))
     resources += list(exporter.people.values())
     resources.append(exporter.concept_map())
     return Bundle(type="collection", timestamp=when(now), entry=entries(resources))

@@ -22,7 +22,7 @@ def _audit_export(ctx: Context, clients: list[Any], what: str) -> None:
 def export_fhir(ctx: Context, client_id: int | None, path: Path) -> int:
     """A collection Bundle of one client or every client the person may see; its size."""
     rows = list(gather.every(ctx.user, client_id))
-    bundle = fhir_export.collection(rows, ctx.now)
+    bundle = fhir_export.collection(rows, ctx.now, ctx.user)
     write_private(path, bundle.model_dump_json(indent=2).encode("utf-8"))
     _audit_export(ctx, [r.client for r in rows], f"FHIR export to {path.name}")
     return len(bundle.entry or [])
