@@ -85,29 +85,40 @@ class QuestionnaireResponse(models.Model):
 
     def to_core(self, instrument: Instrument) -> Score:
         """The stored score as the core's `Score` (not re-scored: what was shown then)."""
-        answers = tuple(self.answers)
-        subscales = tuple(
-            SubscaleScore(s.id, s.label, float(self.subscales[s.id]), s.range.low, s.range.high)
+        return stored_score(instrument, self.total, self.band, self.subscales, self.answers)
+
+
+def stored_score(
+    instrument: Instrument,
+    total: float,
+    band: str,
+    subscales: dict[str, float],
+    answers: list[int | None],
+) -> Score:
+    """A response's stored columns as the core's `Score` (`to_core`, and the report, which
+    reads plain values)."""
+    given = tuple(answers)
+    return Score(
+        instrument=instrument.id,
+        short=instrument.short,
+        score=total,
+        low=instrument.range.low,
+        high=instrument.range.high,
+        direction=instrument.direction,
+        grouping=instrument.grouping,
+        band=band or None,
+        answered=sum(1 for a in given if a is not None),
+        items=len(instrument.items),
+        missing=tuple(
+            item.id for item, a in zip(instrument.items, given, strict=False) if a is None
+        ),
+        subscales=tuple(
+            SubscaleScore(s.id, s.label, float(subscales[s.id]), s.range.low, s.range.high)
             for s in instrument.subscales
-            if s.id in self.subscales
-        )
-        return Score(
-            instrument=instrument.id,
-            short=instrument.short,
-            score=self.total,
-            low=instrument.range.low,
-            high=instrument.range.high,
-            direction=instrument.direction,
-            grouping=instrument.grouping,
-            band=self.band or None,
-            answered=sum(1 for a in answers if a is not None),
-            items=len(instrument.items),
-            missing=tuple(
-                item.id for item, a in zip(instrument.items, answers, strict=False) if a is None
-            ),
-            subscales=subscales,
-            answers=answers,
-        )
+            if s.id in subscales
+        ),
+        answers=given,
+    )
 
 
 class ScheduleRule(models.Model):

@@ -19,7 +19,7 @@ from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import Change, Score, change
 from myomap.core.outcomes.change import THRESHOLD_NAMES
 from myomap.core.outcomes.scoring import number
-from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule
+from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule, stored_score
 from myomap.records.access import visible_or_404
 from myomap.visits.models import Visit
 
@@ -240,8 +240,7 @@ def clinic_report(user: Any) -> list[ReportRow]:
 
 def _score(instrument: Instrument, row: Sequence[Any]) -> Score:
     _, _, total, band, subscales = row
-    stored = QuestionnaireResponse(total=total, band=band, subscales=subscales, answers=[])
-    return stored.to_core(instrument)
+    return stored_score(instrument, total, band, subscales, [])
 
 
 def threshold_words(instrument: Instrument) -> str:
