@@ -281,6 +281,24 @@ def test_importing_into_the_clinic_that_exported_matches_every_record_by_identif
     ) == counts
 
 
+def test_an_identifier_naming_someone_else_creates_a_new_client_and_says_so(
+    record: Record, people: People
+) -> None:
+    bundle = exported(people.alice, record.client.pk)
+    of_type(bundle, "Patient")[0]["birthDate"] = "1981-05-17"  # not Dan's
+    report = import_bundle(people.alice, json.dumps(bundle), now=NOW, dry_run=False)
+    assert report.ok, report.lines()
+    patient = next(line for line in report.lines() if line.startswith("create  Patient"))
+    assert patient.endswith(
+        f"its identifier names client {record.client.pk}, who has another name or birth date"
+    )
+    born = Client.objects.filter(family_name=DAN_FAMILY_NAME).values_list(
+        "date_of_birth", flat=True
+    )
+    assert sorted(born) == [DAN_BORN, dt.date(1981, 5, 17)]
+    assert Visit.objects.filter(client__date_of_birth=dt.date(1981, 5, 17)).count() == 2
+
+
 # ----------------------------------------------------------------------------- refusals
 def test_a_malformed_bundle_names_each_problem_and_creates_nothing(
     record: Record, people: People

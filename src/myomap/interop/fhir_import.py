@@ -225,6 +225,9 @@ class _Writer:
         self.made[entry.number] = client
         left = sorted(set(r.model_dump(exclude_none=True)) - PATIENT_KEPT)
         dropped = f" (not kept: {', '.join(left)})" if left else ""
+        other = pk and pk.isdigit() and Client.objects.visible_to(self.user).filter(pk=int(pk))
+        if other and other.exists():
+            dropped += f"; its identifier names client {pk}, who has another name or birth date"
         self.note("create", entry, f"client {given} {family}{dropped}")
 
     def consent(self, entry: Entry) -> None:
