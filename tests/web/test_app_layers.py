@@ -21,6 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "clients": {"core", "records", "audit", "accounts"},
     "visits": {"core", "records", "audit", "accounts", "clients"},
     "outcomes": {"core", "records", "audit", "accounts", "clients", "visits"},
+    "program": {"core", "records", "audit", "accounts", "clients", "visits"},
     "bodymap": {"core"},
     "reference": {"core"},
     "backup": set(),

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "myomap.clients",
     "myomap.visits",
     "myomap.outcomes",
+    "myomap.program",
     "myomap.jobs",
     "myomap.audit",
     "myomap.erasure",

@@ -1,0 +1,45 @@
+"""The HTML forms of the client's side; the bounds of a dose and of pain are the
+actions' (from the knowledge base), the forms only parse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from myomap.core.program import PAIN_SCALE
+from myomap.program.models import ProgramItem
+
+
+class AcceptForm(forms.Form):
+    username = forms.CharField(max_length=150, required=False, label="Choose a username")
+    password = forms.CharField(widget=forms.PasswordInput, label="Choose a password")
+    password_again = forms.CharField(widget=forms.PasswordInput, label="The password again")
+    consent = forms.BooleanField(required=False, label="I agree to use the portal")
+
+    def __init__(self, *args: Any, has_login: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if has_login:
+            del self.fields["username"]
+        else:
+            self.fields["username"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "the two passwords differ")
+        return data
+
+
+class DoseForm(forms.ModelForm):
+    class Meta:
+        model = ProgramItem
+        fields = ["sets", "repetitions", "hold_seconds", "days_per_week"]
+        labels = {"hold_seconds": "Hold (s)", "days_per_week": "Days a week"}
+
+
+class DiaryForm(forms.Form):
+    entry_id = forms.UUIDField(widget=forms.HiddenInput)
+    region = forms.CharField(max_length=100, label="Where")
+    pain = forms.IntegerField(label=f"Pain ({PAIN_SCALE[0]}-{PAIN_SCALE[1]})")
+    note = forms.CharField(max_length=500, required=False, label="What were you doing? (optional)")

@@ -1,0 +1,204 @@
+"""Reads of the client's side, shared by the therapist's pages and the client's phone:
+who sees which program, log and diary is `visible_clients` (a therapist their clinic's
+clients', a client only their own), never a view's decision.
+
+`today` is the client's list for a day, `week` their week at a glance, `adherence` the
+therapist's view per exercise and week with the flags (stopped logging, pain during an
+exercise) whose thresholds are the knowledge base's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from myomap.clients.models import Client
+from myomap.core import program as core
+from myomap.core.kb import load_default
+from myomap.core.kb.clinical import Exercise
+from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem
+
+
+def program_of(user: Any, client: Client) -> Program | None:
+    """The client's program if this user may see it."""
+    return Program.objects.visible_to(user).filter(client=client).first()
+
+
+def current_items(program: Program | None) -> list[ProgramItem]:
+    if program is None:
+        return []
+    return list(program.items.filter(removed_at=None).order_by("order", "id"))
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+@dataclass
+class Row:
+    """One exercise of the program with the knowledge base's words and today's log."""
+
+    item: ProgramItem
+    exercise: Exercise
+    today: list[LogEntry] = field(default_factory=list)
+    week: list[str] = field(default_factory=list)  # per day of the week: "done", "", ...
+
+    @property
+    def done_today(self) -> bool:
+        return any(e.outcome == LogEntry.Outcome.DONE for e in self.today)
+
+    @property
+    def last_today(self) -> str:
+        return self.today[-1].outcome if self.today else ""
+
+
+def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[dt.date]]:
+    """The client's exercises with today's log and the last seven days' outcomes."""
+    kb = load_default()
+    items = [i for i in current_items(program_of(user, client)) if i.exercise in kb.exercises]
+    today = _local_day(now)
+    days = [today - dt.timedelta(days=n) for n in range(6, -1, -1)]
+    logs = LogEntry.objects.visible_to(user).filter(
+        client=client, item__in=items, made_at__gte=_day_start(days[0])
+    )
+    by_item: dict[int, list[LogEntry]] = {}
+    for entry in logs:
+        by_item.setdefault(entry.item_id, []).append(entry)
+    out = []
+    for item in items:
+        entries = by_item.get(item.pk, [])
+        per_day = {_local_day(e.made_at): e.outcome for e in entries}
+        # A day's mark is its best outcome: done, else hurt, else skipped.
+        for e in entries:
+            d = _local_day(e.made_at)
+            if e.outcome == LogEntry.Outcome.DONE:
+                per_day[d] = e.outcome
+        out.append(
+            Row(
+                item=item,
+                exercise=kb.exercises[item.exercise],
+                today=[e for e in entries if _local_day(e.made_at) == today],
+                week=[per_day.get(d, "") for d in days],
+            )
+        )
+    return out, days
+
+
+def streak(user: Any, client: Client, now: dt.datetime) -> int:
+    """Days in a row, up to today, with at least one exercise done (today counts once
+    something is done; an empty today does not break a streak that ran to yesterday)."""
+    since = _day_start(_local_day(now) - dt.timedelta(days=60))
+    done = {
+        _local_day(m)
+        for m in LogEntry.objects.visible_to(user)
+        .filter(client=client, outcome=LogEntry.Outcome.DONE, made_at__gte=since)
+        .values_list("made_at", flat=True)
+    }
+    day = _local_day(now)
+    if day not in done:
+        day -= dt.timedelta(days=1)
+    count = 0
+    while day in done:
+        count += 1
+        day -= dt.timedelta(days=1)
+    return count
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    week_start: dt.date
+    done: int
+    skipped: int
+    hurt: int
+    target: int  # the days a week the dose asks for
+
+
+@dataclass(frozen=True)
+class ItemAdherence:
+    item: ProgramItem
+    name: str
+    weeks: tuple[WeekCount, ...]
+
+
+@dataclass(frozen=True)
+class Adherence:
+    items: tuple[ItemAdherence, ...]
+    week_starts: tuple[dt.date, ...]
+    last_logged: dt.datetime | None
+    flags: tuple[str, ...]
+
+
+def adherence(user: Any, client: Client, now: dt.datetime, weeks: int = 4) -> Adherence | None:
+    """Per exercise and per week (Monday first, the last `weeks`, this one last): days
+    done, skipped and hurt against the days a week asked; flags when the client has not
+    logged for the knowledge base's `stopped_logging_days`, or logged "hurt" or a pain at
+    or above its `pain_flag_from` in the last of those days."""
+    program = program_of(user, client)
+    if program is None:
+        return None
+    kb = load_default()
+    r = core.rules(kb)
+    items = current_items(program)
+    today = _local_day(now)
+    monday = today - dt.timedelta(days=today.weekday())
+    starts = tuple(monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
+    logs = list(
+        LogEntry.objects.visible_to(user).filter(
+            client=client, item__in=items, made_at__gte=_day_start(starts[0])
+        )
+    )
+    per: dict[tuple[int, dt.date, str], set[dt.date]] = {}
+    for e in logs:
+        d = _local_day(e.made_at)
+        start = d - dt.timedelta(days=d.weekday())
+        per.setdefault((e.item_id, start, e.outcome), set()).add(d)
+    out = []
+    for item in items:
+        ex = kb.exercises.get(item.exercise)
+        counts = tuple(
+            WeekCount(
+                s,
+                len(per.get((item.pk, s, "done"), ())),
+                len(per.get((item.pk, s, "skipped"), ())),
+                len(per.get((item.pk, s, "hurt"), ())),
+                item.days_per_week,
+            )
+            for s in starts
+        )
+        out.append(ItemAdherence(item, ex.name if ex else item.exercise, counts))
+    last = LogEntry.objects.filter(client=client).order_by("-made_at").first()
+    last_at = last.made_at if last is not None else None
+    flags: list[str] = []
+    quiet = r.stopped_logging_days.value
+    since = now - dt.timedelta(days=quiet)
+    if items and (last_at or program.updated_at) < since:
+        flags.append(
+            f"No exercise logged for {quiet} days or more"
+            + (f" (last on {timezone.localtime(last_at):%d %b})" if last_at else " (never logged)")
+        )
+    recent = LogEntry.objects.filter(client=client, made_at__gte=since).select_related("item")
+    sore = [e for e in recent if e.outcome == "hurt" or (e.pain or 0) >= r.pain_flag_from.value]
+    if sore:
+        names = sorted({_exercise_name(e.item.exercise) for e in sore})
+        top = max((e.pain or 0) for e in sore)
+        flags.append(
+            f"Pain reported during {', '.join(names)} in the last {quiet} days"
+            + (f" (up to {top}/10)" if top else "")
+        )
+    return Adherence(tuple(out), starts, last_at, tuple(flags))
+
+
+def _exercise_name(exercise: str) -> str:
+    found = load_default().exercises.get(exercise)
+    return found.name if found is not None else exercise
+
+
+def diary(user: Any, client: Client, limit: int = 50) -> list[DiaryEntry]:
+    """The client's pain diary, newest first."""
+    return list(DiaryEntry.objects.visible_to(user).filter(client=client)[:limit])

@@ -1,0 +1,370 @@
+"""The therapist's pages (the invitation, the program editor on a visit) and the
+client's portal on a phone (today's program, the log, the pain diary). Views parse,
+authorise, call one action or query, render; every page showing health data is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.clients.queries import client_for
+from myomap.clients.screening import screen_intake
+from myomap.core import program as core
+from myomap.core.bodymap.svg import render_body_map
+from myomap.core.kb import load_default
+from myomap.program import actions, invitations, queries
+from myomap.program.forms import AcceptForm, DiaryForm, DoseForm
+from myomap.program.models import Program, ProgramItem
+from myomap.records.access import staff_required
+from myomap.records.errors import ActionError
+from myomap.records.qr import qr_data_uri
+from myomap.visits.queries import visit_for
+
+
+# ----------------------------------------------------------------------------- therapist
+@require_POST
+@staff_required
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new one-time link for the client: e-mailed when the record has an address, and
+    shown here as a QR code for the client to scan in the clinic."""
+    client = client_for(request.user, pk)
+    ctx = Context.of(request)
+    site = request.build_absolute_uri("/").rstrip("/")
+    invited = invitations.invite_client(ctx, client, site=site)
+    url = site + invited.link_path
+    context = {"client": client, "invited": invited, "url": url, "qr": qr_data_uri(url)}
+    return render(request, "program/invite.html", context)
+
+
+def _editor_context(request: HttpRequest, visit: Any, program: Program | None) -> dict[str, Any]:
+    kb = load_default()
+    refused = actions.contraindications_of(visit.client)
+    refusals = core.refusals(kb, refused)
+    items = queries.current_items(program)
+    forms = [(item, kb.exercises.get(item.exercise), DoseForm(instance=item)) for item in items]
+    in_program = {i.exercise for i in items}
+    choices = [
+        (eid, ex.name, refusals.get(eid))
+        for eid, ex in sorted(kb.exercises.items(), key=lambda e: e[1].name)
+        if eid not in in_program
+    ]
+    return {
+        "visit": visit,
+        "client": visit.client,
+        "screening": screen_intake(visit.intake),
+        "program": program,
+        "rows": forms,
+        "choices": choices,
+        "left_out": [
+            (kb.exercises[e].name, why)
+            for e, why in (program.left_out if program else [])
+            if e in kb.exercises
+        ],
+        "cap": core.rules(kb).max_exercises,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def editor(request: HttpRequest, pk: int) -> HttpResponse:
+    """The visit's home program: build it from the visit, add, remove, reorder, dose."""
+    visit = visit_for(request.user, pk)
+    ctx = Context.of(request)
+    program = queries.program_of(request.user, visit.client)
+    status = 200
+    error: ActionError | None = None
+    if request.method == "POST":
+        what = request.POST.get("do", "")
+        try:
+            if what == "build":
+                actions.build_program(ctx, visit)
+                messages.success(request, "Home program built from this visit.")
+            elif what == "add":
+                program = actions.program_for_editing(ctx, visit.client, visit)
+                added = actions.add_item(ctx, program, request.POST.get("exercise", ""))
+                messages.success(request, f"Added {load_default().exercises[added.exercise].name}.")
+            elif what in ("remove", "up", "down", "dose"):
+                item = _item(request, program)
+                if what == "remove":
+                    actions.remove_item(ctx, item)
+                elif what == "dose":
+                    form = DoseForm(request.POST, instance=ProgramItem(exercise=item.exercise))
+                    if not form.is_valid():
+                        first = next(iter(form.errors.items()))
+                        raise actions.Invalid(f"{first[0]}: {first[1][0]}", first[0])
+                    actions.set_dose(ctx, item, {n: form.cleaned_data[n] for n in core.DOSE_FIELDS})
+                    messages.success(request, "Dose saved.")
+                else:
+                    actions.move_item(ctx, item, what)
+            else:
+                raise actions.Invalid("unknown change", "do")
+        except ActionError as exc:
+            error, status = exc, exc.status
+        else:
+            return redirect("portal:editor", pk=visit.pk)
+        program = queries.program_of(request.user, visit.client)
+    else:
+        record(ctx, AuditEvent.Action.VIEW, program or visit, summary="home program editor")
+    context = _editor_context(request, visit, program) | {"error": error}
+    return render(request, "program/editor.html", context, status=status)
+
+
+def _item(request: HttpRequest, program: Program | None) -> ProgramItem:
+    try:
+        number = int(request.POST.get("item", ""))
+    except ValueError:
+        raise actions.Invalid("which exercise?", "item") from None
+    found = program.items.filter(pk=number, removed_at=None).first() if program else None
+    if found is None:
+        raise actions.Invalid("that exercise is no longer in the program", "item")
+    return found
+
+
+# ----------------------------------------------------------------------------- invitation
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, secret: str) -> HttpResponse:
+    """The client's page from the invitation link: choose a username (unless the record
+    has a sign-in already), set a password, consent to the portal."""
+    ctx = Context.of(request)
+    try:
+        invitation = invitations.invitation_for(secret, ctx.now)
+    except invitations.InvitationGone as exc:
+        return render(request, "program/gone.html", {"message": exc.message}, status=exc.status)
+    client = invitation.client
+    has_login = client.user_id is not None
+    form = AcceptForm(request.POST or None, has_login=has_login)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                user = invitations.accept_invitation(
+                    ctx,
+                    secret,
+                    username=form.cleaned_data.get("username") or "",
+                    password=form.cleaned_data["password"],
+                    consent=form.cleaned_data["consent"],
+                )
+            except invitations.InvitationGone as exc:
+                return render(
+                    request, "program/gone.html", {"message": exc.message}, status=exc.status
+                )
+            except ActionError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Your password is set. This is your home program.")
+                return redirect("portal:today")
+    context = {
+        "form": form,
+        "clinic": client.clinic,
+        "given_name": client.given_name,
+        "has_login": has_login,
+        "username": client.user.get_username() if client.user else "",
+        "consent_text": invitations.CONSENT_TEXT,
+    }
+    return render(request, "program/accept.html", context, status=status)
+
+
+# ----------------------------------------------------------------------------- the client
+def _own(request: HttpRequest) -> Any:
+    try:
+        return actions.own_client(Context.of(request))
+    except ActionError:
+        raise PermissionDenied("your own portal only") from None
+
+
+def _marker(kb: Any, trigger_point: str, side: str) -> tuple[str, str] | None:
+    point = kb.trigger_points.get(trigger_point)
+    if point is None:
+        return None
+    base = point.location.region
+    for rid, region in kb.regions.items():
+        if region.base == base and region.side in (side, None, "", "center", "midline"):
+            return (rid, point.name)
+    return None
+
+
+@require_GET
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    client = _own(request)
+    ctx = Context.of(request)
+    kb = load_default()
+    rows, days = queries.rows(request.user, client, ctx.now)
+    program = queries.program_of(request.user, client)
+    names = {rid: r.name for rid, r in kb.regions.items()}
+    maps = {}
+    for row in rows:
+        if row.item.trigger_point:
+            marker = _marker(kb, row.item.trigger_point, row.item.side)
+            if marker is not None:
+                maps[row.item.pk] = render_body_map(
+                    names, markers=[marker], interactive=False, title=f"Your point: {marker[1]}"
+                )
+    record(ctx, AuditEvent.Action.VIEW, program or client, summary="portal: today's program")
+    context = {
+        "client": client,
+        "rows": [(row, maps.get(row.item.pk)) for row in rows],
+        "days": days,
+        "streak": queries.streak(request.user, client, ctx.now),
+        "precautions": core.rules(kb).self_release_precautions,
+        "pain_scale": range(core.PAIN_SCALE[0], core.PAIN_SCALE[1] + 1),
+    }
+    return render(request, "program/today.html", context)
+
+
+def _json(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise actions.Invalid("the request is not JSON", None) from None
+    if not isinstance(data, dict):
+        raise actions.Invalid("send one JSON object", None)
+    return data
+
+
+def _when(value: object) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise actions.Invalid("made_at must be an ISO 8601 time", "made_at")
+    return parsed
+
+
+@require_POST
+@login_required
+def log(request: HttpRequest) -> JsonResponse:
+    """One log entry from the phone (JSON): {entry_id, item, outcome, pain?, made_at?}.
+    201 when recorded, 200 when that entry was already recorded."""
+    _own(request)
+    try:
+        data = _json(request)
+        try:
+            item = int(data.get("item"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise actions.Invalid("item must be the number of an exercise", "item") from None
+        logged = actions.log_exercise(
+            Context.of(request),
+            item,
+            entry_id=data.get("entry_id"),
+            outcome=str(data.get("outcome", "")),
+            pain=data.get("pain"),
+            made_at=_when(data.get("made_at")),
+        )
+    except ActionError as exc:
+        return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
+    e = logged.entry
+    body = {
+        "id": e.pk,
+        "entry_id": str(e.entry_id),
+        "item": e.item_id,
+        "outcome": e.outcome,
+        "pain": e.pain,
+        "created": logged.created,
+    }
+    return JsonResponse(body, status=201 if logged.created else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def diary(request: HttpRequest) -> HttpResponse:
+    """The pain diary: the form (or JSON from the phone's queue) and the entries."""
+    client = _own(request)
+    ctx = Context.of(request)
+    kb = load_default()
+    is_json = request.content_type == "application/json"
+    form = DiaryForm(
+        None if is_json or request.method != "POST" else request.POST,
+        initial={"entry_id": uuid.uuid4()},
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            if is_json:
+                data = _json(request)
+            elif form.is_valid():
+                data = form.cleaned_data
+            else:
+                field, errors = next(iter(form.errors.items()))
+                raise actions.Invalid(errors[0], field)
+            noted = actions.record_diary(
+                ctx,
+                entry_id=data.get("entry_id"),
+                region=str(data.get("region", "")),
+                pain=data.get("pain"),
+                note=str(data.get("note") or ""),
+                made_at=_when(data.get("made_at")),
+            )
+        except ActionError as exc:
+            if is_json:
+                return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            status = exc.status
+        else:
+            if is_json:
+                e = noted.entry
+                body = {
+                    "id": e.pk,
+                    "entry_id": str(e.entry_id),
+                    "region": e.region,
+                    "pain": e.pain,
+                    "created": noted.created,
+                }
+                return JsonResponse(body, status=201 if noted.created else 200)
+            messages.success(request, "Diary entry saved.")
+            return redirect("portal:diary")
+    entries = queries.diary(request.user, client)
+    record(ctx, AuditEvent.Action.VIEW, client, summary="portal: pain diary")
+    context = {
+        "form": form,
+        "entries": [
+            (e, kb.regions[e.region].name if e.region in kb.regions else e.region) for e in entries
+        ],
+        "regions": sorted(((rid, r.name) for rid, r in kb.regions.items()), key=lambda r: r[1]),
+    }
+    return render(request, "program/diary.html", context, status=status)
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the portal can be added to the phone's home screen."""
+    body = {
+        "name": "Myomap home program",
+        "short_name": "My program",
+        "start_url": "/me/",
+        "scope": "/me/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f5f8b",
+        "icons": [{"src": "/static/myomap/favicon.svg", "sizes": "any", "type": "image/svg+xml"}],
+    }
+    response = JsonResponse(body)
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+_SW = Path(__file__).parent / "static" / "program" / "js" / "sw.js"
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served under /me/ so that its scope is the portal."""
+    response = HttpResponse(_SW.read_bytes(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
