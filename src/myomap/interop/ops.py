@@ -9,7 +9,8 @@ from typing import Any
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.interop import InteropError, csv_export, fhir_export, gather
-from myomap.interop.fhir_import import Report, audit_import, import_bundle
+from myomap.interop.fhir_import import audit_import, import_bundle
+from myomap.interop.fhir_report import Report
 from myomap.interop.files import write_private
 from myomap.visits import queries as visit_queries
 
