@@ -21,6 +21,7 @@ from myomap.core.outcomes.change import THRESHOLD_NAMES
 from myomap.core.outcomes.scoring import number
 from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule, stored_score
 from myomap.records.access import visible_or_404
+from myomap.records.prepared import Prepared, Staff, staff_clinic
 from myomap.visits.models import Visit
 
 
@@ -68,8 +69,36 @@ class Series:
         return self.points[-1]
 
 
+# The record and visit pages' reads, compiled once (records.prepared).
+_SERIES = Prepared(
+    lambda client, clinic: (
+        QuestionnaireResponse.objects.visible_to(Staff(clinic))
+        .filter(client=client)
+        .order_by("instrument", "taken_at", "id")
+    ),
+    2,
+)
+_DRAWINGS: Prepared[tuple[int, dt.datetime, dict[str, int] | None]] = Prepared(
+    lambda client, clinic: (
+        Intake.objects.filter(visible_clients(Staff(clinic), "client"), client=client)
+        .order_by("recorded_at", "id")
+        .values_list("id", "recorded_at", "pain_drawing")
+    ),
+    2,
+)
+_RULES = Prepared(lambda clinic: ScheduleRule.objects.filter(clinic=clinic), 1)
+_VISITS: Prepared[tuple[int, dt.datetime, int]] = Prepared(
+    lambda client: Visit.objects.filter(client=client).values_list("intake_id", "started_at", "id"),
+    1,
+)
+_DONE = Prepared(lambda visit: QuestionnaireResponse.objects.filter(visit=visit), 1)
+
+
 def series_for(user: Any, client: Client) -> list[Series]:
     """Every instrument `client` has a score of, in the knowledge base's order: one query."""
+    clinic = staff_clinic(user)
+    if clinic is not None:
+        return _series(_SERIES.rows(client.pk, clinic))
     rows = responses_for(user, client).order_by("instrument", "taken_at", "id")
     return _series(rows)
 
@@ -108,8 +137,11 @@ class Drawn:
 def drawings_for(user: Any, client: Client) -> list[Drawn]:
     """`client`'s intakes with a pain drawing, oldest first: one query. (A visit has no
     drawing of its own: it works from its intake's.)"""
-    rows = (
-        Intake.objects.filter(visible_clients(user, "client"), client=client)
+    clinic = staff_clinic(user)
+    rows: Iterable[tuple[int, dt.datetime, dict[str, int] | None]] = (
+        _DRAWINGS.rows(client.pk, clinic)
+        if clinic is not None
+        else Intake.objects.filter(visible_clients(user, "client"), client=client)
         .order_by("recorded_at", "id")
         .values_list("id", "recorded_at", "pain_drawing")
     )
@@ -132,18 +164,18 @@ def due_at(visit: Visit) -> list[Due]:
     the visit's intake), every visit, every n-th visit of the client (counting all their
     visits), and what is asked at discharge (the visit that ends the course of care: the
     therapist knows which it is). Three queries at most, however many visits."""
-    rules = list(ScheduleRule.objects.filter(clinic=visit.client.clinic_id))
+    rules = _RULES.rows(visit.client.clinic_id)
     if not rules:
         return []
-    earlier = list(
-        Visit.objects.filter(client=visit.client_id, started_at__lte=visit.started_at)
-        .exclude(pk=visit.pk)
-        .values_list("intake_id", "started_at", "id")
-    )
-    before = [row for row in earlier if (row[1], row[2]) < (visit.started_at, visit.pk)]
+    # a client has tens of visits, not thousands: the earlier ones picked here
+    before = [
+        row
+        for row in _VISITS.rows(visit.client_id)
+        if (row[1], row[2]) < (visit.started_at, visit.pk)
+    ]
     number = len(before) + 1
     first_of_intake = all(intake != visit.intake_id for intake, _, _ in before)
-    done = {r.instrument: r for r in QuestionnaireResponse.objects.filter(visit=visit)}
+    done = {r.instrument: r for r in _DONE.rows(visit.pk)}
     kb = load_default().instruments
     found = []
     for rule in rules:

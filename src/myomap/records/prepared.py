@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M")  # a model, or the tuples of a values_list
 
 # Numbers no record has: the placeholder for argument i is PLACEHOLDER + i.
 PLACEHOLDER = 7_391_846_000_000
@@ -64,7 +64,7 @@ class _Compiled:
 class Prepared(Generic[M]):
     """`build(*numbers)` compiled once per database; `rows(*numbers)` runs it."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], arguments: int) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, M]], arguments: int) -> None:
         self._build = build
         self._arguments = arguments
         self._compiled: dict[str, _Compiled] = {}
@@ -100,7 +100,8 @@ class Prepared(Generic[M]):
 
     def _model(self) -> type[Model]:
         if not self._compiled:
-            return self._build(*self._placeholders()).model
+            model: type[Model] = self._build(*self._placeholders()).model
+            return model
         return next(iter(self._compiled.values())).queryset.model
 
     def _placeholders(self) -> list[int]:
