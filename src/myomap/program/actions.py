@@ -93,6 +93,7 @@ def build_program(ctx: Context, visit: Visit) -> Program:
         contraindications_of(client),
     )
     with transaction.atomic():
+        program: Program
         program, _ = Program.objects.select_for_update().get_or_create(
             client=client,
             defaults={"visit": visit, "updated_by": ctx.user, "updated_at": ctx.now},
@@ -113,9 +114,9 @@ def build_program(ctx: Context, visit: Visit) -> Program:
 def program_for_editing(ctx: Context, client: Client, visit: Visit | None) -> Program:
     """The client's program, made empty when they have none yet."""
     require_clinic(ctx, client)
-    program, _ = Program.objects.get_or_create(
+    program: Program = Program.objects.get_or_create(
         client=client, defaults={"visit": visit, "updated_by": ctx.user, "updated_at": ctx.now}
-    )
+    )[0]
     return program
 
 

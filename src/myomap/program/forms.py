@@ -31,11 +31,17 @@ class AcceptForm(forms.Form):
         return data
 
 
-class DoseForm(forms.ModelForm):
-    class Meta:
-        model = ProgramItem
-        fields = ["sets", "repetitions", "hold_seconds", "days_per_week"]
-        labels = {"hold_seconds": "Hold (s)", "days_per_week": "Days a week"}
+class DoseForm(forms.Form):
+    """An item's dose; its bounds are the knowledge base's, checked by `set_dose`."""
+
+    sets = forms.IntegerField(min_value=0, label="Sets")
+    repetitions = forms.IntegerField(min_value=0, label="Repetitions")
+    hold_seconds = forms.IntegerField(min_value=0, label="Hold (s)")
+    days_per_week = forms.IntegerField(min_value=0, label="Days a week")
+
+    @classmethod
+    def of(cls, item: ProgramItem) -> DoseForm:
+        return cls(initial={name: getattr(item, name) for name in cls.base_fields})
 
 
 class DiaryForm(forms.Form):

@@ -101,7 +101,7 @@ def _send(ctx: Context, client: Client, url: str) -> bool:
 
 def invitation_for(secret: str, now: dt.datetime) -> Invitation:
     """The invitation of a link, or why it no longer works (in words for the client)."""
-    found = (
+    found: Invitation | None = (
         Invitation.objects.select_related("client", "client__clinic", "client__user")
         .filter(digest=digest(secret))
         .first()

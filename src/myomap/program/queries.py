@@ -23,7 +23,8 @@ from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem
 
 def program_of(user: Any, client: Client) -> Program | None:
     """The client's program if this user may see it."""
-    return Program.objects.visible_to(user).filter(client=client).first()
+    found: Program | None = Program.objects.visible_to(user).filter(client=client).first()
+    return found
 
 
 def current_items(program: Program | None) -> list[ProgramItem]:

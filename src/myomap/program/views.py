@@ -30,7 +30,7 @@ from myomap.program import actions, invitations, queries
 from myomap.program.forms import AcceptForm, DiaryForm, DoseForm
 from myomap.program.models import Program, ProgramItem
 from myomap.records.access import staff_required
-from myomap.records.errors import ActionError
+from myomap.records.errors import ActionError, Invalid
 from myomap.records.qr import qr_data_uri
 from myomap.visits.queries import visit_for
 
@@ -55,7 +55,7 @@ def _editor_context(request: HttpRequest, visit: Any, program: Program | None) -
     refused = actions.contraindications_of(visit.client)
     refusals = core.refusals(kb, refused)
     items = queries.current_items(program)
-    forms = [(item, kb.exercises.get(item.exercise), DoseForm(instance=item)) for item in items]
+    forms = [(item, kb.exercises.get(item.exercise), DoseForm.of(item)) for item in items]
     in_program = {i.exercise for i in items}
     choices = [
         (eid, ex.name, refusals.get(eid))
@@ -102,16 +102,16 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
                 if what == "remove":
                     actions.remove_item(ctx, item)
                 elif what == "dose":
-                    form = DoseForm(request.POST, instance=ProgramItem(exercise=item.exercise))
+                    form = DoseForm(request.POST)
                     if not form.is_valid():
                         first = next(iter(form.errors.items()))
-                        raise actions.Invalid(f"{first[0]}: {first[1][0]}", first[0])
+                        raise Invalid(f"{first[0]}: {first[1][0]}", first[0])
                     actions.set_dose(ctx, item, {n: form.cleaned_data[n] for n in core.DOSE_FIELDS})
                     messages.success(request, "Dose saved.")
                 else:
                     actions.move_item(ctx, item, what)
             else:
-                raise actions.Invalid("unknown change", "do")
+                raise Invalid("unknown change", "do")
         except ActionError as exc:
             error, status = exc, exc.status
         else:
@@ -127,10 +127,12 @@ def _item(request: HttpRequest, program: Program | None) -> ProgramItem:
     try:
         number = int(request.POST.get("item", ""))
     except ValueError:
-        raise actions.Invalid("which exercise?", "item") from None
-    found = program.items.filter(pk=number, removed_at=None).first() if program else None
+        raise Invalid("which exercise?", "item") from None
+    found: ProgramItem | None = (
+        program.items.filter(pk=number, removed_at=None).first() if program else None
+    )
     if found is None:
-        raise actions.Invalid("that exercise is no longer in the program", "item")
+        raise Invalid("that exercise is no longer in the program", "item")
     return found
 
 
@@ -232,9 +234,9 @@ def _json(request: HttpRequest) -> dict[str, Any]:
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
-        raise actions.Invalid("the request is not JSON", None) from None
+        raise Invalid("the request is not JSON", None) from None
     if not isinstance(data, dict):
-        raise actions.Invalid("send one JSON object", None)
+        raise Invalid("send one JSON object", None)
     return data
 
 
@@ -243,7 +245,7 @@ def _when(value: object) -> dt.datetime | None:
         return None
     parsed = parse_datetime(str(value))
     if parsed is None:
-        raise actions.Invalid("made_at must be an ISO 8601 time", "made_at")
+        raise Invalid("made_at must be an ISO 8601 time", "made_at")
     return parsed
 
 
@@ -258,7 +260,7 @@ def log(request: HttpRequest) -> JsonResponse:
         try:
             item = int(data.get("item"))  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise actions.Invalid("item must be the number of an exercise", "item") from None
+            raise Invalid("item must be the number of an exercise", "item") from None
         logged = actions.log_exercise(
             Context.of(request),
             item,
@@ -302,7 +304,7 @@ def diary(request: HttpRequest) -> HttpResponse:
                 data = form.cleaned_data
             else:
                 field, errors = next(iter(form.errors.items()))
-                raise actions.Invalid(errors[0], field)
+                raise Invalid(str(errors[0]), field)
             noted = actions.record_diary(
                 ctx,
                 entry_id=data.get("entry_id"),
