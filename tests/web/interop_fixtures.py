@@ -5,7 +5,8 @@ Alice (Lakeside's therapist) records his consents (treatment written, health dat
 with a note), an intake with a pain drawing, history and medicines, then two visits: the
 first with palpation (every sign and a pressure pain threshold) and movement findings, a
 proposed plan, a guided session with two holds and a signed note, amended and signed
-again; the second with a
+again, and an NPRS taken at it; a PSFS (two activities in his words) before the second,
+with a
 palpation finding and a draft note. Hilltop (bob's clinic) holds no client at all."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from myomap.audit.log import Context
 from myomap.clients import actions as client_actions
 from myomap.clients.models import Client
+from myomap.outcomes import actions as outcome_actions
 from myomap.visits import actions as visit_actions
 from myomap.visits import session_actions
 from myomap.visits.models import Visit
@@ -114,6 +116,18 @@ def dans_record(folk: People) -> Record:
     )
     visit_actions.sign_note(ctx(alice, 32), signed, revision=amended.revision)
 
+    outcome_actions.record_response(
+        ctx(alice, 9), client, outcome_actions.ResponseData("nprs", [7], visit=signed)
+    )
+    outcome_actions.record_response(
+        ctx(alice, 60 * 24 * 7 - 5),
+        client,
+        outcome_actions.ResponseData(
+            "psfs",
+            {"activity-1": 4, "activity-2": 6, "activity-3": 5},
+            activities=["gardening", "lifting", "sitting"],
+        ),
+    )
     draft = visit_actions.start_visit(ctx(alice, 60 * 24 * 7), client, intake)
     visit_actions.record_palpation(
         ctx(alice, 60 * 24 * 7 + 1), draft, visit_actions.PalpationData(QL, "left", tender=3)

@@ -26,7 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "reference": {"core"},
     "backup": set(),
     "jobs": {"records", "accounts"},
-    "interop": {"core", "records", "audit", "clients", "visits"},
+    "interop": {"core", "records", "audit", "clients", "visits", "outcomes"},
     "erasure": {"records", "audit", "accounts", "clients", "visits"},
     "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
     "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},

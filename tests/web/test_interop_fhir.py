@@ -24,6 +24,7 @@ from myomap.core.kb import load_default
 from myomap.core.session.record import session_record
 from myomap.interop import codes, fhir_export, gather
 from myomap.interop.fhir_import import import_bundle
+from myomap.outcomes.models import QuestionnaireResponse
 from myomap.visits import queries as visit_queries
 from myomap.visits import session_queries
 from myomap.visits.models import (
@@ -97,6 +98,7 @@ def test_the_export_holds_every_kind_of_record_and_the_models_validate_it(
         assert kind in kinds, kind
     assert kinds.count("Encounter") == 2 and kinds.count("Procedure") == 2
     assert kinds.count("Consent") == 2
+    assert kinds.count("QuestionnaireResponse") == 2
     assert kinds.count("Composition") == 3 and kinds.count("Provenance") == 2  # per signature
     amendment = next(c for c in of_type(bundle, "Composition") if "relatesTo" in c)
     assert amendment["relatesTo"][0]["code"] == "replaces"
@@ -114,9 +116,7 @@ def test_each_pain_region_is_an_observation_with_its_snomed_body_site_and_side(
 ) -> None:
     bundle = exported(people.alice, record.client.pk)
     kb = load_default()
-    pains = [
-        o for o in of_type(bundle, "Observation") if o["code"]["coding"][0]["system"] == codes.LOINC
-    ]
+    pains = [o for o in of_type(bundle, "Observation") if "focus" in o]  # of the intake
     assert {o["bodySite"]["coding"][-1]["code"]: o["valueInteger"] for o in pains} == DRAWING
     upper = next(o for o in pains if o["bodySite"]["coding"][-1]["code"] == "lumbar-upper-left")
     snomed = kb.regions["lumbar-upper-left"].snomed
@@ -153,6 +153,27 @@ def test_a_palpation_finding_carries_its_signs_and_threshold(
     }  # fmt: skip
     assert palpation["bodySite"]["coding"][0]["code"] == QL
     assert palpation["effectiveDateTime"] == at(11).isoformat().replace("+00:00", "Z")
+
+
+def test_a_questionnaire_is_a_response_and_its_score_an_observation_with_loinc(
+    record: Record, people: People
+) -> None:
+    bundle = exported(people.alice, record.client.pk)
+    nprs, psfs = of_type(bundle, "QuestionnaireResponse")
+    assert nprs["questionnaire"] == "urn:myomap:instrument:nprs"
+    assert nprs["item"] == [
+        {"linkId": "pain", "text": "Pain intensity", "answer": [{"valueInteger": 7}]}
+    ]
+    assert psfs["item"][0]["extension"] == [{"url": codes.EXT_ACTIVITY, "valueString": "gardening"}]
+    assert "answer" not in psfs["item"][3]  # unanswered
+    score = next(o for o in of_type(bundle, "Observation") if "derivedFrom" in o)
+    assert score["code"]["coding"][0] == {
+        "system": codes.LOINC,
+        "code": "72514-3",
+        "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+    }
+    assert score["valueQuantity"]["value"] == 7
+    assert score["derivedFrom"][0]["reference"] == f"urn:uuid:{nprs['id']}"
 
 
 def test_a_signed_note_exports_as_a_document_headed_by_its_composition(
@@ -236,6 +257,13 @@ def test_the_round_trip_through_an_empty_clinic_gives_the_same_resources(
     assert draft.signed_at is None
     assert draft.objective == visit_queries.latest_version(record.draft_visit).objective  # type: ignore[union-attr]
 
+    scores = QuestionnaireResponse.objects.filter(client=client).order_by("taken_at")
+    assert [(r.instrument, r.total, r.visit_id, r.taken_at) for r in scores] == [
+        ("nprs", 7, visits[0].pk, at(9)),
+        ("psfs", 5, None, at(60 * 24 * 7 - 5)),
+    ]
+    assert scores[1].activities[:2] == ["gardening", "lifting"]
+
     again = exported(people.bob)
     assert comparable(again) == comparable(first)
 
@@ -253,8 +281,9 @@ def test_a_dry_run_reports_each_item_and_writes_nothing(record: Record, people: 
         line.startswith("skip    Practitioner") and "bob is recorded instead" in line
         for line in lines
     )
-    # all but the map, the person and the signatures (written by signing the note)
-    signatures = len(of_type(first, "Provenance"))
+    # all but the map, the person, the signatures (written by signing the note) and the
+    # scores (computed again from the answers)
+    signatures = len(of_type(first, "Provenance")) + len(of_type(first, "QuestionnaireResponse"))
     assert report.count("create") == len(first["entry"]) - 2 - signatures
     assert any(line.startswith("match   Provenance") for line in lines)
     assert not Client.objects.filter(clinic=people.hilltop).exists()

@@ -27,6 +27,8 @@ EXAM_TEST = "urn:myomap:exam-test"
 FINDING = "urn:myomap:finding"  # the kinds of observation and their components
 SIDE = "urn:myomap:side"  # left, right, bilateral, midline (the client's)
 PRESSURE = "urn:myomap:pressure"
+INSTRUMENT = "urn:myomap:instrument"  # an outcome questionnaire (instruments.yaml)
+SUBSCALE = "urn:myomap:instrument-subscale"
 
 
 def identifier_system(kind: str) -> str:
@@ -45,6 +47,7 @@ ID_KINDS = (
     "plan",
     "hold",
     "note",
+    "response",
     "user",
 )
 
@@ -68,6 +71,7 @@ EXT_PRESSURE = EXT + "pressure"  # on a Procedure (a hold): light, moderate, fir
 EXT_HOLD_NUMBER = EXT + "hold-number"
 EXT_NOTE_VERSION = EXT + "note-version"  # on a Composition: the version's number
 EXT_AMENDMENT_REASON = EXT + "amendment-reason"  # on a Composition: why it was amended
+EXT_ACTIVITY = EXT + "activity"  # on a questionnaire item: the PSFS activity, as said
 
 # SNOMED CT qualifiers for the side of a body site.
 LATERALITY: dict[str, tuple[str, str]] = {

@@ -9,7 +9,7 @@ from typing import Any
 
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.vocab import POINT_SIDES, PRESSURES
-from myomap.interop import codes
+from myomap.interop import codes, fhir_outcomes
 from myomap.interop.fhir_read import Entry, Read, codes_of, extension
 
 # Resource types Myomap holds nothing of, with the word the report uses.
@@ -44,7 +44,11 @@ def kind_of(entry: Entry) -> str | None:
         "ConceptMap": "map",
         "AuditEvent": "log",
     }
+    if kind == "QuestionnaireResponse":
+        return "questionnaire" if fhir_outcomes.instrument_of(r) else None
     if kind == "Observation":
+        if codes_of(r.code, codes.INSTRUMENT):
+            return "score"
         if codes_of(r.code, codes.LOINC) == [codes.PAIN_SEVERITY[1]] and codes_of(
             r.bodySite, codes.REGION
         ):
@@ -191,6 +195,22 @@ class Checker:
         self.link(entry, r.encounter, "encounter", "encounter")
         if not any(codes_of(s.code, codes.LOINC) for s in r.section or []):
             self.problem(entry, "no SOAP section (Subjective, Objective, Assessment, Plan)")
+
+    def _questionnaire(self, entry: Entry, r: Any) -> None:
+        self.link(entry, r.subject, "patient", "subject")
+        if r.encounter is not None:
+            self.link(entry, r.encounter, "encounter", "encounter")
+        instrument = self.kb.instruments.get(fhir_outcomes.instrument_of(r) or "")
+        if instrument is None:
+            self.problem(entry, f"unknown questionnaire {r.questionnaire!r}")
+            return
+        known = {item.id for item in instrument.items}
+        for item in r.item or []:
+            if item.linkId not in known:
+                self.problem(entry, f"{instrument.short} has no item {item.linkId!r}")
+
+    def _score(self, entry: Entry, r: Any) -> None:
+        self.link(entry, (r.derivedFrom or [None])[0], "questionnaire", "derivedFrom")
 
     def _signature(self, entry: Entry, r: Any) -> None:
         self.link(entry, (r.target or [None])[0], "note", "target")

@@ -35,7 +35,7 @@ from fhir.resources.R4B.resource import Resource
 from myomap.clients.models import CONSENTS, Client, Intake
 from myomap.core.kb import load_default
 from myomap.core.kb.loader import KnowledgeBase
-from myomap.interop import codes
+from myomap.interop import codes, fhir_outcomes
 from myomap.interop.build import (
     concept,
     ext,
@@ -189,6 +189,10 @@ class Exporter(VisitResources):
                 if version.is_signed:
                     out.append(self.provenance(version))
                 before = version
+        for response in rows.responses:
+            if response.instrument in self.kb.instruments:  # read tolerantly
+                out.append(fhir_outcomes.questionnaire_response(self.kb, self.person, response))
+                out.append(fhir_outcomes.score(self.kb, response))
         return out
 
     def export_event(self, by: Any, now: dt.datetime, patients: list[Resource]) -> AuditEvent:

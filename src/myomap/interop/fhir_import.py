@@ -17,7 +17,7 @@ from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
 from myomap.clients.models import Client
 from myomap.core.kb import load_default
-from myomap.interop import codes
+from myomap.interop import codes, fhir_outcomes
 from myomap.interop.fhir_check import Checker
 from myomap.interop.fhir_import_visit import VisitWriter, version_number
 from myomap.interop.fhir_read import (
@@ -29,6 +29,7 @@ from myomap.interop.fhir_read import (
     read_bundle,
 )
 from myomap.interop.fhir_report import Item, Report
+from myomap.outcomes import actions as outcome_actions
 from myomap.records.errors import ActionError
 from myomap.visits import actions as visit_actions
 from myomap.visits.models import Visit
@@ -102,10 +103,36 @@ class _Writer(VisitWriter):
                 self.session(entry, parts["hold"])
             for note in sorted(parts["note"], key=version_number):
                 self.composition(entry, note)
+        for entry in sorted(
+            self.of["questionnaire"], key=lambda e: moment(e.resource.authored, self.now)
+        ):
+            self.questionnaire(entry)
         for entry in self.of["signature"]:
             self.note("match", entry, "the note's signature, recorded with it")
+        for entry in self.of["score"]:
+            self.note("match", entry, "the questionnaire's score, computed again from its answers")
 
     # ------------------------------------------------------------------ each kind
+    def questionnaire(self, entry: Entry) -> None:
+        self.start(entry)
+        r = entry.resource
+        client = self.row(r.subject)
+        if (found := self._match(entry, client.outcomes, "response")) is not None:
+            self.made[entry.number] = found
+            return
+        instrument = load_default().instruments[fhir_outcomes.instrument_of(r) or ""]
+        answers, said = fhir_outcomes.answers_of(r)
+        data = outcome_actions.ResponseData(
+            instrument=instrument.id,
+            answers=answers,
+            activities=[said.get(item.id, "") for item in instrument.items] if said else (),
+            visit=self.row(r.encounter) if r.encounter is not None else None,
+            taken_at=moment(r.authored, self.now),
+        )
+        response = outcome_actions.record_response(self.ctx(r.authored, r.author), client, data)
+        self.made[entry.number] = response
+        self.note("create", entry, f"{instrument.short} answered, scored {response.total:g}")
+
     def person(self, entry: Entry) -> None:
         from django.contrib.auth import get_user_model
 

@@ -11,6 +11,8 @@ from myomap.clients import queries as client_queries
 from myomap.clients.models import Client, Intake
 from myomap.core.kb import load_default
 from myomap.core.session.record import SessionRecord, session_record
+from myomap.outcomes import queries as outcome_queries
+from myomap.outcomes.models import QuestionnaireResponse
 from myomap.visits import queries as visit_queries
 from myomap.visits import session_queries
 from myomap.visits.models import NoteVersion, SessionRun, Visit
@@ -38,6 +40,7 @@ class ClientRows:
     client: Client
     intakes: tuple[Intake, ...]
     visits: tuple[VisitRows, ...]
+    responses: tuple[QuestionnaireResponse, ...] = ()  # answered questionnaires, oldest first
 
 
 def clients_for(user: Any, client_id: int | None) -> list[Client]:
@@ -65,7 +68,8 @@ def rows_of(user: Any, client: Client) -> ClientRows:
             for run in visit.session_runs.order_by("started_at", "id")
         )
         out.append(VisitRows(visit, tuple(versions), runs))
-    return ClientRows(client, intakes, tuple(out))
+    responses = tuple(outcome_queries.responses_for(user, client).order_by("taken_at", "id"))
+    return ClientRows(client, intakes, tuple(out), responses)
 
 
 def every(user: Any, client_id: int | None) -> Iterator[ClientRows]:
