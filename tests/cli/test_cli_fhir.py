@@ -123,7 +123,9 @@ def test_the_csv_export_writes_each_table_and_its_data_dictionary(demo: Path) ->
     assert done.returncode == 0, done.stderr
     assert mode(out) == 0o700
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["README.csv", "clients.csv", "findings.csv", "treatments.csv", "visits.csv"]
+    assert names == [
+        "README.csv", "clients.csv", "findings.csv", "outcomes.csv", "treatments.csv", "visits.csv"
+    ]  # fmt: skip
     assert all(mode(out / n) == 0o600 for n in names)
     clients = list(csv.DictReader((out / "clients.csv").open()))
     assert sorted(c["family_name"] for c in clients) == ["Becker", "Lopez", "Okafor"]

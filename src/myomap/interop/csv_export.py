@@ -1,6 +1,7 @@
-"""The CSV export, for a spreadsheet: clients, visits, findings and treatments, one file
-each, and README.csv, the data dictionary (file, column, meaning). A cell a spreadsheet
-would read as a formula (starting =, +, - or @) is written with a leading apostrophe."""
+"""The CSV export, for a spreadsheet: clients, visits, findings, treatments and outcome
+scores, one file each, and README.csv, the data dictionary (file, column, meaning). A
+cell a spreadsheet would read as a formula (starting =, +, - or @) is written with a
+leading apostrophe."""
 
 from __future__ import annotations
 
@@ -64,6 +65,16 @@ DICTIONARY: dict[str, list[tuple[str, str]]] = {
         ("start", "session: when the hold began"),
         ("end", "session: when it ended"),
     ],
+    "outcomes.csv": [
+        ("client_id", "the client (clients.csv)"),
+        ("visit_id", "the visit it was taken at (visits.csv; empty: none)"),
+        ("instrument", "the questionnaire's id in the knowledge base (nprs, rmdq, odi, ...)"),
+        ("taken_at", "when it was answered"),
+        ("score", "the total score, in the instrument's own units"),
+        ("band", "the band or risk group the score falls in, if the instrument has them"),
+        ("subscales", "subscale id=score, separated by ';'"),
+        ("answers", "the answers in item order, separated by ';' (empty: unanswered)"),
+    ],
 }
 
 
@@ -123,6 +134,12 @@ def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
                         [visit.pk, "session", h.number, h.trigger_point, h.side, h.technique,
                          h.pressure, h.seconds, None, h.start, h.end]
                     )  # fmt: skip
+        for r in rows.responses:
+            out["outcomes.csv"].append(
+                [c.pk, r.visit_id, r.instrument, r.taken_at, r.total, r.band,
+                 ";".join(f"{k}={v}" for k, v in sorted(r.subscales.items())),
+                 ";".join("" if a is None else str(a) for a in r.answers)]
+            )  # fmt: skip
     return out
 
 
