@@ -1,5 +1,19 @@
+import zoneinfo
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+def validate_time_zone(name: str) -> None:
+    """An IANA time zone name ("Europe/London"); anything else is refused, by name."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            f"{name!r} is not a known time zone (write it as Europe/London, America/New_York, ...)",
+            code="time_zone",
+        ) from None
 
 
 class Clinic(models.Model):
@@ -10,9 +24,15 @@ class Clinic(models.Model):
     # Set by the clinic admin: every therapist and admin must sign in with a second factor
     # (an authenticator app); one without is sent to set it up before any other page.
     two_factor_required = models.BooleanField("two-factor sign-in required", default=False)
+    # Where the clinic is: appointments are stored in UTC and shown in this zone.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
 
 class User(AbstractUser):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "myomap.outcomes",
     "myomap.program",
     "myomap.jobs",
+    "myomap.appointments",
     "myomap.audit",
     "myomap.erasure",
     "myomap.api",

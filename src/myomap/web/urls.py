@@ -49,6 +49,7 @@ urlpatterns = [
     path("visits/", include("myomap.visits.urls")),
     path("pad/", include("myomap.visits.pad_urls")),
     path("audit/", include("myomap.audit.urls")),
+    path("appointments/", include("myomap.appointments.urls")),
     path("", include("myomap.program.urls")),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,128 @@
+"""Appointments, and what a therapist's calendar is made of.
+
+No double booking, in the database itself: an appointment writes one `Occupied` row per
+5-minute unit it takes (slots.UNIT_MINUTES, counted in UTC from the epoch), in the same
+transaction, and (therapist, unit) is unique. Two bookings that overlap by even one unit
+cannot both commit, on SQLite and PostgreSQL alike, whatever the form or the API checked
+before: the second one's insert fails and the booking is refused naming the conflict.
+(A PostgreSQL exclusion constraint on a time range would do the same there, but SQLite has
+none, and one mechanism for both databases is one thing to test.) Cancelling deletes the
+units, so the time can be booked again; a no-show keeps them: the time was taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from myomap.accounts.models import Clinic
+from myomap.clients.models import Client
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "Did not come"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="appointments")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    starts_at = models.DateTimeField()  # UTC, like every stored moment
+    minutes = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    # The visit started from this appointment, once it has been.
+    visit = models.ForeignKey(
+        "visits.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["therapist", "starts_at"], name="appt_therapist_start"),
+            models.Index(fields=["clinic", "starts_at"], name="appt_clinic_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appointment {self.pk} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client
+
+
+class Occupied(models.Model):
+    """One 5-minute unit of a therapist's time, taken by a booked appointment."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="units")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["therapist", "unit"], name="appt_one_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"unit {self.unit} of therapist {self.therapist_id}"
+
+
+class WeeklyHours(models.Model):
+    """When a therapist works, each week, in the clinic's local time."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_hours"
+    )
+    weekday = models.PositiveSmallIntegerField()  # 0 Monday ... 6 Sunday
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts__lt=models.F("ends")), name="appt_hours_order"
+            ),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="appt_hours_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"weekday {self.weekday} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class TimeOff(models.Model):
+    """A stretch the therapist is away (holiday, a course). The note is for the clinic."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_at__lt=models.F("ends_at")), name="appt_time_off_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"time off {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M} UTC"

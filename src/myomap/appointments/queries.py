@@ -1,0 +1,102 @@
+"""What the calendar pages read: always the signed-in person's own clinic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from myomap.accounts.models import Clinic, User
+from myomap.appointments import slots
+from myomap.appointments.models import Appointment, Occupied, TimeOff
+from myomap.clients.models import Client, Intake
+from myomap.records.access import visible_or_404
+
+
+def clinic_of(user: Any) -> Clinic:
+    return Clinic.objects.get(pk=user.clinic_id)
+
+
+def therapists_of(user: Any) -> QuerySet[User]:
+    """The clinic's active therapists and admins (an admin may see clients too)."""
+    return User.objects.filter(
+        clinic_id=user.clinic_id,
+        is_active=True,
+        role__in=(User.Role.THERAPIST, User.Role.ADMIN),
+    ).order_by("last_name", "first_name", "username")
+
+
+def therapist_for(user: Any, pk: int | None) -> User:
+    """The therapist asked for (of the user's clinic), else the user themself."""
+    if pk is not None:
+        found = therapists_of(user).filter(pk=pk).first()
+        if found is not None:
+            return found
+    return user  # type: ignore[no-any-return]
+
+
+def clients_of(user: Any) -> QuerySet[Client]:
+    return Client.objects.visible_to(user).order_by("family_name", "given_name")
+
+
+def appointment_for(user: Any, pk: int) -> Appointment:
+    """The appointment if it is the user's clinic's (staff only), else 404 (audited)."""
+    visible = Appointment.objects.filter(clinic_id=user.clinic_id).select_related(
+        "client", "therapist", "clinic"
+    )
+    return visible_or_404(visible, pk, lambda a: a.client)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One appointment as the calendar shows it, in the clinic's local time."""
+
+    appointment: Appointment
+    starts: dt.datetime
+    ends: dt.datetime
+
+    @property
+    def status(self) -> str:
+        return self.appointment.status
+
+
+def between(therapist: User, begin: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> list[Row]:
+    """The therapist's appointments starting in [begin, end), cancelled ones too."""
+    found = (
+        Appointment.objects.filter(therapist=therapist, starts_at__gte=begin, starts_at__lt=end)
+        .select_related("client")
+        .order_by("starts_at", "pk")
+    )
+    return [Row(a, a.starts_at.astimezone(zone), a.ends_at.astimezone(zone)) for a in found]
+
+
+def hours_of(therapist: User) -> list[slots.Hours]:
+    return [slots.Hours(h.weekday, h.starts, h.ends) for h in therapist.weekly_hours.all()]
+
+
+def time_off_between(therapist: User, begin: dt.datetime, end: dt.datetime) -> QuerySet[TimeOff]:
+    return TimeOff.objects.filter(therapist=therapist, starts_at__lt=end, ends_at__gt=begin)
+
+
+def open_starts(
+    therapist: User, day: dt.date, zone: ZoneInfo, minutes: int, now: dt.datetime
+) -> list[dt.datetime]:
+    """The free starts on the local `day` for an appointment of `minutes`."""
+    begin, end = slots.day_bounds(day, zone)
+    taken = set(
+        Occupied.objects.filter(
+            therapist=therapist,
+            unit__gte=slots.unit_of(begin),
+            unit__lt=slots.unit_of(end) + slots.MAX_MINUTES // slots.UNIT_MINUTES,
+        ).values_list("unit", flat=True)
+    )
+    for off in time_off_between(therapist, begin, end + dt.timedelta(hours=4)):
+        taken.update(slots.covering(max(off.starts_at, begin), min(off.ends_at, end)))
+    return slots.open_starts(day, zone, hours_of(therapist), taken, minutes, now)
+
+
+def latest_intake(client: Client) -> Intake | None:
+    return client.intakes.order_by("-recorded_at", "-pk").first()
