@@ -103,3 +103,23 @@ def test_a_dose_outside_the_bounds_names_each_field(kb: KnowledgeBase) -> None:
 def test_unknown_findings_are_refused(kb: KnowledgeBase) -> None:
     with pytest.raises(ValueError, match="weak-glute"):
         build_program(kb, ["weak-glute"], [], [])
+
+
+def test_the_note_gives_no_self_pressure_to_a_client_on_a_blood_thinner(kb: KnowledgeBase) -> None:
+    """The SOAP draft's home exercises follow the same exclusions as the program."""
+    from myomap.core.notes import draft_soap
+    from myomap.core.record import VisitRecord
+    from myomap.core.screening import screen
+
+    exercises = ("ball-release-quadratus-lumborum", "quadratus-lumborum-side-bend-stretch")
+    on_warfarin = screen(kb, {}, {"anticoagulants": True})
+    plan = draft_soap(
+        kb, VisitRecord("Back pain", {}, screening=on_warfarin, exercises=exercises)
+    ).plan
+    assert "Home exercises: Standing side-bend stretch." in plan
+    assert "Not given for home: Ball release for quadratus lumborum: No self-pressure" in plan
+    clear = screen(kb, {}, {})
+    plan = draft_soap(kb, VisitRecord("Back pain", {}, screening=clear, exercises=exercises)).plan
+    assert (
+        "Home exercises: Ball release for quadratus lumborum, Standing side-bend stretch." in plan
+    )

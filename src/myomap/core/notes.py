@@ -16,6 +16,7 @@ from myomap.core.factors import FactorScore
 from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.planning import Palpation, Plan, PlanStep, check_points, unsafe_area
 from myomap.core.planning import short_name as _short
+from myomap.core.program import refusals
 from myomap.core.program import suggest_exercises as suggest_exercises
 from myomap.core.record import Movement, Treated, VisitRecord
 from myomap.core.screening import Screening
@@ -259,9 +260,7 @@ def _plan(kb: KnowledgeBase, record: VisitRecord) -> str:
     if screening is not None and screening.red_flags and not screening.blocked:
         names = _list(_lower(f.name) for f in screening.red_flags)
         lines.append(f"Red flags on record ({names}): ask about them again at the next visit.")
-    if record.exercises:
-        names = ", ".join(kb.exercises[e].name for e in record.exercises)
-        lines.append(f"Home exercises: {names}.")
+    lines += _home_exercises(kb, record)
     examined = {(p.trigger_point, p.side) for p in palpation} | {(t[0], t[1]) for t in treated}
     later = [_in(kb, tp, side) for tp, side, _ in candidates if (tp, side) not in examined]
     if later and treated:
@@ -269,6 +268,22 @@ def _plan(kb: KnowledgeBase, record: VisitRecord) -> str:
     if treated or confirmed:
         lines += _aftercare(kb, record.rebook_days)
     return "\n".join(lines) or "No plan recorded."
+
+
+def _home_exercises(kb: KnowledgeBase, record: VisitRecord) -> list[str]:
+    """The home exercises, without those the client's contraindications rule out at home
+    (no self-pressure with a blood thinner: the knowledge base's exclusions)."""
+    screening = record.screening
+    refused: dict[str, str] = {}
+    if screening is not None and kb.home_program is not None:
+        refused = refusals(kb, (c.id for c in screening.contraindications))
+    given = [kb.exercises[e].name for e in record.exercises if e not in refused]
+    lines = [f"Home exercises: {', '.join(given)}."] if given else []
+    left = [e for e in record.exercises if e in refused]
+    if left:
+        names = ", ".join(kb.exercises[e].name for e in left)
+        lines.append(_sentence(f"Not given for home: {names}: {refused[left[0]]}"))
+    return lines
 
 
 def _aftercare(kb: KnowledgeBase, rebook_days: int | None) -> list[str]:
