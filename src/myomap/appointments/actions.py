@@ -5,6 +5,8 @@ refusal is `Invalid` naming what is wrong and saves nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +15,13 @@ from django.db import IntegrityError, transaction
 
 from myomap.accounts.models import Clinic, User, validate_time_zone
 from myomap.appointments import slots
-from myomap.appointments.models import Appointment, Occupied, TimeOff, WeeklyHours
+from myomap.appointments.models import (
+    Appointment,
+    CalendarFeed,
+    Occupied,
+    TimeOff,
+    WeeklyHours,
+)
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
@@ -264,3 +272,31 @@ def set_time_zone(ctx: Context, zone: str) -> Clinic:
     clinic.save(update_fields=["time_zone"])
     record(ctx, AuditEvent.Action.UPDATE, clinic, summary=f"time zone set to {zone}")
     return clinic
+
+
+@transaction.atomic
+def new_calendar_feed(ctx: Context) -> tuple[CalendarFeed, str]:
+    """A new private feed link for the signed-in therapist; any earlier one stops working.
+    The feed and its secret (shown this once: only its digest is kept)."""
+    require_staff(ctx)
+    CalendarFeed.objects.filter(therapist=ctx.user, revoked_at=None).update(revoked_at=ctx.now)
+    secret = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(
+        therapist=ctx.user,
+        digest=hashlib.sha256(secret.encode()).hexdigest(),
+        created_at=ctx.now,
+    )
+    record(ctx, AuditEvent.Action.CREATE, feed, summary="calendar feed link made")
+    return feed, secret
+
+
+@transaction.atomic
+def revoke_calendar_feed(ctx: Context) -> int:
+    """The signed-in therapist's feed link stops working (404). How many were revoked."""
+    require_staff(ctx)
+    revoked = CalendarFeed.objects.filter(therapist=ctx.user, revoked_at=None).update(
+        revoked_at=ctx.now
+    )
+    if revoked:
+        record(ctx, AuditEvent.Action.REVOKE, None, summary="calendar feed link revoked")
+    return revoked

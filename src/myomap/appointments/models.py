@@ -126,3 +126,19 @@ class TimeOff(models.Model):
 
     def __str__(self) -> str:
         return f"time off {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M} UTC"
+
+
+class CalendarFeed(models.Model):
+    """A therapist's private subscription link to their appointments (for a phone's
+    calendar). The link's secret is kept only as its SHA-256: shown once when made. A new
+    link revokes the old; a revoked link answers 404."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk} of therapist {self.therapist_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 
 from myomap.accounts.models import Clinic, User
 from myomap.appointments import slots
-from myomap.appointments.models import Appointment, Occupied, TimeOff
+from myomap.appointments.models import Appointment, CalendarFeed, Occupied, TimeOff
 from myomap.clients.models import Client, Intake
 from myomap.records.access import visible_or_404
 
@@ -100,3 +101,34 @@ def open_starts(
 
 def latest_intake(client: Client) -> Intake | None:
     return client.intakes.order_by("-recorded_at", "-pk").first()
+
+
+def feed_for(secret: str) -> CalendarFeed | None:
+    """The live feed whose secret this is, else None."""
+    if not secret or len(secret) > 100:
+        return None
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return (
+        CalendarFeed.objects.filter(digest=digest, revoked_at=None, therapist__is_active=True)
+        .select_related("therapist")
+        .first()
+    )
+
+
+FEED_DAYS_BACK = 30  # a feed carries the last month and everything ahead
+
+
+def feed_appointments(therapist: User, now: dt.datetime) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(
+            therapist=therapist,
+            starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK),
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("clinic")
+        .order_by("starts_at")
+    )
+
+
+def live_feed_of(user: Any) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(therapist=user, revoked_at=None).first()

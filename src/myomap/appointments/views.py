@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from myomap.appointments import actions, queries, slots
+from myomap.appointments import actions, ics, queries, slots
 from myomap.appointments.forms import (
     BookingForm,
     HoursForm,
@@ -333,3 +333,53 @@ def hours(request: HttpRequest) -> HttpResponse:
         "clinic": clinic,
     }
     return _render(request, "appointments/hours.html", context, clinic.zone, status=status)
+
+
+ICS = "text/calendar; charset=utf-8"
+
+
+@require_GET
+@staff_required
+def appointment_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """One appointment as a calendar file, to add to a calendar by hand."""
+    appointment = queries.appointment_for(request.user, pk)
+    response = HttpResponse(ics.one(appointment, Context.of(request).now), content_type=ICS)
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def feed_page(request: HttpRequest) -> HttpResponse:
+    """The therapist's private feed link: made (shown once), replaced or revoked."""
+    ctx = Context.of(request)
+    link = None
+    if request.method == "POST":
+        if request.POST.get("do") == "revoke":
+            actions.revoke_calendar_feed(ctx)
+            messages.success(request, "The feed link is revoked: calendars using it stop updating.")
+            return redirect("appointments:feed_page")
+        _, secret = actions.new_calendar_feed(ctx)
+        link = request.build_absolute_uri(reverse("appointments:feed", args=[secret]))
+    zone = queries.clinic_of(request.user).zone
+    context = {"link": link, "live": queries.live_feed_of(request.user)}
+    response = _render(request, "appointments/feed.html", context, zone)
+    if link is not None:
+        response["Cache-Control"] = "no-store"  # the link is on this answer only
+    return response
+
+
+@require_GET
+def feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The subscription feed: no sign-in (a phone's calendar fetches it), the secret in
+    the address instead; an unknown or revoked one is 404."""
+    found = queries.feed_for(secret)
+    if found is None:
+        raise Http404("no such feed")
+    now = Context.of(request).now
+    therapist = found.therapist
+    name = f"Myomap: {therapist.get_full_name() or therapist.username}"
+    body = ics.feed(name, queries.feed_appointments(therapist, now), now)
+    response = HttpResponse(body, content_type=ICS)
+    response["Cache-Control"] = "private, no-store"
+    return response
