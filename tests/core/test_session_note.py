@@ -12,7 +12,9 @@ import pytest
 
 from myomap.core.kb import KnowledgeBaseError, load, load_default
 from myomap.core.kb.loader import DEFAULT_ROOT, KnowledgeBase
+from myomap.core.session.errors import SessionError
 from myomap.core.session.events import (
+    AddPoint,
     EndSession,
     Event,
     Feedback,
@@ -24,10 +26,10 @@ from myomap.core.session.events import (
     StartSession,
     Tenderness,
 )
-from myomap.core.session.note import session_note
+from myomap.core.session.note import session_note, visit_note
 from myomap.core.session.record import session_record
 from myomap.core.session.rules import session_rules
-from myomap.core.session.state import Session, new_session, replay
+from myomap.core.session.state import Session, apply, new_session, replay
 from myomap.core.session.suggest import suggestion
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -103,7 +105,9 @@ def test_a_stopped_hold_and_a_change_of_pressure_are_said(kb: KnowledgeBase):
     note = session_note(kb, session_record(run(kb, script)))
     assert note.objective == (
         "Right piriformis, medial: ischemic compression, 2 holds of 7\u201325 s, deep then "
-        "light pressure, stopped by the client on the first; client reported feels better \u00d72.",
+        "light pressure, stopped at the client's request on the first; client reported "
+        "feels better \u00d72.",
+        "Not treated yet: Left quadratus lumborum, superficial cranial.",
     )
     assert note.assessment == (
         "Pain now 5/10 at the start of the session; not recorded at the end.",
@@ -176,3 +180,125 @@ def test_a_session_rule_naming_an_unknown_technique_is_a_load_error(tmp_path: Pa
         "session.yaml: entry 'guided-session': field 'longest_hold[0].technique': unknown "
         "technique 'ischemic-compresion' (did you mean 'ischemic-compression'?)"
     ]
+
+
+def test_the_note_says_who_stopped_each_hold(kb: KnowledgeBase):
+    """The therapist's own Stop (Esc, the red button), the client saying stop (the tablet's
+    "Stop" feedback) and the client's phone are three different things in the note."""
+    script = Script()(StartSession, 0)(GoToPoint, 1, trigger_point=PIRI, side="right")
+    script(StartHold, 5, technique=IC, pressure="moderate")(
+        Feedback, 15, kind="stop", by="therapist"
+    )
+    script(StartHold, 20, technique=IC, pressure="moderate")(Feedback, 30, kind="stop")
+    script(StartHold, 40, technique=IC, pressure="moderate")(Feedback, 52, kind="stop", by="pad")
+    script(SkipPoint, 60, trigger_point=QL, side="left", reason="no time left")
+    session = run(kb, script)
+    assert [h.stopped_by for h in session.holds] == ["therapist", "client", "pad"]
+    note = session_note(kb, session_record(session))
+    assert note.objective[0] == (
+        "Right piriformis, medial: ischemic compression, 3 holds of 10\u201312 s, moderate "
+        "pressure, stopped by the therapist on the first, stopped at the client's request on "
+        "the second, stopped by the client on their phone on the third."
+    )
+    one = Script()(StartSession, 0)(GoToPoint, 1, trigger_point=PIRI, side="right")
+    one(StartHold, 5, technique=IC, pressure="moderate")(Feedback, 15, kind="stop", by="therapist")
+    assert session_note(kb, session_record(run(kb, one))).objective[0] == (
+        "Right piriformis, medial: ischemic compression, 1 hold of 10 s, moderate pressure, "
+        "stopped by the therapist."
+    )
+
+
+def test_only_a_stop_may_be_the_therapists_own(kb: KnowledgeBase):
+    script = Script()(StartSession, 0)(GoToPoint, 1, trigger_point=PIRI, side="right")
+    script(StartHold, 5, technique=IC, pressure="moderate")
+    session = run(kb, script)
+    at = T0 + timedelta(seconds=8)
+    with pytest.raises(SessionError) as refused:
+        apply(session, Feedback(event_id="x", at=at, kind="too-much", by="therapist"))
+    assert refused.value.field == "by"
+    with pytest.raises(SessionError) as unknown:
+        apply(session, Feedback(event_id="y", at=at, kind="better", by="dog"))  # type: ignore[arg-type]
+    assert unknown.value.field == "by"
+
+
+def test_a_threshold_measured_once_says_so_and_never_a_unit_after_not_measured(kb: KnowledgeBase):
+    script = Script()(StartSession, 0)(GoToPoint, 1, trigger_point=PIRI, side="right")
+    script(Tenderness, 2, when="before", value=7, ppt=4.5)
+    script.hold(5, 25)
+    script(Tenderness, 26, when="after", value=3)
+    script(GoToPoint, 27, trigger_point=QL, side="left")(Tenderness, 28, when="before", value=5)
+    script(Tenderness, 29, when="after", value=4, ppt=3.0)(EndSession, 30)
+    note = session_note(kb, session_record(run(kb, script)))
+    assert note.objective == (
+        "Right piriformis, medial: ischemic compression, 1 hold of 20 s, moderate pressure; "
+        "tenderness 7 \u2192 3; pressure pain threshold 4.5 kg/cm² before (not measured after).",
+        "Left quadratus lumborum, superficial cranial: tenderness 5 \u2192 4; pressure pain "
+        "threshold 3.0 kg/cm² after (not measured before).",
+    )
+    assert "not measured kg" not in " ".join(note.objective)
+
+
+def test_an_added_point_is_marked_and_a_planned_point_never_treated_is_listed(
+    kb: KnowledgeBase,
+):
+    gmax = "gluteus-medius-posterior"
+    assert gmax in kb.trigger_points
+    script = Script()(StartSession, 0)(AddPoint, 1, trigger_point=gmax, side="left")
+    script(GoToPoint, 2, trigger_point=gmax, side="left")
+    script.hold(5, 25)
+    script(EndSession, 30)
+    note = session_note(kb, session_record(run(kb, script)))
+    added = note.objective[0]
+    assert added.endswith(
+        "(added during the session): ischemic compression, 1 hold of 20 s, moderate pressure."
+    )
+    assert note.objective[1] == (
+        "Planned, not treated: Right piriformis, medial; "
+        "Left quadratus lumborum, superficial cranial."
+    )
+
+
+def test_a_hold_under_a_second_is_not_counted(kb: KnowledgeBase):
+    """A double Space (start, release at once) is no hold; its numbers do not shift."""
+    script = Script()(StartSession, 0)(GoToPoint, 1, trigger_point=PIRI, side="right")
+    script.hold(2, 2.4)
+    script.hold(5, 25, "moderate", (10, "released"))
+    script.hold(30, 30)
+    script(SkipPoint, 40, trigger_point=QL, side="left", reason="no time left")(EndSession, 41)
+    session = run(kb, script)
+    assert len(session.holds) == 3
+    assert session_note(kb, session_record(session)).objective[0] == (
+        "Right piriformis, medial: ischemic compression, 1 hold of 20 s, moderate pressure, "
+        "released."
+    )
+
+
+def test_the_note_covers_every_session_run_of_the_visit(kb: KnowledgeBase):
+    first = Script()(StartSession, 0)(PainNow, 1, when="start", value=6)
+    first(GoToPoint, 2, trigger_point=PIRI, side="right")(Tenderness, 3, when="before", value=7)
+    first.hold(5, 30)
+    first(Tenderness, 31, when="after", value=3)
+    first(SkipPoint, 32, trigger_point=QL, side="left", reason="no time left")
+    first(PainNow, 40, when="end", value=3)(EndSession, 41)
+    second = Script()(StartSession, 0)(GoToPoint, 2, trigger_point=QL, side="left")
+    second.hold(5, 95)
+    second(SkipPoint, 96, trigger_point=PIRI, side="right", reason="treated before")
+    second(EndSession, 97)
+    records = [session_record(run(kb, first)), session_record(run(kb, second))]
+    note = visit_note(kb, records)
+    assert note.objective == (
+        "Session 1 of 2:",
+        "Right piriformis, medial: ischemic compression, 1 hold of 25 s, moderate pressure; "
+        "tenderness 7 \u2192 3.",
+        "Skipped - Left quadratus lumborum, superficial cranial: no time left.",
+        "Session 2 of 2:",
+        "Skipped - Right piriformis, medial: treated before.",
+        "Left quadratus lumborum, superficial cranial: ischemic compression, 1 hold of 90 s, "
+        "moderate pressure.",
+    )
+    assert note.assessment == (
+        "Session 1 of 2: Pain now 6/10 at the start and 3/10 at the end of the session "
+        "(pain 6 \u2192 3 during the session).",
+        "Session 1 of 2: Tenderness measured before and after on 1 point: lower on 1.",
+    )
+    assert visit_note(kb, records[:1]) == session_note(kb, records[0])

@@ -60,7 +60,8 @@ def event_list(draw: st.DrawFn) -> list[Event]:
             pressure = draw(st.sampled_from(["light", "moderate", "deep"]))
             event = StartHold(**base, technique=technique, pressure=pressure)  # type: ignore[arg-type]
         elif kind == "f":
-            event = Feedback(**base, kind=draw(st.sampled_from(FEEDBACK)))  # type: ignore[arg-type]
+            by = draw(st.sampled_from(["client", "pad", "therapist"]))
+            event = Feedback(**base, kind=draw(st.sampled_from(FEEDBACK)), by=by)  # type: ignore[arg-type]
         elif kind == "r":
             event = ReleaseHold(**base)  # type: ignore[arg-type]
         elif kind == "t":
@@ -136,6 +137,7 @@ def test_stop_always_ends_the_active_hold(events: list[Event]):
             assert isinstance(after, Session), after
             assert after.active is None
             assert after.holds[-1].ended_by == "stop"
+            assert after.holds[-1].stopped_by == event.by  # who stopped it is kept
             assert after.holds[-1].start == active.start
 
 

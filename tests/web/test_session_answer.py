@@ -102,4 +102,4 @@ def test_an_active_hold_is_written_out_with_its_seconds_so_far(world: World) -> 
     same_as_validated(sent)
     active = sent.json()["session"]["active_hold"]
     assert active["seconds"] == 49 and active["longest"] == 90
-    assert active["feedback"] == [{"kind": "better", "second": 1, "event_id": "f"}]
+    assert active["feedback"] == [{"kind": "better", "second": 1, "event_id": "f", "by": "client"}]

@@ -174,7 +174,7 @@ def test_a_session_started_runs_through_its_events_and_shows_each_hold(
         ("e1", "go-to-point", at(10), {"trigger_point": QL, "side": "left"}),
         ("e2", "tenderness", at(20), {"when": "before", "value": 7} | no_ppt),
         ("e3", "start-hold", at(30), {"technique": "ischemic-compression", "pressure": "moderate"}),
-        ("e4", "feedback", at(35), {"kind": "too-much"}),
+        ("e4", "feedback", at(35), {"kind": "too-much", "by": "client"}),
         ("e5", "release-hold", at(55), {}),
         ("e6", "tenderness", at(60), {"when": "after", "value": 3, "ppt": 4.5}),
     ]
@@ -200,8 +200,9 @@ def test_a_session_started_runs_through_its_events_and_shows_each_hold(
         "end": "2026-03-02T09:00:55Z",
         "seconds": 25,
         "ended_by": "release",
+        "stopped_by": None,
         "released": False,
-        "feedback": [{"kind": "too-much", "second": 5, "event_id": "e4"}],
+        "feedback": [{"kind": "too-much", "second": 5, "event_id": "e4", "by": "client"}],
     }
     point = state["points"][0]
     assert (point["before"], point["after"]) == (

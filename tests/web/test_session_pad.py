@@ -178,7 +178,7 @@ def test_a_tap_is_stored_once_as_feedback_in_the_active_hold(world: World, clock
     assert first.status_code == again.status_code == 200
     assert first.json()["recorded"] is True and first.json()["hold"] is True
     assert feedback_rows(world.visit) == [
-        ("pad:pad-1", T0 + dt.timedelta(seconds=13), {"kind": "too-much"})
+        ("pad:pad-1", T0 + dt.timedelta(seconds=13), {"kind": "too-much", "by": "pad"})
     ]
     state = session_actions.session_queries.session_for(
         world.alice, world.visit, load_default(), T0 + dt.timedelta(seconds=15)
@@ -203,7 +203,7 @@ def test_a_tap_is_put_on_the_tablets_clock_when_the_tablet_runs_behind(
     answer = tap(token_for(world), "pad-late", "better", now, now)
     assert answer.status_code == 200, answer.json()
     assert feedback_rows(world.visit) == [
-        ("pad:pad-late", T0 + dt.timedelta(seconds=5), {"kind": "better"})
+        ("pad:pad-late", T0 + dt.timedelta(seconds=5), {"kind": "better", "by": "pad"})
     ]
 
 

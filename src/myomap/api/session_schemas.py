@@ -64,6 +64,10 @@ class StampOut(Schema):
     kind: str
     second: int = Field(description="whole seconds into the hold")
     event_id: str
+    by: Literal["client", "pad", "therapist"] = Field(
+        description="who: the client (told the therapist), the client's own phone (pad), "
+        "or the therapist (a stop only)"
+    )
 
 
 class HoldOut(Schema):
@@ -76,6 +80,9 @@ class HoldOut(Schema):
     end: dt.datetime | None
     seconds: int | None
     ended_by: Literal["release", "stop"] | None
+    stopped_by: Literal["client", "pad", "therapist"] | None = Field(
+        description="who stopped it, when it ended by a stop"
+    )
     released: bool
     feedback: list[StampOut]
 

@@ -188,6 +188,7 @@ def _out(visit_id: int, state: SessionState | None) -> dict[str, Any]:
                     "end": h.end,
                     "seconds": h.seconds,
                     "ended_by": h.ended_by,
+                    "stopped_by": h.stopped_by,
                     "released": h.released,
                     "feedback": _stamps(h.feedback),
                 }
@@ -198,7 +199,9 @@ def _out(visit_id: int, state: SessionState | None) -> dict[str, Any]:
 
 
 def _stamps(stamps: tuple[Stamp, ...]) -> list[dict[str, Any]]:
-    return [{"kind": s.kind, "second": s.second, "event_id": s.event_id} for s in stamps]
+    return [
+        {"kind": s.kind, "second": s.second, "event_id": s.event_id, "by": s.by} for s in stamps
+    ]
 
 
 def _measure(m: Measure | None) -> dict[str, Any] | None:

@@ -191,7 +191,7 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
     at = on_server_clock(tapped, _aware(data.get("sent")), ctx.now)
     at -= session_queries.tablet_offset(access.run)
     event = session_actions.EventData(
-        PREFIX + event_id.strip(), "feedback", at, {"kind": kind}, device_at=tapped
+        PREFIX + event_id.strip(), "feedback", at, {"kind": kind, "by": "pad"}, device_at=tapped
     )
     try:
         state = session_actions.record_pad_tap(ctx, access.run, event)

@@ -18,7 +18,7 @@ from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.planning import Palpation
 from myomap.core.record import Movement, VisitRecord
 from myomap.core.referral import Explanation, Finding, explain, scorer
-from myomap.core.session.note import session_note
+from myomap.core.session.note import visit_note
 from myomap.core.session.record import session_record
 from myomap.core.vocab import TestResult, TestSide
 from myomap.visits import session_queries
@@ -128,10 +128,11 @@ def soap(visit: Visit) -> core_notes.Soap:
 
 
 def _session_lines(visit: Visit, kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What the visit's guided session did and measured, in the note's words: its latest
-    run (the open one, else the last that ended); nothing without one."""
-    run = session_queries.current_run(visit)
-    if run is None:
+    """What the visit's guided sessions did and measured, in the note's words: every run,
+    in the order they ran (a second session never hides the first); nothing without one."""
+    runs = session_queries.runs_of(visit)
+    if not runs:
         return (), ()
-    lines = session_note(kb, session_record(session_queries.replayed(run, kb)))
+    records = [session_record(session_queries.replayed(run, kb)) for run in runs]
+    lines = visit_note(kb, records)
     return lines.objective, lines.assessment

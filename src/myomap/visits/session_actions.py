@@ -118,13 +118,23 @@ def _record(
     kb: KnowledgeBase,
     before: session_queries.Replayed,
     incoming: Sequence[EventData],
+    *,
+    pad: bool = False,
 ) -> SessionState:
-    """`record_events` on the run's state `before` these events, under the visit's lock."""
+    """`record_events` on the run's state `before` these events, under the visit's lock;
+    `pad` for the client's pad, whose taps alone are the pad's (`by="pad"`)."""
     session, upto = before.session, before.upto
     stored: list[str] = []
     checked = False
     for index, data in enumerate(incoming):
         event = _received(_parse(data, index, len(incoming)), ctx)
+        if isinstance(event, ev.Feedback) and (event.by == "pad") != pad:
+            where = _where(index, count=len(incoming), event_id=data.event_id)
+            raise Invalid(
+                f"{where}feedback is by the client or the therapist here; "
+                "only the client's own phone sends the pad's",
+                "fields.by",
+            )
         if event.event_id in session.seen:
             continue  # recorded before: once is enough
         if not checked:
@@ -192,7 +202,7 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
                 "this one was not recorded. Wait a moment, then tap again.",
                 "kind",
             )
-    return _record(ctx, visit, run, kb, before, [replace(tap, device_at=when)])
+    return _record(ctx, visit, run, kb, before, [replace(tap, device_at=when)], pad=True)
 
 
 # ----------------------------------------------------------------------------- end

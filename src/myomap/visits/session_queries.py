@@ -74,6 +74,11 @@ def current_run(visit: Visit) -> SessionRun | None:
     return found[0] if found else None
 
 
+def runs_of(visit: Visit) -> list[SessionRun]:
+    """Every session run of the visit, in the order they started (the note covers them all)."""
+    return list(SessionRun.objects.filter(visit=visit).order_by("started_at", "id"))
+
+
 def run_again(run: SessionRun) -> SessionRun:
     """The run as stored now (read again under the visit's lock), with its starter."""
     return _RUN.rows(run.pk)[0]

@@ -35,6 +35,11 @@ FEEDBACK_BUTTONS: tuple[tuple[FeedbackKind, str], ...] = tuple(
     (kind, label) for kind, (label, _) in FEEDBACK_LABELS.items()
 )
 FEEDBACK_WORDS: dict[str, str] = {kind: words for kind, (_, words) in FEEDBACK_LABELS.items()}
+# Who a feedback came from: the client, said aloud and tapped by the therapist on the
+# tablet ("client"); the client on their own phone ("pad", set by the server for the pad's
+# taps only); or, for a stop only, the therapist's own Stop ("therapist").
+FeedbackBy = Literal["client", "pad", "therapist"]
+FEEDBACK_BY: tuple[FeedbackBy, ...] = get_args(FeedbackBy)
 PainWhen = Literal["start", "end"]
 MeasureWhen = Literal["before", "after"]
 
@@ -83,9 +88,11 @@ class StartHold(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Feedback(Event):
-    """One tap: stamped with the second of the hold its device time falls in."""
+    """One tap: stamped with the second of the hold its device time falls in; `by` says
+    who it came from (a stop by the therapist is their own, not the client's)."""
 
     kind: FeedbackKind
+    by: FeedbackBy = "client"
 
 
 @dataclass(frozen=True, kw_only=True)

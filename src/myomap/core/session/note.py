@@ -11,7 +11,7 @@ Ranges are written with an en dash in the note. Names come from the knowledge ba
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from myomap.core.kb.loader import KnowledgeBase
@@ -24,6 +24,14 @@ from myomap.core.session.state import Measure
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 ARROW = "\u2192"
 DASH = "\u2013"
+# A hold shorter than this, with no feedback, is not counted (seconds).
+MIN_SECONDS = 1
+# How the note says who stopped a hold (`Hold.stopped_by`).
+STOPPED_BY = {
+    "therapist": "stopped by the therapist",
+    "client": "stopped at the client's request",
+    "pad": "stopped by the client on their phone",
+}
 
 
 @dataclass(frozen=True)
@@ -34,9 +42,12 @@ class SessionNote:
 
 def session_note(kb: KnowledgeBase, record: SessionRecord) -> SessionNote:
     objective: list[str] = []
+    untreated: list[str] = []
     for point in record.points:
-        holds = [h for h in record.holds_on(point.trigger_point, point.side) if h.end is not None]
+        holds = counted_holds(record.holds_on(point.trigger_point, point.side))
         name = point_name(kb, point.trigger_point, point.side)
+        if not point.planned:
+            name = f"{name} (added during the session)"
         if point.skipped is not None and not holds:
             objective.append(f"Skipped - {name}: {_sentence(point.skipped)}")
             continue
@@ -46,7 +57,37 @@ def session_note(kb: KnowledgeBase, record: SessionRecord) -> SessionNote:
             parts.append(said)
         if parts:
             objective.append(f"{name}: {'; '.join(parts)}.")
+        elif point.planned:
+            untreated.append(name)
+    if untreated:
+        when = "Not treated yet" if record.status == "running" else "Planned, not treated"
+        objective.append(f"{when}: {'; '.join(untreated)}.")
     return SessionNote(tuple(objective), tuple(_assessment(kb, record)))
+
+
+def visit_note(kb: KnowledgeBase, records: Sequence[SessionRecord]) -> SessionNote:
+    """The lines of every session run of a visit, in the order they ran: one run's lines as
+    `session_note` writes them; several runs each under "Session 1 of 2:" and so on, so a
+    second session never hides what the first one did."""
+    notes = [session_note(kb, r) for r in records]
+    if len(notes) == 1:
+        return notes[0]
+    objective: list[str] = []
+    assessment: list[str] = []
+    for number, note in enumerate(notes, start=1):
+        title = f"Session {number} of {len(notes)}"
+        objective.append(f"{title}:")
+        objective.extend(note.objective or ("nothing recorded.",))
+        assessment.extend(f"{title}: {line}" for line in note.assessment)
+    return SessionNote(tuple(objective), tuple(assessment))
+
+
+def counted_holds(holds: Iterable[HoldRecord]) -> list[HoldRecord]:
+    """The finished holds the note counts: a hold shorter than a second with no feedback
+    (a start and release tapped by mistake) is not a hold."""
+    return [
+        h for h in holds if h.end is not None and ((h.seconds or 0) >= MIN_SECONDS or h.feedback)
+    ]
 
 
 def _holds(kb: KnowledgeBase, holds: list[HoldRecord]) -> list[str]:
@@ -59,16 +100,14 @@ def _holds(kb: KnowledgeBase, holds: list[HoldRecord]) -> list[str]:
     count = f"{len(holds)} hold{'s' if len(holds) != 1 else ''} of {span}"
     pressure = f"{_words([h.pressure for h in holds], ' then ')} pressure"
     line = [f"{techniques}, {count}, {pressure}"]
-    released = next((h for h in holds if h.released), None)
+    several = len(holds) > 1
+    released = next((n for n, h in enumerate(holds, start=1) if h.released), None)
     if released is not None:
-        line.append(f"released on the {_nth(released.number)}" if len(holds) > 1 else "released")
-    stopped = [h for h in holds if h.ended_by == "stop"]
-    for h in stopped:
-        line.append(
-            f"stopped by the client on the {_nth(h.number)}"
-            if len(holds) > 1
-            else "stopped by the client"
-        )
+        line.append(f"released on the {_nth(released)}" if several else "released")
+    for n, h in enumerate(holds, start=1):
+        if h.ended_by == "stop":
+            who = STOPPED_BY.get(h.stopped_by or "client", STOPPED_BY["client"])
+            line.append(f"{who} on the {_nth(n)}" if several else who)
     return [", ".join(line)]
 
 
@@ -77,12 +116,14 @@ def _measures(point: PointRecord) -> list[str]:
     out: list[str] = []
     if before is not None or after is not None:
         out.append(f"tenderness {_pair(before, after, lambda m: str(m.tender))}")
-    if (before and before.ppt is not None) or (after and after.ppt is not None):
-
-        def ppt(m: Measure) -> str:
-            return "not measured" if m.ppt is None else f"{m.ppt:.1f}"
-
-        out.append(f"pressure pain threshold {_pair(before, after, ppt)} kg/cm²")
+    b_ppt = before.ppt if before is not None else None
+    a_ppt = after.ppt if after is not None else None
+    if b_ppt is not None and a_ppt is not None:
+        out.append(f"pressure pain threshold {b_ppt:.1f} {ARROW} {a_ppt:.1f} kg/cm²")
+    elif b_ppt is not None:
+        out.append(f"pressure pain threshold {b_ppt:.1f} kg/cm² before (not measured after)")
+    elif a_ppt is not None:
+        out.append(f"pressure pain threshold {a_ppt:.1f} kg/cm² after (not measured before)")
     return out
 
 

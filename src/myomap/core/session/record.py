@@ -22,6 +22,9 @@ class HoldRecord:
     seconds: int | None
     ended_by: str | None  # "release" or "stop"; None while active
     feedback: tuple[Stamp, ...]
+    # Who stopped it (a stop only): "therapist", "client" (told the therapist) or "pad"
+    # (the client's own phone).
+    stopped_by: str | None = None
 
     @property
     def released(self) -> bool:
@@ -66,6 +69,7 @@ def session_record(session: Session) -> SessionRecord:
             seconds=None if h.end is None else math.floor((h.end - h.start).total_seconds()),
             ended_by=h.ended_by,
             feedback=h.feedback,
+            stopped_by=h.stopped_by,
         )
         for h in session.holds
     )

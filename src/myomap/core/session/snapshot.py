@@ -22,7 +22,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any, cast
 
-from myomap.core.session.events import FeedbackKind
+from myomap.core.session.events import FeedbackBy, FeedbackKind
 from myomap.core.session.state import (
     EndedBy,
     Hold,
@@ -35,7 +35,7 @@ from myomap.core.session.state import (
 )
 
 # Bumped when the shape below changes: an older snapshot is then replayed from the start.
-VERSION = 1
+VERSION = 2
 
 
 def fingerprint(rules: Rules) -> str:
@@ -68,7 +68,8 @@ def dump(session: Session) -> dict[str, Any]:
                 _time(h.start),
                 _time(h.end),
                 h.ended_by,
-                [[s.kind, s.second, s.event_id] for s in h.feedback],
+                [[s.kind, s.second, s.event_id, s.by] for s in h.feedback],
+                h.stopped_by,
             ]
             for h in session.holds
         ],
@@ -103,13 +104,23 @@ def load(rules: Rules, data: Mapping[str, Any]) -> Session:
                 end=_untime(end),
                 ended_by=cast(EndedBy | None, ended_by),
                 feedback=tuple(
-                    Stamp(cast(FeedbackKind, kind), second, event_id)
-                    for kind, second, event_id in feedback
+                    Stamp(cast(FeedbackKind, kind), second, event_id, cast(FeedbackBy, by))
+                    for kind, second, event_id, by in feedback
                 ),
+                stopped_by=cast(FeedbackBy | None, stopped_by),
             )
-            for number, tp, side, technique, pressure, start, end, ended_by, feedback in data[
-                "holds"
-            ]
+            for (
+                number,
+                tp,
+                side,
+                technique,
+                pressure,
+                start,
+                end,
+                ended_by,
+                feedback,
+                stopped_by,
+            ) in data["holds"]
         ),
         pain_start=data["pain_start"],
         pain_end=data["pain_end"],

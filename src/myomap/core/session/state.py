@@ -29,10 +29,12 @@ from typing import Literal
 from myomap.core.session.errors import SessionError
 from myomap.core.session.events import (
     FEEDBACK,
+    FEEDBACK_BY,
     AddPoint,
     EndSession,
     Event,
     Feedback,
+    FeedbackBy,
     FeedbackKind,
     GoToPoint,
     PainNow,
@@ -62,11 +64,13 @@ class Rules:
 
 @dataclass(frozen=True)
 class Stamp:
-    """One tap during a hold, `second` whole seconds after the hold started."""
+    """One tap during a hold, `second` whole seconds after the hold started, and who it
+    came from (`events.FeedbackBy`)."""
 
     kind: FeedbackKind
     second: int
     event_id: str
+    by: FeedbackBy = "client"
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,9 @@ class Hold:
     end: datetime | None = None
     ended_by: EndedBy | None = None
     feedback: tuple[Stamp, ...] = ()
+    # Who stopped it, when it ended by a stop: the therapist, the client telling the
+    # therapist, or the client on their own phone (`events.FeedbackBy`).
+    stopped_by: FeedbackBy | None = None
 
     @property
     def point(self) -> Point:
@@ -260,6 +267,12 @@ def _apply(session: Session, event: Event, active: Hold | None) -> Session:
 def _feedback(session: Session, event: Feedback) -> Session:
     if event.kind not in FEEDBACK_KINDS:
         raise SessionError("kind", f"unknown feedback {event.kind!r}")
+    if event.by not in FEEDBACK_BY:
+        raise SessionError("by", f"feedback is by {', '.join(FEEDBACK_BY)}, not {event.by!r}")
+    if event.by == "therapist" and event.kind != "stop":
+        raise SessionError(
+            "by", "only a stop is the therapist's own; other feedback is what the client said"
+        )
     at = event.at
     # The latest hold first: a tap at the instant one hold ends and the next starts
     # belongs to the next one.
@@ -273,7 +286,7 @@ def _feedback(session: Session, event: Feedback) -> Session:
         _within_limit(session, hold, at)
     second = math.floor((at - hold.start).total_seconds())
     stamps = sorted(
-        (*hold.feedback, Stamp(event.kind, second, event.event_id)),
+        (*hold.feedback, Stamp(event.kind, second, event.event_id, event.by)),
         key=lambda s: (s.second, s.event_id),
     )
     hold = replace(hold, feedback=tuple(stamps))
@@ -282,16 +295,18 @@ def _feedback(session: Session, event: Feedback) -> Session:
     if event.kind == "stop" and hold.active:
         # The hold ends when the stop is applied, never before its own time.
         end = max(at, session.clock) if session.clock is not None else at
-        return replace(_end(session, hold, end, "stop"), clock=end)
+        return replace(_end(session, hold, end, "stop", event.by), clock=end)
     if session.clock is None or at > session.clock:
         session = replace(session, clock=at)
     return session
 
 
-def _end(session: Session, hold: Hold, at: datetime, how: EndedBy) -> Session:
+def _end(
+    session: Session, hold: Hold, at: datetime, how: EndedBy, by: FeedbackBy | None = None
+) -> Session:
     if at < hold.start:
         raise SessionError("at", "a hold cannot end before it started")
-    ended = replace(hold, end=at, ended_by=how)
+    ended = replace(hold, end=at, ended_by=how, stopped_by=by if how == "stop" else None)
     return replace(session, holds=(*session.holds[:-1], ended))
 
 

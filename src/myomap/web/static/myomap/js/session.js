@@ -31,6 +31,8 @@
     "add-point": "the added point", feedback: "the feedback",
   };
   var $ = function (id) { return document.getElementById(id); };
+  // Who stopped a hold, as the list of holds says it.
+  var STOPPED = { therapist: "stopped by you", client: "stopped: the client said stop", pad: "stopped by the client on their phone" };
   // How often a running session is read again (the phone's taps): an unchanged session
   // is answered 304 with no body (its ETag sent back), so a read is cheap.
   var POLL_MS = 400;
@@ -114,8 +116,8 @@
       v.holds.push({
         point: h.trigger_point, side: h.side, number: h.number, pressure: h.pressure,
         start: Date.parse(h.start), end: h.end ? Date.parse(h.end) : null,
-        seconds: h.seconds, endedBy: h.ended_by,
-        feedback: h.feedback.map(function (f) { return { kind: f.kind, second: f.second }; }),
+        seconds: h.seconds, endedBy: h.ended_by, stoppedBy: h.stopped_by,
+        feedback: h.feedback.map(function (f) { return { kind: f.kind, second: f.second, by: f.by, id: f.event_id }; }),
       });
     });
     var a = s.active_hold;
@@ -125,7 +127,7 @@
         v.active = {
           point: a.trigger_point, side: a.side, number: a.number, pressure: a.pressure,
           start: Date.parse(a.start), end: null, seconds: null, endedBy: null,
-          feedback: a.feedback.map(function (f) { return { kind: f.kind, second: f.second }; }),
+          feedback: a.feedback.map(function (f) { return { kind: f.kind, second: f.second, by: f.by, id: f.event_id }; }),
         };
         v.holds.push(v.active);
       }
@@ -187,8 +189,8 @@
       };
       v.holds.push(v.active);
     } else if (e.kind === "feedback" && v.active) {
-      v.active.feedback.push({ kind: f.kind, second: Math.max(0, Math.floor((at - v.active.start) / 1000)) });
-      if (f.kind === "stop") endHold(v, at, "stop");
+      v.active.feedback.push({ kind: f.kind, by: f.by || "client", second: Math.max(0, Math.floor((at - v.active.start) / 1000)) });
+      if (f.kind === "stop") { endHold(v, at, "stop"); v.holds[v.holds.length - 1].stoppedBy = f.by || "client"; }
     } else if (e.kind === "release-hold") {
       endHold(v, at, "release");
     } else if (e.kind === "tenderness" && v.current >= 0) {
@@ -353,9 +355,11 @@
 
   function release() { if (view && view.active) tap("release-hold"); }
 
-  function feedback(kind) {
+  // A tap of the client's feedback; `by` "therapist" for the therapist's own Stop (the red
+  // button, Esc), else what the client said (the note tells the two apart).
+  function feedback(kind, by) {
     if (!view || !view.active) return;
-    tap("feedback", { kind: kind });
+    tap("feedback", by ? { kind: kind, by: by } : { kind: kind });
     var button = document.querySelector('[data-feedback="' + kind + '"]');
     if (button) {
       button.classList.add("tapped");
@@ -560,7 +564,7 @@
 
   function describeHold(h) {
     var words = "Hold " + h.number + ": " + (h.end === null ? "active" : h.seconds + " s") + ", " + h.pressure;
-    if (h.endedBy === "stop") words += ", stopped";
+    if (h.endedBy === "stop") words += ", " + (STOPPED[h.stoppedBy] || STOPPED.client);
     if (h.feedback.length) {
       words += " — " + h.feedback.map(function (f) { return WORDS[f.kind] + " at " + f.second + " s"; }).join(", ");
     }
@@ -720,7 +724,7 @@
   $("end-session").addEventListener("click", endSession);
   $("start-hold").addEventListener("click", startHold);
   $("release").addEventListener("click", function () { release(); note("Released."); });
-  $("stop").addEventListener("click", function () { feedback("stop"); note("Stopped."); });
+  $("stop").addEventListener("click", function () { feedback("stop", "therapist"); });
   $("previous").addEventListener("click", function () { goTo(view.focus - 1); });
   $("next").addEventListener("click", function () { goTo(view.focus + 1); });
   $("add-go").addEventListener("click", addPoint);
@@ -796,7 +800,7 @@
     if (event.key === " " || event.key === "Spacebar") {
       if (view.active) release(); else startHold();
     } else if (event.key === "Escape") {
-      if (view.active) feedback("stop");
+      if (view.active) feedback("stop", "therapist");
     } else if (event.key === "ArrowRight") {
       goTo(view.focus + 1);
     } else if (event.key === "ArrowLeft") {
