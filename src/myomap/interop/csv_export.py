@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from myomap.core.kb import load_default
 from myomap.interop.files import private_folder, write_private
 from myomap.interop.gather import ClientRows
 
@@ -107,7 +108,8 @@ def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
         for v in rows.visits:
             visit, version = v.visit, v.version
             status = "none" if version is None else "signed" if version.is_signed else "draft"
-            drawing = ";".join(f"{r}={i}" for r, i in visit.intake.drawing.items())
+            pains = visit.intake.drawing  # in the body map's order, whatever the database's
+            drawing = ";".join(f"{r}={pains[r]}" for r in load_default().regions if r in pains)
             out["visits.csv"].append(
                 [visit.pk, c.pk, visit.started_at, visit.therapist.get_username(),
                  visit.intake.complaint, drawing, status,
