@@ -201,3 +201,17 @@ def test_the_record_shows_the_invitation_state(world: World, gail: Client) -> No
     accept(link)
     page = world.web("alice").get(f"/clients/{gail.pk}/").content.decode()
     assert "portal consent given" in page and "Send a new portal link" in page
+
+
+def test_a_link_never_sets_a_staff_password(world: World) -> None:
+    """A record linked by mistake to a therapist's sign-in: the link is refused."""
+    gail = Client.objects.get(family_name="Fenwick")
+    Client.objects.filter(pk=gail.pk).update(user=world.frank)
+    _, link = invite(world, gail)
+    page = Browser(REMOTE_ADDR=IP).post(
+        link, {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD, "consent": "on"}
+    )
+    assert page.status_code == 410
+    world.frank.refresh_from_db()
+    assert not world.frank.check_password(NEW_PASSWORD)
+    assert Invitation.objects.get(client=gail).used_at is None

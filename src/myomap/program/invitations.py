@@ -139,6 +139,11 @@ def accept_invitation(
             raise Invalid("tick the box to agree to the portal", "consent")
         client = invitation.client
         user = client.user
+        if user is not None and user.role != User.Role.CLIENT:
+            # A record linked to a staff sign-in: a portal link never sets a staff password.
+            raise InvitationGone(
+                "This invitation link cannot be used. Ask your clinic for a new one.", "link"
+            )
         if user is None:
             username = username.strip()
             if not username:

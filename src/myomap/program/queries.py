@@ -21,9 +21,13 @@ from myomap.core.kb.clinical import Exercise
 from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem
 
 
-def program_of(user: Any, client: Client) -> Program | None:
-    """The client's program if this user may see it."""
-    found: Program | None = Program.objects.visible_to(user).filter(client=client).first()
+def program_of(user: Any, client: Client, *, with_visit: bool = False) -> Program | None:
+    """The client's program if this user may see it (with the visit it was built from and
+    that visit's intake, when asked)."""
+    programs = Program.objects.visible_to(user).filter(client=client)
+    if with_visit:
+        programs = programs.select_related("visit", "visit__intake")
+    found: Program | None = programs.first()
     return found
 
 

@@ -208,15 +208,22 @@ def today(request: HttpRequest) -> HttpResponse:
     ctx = Context.of(request)
     kb = load_default()
     rows, days = queries.rows(request.user, client, ctx.now)
-    program = queries.program_of(request.user, client)
+    program = queries.program_of(request.user, client, with_visit=True)
     names = {rid: r.name for rid, r in kb.regions.items()}
+    # The client's own drawing: the pain they drew at the intake the program was built from.
+    drawing = program.visit.intake.drawing if program is not None and program.visit else {}
     maps = {}
     for row in rows:
         if row.item.trigger_point:
             marker = _marker(kb, row.item.trigger_point, row.item.side)
             if marker is not None:
                 maps[row.item.pk] = render_body_map(
-                    names, markers=[marker], interactive=False, title=f"Your point: {marker[1]}"
+                    names,
+                    intensities=drawing,
+                    zone_classes={marker[0]: "zone-essential"},
+                    markers=[marker],
+                    interactive=False,
+                    title=f"Your point: {marker[1]}",
                 )
     record(ctx, AuditEvent.Action.VIEW, program or client, summary="portal: today's program")
     context = {
