@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "backup": set(),
     "jobs": {"records", "accounts"},
     "appointments": {"core", "records", "audit", "accounts", "clients", "visits", "jobs"},
+    "aftercare": {"core", "records", "audit", "accounts", "clients", "visits", "jobs"},
     "interop": {"core", "records", "audit", "clients", "visits", "outcomes"},
     "erasure": {"records", "audit", "accounts", "clients", "visits"},
     "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},

@@ -19,12 +19,22 @@ MAIL = "mail"
 @kind(MAIL)
 def send(job: Job) -> None:
     data = job.payload
-    EmailMessage(
+    deliver(
+        to=[str(address) for address in data["to"]],
         subject=str(data["subject"]),
         body=str(data["body"]),
+        clinic_id=job.clinic_id,
+    )
+
+
+def deliver(*, to: list[str], subject: str, body: str, clinic_id: int | None) -> None:
+    """Send one message now (from inside a job: its failure is the job's, retried)."""
+    EmailMessage(
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[str(address) for address in data["to"]],
-        headers=stamp(job.clinic_id),
+        to=to,
+        headers=stamp(clinic_id),
     ).send(fail_silently=False)
 
 

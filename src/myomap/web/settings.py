@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "myomap.program",
     "myomap.jobs",
     "myomap.appointments",
+    "myomap.aftercare",
     "myomap.audit",
     "myomap.erasure",
     "myomap.api",
@@ -312,3 +313,6 @@ else:
 # database, PostgreSQL's own tables with DATABASE_URL, or Redis with MYOMAP_REDIS_URL.
 JOBS_QUEUE_FILE = DATA_DIR / "jobs.sqlite3"
 JOBS_REDIS_URL = os.environ.get("MYOMAP_REDIS_URL", "").strip()
+# The address a link in an e-mail sent by a background job starts with (no request to take
+# it from): the clinic's public address behind its proxy.
+PUBLIC_URL = os.environ.get("MYOMAP_PUBLIC_URL", "").strip() or "http://localhost:8000"

@@ -50,6 +50,7 @@ urlpatterns = [
     path("pad/", include("myomap.visits.pad_urls")),
     path("audit/", include("myomap.audit.urls")),
     path("appointments/", include("myomap.appointments.urls")),
+    path("aftercare/", include("myomap.aftercare.urls")),
     path("", include("myomap.program.urls")),
     path("api/", api.urls),
     path("healthz", views.healthz, name="healthz"),

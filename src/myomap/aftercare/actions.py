@@ -1,0 +1,156 @@
+"""The check-in's actions: asked for when a session is signed, sent by a worker with a
+fresh one-time link, answered by the client once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from myomap.aftercare.models import CheckIn
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.core.kb import load_default
+from myomap.jobs import actions as jobs
+from myomap.jobs import mail
+from myomap.records.errors import Conflict, Invalid
+from myomap.visits.models import Visit
+
+KIND = "aftercare.check_in"
+SALT = "myomap.aftercare.check-in"
+# How long a check-in link works once sent: a safety limit on a link in an inbox, not a
+# clinical number (the check-in's own time comes from the knowledge base).
+LINK_VALID = dt.timedelta(hours=48)
+
+
+def check_in_delay() -> dt.timedelta:
+    """When after the session the check-in is sent: the start of the window in which
+    soreness usually fades (aftercare.yaml `soreness_hours.low`, with its sources)."""
+    care = load_default().aftercare
+    if care is None:
+        raise LookupError("the knowledge base has no aftercare entry")
+    return dt.timedelta(hours=care.soreness_hours.low)
+
+
+def ask_for_check_in(visit: Visit, signed_at: dt.datetime) -> CheckIn | None:
+    """The check-in after `visit`, signed at `signed_at`: once per visit (an amendment
+    signed later asks for nothing more), and only for a client with an e-mail address.
+    Runs inside the signing's transaction: the job exists exactly when the signature does."""
+    client = visit.client
+    if not client.email or CheckIn.objects.filter(visit=visit).exists():
+        return None
+    due = signed_at + check_in_delay()
+    check_in = CheckIn.objects.create(
+        clinic_id=client.clinic_id, client=client, visit=visit, session_at=signed_at, due_at=due
+    )
+    jobs.schedule(
+        kind=KIND,
+        key=f"check-in:visit:{visit.pk}",
+        payload={"check_in": check_in.pk},
+        now=signed_at,
+        run_at=due,
+        clinic_id=client.clinic_id,
+        description="Soreness check-in e-mail",
+    )
+    return check_in
+
+
+def link_secret(check_in: CheckIn, nonce: str) -> str:
+    return signing.dumps({"c": check_in.pk, "n": nonce}, salt=SALT, compress=True)
+
+
+def send_check_in(check_in: CheckIn, now: dt.datetime) -> None:
+    """Make a fresh one-time link and send it (a worker runs this when it is due)."""
+    if check_in.answered_at is not None:
+        return
+    nonce = secrets.token_urlsafe(24)
+    secret = link_secret(check_in, nonce)
+    CheckIn.objects.filter(pk=check_in.pk).update(
+        digest=hashlib.sha256(nonce.encode()).hexdigest(),
+        sent_at=now,
+        expires_at=now + LINK_VALID,
+    )
+    base = str(getattr(settings, "PUBLIC_URL", "") or "http://localhost:8000").rstrip("/")
+    context = {
+        "clinic": check_in.clinic.name,
+        "given_name": check_in.client.given_name,
+        "link": f"{base}/aftercare/check-in/{secret}/",
+        "hours": int(LINK_VALID.total_seconds() // 3600),
+    }
+    mail.deliver(
+        clinic_id=check_in.clinic_id,
+        to=[check_in.client.email],
+        subject=f"How are you after your session at {check_in.clinic.name}?",
+        body=render_to_string("aftercare/check_in_email.txt", context),
+    )
+
+
+class LinkRefused(Exception):
+    """A check-in link that no longer works: says why in words for the client."""
+
+
+def check_in_for(secret: str, now: dt.datetime) -> CheckIn:
+    """The check-in this link opens; `LinkRefused` saying why when it does not."""
+    try:
+        data = signing.loads(secret, salt=SALT)
+        pk, nonce = int(data["c"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkRefused("This link is not a check-in link of ours.") from None
+    check_in = CheckIn.objects.select_related("clinic", "client").filter(pk=pk).first()
+    if check_in is None or check_in.digest != hashlib.sha256(nonce.encode()).hexdigest():
+        raise LinkRefused("This link has been replaced by a newer one, or no longer works.")
+    if check_in.answered_at is not None:
+        answered = check_in.answered_at.astimezone(check_in.clinic.zone)
+        raise LinkRefused(
+            f"This check-in was answered on {answered:%-d %b %Y at %H:%M}: a link works once."
+        )
+    if check_in.expires_at is not None and now > check_in.expires_at:
+        expired = check_in.expires_at.astimezone(check_in.clinic.zone)
+        raise LinkRefused(
+            f"This link expired on {expired:%-d %b %Y at %H:%M}. "
+            f"Contact {check_in.clinic.name} if you need to tell them how you are."
+        )
+    return check_in
+
+
+QUESTIONS = {
+    "soreness": "How sore are you now (0-10)",
+    "pain_now": "Your pain now (0-10)",
+}
+
+
+@transaction.atomic
+def answer_check_in(
+    ctx: Context,
+    check_in: CheckIn,
+    *,
+    soreness: int,
+    fading: bool,
+    pain_now: int,
+    new_numbness: bool,
+    new_weakness: bool,
+    bladder_or_bowel: bool,
+) -> CheckIn:
+    """The client's answers, once. Out of range is refused naming the question."""
+    for field, value in (("soreness", soreness), ("pain_now", pain_now)):
+        if not 0 <= value <= 10:
+            raise Invalid(f"{QUESTIONS[field]}: answer 0 to 10, not {value}", field)
+    updated = CheckIn.objects.filter(pk=check_in.pk, answered_at=None).update(
+        answered_at=ctx.now,
+        soreness=soreness,
+        fading=fading,
+        pain_now=pain_now,
+        new_numbness=new_numbness,
+        new_weakness=new_weakness,
+        bladder_or_bowel=bladder_or_bowel,
+    )
+    if not updated:
+        raise Conflict("this check-in was answered already: a link works once", "soreness")
+    check_in.refresh_from_db()
+    record(ctx, AuditEvent.Action.CREATE, check_in, summary="soreness check-in answered")
+    return check_in

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.db import models
+
+from myomap.accounts.models import Clinic
+from myomap.clients.models import Client
+from myomap.visits.models import Visit
+
+
+class CheckIn(models.Model):
+    """The soreness check-in after one session: when it is due, the link's secret (its
+    SHA-256 only, set when the e-mail is sent), and the client's answers once given."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="check_ins")
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="check_in")
+    session_at = models.DateTimeField()  # when the session's note was signed
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    soreness = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10
+    fading = models.BooleanField(null=True, blank=True)
+    pain_now = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10
+    new_numbness = models.BooleanField(null=True, blank=True)
+    new_weakness = models.BooleanField(null=True, blank=True)
+    bladder_or_bowel = models.BooleanField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"check-in {self.pk} after visit {self.visit_id}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client
+
+    @property
+    def red_flag(self) -> bool:
+        return bool(self.new_numbness or self.new_weakness or self.bladder_or_bowel)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from myomap.aftercare import views
+
+app_name = "aftercare"
+urlpatterns = [path("check-in/<str:secret>/", views.check_in, name="check_in")]
