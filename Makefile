@@ -11,13 +11,13 @@ RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat pyproject.toml | cksum | cut -d' '
 DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev chromium wrk lint typecheck migrations-check pytest bench \
+.PHONY: run test install install-dev chromium pdf-libs wrk lint typecheck migrations-check pytest bench \
 	bench-web clean
 
-run: install
+run: install pdf-libs
 	$(BIN)/myomap serve --demo
 
-test: install-dev chromium lint typecheck migrations-check pytest
+test: install-dev chromium pdf-libs lint typecheck migrations-check pytest
 
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)
@@ -42,6 +42,19 @@ chromium:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 	@test -x "$(CHROMIUM)" || { echo "chromium is still missing at $(CHROMIUM)" >&2; exit 1; }
+
+# The PDFs' system libraries (WeasyPrint draws text with Pango) and a font with every
+# accented letter; on Debian and Ubuntu only, and only when missing. Elsewhere the app runs
+# and a PDF link answers with what to install.
+pdf-libs:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "Installing Pango for the PDFs..."; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else echo "PDFs need Pango (libpango-1.0 and libpangoft2-1.0): install it with your system's packages" >&2; fi; \
+	fi
 
 # The web benchmark's load generator: Debian's wrk (a small C program, light on the machine).
 wrk:

@@ -435,6 +435,7 @@ ENTRIES: list[Entry] = [
         ("override",),
     ),
     Entry("GET", "/clients/intakes/{red_intake}/referral-letter/", Kind.STAFF_READ),
+    Entry("GET", "/clients/intakes/{red_intake}/referral-letter.pdf", Kind.STAFF_READ),
     Entry("POST", "/clients/intakes/{ask_intake}/clearance/", W, CLEARANCE, ("clearance",)),
     Entry("POST", "/clients/intakes/{ask_intake}/medications/", W, MEDICATION_FORM, ("update",)),
     # ---- web: visits
@@ -449,6 +450,7 @@ ENTRIES: list[Entry] = [
     Entry("POST", "/visits/{visit}/plan/propose/", W, None, ("update",)),
     Entry("POST", "/visits/{visit}/plan/save/", W, PLAN_FORM, ("update",)),
     Entry("GET", "/visits/{signed_visit}/note/", R),
+    Entry("GET", "/visits/{signed_visit}/note.pdf", R),
     Entry(
         "POST", "/visits/{visit}/note/draft/", W, lambda w: {"revision": w.revision()}, ("update",)
     ),
@@ -457,6 +459,7 @@ ENTRIES: list[Entry] = [
     # ---- web: outcomes (a blank form: the client's name and nothing of their health)
     Entry("GET", "/clients/{client}/outcomes/nprs/", Kind.STAFF_READ, health_data=False),
     Entry("POST", "/clients/{client}/outcomes/nprs/", W, {"pain": "4"}, ("create",)),
+    Entry("GET", "/clients/{client}/outcomes/report.pdf", R),
     # ---- web: audit
     Entry("GET", "/audit/", Kind.AUDIT),
     # ---- API

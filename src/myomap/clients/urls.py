@@ -22,4 +22,9 @@ urlpatterns = [
     ),
     path("intakes/<int:pk>/medications/", views.intake_medications, name="intake_medications"),
     path("intakes/<int:pk>/referral-letter/", views.referral_letter, name="referral_letter"),
+    path(
+        "intakes/<int:pk>/referral-letter.pdf",
+        views.referral_letter_pdf,
+        name="referral_letter_pdf",
+    ),
 ]

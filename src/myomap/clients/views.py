@@ -33,6 +33,7 @@ from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
+from myomap.documents.pdf import pdf_response
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError, Invalid
 from myomap.records.pages import paginate, requested
@@ -316,17 +317,30 @@ def intake_flag_clearance(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
     intake = intake_for(request.user, pk)
-    screening = actions.screen_intake(intake)
     record(Context.of(request), AuditEvent.Action.VIEW, intake, summary="referral letter")
+    return render(request, "clients/referral_letter.html", _letter_context(intake))
+
+
+@require_GET
+@staff_required
+def referral_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The referral letter as a PDF (the same letter, drawn by the server)."""
+    intake = intake_for(request.user, pk)
+    record(Context.of(request), AuditEvent.Action.VIEW, intake, summary="referral letter as PDF")
+    name = f"referral-{intake.client.family_name}-{intake.recorded_at:%Y-%m-%d}.pdf"
+    context = _letter_context(intake) | {"pdf": True}
+    return pdf_response(request, "clients/referral_letter.html", context, name)
+
+
+def _letter_context(intake: Intake) -> dict[str, object]:
     kb = load_default()
-    context = {
+    return {
         "intake": intake,
         "client": intake.client,
-        "screening": screening,
+        "screening": actions.screen_intake(intake),
         "drawing": [(kb.regions[r].name, i) for r, i in intake.drawing.items()],
         "age": intake.client.age_on(intake.recorded_at.date()),
     }
-    return render(request, "clients/referral_letter.html", context)
 
 
 @require_POST

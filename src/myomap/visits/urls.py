@@ -1,6 +1,6 @@
 from django.urls import path
 
-from myomap.visits import session_views, views
+from myomap.visits import documents, session_views, views
 from myomap.visits.pad_views import pad_link
 
 app_name = "visits"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/session/", session_views.session_runner, name="session"),
     path("<int:pk>/session/pad/", pad_link, name="session_pad"),
     path("<int:pk>/note/", views.note_detail, name="note"),
+    path("<int:pk>/note.pdf", documents.note_pdf, name="note_pdf"),
     path("<int:pk>/note/draft/", views.note_draft, name="note_draft"),
     path("<int:pk>/note/save/", views.note_save, name="note_save"),
     path("<int:pk>/note/amend/", views.note_amend, name="note_amend"),
