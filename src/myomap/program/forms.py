@@ -41,7 +41,10 @@ class DoseForm(forms.Form):
 
     @classmethod
     def of(cls, item: ProgramItem) -> DoseForm:
-        return cls(initial={name: getattr(item, name) for name in cls.base_fields})
+        return cls(
+            initial={name: getattr(item, name) for name in cls.base_fields},
+            auto_id=f"id_item{item.pk}_%s",  # one form per item on the page: ids apart
+        )
 
 
 class DiaryForm(forms.Form):
