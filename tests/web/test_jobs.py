@@ -219,12 +219,12 @@ def test_a_job_whose_worker_died_is_run_again_once_by_the_sweep(
             # A worker took it (attempt 1) and was killed before it finished.
             status=Job.Status.RUNNING,
             attempts=1,
-            claimed_until=T0 + runner.LEASE,
+            claimed_until=T0 + runner.lease(),
         )
         sweep_jobs.call_local()
         assert deliver(queue, T0) == []  # still within the dead worker's claim
 
-        later = T0 + runner.LEASE + dt.timedelta(minutes=1)
+        later = T0 + runner.lease() + dt.timedelta(minutes=1)
         clock.move_to(later)
         sweep_jobs.call_local()
         assert deliver(queue, later) == ["done"]

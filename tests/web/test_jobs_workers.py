@@ -197,3 +197,41 @@ def test_serve_with_no_jobs_leaves_them_to_the_workers(tmp_path):
         wait_for(lambda: len(workers_of(proc.pid)) == 2, "2")
         time.sleep(1)
         assert consumers_of(proc.pid) == set()
+
+
+def test_a_worker_killed_mid_job_leaves_it_to_the_next_which_sends_it_once(network_env):
+    import socket
+
+    env = network_env
+    myomap(env, "manage", "migrate", "-v0")
+    myomap(env, "manage", "shell", "-c", ASK.format(count=1, prefix="killed", delay=0))
+    # A mail server that takes the connection and never answers: the job hangs in it.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    hanging = env | {
+        "MYOMAP_EMAIL_HOST": "127.0.0.1",
+        "MYOMAP_EMAIL_PORT": str(server.getsockname()[1]),
+        "MYOMAP_EMAIL_TLS": "false",
+        "MYOMAP_JOBS_LEASE_SECONDS": "2",
+    }
+    first = subprocess.Popen(
+        [EXE, "worker"], env=hanging, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while states(env).get("killed:0", ("", 0))[0] != "running":
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.3)
+        first.kill()  # SIGKILL: no chance to tidy up
+        first.communicate(timeout=30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        server.close()
+    assert states(env)["killed:0"] == ("running", 1)
+    time.sleep(2.5)  # its lease runs out
+    with workers(env | {"MYOMAP_JOBS_LEASE_SECONDS": "2"}, 1):
+        wait_until_done(env, "killed", 1)
+    assert states(env)["killed:0"] == ("done", 2)
+    assert sent(env) == Counter({"person0@killed.example": 1})

@@ -42,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
     from myomap.jobs.queue import describe
 
     consumer = make_consumer(args.threads)
+    # Jobs left running by a worker that died (their lease over) get their next attempt
+    # now, not at the next minute's sweep.
+    from myomap.jobs.tasks import sweep_jobs
+
+    sweep_jobs.call_local()
     if not args.quiet:
         print(
             f"Myomap worker: running background jobs from {describe()} "

@@ -7,15 +7,17 @@ backoff (RETRY_SECONDS, doubled each time) up to MAX_ATTEMPTS, then marked faile
 last error stays on the row for the clinic admin's jobs page.
 
 A worker that dies mid-job (killed, the machine lost) leaves its job running; once its
-claim runs out (LEASE) the sweep, every minute in every worker, marks it for another
-attempt. A job whose delivery was lost (the process stopped between the commit and the
-hand-over) is handed out again by the same sweep."""
+claim runs out (`lease()`, MYOMAP_JOBS_LEASE_SECONDS) the sweep, every minute in every
+worker and when a worker starts, marks it for another attempt. A job whose delivery was
+lost (the process stopped between the commit and the hand-over) is handed out again by
+the same sweep."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,12 +27,17 @@ from myomap.jobs.models import Job
 
 MAX_ATTEMPTS = 5
 RETRY_SECONDS = 60  # the wait after the first failure; doubled after each one
-LEASE = dt.timedelta(minutes=10)  # a job still running after this is presumed abandoned
 LOST_AFTER = dt.timedelta(minutes=5)  # due this long and not taken: hand it out again
 ERROR_CHARS = 500
 
 READY = (Job.Status.QUEUED, Job.Status.RETRYING)
 log = logging.getLogger(__name__)
+
+
+def lease() -> dt.timedelta:
+    """How long a job may run before it is presumed abandoned (its worker died): longer
+    than any job takes (10 minutes unless MYOMAP_JOBS_LEASE_SECONDS says otherwise)."""
+    return dt.timedelta(seconds=int(getattr(settings, "JOBS_LEASE_SECONDS", 600)))
 
 
 def retry_wait(attempts: int) -> dt.timedelta:
@@ -51,7 +58,7 @@ def run(job_id: int, now: dt.datetime | None = None) -> str:
     or finished already), "failed" for good; raises `Retry` when it will run again."""
     now = now or timezone.now()
     claimed = Job.objects.filter(pk=job_id, status__in=READY, run_at__lte=now).update(
-        status=Job.Status.RUNNING, attempts=F("attempts") + 1, claimed_until=now + LEASE
+        status=Job.Status.RUNNING, attempts=F("attempts") + 1, claimed_until=now + lease()
     )
     if not claimed:
         return "skipped"

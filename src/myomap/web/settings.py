@@ -313,6 +313,8 @@ else:
 # database, PostgreSQL's own tables with DATABASE_URL, or Redis with MYOMAP_REDIS_URL.
 JOBS_QUEUE_FILE = DATA_DIR / "jobs.sqlite3"
 JOBS_REDIS_URL = os.environ.get("MYOMAP_REDIS_URL", "").strip()
+# A job running longer than this is presumed abandoned by a worker that died, and retried.
+JOBS_LEASE_SECONDS = env.get_int("MYOMAP_JOBS_LEASE_SECONDS", 600)
 # The address a link in an e-mail sent by a background job starts with (no request to take
 # it from): the clinic's public address behind its proxy.
 PUBLIC_URL = os.environ.get("MYOMAP_PUBLIC_URL", "").strip() or "http://localhost:8000"
