@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from myomap.accounts.models import Clinic, User, validate_time_zone
-from myomap.appointments import slots
+from myomap.appointments import reminders, slots
 from myomap.appointments.models import (
     Appointment,
     CalendarFeed,
@@ -125,6 +125,8 @@ def book(
         appointment,
         summary=f"appointment booked for {_span(appointment, zone)} with {name}",
     )
+    appointment.clinic = clinic
+    reminders.schedule(appointment, ctx.now)
     return appointment
 
 
@@ -166,6 +168,7 @@ def cancel(ctx: Context, appointment: Appointment) -> Appointment:
     appointment.changed_by, appointment.changed_at = ctx.user, ctx.now
     appointment.save(update_fields=["status", "changed_by", "changed_at"])
     record(ctx, AuditEvent.Action.UPDATE, appointment, summary="appointment cancelled")
+    reminders.cancel(appointment, ctx.now)
     return appointment
 
 

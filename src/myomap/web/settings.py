@@ -315,6 +315,16 @@ JOBS_QUEUE_FILE = DATA_DIR / "jobs.sqlite3"
 JOBS_REDIS_URL = os.environ.get("MYOMAP_REDIS_URL", "").strip()
 # A job running longer than this is presumed abandoned by a worker that died, and retried.
 JOBS_LEASE_SECONDS = env.get_int("MYOMAP_JOBS_LEASE_SECONDS", 600)
+# Appointment reminders go out the day before at this time on the clinic's clock.
+REMINDER_TIME = os.environ.get("MYOMAP_REMINDER_TIME", "").strip() or "17:00"
+try:
+    __import__("datetime").time.fromisoformat(REMINDER_TIME)
+except ValueError:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"MYOMAP_REMINDER_TIME must be a time of day such as 17:00, not {REMINDER_TIME!r}"
+    ) from None
 # The address a link in an e-mail sent by a background job starts with (no request to take
 # it from): the clinic's public address behind its proxy.
 PUBLIC_URL = os.environ.get("MYOMAP_PUBLIC_URL", "").strip() or "http://localhost:8000"
