@@ -1,12 +1,13 @@
 from django.urls import path
 
-from myomap.program import views
+from myomap.program import handout, views
 
 app_name = "portal"
 urlpatterns = [
     # the therapist's
     path("portal/clients/<int:pk>/invite/", views.invite, name="invite"),
     path("portal/visits/<int:pk>/program/", views.editor, name="editor"),
+    path("portal/clients/<int:pk>/handout.pdf", handout.handout_pdf, name="handout"),
     # the client's
     path("portal/invite/<str:secret>/", views.accept, name="accept"),
     path("me/", views.today, name="today"),
