@@ -227,3 +227,40 @@ def test_a_client_without_an_address_gets_no_check_in(
             new_weakness=False,
             bladder_or_bowel=False,
         )
+
+
+def test_a_red_flag_or_soreness_not_fading_alerts_the_therapist_at_once(
+    people, queue, mail_folder, client, django_capture_on_commit_callbacks
+) -> None:
+    type(people.alice).objects.filter(pk=people.alice.pk).update(email="alice@lakeside.example")
+    signed_session(people, django_capture_on_commit_callbacks)
+    due = SIGNED + dt.timedelta(hours=24)
+    with time_machine.travel(due, tick=False):
+        deliver(queue, due)
+        link = the_link(mail_folder)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(link, ANSWERS | {"new_weakness": "yes", "fading": "no"})
+        assert deliver(queue, due) == ["done"]  # the therapist's e-mail, sent at once
+    stored = CheckIn.objects.get()
+    assert stored.alert == "new weakness; soreness not fading"
+    alert_mail = [p.read_text() for p in mail_folder.glob("*.log") if "alice@" in p.read_text()]
+    assert len(alert_mail) == 1
+    assert "Subject: A client's check-in needs you" in alert_mail[0]
+    assert DAN_FAMILY_NAME not in alert_mail[0]  # the names are behind the sign-in
+
+    client.force_login(people.alice)
+    page = client.get("/aftercare/alerts/").content.decode()
+    assert "Dan Marlowe" in page and "new weakness; soreness not fading" in page
+    client.force_login(people.bob)  # another clinic's therapist
+    assert "Dan Marlowe" not in client.get("/aftercare/alerts/").content.decode()
+    assert client.post(f"/aftercare/alerts/{stored.pk}/seen/").status_code == 404
+
+    client.force_login(people.alice)
+    with time_machine.travel(due + dt.timedelta(hours=1), tick=False):
+        answer = client.post(f"/aftercare/alerts/{stored.pk}/seen/")
+    assert answer.status_code == 302
+    seen = CheckIn.objects.get()
+    assert (seen.seen_at, seen.seen_by) == (due + dt.timedelta(hours=1), people.alice)
+    page = client.get("/aftercare/alerts/").content.decode()
+    assert "No check-in needs you now." in page
+    assert "seen 3 Mar 11:00 by Alice Moss" in page

@@ -19,6 +19,7 @@ from myomap.core.kb import load_default
 from myomap.jobs import actions as jobs
 from myomap.jobs import mail
 from myomap.records.errors import Conflict, Invalid
+from myomap.records.guards import require_clinic
 from myomap.visits.models import Visit
 
 KIND = "aftercare.check_in"
@@ -152,5 +153,52 @@ def answer_check_in(
     if not updated:
         raise Conflict("this check-in was answered already: a link works once", "soreness")
     check_in.refresh_from_db()
+    reasons = [
+        words
+        for flag, words in (
+            (new_numbness, "new numbness"),
+            (new_weakness, "new weakness"),
+            (bladder_or_bowel, "bladder or bowel change"),
+            (not fading, "soreness not fading"),
+        )
+        if flag
+    ]
     record(ctx, AuditEvent.Action.CREATE, check_in, summary="soreness check-in answered")
+    if reasons:
+        check_in.alert = "; ".join(reasons)
+        check_in.save(update_fields=["alert"])
+        _alert_therapist(check_in, ctx.now)
+    return check_in
+
+
+def _alert_therapist(check_in: CheckIn, now: dt.datetime) -> None:
+    """An e-mail to the session's therapist at once (no client name or answers in it: the
+    alerts page has them behind the sign-in)."""
+    therapist = check_in.visit.therapist
+    if not therapist.email:
+        return
+    base = str(getattr(settings, "PUBLIC_URL", "") or "http://localhost:8000").rstrip("/")
+    session = check_in.session_at.astimezone(check_in.clinic.zone)
+    mail.send_later(
+        key=f"check-in-alert:{check_in.pk}",
+        to=[therapist.email],
+        subject="A client's check-in needs you",
+        body=(
+            f"A client you treated on {session:%-d %b %Y at %H:%M} answered their check-in "
+            f"with something to look at.\n\nOpen it in Myomap: {base}/aftercare/alerts/\n"
+        ),
+        clinic_id=check_in.clinic_id,
+        now=now,
+    )
+
+
+@transaction.atomic
+def mark_seen(ctx: Context, check_in: CheckIn) -> CheckIn:
+    """The therapist has looked at the alert (and acted on it)."""
+    require_clinic(ctx, check_in.client)
+    if not check_in.alert:
+        raise Invalid("this check-in raised no alert", "check_in")
+    CheckIn.objects.filter(pk=check_in.pk, seen_at=None).update(seen_at=ctx.now, seen_by=ctx.user)
+    check_in.refresh_from_db()
+    record(ctx, AuditEvent.Action.UPDATE, check_in, summary="check-in alert seen")
     return check_in

@@ -26,6 +26,13 @@ class CheckIn(models.Model):
     new_numbness = models.BooleanField(null=True, blank=True)
     new_weakness = models.BooleanField(null=True, blank=True)
     bladder_or_bowel = models.BooleanField(null=True, blank=True)
+    # Why the answers need the therapist ("new weakness; soreness not fading"); empty when
+    # they do not. Seen: when and by whom the alert was looked at.
+    alert = models.CharField(max_length=200, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"check-in {self.pk} after visit {self.visit_id}"

@@ -3,4 +3,8 @@ from django.urls import path
 from myomap.aftercare import views
 
 app_name = "aftercare"
-urlpatterns = [path("check-in/<str:secret>/", views.check_in, name="check_in")]
+urlpatterns = [
+    path("check-in/<str:secret>/", views.check_in, name="check_in"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:pk>/seen/", views.seen, name="seen"),
+]

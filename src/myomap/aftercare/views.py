@@ -3,13 +3,18 @@ key; used, replaced or expired, it says so."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from myomap.aftercare import actions
+from myomap.accounts.models import Clinic
+from myomap.aftercare import actions, queries
 from myomap.aftercare.forms import CheckInForm
-from myomap.audit.log import Context
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
 
 
@@ -34,3 +39,27 @@ def check_in(request: HttpRequest, secret: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never passed on
     return response
+
+
+@require_GET
+@staff_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The check-ins whose answers need a therapist: red flags and soreness not fading."""
+    ctx = Context.of(request)
+    open_alerts = list(queries.alerts_for(request.user)[:100])
+    seen = list(queries.alerts_for(request.user, seen=True)[:20])
+    record(ctx, AuditEvent.Action.VIEW, None, summary="check-in alerts")
+    zone = Clinic.objects.get(pk=int(request.user.clinic_id)).zone  # type: ignore[union-attr,arg-type]
+    with timezone.override(zone):
+        return render(request, "aftercare/alerts.html", {"open": open_alerts, "seen": seen})
+
+
+@require_POST
+@staff_required
+def seen(request: HttpRequest, pk: int) -> HttpResponse:
+    check_in = queries.check_in_for_staff(request.user, pk)
+    try:
+        actions.mark_seen(Context.of(request), check_in)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("aftercare:alerts")
