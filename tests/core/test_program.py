@@ -123,3 +123,18 @@ def test_the_note_gives_no_self_pressure_to_a_client_on_a_blood_thinner(kb: Know
     assert (
         "Home exercises: Ball release for quadratus lumborum, Standing side-bend stretch." in plan
     )
+
+
+def test_the_next_reminder_is_the_next_chosen_day_at_the_time() -> None:
+    import datetime as dt
+
+    from myomap.core.program import next_reminder
+
+    wednesday = dt.datetime(2026, 12, 2, 8, 0)
+    at = dt.time(7, 30)
+    assert next_reminder((0, 3), at, wednesday) == dt.datetime(2026, 12, 3, 7, 30)
+    thursday = dt.datetime(2026, 12, 3, 7, 29)
+    assert next_reminder((0, 3), at, thursday) == dt.datetime(2026, 12, 3, 7, 30)
+    assert next_reminder((0, 3), at, thursday.replace(minute=30)) == dt.datetime(2026, 12, 7, 7, 30)
+    assert next_reminder((3,), at, thursday.replace(minute=31)) == dt.datetime(2026, 12, 10, 7, 30)
+    assert next_reminder((), at, thursday) is None

@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "clients": {"core", "records", "audit", "accounts", "documents"},
     "visits": {"core", "records", "audit", "accounts", "clients", "documents"},
     "outcomes": {"core", "records", "audit", "accounts", "clients", "visits", "documents"},
-    "program": {"core", "records", "audit", "accounts", "clients", "visits", "documents"},
+    "program": {"core", "records", "audit", "accounts", "clients", "visits", "documents", "jobs"},
     "bodymap": {"core"},
     "reference": {"core"},
     "backup": set(),

@@ -16,6 +16,7 @@ reason "No self-pressure with a ball or the hands: blood-thinning medicine ...".
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -234,3 +235,23 @@ def suggest_exercises(
             by_muscle.append((ex.muscles.index(worked[0]), first, index, eid))
     chosen += [eid for *_, eid in sorted(by_muscle)]
     return tuple(chosen[: max(limit, 0)])
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def next_reminder(days: Sequence[int], at: dt.time, now: dt.datetime) -> dt.datetime | None:
+    """The next moment after `now` on one of `days` (0 Monday ... 6 Sunday) at `at`, in
+    `now`'s own clock (the caller passes local time, naive or aware); None without days.
+
+    Example: days (0, 3) at 07:30 from Wednesday 08:00 is Thursday 07:30; from Thursday
+    07:29 the same Thursday, from Thursday 07:30 the next Monday."""
+    if not days:
+        return None
+    for ahead in range(8):
+        day = now.date() + dt.timedelta(days=ahead)
+        if day.weekday() in days:
+            moment = dt.datetime.combine(day, at, tzinfo=now.tzinfo)
+            if moment > now:
+                return moment
+    return None  # unreachable: within eight days every weekday comes round

@@ -174,3 +174,25 @@ class DiaryEntry(models.Model):
     @property
     def audit_client(self) -> Client:
         return self.client
+
+
+class Reminder(models.Model):
+    """When the client wants to be reminded of their program: days of the week (0 Monday
+    ... 6 Sunday) and a time of day, in the clinic's clock. The next reminder is a
+    background job (`next_key`); each one sent asks for the one after it."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="reminder")
+    days = models.JSONField(default=list)
+    at = models.TimeField()
+    next_at = models.DateTimeField(null=True, blank=True)
+    next_key = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField()
+
+    objects = VisibleQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Reminder of {self.client} at {self.at:%H:%M}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client

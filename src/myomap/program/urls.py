@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/", views.today, name="today"),
     path("me/log", views.log, name="log"),
     path("me/diary/", views.diary, name="diary"),
+    path("me/reminders", views.reminder, name="reminder"),
     path("me/manifest.webmanifest", views.manifest, name="manifest"),
     path("me/sw.js", views.service_worker, name="service_worker"),
 ]

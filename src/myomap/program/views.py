@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,9 +27,9 @@ from myomap.clients.screening import screen_intake
 from myomap.core import program as core
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
-from myomap.program import actions, invitations, queries
+from myomap.program import actions, invitations, queries, reminders
 from myomap.program.forms import AcceptForm, DiaryForm, DoseForm
-from myomap.program.models import Program, ProgramItem
+from myomap.program.models import Program, ProgramItem, Reminder
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError, Invalid
 from myomap.records.qr import qr_data_uri
@@ -226,7 +227,12 @@ def today(request: HttpRequest) -> HttpResponse:
                     title=f"Your point: {marker[1]}",
                 )
     record(ctx, AuditEvent.Action.VIEW, program or client, summary="portal: today's program")
+    reminder = Reminder.objects.filter(client=client).first()
     context = {
+        "reminder": reminder,
+        "weekdays": list(enumerate(core.WEEKDAYS)),
+        "reminder_days": set(reminder.days) if reminder else set(),
+        "reminder_email": client.email or getattr(request.user, "email", ""),
         "client": client,
         "rows": [(row, maps.get(row.item.pk)) for row in rows],
         "days": days,
@@ -377,3 +383,19 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_SW.read_bytes(), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+@require_POST
+@login_required
+def reminder(request: HttpRequest) -> HttpResponse:
+    """The client's reminder days and time, from the form on today's page."""
+    _own(request)
+    try:
+        saved = reminders.set_reminder(
+            Context.of(request), request.POST.getlist("days"), request.POST.get("at", "")
+        )
+    except ActionError as exc:
+        messages.error(request, f"Reminders not saved: {exc.message}")
+    else:
+        messages.success(request, "Reminders saved." if saved else "Reminders turned off.")
+    return redirect(reverse("portal:today") + "#reminders")
