@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import yaml
 from django.db import transaction
 
 from myomap.audit.log import Context, record
@@ -22,7 +23,8 @@ from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import OutcomeError, score
 from myomap.core.outcomes.scoring import number
-from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule
+from myomap.core.outcomes.wording import as_document, parse_wording
+from myomap.outcomes.models import LicensedWording, QuestionnaireResponse, ScheduleRule
 from myomap.records.errors import Forbidden, Invalid
 from myomap.records.guards import require_clinic, require_staff
 from myomap.visits.models import Visit
@@ -167,3 +169,66 @@ def describe(rule: ScheduleRule) -> str:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+MAX_WORDING_BYTES = 200_000  # a questionnaire's wording file: a few kB in practice
+
+
+@transaction.atomic
+def load_wording(ctx: Context, instrument_id: str, content: bytes) -> LicensedWording:
+    """A clinic admin loads the licensed wording of one questionnaire (a YAML or JSON
+    file, `core.outcomes.wording`); it replaces any loaded before. Refused, naming the item
+    or field, when the file does not fit the instrument; nothing is kept then."""
+    require_staff(ctx)
+    if not getattr(ctx.user, "is_clinic_admin", False):
+        raise Forbidden("only a clinic admin may load a questionnaire's licensed wording")
+    instrument = instrument_of(instrument_id)
+    if len(content) > MAX_WORDING_BYTES:
+        raise Invalid(f"the file is larger than {MAX_WORDING_BYTES // 1000} kB", "file")
+    try:
+        document = yaml.safe_load(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise Invalid(
+            "the file is not UTF-8 text (save it as UTF-8 YAML or JSON)", "file"
+        ) from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise Invalid(f"the file is not valid YAML or JSON{line}", "file") from None
+    try:
+        wording = parse_wording(instrument, document)
+    except OutcomeError as exc:
+        raise Invalid(str(exc), exc.item or "file") from None
+    stored, _ = LicensedWording.objects.update_or_create(
+        clinic_id=ctx.user.clinic_id,
+        instrument=instrument.id,
+        defaults={
+            "document": as_document(wording),
+            "licence": wording.licence,
+            "loaded_by": ctx.user,
+            "loaded_at": ctx.now,
+        },
+    )
+    record(
+        ctx,
+        AuditEvent.Action.UPDATE,
+        None,
+        summary=f"{instrument.short} wording loaded ({len(wording.items)} items; licence: "
+        f"{wording.licence})"[:300],
+    )
+    return stored
+
+
+@transaction.atomic
+def remove_wording(ctx: Context, instrument_id: str) -> bool:
+    """The clinic's loaded wording of one questionnaire goes (the form shows numbers again)."""
+    require_staff(ctx)
+    if not getattr(ctx.user, "is_clinic_admin", False):
+        raise Forbidden("only a clinic admin may remove a questionnaire's licensed wording")
+    instrument = instrument_of(instrument_id)
+    removed, _ = LicensedWording.objects.filter(
+        clinic_id=ctx.user.clinic_id, instrument=instrument.id
+    ).delete()
+    if removed:
+        record(ctx, AuditEvent.Action.DELETE, None, summary=f"{instrument.short} wording removed")
+    return bool(removed)

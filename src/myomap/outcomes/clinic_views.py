@@ -15,7 +15,7 @@ from myomap.audit.models import AuditEvent
 from myomap.outcomes import actions, queries
 from myomap.outcomes.forms import ScheduleForm
 from myomap.records.access import admin_required
-from myomap.records.errors import ActionError
+from myomap.records.errors import ActionError, Invalid
 
 WHENS = ("at_intake", "every_visit", "every_nth", "at_discharge")
 
@@ -93,3 +93,37 @@ def report_csv(request: HttpRequest) -> HttpResponse:
             )
         )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def wording(request: HttpRequest) -> HttpResponse:
+    """The questionnaires whose wording Myomap does not ship, and the clinic's licensed
+    wording of each: load a file (it replaces the one before) or remove it."""
+    error, error_for, status = "", "", 200
+    if request.method == "POST":
+        instrument = request.POST.get("instrument", "")[:40]
+        try:
+            if request.POST.get("remove"):
+                actions.remove_wording(Context.of(request), instrument)
+                messages.success(request, "The loaded wording is removed: the form shows numbers.")
+            else:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise Invalid("choose the wording file (YAML or JSON) to load", "file")
+                actions.load_wording(
+                    Context.of(request), instrument, upload.read(actions.MAX_WORDING_BYTES + 1)
+                )
+                messages.success(request, "Loaded: the entry form now shows this wording.")
+        except ActionError as exc:
+            error, error_for, status = exc.message, instrument, 400
+        else:
+            return redirect("clinic:outcome_wording")
+    loaded = queries.wordings_of(request.user.clinic_id)  # type: ignore[union-attr]
+    rows = [
+        (inst, loaded.get(inst.id))
+        for inst in queries.instruments()
+        if not inst.licence.wording_shipped
+    ]
+    context = {"rows": rows, "error": error, "error_for": error_for}
+    return render(request, "outcomes/wording.html", context, status=status)

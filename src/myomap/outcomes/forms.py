@@ -11,19 +11,22 @@ from typing import Any, Literal
 from django import forms
 
 from myomap.core.kb.instruments import Instrument, Item
+from myomap.core.outcomes.wording import Wording, answer_values
 from myomap.outcomes.actions import MAX_ACTIVITY
 from myomap.records.forms import PlainTextForm
 
 Widget = Literal["check", "radio", "select"]
 
 
-def widget_of(instrument: Instrument, item: Item) -> Widget:
+def widget_of(instrument: Instrument, item: Item, wording: Wording | None = None) -> Widget:
     """A yes/no statement list (RMDQ: one two-answer scale) is ticked; other answers with
-    words are radio buttons; a number scale is a list to choose from."""
+    words (the knowledge base's, or the clinic's licensed statements) are radio buttons; a
+    number scale is a list to choose from."""
     scale = instrument.scale_of(item)
     if len(instrument.scales) == 1 and len(scale.options) == 2:
         return "check"
-    return "radio" if scale.options else "select"
+    worded = wording is not None and bool(wording.items[item.id].answers)
+    return "radio" if scale.options or worded else "select"
 
 
 def activity_name(item: Item) -> str:
@@ -38,11 +41,14 @@ def has_activities(instrument: Instrument) -> bool:
 class ResponseForm(PlainTextForm):
     visit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, instrument: Instrument, *args: Any, wording: Wording | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        self.wording = wording
         for item in instrument.items:
-            self.fields[item.id] = _field(instrument, item)
+            self.fields[item.id] = _field(instrument, item, wording)
             if has_activities(instrument):
                 self.fields[activity_name(item)] = forms.CharField(
                     label=f"Activity {item.number}", required=False, max_length=MAX_ACTIVITY
@@ -63,14 +69,19 @@ class _Ticked(forms.BooleanField):
         return 1 if super().to_python(value) else 0
 
 
-def _field(instrument: Instrument, item: Item) -> forms.Field:
+def _field(instrument: Instrument, item: Item, wording: Wording | None) -> forms.Field:
     scale = instrument.scale_of(item)
-    kind = widget_of(instrument, item)
-    label = f"{item.number}. {item.label}"
+    kind = widget_of(instrument, item, wording)
+    worded = wording.items[item.id] if wording is not None else None
+    label = f"{item.number}. {worded.text if worded else item.label}"
     if kind == "check":
         return _Ticked(label=label, required=False)
     if kind == "radio":
-        choices = [(o.value, o.label) for o in scale.options]
+        if worded is not None and worded.answers:
+            values = answer_values(instrument, item)
+            choices = [(v, f"{v}: {text}") for v, text in zip(values, worded.answers, strict=True)]
+        else:
+            choices = [(o.value, o.label) for o in scale.options]
         return forms.TypedChoiceField(
             label=label,
             choices=choices,
@@ -111,7 +122,7 @@ def rows(form: ResponseForm) -> list[Row]:
             item,
             form[item.id],
             form[activity_name(item)] if has_activities(instrument) else None,
-            widget_of(instrument, item),
+            widget_of(instrument, item, form.wording),
         )
         for item in instrument.items
     ]

@@ -146,3 +146,28 @@ class ScheduleRule(models.Model):
     @property
     def is_empty(self) -> bool:
         return not (self.at_intake or self.every_visit or self.every_nth or self.at_discharge)
+
+
+class LicensedWording(models.Model):
+    """A questionnaire's own wording, loaded by a clinic that holds a licence for it (the
+    document `core.outcomes.wording` checked); Myomap ships none. One per clinic and
+    instrument: loading again replaces it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=40)
+    document = models.JSONField()
+    licence = models.CharField(max_length=300)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument"], name="one_licensed_wording_per_instrument"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} wording of clinic {self.clinic_id}"

@@ -18,8 +18,15 @@ from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import Change, Score, change
 from myomap.core.outcomes.change import THRESHOLD_NAMES
+from myomap.core.outcomes.errors import OutcomeError
 from myomap.core.outcomes.scoring import number
-from myomap.outcomes.models import QuestionnaireResponse, ScheduleRule, stored_score
+from myomap.core.outcomes.wording import Wording, parse_wording
+from myomap.outcomes.models import (
+    LicensedWording,
+    QuestionnaireResponse,
+    ScheduleRule,
+    stored_score,
+)
 from myomap.records.access import visible_or_404
 from myomap.records.prepared import Prepared, Staff, staff_clinic
 from myomap.visits.models import Visit
@@ -283,3 +290,28 @@ def threshold_words(instrument: Instrument) -> str:
     parts = [f"{number(threshold.points)} points"] if threshold.points is not None else []
     parts += [f"{number(threshold.percent)}%"] if threshold.percent is not None else []
     return f"{THRESHOLD_NAMES[threshold.kind]}: {' or '.join(parts)}"
+
+
+# ----------------------------------------------------------------------------- wording
+_WORDING = Prepared(
+    lambda clinic: LicensedWording.objects.filter(clinic=clinic).order_by("instrument"), 1
+)
+
+
+def wordings_of(clinic_id: int | None) -> dict[str, LicensedWording]:
+    """The licensed wordings the clinic has loaded, by instrument id."""
+    if clinic_id is None:
+        return {}
+    return {w.instrument: w for w in _WORDING.rows(clinic_id)}
+
+
+def wording_for(clinic_id: int | None, instrument: Instrument) -> Wording | None:
+    """The clinic's licensed wording of `instrument`, checked again against the knowledge
+    base as it is now (an entry changed since the file was loaded: the numbers again)."""
+    stored = wordings_of(clinic_id).get(instrument.id)
+    if stored is None:
+        return None
+    try:
+        return parse_wording(instrument, stored.document)
+    except OutcomeError:
+        return None

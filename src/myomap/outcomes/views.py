@@ -15,7 +15,7 @@ from myomap.clients.queries import client_for
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes.scoring import number
-from myomap.outcomes import actions
+from myomap.outcomes import actions, queries
 from myomap.outcomes.forms import ResponseForm, has_activities, rows
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
@@ -51,7 +51,10 @@ def entry(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
     inst = _instrument(instrument)
     given = request.POST if request.method == "POST" else None
     visit = _visit(request, client, (given or request.GET).get("visit"))
-    form = ResponseForm(inst, given, initial={"visit": visit.pk if visit else None})
+    wording = queries.wording_for(getattr(request.user, "clinic_id", None), inst)
+    form = ResponseForm(
+        inst, given, initial={"visit": visit.pk if visit else None}, wording=wording
+    )
     status = 200
     if given is not None:
         status = 400
@@ -76,5 +79,6 @@ def entry(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         "form": form,
         "rows": rows(form),
         "activities": has_activities(inst),
+        "wording": wording,
     }
     return render(request, "outcomes/entry.html", context, status=status)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/reactivate/", clinic.reactivate, name="reactivate"),
     path("<int:pk>/reset/", clinic.reset, name="reset"),
     path("outcomes/schedule/", outcomes.schedule, name="outcome_schedule"),
+    path("outcomes/wording/", outcomes.wording, name="outcome_wording"),
     path("outcomes/report/", outcomes.report, name="outcome_report"),
     path("outcomes/report.csv", outcomes.report_csv, name="outcome_report_csv"),
 ]
