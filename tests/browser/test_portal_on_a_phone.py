@@ -3,7 +3,7 @@ program from his visit in one click and invites him from his record (the QR code
 under the Content-Security-Policy); Dan opens the link on his phone, sets a password and
 consents, opens today's program, runs a hold timer to its end (the clock fast-forwarded),
 logs "done", logs "skipped" with the network off (waiting, then recorded once when it
-returns), and writes a pain diary entry; alice sees both on his record.
+returns), and writes pain diary entries, one of them offline; alice sees both on his record.
 
 The world is tests/web/records_fixtures.py's (Dan Marlowe's visit with his left deep
 quadratus lumborum point found active and treated)."""
@@ -109,6 +109,28 @@ def test_an_invited_client_follows_the_program_on_a_phone(
     me.get_by_role("button", name="Save entry").tap()
     expect(me.locator(".diary-entries")).to_contain_text("3/10 — after a long drive")
     assert DiaryEntry.objects.get().pain == 3
+
+    me.get_by_role("button", name="Save entry").tap()
+    expect(me.locator("#diary-problem")).to_have_text("Not saved: choose where the pain is")
+    me.select_option("#diary-region", "sacrum")
+    me.fill("#diary-pain", "12")
+    me.get_by_role("button", name="Save entry").tap()
+    expect(me.locator("#diary-problem")).to_have_text(
+        "Not saved: pain must be from 0 to 10, not 12"
+    )
+    assert DiaryEntry.objects.count() == 1
+
+    # A diary entry written offline waits on the phone and is recorded once it returns.
+    phone.set_offline(True)
+    me.select_option("#diary-region", "lumbar-upper-left")
+    me.fill("#diary-pain", "6")
+    me.fill("#diary-note", "carrying shopping")
+    me.get_by_role("button", name="Save entry").tap()
+    expect(me.locator("#diary-status")).to_contain_text("Saved on this phone")
+    assert DiaryEntry.objects.count() == 1
+    phone.set_offline(False)  # the page hears "online", sends the entry, shows the list
+    expect(me.locator(".diary-entries")).to_contain_text("6/10 — carrying shopping", timeout=20000)
+    assert sorted(DiaryEntry.objects.values_list("pain", flat=True)) == [3, 6]
     width = me.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the diary fits the phone's width"
     phone.close()

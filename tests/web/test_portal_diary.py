@@ -71,6 +71,7 @@ def test_an_entry_sent_twice_is_recorded_once(world: World) -> None:
     ("change", "field", "words"),
     [
         ({"region": "the-moon"}, "region", "unknown body region 'the-moon'"),
+        ({"region": ""}, "region", "choose where the pain is"),
         ({"pain": 11}, "pain", "pain must be from 0 to 10, not 11"),
         ({"pain": -2}, "pain", "pain must be from 0 to 10, not -2"),
         ({"pain": None}, "pain", "pain must be a whole number from 0 to 10"),

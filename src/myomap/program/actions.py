@@ -339,6 +339,8 @@ def record_diary(
     if existing is not None:
         return Noted(existing, False)
     regions = load_default().regions
+    if not region:
+        raise Invalid("choose where the pain is", "region")
     if region not in regions:
         raise Invalid(f"unknown body region {region!r}", "region")
     number = _pain(pain, required=True)
