@@ -37,7 +37,8 @@ def check_in(request: HttpRequest, secret: str) -> HttpResponse:
     context = {"form": form, "clinic": found.clinic.name, "given_name": found.client.given_name}
     response = render(request, "aftercare/check_in.html", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the link is the key: never passed on
+    # The site's Referrer-Policy (same-origin) keeps the link, the key, from other sites;
+    # "no-referrer" would make the browser send "Origin: null" and fail the CSRF check.
     return response
 
 

@@ -32,9 +32,11 @@ def local_moment(day: dt.date, time: dt.time, zone: ZoneInfo, field: str) -> dt.
 class BookingForm(PlainTextForm):
     client: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None)
     therapist: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None)
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     time = forms.TimeField(
-        label="Time", widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+        label="Time", widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
     )
     minutes = forms.IntegerField(
         label="Length (minutes)",
@@ -91,8 +93,8 @@ class HoursForm(PlainTextForm):
 
 
 class TimeOffForm(PlainTextForm):
-    first_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    last_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    first_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(max_length=200, required=False, help_text="For the clinic only.")
 
 
