@@ -153,7 +153,7 @@ def mirrored(rid: str) -> str:
 
 def test_every_region_in_the_yaml_has_exactly_one_shape_and_there_are_no_extra_shapes() -> None:
     assert set(region_shapes()) == set(expected_regions())
-    assert len(region_shapes()) == len(expected_regions()) == 114
+    assert len(region_shapes()) == len(expected_regions()) == 126
 
 
 def test_each_shape_is_keyed_by_its_own_id_and_drawn_in_the_view_the_yaml_gives() -> None:
@@ -384,7 +384,7 @@ def test_the_rendered_svg_is_well_formed_and_has_a_path_per_region() -> None:
     root = ET.fromstring(render_body_map(names()))
     assert root.tag == f"{SVG}svg"
     paths = region_paths(root)
-    assert len(paths) == 114
+    assert len(paths) == 126
     assert {p.get("data-region") for p in paths} == set(expected_regions())
     assert {p.get("id") for p in paths} == {f"region-{r}" for r in expected_regions()}
     for p in paths:

@@ -42,8 +42,11 @@ def back_regions() -> dict[str, Poly]:
     """Back-view regions of the client's left half, keyed by base region id."""
     s = spline
     out: dict[str, Poly] = {}
-    out["head-back"], rest = hsplit(
+    head, rest = hsplit(
         OUTLINE, s([(-5, 124), (0, 124), (12, 123.4), (21, 121.8), (27.5, 119.6), (40, 113)])
+    )
+    out["vertex"], out["head-back"] = hsplit(
+        head, s([(-5, 50), (0, 50), (14, 51), (26, 54), (36, 58), (45, 61)])
     )
     out["neck-back"], rest = hsplit(
         rest, s([(-5, 163), (0, 163), (12, 159.5), (21, 154.5), (28, 148.5), (33, 141), (37, 134)])
@@ -54,7 +57,8 @@ def back_regions() -> dict[str, Poly]:
     )
     out["shoulder-back"], arm = hsplit(arm, s([(70, 229), (95, 237), (125, 244)]))
     out["arm-upper-back"], arm = hsplit(arm, s([(78, 322), (104, 321), (140, 318)]))
-    out["elbow-back"], arm = hsplit(arm, s([(80, 356), (110, 354), (145, 350)]))
+    elbow, arm = hsplit(arm, s([(80, 356), (110, 354), (145, 350)]))
+    out["elbow-back"], out["epicondyle-lateral"] = vsplit(elbow, [(110, 310), (113, 365)])
     out["forearm-back"], out["hand-back"] = hsplit(arm, s([(95, 444), (122, 443), (150, 441)]))
 
     # the crest of the ilium: the lower edge of the lumbar area and the flank

@@ -219,6 +219,13 @@ def vsplit(poly: Poly, line: Sequence[Point]) -> tuple[Poly, Poly]:
     return (one, two) if contains(one, q) else (two, one)
 
 
+def cut_out(poly: Poly, line: Sequence[Point], inside: Point) -> tuple[Poly, Poly]:
+    """Cut a piece by a line that enters and leaves it on the same side (a U, say);
+    returns (the piece holding ``inside``, the rest)."""
+    one, two, _ = _cut(poly, line)
+    return (one, two) if contains(one, inside) else (two, one)
+
+
 def weld(pieces: dict[str, Poly], cell: float = 6.0) -> dict[str, Poly]:
     """Remove T-junctions: where a corner of one piece lies on another piece's edge,
     add it to that edge too, so that neighbours share every vertex (and stay

@@ -7,7 +7,7 @@ knees ~630, soles ~830), arms slightly abducted with the palms forward.
 
 from __future__ import annotations
 
-from .geometry_base import Point, Poly, between, chain, hsplit, spline, vsplit, weld
+from .geometry_base import Point, Poly, between, chain, cut_out, hsplit, spline, vsplit, weld
 
 HEAD: list[Point] = [
     (0, 24), (15, 25.5), (27, 30.5), (35, 40), (38.6, 54), (39.2, 68), (39.6, 76.5),
@@ -85,9 +85,14 @@ def front_regions() -> dict[str, Poly]:
     s = spline
     head, rest = hsplit(OUTLINE, s([(-5, 131.5), (0, 131.5), (10, 130), (19, 127), (25.5, 123.5),
                                     (34, 117.5)]))
-    out["head-front"], out["jaw"] = hsplit(
+    face, out["jaw"] = hsplit(
         head, s([(-5, 116), (0, 116), (11, 114), (21, 108), (31, 99), (40, 92.5), (50, 89)])
     )
+    # the side of the head (temple above, the ear and the front of the ear below) and the
+    # eyebrow and eye, cut out of the forehead and face, which wraps round the eye
+    face, side = vsplit(face, [(50, 50), (27, 50), (25, 64), (28, 80), (33, 100)])
+    out["temple"], out["ear"] = hsplit(side, [(20, 81), (50, 79)])
+    out["eye"], out["head-front"] = cut_out(face, [(40, 61), (6, 61), (6, 86), (40, 86)], (15, 74))
     out["neck-front"], rest = hsplit(
         rest, s([(-5, 164), (0, 164), (10, 162), (20, 157.5), (28, 151), (33, 144), (38, 137)])
     )
@@ -97,7 +102,8 @@ def front_regions() -> dict[str, Poly]:
     )
     out["shoulder-front"], arm = hsplit(arm, s([(70, 227), (95, 232), (125, 236)]))
     out["arm-upper-front"], arm = hsplit(arm, s([(78, 328), (104, 327), (140, 324)]))
-    out["elbow-front"], arm = hsplit(arm, s([(80, 358), (110, 356), (145, 352)]))
+    elbow, arm = hsplit(arm, s([(80, 358), (110, 356), (145, 352)]))
+    out["epicondyle-medial"], out["elbow-front"] = vsplit(elbow, [(99, 318), (101, 368)])
     out["forearm-front"], out["hand-palm"] = hsplit(arm, s([(95, 440), (122, 439), (150, 437)]))
 
     def across(y_mid: float, y_side: float) -> list[Point]:
