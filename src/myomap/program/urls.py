@@ -1,6 +1,6 @@
 from django.urls import path
 
-from myomap.program import handout, views
+from myomap.program import handout, portal, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,10 +10,10 @@ urlpatterns = [
     path("portal/clients/<int:pk>/handout.pdf", handout.handout_pdf, name="handout"),
     # the client's
     path("portal/invite/<str:secret>/", views.accept, name="accept"),
-    path("me/", views.today, name="today"),
-    path("me/log", views.log, name="log"),
-    path("me/diary/", views.diary, name="diary"),
-    path("me/reminders", views.reminder, name="reminder"),
-    path("me/manifest.webmanifest", views.manifest, name="manifest"),
-    path("me/sw.js", views.service_worker, name="service_worker"),
+    path("me/", portal.today, name="today"),
+    path("me/log", portal.log, name="log"),
+    path("me/diary/", portal.diary, name="diary"),
+    path("me/reminders", portal.reminder, name="reminder"),
+    path("me/manifest.webmanifest", portal.manifest, name="manifest"),
+    path("me/sw.js", portal.service_worker, name="service_worker"),
 ]

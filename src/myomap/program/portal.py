@@ -1,0 +1,248 @@
+"""The client's portal on a phone: today's program, the log (JSON from the phone's
+queue), the pain diary, reminders, the web app manifest and the service worker. Views
+parse, authorise (the signed-in client's own record only), call one action or query,
+render; every page showing health data is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.core import program as core
+from myomap.core.bodymap.svg import render_body_map
+from myomap.core.kb import load_default
+from myomap.program import actions, queries, reminders
+from myomap.program.forms import DiaryForm
+from myomap.program.models import Reminder
+from myomap.records.errors import ActionError, Invalid
+
+
+def _own(request: HttpRequest) -> Any:
+    try:
+        return actions.own_client(Context.of(request))
+    except ActionError:
+        raise PermissionDenied("your own portal only") from None
+
+
+def _marker(kb: Any, trigger_point: str, side: str) -> tuple[str, str] | None:
+    point = kb.trigger_points.get(trigger_point)
+    if point is None:
+        return None
+    base = point.location.region
+    for rid, region in kb.regions.items():
+        if region.base == base and region.side in (side, None, "", "center", "midline"):
+            return (rid, point.name)
+    return None
+
+
+@require_GET
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    client = _own(request)
+    ctx = Context.of(request)
+    kb = load_default()
+    rows, days = queries.rows(request.user, client, ctx.now)
+    program = queries.program_of(request.user, client, with_visit=True)
+    names = {rid: r.name for rid, r in kb.regions.items()}
+    # The client's own drawing: the pain they drew at the intake the program was built from.
+    drawing = program.visit.intake.drawing if program is not None and program.visit else {}
+    maps = {}
+    for row in rows:
+        if row.item.trigger_point:
+            marker = _marker(kb, row.item.trigger_point, row.item.side)
+            if marker is not None:
+                maps[row.item.pk] = render_body_map(
+                    names,
+                    intensities=drawing,
+                    zone_classes={marker[0]: "zone-essential"},
+                    markers=[marker],
+                    interactive=False,
+                    title=f"Your point: {marker[1]}",
+                )
+    record(ctx, AuditEvent.Action.VIEW, program or client, summary="portal: today's program")
+    reminder = Reminder.objects.filter(client=client).first()
+    context = {
+        "reminder": reminder,
+        "weekdays": list(enumerate(core.WEEKDAYS)),
+        "reminder_days": set(reminder.days) if reminder else set(),
+        "reminder_email": client.email or getattr(request.user, "email", ""),
+        "client": client,
+        "rows": [(row, maps.get(row.item.pk)) for row in rows],
+        "days": days,
+        "streak": queries.streak(request.user, client, ctx.now),
+        "precautions": core.rules(kb).self_release_precautions,
+        "pain_scale": range(core.PAIN_SCALE[0], core.PAIN_SCALE[1] + 1),
+    }
+    return render(request, "program/today.html", context)
+
+
+def _json(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        raise Invalid("the request is not JSON", None) from None
+    if not isinstance(data, dict):
+        raise Invalid("send one JSON object", None)
+    return data
+
+
+def _when(value: object) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise Invalid("made_at must be an ISO 8601 time", "made_at")
+    return parsed
+
+
+@require_POST
+@login_required
+def log(request: HttpRequest) -> JsonResponse:
+    """One log entry from the phone (JSON): {entry_id, item, outcome, pain?, made_at?}.
+    201 when recorded, 200 when that entry was already recorded."""
+    _own(request)
+    try:
+        data = _json(request)
+        try:
+            item = int(data.get("item"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise Invalid("item must be the number of an exercise", "item") from None
+        logged = actions.log_exercise(
+            Context.of(request),
+            item,
+            entry_id=data.get("entry_id"),
+            outcome=str(data.get("outcome", "")),
+            pain=data.get("pain"),
+            made_at=_when(data.get("made_at")),
+        )
+    except ActionError as exc:
+        return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
+    e = logged.entry
+    body = {
+        "id": e.pk,
+        "entry_id": str(e.entry_id),
+        "item": e.item_id,
+        "outcome": e.outcome,
+        "pain": e.pain,
+        "created": logged.created,
+    }
+    return JsonResponse(body, status=201 if logged.created else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def diary(request: HttpRequest) -> HttpResponse:
+    """The pain diary: the form (or JSON from the phone's queue) and the entries."""
+    client = _own(request)
+    ctx = Context.of(request)
+    kb = load_default()
+    is_json = request.content_type == "application/json"
+    form = DiaryForm(
+        None if is_json or request.method != "POST" else request.POST,
+        initial={"entry_id": uuid.uuid4()},
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            if is_json:
+                data = _json(request)
+            elif form.is_valid():
+                data = form.cleaned_data
+            else:
+                field, errors = next(iter(form.errors.items()))
+                raise Invalid(str(errors[0]), field)
+            noted = actions.record_diary(
+                ctx,
+                entry_id=data.get("entry_id"),
+                region=str(data.get("region", "")),
+                pain=data.get("pain"),
+                note=str(data.get("note") or ""),
+                made_at=_when(data.get("made_at")),
+            )
+        except ActionError as exc:
+            if is_json:
+                return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            status = exc.status
+        else:
+            if is_json:
+                e = noted.entry
+                body = {
+                    "id": e.pk,
+                    "entry_id": str(e.entry_id),
+                    "region": e.region,
+                    "pain": e.pain,
+                    "created": noted.created,
+                }
+                return JsonResponse(body, status=201 if noted.created else 200)
+            messages.success(request, "Diary entry saved.")
+            return redirect("portal:diary")
+    entries = queries.diary(request.user, client)
+    record(ctx, AuditEvent.Action.VIEW, client, summary="portal: pain diary")
+    context = {
+        "form": form,
+        "entries": [
+            (e, kb.regions[e.region].name if e.region in kb.regions else e.region) for e in entries
+        ],
+        "regions": sorted(((rid, r.name) for rid, r in kb.regions.items()), key=lambda r: r[1]),
+    }
+    return render(request, "program/diary.html", context, status=status)
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the portal can be added to the phone's home screen."""
+    body = {
+        "name": "Myomap home program",
+        "short_name": "My program",
+        "start_url": "/me/",
+        "scope": "/me/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#1f5f8b",
+        "icons": [{"src": "/static/myomap/favicon.svg", "sizes": "any", "type": "image/svg+xml"}],
+    }
+    response = JsonResponse(body)
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+_SW = Path(__file__).parent / "static" / "program" / "js" / "sw.js"
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served under /me/ so that its scope is the portal."""
+    response = HttpResponse(_SW.read_bytes(), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_POST
+@login_required
+def reminder(request: HttpRequest) -> HttpResponse:
+    """The client's reminder days and time, from the form on today's page."""
+    _own(request)
+    try:
+        saved = reminders.set_reminder(
+            Context.of(request), request.POST.getlist("days"), request.POST.get("at", "")
+        )
+    except ActionError as exc:
+        messages.error(request, f"Reminders not saved: {exc.message}")
+    else:
+        messages.success(request, "Reminders saved." if saved else "Reminders turned off.")
+    return redirect(reverse("portal:today") + "#reminders")
