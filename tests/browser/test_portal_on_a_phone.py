@@ -23,6 +23,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 NEW_PASSWORD = "a-long-and-quiet-river-stone"
+# The phone's cues, recorded: a vibration at the end of a hold, the screen kept awake.
+CUES = """
+window.__vibrations = 0; window.__locks = 0;
+navigator.vibrate = () => { window.__vibrations += 1; return true; };
+Object.defineProperty(navigator, "wakeLock", { value: { request: async () => {
+  window.__locks += 1;
+  return { release: async () => {}, addEventListener: () => {} };
+} } });
+"""
 LISTEN = """
 window.__violations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -65,6 +74,7 @@ def test_an_invited_client_follows_the_program_on_a_phone(
     phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     me = phone.new_page()
     me.add_init_script(LISTEN)
+    me.add_init_script(CUES)
     me.clock.install()
     me.goto(link)
     expect(me.locator("h1")).to_have_text("Welcome, Dan")
@@ -81,6 +91,7 @@ def test_an_invited_client_follows_the_program_on_a_phone(
     me.clock.run_for(21_000)
     expect(card.locator(".rep-now")).to_have_text("1")
     expect(card.get_by_role("button", name="Start the next hold")).to_be_enabled()
+    assert me.evaluate("[window.__vibrations, window.__locks]") == [1, 1]
     me.screenshot(path=str(artifacts / "portal-phone-today.png"), full_page=True)
 
     card.get_by_role("button", name="Done", exact=True).tap()
