@@ -309,12 +309,22 @@ def myomap(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+# `--workers N --threads M` from the command line, to compare server shapes; else serve's own.
+SERVE_SHAPE: dict[str, int] = {}
+
+
 def workers_option() -> list[str]:
-    """`--workers <cores>` when this myomap's server runs several processes."""
+    """`--workers <cores>` (or as asked) when this myomap's server runs several processes,
+    and `--threads M` when asked."""
     help_text = subprocess.run(
         [str(EXE), "serve", "--help"], capture_output=True, text=True, check=False
     ).stdout
-    return ["--workers", str(cores())] if "--workers" in help_text else []
+    if "--workers" not in help_text:
+        return []
+    shape = ["--workers", str(SERVE_SHAPE.get("workers", cores()))]
+    if "threads" in SERVE_SHAPE:
+        shape += ["--threads", str(SERVE_SHAPE["threads"])]
+    return shape
 
 
 def cores() -> int:
@@ -402,6 +412,7 @@ def bench_database(env: dict[str, str], work: Path, clients: int, seconds: int) 
         "visits": n_visits,
         "seed_seconds": round(seed_seconds, 1),
         "server_workers": int(workers[1]) if workers else 1,
+        "server_threads": int(workers[3]) if len(workers) > 3 else None,
         "connections": CONNECTIONS,
         "seconds_per_page": seconds,
         # Other work on the machine slows every page alike: the ratios stay comparable.
@@ -498,7 +509,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=5, help="measured seconds per page")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--workers", type=int, help="server processes (default: one per core)")
+    parser.add_argument("--threads", type=int, help="threads per server process (serve's default)")
     args = parser.parse_args(argv)
+    SERVE_SHAPE.update(
+        {k: v for k, v in (("workers", args.workers), ("threads", args.threads)) if v}
+    )
     if shutil.which(os.environ.get("WRK", "wrk")) is None:
         print("bench-web: wrk is missing (make wrk installs it)", file=sys.stderr)
         return 2
