@@ -107,8 +107,8 @@ def _members(words: list[UIntArray]) -> tuple[IntArray, IntArray]:
     which: list[IntArray] = []
     units: list[IntArray] = []
     for w, word in enumerate(words):
-        index = np.arange(len(word))
-        word = word.copy()
+        index = np.flatnonzero(word)  # a set may hold no unit in this word
+        word = word[index]
         while len(word):
             lowest = word & (~word + _ONE)
             units.append(64 * w + 64 - np.frexp(lowest.astype(np.float64))[1])
