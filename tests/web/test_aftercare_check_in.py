@@ -206,7 +206,8 @@ def test_an_amendment_signed_later_asks_for_no_second_check_in(
     )
     visit_actions.sign_note(later, visit, revision=amendment.revision)
     assert CheckIn.objects.count() == 1
-    assert Job.objects.count() == 1
+    assert Job.objects.filter(kind="aftercare.check_in").count() == 1
+    assert Job.objects.filter(kind="aftercare.relief").count() == 1  # day 4's question
     assert CheckIn.objects.get().due_at == SIGNED + dt.timedelta(hours=24)
 
 

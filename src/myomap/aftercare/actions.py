@@ -4,14 +4,11 @@ fresh one-time link, answered by the client once."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 
-from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from myomap.aftercare import links, relief
 from myomap.aftercare.models import CheckIn
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
@@ -24,9 +21,8 @@ from myomap.visits.models import Visit
 
 KIND = "aftercare.check_in"
 SALT = "myomap.aftercare.check-in"
-# How long a check-in link works once sent: a safety limit on a link in an inbox, not a
-# clinical number (the check-in's own time comes from the knowledge base).
-LINK_VALID = dt.timedelta(hours=48)
+LINK_VALID = links.LINK_VALID
+LinkRefused = links.LinkRefused
 
 
 def check_in_delay() -> dt.timedelta:
@@ -58,30 +54,20 @@ def ask_for_check_in(visit: Visit, signed_at: dt.datetime) -> CheckIn | None:
         clinic_id=client.clinic_id,
         description="Soreness check-in e-mail",
     )
+    relief.ask_first(visit, signed_at)
     return check_in
-
-
-def link_secret(check_in: CheckIn, nonce: str) -> str:
-    return signing.dumps({"c": check_in.pk, "n": nonce}, salt=SALT, compress=True)
 
 
 def send_check_in(check_in: CheckIn, now: dt.datetime) -> None:
     """Make a fresh one-time link and send it (a worker runs this when it is due)."""
     if check_in.answered_at is not None:
         return
-    nonce = secrets.token_urlsafe(24)
-    secret = link_secret(check_in, nonce)
-    CheckIn.objects.filter(pk=check_in.pk).update(
-        digest=hashlib.sha256(nonce.encode()).hexdigest(),
-        sent_at=now,
-        expires_at=now + LINK_VALID,
-    )
-    base = str(getattr(settings, "PUBLIC_URL", "") or "http://localhost:8000").rstrip("/")
+    secret = links.issue(check_in, SALT, now)
     context = {
         "clinic": check_in.clinic.name,
         "given_name": check_in.client.given_name,
-        "link": f"{base}/aftercare/check-in/{secret}/",
-        "hours": int(LINK_VALID.total_seconds() // 3600),
+        "link": links.url(f"/aftercare/check-in/{secret}/"),
+        "hours": links.hours_valid(),
     }
     mail.deliver(
         clinic_id=check_in.clinic_id,
@@ -91,32 +77,9 @@ def send_check_in(check_in: CheckIn, now: dt.datetime) -> None:
     )
 
 
-class LinkRefused(Exception):
-    """A check-in link that no longer works: says why in words for the client."""
-
-
 def check_in_for(secret: str, now: dt.datetime) -> CheckIn:
     """The check-in this link opens; `LinkRefused` saying why when it does not."""
-    try:
-        data = signing.loads(secret, salt=SALT)
-        pk, nonce = int(data["c"]), str(data["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise LinkRefused("This link is not a check-in link of ours.") from None
-    check_in = CheckIn.objects.select_related("clinic", "client").filter(pk=pk).first()
-    if check_in is None or check_in.digest != hashlib.sha256(nonce.encode()).hexdigest():
-        raise LinkRefused("This link has been replaced by a newer one, or no longer works.")
-    if check_in.answered_at is not None:
-        answered = check_in.answered_at.astimezone(check_in.clinic.zone)
-        raise LinkRefused(
-            f"This check-in was answered on {answered:%-d %b %Y at %H:%M}: a link works once."
-        )
-    if check_in.expires_at is not None and now > check_in.expires_at:
-        expired = check_in.expires_at.astimezone(check_in.clinic.zone)
-        raise LinkRefused(
-            f"This link expired on {expired:%-d %b %Y at %H:%M}. "
-            f"Contact {check_in.clinic.name} if you need to tell them how you are."
-        )
-    return check_in
+    return links.open_link(CheckIn, secret, SALT, now, "check-in")
 
 
 QUESTIONS = {
@@ -177,7 +140,7 @@ def _alert_therapist(check_in: CheckIn, now: dt.datetime) -> None:
     therapist = check_in.visit.therapist
     if not therapist.email:
         return
-    base = str(getattr(settings, "PUBLIC_URL", "") or "http://localhost:8000").rstrip("/")
+    alerts = links.url("/aftercare/alerts/")
     session = check_in.session_at.astimezone(check_in.clinic.zone)
     mail.send_later(
         key=f"check-in-alert:{check_in.pk}",
@@ -185,7 +148,7 @@ def _alert_therapist(check_in: CheckIn, now: dt.datetime) -> None:
         subject="A client's check-in needs you",
         body=(
             f"A client you treated on {session:%-d %b %Y at %H:%M} answered their check-in "
-            f"with something to look at.\n\nOpen it in Myomap: {base}/aftercare/alerts/\n"
+            f"with something to look at.\n\nOpen it in Myomap: {alerts}\n"
         ),
         clinic_id=check_in.clinic_id,
         now=now,

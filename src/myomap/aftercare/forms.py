@@ -48,3 +48,17 @@ class CheckInForm(PlainTextForm):
             "pain_now": data["pain_now"],
             **{name: data[name] == "yes" for name in flags},
         }
+
+
+class ReliefForm(PlainTextForm):
+    back = forms.ChoiceField(
+        label="Is the pain back to how it was before the session?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    pain_now = forms.TypedChoiceField(
+        label="Your pain now (0 none, 10 the worst)",
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )

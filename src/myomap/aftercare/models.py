@@ -44,3 +44,33 @@ class CheckIn(models.Model):
     @property
     def red_flag(self) -> bool:
         return bool(self.new_numbness or self.new_weakness or self.bladder_or_bowel)
+
+
+class ReliefCheck(models.Model):
+    """One "is the pain back?" question after a session, on a day of the knowledge base's
+    schedule. The first is asked for at the signature; each sent asks for the next, and a
+    "back" answer ends them."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="relief_checks")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="relief_checks")
+    day = models.PositiveSmallIntegerField()  # days after the session
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    back = models.BooleanField(null=True, blank=True)
+    pain_now = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "day"], name="one_relief_check_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"relief check day {self.day} after visit {self.visit_id}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client

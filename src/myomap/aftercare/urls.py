@@ -5,6 +5,7 @@ from myomap.aftercare import views
 app_name = "aftercare"
 urlpatterns = [
     path("check-in/<str:secret>/", views.check_in, name="check_in"),
+    path("relief/<str:secret>/", views.relief_question, name="relief"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/<int:pk>/seen/", views.seen, name="seen"),
 ]

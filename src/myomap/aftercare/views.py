@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.accounts.models import Clinic
-from myomap.aftercare import actions, queries
-from myomap.aftercare.forms import CheckInForm
+from myomap.aftercare import actions, queries, relief
+from myomap.aftercare.forms import CheckInForm, ReliefForm
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.access import staff_required
@@ -52,7 +52,12 @@ def alerts(request: HttpRequest) -> HttpResponse:
     record(ctx, AuditEvent.Action.VIEW, None, summary="check-in alerts")
     zone = Clinic.objects.get(pk=int(request.user.clinic_id)).zone  # type: ignore[union-attr,arg-type]
     with timezone.override(zone):
-        return render(request, "aftercare/alerts.html", {"open": open_alerts, "seen": seen})
+        context = {
+            "open": open_alerts,
+            "seen": seen,
+            "relief": queries.recent_relief(request.user),
+        }
+        return render(request, "aftercare/alerts.html", context)
 
 
 @require_POST
@@ -64,3 +69,36 @@ def seen(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as exc:
         messages.error(request, exc.message)
     return redirect("aftercare:alerts")
+
+
+@require_http_methods(["GET", "POST"])
+def relief_question(request: HttpRequest, secret: str) -> HttpResponse:
+    """ "Is the pain back?" from the e-mailed one-time link."""
+    ctx = Context.of(request)
+    try:
+        found = relief.check_for(secret, ctx.now)
+    except actions.LinkRefused as refused:
+        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+    form = ReliefForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answered = relief.answer(
+                ctx,
+                found,
+                back=form.cleaned_data["back"] == "yes",
+                pain_now=form.cleaned_data["pain_now"],
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return render(request, "aftercare/relief_thanks.html", {"check": answered})
+    context = {
+        "form": form,
+        "clinic": found.clinic.name,
+        "given_name": found.client.given_name,
+        "day": found.day,
+    }
+    status = 400 if request.method == "POST" else 200
+    response = render(request, "aftercare/relief.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -46,6 +46,24 @@ class Span(_Part):
             yield Ref(f"{field}.sources", "sources", source)
 
 
+class Days(_Part):
+    """Days after a session, in order (the relief follow-up's schedule)."""
+
+    days: tuple[int, ...] = Field(min_length=1)
+    sources: tuple[Id, ...] = Field(min_length=1)
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _rising(self) -> Days:
+        if any(a >= b for a, b in zip(self.days, self.days[1:], strict=False)) or self.days[0] < 1:
+            raise ValueError(f"days must rise from 1 or more, not {list(self.days)}")
+        return self
+
+    def references(self, field: str) -> Iterator[Ref]:
+        for source in self.sources:
+            yield Ref(f"{field}.sources", "sources", source)
+
+
 class Gentler(_Part):
     """A gentler start on a very tender point: from `from_tender`/10 up, the plan starts
     with the shorter `hold_seconds`."""
@@ -117,6 +135,9 @@ class Aftercare(Cited):
     soreness_advice: Text
     relief_days: Span
     rebook_days: Span
+    # When the client is asked whether the pain is back: optional, so a folder without it
+    # still loads (no follow-ups are then sent).
+    relief_check_days: Days | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -130,6 +151,8 @@ class Aftercare(Cited):
         yield from self.soreness_hours.references("soreness_hours")
         yield from self.relief_days.references("relief_days")
         yield from self.rebook_days.references("rebook_days")
+        if self.relief_check_days is not None:
+            yield from self.relief_check_days.references("relief_check_days")
 
     @classmethod
     def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:
