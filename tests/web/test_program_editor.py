@@ -10,6 +10,9 @@ reading applies), alice his therapist, bob at Hilltop, dan and erin clients."""
 
 from __future__ import annotations
 
+import io
+
+import pypdf
 import pytest
 from records_fixtures import World, build_world, last_event_id, new_events
 
@@ -17,8 +20,8 @@ from myomap.audit.models import AuditEvent
 from myomap.clients.models import Intake
 from myomap.core.kb import load_default
 from myomap.core.program import refusal, rules
-from myomap.program.actions import contraindications_of
 from myomap.program.models import Program, ProgramItem
+from myomap.program.queries import contraindications_of
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +172,23 @@ def test_only_the_clinics_staff_reach_the_editor(world: World, persona: str, sta
 def test_the_sign_in_page_for_anonymous(world: World) -> None:
     page = world.web("anonymous").get(url(world))
     assert page.status_code == 302 and "/accounts/login/" in page["Location"]
+
+
+def test_an_item_ruled_out_since_it_was_added_is_held_back_and_flagged(
+    no_blood_thinner: World,
+) -> None:
+    """A later intake names a blood thinner: the self-release built before is no longer
+    shown to the client or printed, and the editor says why."""
+    world = no_blood_thinner
+    world.web("alice").post(url(world), {"do": "build"})
+    assert "Ball release for quadratus lumborum" in world.web("dan").get("/me/").content.decode()
+    Intake.objects.filter(pk=world.ask_intake.pk).update(medication_review={})
+    assert (
+        "Ball release for quadratus lumborum" not in world.web("dan").get("/me/").content.decode()
+    )
+    page = world.web("alice").get(url(world)).content.decode()
+    assert "Ruled out by the client's screening since it was added" in page
+    assert "No self-pressure with a ball or the hands" in page
+    handout = world.web("dan").get(f"/portal/clients/{world.client.pk}/handout.pdf").content
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(handout)).pages)
+    assert "Standing side-bend stretch" in text and "Ball release" not in text

@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
-from myomap.clients.screening import screen_intake
 from myomap.core import program as core
 from myomap.core.factors import suggested_findings
 from myomap.core.kb import load_default
 from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem
+from myomap.program.queries import contraindications_of
 from myomap.records.errors import Forbidden, Invalid
 from myomap.records.guards import require_clinic
 from myomap.visits.models import Visit
@@ -32,15 +32,6 @@ from myomap.visits.models import Visit
 MAX_NOTE = 500
 # How far ahead of the server's clock a phone's own time is believed (its clock drifts).
 CLOCK_SLACK = dt.timedelta(minutes=10)
-
-
-def contraindications_of(client: Client) -> set[str]:
-    """The client's contraindications over all their intakes (the cautious reading: a
-    condition on any intake still applies at home)."""
-    found: set[str] = set()
-    for intake in client.intakes.all():
-        found |= {c.id for c in screen_intake(intake).contraindications}
-    return found
 
 
 def points_of(visit: Visit) -> list[core.TreatedPoint]:

@@ -47,7 +47,12 @@ def handout_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request.user, pk)
     kb = load_default()
     program = queries.program_of(request.user, client)
-    items = [i for i in queries.current_items(program) if i.exercise in kb.exercises]
+    held = queries.ruled_out(client)
+    items = [
+        i
+        for i in queries.current_items(program)
+        if i.exercise in kb.exercises and i.exercise not in held
+    ]
     rows: list[dict[str, Any]] = []
     for item in items:
         exercise = kb.exercises[item.exercise]

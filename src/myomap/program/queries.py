@@ -15,10 +15,27 @@ from typing import Any
 from django.utils import timezone
 
 from myomap.clients.models import Client
+from myomap.clients.screening import screen_intake
 from myomap.core import program as core
 from myomap.core.kb import load_default
 from myomap.core.kb.clinical import Exercise
 from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem
+
+
+def contraindications_of(client: Client) -> set[str]:
+    """The client's contraindications over all their intakes (the cautious reading: a
+    condition on any intake still applies at home)."""
+    found: set[str] = set()
+    for intake in client.intakes.all():
+        found |= {c.id for c in screen_intake(intake).contraindications}
+    return found
+
+
+def ruled_out(client: Client) -> dict[str, str]:
+    """The exercises the client's screening now rules out at home, with the reason: an
+    item added before a new intake named a blood thinner is held back from the client
+    (and the handout) and flagged in the editor, never shown to do."""
+    return core.refusals(load_default(), contraindications_of(client))
 
 
 def program_of(user: Any, client: Client, *, with_visit: bool = False) -> Program | None:
@@ -66,7 +83,12 @@ class Row:
 def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[dt.date]]:
     """The client's exercises with today's log and the last seven days' outcomes."""
     kb = load_default()
-    items = [i for i in current_items(program_of(user, client)) if i.exercise in kb.exercises]
+    held = ruled_out(client)
+    items = [
+        i
+        for i in current_items(program_of(user, client))
+        if i.exercise in kb.exercises and i.exercise not in held
+    ]
     today = _local_day(now)
     days = [today - dt.timedelta(days=n) for n in range(6, -1, -1)]
     logs = LogEntry.objects.visible_to(user).filter(

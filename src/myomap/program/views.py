@@ -44,10 +44,12 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _editor_context(request: HttpRequest, visit: Any, program: Program | None) -> dict[str, Any]:
     kb = load_default()
-    refused = actions.contraindications_of(visit.client)
-    refusals = core.refusals(kb, refused)
+    refusals = queries.ruled_out(visit.client)
     items = queries.current_items(program)
-    forms = [(item, kb.exercises.get(item.exercise), DoseForm.of(item)) for item in items]
+    forms = [
+        (item, kb.exercises.get(item.exercise), DoseForm.of(item), refusals.get(item.exercise))
+        for item in items
+    ]
     in_program = {i.exercise for i in items}
     choices = [
         (eid, ex.name, refusals.get(eid))
