@@ -90,6 +90,7 @@ class World:
             "visit": self.visit.pk,
             "signed_visit": self.signed_visit.pk,
             "empty_visit": self.empty_visit.pk,
+            "erin_client": self.erin_client.pk,
         }
 
     def revision(self, visit: Visit | None = None) -> int:
@@ -261,6 +262,7 @@ class Kind(enum.Enum):
     OWN_LIST = "the clients this user may see"
     ACCOUNT = "who the credentials belong to"
     AUDIT = "the clinic's audit log"
+    ADMIN = "a clinic admin's page about the clinic's data"
 
 
 A, S, F, N = Outcome.ALLOWED, Outcome.SIGN_IN, Outcome.FORBIDDEN, Outcome.NOT_FOUND
@@ -274,6 +276,7 @@ EXPECTED: dict[Kind, dict[str, Outcome]] = {
     Kind.OWN_LIST: dict(zip(PERSONAS, (S, A, A, A, A, A), strict=True)),
     Kind.ACCOUNT: dict(zip(PERSONAS, (S, A, A, A, A, A), strict=True)),
     Kind.AUDIT: dict(zip(PERSONAS, (S, F, F, F, F, A), strict=True)),
+    Kind.ADMIN: dict(zip(PERSONAS, (S, F, F, F, F, A), strict=True)),
 }
 
 
@@ -532,6 +535,30 @@ ENTRIES: list[Entry] = [
         {"instrument": "nprs", "answers": [4]},
         ("create",),
     ),
+    # The clinic's data pages (/accounts/clinic/data/) are in ADMIN_ENTRIES below.
+]
+
+# The clinic admin's data pages (only a clinic admin's: a therapist gets 403), reads and
+# changes, against the same EXPECTED matrix. They are not in ENTRIES, whose write tables
+# are run by a therapist: tests/web/test_clinic_data.py walks the resolver under
+# ADMIN_PREFIX, checks every route and method is here, runs the matrix and checks the
+# audit events (a download is one export event per client in it, not one view). Erin's
+# record holds no signed note, so it may be erased at once.
+ADMIN_PREFIX = "accounts/clinic/data/"
+ADMIN_ENTRIES: list[Entry] = [
+    Entry("GET", "/accounts/clinic/data/", Kind.ADMIN, health_data=False),
+    Entry("GET", "/accounts/clinic/data/clinic.fhir.json", Kind.ADMIN),
+    Entry("GET", "/accounts/clinic/data/clients/{client}/fhir.json", Kind.ADMIN),
+    Entry("GET", "/accounts/clinic/data/clinic-csv.zip", Kind.ADMIN),
+    Entry("GET", "/accounts/clinic/data/clients/{client}/erase/", Kind.ADMIN),
+    Entry("POST", "/accounts/clinic/data/retention/", Kind.ADMIN, {"years": "10"}, ("update",)),
+    Entry(
+        "POST",
+        "/accounts/clinic/data/clients/{erin_client}/erase/confirm/",
+        Kind.ADMIN,
+        {"requested_by": "the client, by letter", "requested_on": "2026-01-05"},
+        ("delete",),
+    ),
 ]
 
 # Routes under PREFIXES that hold no client data, each with the reason.
@@ -543,8 +570,8 @@ NOT_CLIENT_DATA = {
 
 
 # ----------------------------------------------------------------------------- the resolver
-def routes() -> list[str]:
-    """Every route of the URL configuration under PREFIXES, walked from the resolver."""
+def routes(prefixes: tuple[str, ...] = PREFIXES) -> list[str]:
+    """Every route of the URL configuration under `prefixes`, walked from the resolver."""
 
     def walk(patterns: list[Any], prefix: str) -> list[str]:
         found: list[str] = []
@@ -555,7 +582,7 @@ def routes() -> list[str]:
                 found.append(prefix + str(pattern.pattern))
         return found
 
-    return sorted({r for r in walk(get_resolver().url_patterns, "") if r.startswith(PREFIXES)})
+    return sorted({r for r in walk(get_resolver().url_patterns, "") if r.startswith(prefixes)})
 
 
 # ----------------------------------------------------------------------------- snapshots

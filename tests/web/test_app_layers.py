@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "aftercare": {"core", "records", "audit", "accounts", "clients", "visits", "jobs"},
     "interop": {"core", "records", "audit", "clients", "visits", "outcomes"},
     "erasure": {"records", "audit", "accounts", "clients", "visits"},
+    "clinicdata": {"records", "audit", "clients", "interop", "erasure"},
     "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
     "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},
     "cli": {

@@ -131,3 +131,32 @@ def _forget_login(user_id: int, number: int) -> None:
     user.set_unusable_password()
     user.save()
     AuditEvent.objects.filter(actor_id=user_id).update(actor_name=user.username)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What `erase_client` would do now: the rows that would go (model label -> rows),
+    the audit events that would be redacted, or why it would be refused ("" if not)."""
+
+    rows_deleted: dict[str, int]
+    events_redacted: int
+    refusal: str = ""
+
+
+class _RolledBack(Exception):
+    def __init__(self, erasure: Erasure) -> None:
+        super().__init__("the erasure's dry run")
+        self.erasure = erasure
+
+
+def preview(ctx: Context, client: Client) -> Preview:
+    """The erasure run and rolled back, so what the page says would go is exactly what
+    `erase_client` deletes and redacts; nothing is changed."""
+    try:
+        with transaction.atomic():
+            done = erase_client(ctx, client, ErasureRequest("a dry run", ctx.now.date()))
+            raise _RolledBack(done)
+    except _RolledBack as back:
+        return Preview(dict(back.erasure.rows_deleted), back.erasure.events_redacted)
+    except Invalid as exc:
+        return Preview({}, AuditEvent.objects.filter(client=client).count(), exc.message)

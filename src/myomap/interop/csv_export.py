@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -145,14 +146,31 @@ def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
     return out
 
 
-def write_folder(folder: Path, clients: Iterable[ClientRows]) -> dict[str, int]:
-    """Write the CSV files into a new folder (0700, files 0600); rows written per file."""
-    private_folder(folder)
+def files(clients: Iterable[ClientRows]) -> tuple[dict[str, bytes], dict[str, int]]:
+    """Every CSV file's bytes, README.csv (the data dictionary) last; rows per table."""
     made = tables(clients)
-    for name, rows in made.items():
-        write_private(folder / name, _table([c for c, _ in DICTIONARY[name]], rows))
+    out = {name: _table([c for c, _ in DICTIONARY[name]], rows) for name, rows in made.items()}
     dictionary = [
         [name, column, meaning] for name, cols in DICTIONARY.items() for column, meaning in cols
     ]
-    write_private(folder / "README.csv", _table(["file", "column", "meaning"], dictionary))
-    return {name: len(rows) for name, rows in made.items()}
+    out["README.csv"] = _table(["file", "column", "meaning"], dictionary)
+    return out, {name: len(rows) for name, rows in made.items()}
+
+
+def write_folder(folder: Path, clients: Iterable[ClientRows]) -> dict[str, int]:
+    """Write the CSV files into a new folder (0700, files 0600); rows written per file."""
+    private_folder(folder)
+    made, counts = files(clients)
+    for name, data in made.items():
+        write_private(folder / name, data)
+    return counts
+
+
+def zipped(clients: Iterable[ClientRows], folder: str) -> bytes:
+    """The same files as `write_folder`, in one .zip under `folder/`."""
+    made, _ = files(clients)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in made.items():
+            archive.writestr(f"{folder}/{name}", data)
+    return buffer.getvalue()

@@ -5,7 +5,7 @@ Composition. Every resource is validated by the models as it is built."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from fhir.resources.R4B.auditevent import (
@@ -260,6 +260,29 @@ def collection(clients: Iterable[ClientRows], now: dt.datetime, by: Any = None) 
     resources += list(exporter.people.values())
     resources.append(exporter.concept_map())
     return Bundle(type="collection", timestamp=when(now), entry=entries(resources))
+
+
+def stream(clients: Iterable[ClientRows], now: dt.datetime, by: Any) -> Iterator[bytes]:
+    """The same collection Bundle as `collection`, as JSON written one entry at a time, so
+    only one client's resources are in memory at once (a whole clinic's download). Each
+    entry is a model built and validated as `collection` builds it; the Bundle's own
+    elements are the model's too, its entries spliced in."""
+    exporter = Exporter()
+    envelope = Bundle(type="collection", timestamp=when(now)).model_dump_json()
+    yield envelope[:-1].encode("utf-8") + b',"entry":['
+    patients: list[Resource] = []
+    first = True
+    for rows in clients:
+        found = exporter.client_resources(rows)
+        patients.append(found[0])
+        for entry in entries(found):
+            yield (b"" if first else b",") + entry.model_dump_json().encode("utf-8")
+            first = False
+    tail = [exporter.export_event(by, now, patients), *exporter.people.values()]
+    for entry in entries([*tail, exporter.concept_map()]):
+        yield (b"" if first else b",") + entry.model_dump_json().encode("utf-8")
+        first = False
+    yield b"]}"
 
 
 def document(rows: ClientRows, visit_rows: VisitRows, now: dt.datetime) -> Bundle:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,25 @@ def export_fhir(ctx: Context, client_id: int | None, path: Path) -> int:
     write_private(path, bundle.model_dump_json(indent=2).encode("utf-8"))
     _audit_export(ctx, [r.client for r in rows], f"FHIR export to {path.name}")
     return len(bundle.entry or [])
+
+
+def fhir_download(ctx: Context, client_id: int | None, name: str) -> Iterator[bytes]:
+    """The collection Bundle of `export_fhir` for a download, as JSON chunks written one
+    client at a time (`fhir_export.stream`). Who may see which clients is settled and the
+    export audited now, before the first byte: a client this person may not see is a 404
+    here, not a broken download."""
+    clients = gather.clients_for(ctx.user, client_id)
+    _audit_export(ctx, clients, f"FHIR export downloaded as {name}")
+    rows = (gather.rows_of(ctx.user, client) for client in clients)
+    return fhir_export.stream(rows, ctx.now, ctx.user)
+
+
+def csv_download(ctx: Context, folder: str) -> bytes:
+    """The files of `export_csv` (README.csv the data dictionary) as one .zip, audited."""
+    rows = list(gather.every(ctx.user, None))
+    data = csv_export.zipped(rows, folder)
+    _audit_export(ctx, [r.client for r in rows], f"CSV export downloaded as {folder}.zip")
+    return data
 
 
 def export_document(ctx: Context, visit_id: int, path: Path) -> int:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/tokens/", include("myomap.web.token_urls")),
     path("accounts/two-factor/", include("myomap.web.two_factor.urls")),
+    path("accounts/clinic/data/", include("myomap.clinicdata.urls")),
     path("accounts/clinic/", include("myomap.web.clinic_urls")),
     path("accounts/outbox/", clinic.outbox_page, name="outbox"),
     path("accounts/jobs/", include("myomap.jobs.urls")),
