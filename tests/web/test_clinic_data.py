@@ -308,3 +308,54 @@ def test_the_admin_sees_what_goes_and_erases_a_client_audited(world: World) -> N
     redacted = AuditEvent.objects.filter(client_id=pk)
     assert redacted.count() == 0  # the client's row is gone: the events keep no link
     assert AuditEvent.objects.filter(summary=REDACTED).count() == events_before + 1
+
+
+# ----------------------------------------------------------------------------- the client's
+DRAFT_WORDS = "Words-only-in-an-unsigned-draft"
+
+
+def test_a_client_downloads_their_own_record_and_signed_notes(world: World) -> None:
+    version = world.visit.note.versions.get()  # the draft nobody but staff may read
+    version.subjective = f"{DRAFT_WORDS} {version.subjective}"
+    version.save()
+    dan = world.web("dan")
+    first = last_event_id()
+    page = dan.get("/me/data/").content.decode()
+    assert "/me/data/fhir.json" in page
+    assert f"/visits/{world.signed_visit.pk}/note.pdf" in page
+    assert f"/visits/{world.visit.pk}/note.pdf" not in page  # a draft is no note of his
+    [viewed] = new_events(first)
+    assert (viewed.action, viewed.client, viewed.via) == (
+        AuditEvent.Action.VIEW,
+        world.client,
+        "web",
+    )
+
+    first = last_event_id()
+    response = dan.get("/me/data/fhir.json")
+    assert response.status_code == 200
+    body = _body(response)
+    bundle = Bundle.model_validate_json(body)
+    patients = [
+        e.resource for e in bundle.entry or [] if e.resource.get_resource_type() == "Patient"
+    ]
+    assert [p.name[0].family for p in patients] == [DAN_FAMILY_NAME]
+    assert DRAFT_WORDS.encode() not in body and ERIN_FAMILY_NAME.encode() not in body
+    assert any(e.resource.get_resource_type() == "Composition" for e in bundle.entry or [])
+    [exported] = new_events(first)
+    assert (exported.action, exported.actor, exported.client) == (
+        AuditEvent.Action.EXPORT,
+        world.dan,
+        world.client,
+    )
+    assert dan.get(f"/visits/{world.signed_visit.pk}/note.pdf").status_code in (200, 503)
+
+
+def test_only_a_client_has_their_own_data_page(world: World) -> None:
+    erin = _body(world.web("erin").get("/me/data/fhir.json"))
+    assert ERIN_FAMILY_NAME.encode() in erin and DAN_FAMILY_NAME.encode() not in erin
+    for persona in ("alice", "carol", "bob"):
+        for path in ("/me/data/", "/me/data/fhir.json"):
+            assert world.web(persona).get(path).status_code == 403, (persona, path)
+    answer = world.web("anonymous").get("/me/data/fhir.json")
+    assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
