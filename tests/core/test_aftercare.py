@@ -28,3 +28,15 @@ def test_relief_ends_on_the_first_day_the_pain_is_back() -> None:
 def test_relief_not_yet_over_is_at_least_the_last_day_answered() -> None:
     assert lasted(SCHEDULE, [(4, False), (7, False)]) == Relief(7, at_least=True)
     assert lasted(SCHEDULE, []) is None
+
+
+def test_the_rebooking_day_is_a_day_before_the_median_relief_within_the_range() -> None:
+    from myomap.core.aftercare import suggest_rebooking
+
+    three = [Relief(6, False), Relief(8, False), Relief(7, False)]
+    assert suggest_rebooking(three, 4, 14, 7).day == 6
+    # One odd session does not move it far; a relief not yet over does not count.
+    odd = [Relief(6, False), Relief(30, False), Relief(7, False), Relief(14, True)]
+    assert suggest_rebooking(odd, 4, 14, 7).day == 6
+    assert suggest_rebooking([Relief(3, False)], 4, 14, 7).day == 4  # not before the range
+    assert suggest_rebooking([Relief(14, True)], 4, 14, 7).day == 7  # nothing ended yet

@@ -87,6 +87,23 @@ def test_relief_is_asked_on_the_schedules_days_until_the_pain_is_back(
     client.force_login(people.alice)
     page = client.get("/aftercare/alerts/").content.decode()
     assert "Dan Marlowe</a>, session of 2 Mar 2026: relief lasted 7 days" in page
+    # Relief ended on day 7: come back on day 6 (8 March), with Alice's open times then.
+    with time_machine.travel(day(5), tick=False):
+        page = client.get("/aftercare/alerts/").content.decode()
+    assert "relief lasted 7 days; suggest day 6, Sunday 8 Mar." in page
+    assert "No open time that day." in page  # Alice has no hours set
+    from myomap.appointments import actions as appointment_actions
+    from myomap.audit.log import Context
+
+    appointment_actions.set_weekly_hours(
+        Context(user=people.alice), people.alice, [(0, dt.time(13), dt.time(17))]
+    )
+    with time_machine.travel(day(7) + dt.timedelta(hours=2), tick=False):
+        page = client.get("/aftercare/alerts/").content.decode()
+    # Seen on day 7 (Monday 9 March) the suggested day has passed: today's open times.
+    assert "suggest day 6 (that day has passed), Monday 9 Mar." in page
+    assert "Open with Alice Moss: " in page
+    assert ">13:00</a>, <a" in page and "start=2026-03-09T13%3A00%3A00%2B00%3A00" in page
     client.force_login(people.bob)
     assert "relief lasted" not in client.get("/aftercare/alerts/").content.decode()
 

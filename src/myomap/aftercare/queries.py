@@ -42,3 +42,44 @@ def recent_relief(user: Any, limit: int = 20) -> list[tuple[Any, Any, Any]]:
     visits = {c.visit_id: c.visit for c in checks}
     clients = {c.visit_id: c.client for c in checks}
     return [(visits[pk], clients[pk], lasted(pk)) for pk in seen[:limit]]
+
+
+REBOOK_MINUTES = 60  # the slots offered for a rebooking are of a usual appointment's length
+
+
+def rebooking(user: Any, clients: list[Any], now: Any) -> list[dict[str, Any]]:
+    """For each client: the suggested day in words, its date on the clinic's clock, and the
+    open starts of the therapist of their latest session that day (four at most)."""
+    from myomap.aftercare.relief import suggestion_for
+    from myomap.appointments.queries import open_starts
+
+    rows = []
+    for client in clients:
+        found = suggestion_for(client.pk)
+        if found is None:
+            continue
+        suggestion, moment = found
+        latest = (
+            ReliefCheck.objects.filter(client=client)
+            .select_related("visit__therapist", "clinic")
+            .order_by("-due_at")
+            .first()
+        )
+        assert latest is not None
+        zone = latest.clinic.zone
+        day = moment.astimezone(zone).date()
+        today = now.astimezone(zone).date()
+        late = day < today  # the suggested day has passed: offer times from today
+        day = max(day, today)
+        therapist = latest.visit.therapist
+        starts = open_starts(therapist, day, zone, REBOOK_MINUTES, now)[:4]
+        rows.append(
+            {
+                "client": client,
+                "words": suggestion.words + (" (that day has passed)" if late else ""),
+                "day": day,
+                "therapist": therapist,
+                "starts": [(s, s.astimezone(zone)) for s in starts],
+            }
+        )
+    return rows

@@ -132,3 +132,19 @@ def lasted(visit_id: int) -> core.Relief | None:
     answers = ReliefCheck.objects.filter(visit_id=visit_id, back__isnull=False)
     pairs = [(day, bool(back)) for day, back in answers.values_list("day", "back")]
     return core.lasted(schedule_days(), pairs)
+
+
+def suggestion_for(client_id: int) -> tuple[core.Rebooking, dt.datetime] | None:
+    """When this client should come back, from the relief of their sessions so far, and
+    the moment that is after their latest followed session; None without one."""
+    care = load_default().aftercare
+    checks = ReliefCheck.objects.filter(client_id=client_id)
+    latest = checks.order_by("-due_at").first()
+    if care is None or latest is None:
+        return None
+    measured = [r for v in checks.values_list("visit_id", flat=True).distinct() if (r := lasted(v))]
+    suggestion = core.suggest_rebooking(
+        measured, care.relief_days.low, care.relief_days.high, care.rebook_days.usual or 7
+    )
+    session_at = latest.due_at - dt.timedelta(days=latest.day)
+    return suggestion, session_at + dt.timedelta(days=suggestion.day)

@@ -52,10 +52,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
     record(ctx, AuditEvent.Action.VIEW, None, summary="check-in alerts")
     zone = Clinic.objects.get(pk=int(request.user.clinic_id)).zone  # type: ignore[union-attr,arg-type]
     with timezone.override(zone):
+        relief_rows = queries.recent_relief(request.user)
+        clients = list({row[1].pk: row[1] for row in relief_rows}.values())
         context = {
             "open": open_alerts,
             "seen": seen,
-            "relief": queries.recent_relief(request.user),
+            "relief": relief_rows,
+            "rebooking": queries.rebooking(request.user, clients, ctx.now),
         }
         return render(request, "aftercare/alerts.html", context)
 

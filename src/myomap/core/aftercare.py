@@ -49,3 +49,39 @@ def lasted(schedule: Sequence[int], answers: Sequence[tuple[int, bool]]) -> Reli
     if last_not_back is None:
         return None
     return Relief(days=last_not_back, at_least=True)
+
+
+@dataclass(frozen=True)
+class Rebooking:
+    """When to come back: `day` after the session, with the reasoning in words."""
+
+    day: int
+    words: str
+
+
+def suggest_rebooking(
+    measured: Sequence[Relief], relief_low: int, relief_high: int, usual: int
+) -> Rebooking:
+    """The day to come back, before relief is expected to end: a day before the median of
+    this client's relief that has ended (robust to one odd session), kept within the
+    knowledge base's relief range; until a relief has ended, the usual interval.
+
+    >>> suggest_rebooking([Relief(6, False), Relief(8, False), Relief(7, False)], 4, 14, 7).words
+    'relief lasted 6, 8 and 7 days; suggest day 6'
+    >>> suggest_rebooking([], 4, 14, 7).words
+    'no relief measured yet (it usually lasts 4-14 days); suggest the usual day 7'
+    """
+    ended = [r.days for r in measured if not r.at_least]
+    if not ended:
+        return Rebooking(
+            usual,
+            f"no relief measured yet (it usually lasts {relief_low}-{relief_high} days); "
+            f"suggest the usual day {usual}",
+        )
+    ordered = sorted(ended)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) // 2
+    day = min(max(median - 1, relief_low), relief_high)
+    listed = ", ".join(str(d) for d in ended[:-1])
+    days = f"{listed} and {ended[-1]}" if listed else str(ended[-1])
+    return Rebooking(day, f"relief lasted {days} days; suggest day {day}")
