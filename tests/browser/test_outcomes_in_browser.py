@@ -46,7 +46,7 @@ def _dan_with_two_visits(alice):  # type: ignore[no-untyped-def]
 
 def _enter_rmdq(page, ticked: int) -> None:  # type: ignore[no-untyped-def]
     expect(page.locator("h1")).to_contain_text("Roland-Morris Disability Questionnaire")
-    expect(page.locator("#licence-notice")).to_contain_text("wording is not shipped")
+    expect(page.locator("#licence-notice")).to_contain_text("not in its own words")
     for n in range(1, ticked + 1):
         page.check(f"input[name=s{n}]")
     page.click("button:has-text('Save RMDQ')")

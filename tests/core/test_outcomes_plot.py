@@ -51,3 +51,23 @@ def test_many_points_label_only_some_dates() -> None:
     svg = plot(KB.instruments["nprs"], points)
     labels = re.findall(r'text-anchor="(?:start|middle|end)" fill="#1f2937">(d\d+)<', svg)
     assert labels[0] == "d0" and labels[-1] == "d19" and len(labels) <= 6
+
+
+def test_the_axis_runs_to_the_top_of_the_range_and_labels_it() -> None:
+    """RMDQ scores 24 and 21 sit on a labelled axis that ends at 24, not above a '20'."""
+    svg = plot(KB.instruments["rmdq"], [("1 Mar", 24.0), ("8 Mar", 21.0)])
+    labels = re.findall(r'text-anchor="end" fill="[^"]+">([0-9.]+)</text>', svg)
+    assert labels == ["0", "5", "10", "15", "20", "24"]
+    top_line = re.search(r'y1="([0-9.]+)" y2="[0-9.]+" stroke="#e5e7eb"[^>]*/><text[^>]*>24<', svg)
+    first_point = re.search(r'<circle class="point" cx="[0-9.]+" cy="([0-9.]+)"', svg)
+    assert top_line and first_point and top_line.group(1) == first_point.group(1)
+    # NPRS 0-10 keeps its round steps
+    nprs = plot(KB.instruments["nprs"], [("1 Mar", 7.0)])
+    assert re.findall(r'text-anchor="end" fill="[^"]+">([0-9.]+)</text>', nprs) == [
+        "0",
+        "2",
+        "4",
+        "6",
+        "8",
+        "10",
+    ]

@@ -231,6 +231,32 @@ def test_startback_has_no_threshold_and_reports_the_change_of_risk_group():
     )
 
 
+def test_a_worsening_is_judged_by_its_points_where_the_percent_is_an_improvement_threshold():
+    """Ostelo 2008's 30% is an improvement from baseline: NPRS 2 -> 3 (50% higher) is a
+    one-point wobble, less than the 2 points that count."""
+    nprs = inst("nprs")
+    moved = change(nprs, score(nprs, [2]), score(nprs, [3]))
+    assert (moved.direction, moved.passes, moved.reaches_threshold) == ("worse", False, False)
+    assert moved.sentence == (
+        "NPRS 2 → 3: worse by 1 point (50%), less than the minimal important change (2 points)"
+    )
+    # the same percent down is still an improvement that counts
+    assert change(nprs, score(nprs, [3]), score(nprs, [2])).passes is True
+
+
+def test_a_baseline_past_the_floor_or_ceiling_is_said_to_be():
+    rmdq = inst("rmdq")
+    low = change(rmdq, score(rmdq, [1] * 3 + [0] * 21), score(rmdq, [1] * 2 + [0] * 22))
+    assert low.sentence.endswith(
+        "; the baseline is below the RMDQ's floor of 4, where the scale has little room to "
+        "show change"
+    )
+    high = change(rmdq, score(rmdq, [1] * 22 + [0] * 2), score(rmdq, [1] * 21 + [0] * 3))
+    assert "above the RMDQ's ceiling of 20" in high.sentence
+    middle = change(rmdq, score(rmdq, [1] * 14 + [0] * 10), score(rmdq, [1] * 8 + [0] * 16))
+    assert "floor" not in middle.sentence and "ceiling" not in middle.sentence
+
+
 def test_no_change_and_a_zero_baseline():
     peg = inst("peg")
     same = change(peg, score(peg, [4, 4, 4]), score(peg, [4, 4, 4]))

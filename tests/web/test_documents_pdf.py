@@ -101,9 +101,14 @@ def test_the_referral_letter_as_a_pdf_names_the_red_flags(world: World) -> None:
     assert f"Referral: {world.red_intake.client}" in text
     assert "I refer for medical assessment" in text
     assert "it is not a diagnosis" in text
-    assert "Print" not in text  # the page's button is not on paper
+    assert "Print" not in text and "Back to the intake" not in text  # the page's tools
+    assert "Confidential: health information" in text
+    assert "Emergency: please assess today." in text or "Urgent: please assess soon." in text
     letter = world.web("alice").get(f"/clients/intakes/{world.red_intake.pk}/referral-letter/")
-    assert b'referral-letter.pdf">PDF</a>' in letter.content
+    page = letter.content.decode()
+    assert 'referral-letter.pdf">PDF</a>' in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert f'href="/clients/intakes/{world.red_intake.pk}/">← Back to the intake</a>' in page
     assert (
         world.web("dan")
         .get(f"/clients/intakes/{world.red_intake.pk}/referral-letter.pdf")

@@ -63,7 +63,7 @@ def test_a_bad_every_nth_is_refused_and_nothing_changes(world: World) -> None:
     ScheduleRule.objects.create(clinic=world.lakeside, instrument="nprs", every_visit=True)
     answer = world.web("carol").post(SCHEDULE, {"rmdq-every_nth": "1"})
     assert answer.status_code == 400
-    assert "greater than or equal to 2" in answer.content.decode()
+    assert "RMDQ: every n-th visit must be 2 or more" in answer.content.decode()
     assert list(ScheduleRule.objects.values_list("instrument", flat=True)) == ["nprs"]
 
 
@@ -149,3 +149,13 @@ def test_another_clinics_report_counts_none_of_lakesides_clients(world: World) -
 def test_the_clinic_page_links_to_the_schedule_and_the_report(world: World) -> None:
     page = world.web("carol").get("/accounts/clinic/").content.decode()
     assert f'href="{SCHEDULE}"' in page and f'href="{REPORT}"' in page
+
+
+def test_a_score_entered_on_the_record_on_the_visits_day_counts_as_done(world: World) -> None:
+    ScheduleRule.objects.create(clinic=world.lakeside, instrument="rmdq", at_intake=True)
+    browser = world.web("alice")
+    assert "RMDQ</a> — at intake" in browser.get(f"/visits/{world.visit.pk}/").content.decode()
+    browser.post(f"/clients/{world.client.pk}/outcomes/rmdq/", {f"s{n}": "on" for n in range(1, 8)})
+    page = browser.get(f"/visits/{world.visit.pk}/").content.decode()
+    assert "RMDQ</a> — at intake" not in page
+    assert "done</span> RMDQ" in page and "(entered on the record that day)" in page

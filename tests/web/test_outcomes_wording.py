@@ -115,7 +115,7 @@ def test_loading_again_replaces_and_remove_takes_it_away(world: World) -> None:
     answer = world.web("carol").post(PAGE, {"instrument": "odi", "remove": "1"})
     assert answer.status_code == 302 and not LicensedWording.objects.exists()
     form = world.web("alice").get(f"/clients/{world.client.pk}/outcomes/odi/").content.decode()
-    assert "Made-up section" not in form and "is not shipped with Myomap" in form
+    assert "Made-up section" not in form and "not in its own words" in form
 
 
 def test_only_the_clinic_admin_loads_and_another_clinic_never_sees_it(world: World) -> None:
@@ -134,5 +134,5 @@ def test_only_the_clinic_admin_loads_and_another_clinic_never_sees_it(world: Wor
     form = world.web("bob").get(f"/clients/{hilltop.pk}/outcomes/odi/")
     assert form.status_code == 200
     assert "Made-up section" not in form.content.decode()
-    assert "is not shipped with Myomap" in form.content.decode()
+    assert "not in its own words" in form.content.decode()
     assert world.web("bob").get(PAGE).status_code == 403

@@ -12,7 +12,7 @@ from django import forms
 
 from myomap.core.kb.instruments import Instrument, Item
 from myomap.core.outcomes.wording import Wording, answer_values
-from myomap.outcomes.actions import MAX_ACTIVITY
+from myomap.outcomes.actions import MAX_ACTIVITY, MAX_EVERY_NTH
 from myomap.records.forms import PlainTextForm
 
 Widget = Literal["check", "radio", "select"]
@@ -89,6 +89,7 @@ def _field(instrument: Instrument, item: Item, wording: Wording | None) -> forms
             empty_value=None,
             required=False,
             widget=forms.RadioSelect,
+            error_messages=_not_an_answer(instrument, item),
         )
     numbers = [(v, str(v)) for v in scale.values()]
     low, high = scale.values()[0], scale.values()[-1]
@@ -102,7 +103,18 @@ def _field(instrument: Instrument, item: Item, wording: Wording | None) -> forms
         coerce=int,
         empty_value=None,
         required=False,
+        error_messages=_not_an_answer(instrument, item),
     )
+
+
+def _not_an_answer(instrument: Instrument, item: Item) -> dict[str, str]:
+    """The refusal of a value the item does not take, naming the item as the core does."""
+    values = [str(v) for v in answer_values(instrument, item)]
+    span = f"{values[0]} to {values[-1]}" if values else "its answers"
+    return {
+        "invalid_choice": f"{instrument.short} item {item.number} ({item.label}): "
+        f"%(value)s is not an answer (it takes {span})"
+    }
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,16 @@ class ScheduleForm(PlainTextForm):
                 label="Every visit", required=False
             )
             self.fields[f"{inst.id}-every_nth"] = forms.IntegerField(
-                label="Every n-th visit", required=False, min_value=2, max_value=52
+                label="Every n-th visit",
+                required=False,
+                min_value=2,
+                max_value=MAX_EVERY_NTH,
+                error_messages={
+                    "min_value": f"{inst.short}: every n-th visit must be 2 or more "
+                    "(every visit is its own choice)",
+                    "max_value": f"{inst.short}: every n-th visit must be {MAX_EVERY_NTH} or fewer",
+                    "invalid": f"{inst.short}: every n-th visit must be a whole number",
+                },
             )
             self.fields[f"{inst.id}-at_discharge"] = forms.BooleanField(
                 label="At discharge", required=False

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from myomap.clients.models import Client, Intake, visible_clients
 from myomap.core.bodymap.area import Painted, painted
@@ -99,6 +100,9 @@ _VISITS: Prepared[tuple[int, dt.datetime, int]] = Prepared(
     1,
 )
 _DONE = Prepared(lambda visit: QuestionnaireResponse.objects.filter(visit=visit), 1)
+_UNLINKED = Prepared(
+    lambda client: QuestionnaireResponse.objects.filter(client=client, visit__isnull=True), 1
+)
 
 
 def series_for(user: Any, client: Client) -> list[Series]:
@@ -182,7 +186,10 @@ def due_at(visit: Visit) -> list[Due]:
     ]
     number = len(before) + 1
     first_of_intake = all(intake != visit.intake_id for intake, _, _ in before)
-    done = {r.instrument: r for r in _DONE.rows(visit.pk)}
+    # taken at this visit, or on the record (no visit) on the visit's day: done either way
+    day = timezone.localdate(visit.started_at)
+    same_day = [r for r in _UNLINKED.rows(visit.client_id) if timezone.localdate(r.taken_at) == day]
+    done = {r.instrument: r for r in (*same_day, *_DONE.rows(visit.pk))}
     kb = load_default().instruments
     found = []
     for rule in rules:

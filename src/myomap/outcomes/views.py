@@ -71,7 +71,8 @@ def entry(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
                 messages.success(request, f"{inst.short} {number(response.total)}{band} recorded.")
                 if visit is not None:
                     return redirect("visits:detail", pk=visit.pk)
-                return redirect(reverse("clients:detail", args=[client.pk]) + "#outcomes")
+                # the record's top, where the message is, not its Outcomes section below
+                return redirect(reverse("clients:detail", args=[client.pk]))
     context = {
         "client": client,
         "visit": visit,

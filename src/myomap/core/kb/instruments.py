@@ -129,6 +129,13 @@ class Change(_Part):
     kind: Literal["minimal-important-change", "minimal-detectable-change"]
     points: float | None = Field(default=None, gt=0)
     percent: float | None = Field(default=None, gt=0, le=100)
+    # Which changes the percent judges: a threshold given as "30% improvement from
+    # baseline" (Ostelo 2008) says nothing of worsening, which is then judged by points.
+    percent_for: Literal["improvement", "either"] = "either"
+    # Below `floor` (or above `ceiling`) the scale has little room to show change: the
+    # sentence says so.
+    floor: float | None = None
+    ceiling: float | None = None
     note: Text | None = None
     sources: tuple[Id, ...] = Field(min_length=1)
 

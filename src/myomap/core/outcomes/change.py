@@ -3,7 +3,9 @@ percent of the baseline, against the instrument's minimal important change, in w
 
 The words say what changed and by how much, never why: "RMDQ 14 → 8: improved by more
 than the minimal important change (6 points, 43%)". A change passes when it reaches the
-points or the percent the knowledge base gives (either), in the better direction.
+points or the percent the knowledge base gives (either), in the better direction; where
+the percent is a threshold of improvement (`percent_for: improvement`), a worsening is
+judged by its points alone. A baseline past the scale's floor or ceiling is said to be.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def change(instrument: Instrument, baseline: Score, latest: Score) -> Change:
     percent = round(absolute / baseline.score * 100, PRECISION) if baseline.score != 0 else None
     better = -absolute if instrument.direction == "higher-is-worse" else absolute
     direction: Direction = "unchanged" if absolute == 0 else "improved" if better > 0 else "worse"
-    reach = _reach(instrument, absolute, percent)
+    reach = _reach(instrument, absolute, percent, direction)
     reaches = None if reach is None else reach != "below"
     passes = None if reaches is None else reaches and direction == "improved"
     return Change(
@@ -87,16 +89,18 @@ def change(instrument: Instrument, baseline: Score, latest: Score) -> Change:
 
 
 def _reach(
-    instrument: Instrument, absolute: float, percent: float | None
+    instrument: Instrument, absolute: float, percent: float | None, direction: Direction
 ) -> Literal["beyond", "at", "below"] | None:
-    """How far the size of the change goes against the threshold (points or percent)."""
+    """How far the size of the change goes against the threshold (points or percent; the
+    percent only for an improvement where the source gives it as one)."""
     threshold = instrument.change
     if threshold is None:
         return None
     sizes: list[tuple[float, float]] = []
     if threshold.points is not None:
         sizes.append((abs(absolute), threshold.points))
-    if threshold.percent is not None and percent is not None:
+    judged = threshold.percent_for == "either" or direction == "improved"
+    if threshold.percent is not None and percent is not None and judged:
         sizes.append((abs(percent), threshold.percent))
     if any(size > limit for size, limit in sizes):
         return "beyond"
@@ -135,12 +139,28 @@ def _sentence(
         elif reach == "at":
             body = f"{verb} by the {name} ({size})"
         else:
-            limit = _limit(threshold.points, threshold.percent)
+            judged = threshold.percent_for == "either" or direction == "improved"
+            limit = _limit(threshold.points, threshold.percent if judged else None)
             moved = _size(absolute, percent, brackets=True)
             body = f"{verb} by {moved}, less than the {name} ({limit})"
     if baseline.band != latest.band and instrument.grouping is not None:
         body += f"; {instrument.grouping} {baseline.band} → {latest.band}"
-    return head + body
+    return head + body + _room(instrument, baseline.score)
+
+
+def _room(instrument: Instrument, baseline: float) -> str:
+    """The caveat of a baseline past the scale's floor or ceiling, where it has little
+    room to show change (the knowledge base's numbers)."""
+    threshold = instrument.change
+    if threshold is None:
+        return ""
+    if threshold.floor is not None and baseline < threshold.floor:
+        edge = f"below the {instrument.short}'s floor of {_num(threshold.floor)}"
+    elif threshold.ceiling is not None and baseline > threshold.ceiling:
+        edge = f"above the {instrument.short}'s ceiling of {_num(threshold.ceiling)}"
+    else:
+        return ""
+    return f"; the baseline is {edge}, where the scale has little room to show change"
 
 
 def _size(absolute: float, percent: float | None, brackets: bool = False) -> str:

@@ -124,13 +124,18 @@ def plot(instrument: Instrument, points: Sequence[tuple[str, float]], *, ident: 
 
 
 def _ticks(low: float, high: float) -> list[float]:
-    """About five round steps from low to high."""
+    """About five round steps from low to high, and the top of the range always labelled
+    (the RMDQ's 24 above 20): a round step too close to it gives way to it."""
     span = high - low
     step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if span / s <= 6)
     ticks, at = [], low
     while at <= high:
         ticks.append(at)
         at += step
+    if ticks[-1] != high:
+        if high - ticks[-1] < step / 2 and len(ticks) > 1:
+            ticks.pop()
+        ticks.append(high)
     return ticks
 
 
