@@ -112,6 +112,20 @@ def test_an_invited_client_follows_the_program_on_a_phone(
     assert LogEntry.objects.count() == 2  # sent once, not again after the reload
     assert me.evaluate("window.__violations") == []
 
+    # Signed out meanwhile (the session ended): the entry waits for the next sign-in.
+    phone.clear_cookies()
+    me.locator(".exercise").nth(2).get_by_role("button", name="Done", exact=True).tap()
+    expect(me.locator("#net-status")).to_have_text("Sign in again to send what is waiting")
+    expect(me.locator("#queue-status")).to_have_text("1 waiting to be sent")
+    assert LogEntry.objects.count() == 2
+    me.goto(f"{live_server.url}/accounts/login/?next=/me/")
+    me.fill("#id_username", "dan")
+    me.fill("#id_password", NEW_PASSWORD)
+    me.get_by_role("button", name="Sign in").tap()
+    expect(me.locator("h1")).to_have_text("Today")
+    expect(me.locator("#queue-status")).to_have_text("", timeout=8000)
+    assert sorted(LogEntry.objects.values_list("outcome", flat=True)) == ["done", "done", "skipped"]
+
     me.get_by_role("link", name="Pain diary").first.tap()
     expect(me.locator("h1")).to_have_text("Pain diary")
     me.select_option("#diary-region", "lumbar-lower-left")

@@ -29,6 +29,11 @@
       });
       var answer = {};
       try { answer = await response.json(); } catch (e) { answer = {}; }
+      if (response.redirected || response.status === 403 || (response.ok && answer.entry_id !== entry.entry_id)) {
+        // Signed out (the sign-in page answered): keep it until the client signs in again.
+        showQueue("Sign in again to send what is waiting.");
+        return false;
+      }
       if (response.ok) {
         queue.drop(entry);
         if (!queue.items.length) window.location.reload();  // the entry in the list

@@ -124,6 +124,12 @@
       });
       var answer = {};
       try { answer = await response.json(); } catch (e) { answer = {}; }
+      if (response.redirected || response.status === 403 || (response.ok && answer.entry_id !== entry.entry_id)) {
+        // Signed out (the sign-in page answered): keep it until the client signs in again.
+        net.textContent = "Sign in again to send what is waiting";
+        showQueue();
+        return false;
+      }
       if (response.ok || (response.status >= 400 && response.status < 500)) {
         // Recorded (201, or 200 when it already was), or refused for good.
         queue.drop(entry);
