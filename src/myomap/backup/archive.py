@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from myomap.backup import BackupError
+from myomap.backup import BackupError, crypto
 
 FORMAT = "myomap-backup"
 FORMAT_VERSION = 1
@@ -67,8 +67,14 @@ def write_private(path: Path, data: bytes) -> None:
         raise _disk_error(path, exc) from None
 
 
-def write(path: Path, manifest: dict[str, Any], members: dict[str, bytes]) -> None:
-    """The archive at `path` (0600): manifest first, then the members."""
+def write(
+    path: Path,
+    manifest: dict[str, Any],
+    members: dict[str, bytes],
+    passphrase: str | None = None,
+) -> None:
+    """The archive at `path` (0600): manifest first, then the members; with a passphrase,
+    encrypted (`crypto.seal`)."""
     if path.exists():
         raise BackupError(f"{path} already exists; choose another file name")
     buffer = io.BytesIO()
@@ -79,19 +85,35 @@ def write(path: Path, manifest: dict[str, Any], members: dict[str, bytes]) -> No
             info.size = len(data)
             info.mode = 0o600
             tar.addfile(info, io.BytesIO(data))
+    data = buffer.getvalue() if passphrase is None else crypto.seal(buffer.getvalue(), passphrase)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
-    write_private(partial, buffer.getvalue())
+    write_private(partial, data)
     os.replace(partial, path)
 
 
-def read(path: Path) -> Contents:
+def is_encrypted(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return crypto.is_sealed(handle.read(len(crypto.MAGIC)))
+    except OSError:
+        return False
+
+
+def read(path: Path, passphrase: str | None = None) -> Contents:
     """The verified contents of the archive at `path`, or a BackupError naming what is
-    wrong: a missing file, not a Myomap backup, an unknown version, a tampered member."""
+    wrong: a missing file, not a Myomap backup, an unknown version, a tampered member; an
+    encrypted one without its passphrase, with a wrong one, or changed."""
     if not path.is_file():
         raise BackupError(f"no backup file at {path}")
     try:
-        with tarfile.open(path, mode="r:*") as tar:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BackupError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if crypto.is_sealed(data):
+        data = crypto.unseal(data, passphrase, str(path))
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
             members: dict[str, bytes] = {}
             for info in tar.getmembers():
                 handle = tar.extractfile(info) if info.isfile() else None

@@ -39,20 +39,28 @@ def _folder_members(data_dir: Path) -> dict[str, bytes]:
     return members
 
 
-def backup_sqlite(data_dir: Path, out: Path, version: str, progress: Progress) -> Made:
-    """Archive the embedded database (online backup), secret key and knowledge folder."""
+def backup_sqlite(
+    data_dir: Path, out: Path, version: str, progress: Progress, passphrase: str | None = None
+) -> Made:
+    """Archive the embedded database (online backup), secret key and knowledge folder;
+    encrypted with `passphrase` if one is given."""
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / SQLITE_MEMBER
         sqlite.snapshot(data_dir / DATABASE_FILE, copy, progress)
         digest = canonical.sqlite_digest(copy, progress)
         members = {SQLITE_MEMBER: copy.read_bytes(), **_folder_members(data_dir)}
     manifest = archive.manifest_for(members, vendor="sqlite", version=version, canonical=digest)
-    archive.write(out, manifest, members)
+    archive.write(out, manifest, members, passphrase)
     return Made(members=sorted(members), canonical=digest)
 
 
 def backup_postgres(
-    database: dict[str, Any], data_dir: Path | None, out: Path, version: str, digest: str
+    database: dict[str, Any],
+    data_dir: Path | None,
+    out: Path,
+    version: str,
+    digest: str,
+    passphrase: str | None = None,
 ) -> Made:
     """Archive `pg_dump` of the database (and the data folder's files, if any)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -62,7 +70,7 @@ def backup_postgres(
     if data_dir is not None and data_dir.is_dir():
         members.update(_folder_members(data_dir))
     manifest = archive.manifest_for(members, vendor="postgresql", version=version, canonical=digest)
-    archive.write(out, manifest, members)
+    archive.write(out, manifest, members, passphrase)
     return Made(members=sorted(members), canonical=digest)
 
 

@@ -4,6 +4,10 @@
     myomap backup --verify FILE   check an archive's checksums and print its manifest
     myomap restore FILE           into an empty data folder (or empty PostgreSQL database)
 
+With `--passphrase-file PATH` (or MYOMAP_BACKUP_PASSPHRASE) the archive is encrypted
+(AES-256-GCM, the key derived with scrypt); `restore` and `backup --verify` ask for the
+same passphrase, and refuse a wrong one or a changed file.
+
 On the embedded SQLite database the copy is taken with SQLite's online backup, so a server
 writing meanwhile does no harm; on PostgreSQL with `pg_dump --format=custom`. The archive
 is written 0600 and lists a SHA-256 of each member and of a canonical dump of every table;
@@ -21,6 +25,7 @@ from typing import Any
 from myomap.backup import BackupError
 
 PROG = "myomap"
+PASSPHRASE_ENV = "MYOMAP_BACKUP_PASSPHRASE"
 
 
 def add_parser(commands: Any) -> None:
@@ -29,10 +34,42 @@ def add_parser(commands: Any) -> None:
     backup.add_argument(
         "--verify", action="store_true", help="only check an existing archive's checksums"
     )
+    _passphrase(backup)
     backup.set_defaults(handler=run_backup)
     restore = commands.add_parser("restore", help="restore a backup into an empty data folder")
     restore.add_argument("file", type=Path, help="the archive made by `myomap backup`")
+    _passphrase(restore)
     restore.set_defaults(handler=run_restore)
+
+
+def _passphrase(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        metavar="PATH",
+        help=f"encrypt (or decrypt) with the passphrase in this file (or {PASSPHRASE_ENV})",
+    )
+
+
+def passphrase_of(args: argparse.Namespace) -> str | None:
+    """The passphrase from --passphrase-file (its first line) or the environment; None
+    when neither is given."""
+    path: Path | None = getattr(args, "passphrase_file", None)
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BackupError(f"cannot read the passphrase file {path}: {exc}") from None
+        lines = text.splitlines()
+        if not lines or not lines[0]:
+            raise BackupError(f"the passphrase file {path} is empty")
+        return lines[0]
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value is None:
+        return None
+    if not value:
+        raise BackupError(f"{PASSPHRASE_ENV} is set but empty")
+    return value
 
 
 def _say(message: str) -> None:
@@ -63,18 +100,20 @@ def _audit(action: str, summary: str) -> None:
 
 def run_backup(args: argparse.Namespace) -> int:
     try:
-        return _verify(args.file) if args.verify else _backup(args.file)
+        passphrase = passphrase_of(args)
+        return _verify(args.file, passphrase) if args.verify else _backup(args.file, passphrase)
     except BackupError as exc:
         _say(f"{PROG} backup: {exc}")
         return exc.code
 
 
-def _verify(path: Path) -> int:
+def _verify(path: Path, passphrase: str | None) -> int:
     from myomap.backup import archive
 
-    contents = archive.read(path)
+    contents = archive.read(path, passphrase)
     manifest = contents.manifest
-    print(f"{path}: every member matches its checksum")
+    sealed = " (encrypted; the passphrase opens it)" if archive.is_encrypted(path) else ""
+    print(f"{path}: every member matches its checksum{sealed}")
     for key in ("myomap_version", "database_vendor", "created_at", "canonical_sha256"):
         print(f"  {key}: {manifest.get(key)}")
     for name in sorted(contents.members):
@@ -82,11 +121,13 @@ def _verify(path: Path) -> int:
     return 0
 
 
-def _backup(path: Path) -> int:
+def _backup(path: Path, passphrase: str | None) -> int:
     from myomap import __version__
-    from myomap.backup import canonical, ops
+    from myomap.backup import canonical, crypto, ops
     from myomap.web import env
 
+    if passphrase is not None:
+        crypto.check_passphrase(passphrase)
     if path.exists():
         raise BackupError(f"{path} already exists; choose another file name")
     if not path.parent.is_dir():
@@ -96,30 +137,32 @@ def _backup(path: Path) -> int:
         if not (data_dir / ops.DATABASE_FILE).is_file():
             raise BackupError(f"no database at {data_dir / ops.DATABASE_FILE}: nothing to back up")
         _django()
-        made = ops.backup_sqlite(data_dir, path, __version__, _say)
+        made = ops.backup_sqlite(data_dir, path, __version__, _say, passphrase)
     else:
         database = _django()
         digest = canonical.django_digest(_say)
-        made = ops.backup_postgres(database, data_dir, path, __version__, digest)
-    _audit("EXPORT", f"backup made: {path.name} ({', '.join(made.members)})")
-    print(f"Backup written to {path} (0600): {', '.join(made.members)}")
+        made = ops.backup_postgres(database, data_dir, path, __version__, digest, passphrase)
+    what = "encrypted backup" if passphrase is not None else "backup"
+    _audit("EXPORT", f"{what} made: {path.name} ({', '.join(made.members)})")
+    sealed = ", encrypted" if passphrase is not None else ""
+    print(f"Backup written to {path} (0600{sealed}): {', '.join(made.members)}")
     print(f"Canonical dump SHA-256: {made.canonical}")
     return 0
 
 
 def run_restore(args: argparse.Namespace) -> int:
     try:
-        return _restore(args.file)
+        return _restore(args.file, passphrase_of(args))
     except BackupError as exc:
         _say(f"{PROG} restore: {exc}")
         return exc.code
 
 
-def _restore(path: Path) -> int:
+def _restore(path: Path, passphrase: str | None) -> int:
     from myomap.backup import archive, canonical, ops
     from myomap.web import env
 
-    contents = archive.read(path)  # every checksum verified before anything is written
+    contents = archive.read(path, passphrase)  # every checksum verified before anything is written
     vendor = contents.manifest.get("database_vendor")
     data_dir = env.default_data_dir()
     keep_key = not env.get_secret("MYOMAP_SECRET_KEY")

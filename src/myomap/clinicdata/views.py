@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +22,7 @@ from myomap.records.access import admin_required
 from myomap.records.errors import ActionError
 from myomap.records.forms import PlainTextForm
 
+R = TypeVar("R", HttpResponse, StreamingHttpResponse)
 MATCHES = 20  # clients listed for a name search
 ERASURES = 20  # erasures listed
 
@@ -77,7 +78,7 @@ def _page(request: HttpRequest, form: RetentionForm, status: int = 200) -> HttpR
     return render(request, "clinic/data.html", context, status=status)
 
 
-def _download(response: HttpResponse | StreamingHttpResponse, name: str) -> Any:
+def _download(response: R, name: str) -> R:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -85,7 +86,7 @@ def _download(response: HttpResponse | StreamingHttpResponse, name: str) -> Any:
 
 @require_GET
 @admin_required
-def fhir_clinic(request: HttpRequest) -> StreamingHttpResponse:
+def fhir_clinic(request: HttpRequest) -> Any:  # a StreamingHttpResponse
     ctx = Context.of(request)
     name = f"{_clinic_name(request)}-{_today(ctx)}.fhir.json"
     chunks = ops.fhir_download(ctx, None, name)
@@ -94,7 +95,7 @@ def fhir_clinic(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 @admin_required
-def fhir_client(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def fhir_client(request: HttpRequest, pk: int) -> Any:  # a StreamingHttpResponse
     ctx = Context.of(request)
     name = f"client-{pk}-{_today(ctx)}.fhir.json"  # a number, never a name, in a file name
     chunks = ops.fhir_download(ctx, pk, name)
