@@ -282,7 +282,7 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     expect(page.locator("#timer-note")).to_contain_text("Pressure step 3 of 3")
     assert page.evaluate("window.__vibrated") == [STEP_CUE, STEP_CUE]
     page.clock.run_for((first.hold_seconds - three) * 1000)
-    expect(page.locator("#timer")).to_have_class("timer done")
+    expect(page.locator("#timer")).to_have_class("timer over")  # a warning colour
     expect(page.locator("#timer-note")).to_contain_text(f"planned {first.hold_seconds} s are up")
     assert page.evaluate("window.__vibrated") == [STEP_CUE, STEP_CUE, END_CUE]
     state = api_state(world)
@@ -348,6 +348,7 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     expect(page.locator("#holds li")).to_contain_text("Hold 1: 2 s")
 
     page.click("#end-session")
+    page.click("#confirm-yes")  # "End the session now?"
     expect(page.locator("#session-status")).to_contain_text("Session ended")
     expect(page.locator("#start-session")).to_have_text("Start another session")
     assert api_state(world)["status"] == "ended"

@@ -54,11 +54,11 @@ def test_the_clients_tap_on_the_phone_reaches_the_tablet_and_the_note(
     tablet.click("#start-session")
     expect(tablet.locator("#session-status")).to_have_text("Session running.")
 
-    # The pad's link, from the page the runner links to.
-    tablet.click("text=Let the client tap on their own phone")
-    link = tablet.locator("#pad-link").get_attribute("href")
+    # The pad's link, in a dialog on the runner.
+    tablet.click("#pad-open")
+    link = tablet.locator("#pad-dialog-link").get_attribute("href")
     assert link and re.match(rf"{re.escape(live_server.url)}/pad/[^/]+/$", link)
-    tablet.go_back()
+    tablet.click("#pad-close")
     expect(tablet.locator("#session-status")).to_have_text("Session running.")
     tablet.click("#start-hold")
     expect(tablet.locator("#release")).to_be_enabled()
@@ -66,9 +66,9 @@ def test_the_clients_tap_on_the_phone_reaches_the_tablet_and_the_note(
     phone_context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     phone = phone_context.new_page()
     phone.goto(link)
-    expect(phone.locator("#pad-hold")).to_have_text("Holding now", timeout=8000)
+    expect(phone.locator("#pad-hold")).to_contain_text("Holding now", timeout=8000)
     phone.get_by_role("button", name="Too much").tap()
-    expect(phone.locator("#pad-net")).to_have_text("Sent")
+    expect(phone.locator("#pad-message")).to_have_text("Recorded: too much ✓")
 
     # On the tablet, untouched: the client's tap shows up within a couple of seconds.
     expect(tablet.locator("#holds li")).to_contain_text("too much at", timeout=2500)

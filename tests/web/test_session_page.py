@@ -45,7 +45,8 @@ def plan_items(page: str) -> list[str]:
     """The names in the page's plan list, in their order."""
     listed = re.search(r'<ol class="session-plan" id="session-plan">(.*?)</ol>', page, re.S)
     assert listed, "the page has no plan list"
-    return [html.unescape(n) for n in re.findall(r"<li [^>]*>\s*<strong>(.*?)</strong>", listed[1])]
+    names = re.findall(r"<li [^>]*>\s*<button [^>]*><strong>(.*?)</strong>", listed[1])
+    return [html.unescape(n) for n in names]
 
 
 def test_alice_sees_the_plan_in_order_with_the_runner_and_its_shortcuts(world: World) -> None:
@@ -230,7 +231,8 @@ def test_a_stepped_hold_carries_its_pressure_steps_from_the_knowledge_base(world
     first = stepped[0]
     assert first.hold_seconds == 30
     assert "In 3 pressure steps: a cue at 10 s and 20 s" in page
-    assert "Sources: szajkowski-2025" in page
+    assert "szajkowski-2025" not in page  # a source as a reader reads it, not its id
+    assert "Sources: Szajkowski" in page
     # A point added on the way with the technique: its usual hold's steps.
     usual = kb.techniques["ischemic-compression"].dose.hold
     option = re.search(r'<option value="ischemic-compression"[^>]*>', page)
@@ -241,8 +243,14 @@ def test_a_stepped_hold_carries_its_pressure_steps_from_the_knowledge_base(world
 
 def test_the_runner_the_pad_and_the_note_name_the_feedback_from_one_list(world: World) -> None:
     """The feedback's labels are written once (core.session.events.FEEDBACK_LABELS): the
-    runner's buttons with their shortcuts and words, the client's pad and the link page."""
-    from myomap.core.session.events import FEEDBACK, FEEDBACK_BUTTONS, FEEDBACK_WORDS
+    runner's buttons with their shortcuts and words (its "Client said stop" told apart from
+    the therapist's own Stop), the client's pad and the link page."""
+    from myomap.core.session.events import (
+        FEEDBACK,
+        FEEDBACK_BUTTONS,
+        FEEDBACK_WORDS,
+        RUNNER_BUTTONS,
+    )
     from myomap.visits import pad_tokens
 
     assert [kind for kind, _ in FEEDBACK_BUTTONS] == list(FEEDBACK) == list(FEEDBACK_WORDS)
@@ -253,10 +261,13 @@ def test_the_runner_the_pad_and_the_note_name_the_feedback_from_one_list(world: 
         page,
     )
     assert buttons == [
-        (kind, label.lower(), str(n), label) for n, (kind, label) in enumerate(FEEDBACK_BUTTONS, 1)
+        (kind, label.lower(), str(n), label) for n, (kind, label) in enumerate(RUNNER_BUTTONS, 1)
     ]
+    assert [k for k, _ in RUNNER_BUTTONS] == [k for k, _ in FEEDBACK_BUTTONS]
+    assert dict(RUNNER_BUTTONS)["stop"] == "Client said stop"
+    said = ", ".join(label.lower() for _, label in RUNNER_BUTTONS)
+    assert f"<kbd>1</kbd>\u2013<kbd>{len(FEEDBACK)}</kbd></dt><dd>Feedback: {said}</dd>" in page
     words = ", ".join(label.lower() for _, label in FEEDBACK_BUTTONS)
-    assert f"<kbd>1</kbd>\u2013<kbd>{len(FEEDBACK)}</kbd></dt><dd>Feedback: {words}</dd>" in page
     ctx = Context(user=world.alice, via="cli")
     session_actions.start_session(ctx, world.visit)
     link_page = world.web("alice").get(f"{url(world.visit)}pad/").content.decode()
@@ -267,4 +278,4 @@ def test_the_runner_the_pad_and_the_note_name_the_feedback_from_one_list(world: 
         .get(f"/pad/{pad_tokens.make_token(run, world.alice)}/")
         .content.decode()
     )
-    assert re.findall(r'data-kind="([^"]+)">([^<]+)</button>', pad) == list(FEEDBACK_BUTTONS)
+    assert re.findall(r'data-kind="([^"]+)"[^>]*>([^<]+)</button>', pad) == list(FEEDBACK_BUTTONS)

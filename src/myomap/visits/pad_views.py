@@ -39,6 +39,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -55,31 +56,62 @@ from myomap.visits import queries, session_actions, session_queries
 from myomap.visits.pad_tokens import PadAccess, PadRefused, make_token, open_token, valid_until
 from myomap.visits.tabs import tab_context
 
-# How often the pad asks for the current point, seconds.
-POLL_SECONDS = 3
+# How often the pad asks for the current point and whether a hold is on, seconds (an
+# unchanged session is a 304: cheap).
+POLL_SECONDS = 1
 # The longest event id a phone may send (stored with the "pad:" prefix, 64 at most).
 ID_LIMIT = 60
 PREFIX = session_queries.PAD_PREFIX
 
 
 # ----------------------------------------------------------------------------- the therapist
+# Hosts only the machine itself reaches: a phone given such a link opens nothing.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"})
+
+
+def unreachable(host: str) -> str:
+    """Why a phone cannot open a link on `host` ("" when it may): localhost and its
+    addresses are this machine's own name for itself."""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if name in LOCAL_HOSTS or name.startswith("127."):
+        return (
+            f"This link points to {name}, which is this computer's own name for itself: a "
+            "phone cannot open it. Serve Myomap on the clinic's network (myomap serve --host "
+            "0.0.0.0, with the computer's address in MYOMAP_ALLOWED_HOSTS; see the README) "
+            "and open this page through that address."
+        )
+    return ""
+
+
 @require_GET
 @staff_required
 def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """The pad link of the visit's open session as a QR code and a short link."""
+    """The pad link of the visit's open session as a QR code and a short link; as JSON
+    ({link, qr, until, unreachable}) for the runner's dialog when asked for JSON."""
     visit = queries.visit_for(request.user, pk)
     run = session_queries.open_run(visit)
     ctx = Context.of(request)
+    as_json = "application/json" in request.headers.get("Accept", "")
     context: dict[str, Any] = {**tab_context(visit), "run": run, "buttons": FEEDBACK_BUTTONS}
     if run is not None:
         token = make_token(run, request.user)  # type: ignore[arg-type]
         link = request.build_absolute_uri(reverse("pad:pad", args=[token]))
         until = valid_until(ctx.now)
-        context |= {"link": link, "qr": qr_data_uri(link), "until": until}
+        warning = unreachable(request.get_host())
+        context |= {"link": link, "qr": qr_data_uri(link), "until": until, "unreachable": warning}
         what = f"client's feedback pad link made (valid until the session ends, {until:%H:%M})"
         record(ctx, AuditEvent.Action.VIEW, run, client=visit.client, summary=what)
     else:
         record(ctx, AuditEvent.Action.VIEW, visit, summary="client's feedback pad: no session")
+    if as_json:
+        if run is None:
+            detail = "No session is open for this visit: start it first."
+            return JsonResponse({"detail": detail, "link": None}, status=409)
+        answer = {k: context[k] for k in ("link", "qr", "unreachable")}
+        answer["until"] = date_format(timezone.localtime(context["until"]), "H:i")
+        response = JsonResponse(answer)
+        response["Cache-Control"] = "no-store"
+        return response
     return render(request, "visits/pad_link.html", context)
 
 
@@ -156,8 +188,15 @@ def pad_state(request: HttpRequest, token: str) -> HttpResponse:
         access = open_token(token)
     except PadRefused as refused:
         return _refused(request, refused, as_json=True)
-    response = JsonResponse(_now_showing(access, timezone.now()))
-    response["Cache-Control"] = "no-store"
+    # Asked every second: an unchanged session is answered 304 with no body (its ETag sent
+    # back as If-None-Match), after one query besides the token's.
+    tag = f'"{session_queries.run_revision(access.run)}"'
+    if request.headers.get("If-None-Match") == tag:
+        response = HttpResponse(status=304)
+    else:
+        response = JsonResponse(_now_showing(access, timezone.now()))
+    response["ETag"] = tag
+    response["Cache-Control"] = "no-cache"
     return response
 
 
@@ -196,8 +235,17 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
     try:
         state = session_actions.record_pad_tap(ctx, access.run, event)
     except ActionError as exc:
-        return _error(exc.message, exc.field, exc.status)
+        return _error(_for_the_client(exc), exc.field, exc.status)
     return JsonResponse({"recorded": True, **_showing(state)})
+
+
+def _for_the_client(exc: ActionError) -> str:
+    """A refusal in the client's words: no times, no field names."""
+    if exc.field == "at" and exc.message.startswith("no hold was active"):
+        return "No hold was going on when you tapped, so the tap was not recorded."
+    if exc.field == "at":
+        return "The tap came after the hold's time was up, so it was not recorded."
+    return exc.message
 
 
 def _aware(value: Any) -> dt.datetime | None:

@@ -44,9 +44,32 @@ class RunnerPoint:
     removed: bool = False  # taken out of the plan after the open session started
 
     @property
+    def steps_citations(self) -> tuple[str, ...]:
+        """The step rule's sources as a reader reads them ("Travell JG, Simons DG (1992)")."""
+        kb = load_default()
+        return tuple(cite(kb, s) for s in self.steps_sources)
+
+    @property
     def steps_data(self) -> str:
         """The step starts as the page's script reads them ("7 13")."""
         return " ".join(str(s) for s in self.steps)
+
+
+def cite(kb: KnowledgeBase, source_id: str) -> str:
+    """A source's short citation: its authors (or title) and year, never its id alone."""
+    source = kb.sources.get(source_id)
+    if source is None:
+        return source_id
+    text = " ".join(str(source.citation).split())
+    head = text.split(". ", 1)[0].split(": ", 1)[0].rstrip(".")
+    return f"{head} ({source.year})" if source.year else head
+
+
+def citations(kb: KnowledgeBase) -> dict[str, str]:
+    """The short citation of each source the runner's suggestion may name (the repeated
+    discomfort rule's), for the page's script."""
+    rule = kb.session_rules.repeated_discomfort if kb.session_rules else None
+    return {s: cite(kb, s) for s in (rule.sources if rule else ())}
 
 
 def runner_points(visit: Visit) -> list[RunnerPoint]:

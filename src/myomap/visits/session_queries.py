@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import F
 
 from myomap.core.kb.loader import KnowledgeBase
@@ -123,6 +123,17 @@ def _revision_sql() -> str:
 
 
 _REVISION_SQL = _revision_sql()
+
+
+def run_revision(run: SessionRun) -> str:
+    """A tag that changes with every event recorded in the run and with its end: what the
+    client's pad shows (the current point, a hold or not, the end) is made of these, so a
+    pad sending it back (If-None-Match) is answered 304 while nothing changed."""
+    found = SessionEvent.objects.filter(run=run).aggregate(
+        n=models.Count("id"), last=models.Max("id")
+    )
+    count, last = found["n"], found["last"] or 0
+    return f"{run.pk}.{count}.{last}.{run.ended_at.timestamp() if run.ended_at else 0}"
 
 
 @dataclass(frozen=True)

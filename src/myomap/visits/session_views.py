@@ -21,12 +21,12 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
-from myomap.core.session.events import FEEDBACK_BUTTONS
+from myomap.core.session.events import RUNNER_BUTTONS
 from myomap.core.session.rules import session_rules
 from myomap.core.session.steps import hold_steps
 from myomap.records.access import staff_required
 from myomap.visits import queries, session_queries
-from myomap.visits.runner_queries import on_the_map, runner_plan
+from myomap.visits.runner_queries import citations, on_the_map, runner_plan
 from myomap.visits.tabs import tab_context
 
 
@@ -94,7 +94,8 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
         "recorded": state.record if state is not None else None,
         "waiting": queries.planning_waits(visit),
         "plan_changed": changed,
-        "feedback_buttons": FEEDBACK_BUTTONS,
+        "feedback_buttons": RUNNER_BUTTONS,
+        "citations": citations(kb),
     }
     record(ctx, AuditEvent.Action.VIEW, visit, summary="session runner")
     return render(request, "visits/session.html", context)

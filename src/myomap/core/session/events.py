@@ -35,6 +35,11 @@ FEEDBACK_BUTTONS: tuple[tuple[FeedbackKind, str], ...] = tuple(
     (kind, label) for kind, (label, _) in FEEDBACK_LABELS.items()
 )
 FEEDBACK_WORDS: dict[str, str] = {kind: words for kind, (_, words) in FEEDBACK_LABELS.items()}
+# The runner's buttons say the same, but the client's stop in the therapist's words, so it
+# is never mistaken for the therapist's own Stop beside the timer (a stop by "therapist").
+RUNNER_BUTTONS: tuple[tuple[FeedbackKind, str], ...] = tuple(
+    (kind, "Client said stop" if kind == "stop" else label) for kind, label in FEEDBACK_BUTTONS
+)
 # Who a feedback came from: the client, said aloud and tapped by the therapist on the
 # tablet ("client"); the client on their own phone ("pad", set by the server for the pad's
 # taps only); or, for a stop only, the therapist's own Stop ("therapist").

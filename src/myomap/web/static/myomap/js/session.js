@@ -37,6 +37,18 @@
   // is answered 304 with no body (its ETag sent back), so a read is cheap.
   var POLL_MS = 400;
   var taps = 0; // taps made on this device since the page opened
+  var CITATIONS = {};
+  try { CITATIONS = JSON.parse(($("runner-citations") || {}).textContent || "{}"); } catch (e) { CITATIONS = {}; }
+  // The client's taps on their own phone that call for the therapist's eyes at once: a
+  // banner over the page and a sound. Taps already on the screen at opening raise none.
+  var ALERTS = {
+    stop: "The client tapped STOP on their phone: the hold has stopped.",
+    "too-much": "The client's phone: TOO MUCH. Ease the pressure.",
+    worse: "The client's phone: feels WORSE. Ease off or change the technique.",
+  };
+  var alerted = null; // the ids of the pad's taps already seen (null: not read yet)
+  var lastFocus = -1; // the point shown while the session ran (kept once it ends)
+  var pendingField = {}; // an event's id -> the field whose value it records
 
   var planned = Array.prototype.map.call(document.querySelectorAll("#session-plan li"), function (li) {
     return {
@@ -142,6 +154,9 @@
         skipped: p.skipped,
       };
     });
+    if (v.focus < 0 && v.status === "ended" && lastFocus >= 0 && lastFocus < plan.length) {
+      v.focus = lastFocus; // the session ended here: stay on this point
+    }
     if (v.focus < 0) {
       // No current point (none chosen yet, or the last one skipped): the first still to do.
       v.focus = 0;
@@ -295,17 +310,42 @@
 
   function rebuild() {
     syncAdded();
+    alertNew(server);
     view = fromServer(server);
     if (view.status === "running") outbox.items.forEach(function (e) { applyLocal(view, e); });
     render();
   }
 
+  // A banner and a sound for the client's stop, too much or worse sent from their phone.
+  function alertNew(s) {
+    var fresh = [];
+    var known = alerted || {};
+    (s ? s.holds : []).forEach(function (h) {
+      h.feedback.forEach(function (f) {
+        if (f.by !== "pad" || known[f.event_id]) return;
+        known[f.event_id] = true;
+        if (alerted && ALERTS[f.kind]) fresh.push(f.kind);
+      });
+    });
+    var first = alerted === null;
+    alerted = known;
+    if (first || !fresh.length) return;
+    var kind = fresh.indexOf("stop") >= 0 ? "stop" : fresh[fresh.length - 1];
+    var box = $("client-alert");
+    $("client-alert-text").textContent = ALERTS[kind];
+    box.className = "client-alert alert-" + kind;
+    box.hidden = false;
+    alarm(kind === "stop");
+  }
+  function dismissAlert() { $("client-alert").hidden = true; }
+
   // ------------------------------------------------------------------ taps
-  function tap(kind, fields, at) {
+  function tap(kind, fields, at, field) {
     if (READ_ONLY || !view || view.status !== "running") return;
     if (kind !== "release-hold") enforceLimit();
     if (kind === "feedback" && !view.active) return; // the hold just ended at its limit
     var e = { event_id: window.MyomapOfflineQueue.newId(), kind: kind, at: new Date(at || clock()).toISOString(), fields: fields || {} };
+    if (field) { pendingField[e.event_id] = field; said(field, "Sending…"); }
     taps += 1;
     outbox.push(e);
     applyLocal(view, e);
@@ -321,12 +361,12 @@
     var limit = h.start + h.longest * 1000;
     if (Date.now() + offset >= limit) {
       tap("release-hold", {}, Math.max(limit, latest));
-      note("Released at the " + h.longest + " s limit of this technique.");
     }
   }
 
   function goTo(index) {
     if (!view || view.active || index < 0 || index >= plan.length || index === view.current) return;
+    clearSaid();
     tap("go-to-point", { trigger_point: plan[index].point, side: plan[index].side });
   }
 
@@ -336,6 +376,7 @@
     var p = plan[view.current];
     if (!p || !p.longest) return;
     wakeAudio();
+    dismissAlert();
     cued = false;
     stepCued = 0;
     tap("start-hold", { technique: p.technique, pressure: p.pressure });
@@ -427,6 +468,10 @@
         return false;
       } else {
         outbox.drop(e); // refused: sending it again would be refused again
+        if (pendingField[e.event_id]) {
+          said(pendingField[e.event_id], "Not saved: " + reason(answer), true);
+          delete pendingField[e.event_id];
+        }
         var what = e.kind === "feedback" ? "“" + WORDS[e.fields.kind] + "”" : KINDS[e.kind] || e.kind;
         message("Not recorded (" + what + "): " + reason(answer) + ".", true);
         return refresh().then(function () { return true; });
@@ -458,6 +503,23 @@
     });
   }
 
+  // Ask before a step that cannot be taken back (the session's end, another session).
+  var confirmed = null;
+  function confirmThen(text, yes, action) {
+    var dialog = $("confirm-dialog");
+    $("confirm-text").textContent = text;
+    $("confirm-yes").textContent = yes;
+    confirmed = action;
+    if (typeof dialog.showModal === "function") dialog.showModal(); else if (window.confirm(text)) action();
+    $("confirm-no").focus();
+  }
+  function closeConfirm(yes) {
+    var action = confirmed;
+    confirmed = null;
+    $("confirm-dialog").close();
+    if (yes && action) action();
+  }
+
   function startSession() {
     if (READ_ONLY) return;
     request("POST", API).then(function (answer) {
@@ -470,7 +532,7 @@
       rebuild();
       keepAwake();
       if (view.current < 0) goTo(view.focus);
-      message("Session started.");
+      message("Session started.", false, 4000);
     }, function () { setOnline(false); message("Offline: a session starts once the network is back.", true); });
   }
 
@@ -524,6 +586,25 @@
     if (navigator.vibrate) navigator.vibrate(150);
   }
 
+  // The client's stop (or too much, worse) from their phone: three high tones, louder.
+  function alarm(urgent) {
+    wakeAudio();
+    if (audio) {
+      (urgent ? [0, 0.25, 0.5] : [0, 0.3]).forEach(function (delay) {
+        var osc = audio.createOscillator();
+        var gain = audio.createGain();
+        osc.type = "square";
+        osc.frequency.value = urgent ? 1320 : 990;
+        gain.gain.value = 0.3;
+        osc.connect(gain).connect(audio.destination);
+        var t = audio.currentTime + delay;
+        osc.start(t);
+        osc.stop(t + 0.18);
+      });
+    }
+    if (navigator.vibrate) navigator.vibrate(urgent ? [300, 100, 300, 100, 300] : [200, 100, 200]);
+  }
+
   var wakeLock = null;
   function keepAwake() {
     if (!("wakeLock" in navigator) || wakeLock || document.visibilityState !== "visible") return;
@@ -538,10 +619,32 @@
   });
 
   // ------------------------------------------------------------------ drawing
-  function message(text, refused) {
+  var messageTimer = null;
+  // A line in the status bar; `lasts` ms for a passing word ("Session started."), which
+  // then goes away.
+  function message(text, refused, lasts) {
     var m = $("message");
     m.textContent = text;
     m.className = "runner-message" + (refused ? " refused" : "");
+    clearTimeout(messageTimer);
+    if (lasts) messageTimer = setTimeout(function () { if (m.textContent === text) m.textContent = ""; }, lasts);
+  }
+  // A word beside a field: "Saved", or what is wrong with its value.
+  function said(field, text, bad) {
+    var out = $(field + "-said");
+    var input = $(field);
+    if (out) { out.textContent = text; out.className = "field-said" + (bad ? " bad" : text ? " good" : ""); }
+    if (input) { if (bad) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid"); }
+  }
+  function clearSaid() {
+    ["tender-before", "tender-after", "ppt-before", "ppt-after"].forEach(function (f) { said(f, ""); });
+  }
+  // The fields whose event the server now has: saved.
+  function showSaved() {
+    Object.keys(pendingField).forEach(function (id) {
+      var waiting = outbox.items.some(function (e) { return e.event_id === id; });
+      if (!waiting) { said(pendingField[id], "Saved ✓"); delete pendingField[id]; }
+    });
   }
   function note(text) { $("timer-note").textContent = text; }
 
@@ -564,9 +667,22 @@
 
   function describeHold(h) {
     var words = "Hold " + h.number + ": " + (h.end === null ? "active" : h.seconds + " s") + ", " + h.pressure;
-    if (h.endedBy === "stop") words += ", " + (STOPPED[h.stoppedBy] || STOPPED.client);
-    if (h.feedback.length) {
-      words += " — " + h.feedback.map(function (f) { return WORDS[f.kind] + " at " + f.second + " s"; }).join(", ");
+    var stops = h.feedback.filter(function (f) { return f.kind === "stop"; });
+    if (h.endedBy === "stop") {
+      words += ", " + (STOPPED[h.stoppedBy] || STOPPED.client) + (stops.length ? " at " + stops[0].second + " s" : "");
+    }
+    var said = h.endedBy === "stop" ? h.feedback.filter(function (f) { return f.kind !== "stop"; }) : h.feedback;
+    if (said.length) {
+      // Taps of one kind in the same second said once, with their count ("too much ×5 at 1 s").
+      var groups = [];
+      said.forEach(function (f) {
+        var last = groups[groups.length - 1];
+        if (last && last.kind === f.kind && last.second === f.second) last.count += 1;
+        else groups.push({ kind: f.kind, second: f.second, count: 1, pad: f.by === "pad" });
+      });
+      words += " — " + groups.map(function (g) {
+        return WORDS[g.kind] + (g.count > 1 ? " ×" + g.count : "") + " at " + g.second + " s" + (g.pad ? " (phone)" : "");
+      }).join(", ");
     }
     return words;
   }
@@ -584,11 +700,13 @@
     $("start-session").textContent = v.status === "ended" ? "Start another session" : "Start session";
     $("end-session").hidden = !running;
     $("end-session").disabled = !!h;
+    $("pad-open").hidden = !running;
+    if (v.status === "running") lastFocus = at;
     $("session-status").textContent = {
       none: READ_ONLY ? "No session was recorded." : "Not started yet.",
       planned: "Starting…",
       running: "Session running.",
-      ended: "Session ended" + (v.endedAt ? " at " + new Date(v.endedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "") + ".",
+      ended: "Session ended" + (v.endedAt ? " at " + hhmm(new Date(v.endedAt)) : "") + ".",
     }[v.status] || "";
 
     if (v.status !== "running" && wakeLock) wakeLock.release(); // the session is over
@@ -663,7 +781,8 @@
         ? "Suggestion: a lighter pressure" + (s.lighter ? " (" + s.lighter + ")" : "")
         : "Suggestion: another technique (the pressure is already light)") +
         ": " + s.reports + " reports of too much or worse " + (s.where === "hold" ? "in this hold" : "on this point") +
-        ". Evidence: " + s.evidence.replace(/-/g, " ") + "; sources: " + s.sources.join(", ") + ".";
+        ". Evidence: " + s.evidence.replace(/-/g, " ") + "; sources: " +
+        s.sources.map(function (id) { return CITATIONS[id] || id; }).join("; ") + ".";
     }
 
     plan.forEach(function (q, i) {
@@ -678,7 +797,30 @@
       mark.hidden = !done;
       mark.textContent = done ? " ✓ " + done + " hold" + (done > 1 ? "s" : "") : "";
     });
+    showSaved();
     tick();
+  }
+
+  // What the timer's line says when no hold is active: how the shown point's last hold
+  // ended, or nothing on a point without one (never "Holding…" once a hold is over).
+  function restingNote() {
+    var p = view && view.focus >= 0 ? plan[view.focus] : null;
+    if (!p || !view) return "";
+    var mine = view.holds.filter(function (x) { return x.point === p.point && x.side === p.side && x.end !== null; });
+    var last = mine[mine.length - 1];
+    if (!last) return "";
+    if (last.endedBy === "stop") {
+      return {
+        therapist: "Stopped by you after " + last.seconds + " s.",
+        pad: "Stopped by the client on their phone after " + last.seconds + " s.",
+      }[last.stoppedBy] || "Stopped after " + last.seconds + " s: the client said stop.";
+    }
+    if (p.longest && last.seconds >= p.longest) return "Released at the " + p.longest + " s limit of this technique.";
+    return "Released after " + last.seconds + " s.";
+  }
+
+  function hhmm(d) {
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
   }
 
   function tick() {
@@ -696,7 +838,8 @@
     bar.max = planned || 1;
     bar.value = Math.min(seconds, planned || 1);
     var timer = $("timer");
-    timer.classList.toggle("done", !!h && planned > 0 && seconds >= planned);
+    // Past the planned seconds: a warning colour (the hold goes on only until it releases).
+    timer.classList.toggle("over", !!h && planned > 0 && seconds >= planned);
     if (h && planned > 0 && seconds >= planned && !cued) {
       cued = true;
       beep();
@@ -712,18 +855,78 @@
       note(passed
         ? "Pressure step " + (passed + 1) + " of " + (marks.length + 1) + ": check with the client, then take up the new barrier."
         : "Holding…");
-    } else if (!h && (!view || view.status !== "running")) {
-      note("");
+    } else if (!h) {
+      note(restingNote());
     }
     if (h) enforceLimit();
   }
   setInterval(function () { if (view && view.active) tick(); }, 250);
 
   // ------------------------------------------------------------------ wiring
-  $("start-session").addEventListener("click", startSession);
-  $("end-session").addEventListener("click", endSession);
+  $("start-session").addEventListener("click", function () {
+    if (view && view.status === "ended") {
+      confirmThen("Start another session of this visit? The one that ended stays in the record, and the note covers both.", "Start another session", startSession);
+    } else {
+      startSession();
+    }
+  });
+  $("end-session").addEventListener("click", function () {
+    if (!view || view.active) return;
+    confirmThen("End the session now? Nothing more can be recorded in it, and the client's phone link stops working.", "End session", endSession);
+  });
+  $("confirm-yes").addEventListener("click", function () { closeConfirm(true); });
+  $("confirm-no").addEventListener("click", function () { closeConfirm(false); });
+  $("confirm-dialog").addEventListener("cancel", function () { confirmed = null; });
+  $("client-alert-ok").addEventListener("click", dismissAlert);
+  // The client's phone: the pad link's QR code and link in a dialog over the runner (the
+  // session goes on behind it; the page is not left).
+  function el(tag, cls, text) {
+    var x = document.createElement(tag);
+    if (cls) x.className = cls;
+    if (text) x.textContent = text;
+    return x;
+  }
+  $("pad-open").addEventListener("click", function () {
+    var body = $("pad-dialog-body");
+    body.replaceChildren(el("p", "", "Making the link…"));
+    $("pad-dialog").showModal();
+    fetch(root.dataset.pad, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      return r.json().then(function (d) { return { ok: r.ok, d: d }; });
+    }).then(function (a) {
+      body.replaceChildren();
+      if (!a.ok || !a.d.link) { body.append(el("p", "refused", a.d.detail || "No session is open, so there is no link.")); return; }
+      var d = a.d;
+      if (d.unreachable) body.append(el("p", "pad-warning", d.unreachable));
+      body.append(el("p", "", "The client scans the code with their own phone, or types the short link. The phone shows the current point's name only, nothing else of the record."));
+      var img = el("img", "pad-qr");
+      img.id = "pad-dialog-qr";
+      img.src = d.qr;
+      img.width = 220;
+      img.height = 220;
+      img.alt = "QR code of the client's feedback pad link";
+      body.append(img);
+      var p = el("p", "pad-short", "Short link: ");
+      var a_ = el("a", "", d.short || d.link);
+      a_.id = "pad-dialog-link";
+      a_.href = d.short || d.link;
+      a_.target = "_blank";
+      a_.rel = "noopener noreferrer";
+      p.append(a_);
+      body.append(p);
+      body.append(el("p", "muted", "It works until this session ends, and until " + d.until + " at most. Give it to the client only."));
+    }, function () {
+      body.replaceChildren(el("p", "refused", "Offline: the link can be made once the network is back."));
+    });
+  });
+  $("pad-close").addEventListener("click", function () { $("pad-dialog").close(); });
+  $("session-plan").addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".plan-go") : null;
+    if (!button || !view || view.status !== "running" || view.active) return;
+    var li = button.closest("li");
+    for (var i = 0; i < plan.length; i++) if (plan[i].li === li) { goTo(i); return; }
+  });
   $("start-hold").addEventListener("click", startHold);
-  $("release").addEventListener("click", function () { release(); note("Released."); });
+  $("release").addEventListener("click", release);
   $("stop").addEventListener("click", function () { feedback("stop", "therapist"); });
   $("previous").addEventListener("click", function () { goTo(view.focus - 1); });
   $("next").addEventListener("click", function () { goTo(view.focus + 1); });
@@ -753,9 +956,10 @@
       var raw = input.value.trim();
       var value = Number(raw);
       if (raw === "" || !Number.isInteger(value) || value < 0 || value > 10) {
-        message(what + " is a whole number from 0 to 10.", true);
+        said(input.id, what + " is a whole number from 0 to 10" + (raw === "" ? "." : ", not " + raw + ": not saved."), true);
         return;
       }
+      said(input.id, "");
       if (view && known() === value) return; // the same value again: nothing new
       send(value);
     });
@@ -767,35 +971,38 @@
   ["before", "after"].forEach(function (when) {
     scale($("tender-" + when), "Tenderness", function () { return measuredHere()[when]; }, function (value) {
       var ppt = measuredHere()["ppt_" + when];
-      tap("tenderness", { when: when, value: value, ppt: ppt === undefined ? null : ppt });
+      tap("tenderness", { when: when, value: value, ppt: ppt === undefined ? null : ppt }, null, "tender-" + when);
     });
     // The algometer's pressure pain threshold, kg/cm², recorded with the tenderness.
     $("ppt-" + when).addEventListener("change", function (event) {
       var raw = event.target.value.trim().replace(",", ".");
       var ppt = raw === "" ? null : Number(raw);
+      var field = "ppt-" + when;
       if (ppt !== null && (isNaN(ppt) || ppt < 0 || ppt > 20)) {
-        message("The pressure pain threshold is a number of kg/cm² from 0 to 20.", true);
+        said(field, "A number of kg/cm² from 0 to 20: not saved.", true);
         return;
       }
       var here = measuredHere();
       if (here[when] === null || here[when] === undefined) {
-        message("Record the tenderness " + when + " (0–10) first, then its pressure pain threshold.", true);
-        event.target.value = "";
+        said(field, "Record the tenderness " + when + " (0–10) first.", true);
         return;
       }
+      said(field, "");
       if ((here["ppt_" + when] === undefined ? null : here["ppt_" + when]) === ppt) return;
-      tap("tenderness", { when: when, value: here[when], ppt: ppt });
+      tap("tenderness", { when: when, value: here[when], ppt: ppt }, null, field);
     });
   });
   ["start", "end"].forEach(function (when) {
     scale($("pain-" + when), "Pain now", function () { return view.pain[when]; },
-      function (value) { tap("pain-now", { when: when, value: value }); });
+      function (value) { tap("pain-now", { when: when, value: value }, null, "pain-" + when); });
   });
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || !view) return;
     var target = event.target;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+    if ($("confirm-dialog").open || $("pad-dialog").open) return; // the dialog's own keys
+    if (ownSpace(event)) return; // Space presses the focused button
     var handled = true;
     if (event.key === " " || event.key === "Spacebar") {
       if (view.active) release(); else startHold();
@@ -812,10 +1019,21 @@
     }
     if (handled) event.preventDefault();
   });
-  // A focused button would also take the space bar as a click: the shortcut is the tap.
+  // Space on a button reached with the keyboard presses that button; on the hold buttons
+  // (or nowhere) it starts or releases the hold. A button tapped or clicked gives up its
+  // focus, so Space after tapping "Next point" starts the hold rather than moving on.
+  var HOLD_BUTTONS = ["start-hold", "release", "stop"];
+  function ownSpace(event) {
+    var t = event.target;
+    return (event.key === " " || event.key === "Spacebar") && t && t.tagName === "BUTTON" && HOLD_BUTTONS.indexOf(t.id) < 0;
+  }
   document.addEventListener("keyup", function (event) {
     var t = event.target;
-    if (event.key === " " && t && t.tagName === "BUTTON") event.preventDefault();
+    if (event.key === " " && t && t.tagName === "BUTTON" && !ownSpace(event)) event.preventDefault();
+  });
+  document.addEventListener("click", function (event) {
+    var b = event.target.closest ? event.target.closest("button") : null;
+    if (b && event.detail > 0 && root.contains(b) && !b.closest("dialog")) b.blur();
   });
 
   window.addEventListener("online", function () { setOnline(true); flush(); });
