@@ -63,7 +63,8 @@ def test_the_client_taps_feedback_on_a_phone_also_offline_until_the_session_ends
     pad.add_init_script(LISTEN)
     pad.goto(link)
     expect(pad.locator("#pad-point")).to_have_text("Left quadratus lumborum, deep caudal")
-    expect(pad.locator("#pad-hold")).to_have_text("Not holding")
+    expect(pad.locator("#pad-hold")).to_contain_text("Not holding")
+    expect(pad.get_by_role("button", name="Too much")).to_be_disabled()  # nothing held yet
     assert "Marlowe" not in pad.content()
 
     # The therapist starts a hold; the pad learns of it at its next poll.
@@ -75,25 +76,28 @@ def test_the_client_taps_feedback_on_a_phone_also_offline_until_the_session_ends
         {"technique": "ischemic-compression", "pressure": "moderate"},
     )
     session_actions.record_events(ctx, world.visit, [hold])
-    expect(pad.locator("#pad-hold")).to_have_text("Holding now", timeout=8000)
+    expect(pad.locator("#pad-hold")).to_contain_text("Holding now", timeout=8000)
+    expect(pad.get_by_role("button", name="Too much")).to_be_enabled()
 
     pad.get_by_role("button", name="Too much").tap()
-    expect(pad.locator("#pad-net")).to_have_text("Sent")
+    expect(pad.locator("#pad-message")).to_have_text("Recorded: too much ✓")
     assert feedback(world) == ["too-much"]
 
     phone.set_offline(True)
     pad.get_by_role("button", name="Better").tap()
-    expect(pad.locator("#pad-queued")).to_have_text("1 waiting")
+    expect(pad.locator("#pad-queued")).to_have_text("1 waiting to be sent")
+    expect(pad.locator("#pad-message")).to_have_text("Sent: better…")
     assert feedback(world) == ["too-much"]
     phone.set_offline(False)
     expect(pad.locator("#pad-queued")).to_have_text("", timeout=8000)
-    expect(pad.locator("#pad-net")).to_have_text("Sent")
+    expect(pad.locator("#pad-message")).to_have_text("Recorded: better ✓")
     assert feedback(world) == ["too-much", "better"]
     assert pad.evaluate("window.__violations") == []
 
     # Stop ends the hold; the session ends; the pad says so and takes no more taps.
     pad.get_by_role("button", name="Stop").tap()
-    expect(pad.locator("#pad-hold")).to_have_text("Not holding")
+    expect(pad.locator("#pad-hold")).to_contain_text("Not holding")
+    expect(pad.get_by_role("button", name="Better")).to_be_disabled()
     session_actions.end_session(Context(user=world.alice), world.visit)
     expect(pad.locator("#pad-message")).to_contain_text("This session has ended", timeout=8000)
     expect(pad.get_by_role("button", name="Better")).to_be_disabled()

@@ -1,15 +1,18 @@
 // The client's feedback pad: each tap is an event with an id made here and this phone's
 // time, kept in the phone's queue (offline-queue.js, shared with the session runner) until
-// the server has it (sent once: a resent id is recorded once), and the current point's
-// name asked for every few seconds. The server puts this
-// phone's times on its own clock from "sent" (the phone's time when the tap goes out).
+// the server has it (sent once: a resent id is recorded once). Each tap is acknowledged in
+// words ("Sent: too much", then "Recorded: too much", or why not). The current point and
+// whether a hold is on are asked for every second, sending back the ETag of the state
+// shown (an unchanged session is answered 304, no body); while no hold is on, or once the
+// session has ended, the buttons are disabled and look it. The server puts this phone's
+// times on its own clock from "sent" (the phone's time when the tap goes out).
 (function () {
   "use strict";
   const pad = document.getElementById("pad");
   if (!pad) return;
   const stateUrl = pad.dataset.state;
   const eventsUrl = pad.dataset.events;
-  const pollMs = Math.max(1, Number(pad.dataset.poll) || 3) * 1000;
+  const pollMs = Math.max(0.5, Number(pad.dataset.poll) || 1) * 1000;
   const key = pad.dataset.key;
   const point = document.getElementById("pad-point");
   const hold = document.getElementById("pad-hold");
@@ -17,28 +20,46 @@
   const queued = document.getElementById("pad-queued");
   const message = document.getElementById("pad-message");
   const buttons = Array.from(pad.querySelectorAll("button[data-kind]"));
+  const words = {};
+  buttons.forEach((b) => { words[b.dataset.kind] = b.textContent.trim().toLowerCase(); });
   const outbox = new window.MyomapOfflineQueue(key, "id");
   let closed = false;
+  let holding = pad.dataset.hold === "true";
+  let tag = null; // the ETag of the state shown
 
   function showQueue() {
     const waiting = outbox.items.length;
-    queued.textContent = waiting ? waiting + " waiting" : "";
-    if (!waiting && !closed) net.textContent = navigator.onLine === false ? "Offline" : "Sent";
+    queued.textContent = waiting ? waiting + " waiting to be sent" : "";
+    if (!waiting && !closed) net.textContent = navigator.onLine === false ? "Offline: taps wait on this phone" : "";
+  }
+
+  // The buttons work while a hold is on (a tap queued offline is kept for its hold).
+  function enable() {
+    buttons.forEach((b) => { b.disabled = closed || !holding; });
+    pad.classList.toggle("is-idle", closed || !holding);
   }
 
   function show(state) {
     point.textContent = state.point ? state.point : "Waiting for the first point";
+    holding = !!state.hold && !state.ended;
     if (state.ended) hold.textContent = "The session has ended.";
-    else hold.textContent = state.hold ? "Holding now" : "Not holding";
+    else hold.textContent = state.hold ? "Holding now: tap how it feels" : "Not holding: the buttons wake up when the next hold starts";
+    enable();
+  }
+
+  function say(text, bad) {
+    message.textContent = text;
+    message.className = "pad-message" + (bad ? " bad" : " good");
   }
 
   function close(text) {
     closed = true;
     outbox.clear();
-    buttons.forEach((b) => { b.disabled = true; });
-    net.textContent = "Closed";
+    enable();
+    net.textContent = "";
     queued.textContent = "";
-    message.textContent = text;
+    hold.textContent = "The session has ended.";
+    say(text, true);
   }
 
   // Send the queued taps, one at a time in order (offline-queue.js).
@@ -49,8 +70,8 @@
   // Send one queued tap; whether to go on with the next.
   async function sendTap(tap) {
     if (closed) return false;
-    net.textContent = "Sending…";
     let again = false;
+    const what = words[tap.kind] || tap.kind;
     try {
       const body = Object.assign({}, tap, { sent: new Date().toISOString() });
       const response = await fetch(eventsUrl, {
@@ -70,16 +91,16 @@
         outbox.drop(tap);
         again = true;
         if (response.ok) {
-          message.textContent = "";
+          say("Recorded: " + what + " ✓");
           show(answer);
         } else {
-          message.textContent = "Not recorded: " + (answer.detail || "refused");
+          say("Not recorded (" + what + "): " + (answer.detail || "refused."), true);
         }
       } else {
-        net.textContent = "Waiting";
+        net.textContent = "Waiting: the tap is kept and sent again";
       }
     } catch (e) {
-      net.textContent = "Waiting (no network)";
+      net.textContent = "No network: the tap is kept and sent when it returns";
     }
     showQueue();
     // The next queued tap now; after a failure, at the next poll or when back online.
@@ -89,31 +110,45 @@
   async function poll() {
     if (closed) return;
     try {
-      const response = await fetch(stateUrl, { credentials: "omit", cache: "no-store" });
-      const answer = await response.json();
-      if (response.status === 403 && answer.refused) {
-        close(answer.detail || "This feedback link no longer works.");
-        return;
+      const headers = tag ? { "If-None-Match": tag } : {};
+      const response = await fetch(stateUrl, { credentials: "omit", cache: "no-store", headers: headers });
+      if (response.status === 304) {
+        // nothing new
+      } else {
+        const answer = await response.json();
+        if (response.status === 403 && answer.refused) {
+          close(answer.detail || "This feedback link no longer works.");
+          return;
+        }
+        if (response.ok) {
+          tag = response.headers.get("ETag");
+          show(answer);
+        }
       }
-      if (response.ok) show(answer);
     } catch (e) {
-      // Offline: the taps wait in the queue; the name is asked for again shortly.
+      // Offline: the taps wait in the queue; the state is asked for again shortly.
     }
     if (outbox.items.length) sendNext();
   }
 
   buttons.forEach((button) => {
     button.addEventListener("click", () => {
-      if (closed) return;
+      if (closed || button.disabled) return;
       outbox.push({ id: window.MyomapOfflineQueue.newId(), kind: button.dataset.kind, at: new Date().toISOString() });
       if (navigator.vibrate) navigator.vibrate(30);
-      net.textContent = "Waiting";
+      say("Sent: " + (words[button.dataset.kind] || button.dataset.kind) + "…");
       showQueue();
       sendNext();
     });
   });
   window.addEventListener("online", sendNext);
+  enable();
   showQueue();
   sendNext();
-  window.setInterval(poll, pollMs);
+  let busy = false;
+  window.setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try { await poll(); } finally { busy = false; }
+  }, pollMs);
 })();
