@@ -138,7 +138,7 @@ def test_emergency_red_flags_stop_treatment_and_point_to_same_day_care(
             assert "emergency" in action and "today" in action, flag.id
 
 
-def test_red_flags_rest_on_back_pain_guidance(red_flags: dict[str, RedFlag]) -> None:
+def test_red_flags_rest_on_guidance(red_flags: dict[str, RedFlag]) -> None:
     guidance = {
         "nice-cks-back-pain",
         "nice-cks-sciatica",
@@ -146,6 +146,12 @@ def test_red_flags_rest_on_back_pain_guidance(red_flags: dict[str, RedFlag]) -> 
         "finucane-2020",
         "downie-2013",
         "nice-ng65",
+        # the head, neck, chest and limbs
+        "nice-cg150",
+        "nice-cg95",
+        "nice-ng158",
+        "nice-cks-neck-pain-radiculopathy",
+        "nice-cks-giant-cell-arteritis",
     }
     for flag in red_flags.values():
         assert guidance & set(flag.sources), flag.id
@@ -404,13 +410,33 @@ def test_sciatica_names_pseudo_sciatica_muscles_and_sends_true_sciatica_to_a_doc
     assert "medical assessment" in sciatica.note and "radiculopathy" in sciatica.note
 
 
-def test_headaches_say_the_neck_and_jaw_muscles_are_not_there_yet(
+def test_headaches_link_the_neck_head_and_jaw_muscles(
     conditions: dict[str, Condition],
 ) -> None:
     headache = conditions["headache"]
-    assert headache.coverage == "partial"
-    assert headache.note is not None
-    assert "trapezius" in headache.note and "temporalis" in headache.note
+    assert {"trapezius", "sternocleidomastoid", "suboccipitals", "temporalis"} <= set(
+        headache.muscles
+    )
+    assert headache.note is not None and "red flags" in headache.note
+
+
+def test_the_new_areas_have_their_red_flags(red_flags: dict[str, RedFlag]) -> None:
+    assert red_flags["thunderclap-headache"].urgency == "emergency"
+    assert red_flags["headache-fever-stiff-neck"].urgency == "emergency"
+    assert red_flags["chest-pain-now"].urgency == "emergency"
+    for flag in ("exertional-chest-jaw-arm-pain", "progressive-hand-weakness", "hot-swollen-calf",
+                 "new-temple-headache-over-50"):  # fmt: skip
+        assert red_flags[flag].urgency == "urgent", flag
+    assert "jaw" in red_flags["exertional-chest-jaw-arm-pain"].question
+
+
+def test_the_front_of_the_neck_is_avoided_when_the_carotid_arteries_are_at_risk(
+    contraindications: dict[str, Contraindication],
+) -> None:
+    carotid = contraindications["carotid-artery-disease"]
+    assert carotid.level == "avoid-locally"
+    assert carotid.areas == ("neck-front",)
+    assert "ischemic-compression" in carotid.removes
 
 
 # --------------------------------------------------------------------- statements

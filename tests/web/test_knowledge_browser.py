@@ -52,7 +52,7 @@ def test_a_muscle_page_draws_its_trigger_points_and_zones(signed_in):
 
 
 def test_an_unknown_muscle_is_a_404(signed_in):
-    assert signed_in.get(reverse("reference:muscle", args=["biceps-brachii"])).status_code == 404
+    assert signed_in.get(reverse("reference:muscle", args=["no-such-muscle"])).status_code == 404
 
 
 def test_an_exercise_page_shows_steps_and_its_illustration(signed_in):
