@@ -134,12 +134,18 @@ def test_the_outcomes_report_pdf_has_the_change_in_words_and_the_plot(world: Wor
     assert "no cause is claimed" in text
     # the plot is drawn into the PDF: its axis dates and the two scores are on the page
     assert "2 Mar" in text and "6 Apr" in text
-    page = page_one_png(pdf, "outcomes-report.png")
-    colours = page.convert("RGB").getcolors(maxcolors=1 << 16) or []
-    assert len(colours) > 20  # lines, the shaded band and text: not a blank page
-    assert (
-        world.web("bob").get(f"/clients/{world.client.pk}/outcomes/report.pdf").status_code == 404
-    )
+    page = page_one_png(pdf, "outcomes-report.png").convert("RGB")
+    colours = {colour: n for n, colour in page.getcolors(maxcolors=1 << 20) or []}
+    assert colours.get((0xDB, 0xEA, 0xFE), 0) > 5_000  # the plot's shaded band, drawn
+    assert colours.get((0x1D, 0x4E, 0xD8), 0) > 500  # its line and points
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event is not None and event.summary == "outcomes report as PDF"
+    assert event.client_id == world.client.pk
+    # Dan prints his own report; Hilltop sees nothing of it
+    own = pdf_of(world, "dan", f"/clients/{world.client.pk}/outcomes/report.pdf")
+    assert "RMDQ 14 → 8" in " ".join(text_of(own).split())
+    answer = world.web("bob").get(f"/clients/{world.client.pk}/outcomes/report.pdf")
+    assert answer.status_code == 404
 
 
 def test_without_pango_a_pdf_link_says_what_to_install(
@@ -153,8 +159,10 @@ def test_without_pango_a_pdf_link_says_what_to_install(
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_pango)
+    before = AuditEvent.objects.count()
     answer = world.web("alice").get(f"/visits/{world.signed_visit.pk}/note.pdf")
     assert answer.status_code == 503
+    assert AuditEvent.objects.count() == before  # nothing was shown: no read is logged
     assert INSTALL in answer.content.decode()
     assert "libpango-1.0-0" in answer.content.decode()
 
@@ -164,6 +172,7 @@ def test_a_document_reads_only_the_projects_static_files() -> None:
     assert kind == "text/css" and b"@page" in data
     for url in (
         "https://example.com/logo.png",
+        "https://example.com/static/myomap/css/document.css",
         "myomap-static:/static/../../web/settings.py",
         "file:///etc/passwd",
         "myomap-static:/static/myomap/css/nothing-here.css",

@@ -159,3 +159,11 @@ def test_a_score_entered_on_the_record_on_the_visits_day_counts_as_done(world: W
     page = browser.get(f"/visits/{world.visit.pk}/").content.decode()
     assert "RMDQ</a> — at intake" not in page
     assert "done</span> RMDQ" in page and "(entered on the record that day)" in page
+
+
+def test_at_discharge_only_is_a_reminder_not_a_due_badge_at_every_visit(world: World) -> None:
+    ScheduleRule.objects.create(clinic=world.lakeside, instrument="odi", at_discharge=True)
+    page = world.web("alice").get(f"/visits/{world.visit.pk}/").content.decode()
+    section = page.split('id="outcomes-due"')[1].split("</section>")[0]
+    assert "If this visit ends the course of care:</span>" in section
+    assert '<span class="badge warn">due</span>' not in section

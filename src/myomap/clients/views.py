@@ -326,10 +326,16 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The referral letter as a PDF (the same letter, drawn by the server)."""
     intake = intake_for(request.user, pk)
-    record(Context.of(request), AuditEvent.Action.VIEW, intake, summary="referral letter as PDF")
     name = f"referral-{intake.client.family_name}-{intake.recorded_at:%Y-%m-%d}.pdf"
     context = _letter_context(intake) | {"pdf": True}
-    return pdf_response(request, "clients/referral_letter.html", context, name)
+    ctx = Context.of(request)
+    return pdf_response(
+        request,
+        "clients/referral_letter.html",
+        context,
+        name,
+        audit=lambda: record(ctx, AuditEvent.Action.VIEW, intake, summary="referral letter as PDF"),
+    )
 
 
 def _letter_context(intake: Intake) -> dict[str, object]:

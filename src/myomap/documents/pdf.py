@@ -14,6 +14,7 @@ from __future__ import annotations
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -57,8 +58,15 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def static_file(url: str) -> tuple[bytes, str]:
-    """The bytes and type of the static file `url` names; ValueError for anything else."""
-    path = unquote(urlsplit(url).path)
+    """The bytes and type of the static file `url` names (`/static/...` as the templates
+    write it, or relative to the document's base, `myomap-static:/...`); ValueError for
+    anything else, whatever its path (`https://example.com/static/...` is refused, never
+    read from here)."""
+    parts = urlsplit(url)
+    ours = url.startswith(BASE_URL) or (not parts.scheme and not parts.netloc)
+    if not ours:
+        raise ValueError(f"a document may use only the project's static files, not {url}")
+    path = unquote(parts.path)
     prefix = "/" + str(settings.STATIC_URL).lstrip("/")
     if path.startswith(prefix):
         path = path[len(prefix) :]
@@ -72,15 +80,22 @@ def static_file(url: str) -> tuple[bytes, str]:
 
 
 def pdf_response(
-    request: HttpRequest, template: str, context: dict[str, Any], filename: str
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    filename: str,
+    audit: Callable[[], object] | None = None,
 ) -> HttpResponse:
-    """The template drawn as a PDF, shown in the browser (and saved as `filename`); 503
+    """The template drawn as a PDF, shown in the browser (and saved as `filename`), and
+    `audit()` called once it is made (a PDF that could not be made showed nothing); 503
     with what to install where this server cannot make PDFs."""
     html = render_to_string(template, context, request=request)
     try:
         pdf = html_to_pdf(html)
     except PdfUnavailable as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    if audit is not None:
+        audit()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{safe_filename(filename)}"'
     return response

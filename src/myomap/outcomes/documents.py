@@ -19,11 +19,17 @@ from myomap.outcomes import pages
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     client = client_for(request.user, pk)
-    record(Context.of(request), AuditEvent.Action.VIEW, client, summary="outcomes report as PDF")
     now = timezone.now()
     context = pages.section(request.user, client) | {
         "clinic_name": client.clinic.name,
         "printed_at": now,
     }
     name = f"outcomes-{client.family_name}-{timezone.localtime(now):%Y-%m-%d}.pdf"
-    return pdf_response(request, "outcomes/report_pdf.html", context, name)
+    ctx = Context.of(request)
+    return pdf_response(
+        request,
+        "outcomes/report_pdf.html",
+        context,
+        name,
+        audit=lambda: record(ctx, AuditEvent.Action.VIEW, client, summary="outcomes report as PDF"),
+    )

@@ -160,6 +160,9 @@ def drawings_for(user: Any, client: Client) -> list[Drawn]:
 
 
 # ----------------------------------------------------------------------------- due
+AT_DISCHARGE = "at discharge, if this visit ends the course of care"
+
+
 @dataclass(frozen=True)
 class Due:
     """An instrument the clinic's schedule asks for at this visit, why, and the response
@@ -168,6 +171,12 @@ class Due:
     instrument: Instrument
     why: tuple[str, ...]
     done: QuestionnaireResponse | None
+
+    @property
+    def only_at_discharge(self) -> bool:
+        """Asked for at discharge only: a reminder for the visit that ends the course of
+        care, not due at every visit (Myomap does not know which visit that is)."""
+        return self.why == (AT_DISCHARGE,)
 
 
 def due_at(visit: Visit) -> list[Due]:
@@ -208,7 +217,7 @@ def _why(rule: ScheduleRule, number: int, first_of_intake: bool) -> tuple[str, .
     elif rule.every_nth and number % rule.every_nth == 0:
         why.append(f"every {rule.every_nth} visits (this is visit {number})")
     if rule.at_discharge:
-        why.append("at discharge, if this visit ends the course of care")
+        why.append(AT_DISCHARGE)
     return tuple(why)
 
 

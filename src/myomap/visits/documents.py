@@ -23,7 +23,6 @@ def note_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     versions = queries.versions_for(request.user, visit)
     version = versions[-1] if versions else None
     shown = f"session note v{version.number}" if version else "session note (none yet)"
-    record(Context.of(request), AuditEvent.Action.VIEW, visit, summary=f"{shown} as PDF")
     context = {
         "visit": visit,
         "client": visit.client,
@@ -35,4 +34,11 @@ def note_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     started = timezone.localtime(visit.started_at)
     number = f"-v{version.number}" if version else ""
     name = f"note-{visit.client.family_name}-{started:%Y-%m-%d}{number}.pdf"
-    return pdf_response(request, "visits/note_pdf.html", context, name)
+    ctx = Context.of(request)
+    return pdf_response(
+        request,
+        "visits/note_pdf.html",
+        context,
+        name,
+        audit=lambda: record(ctx, AuditEvent.Action.VIEW, visit, summary=f"{shown} as PDF"),
+    )
