@@ -228,3 +228,33 @@ def test_the_record_shows_the_pain_drawing_area_over_the_intakes(world: World) -
     assert (
         "Painted area" not in world.web("bob").get(f"/clients/{world.client.pk}/").content.decode()
     )
+
+
+def test_each_day_of_the_pain_diary_is_a_drawing_beside_the_intakes(world: World) -> None:
+    import datetime as dt
+    import uuid
+
+    from myomap.audit.log import Context
+    from myomap.program import actions as program_actions
+
+    latest = max(i.recorded_at for i in world.client.intakes.all())
+    day_one = latest + dt.timedelta(days=3)
+    for hour, region, pain in ((9, "lumbar-upper-left", 4), (15, "lumbar-upper-left", 6)):
+        program_actions.record_diary(
+            Context(user=world.dan, now=day_one.replace(hour=hour)),
+            entry_id=uuid.uuid4(),
+            region=region,
+            pain=pain,
+        )
+    day_two = day_one + dt.timedelta(days=4)
+    program_actions.record_diary(
+        Context(user=world.dan, now=day_two), entry_id=uuid.uuid4(), region="sacrum", pain=0
+    )  # no pain: nothing painted that day
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    table = re.search(r'id="outcome-drawing".*?</table>', page, re.S)
+    assert table is not None
+    assert table.group().count("(pain diary)") == 1 and table.group().count("(intake)") == 2
+    assert "Painted area 1.7% → 0.5% of the figure (3 regions → 1 region)" in page
+    body = world.api("alice").get(f"/api/clients/{world.client.pk}/outcomes").json()
+    assert [d["source"] for d in body["drawings"]] == ["intake", "intake", "diary"]
+    assert body["drawings"][-1]["intake_id"] is None and body["drawings"][-1]["regions"] == 1

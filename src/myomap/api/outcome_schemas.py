@@ -4,7 +4,7 @@ client's baseline to their latest score per instrument."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictInt
@@ -80,7 +80,8 @@ class ChangeOut(Schema):
 
 
 class DrawingOut(Schema):
-    intake_id: int
+    intake_id: int | None = Field(description="the intake drawn at; null for a pain-diary day")
+    source: Literal["intake", "diary"]
     recorded_at: dt.datetime
     painted_share: float = Field(
         description="the painted regions' share of the body map's figure (front and back), 0-1"

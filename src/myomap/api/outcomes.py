@@ -37,6 +37,7 @@ def list_outcomes(request: HttpRequest, client_id: RecordId) -> dict[str, Any]:
         "drawings": [
             {
                 "intake_id": d.intake_id,
+                "source": d.source,
                 "recorded_at": d.recorded_at,
                 "painted_share": round(d.painted.share, 4),
                 "regions": d.painted.regions,

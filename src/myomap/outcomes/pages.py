@@ -88,7 +88,7 @@ def drawings(user: Any, client: Client) -> dict[str, Any] | None:
     if not found:
         return None
     rows = [
-        (d.intake_id, day(d.recorded_at), percent(d.painted.share), d.painted.regions)
+        (d.intake_id, day(d.recorded_at), percent(d.painted.share), d.painted.regions, d.source)
         for d in found
     ]
     first, last = found[0], found[-1]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -138,16 +138,35 @@ def _series(rows: Iterable[QuestionnaireResponse]) -> list[Series]:
 # ----------------------------------------------------------------------------- drawings
 @dataclass(frozen=True)
 class Drawn:
-    """One intake's pain drawing: how much of the figure it covers, how many regions."""
+    """One pain drawing: an intake's, or a day of the client's pain diary (the regions
+    they entered that day with pain above 0); how much of the figure it covers."""
 
-    intake_id: int
+    intake_id: int | None  # None for a diary day
     recorded_at: dt.datetime
     painted: Painted
+    source: Literal["intake", "diary"] = "intake"
+
+
+_DIARY: Prepared[tuple[str, int, dt.datetime]] = Prepared(
+    lambda client: (
+        _diary_model()
+        ._default_manager.filter(client=client, pain__gt=0)
+        .order_by("made_at", "id")
+        .values_list("region", "pain", "made_at")
+    ),
+    1,
+)
+
+
+def _diary_model() -> Any:
+    # The diary through the client's own relation: outcomes does not import the portal.
+    return Client._meta.get_field("pain_diary").related_model
 
 
 def drawings_for(user: Any, client: Client) -> list[Drawn]:
-    """`client`'s intakes with a pain drawing, oldest first: one query. (A visit has no
-    drawing of its own: it works from its intake's.)"""
+    """`client`'s pain drawings, oldest first: each intake's, and each day of the pain
+    diary as one drawing; two queries. (A visit has no drawing of its own: it works from
+    its intake's.) `client` was read through `client_for`, so it is this user's to see."""
     clinic = staff_clinic(user)
     rows: Iterable[tuple[int, dt.datetime, dict[str, int] | None]] = (
         _DRAWINGS.rows(client.pk, clinic)
@@ -156,7 +175,14 @@ def drawings_for(user: Any, client: Client) -> list[Drawn]:
         .order_by("recorded_at", "id")
         .values_list("id", "recorded_at", "pain_drawing")
     )
-    return [Drawn(pk, at, painted(drawing or {})) for pk, at, drawing in rows if drawing]
+    found = [Drawn(pk, at, painted(drawing or {})) for pk, at, drawing in rows if drawing]
+    days: dict[dt.date, tuple[dict[str, int], dt.datetime]] = {}
+    for region, pain, made_at in _DIARY.rows(client.pk):
+        drawing, _ = days.setdefault(timezone.localdate(made_at), ({}, made_at))
+        drawing[region] = max(pain, drawing.get(region, 0))
+        days[timezone.localdate(made_at)] = (drawing, made_at)
+    found += [Drawn(None, at, painted(drawing), "diary") for drawing, at in days.values()]
+    return sorted(found, key=lambda d: d.recorded_at)
 
 
 # ----------------------------------------------------------------------------- due
