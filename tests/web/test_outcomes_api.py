@@ -105,3 +105,41 @@ def test_a_visit_of_another_client_is_refused(world: World) -> None:
     )
     assert answer.status_code == 400 and answer.json()["field"] == "visit"
     assert QuestionnaireResponse.objects.count() == 0
+
+
+def test_psfs_activities_and_ratings_go_together_and_other_instruments_name_none(
+    world: World,
+) -> None:
+    unnamed = post(world, "alice", {"instrument": "psfs", "answers": [4, 6, 2]})
+    assert unnamed.status_code == 400
+    assert "PSFS item 1: name the activity the client rated" in unnamed.content.decode()
+    unrated = post(
+        world,
+        "alice",
+        {
+            "instrument": "psfs",
+            "answers": [4, 6, 2, None],
+            "activities": ["stairs", "sitting", "lifting", "gardening"],
+        },
+    )
+    assert unrated.status_code == 400
+    assert "PSFS item 4: rate 'gardening' from 0 to 10" in unrated.content.decode()
+    stray = post(world, "alice", {"instrument": "nprs", "answers": [5], "activities": ["x"]})
+    assert stray.status_code == 400 and "NPRS has no activities to name" in stray.content.decode()
+    assert not QuestionnaireResponse.objects.exists()
+    good = post(
+        world,
+        "alice",
+        {"instrument": "psfs", "answers": [4, 6, 2], "activities": ["stairs", "sitting", "lift"]},
+    )
+    assert good.status_code == 201
+    assert QuestionnaireResponse.objects.get().activities[:3] == ["stairs", "sitting", "lift"]
+
+
+def test_a_client_reading_their_scores_sees_no_account_names(world: World) -> None:
+    assert post(world, "alice", {"instrument": "nprs", "answers": [5]}).status_code == 201
+    staff = world.api("alice").get(url(world)).json()
+    own = world.api("dan").get(url(world)).json()
+    assert staff["responses"][0]["entered_by"] == "alice"
+    assert own["responses"][0]["entered_by"] is None
+    assert own["responses"][0]["score"] == 5

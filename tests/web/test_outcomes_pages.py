@@ -258,3 +258,21 @@ def test_each_day_of_the_pain_diary_is_a_drawing_beside_the_intakes(world: World
     body = world.api("alice").get(f"/api/clients/{world.client.pk}/outcomes").json()
     assert [d["source"] for d in body["drawings"]] == ["intake", "intake", "diary"]
     assert body["drawings"][-1]["intake_id"] is None and body["drawings"][-1]["regions"] == 1
+
+
+def test_a_paper_form_from_an_earlier_day_is_dated_that_day(world: World) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    earlier = timezone.localdate() - dt.timedelta(days=6)
+    form = rmdq_form(9) | {"taken_on": earlier.isoformat()}
+    assert world.web("alice").post(entry_url(world, "rmdq"), form).status_code == 302
+    stored = QuestionnaireResponse.objects.get()
+    assert timezone.localdate(stored.taken_at) == earlier
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert f"{earlier.day} {earlier:%b %Y}" in page
+    future = rmdq_form(9) | {"taken_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}
+    answer = world.web("alice").post(entry_url(world, "rmdq"), future)
+    assert answer.status_code == 400 and "answered in the future" in answer.content.decode()
+    assert QuestionnaireResponse.objects.count() == 1

@@ -50,7 +50,9 @@ class OutcomeOut(Schema):
     subscales: dict[str, float]
     band: str | None
     taken_at: dt.datetime
-    entered_by: str
+    entered_by: str | None = Field(
+        description="the staff member who entered it; null when a client reads their own"
+    )
     entered_at: dt.datetime
     via: str
 
@@ -59,8 +61,11 @@ class OutcomeOut(Schema):
         return obj.band or None
 
     @staticmethod
-    def resolve_entered_by(obj: Any) -> str:
-        return str(obj.entered_by.get_username())
+    def resolve_entered_by(obj: Any, context: Any) -> str | None:
+        """Staff see who entered a score; a client reading their own sees no account names."""
+        request = (context or {}).get("request")
+        staff = getattr(getattr(request, "user", None), "is_staff_member", False)
+        return str(obj.entered_by.get_username()) if staff and obj.entered_by else None
 
 
 class ChangeOut(Schema):

@@ -23,7 +23,7 @@ from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import OutcomeError, score
 from myomap.core.outcomes.scoring import number
-from myomap.core.outcomes.wording import as_document, parse_wording
+from myomap.core.outcomes.wording import answer_values, as_document, parse_wording
 from myomap.outcomes.models import LicensedWording, QuestionnaireResponse, ScheduleRule
 from myomap.records.errors import Forbidden, Invalid
 from myomap.records.guards import require_clinic, require_staff
@@ -75,7 +75,7 @@ def record_response(ctx: Context, client: Client, data: ResponseData) -> Questio
         client=client,
         visit=data.visit,
         **QuestionnaireResponse.fields_of(scored),
-        activities=_activities(instrument, data.activities),
+        activities=_activities(instrument, data.activities, scored_answers(instrument, data)),
         taken_at=taken_at,
         entered_by=ctx.user,
         entered_at=ctx.now,
@@ -87,24 +87,52 @@ def record_response(ctx: Context, client: Client, data: ResponseData) -> Questio
     return response
 
 
-def _activities(instrument: Instrument, given: Sequence[str]) -> list[str]:
-    """PSFS activities, one per item; nothing for the other instruments."""
-    names = [str(name).strip() for name in given]
-    if not any(names):
+def scored_answers(instrument: Instrument, data: ResponseData) -> list[object]:
+    """The answers in item order (given in order, or by item id)."""
+    given = data.answers
+    if isinstance(given, Mapping):
+        return [given.get(item.id) for item in instrument.items]
+    ordered: list[object] = [*given]
+    return ordered + [None] * (len(instrument.items) - len(ordered))
+
+
+def _activities(
+    instrument: Instrument, given: Sequence[str], answers: Sequence[object]
+) -> list[str]:
+    """The activities the client named (the PSFS), one per item: each rated item names
+    its activity and each named one is rated; none for an instrument that names nothing."""
+    names = [" ".join(str(name).split()) for name in given]
+    named = [item for item in instrument.items if item.named_by_client]
+    if not named:
+        if any(names):
+            raise Invalid(f"{instrument.short} has no activities to name", "activities")
         return []
     if len(names) > len(instrument.items):
         raise Invalid(
             f"{instrument.short} has {len(instrument.items)} items, got {len(names)} activities",
             "activities",
         )
-    for item, name in zip(instrument.items, names, strict=False):
+    names += [""] * (len(instrument.items) - len(names))
+    for item, name, answer in zip(instrument.items, names, answers, strict=False):
         if len(name) > MAX_ACTIVITY:
             raise Invalid(
                 f"{instrument.short} item {item.number}: the activity is longer than "
                 f"{MAX_ACTIVITY} characters",
+                f"{item.id}-activity",
+            )
+        if item.named_by_client and answer is not None and not name:
+            raise Invalid(
+                f"{instrument.short} item {item.number}: name the activity the client rated",
+                f"{item.id}-activity",
+            )
+        if item.named_by_client and answer is None and name:
+            values = answer_values(instrument, item)
+            raise Invalid(
+                f"{instrument.short} item {item.number}: rate {name!r} from {values[0]} to "
+                f"{values[-1]}, or leave the activity out",
                 item.id,
             )
-    return names + [""] * (len(instrument.items) - len(names))
+    return names if any(names) else []
 
 
 @dataclass(frozen=True)

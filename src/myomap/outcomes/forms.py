@@ -5,10 +5,12 @@ page and the API refuse the same answers with the same words."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from django import forms
+from django.utils import timezone
 
 from myomap.core.kb.instruments import Instrument, Item
 from myomap.core.outcomes.wording import Wording, answer_values
@@ -35,11 +37,16 @@ def activity_name(item: Item) -> str:
 
 def has_activities(instrument: Instrument) -> bool:
     """PSFS: the client names each activity in their own words."""
-    return instrument.id == "psfs"
+    return any(item.named_by_client for item in instrument.items)
 
 
 class ResponseForm(PlainTextForm):
     visit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    taken_on = forms.DateField(
+        label="Answered on (leave blank for today)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(
         self, instrument: Instrument, *args: Any, wording: Wording | None = None, **kwargs: Any
@@ -53,6 +60,14 @@ class ResponseForm(PlainTextForm):
                 self.fields[activity_name(item)] = forms.CharField(
                     label=f"Activity {item.number}", required=False, max_length=MAX_ACTIVITY
                 )
+
+    def taken_at(self) -> dt.datetime | None:
+        """When a paper form was filled in: midday of the day given, in the clinic's
+        time; None (now) when left blank or today."""
+        day = self.cleaned_data.get("taken_on")
+        if day is None or day == timezone.localdate():
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
     def answers(self) -> list[int | None]:
         data = self.cleaned_data

@@ -60,7 +60,11 @@ def entry(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = actions.ResponseData(
-                inst.id, form.answers(), activities=form.activities(), visit=visit
+                inst.id,
+                form.answers(),
+                activities=form.activities(),
+                visit=visit,
+                taken_at=form.taken_at(),
             )
             try:
                 response = actions.record_response(Context.of(request), client, data)

@@ -88,6 +88,8 @@ class Item(_Part):
     label: Text
     answers: Id
     required: bool = True
+    # The client names what the item rates, in their own words (the PSFS's activities).
+    named_by_client: bool = False
 
 
 class Subscale(_Part):
