@@ -21,7 +21,7 @@ from records_fixtures import World, build_world
 
 from myomap.audit.log import Context
 from myomap.visits import pad_tokens, session_actions
-from myomap.visits.models import SessionEvent, SessionRun
+from myomap.visits.models import PadCode, SessionEvent, SessionRun
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,46 @@ def test_without_an_open_session_the_dialog_says_so(world: World) -> None:
         "detail": "No session is open for this visit: start it first.",
         "link": None,
     }
+
+
+def test_the_short_link_is_a_typeable_code_that_opens_the_pad_and_expires_with_it(
+    world: World,
+) -> None:
+    web = world.web("alice")
+    data = web.get(f"/visits/{world.visit.pk}/session/pad/", HTTP_ACCEPT="application/json").json()
+    code = data["code"]
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", code)
+    assert data["short"] == f"http://testserver/pad/{code}/"
+    assert len(data["short"]) < 40 < len(data["link"])
+    [stored] = PadCode.objects.filter(code=code)
+    assert stored.run.visit == world.visit and stored.issuer == world.alice
+    assert stored.expires_at == T0 + dt.timedelta(hours=pad_tokens.PAD_HOURS)
+    # typed in lower case on a phone: the same pad, nothing else of the record
+    phone = Browser()
+    page = phone.get(f"/pad/{code.lower()}/")
+    assert page.status_code == 200 and "Marlowe" not in page.content.decode()
+    ctx = Context(user=world.alice, now=T0)
+    hold = session_actions.EventData(
+        "h1", "start-hold", T0, {"technique": "ischemic-compression", "pressure": "moderate"}
+    )
+    session_actions.record_events(ctx, world.visit, [hold])
+    now = (T0 + dt.timedelta(seconds=3)).isoformat()
+    with time_machine.travel(T0 + dt.timedelta(seconds=3), tick=False):
+        tapped = phone.post(
+            f"/pad/{code}/events",
+            json.dumps({"id": "c1", "kind": "better", "at": now, "sent": now}),
+            content_type="application/json",
+        )
+    assert tapped.status_code == 200
+    assert SessionEvent.objects.filter(event_id="pad:c1").count() == 1
+    # a code never made, and the code after its hours, are refused like a token
+    assert phone.get("/pad/ZZZZZZZZ/state").status_code == 403
+    with time_machine.travel(T0 + dt.timedelta(hours=pad_tokens.PAD_HOURS, seconds=1)):
+        late = phone.get(f"/pad/{code}/state")
+    assert late.status_code == 403 and "expired" in late.json()["detail"]
+    later = Context(user=world.alice, now=T0 + dt.timedelta(seconds=9))
+    release = session_actions.EventData("r1", "release-hold", T0 + dt.timedelta(seconds=8))
+    session_actions.record_events(later, world.visit, [release])
+    session_actions.end_session(later, world.visit)
+    ended = phone.get(f"/pad/{code}/state")
+    assert ended.status_code == 403 and "ended" in ended.json()["detail"]

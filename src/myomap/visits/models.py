@@ -344,6 +344,22 @@ class SessionRun(models.Model):
         return self.visit.client
 
 
+class PadCode(models.Model):
+    """A short code for a run's client pad link (`/pad/<code>/`, typeable from the screen),
+    standing for the signed token: the same run and therapist, refused as the token is
+    (the session ended, the therapist may no longer act for the clinic) and once
+    `expires_at` has passed (the token's `PAD_HOURS`). Deleted with its run."""
+
+    code = models.CharField(max_length=16, unique=True)
+    run = models.ForeignKey(SessionRun, on_delete=models.CASCADE, related_name="pad_codes")
+    issuer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Pad code of {self.run}"
+
+
 class SessionEvent(models.Model):
     """One event of a session as received and accepted: the id made on the device
     (unique per run, so a resent event is stored once even from two processes at once),

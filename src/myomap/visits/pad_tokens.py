@@ -10,18 +10,27 @@ refusal names what is wrong, and none says anything of the record."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass
 
 from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from myomap.accounts.models import User
 from myomap.records.prepared import Prepared
-from myomap.visits.models import SessionRun
+from myomap.visits.models import PadCode, SessionRun
 
 SALT = "myomap.visits.pad"
 # How long a pad link lasts at most: a few hours (one session, with room for a late start),
 # never a link that works for ever. It also stops as soon as its session ends.
 PAD_HOURS = 4
+# The short code: letters and digits that cannot be misread for one another (no 0/O,
+# 1/I/L), eight of them: 31**8, about 8.5e11 codes, for links that live four hours.
+CODE_LETTERS = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+CODE = re.compile(rf"^[{CODE_LETTERS}{CODE_LETTERS.lower()}]{{{CODE_LENGTH}}}$")
 
 
 # Asked on every tap and every poll of the pad: compiled once (records.prepared).
@@ -56,12 +65,29 @@ def make_token(run: SessionRun, issuer: User) -> str:
     return signing.dumps([run.pk, run.visit_id, issuer.pk], salt=SALT, compress=True)
 
 
+def make_code(run: SessionRun, issuer: User, now: dt.datetime) -> str:
+    """A short code for this run's pad, made by `issuer`, lasting as a token does."""
+    for _ in range(5):
+        code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+        try:
+            with transaction.atomic():
+                PadCode.objects.create(
+                    code=code, run=run, issuer=issuer, created_at=now, expires_at=valid_until(now)
+                )
+        except IntegrityError:
+            continue  # taken (about never): another one
+        return code
+    raise RuntimeError("no free pad code")  # pragma: no cover
+
+
 def valid_until(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(hours=PAD_HOURS)
 
 
 def open_token(token: str) -> PadAccess:
-    """The run the token opens, or `PadRefused` naming what is wrong."""
+    """The run the token (or short code) opens, or `PadRefused` naming what is wrong."""
+    if CODE.match(token):
+        return _open_code(token.upper())
     try:
         run_id, visit_id, issuer_id = signing.loads(
             token, salt=SALT, max_age=dt.timedelta(hours=PAD_HOURS)
@@ -81,6 +107,29 @@ def open_token(token: str) -> PadAccess:
             "This feedback link is not valid (it was altered or copied wrongly): "
             "ask your therapist for the link again."
         )
+    return _access(run_id, visit_id, issuer_id)
+
+
+def _open_code(code: str) -> PadAccess:
+    found = PadCode.objects.filter(code=code).values_list(
+        "run_id", "run__visit_id", "issuer_id", "expires_at"
+    )
+    if not found:
+        raise PadRefused(
+            "This feedback link is not valid (it was altered or copied wrongly): "
+            "ask your therapist for the link again."
+        )
+    run_id, visit_id, issuer_id, expires_at = found[0]
+    if expires_at <= timezone.now():
+        raise PadRefused(
+            f"This feedback link has expired (a link lasts {PAD_HOURS} hours at most): "
+            "ask your therapist for a new one."
+        )
+    return _access(run_id, visit_id, issuer_id)
+
+
+def _access(run_id: int, visit_id: int, issuer_id: int) -> PadAccess:
+    """The checks every link passes: its run of its visit, open, and its therapist."""
     found = _RUN.rows(run_id, visit_id)
     run = found[0] if found else None
     if run is None:

@@ -53,7 +53,14 @@ from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
 from myomap.records.qr import qr_data_uri
 from myomap.visits import queries, session_actions, session_queries
-from myomap.visits.pad_tokens import PadAccess, PadRefused, make_token, open_token, valid_until
+from myomap.visits.pad_tokens import (
+    PadAccess,
+    PadRefused,
+    make_code,
+    make_token,
+    open_token,
+    valid_until,
+)
 from myomap.visits.tabs import tab_context
 
 # How often the pad asks for the current point and whether a hold is on, seconds (an
@@ -96,9 +103,18 @@ def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
     if run is not None:
         token = make_token(run, request.user)  # type: ignore[arg-type]
         link = request.build_absolute_uri(reverse("pad:pad", args=[token]))
+        code = make_code(run, request.user, ctx.now)  # type: ignore[arg-type]
+        short = request.build_absolute_uri(reverse("pad:pad", args=[code]))
         until = valid_until(ctx.now)
         warning = unreachable(request.get_host())
-        context |= {"link": link, "qr": qr_data_uri(link), "until": until, "unreachable": warning}
+        context |= {
+            "link": link,
+            "short": short,
+            "code": code,
+            "qr": qr_data_uri(short),
+            "until": until,
+            "unreachable": warning,
+        }
         what = f"client's feedback pad link made (valid until the session ends, {until:%H:%M})"
         record(ctx, AuditEvent.Action.VIEW, run, client=visit.client, summary=what)
     else:
@@ -107,7 +123,7 @@ def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
         if run is None:
             detail = "No session is open for this visit: start it first."
             return JsonResponse({"detail": detail, "link": None}, status=409)
-        answer = {k: context[k] for k in ("link", "qr", "unreachable")}
+        answer = {k: context[k] for k in ("link", "short", "code", "qr", "unreachable")}
         answer["until"] = date_format(timezone.localtime(context["until"]), "H:i")
         response = JsonResponse(answer)
         response["Cache-Control"] = "no-store"
@@ -170,9 +186,9 @@ def pad(request: HttpRequest, token: str) -> HttpResponse:
         "buttons": FEEDBACK_BUTTONS,
         "token": token,
         "poll": POLL_SECONDS,
-        # The phone's queue is kept per session (the token's signed part, without its time),
-        # so a tap queued under one link is still sent from a newer link of the same session.
-        "queue_key": "myomap-pad-" + token.split(":", 1)[0][:60],
+        # The phone's queue is kept per session, so a tap queued under one link is still
+        # sent from a newer link (or the short code) of the same session.
+        "queue_key": f"myomap-pad-run-{access.run.pk}",
     }
     response = render(request, "visits/pad.html", context)
     response["Cache-Control"] = "no-store"
