@@ -88,9 +88,58 @@ def test_a_draft_written_before_the_session_learns_the_record_changed(world: Wor
     session_actions.start_session(ctx, world.visit)
     session_actions.record_events(ctx, world.visit, RUN)
     before.refresh_from_db()
-    assert not before.record_changed  # a running session does not touch the note yet
+    assert before.record_changed  # the running session's events already changed the record
     session_actions.end_session(ctx, world.visit)
     before.refresh_from_db()
     assert before.record_changed and before.revision == world.revision()
     redrafted = visit_actions.draft_note(ctx, world.visit, revision=before.revision)
     assert "tenderness 7 → 3" in redrafted.objective and not redrafted.record_changed
+
+
+HOLD = [
+    event("h1", "go-to-point", 10, trigger_point=QL, side="left"),
+    event("h2", "start-hold", 20, technique="ischemic-compression", pressure="moderate"),
+    event("h3", "release-hold", 45),
+]
+
+
+def test_a_note_cannot_be_signed_while_its_session_runs(world: World) -> None:
+    """Signing mid-session would lock the record under the running session (which could
+    then never end) and sign a note that misses what came next: refused until it ends."""
+    ctx = Context(user=world.alice, via="web", now=T0 + dt.timedelta(seconds=120))
+    draft = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
+    session_actions.start_session(ctx, world.visit)
+    session_actions.record_events(ctx, world.visit, HOLD)
+    draft.refresh_from_db()
+    assert draft.record_changed  # the draft is told the record changed under it
+
+    alice, url = world.web("alice"), f"/visits/{world.visit.pk}/note/"
+    text = {f: getattr(draft, f) or "text" for f in ("subjective", "objective", "assessment")}
+    form = {"revision": draft.revision, **text, "plan": "continue", "sign": ""}
+    refused = alice.post(url + "save/", form)
+    assert refused.status_code == 409
+    assert "end the session first" in refused.content.decode()
+    api = world.api("alice").post(
+        f"/api/visits/{world.visit.pk}/note/sign", {"revision": draft.revision}, "application/json"
+    )
+    assert api.status_code == 409 and "end the session first" in api.json()["detail"]
+    draft.refresh_from_db()
+    assert not draft.is_signed and draft.signed_at is None
+    assert SessionRun.objects.get(visit=world.visit).ended_at is None
+
+    # Once the session ends, the redrafted note names the hold and signs.
+    session_actions.end_session(ctx, world.visit)
+    redrafted = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
+    signed = alice.post(
+        url + "save/",
+        {
+            "revision": redrafted.revision,
+            "sign": "",
+            **{f: getattr(redrafted, f) for f in ("subjective", "objective", "assessment", "plan")},
+        },
+    )
+    assert signed.status_code == 302
+    redrafted.refresh_from_db()
+    assert redrafted.is_signed and "1 hold of 25 s" in redrafted.objective
+    page = alice.get(url).content.decode()
+    assert "signed" in page and "1 hold of 25 s" in page

@@ -26,7 +26,7 @@ from myomap.core.steps import StepInput
 from myomap.core.vocab import TEST_RESULTS, TEST_SIDES
 from myomap.records.errors import Conflict, GateClosed, Invalid, Locked
 from myomap.records.guards import require_clinic
-from myomap.visits import queries, recorded
+from myomap.visits import queries, recorded, session_queries
 from myomap.visits.models import (
     MovementFinding,
     Note,
@@ -375,6 +375,14 @@ def sign_note(ctx: Context, visit: Visit, *, revision: int) -> NoteVersion:
         getattr(version, f).strip() for f in ("subjective", "objective", "assessment", "plan")
     ):
         raise Invalid("an empty note cannot be signed", "subjective")
+    if session_queries.open_run(visit) is not None:
+        # The running session still writes the record: a note signed now would miss what
+        # it does next, and lock the record so the session could never end.
+        raise Conflict(
+            "a guided session of this visit is still running: end the session first, "
+            "then sign the note",
+            "session",
+        )
     if version.record_changed:
         raise Conflict(
             "the visit's record changed since this text was written: redraft it from the "

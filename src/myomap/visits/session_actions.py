@@ -155,6 +155,7 @@ def _record(
         stored.append(data.kind)
     if stored:
         session_queries.keep_snapshot(run, kb, session_queries.Replayed(session, upto))
+        _draft_learns(run, "guided session recorded events")
         _close_if_ended(ctx, run, session)
         summary = f"session: {len(stored)} event{'s' if len(stored) != 1 else ''} recorded"
         what = f"{summary} ({', '.join(stored)})"
@@ -255,6 +256,15 @@ def _close_if_ended(ctx: Context, run: SessionRun, session: Session) -> None:
         draft = queries.latest_version(run.visit)
         if draft is not None and not draft.is_signed:
             record_changed(draft, "guided session ended")
+
+
+def _draft_learns(run: SessionRun, what: str) -> None:
+    """Events recorded while an unsigned draft exists: the draft no longer says all the
+    session did. Marked once: a draft already marked keeps its revision (a pad's every tap
+    would otherwise turn an open note form stale again and again)."""
+    draft = queries.latest_version(run.visit)
+    if draft is not None and not draft.is_signed and not draft.record_changed:
+        record_changed(draft, what)
 
 
 def _refuse_when_signed(visit: Visit) -> None:
