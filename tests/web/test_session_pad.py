@@ -56,6 +56,10 @@ def run_of(visit: Visit) -> SessionRun:
     return SessionRun.objects.get(visit=visit, ended_at__isnull=True)
 
 
+def run_of_any(visit: Visit) -> SessionRun:
+    return SessionRun.objects.get(visit=visit)
+
+
 def token_for(world: World, visit: Visit | None = None) -> str:
     return pad_tokens.make_token(run_of(visit or world.visit), world.alice)
 
@@ -191,20 +195,55 @@ def test_a_tap_is_stored_once_as_feedback_in_the_active_hold(world: World, clock
     assert [(e.via, e.actor, e.path) for e in written] == [("pad", world.alice, "/pad/")]
 
 
+def fresh_run(world: World) -> None:
+    """The world's visit with a new session started at T0, no point chosen yet."""
+    SessionRun.objects.filter(visit=world.visit).delete()
+    session_actions.start_session(Context(user=world.alice, now=T0), world.visit)
+
+
+def go_to_point(world: World, at: dt.datetime, received: dt.datetime) -> None:
+    ctx = Context(user=world.alice, now=received)
+    step = session_actions.EventData(
+        f"go-{at.timestamp()}", "go-to-point", at, {"trigger_point": QL, "side": "left"}
+    )
+    session_actions.record_events(ctx, world.visit, [step])
+
+
 def test_a_tap_is_put_on_the_tablets_clock_when_the_tablet_runs_behind(
     world: World, clock: Any
 ) -> None:
-    # The tablet's clock is 10 s behind the server's: its hold starts at its 09:00:00,
-    # received at the server's 09:00:10. The phone's clock is right; it taps at 09:00:15,
+    # The tablet's clock is 10 s behind the server's: each of its events arrives 10 s
+    # after its own time. The phone's clock is right; it taps at the server's 09:00:25,
     # which is 5 s into the hold on the session's (the tablet's) clock.
-    start_hold(world, T0, received=T0 + dt.timedelta(seconds=10))
-    now = T0 + dt.timedelta(seconds=15)
+    fresh_run(world)
+    go_to_point(world, T0 + dt.timedelta(seconds=5), received=T0 + dt.timedelta(seconds=15))
+    start_hold(world, T0 + dt.timedelta(seconds=10), received=T0 + dt.timedelta(seconds=20))
+    now = T0 + dt.timedelta(seconds=25)
     clock.move_to(now)
     answer = tap(token_for(world), "pad-late", "better", now, now)
     assert answer.status_code == 200, answer.json()
     assert feedback_rows(world.visit) == [
-        ("pad:pad-late", T0 + dt.timedelta(seconds=5), {"kind": "better", "by": "pad"})
+        ("pad:pad-late", T0 + dt.timedelta(seconds=15), {"kind": "better", "by": "pad"})
     ]
+
+
+def test_a_hold_the_tablet_sent_from_its_offline_queue_keeps_the_pads_stop_in_place(
+    world: World, clock: Any
+) -> None:
+    """The tablet's clock is right; its hold, started at 09:00:10, waited 20 s in its
+    offline queue and arrived at 09:00:30. The pad's stop at 09:00:31 ends the hold 21 s
+    after it started: the wait is not read as the tablet's clock running 20 s behind."""
+    start_hold(world, T0 + dt.timedelta(seconds=10), received=T0 + dt.timedelta(seconds=30))
+    now = T0 + dt.timedelta(seconds=31)
+    clock.move_to(now)
+    answer = tap(token_for(world), "pad-stop", "stop", now, now)
+    assert answer.status_code == 200 and answer.json()["hold"] is False
+    session = session_actions.session_queries.replayed(run_of_any(world.visit), load_default())
+    assert [(h.start, h.end, h.ended_by) for h in session.holds] == [
+        (T0 + dt.timedelta(seconds=10), T0 + dt.timedelta(seconds=31), "stop")
+    ]
+    stored = SessionEvent.objects.get(run__visit=world.visit, event_id="pad:pad-stop")
+    assert stored.at == now  # on the session's clock, not 20 s earlier
 
 
 def test_stop_from_the_pad_ends_the_hold(world: World, clock: Any) -> None:

@@ -22,9 +22,11 @@ time (`at`) and the device's time when it is sent (`sent`): the server shifts `a
 own receive time minus `sent` (the phone's offset, network delay included), never past the
 receive time; that is the server's clock. The session's clock is the therapist's tablet's
 (its events keep the tablet's times), so the tap is then shifted by the tablet's offset
-from the server, read from the latest event the tablet sent (its receive time minus its
-device time). Each estimate includes one network delay (the phone's makes a tap look
-later, the tablet's earlier), so they mostly cancel: what is left is the difference of
+from the server: the smallest receive time minus device time among the tablet's events
+(an event queued offline arrives late by the whole wait, so the latest one's would be
+that wait, not the skew; `session_queries.tablet_offset`). Each estimate includes one
+network delay (the phone's makes a tap look later, the tablet's earlier), so they mostly
+cancel: what is left is the difference of
 the two delays, milliseconds on one network. A tap queued offline keeps its place in the
 hold it was made in. The pad's event ids are stored as "pad:<id>", which tells its events
 from the tablet's."""

@@ -248,13 +248,24 @@ PAD_PREFIX = "pad:"
 
 
 def tablet_offset(run: SessionRun) -> dt.timedelta:
-    """How far the session's clock (the tablet's) is behind the server's: the latest event
-    not from the pad, its receive time minus its device time (zero before any)."""
-    latest = (
+    """How far the session's clock (the tablet's) is behind the server's: the smallest
+    receive time minus device time among the tablet's own events (zero before any).
+
+    Each such difference is the clocks' skew plus how long the event took to arrive; an
+    event that waited in the tablet's offline queue arrived late by the whole wait, so the
+    latest event's difference would be the queueing delay, not the skew. The smallest is
+    the skew plus the quickest delivery. The server-made start (and end) are on the
+    server's own clock and tell nothing of the tablet's; the pad's taps are the phone's."""
+    found = (
         SessionEvent.objects.filter(run=run)
         .exclude(event_id__startswith=PAD_PREFIX)
-        .order_by("-id")
-        .values_list("received_at", "at")
-        .first()
+        .exclude(kind__in=("start-session", "end-session"))
+        .aggregate(
+            skew=models.Min(
+                models.ExpressionWrapper(
+                    F("received_at") - F("at"), output_field=models.DurationField()
+                )
+            )
+        )["skew"]
     )
-    return latest[0] - latest[1] if latest is not None else dt.timedelta(0)
+    return found if found is not None else dt.timedelta(0)
