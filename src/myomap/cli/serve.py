@@ -224,10 +224,12 @@ def run(args: argparse.Namespace) -> int:
         print("  Other devices: add this machine's name or address to MYOMAP_ALLOWED_HOSTS.")
     if workers > 1:
         print(f"  {workers} server processes, {args.threads} threads each.", flush=True)
-    print("Press Ctrl+C to stop.", flush=True)
-    # One consumer of the background jobs beside the web processes (myomap.cli.worker).
-    jobs = None if args.no_jobs else _jobs_beside()
+    jobs = None
     try:
+        # One consumer of the background jobs beside the web processes (myomap.cli.worker),
+        # inside the try: a stop that arrives while it starts still stops it.
+        jobs = None if args.no_jobs else _jobs_beside()
+        print("Press Ctrl+C to stop.", flush=True)
         code = server.run() or 0
     except KeyboardInterrupt:
         code = 0

@@ -32,9 +32,15 @@ def run(args: argparse.Namespace) -> int:
     if args.threads < 1:
         print(f"myomap worker: --threads must be 1 or more, not {args.threads}", file=sys.stderr)
         return 2
+    import signal
+
     import django
 
     from myomap.web.bootstrap import prepare_environment
+
+    # Started in the background by a shell, a process inherits Ctrl+C ignored: this one
+    # must still stop on SIGINT (how `myomap serve` asks it to) while it starts up.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     prepare_environment()
     django.setup()
@@ -59,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_interrupt() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class BesideTheServer:
     """The one consumer `myomap serve` runs: a `myomap worker` process of its own, started
     by serve's own process (gunicorn's master, not each web worker it forks), so however
@@ -73,23 +85,29 @@ class BesideTheServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "myomap.cli.main", "worker", "--quiet"],
             stdin=subprocess.DEVNULL,
+            # Ctrl+C's signal back to its default in the child (a shell that started serve
+            # in the background had it ignored), so a stop while it starts still stops it.
+            preexec_fn=_default_interrupt if os.name == "posix" else None,
         )
 
-    def stop(self, wait_seconds: float = 35.0) -> None:
+    def stop(self, wait_seconds: float = 10.0) -> None:
         import signal
 
         # A web worker forked from serve's process leaves through the same code: only the
         # process that started the consumer stops it.
         if os.getpid() != self.owner or self.process.poll() is not None:
             return
-        try:
-            if os.name == "nt":
-                self.process.terminate()
-            else:
-                self.process.send_signal(signal.SIGINT)
-            self.process.wait(timeout=wait_seconds)
-        except self._subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        except ProcessLookupError:  # already gone (reaped by gunicorn's master)
-            pass
+        # Asked to finish its running job (SIGINT), then told to stop now (SIGTERM: an
+        # interrupted job is retried by the sweep once its lease is over), then ended.
+        asks = [signal.SIGTERM] if os.name == "nt" else [signal.SIGINT, signal.SIGTERM]
+        for ask, wait in zip(asks, (wait_seconds, 5.0), strict=False):
+            try:
+                self.process.send_signal(ask)
+                self.process.wait(timeout=wait)
+                return
+            except self._subprocess.TimeoutExpired:
+                continue
+            except ProcessLookupError:  # already gone (reaped by gunicorn's master)
+                return
+        self.process.kill()
+        self.process.wait()
