@@ -26,10 +26,9 @@ from the server: the smallest receive time minus device time among the tablet's 
 (an event queued offline arrives late by the whole wait, so the latest one's would be
 that wait, not the skew; `session_queries.tablet_offset`). Each estimate includes one
 network delay (the phone's makes a tap look later, the tablet's earlier), so they mostly
-cancel: what is left is the difference of
-the two delays, milliseconds on one network. A tap queued offline keeps its place in the
-hold it was made in. The pad's event ids are stored as "pad:<id>", which tells its events
-from the tablet's."""
+cancel: what is left is the difference of the two delays, milliseconds on one network. A
+tap queued offline keeps its place in the hold it was made in. The pad's event ids are
+stored as "pad:<id>", which tells its events from the tablet's."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ class EventData:
     at: dt.datetime
     fields: Mapping[str, Any] = field(default_factory=dict)
     # The device's own time, when `at` is that time put on the session's clock (a pad
-    # tap): stored with the event, the pad's tap rate is counted in it.
+    # tap): stored with the event, as the phone said it.
     device_at: dt.datetime | None = None
 
 
@@ -174,13 +174,14 @@ class TooManyTaps(ActionError):
 @transaction.atomic
 def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionState:
     """One tap of the client's pad into its own run (the one its link opens; an ended run
-    refuses it): refused, with nothing stored, when the pad already sent the most taps
-    allowed in the window before this tap, both counted in the phone's own time
-    (`device_at`, session.yaml `pad_taps`); a resent tap is recorded once, never refused.
+    refuses it): refused, with nothing stored, when the server already received the most
+    taps allowed in the window before this one (session.yaml `pad_taps`), counted in the
+    server's own receive time; a resent tap is recorded once, never refused.
 
-    The phone's own time, not the tap put on the session's clock: that shift includes each
-    request's own delay, so taps made a second apart but held up unevenly in a busy
-    server's queue would land closer together there, and be refused."""
+    The server's time, not the phone's (`device_at`): the phone's is whatever it says, so
+    counting in it let a script pass any number of taps by giving them times far apart.
+    Taps the phone queued offline arrive together: up to the rule's `most` of them go
+    through at once, the rest are refused as a burst would be."""
     visit = run.visit
     lock_visit(ctx, visit)
     run = session_queries.run_again(run)
@@ -188,14 +189,13 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     kb = load_default()
     before = session_queries.replay_run(run, kb)
     limit = kb.session_rules.pad_taps if kb.session_rules else None
-    when = tap.device_at or tap.at
     if limit is not None and tap.event_id.strip() not in before.session.seen:
         window = dt.timedelta(seconds=limit.per_seconds)
         recent = SessionEvent.objects.filter(
             run=run,
             event_id__startswith=session_queries.PAD_PREFIX,
-            device_at__gt=when - window,
-            device_at__lte=when,
+            received_at__gt=ctx.now - window,
+            received_at__lte=ctx.now,
         ).count()
         if recent >= limit.most:
             raise TooManyTaps(
@@ -203,7 +203,7 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
                 "this one was not recorded. Wait a moment, then tap again.",
                 "kind",
             )
-    return _record(ctx, visit, run, kb, before, [replace(tap, device_at=when)], pad=True)
+    return _record(ctx, visit, run, kb, before, [tap], pad=True)
 
 
 # ----------------------------------------------------------------------------- end

@@ -52,7 +52,7 @@ class PressureSteps(_Part):
 
 class PadTaps(_Part):
     """The client's feedback pad refuses a tap past `most` taps in `per_seconds` seconds
-    of the phone's own time."""
+    of the server's receive time."""
 
     most: int = Field(ge=1)
     per_seconds: int = Field(ge=1)
