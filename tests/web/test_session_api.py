@@ -25,6 +25,7 @@ from records_fixtures import LOW_BACK, World, build_world, record_findings
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
+from myomap.core.kb import load_default
 from myomap.visits import actions as visit_actions
 from myomap.visits import session_actions, session_queries
 from myomap.visits.models import SessionEvent, SessionRun, Visit
@@ -334,10 +335,13 @@ def test_bad_input_is_refused_naming_what_is_wrong_and_nothing_is_stored(
     assert api.get(url(world)).json()["session"]["events"] == 1  # the start only
 
 
-def test_a_hold_past_the_techniques_limit_is_refused_and_the_hold_goes_on(world: World) -> None:
+def test_a_hold_past_the_techniques_limit_is_refused_and_the_hold_goes_on(
+    world: World, clock: Any
+) -> None:
     api = started(world)
     assert post(api, url(world, "/events"), THE_RUN[:3]).status_code == 200
     before = stored()
+    clock.move_to(T0 + dt.timedelta(seconds=30 + 95))
     late = event("late", "release-hold", 30 + 95)
     detail = refused(post(api, url(world, "/events"), late), 400, "at")
     assert "95 s, longer than the 90 s ischemic-compression allows" in detail
@@ -345,6 +349,43 @@ def test_a_hold_past_the_techniques_limit_is_refused_and_the_hold_goes_on(world:
     # Releasing within the limit is recorded; a stop is never refused.
     assert post(api, url(world, "/events"), event("ok", "release-hold", 30 + 90)).status_code == 200
     assert [h["seconds"] for h in api.get(url(world)).json()["session"]["holds"]] == [90]
+
+
+def test_an_event_a_year_ahead_is_refused_and_the_session_goes_on(world: World) -> None:
+    """A tablet whose clock says next year: its event would move the session's clock a
+    year on, and every later event, earlier than it, would be refused. Refused instead,
+    naming the time; nothing is stored, and the session goes on and ends."""
+    api = started(world)
+    assert post(api, url(world, "/events"), THE_RUN[:1]).status_code == 200
+    before = stored()
+    wrong = event("next-year", "tenderness", 366 * 24 * 3600, when="before", value=7)
+    detail = refused(post(api, url(world, "/events"), wrong), 400, "at")
+    assert "ahead of the server's clock" in detail and "check the tablet's date" in detail
+    assert stored() == before
+    # Within a minute of the server's clock the tablet's events are recorded as before.
+    assert post(api, url(world, "/events"), THE_RUN[1:3]).status_code == 200
+    assert post(api, url(world, "/events"), event("r", "release-hold", 40)).status_code == 200
+    ended = post(api, url(world, "/end"))
+    assert ended.status_code == 200 and ended.json()["session"]["status"] == "ended"
+    assert SessionRun.objects.get(visit=world.visit).ended_at is not None
+
+
+def test_a_stop_an_hour_after_the_start_records_the_longest_allowed_hold(
+    world: World, clock: Any
+) -> None:
+    """A stop that comes an hour after the hold began (the hold was never released) ends
+    it at the technique's longest hold, 90 s for ischemic compression, not at 3,570 s."""
+    api = started(world)
+    assert post(api, url(world, "/events"), THE_RUN[:3]).status_code == 200
+    clock.move_to(T0 + dt.timedelta(hours=1))
+    stop = event("stop", "feedback", 3600, kind="stop", by="therapist")
+    answer = post(api, url(world, "/events"), stop)
+    assert answer.status_code == 200, answer.content[:500]
+    holds = api.get(url(world)).json()["session"]["holds"]
+    assert [(h["seconds"], h["ended_by"]) for h in holds] == [(90, "stop")]
+    session = session_queries.replayed(SessionRun.objects.get(visit=world.visit), load_default())
+    assert session.holds[0].end == T0 + dt.timedelta(seconds=30 + 90)
+    assert rows()[-1][:3] == ("stop", "feedback", at(3600))  # stored as the tablet sent it
 
 
 def test_a_technique_that_is_not_a_timed_hold_starts_no_hold(world: World) -> None:

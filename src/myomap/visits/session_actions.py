@@ -13,6 +13,7 @@ An answer that writes nothing but shows the session is audited as a read."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, replace
@@ -39,6 +40,12 @@ from myomap.visits.session_queries import SessionState
 TEXT_LIMIT = 500
 # How many events one request may carry (a device's queue sent when the network returns).
 MAX_EVENTS = 500
+# How far ahead of the server's clock (once the tablet's usual offset is taken off) a
+# tablet's event time is believed: clocks drift by seconds, not minutes. An event further
+# ahead is refused: the session's clock would jump there, and every later event, earlier
+# than it, would be refused, so the session could not go on. An engineering choice about
+# device clocks, not a clinical number.
+TABLET_AHEAD = dt.timedelta(minutes=2)
 # Fields that are not text: a whole number (the 0-10 scales) and a number or none (kg/cm²).
 WHOLE_NUMBERS = frozenset({"value"})
 NUMBERS = frozenset({"ppt"})
@@ -126,6 +133,9 @@ def _record(
     session, upto = before.session, before.upto
     stored: list[str] = []
     checked = False
+    # The tablet's usual lag behind the server, when it runs behind (one ahead is allowed
+    # its lead only up to TABLET_AHEAD, so a run of events cannot walk the bound forward).
+    lag = max(session_queries.tablet_offset(run), dt.timedelta(0)) if not pad else None
     for index, data in enumerate(incoming):
         event = _received(_parse(data, index, len(incoming)), ctx)
         if isinstance(event, ev.Feedback) and (event.by == "pad") != pad:
@@ -137,6 +147,15 @@ def _record(
             )
         if event.event_id in session.seen:
             continue  # recorded before: once is enough
+        if lag is not None and event.at + lag - ctx.now > TABLET_AHEAD:
+            ahead = math.floor((event.at + lag - ctx.now).total_seconds())
+            where = _where(index, count=len(incoming), event_id=data.event_id)
+            raise Invalid(
+                f"{where}the time {event.at.isoformat()} is {ahead} s ahead of the server's "
+                f"clock (at most {int(TABLET_AHEAD.total_seconds())} s is allowed): check "
+                "the tablet's date and time",
+                "at",
+            )
         if not checked:
             _refuse_when_signed(visit)
             checked = True

@@ -34,8 +34,9 @@ from myomap.core.session.state import (
     Status,
 )
 
-# Bumped when the shape below changes: an older snapshot is then replayed from the start.
-VERSION = 2
+# Bumped when the shape below changes, or what an event does to the state (3: a stop's
+# end is capped): an older snapshot is then replayed from the start.
+VERSION = 3
 
 
 def fingerprint(rules: Rules) -> str:

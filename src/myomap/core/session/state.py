@@ -284,6 +284,14 @@ def _feedback(session: Session, event: Feedback) -> Session:
     hold = session.holds[index]
     if hold.active and event.kind != "stop":
         _within_limit(session, hold, at)
+    stops = event.kind == "stop" and hold.active
+    if stops:
+        # The hold ends when the stop is applied, never before its own time; never later
+        # than the stop was received, nor than the technique's longest hold allows (a stop
+        # an hour late records the longest allowed hold, not an hour's).
+        end = max(at, session.clock) if session.clock is not None else at
+        end = _stop_end(session, hold, end, event.received)
+        at = end  # the stop is stamped at the end it gives the hold
     second = math.floor((at - hold.start).total_seconds())
     stamps = sorted(
         (*hold.feedback, Stamp(event.kind, second, event.event_id, event.by)),
@@ -292,10 +300,9 @@ def _feedback(session: Session, event: Feedback) -> Session:
     hold = replace(hold, feedback=tuple(stamps))
     holds = (*session.holds[:index], hold, *session.holds[index + 1 :])
     session = replace(session, holds=holds)
-    if event.kind == "stop" and hold.active:
-        # The hold ends when the stop is applied, never before its own time.
-        end = max(at, session.clock) if session.clock is not None else at
-        return replace(_end(session, hold, end, "stop", event.by), clock=end)
+    if stops:
+        clock = max(at, session.clock) if session.clock is not None else at
+        return replace(_end(session, hold, at, "stop", event.by), clock=clock)
     if session.clock is None or at > session.clock:
         session = replace(session, clock=at)
     return session
@@ -308,6 +315,20 @@ def _end(
         raise SessionError("at", "a hold cannot end before it started")
     ended = replace(hold, end=at, ended_by=how, stopped_by=by if how == "stop" else None)
     return replace(session, holds=(*session.holds[:-1], ended))
+
+
+def _stop_end(session: Session, hold: Hold, end: datetime, received: datetime | None) -> datetime:
+    # The receive time is the server's clock, the session's is the tablet's: when the
+    # tablet runs ahead so far that the hold "started" after the stop arrived, the two do
+    # not compare, and only the longest hold bounds the end.
+    if received is not None and received >= hold.start:
+        end = min(end, received)
+    longest = session.rules.longest_hold.get(hold.technique)
+    if longest:
+        end = min(end, hold.start + timedelta(seconds=longest))
+    # Not before the feedback it already holds (a hold's stamps lie within it).
+    latest = max((s.second for s in hold.feedback), default=0)
+    return max(end, hold.start + timedelta(seconds=latest))
 
 
 def _within_limit(session: Session, hold: Hold, at: datetime) -> None:
