@@ -438,3 +438,34 @@ def test_taps_with_made_up_times_far_apart_are_still_limited(world: World, clock
     assert ids == [f"pad:script-{i}" for i in range(10)]
     written = AuditEvent.objects.filter(object_type="SessionRun", summary__contains="(feedback)")
     assert written.count() == 10  # one audited write per recorded tap, none for the refused
+
+
+def test_guessing_the_short_code_is_refused_after_a_few_tries_and_each_is_audited(
+    world: World, clock: Any
+) -> None:
+    """The short code is typed, so it can be guessed: past 20 refused codes from one
+    address in 15 minutes, that address's codes are refused (429) for a while, even the
+    right one, with a message saying when to try again; each refused code is audited,
+    without the code. Another address, and the signed link, still open the pad."""
+    code = pad_tokens.make_code(run_of(world.visit), world.alice, T0)
+    guesser = Browser(REMOTE_ADDR="203.0.113.9")
+    for i in range(pad_tokens.CODE_GUESSES):
+        wrong = guesser.get(f"/pad/{'ABCDEFG' + pad_tokens.CODE_LETTERS[i]}/")
+        assert wrong.status_code == 403 and "not valid" in wrong.content.decode()
+    audited = AuditEvent.objects.filter(action=AuditEvent.Action.REFUSED, path="/pad/")
+    assert audited.count() == pad_tokens.CODE_GUESSES
+    assert {(e.ip, e.via, e.actor_id) for e in audited} == {("203.0.113.9", "pad", None)}
+    assert all("ABCDEFG" not in e.summary for e in audited)
+    blocked = guesser.get(f"/pad/{code}/")
+    assert blocked.status_code == 429
+    assert "Too many wrong feedback codes" in blocked.content.decode()
+    assert "try again in 15 minutes" in blocked.content.decode()
+    state = guesser.get(f"/pad/{code}/state")
+    assert state.status_code == 429 and state.json()["refused"] is True
+    assert audited.count() == pad_tokens.CODE_GUESSES  # a blocked lookup is not counted
+    # Another phone, elsewhere, and the signed link from the same address, still open it.
+    assert Browser(REMOTE_ADDR="198.51.100.7").get(f"/pad/{code}/").status_code == 200
+    assert guesser.get(f"/pad/{token_for(world)}/").status_code == 200
+    # Once the window has passed, the address may try a code again.
+    clock.move_to(T0 + pad_tokens.CODE_WINDOW + dt.timedelta(seconds=1))
+    assert guesser.get(f"/pad/{code}/").status_code == 200

@@ -10,6 +10,7 @@ refusal names what is wrong, and none says anything of the record."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -148,3 +149,42 @@ def _access(run_id: int, visit_id: int, issuer_id: int) -> PadAccess:
             "ask your therapist for a new one."
         )
     return PadAccess(run=run, issuer=issuer)
+
+
+# ----------------------------------------------------------------------------- guessing codes
+# Refused short-code lookups from one address within the window, past which its code
+# lookups are refused for a while (signed links still open). An engineering choice, not
+# a clinical number: room for a few mistyped codes from a clinic's shared network, far
+# too few to guess one of 31**8 codes.
+CODE_GUESSES = 20
+CODE_WINDOW = dt.timedelta(minutes=15)
+REFUSED_CODE = "pad code refused"
+
+
+def is_code(token: str) -> bool:
+    return bool(CODE.match(token))
+
+
+def code_wait_minutes(ip: str | None, now: dt.datetime) -> int:
+    """0 when a short code from `ip` may be looked up; otherwise the minutes to wait.
+    Counted in the audit log's refused lookups (kept in the database, so every instance
+    sees the same count)."""
+    from myomap.audit.models import AuditEvent
+
+    if ip is None:
+        return 0
+    refused = list(
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.REFUSED,
+            path="/pad/",
+            ip=ip,
+            summary__startswith=REFUSED_CODE,
+            at__gt=now - CODE_WINDOW,
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)[:CODE_GUESSES]
+    )
+    if len(refused) < CODE_GUESSES:
+        return 0
+    until = refused[-1] + CODE_WINDOW
+    return max(1, math.ceil((until - now).total_seconds() / 60))

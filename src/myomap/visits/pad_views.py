@@ -55,8 +55,11 @@ from myomap.records.errors import ActionError
 from myomap.records.qr import qr_data_uri
 from myomap.visits import queries, session_actions, session_queries
 from myomap.visits.pad_tokens import (
+    REFUSED_CODE,
     PadAccess,
     PadRefused,
+    code_wait_minutes,
+    is_code,
     make_code,
     make_token,
     open_token,
@@ -144,10 +147,35 @@ def _pad_context(request: HttpRequest, access: PadAccess) -> Context:
     )
 
 
+class CodeGuessing(PadRefused):
+    """Too many refused short codes from one address (`pad_tokens.CODE_GUESSES`)."""
+
+
+def _open(request: HttpRequest, token: str) -> PadAccess:
+    """`open_token`; a short code is first refused while its address has had too many
+    refused codes lately, and each refused code is audited (the log counts them)."""
+    if not is_code(token):
+        return open_token(token)
+    ip = client_address(request)
+    ctx = Context(user=None, path="/pad/", ip=ip, via="pad")
+    wait = code_wait_minutes(ip, ctx.now)
+    if wait:
+        raise CodeGuessing(
+            "Too many wrong feedback codes were tried from this network: "
+            f"try again in {wait} minute{'s' if wait != 1 else ''}, or scan the QR code."
+        )
+    try:
+        return open_token(token)
+    except PadRefused as refused:
+        record(ctx, AuditEvent.Action.REFUSED, None, summary=f"{REFUSED_CODE}: {refused.message}")
+        raise
+
+
 def _refused(request: HttpRequest, refused: PadRefused, *, as_json: bool) -> HttpResponse:
+    status = 429 if isinstance(refused, CodeGuessing) else 403
     if as_json:
-        return JsonResponse({"detail": refused.message, "refused": True}, status=403)
-    return render(request, "visits/pad.html", {"refused": refused.message}, status=403)
+        return JsonResponse({"detail": refused.message, "refused": True}, status=status)
+    return render(request, "visits/pad.html", {"refused": refused.message}, status=status)
 
 
 def _now_showing(access: PadAccess, now: dt.datetime) -> dict[str, Any]:
@@ -170,7 +198,7 @@ def _showing(state: session_queries.SessionState) -> dict[str, Any]:
 @require_GET
 def pad(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        access = open_token(token)
+        access = _open(request, token)
     except PadRefused as refused:
         return _refused(request, refused, as_json=False)
     ctx = _pad_context(request, access)
@@ -202,7 +230,7 @@ def pad_state(request: HttpRequest, token: str) -> HttpResponse:
     """The current point's name and side, and whether a hold is active. Asked every few
     seconds, so not audited each time: the pad's opening is, and it shows nothing more."""
     try:
-        access = open_token(token)
+        access = _open(request, token)
     except PadRefused as refused:
         return _refused(request, refused, as_json=True)
     # Asked every second: an unchanged session is answered 304 with no body (its ETag sent
@@ -226,7 +254,7 @@ def pad_events(request: HttpRequest, token: str) -> HttpResponse:
     """One tap: {"id": made on the phone, "kind": a feedback kind, "at": the phone's time,
     "sent": the phone's time when sent}. Recorded once by its id; refused with a reason."""
     try:
-        access = open_token(token)
+        access = _open(request, token)
     except PadRefused as refused:
         return _refused(request, refused, as_json=True)
     ctx = _pad_context(request, access)
