@@ -4,13 +4,13 @@ a whole-body drawing), `explain`, `explain_many` and the lines `myomap explain -
 writes must give the same candidates, scores, order, cover and region lists.
 
 The reference loops over candidates and regions one at a time and finds the cover by
-trying every set of muscles of the smallest size: slow, and plainly right.
+trying every set of muscles of the smallest size that holds a muscle for each painful
+region: slow, and plainly right.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import math
 import random
@@ -108,15 +108,35 @@ def reference_cover(painful, logits):
     useful = [u for u in UNITS if UNIT_REGIONS[u] & targets]
     score = {u: max(sigmoid(logits[c]) for c in UNIT_CANDS[u]) for u in useful}
     for size in range(1, len(useful) + 1):
-        covers = [
-            units
-            for units in itertools.combinations(useful, size)
-            if targets <= set().union(*(UNIT_REGIONS[u] for u in units))
-        ]
+        covers = sorted(covers_of_size(targets, useful, size))
         if covers:
             best = max(sum(score[u] for u in units) for units in covers)
             return list(min(u for u in covers if sum(score[x] for x in u) >= best - TIE))
     raise AssertionError("every coverable region has a muscle")
+
+
+def covers_of_size(targets, useful, size):
+    """Every set of `size` units covering `targets` (empty when none has that size)."""
+    return {tuple(sorted(c)) for c in smallest_covers(frozenset(targets), tuple(useful))
+            if len(c) == size}  # fmt: skip
+
+
+@functools.cache
+def smallest_covers(left, useful):
+    """All the smallest sets of units covering `left`. Whatever the set, it holds a unit
+    covering the smallest region of `left`, so trying each such unit in turn and then
+    covering what it leaves finds them all (trying every combination of the whole
+    body's muscles would take hours)."""
+    if not left:
+        return frozenset({frozenset()})
+    region = min(left)
+    found: set[frozenset[int]] = set()
+    for u in useful:
+        if region in UNIT_REGIONS[u]:
+            for rest in smallest_covers(left - UNIT_REGIONS[u], useful):
+                found.add(rest | {u})
+    low = min(len(c) for c in found)
+    return frozenset(c for c in found if len(c) == low)
 
 
 def sigmoid(x):
