@@ -658,3 +658,15 @@ def test_a_database_connection_is_kept_between_requests_and_checked_before_reuse
         assert cursor.execute("PRAGMA foreign_keys").fetchone() == (1,)
         assert cursor.execute("PRAGMA synchronous").fetchone() == (1,)  # NORMAL
     assert connection.transaction_mode == "IMMEDIATE"
+
+
+def test_a_stop_the_moment_serve_says_it_is_running_stops_it_and_its_jobs_consumer(tmp_path):
+    """A service manager's SIGTERM right after "Press Ctrl+C" (before the server's own
+    handlers are in) still ends serve through its stop, with the jobs consumer it started:
+    the output closes (the consumer shares it) and serve says it stopped."""
+    with server(tmp_path / "data") as (proc, _, output):
+        assert "Press Ctrl+C to stop." in output
+        proc.terminate()
+        rest, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "Myomap stopped." in rest

@@ -225,6 +225,9 @@ def run(args: argparse.Namespace) -> int:
     if workers > 1:
         print(f"  {workers} server processes, {args.threads} threads each.", flush=True)
     jobs = None
+    # Until the server installs its own handlers (in `run`), a service manager's stop
+    # (SIGTERM) ends serve as Ctrl+C does, through the `finally` that stops the jobs.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         # One consumer of the background jobs beside the web processes (myomap.cli.worker),
         # inside the try: a stop that arrives while it starts still stops it.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Any
 
@@ -32,8 +33,6 @@ def run(args: argparse.Namespace) -> int:
     if args.threads < 1:
         print(f"myomap worker: --threads must be 1 or more, not {args.threads}", file=sys.stderr)
         return 2
-    import signal
-
     import django
 
     from myomap.web.bootstrap import prepare_environment
@@ -65,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_interrupt() -> None:
-    import signal
+_STOPS = {signal.SIGINT, signal.SIGTERM}
 
+
+def _default_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
 
 
 class BesideTheServer:
@@ -82,17 +83,31 @@ class BesideTheServer:
 
         self._subprocess = subprocess
         self.owner = os.getpid()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "myomap.cli.main", "worker", "--quiet"],
-            stdin=subprocess.DEVNULL,
-            # Ctrl+C's signal back to its default in the child (a shell that started serve
-            # in the background had it ignored), so a stop while it starts still stops it.
-            preexec_fn=_default_interrupt if os.name == "posix" else None,
-        )
+        posix = os.name == "posix"
+        # A stop arriving while the child is spawned waits until `process` is set, then
+        # stops it here, so no consumer is ever left running without its server.
+        if posix:
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "myomap.cli.main", "worker", "--quiet"],
+                stdin=subprocess.DEVNULL,
+                # Ctrl+C's signal back to its default in the child (a shell that started
+                # serve in the background had it ignored), and the stops unblocked.
+                preexec_fn=_default_interrupt if posix else None,
+            )
+        except BaseException:
+            if posix:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+            raise
+        if posix:
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+            except KeyboardInterrupt:
+                self.stop()
+                raise
 
     def stop(self, wait_seconds: float = 10.0) -> None:
-        import signal
-
         # A web worker forked from serve's process leaves through the same code: only the
         # process that started the consumer stops it.
         if os.getpid() != self.owner or self.process.poll() is not None:
