@@ -3,7 +3,8 @@ region that any pattern can explain. Among covers of that size, the one whose mu
 score highest wins (a muscle scores as its best point; totals within `TIE` of each other
 are equal), and among equally good ones the lexically smallest list of units.
 
-Exact, and vectorised over many drawings at once: a breadth-first search that, at each
+Exact (up to `BEAM` states per drawing at each depth, below), and vectorised over many
+drawings at once: a breadth-first search that, at each
 depth, branches on the uncovered region with the fewest muscles able to explain it (every
 cover must include one of them), and keeps only the best state for each set of
 still-uncovered regions (whatever completes one state completes the other, so the better
@@ -19,6 +20,12 @@ from myomap.core.referral.compiled import BoolArray, FloatArray, IntArray, Model
 from myomap.core.referral.inputs import Drawings
 
 TIE = 1e-9  # totals closer than this are the same total, whatever the rounding
+# States kept per drawing at each depth. A drawing of a few dozen painful regions stays far
+# below it and gets the exact cover; past it (a whole-body drawing over the whole-body
+# knowledge base, where the exact search would take minutes) the search keeps the BEAM
+# best partial covers at each depth, so the cover found is small and well scored but may
+# not be the smallest. An engineering bound on time, not a clinical number.
+BEAM = 16_384
 BLOCK = 1 << 16  # drawings searched together: their index fits beside a 47-bit hash
 _ONE = np.uint64(1)
 _REVERSED_BYTE = np.array([int(f"{b:08b}"[::-1], 2) for b in range(256)], dtype=np.uint8)
@@ -168,12 +175,34 @@ def _search(
             remaining = [w[keep] for w in remaining]
             chosen = [w[keep] for w in chosen]
         rows, remaining, total, chosen = _best_per_state(rows, remaining, total, chosen)
+        if len(rows) > BEAM:
+            rows, remaining, total, chosen = _beam(rows, remaining, total, chosen)
     if not done_rows:
         empty = np.zeros(0, dtype=np.uint64)
         return np.zeros(0, dtype=np.int64), [empty for _ in range(index.unit_words)]
     return np.concatenate(done_rows), [
         np.concatenate([sets[w] for sets in done_sets]) for w in range(index.unit_words)
     ]
+
+
+def _beam(
+    rows: IntArray, remaining: list[UIntArray], total: FloatArray, chosen: list[UIntArray]
+) -> tuple[IntArray, list[UIntArray], FloatArray, list[UIntArray]]:
+    """At most BEAM states per drawing: each drawing's best by total (ties by their
+    order), rows kept ascending."""
+    counts = np.bincount(rows)
+    if counts.max() <= BEAM:
+        return rows, remaining, total, chosen
+    order = np.lexsort((-total, rows))
+    ranked = rows[order]
+    starts = _runs(ranked)
+    run = np.zeros(len(ranked), dtype=np.int64)
+    run[starts[1:]] = 1
+    np.cumsum(run, out=run)
+    place = np.arange(len(ranked)) - starts[run]
+    keep = order[place < BEAM]
+    keep.sort()  # back in the states' own order, rows ascending
+    return rows[keep], [w[keep] for w in remaining], total[keep], [w[keep] for w in chosen]
 
 
 def _lowest_bit(words: list[UIntArray]) -> IntArray:
