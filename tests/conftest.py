@@ -9,13 +9,32 @@ persona it names by fixture with that password: hashing is slow, so only they ge
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from myomap.accounts.models import User
 from personas import People
 from personas import people as create_people
 
 PASSWORD = "correct-horse-battery-staple"
+
+if "MYOMAP_DATA_DIR" not in os.environ:
+    # pytest run directly (`make test` passes a temporary folder): never the user's own
+    # data folder, whose queue and outbox a running Myomap would read.
+    _data = Path(tempfile.mkdtemp(prefix="myomap-tests-"))
+    atexit.register(shutil.rmtree, _data, True)
+    os.environ["MYOMAP_DATA_DIR"] = str(_data)
+    settings.DATA_DIR = _data
+    settings.SECRET_KEY_FILE = _data / "secret_key"
+    settings.JOBS_QUEUE_FILE = _data / "jobs.sqlite3"
+    if getattr(settings, "EMAIL_FILE_PATH", None):
+        settings.EMAIL_FILE_PATH = _data / "outbox"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ command, a test) creates no file and opens no connection."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +29,10 @@ def storage_for(name: str = NAME) -> Any:
     database = settings.DATABASES["default"]
     if "postgresql" in str(database["ENGINE"]):
         return PostgresStorage(name, dsn=_conninfo(database))
-    return SqliteStorage(name, filename=str(settings.JOBS_QUEUE_FILE))
+    queue_file = Path(settings.JOBS_QUEUE_FILE)
+    # the data folder may not exist yet (a worker or a test before the first `serve`)
+    queue_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return SqliteStorage(name, filename=str(queue_file))
 
 
 def describe() -> str:

@@ -20,6 +20,7 @@ register = template.Library()
 SECTION_OF: dict[str, str] = {
     "clients": "clients",
     "visits": "clients",
+    "appointments": "appointments",
     "bodymap": "bodymap",
     "reference": "reference",
     "audit": "audit",
