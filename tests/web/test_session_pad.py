@@ -393,6 +393,27 @@ def test_a_pad_tapping_faster_than_a_person_is_refused_and_nothing_is_stored(
     assert kinds == ["better"] * limit.most + ["worse"]
 
 
+def test_the_clients_stop_goes_through_even_past_the_tap_limit(world: World, clock: Any) -> None:
+    """Ten quick taps use up the window; the next "worse" is refused, but the client's
+    "stop" that follows is recorded and ends the hold at once, as the therapist then sees."""
+    start_hold(world, T0)
+    now = T0 + dt.timedelta(seconds=3)
+    clock.move_to(now)
+    token = token_for(world)
+    for i in range(10):
+        assert tap(token, f"burst-{i}", "too-much", now, now).status_code == 200
+    assert tap(token, "burst-10", "worse", now, now).status_code == 429
+    stopped = tap(token, "burst-stop", "stop", now, now)
+    assert stopped.status_code == 200, stopped.content
+    rows = feedback_rows(world.visit)
+    assert len(rows) == 11 and rows[-1][0] == "pad:burst-stop"
+    state = session_actions.session_queries.session_for(
+        world.alice, world.visit, load_default(), now
+    )
+    assert state is not None and state.active is None
+    assert state.record.holds[-1].ended_by == "stop"
+
+
 def test_taps_held_up_by_a_busy_server_go_through_up_to_the_burst_the_rule_allows(
     world: World, clock: Any
 ) -> None:

@@ -200,7 +200,10 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     The server's time, not the phone's (`device_at`): the phone's is whatever it says, so
     counting in it let a script pass any number of taps by giving them times far apart.
     Taps the phone queued offline arrive together: up to the rule's `most` of them go
-    through at once, the rest are refused as a burst would be."""
+    through at once, the rest are refused as a burst would be.
+
+    The client's "stop" is never refused, however fast the taps before it came: it ends
+    the hold at once, and a limit must never stand between a client and stopping."""
     visit = run.visit
     lock_visit(ctx, visit)
     run = session_queries.run_again(run)
@@ -208,7 +211,8 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     kb = load_default()
     before = session_queries.replay_run(run, kb)
     limit = kb.session_rules.pad_taps if kb.session_rules else None
-    if limit is not None and tap.event_id.strip() not in before.session.seen:
+    stopping = tap.kind == "feedback" and tap.fields.get("kind") == "stop"
+    if limit is not None and not stopping and tap.event_id.strip() not in before.session.seen:
         window = dt.timedelta(seconds=limit.per_seconds)
         recent = SessionEvent.objects.filter(
             run=run,
