@@ -151,3 +151,25 @@ def test_the_short_link_is_a_typeable_code_that_opens_the_pad_and_expires_with_i
     session_actions.end_session(later, world.visit)
     ended = phone.get(f"/pad/{code}/state")
     assert ended.status_code == 403 and "ended" in ended.json()["detail"]
+
+
+def test_opening_the_pad_dialog_again_shows_the_same_code_and_stores_nothing_new(
+    world: World,
+) -> None:
+    """The dialog (a GET) reuses the code it made while that code has half its life or
+    more left: the QR a client already scanned stays the one shown. Later a fresh code is
+    made, and the old one keeps working until it expires."""
+    web = world.web("alice")
+    path = f"/visits/{world.visit.pk}/session/pad/"
+    first = web.get(path, HTTP_ACCEPT="application/json").json()
+    again = web.get(path, HTTP_ACCEPT="application/json").json()
+    page = web.get(path).content.decode()
+    assert again["code"] == first["code"] and first["code"] in page
+    assert PadCode.objects.filter(run__visit=world.visit).count() == 1
+    late = T0 + dt.timedelta(hours=pad_tokens.PAD_HOURS / 2, minutes=1)
+    with time_machine.travel(late, tick=False):
+        # (signed in again: a session idle this long is signed out)
+        fresh = world.web("alice").get(path, HTTP_ACCEPT="application/json").json()
+        assert fresh["code"] != first["code"]
+        assert PadCode.objects.filter(run__visit=world.visit).count() == 2
+        assert Browser().get(f"/pad/{first['code']}/").status_code == 200

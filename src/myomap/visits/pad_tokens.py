@@ -66,6 +66,23 @@ def make_token(run: SessionRun, issuer: User) -> str:
     return signing.dumps([run.pk, run.visit_id, issuer.pk], salt=SALT, compress=True)
 
 
+def code_for(run: SessionRun, issuer: User, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """The short code `issuer` hands out for this run, and until when it works: the one
+    made before while it has at least half its life left (opening the pad dialog again
+    shows the same code and stores nothing), else a new one."""
+    fresh = (
+        PadCode.objects.filter(
+            run=run, issuer=issuer, expires_at__gt=now + dt.timedelta(hours=PAD_HOURS / 2)
+        )
+        .order_by("-expires_at")
+        .values_list("code", "expires_at")
+        .first()
+    )
+    if fresh is not None:
+        return fresh
+    return make_code(run, issuer, now), valid_until(now)
+
+
 def make_code(run: SessionRun, issuer: User, now: dt.datetime) -> str:
     """A short code for this run's pad, made by `issuer`, lasting as a token does."""
     for _ in range(5):

@@ -58,9 +58,9 @@ from myomap.visits.pad_tokens import (
     REFUSED_CODE,
     PadAccess,
     PadRefused,
+    code_for,
     code_wait_minutes,
     is_code,
-    make_code,
     make_token,
     open_token,
     valid_until,
@@ -107,9 +107,9 @@ def pad_link(request: HttpRequest, pk: int) -> HttpResponse:
     if run is not None:
         token = make_token(run, request.user)  # type: ignore[arg-type]
         link = request.build_absolute_uri(reverse("pad:pad", args=[token]))
-        code = make_code(run, request.user, ctx.now)  # type: ignore[arg-type]
+        code, code_until = code_for(run, request.user, ctx.now)  # type: ignore[arg-type]
         short = request.build_absolute_uri(reverse("pad:pad", args=[code]))
-        until = valid_until(ctx.now)
+        until = min(valid_until(ctx.now), code_until)
         warning = unreachable(request.get_host())
         context |= {
             "link": link,
