@@ -114,3 +114,21 @@ def test_a_successful_sign_in_clears_earlier_failures(client, alice, password):
     form = {"username": "alice", "password": password}
     response = client.post(reverse("login"), form, follow=True)
     assert response.redirect_chain
+
+
+@pytest.mark.django_db
+def test_a_client_with_a_record_signs_in_at_his_own_portal() -> None:
+    """Dan's record is open (tests/web/records_fixtures.py): signing in takes him to his
+    portal (today's home program), not to the clinical record."""
+    from django.test import Client
+    from records_fixtures import IP, build_world
+
+    world = build_world()
+    world.dan.set_password("a-long-enough-secret")
+    world.dan.save(update_fields=["password"])
+    browser = Client(REMOTE_ADDR=IP)
+    form = {"username": "dan", "password": "a-long-enough-secret"}
+    response = browser.post(reverse("login"), form, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:today")
+    html = response.content.decode()
+    assert "My program" in html and "Dan" in html

@@ -212,3 +212,40 @@ def test_the_manifest_and_service_worker_are_served(world: World) -> None:
     assert manifest.status_code == 200 and manifest.json()["start_url"] == "/me/"
     worker = world.web("anonymous").get("/me/sw.js")
     assert worker.status_code == 200 and b'addEventListener("fetch"' in worker.content
+
+
+def test_the_portal_shows_the_clients_own_booked_appointments_and_his_record(
+    world: World,
+) -> None:
+    """Dan's portal lists his booked appointments from now on (soonest first, on the
+    clinic's clock, with whom), not a cancelled one; it links to his own record."""
+    from django.utils import timezone
+
+    from myomap.appointments import actions as appointment_actions
+    from myomap.appointments.models import Appointment
+    from myomap.audit.log import Context
+
+    now = timezone.now()
+    ctx = Context(user=world.alice, now=now)
+    hours = [(d, dt.time(0), dt.time(23, 45)) for d in range(7)]
+    appointment_actions.set_weekly_hours(ctx, world.alice, hours)
+    zone = world.lakeside.zone
+    day = (now + dt.timedelta(days=2)).astimezone(zone).date()
+    first = dt.datetime.combine(day, dt.time(10, 0), tzinfo=zone)
+    second = first + dt.timedelta(days=7)
+    for start in (second, first, first + dt.timedelta(days=1)):
+        appointment_actions.book(
+            ctx, client=world.client, therapist=world.alice, starts_at=start, minutes=45
+        )
+    dropped = Appointment.objects.get(starts_at=first + dt.timedelta(days=1))
+    appointment_actions.cancel(ctx, dropped)
+    html = world.web("dan").get("/me/").content.decode()
+    section = html[html.index('id="appointments"') :]
+    section = section[: section.index("</section>")]
+    shown = [f"{s:%A} {s.day} {s:%B}, 10:00" for s in (first, second)]
+    assert section.index(shown[0]) < section.index(shown[1])
+    assert section.count("45 minutes with Alice Moss") == 2
+    assert f"/clients/{world.client.pk}/" in section
+    # Erin (another client of the clinic) sees none of Dan's.
+    hers = world.web("erin").get("/me/").content.decode()
+    assert "No appointment booked" in hers and "45 minutes with" not in hers

@@ -132,3 +132,20 @@ def feed_appointments(therapist: User, now: dt.datetime) -> QuerySet[Appointment
 
 def live_feed_of(user: Any) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(therapist=user, revoked_at=None).first()
+
+
+def upcoming_of_client(client: Client, now: dt.datetime, most: int = 5) -> list[Row]:
+    """The client's own booked appointments from now on, soonest first, in the clinic's
+    local time (what the client's portal shows; the caller has checked it is theirs)."""
+    zone = clinic_of(client).zone
+    found = (
+        Appointment.objects.filter(client=client, status=Appointment.Status.BOOKED)
+        .filter(starts_at__gte=now)
+        .select_related("therapist")
+        .order_by("starts_at")[:most]
+    )
+    rows = []
+    for appointment in found:
+        starts = appointment.starts_at.astimezone(zone)
+        rows.append(Row(appointment, starts, starts + dt.timedelta(minutes=appointment.minutes)))
+    return rows

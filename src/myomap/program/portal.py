@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from myomap.appointments import queries as appointment_queries
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.core import program as core
@@ -86,6 +87,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "streak": queries.streak(request.user, client, ctx.now),
         "precautions": core.rules(kb).self_release_precautions,
         "pain_scale": range(core.PAIN_SCALE[0], core.PAIN_SCALE[1] + 1),
+        "appointments": appointment_queries.upcoming_of_client(client, ctx.now),
     }
     return render(request, "program/today.html", context)
 

@@ -20,13 +20,13 @@ logger = logging.getLogger(__name__)
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponseRedirect:
-    """Therapists and admins start at their clients, a client at their own record, anyone
-    else at the body map."""
+    """Therapists and admins start at their clients, a client with a record at their own
+    portal (today's home program, diary and appointments), anyone else at the body map."""
     if getattr(request.user, "is_staff_member", False):
         return redirect("clients:list")
     own = getattr(request.user, "client_record", None) if request.user.role == "client" else None  # type: ignore[union-attr]
     if own is not None:
-        return redirect("clients:detail", pk=own.pk)
+        return redirect("portal:today")
     return redirect("bodymap:page")
 
 
