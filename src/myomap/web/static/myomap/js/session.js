@@ -997,11 +997,21 @@
       function (value) { tap("pain-now", { when: when, value: value }, null, "pain-" + when); });
   });
 
+  // A field the therapist types in (a measurement, the skip's reason, a list): its keys
+  // are its own. Only Esc still acts there, and only to stop a running hold (safety).
+  var NOT_TYPED = ["button", "checkbox", "radio", "range", "submit", "reset", "image", "color", "file"];
+  function typing(t) {
+    if (!t || !t.closest) return false;
+    if (t.isContentEditable || t.closest("textarea, select")) return true;
+    return t.tagName === "INPUT" && NOT_TYPED.indexOf((t.type || "text").toLowerCase()) < 0;
+  }
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || !view) return;
-    var target = event.target;
-    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || !view) return;
     if ($("confirm-dialog").open || $("pad-dialog").open) return; // the dialog's own keys
+    if (typing(event.target)) {
+      if (event.key === "Escape" && view.active) { feedback("stop", "therapist"); event.preventDefault(); }
+      return;
+    }
     if (ownSpace(event)) return; // Space presses the focused button
     var handled = true;
     if (event.key === " " || event.key === "Spacebar") {
@@ -1022,10 +1032,13 @@
   // Space on a button reached with the keyboard presses that button; on the hold buttons
   // (or nowhere) it starts or releases the hold. A button tapped or clicked gives up its
   // focus, so Space after tapping "Next point" starts the hold rather than moving on.
+  // A disclosure's summary (the point found on the way, a point's pressure steps) opens
+  // with Space as a button does.
   var HOLD_BUTTONS = ["start-hold", "release", "stop"];
   function ownSpace(event) {
     var t = event.target;
-    return (event.key === " " || event.key === "Spacebar") && t && t.tagName === "BUTTON" && HOLD_BUTTONS.indexOf(t.id) < 0;
+    var own = t && (t.tagName === "BUTTON" || t.tagName === "SUMMARY");
+    return (event.key === " " || event.key === "Spacebar") && own && HOLD_BUTTONS.indexOf(t.id) < 0;
   }
   document.addEventListener("keyup", function (event) {
     var t = event.target;

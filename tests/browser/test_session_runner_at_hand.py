@@ -1,0 +1,149 @@
+"""The session runner under a new therapist's hands, on a phone (390x844), a tablet upright
+(820x1180) and on its side (1024x768): typing in a measurement field types and runs no
+shortcut (only Esc still stops a hold); the point found on the way is found by typing part
+of its name; a point tapped in the plan brings its hold controls into view; the pressure
+step's cue moves no button; the client's phone dialog fits the screen.
+
+The world is tests/web/records_fixtures.py's (Dan Marlowe's record at Lakeside)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client as DjangoClient
+from playwright.sync_api import expect
+from tests.web.records_fixtures import World, build_world
+
+from myomap.visits.models import SessionEvent, SessionRun
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+TABLET = {"width": 820, "height": 1180}
+LANDSCAPE = {"width": 1024, "height": 768}
+SIZES = {"phone": PHONE, "tablet": TABLET, "landscape": LANDSCAPE}
+MIN_TARGET_PX = 44
+
+
+@pytest.fixture
+def world(live_server: Any) -> World:
+    """The shared world, its planned visit's session not started yet."""
+    world = build_world()
+    SessionRun.objects.filter(visit=world.visit).delete()
+    return world
+
+
+def opened(browser: Any, live_server: Any, world: World, viewport: dict[str, int]) -> Any:
+    """The runner's browser on a touch device of this size: (context, page, script errors)."""
+    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
+    session = DjangoClient()
+    session.force_login(world.alice)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
+
+
+def start(page: Any, live_server: Any, world: World) -> None:
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    page.click("#start-session")
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    expect(page.locator("#queued")).to_have_text("")
+
+
+def in_view(page: Any, selector: str) -> dict[str, float]:
+    """The element is wholly inside the viewport and is what a finger at its centre
+    touches (not covered, not scrolled away inside a box)."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    size = page.viewport_size
+    assert box["x"] >= -0.5 and box["y"] >= -0.5, (selector, box)
+    assert box["x"] + box["width"] <= size["width"] + 0.5, (selector, box, size)
+    assert box["y"] + box["height"] <= size["height"] + 0.5, (selector, box, size)
+    hit = page.evaluate(
+        "([x, y, s]) => { const e = document.elementFromPoint(x, y);"
+        " const want = document.querySelector(s); return !!e && want.contains(e); }",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, selector],
+    )
+    assert hit, f"{selector} is covered or clipped at its centre"
+    return box  # type: ignore[no-any-return]
+
+
+def closed(page: Any, context: Any, errors: list[str]) -> None:
+    """Close the device once every tap it made is stored (none in flight at teardown)."""
+    expect(page.locator("#queued")).to_have_text("")
+    page.wait_for_timeout(300)
+    assert errors == []
+    context.close()
+
+
+def test_typing_in_a_field_types_and_only_esc_still_stops_the_hold(browser, live_server, world):
+    """A space, a digit or an arrow typed in a measurement field goes into the field: it
+    starts no hold, taps no feedback (7 is "stop") and moves to no other point. Esc in a
+    field still stops a running hold, as the therapist's own stop."""
+    context, page, errors = opened(browser, live_server, world, LANDSCAPE)
+    start(page, live_server, world)
+    name = page.locator("#current-name").inner_text()
+
+    # No hold yet: Space and the arrows in "pain now" start nothing and move nowhere.
+    page.locator("#pain-start").click()
+    page.keyboard.type("5")
+    page.keyboard.press(" ")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#pain-start")).to_have_value("5")
+    expect(page.locator("#start-hold")).to_be_enabled()
+    expect(page.locator("#current-name")).to_have_text(name)
+    # Space in the skip's own reason is a space of the reason.
+    page.click("#skip")
+    page.locator("#skip-other").click()
+    page.keyboard.type("cold hands 2")
+    expect(page.locator("#skip-other")).to_have_value("cold hands 2")
+    expect(page.locator("#start-hold")).to_be_enabled()
+    page.click("#skip")  # closed again, nothing skipped
+    # Space on the "point found on the way" summary reached with Tab opens it.
+    page.locator("#add-point summary").focus()
+    page.keyboard.press(" ")
+    expect(page.locator("#add-point")).to_have_attribute("open", "")
+    expect(page.locator("#start-hold")).to_be_enabled()
+    page.locator("#add-point summary").click()  # closed again
+
+    # During a hold: the digits typed in the tenderness field are the tenderness.
+    page.click("#start-hold")
+    expect(page.locator("#release")).to_be_enabled()
+    page.locator("#tender-before").click()
+    for key in ("7", "1", "3", "Backspace", "Backspace", " ", "ArrowRight", "ArrowLeft"):
+        page.keyboard.press(key)
+    expect(page.locator("#tender-before")).to_have_value("7")
+    page.locator("#ppt-before").click()
+    page.keyboard.type("4.5")
+    expect(page.locator("#ppt-before")).to_have_value("4.5")
+    page.wait_for_timeout(300)
+    expect(page.locator("#release")).to_be_enabled()  # still holding
+    expect(page.locator("#holds li")).to_have_count(1)
+    expect(page.locator("#holds li")).not_to_contain_text("—")  # no feedback in it
+    expect(page.locator("#current-name")).to_have_text(name)
+
+    # Esc in a field: the hold stops at once, the therapist's stop.
+    page.keyboard.press("Escape")
+    expect(page.locator("#release")).to_be_disabled()
+    expect(page.locator("#timer-note")).to_contain_text("Stopped by you")
+    expect(page.locator("#queued")).to_have_text("")
+    taps = SessionEvent.objects.filter(kind="feedback")
+    assert [(e.fields["kind"], e.fields.get("by")) for e in taps] == [("stop", "therapist")]
+    assert SessionEvent.objects.filter(kind="start-hold").count() == 1
+    assert SessionEvent.objects.filter(kind="skip-point").count() == 0
+    assert SessionEvent.objects.filter(kind="go-to-point").count() == 1  # the first point
+    # Leaving a field records what was typed in it: the tenderness, then its threshold.
+    page.keyboard.press("Tab")
+    expect(page.locator("#ppt-before-said")).to_have_text("Saved ✓")
+    tender = SessionEvent.objects.filter(kind="tenderness").order_by("id")
+    assert [(e.fields["when"], e.fields["value"], e.fields["ppt"]) for e in tender] == [
+        ("before", 7, None),
+        ("before", 7, 4.5),
+    ]
+    closed(page, context, errors)
