@@ -31,6 +31,9 @@ DONE = {
 }
 
 
+OUTCOMES_HEADING = "Outcome measures taken at this visit:"
+
+
 @dataclass(frozen=True)
 class Soap:
     subjective: str
@@ -108,6 +111,10 @@ def draft_soap(kb: KnowledgeBase, record: VisitRecord) -> Soap:
     if record.session_done:
         objective = "\n".join(
             line for line in (objective, "Treated in the session:", *record.session_done) if line
+        )
+    if record.outcomes:
+        objective = "\n".join(
+            line for line in (objective, OUTCOMES_HEADING, *record.outcomes) if line
         )
     assessment = _assessment(
         kb, record.screening, record.factors, record.palpation, record.candidates

@@ -45,6 +45,9 @@ class VisitRecord:
     # what was measured over the session (pain now at its start and end).
     session_done: tuple[str, ...] = ()
     session_measured: tuple[str, ...] = ()
+    # The outcome questionnaires taken at the visit, a line each in words (the outcomes
+    # app's, `core.outcomes.note`): the score and its change from the episode's baseline.
+    outcomes: tuple[str, ...] = ()
     exercises: tuple[str, ...] = ()
     excluded: tuple[tuple[str, str, str], ...] = field(default=())  # (point, side, why)
     rebook_days: int | None = None  # chosen for this client; None: the knowledge base's usual

@@ -138,6 +138,10 @@ class Change(_Part):
     # sentence says so.
     floor: float | None = None
     ceiling: float | None = None
+    # The smallest change of one item on its own, where the sources give one (a single
+    # PSFS activity: 3 points, Stratford 1995), for the change of each item the client
+    # named.
+    single_item_points: float | None = Field(default=None, gt=0)
     note: Text | None = None
     sources: tuple[Id, ...] = Field(min_length=1)
 

@@ -44,6 +44,9 @@ class Change:
     band_before: str | None
     band_after: str | None
     sentence: str
+    """'RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)'."""
+    verdict: str = ""
+    """The sentence without its scores: 'improved by more than the minimal ...'."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -73,6 +76,7 @@ def change(instrument: Instrument, baseline: Score, latest: Score) -> Change:
     reach = _reach(instrument, absolute, percent, direction)
     reaches = None if reach is None else reach != "below"
     passes = None if reaches is None else reaches and direction == "improved"
+    verdict = _verdict(instrument, baseline, latest, direction, reach, absolute, percent)
     return Change(
         instrument=instrument.id,
         baseline=baseline.score,
@@ -84,7 +88,8 @@ def change(instrument: Instrument, baseline: Score, latest: Score) -> Change:
         reaches_threshold=reaches,
         band_before=baseline.band,
         band_after=latest.band,
-        sentence=_sentence(instrument, baseline, latest, direction, reach, absolute, percent),
+        sentence=f"{instrument.short} {_num(baseline.score)} → {_num(latest.score)}: {verdict}",
+        verdict=verdict,
     )
 
 
@@ -109,7 +114,7 @@ def _reach(
     return "below"
 
 
-def _sentence(
+def _verdict(
     instrument: Instrument,
     baseline: Score,
     latest: Score,
@@ -118,7 +123,6 @@ def _sentence(
     absolute: float,
     percent: float | None,
 ) -> str:
-    head = f"{instrument.short} {_num(baseline.score)} → {_num(latest.score)}: "
     size = _size(absolute, percent)
     threshold = instrument.change
     if direction == "unchanged":
@@ -145,7 +149,7 @@ def _sentence(
             body = f"{verb} by {moved}, less than the {name} ({limit})"
     if baseline.band != latest.band and instrument.grouping is not None:
         body += f"; {instrument.grouping} {baseline.band} → {latest.band}"
-    return head + body + _room(instrument, baseline.score)
+    return body + _room(instrument, baseline.score)
 
 
 def _room(instrument: Instrument, baseline: float) -> str:
