@@ -15,6 +15,8 @@ from django.test import Client as DjangoClient
 from playwright.sync_api import expect
 from tests.web.records_fixtures import World, build_world
 
+from myomap.core.kb import load_default
+from myomap.core.notes import point_name
 from myomap.visits.models import SessionEvent, SessionRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -146,4 +148,69 @@ def test_typing_in_a_field_types_and_only_esc_still_stops_the_hold(browser, live
         ("before", 7, None),
         ("before", 7, 4.5),
     ]
+    closed(page, context, errors)
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet"])
+def test_the_point_found_on_the_way_is_found_by_typing_part_of_its_name(
+    browser, live_server, world, artifacts, size
+):
+    """The picker of a point found on the way lists every trigger point of the knowledge
+    base; typed into, its search narrows the list to the points whose name, muscle or the
+    muscle's other names hold every word typed ("glut med", "QL"), says how many, and says
+    so when none does (nothing is then added). It is a finger's size and fits the phone."""
+    kb = load_default()
+    total = len(kb.trigger_points)
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    start(page, live_server, world)
+    page.click("#add-point summary")
+    find = page.locator("#add-tp-find")
+    expect(find).to_be_visible()
+    box = find.bounding_box()
+    assert box and box["height"] >= MIN_TARGET_PX
+    assert box["x"] + box["width"] <= SIZES[size]["width"]
+    expect(page.locator("#add-tp option")).to_have_count(total)
+    expect(page.locator("#add-tp-found")).to_have_text(f"{total} trigger points")
+
+    # The points whose name reads as typed come first, the best one chosen.
+    find.fill("glut MED")
+    medius = sorted(t.name for t in kb.trigger_points.values() if t.muscle == "gluteus-medius")
+    options = page.locator("#add-tp option")
+    expect(options.first).to_have_text(medius[0])
+    shown = options.all_inner_texts()
+    assert shown[: len(medius)] == medius and len(shown) < total
+    assert all("medi" in name.lower() for name in shown)
+    expect(page.locator("#add-tp-found")).to_have_text(f"{len(shown)} of {total} match")
+    chosen = page.eval_on_selector("#add-tp", "s => s.options[s.selectedIndex].textContent")
+    assert chosen == medius[0]
+    page.locator("#add-point").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"session-runner-add-point-find-{size}.png"))
+    # The muscle's other name finds it too ("QL" is quadratus lumborum).
+    find.fill("ql")
+    ql = sorted(t.name for t in kb.trigger_points.values() if t.muscle == "quadratus-lumborum")
+    expect(options).to_have_count(len(ql))
+    assert options.all_inner_texts() == ql
+    # Nothing matches: it says so, and nothing can be added.
+    find.fill("zzz")
+    expect(page.locator("#add-tp option")).to_have_count(0)
+    expect(page.locator("#add-tp-found")).to_contain_text("No trigger point matches “zzz”")
+    expect(page.locator("#add-go")).to_be_disabled()
+    # Typed with the keyboard: the list narrows at each letter; Enter goes on to the list.
+    find.fill("")
+    expect(page.locator("#add-tp option")).to_have_count(total)
+    find.click()
+    page.keyboard.type("piriformis med")
+    expect(options).to_have_count(1)
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "add-tp"
+    expect(page.locator("#add-tp")).to_have_value("piriformis-medial")
+    page.select_option("#add-side", "right")
+    expect(page.locator("#add-go")).to_be_enabled()
+    page.click("#add-go")
+    added = point_name(kb, "piriformis-medial", "right")
+    expect(page.locator("#current-name")).to_have_text(added)
+    expect(page.locator("#session-plan li.added")).to_contain_text("added on the way")
+    expect(page.locator("#queued")).to_have_text("")
+    [event] = SessionEvent.objects.filter(kind="add-point")
+    assert event.fields == {"trigger_point": "piriformis-medial", "side": "right"}
     closed(page, context, errors)

@@ -41,16 +41,18 @@ class Choice:
 
 @lru_cache(maxsize=4)
 def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
-    """Every trigger point (its location and referral zones on each side) and every timed
-    technique (its usual and longest hold, and its pressure steps), for adding a point
-    found on the way. The server checks an added point against the safety rules as it
-    does a plan step."""
+    """Every trigger point (its location, its referral zones on each side, and the words
+    it is found by: its muscle's name and other names) and every timed technique (its
+    usual and longest hold, and its pressure steps), for adding a point found on the way.
+    The server checks an added point against the safety rules as it does a plan step."""
     kb = load_default()
     longest = session_rules(kb).longest_hold
     points = []
     for tp_id, tp in sorted(kb.trigger_points.items(), key=lambda item: item[1].name):
         zones = {side: on_the_map(kb, tp, side)[0] for side in ("left", "right", "bilateral")}
         data = {"location": tp.location.description} | {f"zones_{k}": v for k, v in zones.items()}
+        muscle = kb.muscles.get(tp.muscle)
+        data["search"] = " ".join((muscle.name, *muscle.aliases)) if muscle else ""
         points.append(Choice(tp_id, tp.name, data))
     techniques = []
     for t_id, t in kb.techniques.items():

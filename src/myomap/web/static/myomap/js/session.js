@@ -230,8 +230,53 @@
     try { localStorage.setItem(ADDED_KEY, JSON.stringify(chosen)); } catch (e) { /* kept in memory */ }
   }
 
+  // Every trigger point of the picker, also those a search has taken out of the list.
+  var TP_OPTIONS = Array.prototype.slice.call($("add-tp").options);
   function option(select, value) {
-    return Array.prototype.filter.call($(select).options, function (o) { return o.value === value; })[0] || null;
+    var all = select === "add-tp" ? TP_OPTIONS : $(select).options;
+    return Array.prototype.filter.call(all, function (o) { return o.value === value; })[0] || null;
+  }
+
+  // The picker narrowed to the points where each word typed starts a word of the point's
+  // name, its muscle's name or the muscle's other names (any case, any accents: "glut
+  // med", "ql", "hamstr"); those whose name reads as typed come first, then those whose
+  // name holds every word, then those found by the muscle's other names.
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function words(text) { return fold(text).split(/[^a-z0-9]+/).filter(Boolean); }
+  var FOUND_BY = TP_OPTIONS.map(function (o) { return { name: words(o.textContent), also: words(o.dataset.search) }; });
+  function starts(tokens, word) { return tokens.some(function (t) { return t.indexOf(word) === 0; }); }
+  function rank(found, typed) {
+    var all = found.name.concat(found.also);
+    if (!typed.every(function (w) { return starts(all, w); })) return -1;
+    for (var i = 0; i + typed.length <= found.name.length; i++) {
+      if (typed.every(function (w, j) { return found.name[i + j].indexOf(w) === 0; })) return 0;
+    }
+    return typed.every(function (w) { return starts(found.name, w); }) ? 1 : 2;
+  }
+  function findPoints() {
+    var typed = $("add-tp-find").value.trim();
+    var asked = words(typed);
+    var picker = $("add-tp");
+    var was = picker.value;
+    var ranked = [];
+    TP_OPTIONS.forEach(function (o, i) {
+      var r = asked.length ? rank(FOUND_BY[i], asked) : 0;
+      if (r >= 0) ranked.push({ o: o, r: r, i: i });
+    });
+    ranked.sort(function (a, b) { return a.r - b.r || a.i - b.i; });
+    var shown = ranked.map(function (x) { return x.o; });
+    picker.replaceChildren.apply(picker, shown);
+    // The best match is chosen; the search cleared, the point chosen before stays chosen.
+    if (asked.length || !was) picker.selectedIndex = shown.length ? 0 : -1;
+    else picker.value = was;
+    var total = TP_OPTIONS.length;
+    $("add-tp-found").textContent = !asked.length ? total + " trigger points"
+      : shown.length ? shown.length + " of " + total + " match" + (shown.length === 1 ? "es" : "")
+      : "No trigger point matches “" + typed + "”: try part of the muscle's name.";
+    $("add-tp-found").classList.toggle("refused", !!asked.length && !shown.length);
+    render();
   }
 
   function sidedName(name, side) {
@@ -294,6 +339,7 @@
   function addPoint() {
     if (!view || view.active || view.status !== "running") return;
     var point = $("add-tp").value;
+    if (!point) { message("Choose the trigger point to add: none matches what is typed in “Find it”.", true); return; }
     var side = $("add-side").value;
     var found = indexOf(point, side);
     if (found < 0) {
@@ -733,7 +779,7 @@
     $("previous").disabled = !running || !!h || at <= 0;
     $("next").disabled = !running || !!h || at >= plan.length - 1;
     if (!running || h) $("skip-reasons").hidden = true;
-    $("add-go").disabled = !running || !!h;
+    $("add-go").disabled = !running || !!h || !$("add-tp").value;
 
     $("start-hold").disabled = !running || !!h || !shown.longest;
     $("release").disabled = !running || !h;
@@ -931,6 +977,11 @@
   $("previous").addEventListener("click", function () { goTo(view.focus - 1); });
   $("next").addEventListener("click", function () { goTo(view.focus + 1); });
   $("add-go").addEventListener("click", addPoint);
+  $("add-tp-find").addEventListener("input", findPoints);
+  $("add-tp-find").addEventListener("keydown", function (event) {
+    // Enter (a phone's "done") goes on to the narrowed list, where the point is chosen.
+    if (event.key === "Enter") { event.preventDefault(); $("add-tp").focus(); }
+  });
   $("skip").addEventListener("click", function () {
     var box = $("skip-reasons");
     box.hidden = !box.hidden;
