@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from myomap.backup import BackupError, archive, canonical, postgres, sqlite
+from myomap import __version__
+from myomap.backup import BackupError, archive, canonical, crypto, postgres, sqlite
 from myomap.backup.canonical import Progress
 
 DATABASE_FILE = "myomap.sqlite3"
@@ -20,10 +21,50 @@ POSTGRES_MEMBER = "database.pgdump"
 
 @dataclass(frozen=True)
 class Made:
-    """A backup written: its members and the canonical digest of its database."""
+    """A backup written: where, its members, the canonical digest of its database, and
+    whether it is encrypted."""
 
     members: list[str]
     canonical: str
+    path: Path
+    encrypted: bool = False
+
+    @property
+    def summary(self) -> str:
+        """The audit log's words for it: "encrypted backup made: NAME (members)"."""
+        what = "encrypted backup" if self.encrypted else "backup"
+        return f"{what} made: {self.path.name} ({', '.join(self.members)})"
+
+
+def is_postgres(database: dict[str, Any] | None) -> bool:
+    return database is not None and "postgresql" in str(database.get("ENGINE", ""))
+
+
+def make_backup(
+    path: Path,
+    passphrase: str | None,
+    say: Progress,
+    *,
+    data_dir: Path,
+    database: dict[str, Any] | None = None,
+) -> Made:
+    """One backup file at `path` (0600, encrypted when `passphrase` is given) of the
+    installation whose data folder is `data_dir`: its embedded SQLite database, or the
+    PostgreSQL database of `database` (Django's settings, with Django set up, for the
+    canonical dump). Everything is checked before anything is written; a BackupError says
+    what is wrong. The one way a backup is made: `myomap backup` and the nightly job."""
+    if passphrase is not None:
+        crypto.check_passphrase(passphrase)
+    if path.exists():
+        raise BackupError(f"{path} already exists; choose another file name")
+    if not path.parent.is_dir():
+        raise BackupError(f"no folder {path.parent} to write the backup into")
+    if database is not None and is_postgres(database):
+        digest = canonical.django_digest(say)
+        return backup_postgres(database, data_dir, path, __version__, digest, passphrase)
+    if not (data_dir / DATABASE_FILE).is_file():
+        raise BackupError(f"no database at {data_dir / DATABASE_FILE}: nothing to back up")
+    return backup_sqlite(data_dir, path, __version__, say, passphrase)
 
 
 def _folder_members(data_dir: Path) -> dict[str, bytes]:
@@ -51,7 +92,7 @@ def backup_sqlite(
         members = {SQLITE_MEMBER: copy.read_bytes(), **_folder_members(data_dir)}
     manifest = archive.manifest_for(members, vendor="sqlite", version=version, canonical=digest)
     archive.write(out, manifest, members, passphrase)
-    return Made(members=sorted(members), canonical=digest)
+    return Made(sorted(members), digest, out, encrypted=passphrase is not None)
 
 
 def backup_postgres(
@@ -71,7 +112,7 @@ def backup_postgres(
         members.update(_folder_members(data_dir))
     manifest = archive.manifest_for(members, vendor="postgresql", version=version, canonical=digest)
     archive.write(out, manifest, members, passphrase)
-    return Made(members=sorted(members), canonical=digest)
+    return Made(sorted(members), digest, out, encrypted=passphrase is not None)
 
 
 def refuse_unless_empty(data_dir: Path) -> None:

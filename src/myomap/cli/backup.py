@@ -122,28 +122,18 @@ def _verify(path: Path, passphrase: str | None) -> int:
 
 
 def _backup(path: Path, passphrase: str | None) -> int:
-    from myomap import __version__
-    from myomap.backup import canonical, crypto, ops
+    from myomap.backup import ops
     from myomap.web import env
 
-    if passphrase is not None:
-        crypto.check_passphrase(passphrase)
-    if path.exists():
-        raise BackupError(f"{path} already exists; choose another file name")
-    if not path.parent.is_dir():
-        raise BackupError(f"no folder {path.parent} to write the backup into")
-    data_dir = env.default_data_dir()
-    if _embedded():
-        if not (data_dir / ops.DATABASE_FILE).is_file():
-            raise BackupError(f"no database at {data_dir / ops.DATABASE_FILE}: nothing to back up")
+    # The embedded database is copied before Django is set up (it needs none), so a
+    # refused backup leaves the data folder untouched; PostgreSQL's needs Django's settings.
+    database = None if _embedded() else _django()
+    made = ops.make_backup(
+        path, passphrase, _say, data_dir=env.default_data_dir(), database=database
+    )
+    if database is None:
         _django()
-        made = ops.backup_sqlite(data_dir, path, __version__, _say, passphrase)
-    else:
-        database = _django()
-        digest = canonical.django_digest(_say)
-        made = ops.backup_postgres(database, data_dir, path, __version__, digest, passphrase)
-    what = "encrypted backup" if passphrase is not None else "backup"
-    _audit("EXPORT", f"{what} made: {path.name} ({', '.join(made.members)})")
+    _audit("EXPORT", made.summary)
     sealed = ", encrypted" if passphrase is not None else ""
     print(f"Backup written to {path} (0600{sealed}): {', '.join(made.members)}")
     print(f"Canonical dump SHA-256: {made.canonical}")
