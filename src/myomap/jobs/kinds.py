@@ -1,6 +1,10 @@
 """The kinds of job, each a function of the job's row run by a worker. An app registers its
 own (`@kind("mail")`) in a module its AppConfig.ready() imports, so every worker knows
-them all."""
+them all.
+
+A kind's run is one transaction with the job's "done" (its writes and the ledger agree),
+unless it is registered with `atomic=False`: a long job that mostly reads (the nightly
+backup) must not hold the embedded SQLite database's write lock while it runs."""
 
 from __future__ import annotations
 
@@ -9,11 +13,16 @@ from typing import Any
 
 Handler = Callable[[Any], None]
 _KINDS: dict[str, Handler] = {}
+_OUTSIDE_TRANSACTION: set[str] = set()
 
 
-def kind(name: str) -> Callable[[Handler], Handler]:
+def kind(name: str, *, atomic: bool = True) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _KINDS[name] = handler
+        if atomic:
+            _OUTSIDE_TRANSACTION.discard(name)
+        else:
+            _OUTSIDE_TRANSACTION.add(name)
         return handler
 
     return register
@@ -24,6 +33,11 @@ def handler_for(name: str) -> Handler:
         return _KINDS[name]
     except KeyError:
         raise LookupError(f"no kind of job is called {name!r}") from None
+
+
+def atomic(name: str) -> bool:
+    """Whether a job of kind `name` runs in one transaction with its "done"."""
+    return name not in _OUTSIDE_TRANSACTION
 
 
 def known() -> set[str]:

@@ -14,6 +14,7 @@ the same sweep."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -65,7 +66,8 @@ def run(job_id: int, now: dt.datetime | None = None) -> str:
     job = Job.objects.get(pk=job_id)
     try:
         handler = kinds.handler_for(job.kind)
-        with transaction.atomic():
+        scope = transaction.atomic() if kinds.atomic(job.kind) else contextlib.nullcontext()
+        with scope:
             handler(job)
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.DONE,
