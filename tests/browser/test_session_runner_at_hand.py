@@ -214,3 +214,37 @@ def test_the_point_found_on_the_way_is_found_by_typing_part_of_its_name(
     [event] = SessionEvent.objects.filter(kind="add-point")
     assert event.fields == {"trigger_point": "piriformis-medial", "side": "right"}
     closed(page, context, errors)
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet", "landscape"])
+def test_a_point_tapped_in_the_plan_brings_its_hold_controls_into_view(
+    browser, live_server, world, artifacts, size
+):
+    """The plan's list is below the runner: a point tapped there becomes the current one,
+    and the page comes back to its name and its Start / Release / Stop (on a phone, where
+    the point's card and the hold's do not fit one screen, the hold's card names it)."""
+    steps = list(world.visit.plan_steps.all())
+    third = point_name(load_default(), steps[2].trigger_point, steps[2].side)
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    start(page, live_server, world)
+    item = page.locator("#point-3 .plan-go")
+    item.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 0
+    item.tap()
+    expect(page.locator("#current-name")).to_have_text(third)
+    page.wait_for_timeout(200)
+    name = "#hold-point" if size == "phone" else "#current-name"
+    expect(page.locator(name)).to_contain_text(third)
+    for selector in (name, "#start-hold", "#release", "#stop"):
+        in_view(page, selector)
+    page.screenshot(path=str(artifacts / f"session-runner-plan-tap-{size}.png"))
+    # The hold starts from there at once, on the point tapped.
+    page.locator("#start-hold").tap()
+    expect(page.locator("#release")).to_be_enabled()
+    expect(page.locator("#queued")).to_have_text("")
+    assert SessionEvent.objects.filter(kind="start-hold").count() == 1
+    went = SessionEvent.objects.filter(kind="go-to-point").order_by("id").last()
+    assert went is not None and went.fields["trigger_point"] == steps[2].trigger_point
+    assert went.fields["side"] == steps[2].side
+    page.locator("#release").tap()
+    closed(page, context, errors)

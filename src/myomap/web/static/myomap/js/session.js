@@ -352,6 +352,26 @@
     }
     goTo(found);
     $("add-point").open = false;
+    showControls();
+  }
+
+  // A point chosen from below the runner (the plan's list, a point found on the way): the
+  // page comes back to the point and its Start / Release / Stop. The whole point card with
+  // the hold's card if both fit the screen, else from the point's name, else the hold's.
+  function showControls() {
+    var hold = $("hold").getBoundingClientRect();
+    var room = window.innerHeight || document.documentElement.clientHeight;
+    var gap = 8;
+    var tops = [$("current").getBoundingClientRect().top, $("current-name").getBoundingClientRect().top];
+    for (var i = 0; i < tops.length; i++) {
+      var top = Math.min(tops[i], hold.top);
+      var bottom = Math.max(hold.bottom, tops[i]);
+      if (bottom - top + 2 * gap > room) continue;
+      if (top < gap) window.scrollBy(0, top - gap);
+      else if (bottom > room - gap) window.scrollBy(0, bottom - room + gap);
+      return;
+    }
+    $("hold").scrollIntoView({ block: "nearest" });
   }
 
   function rebuild() {
@@ -759,6 +779,8 @@
     var shown = plan[at];
     var mine = v.points[key(shown.point, shown.side)] || {};
     $("current-count").textContent = "Point " + (at + 1) + " of " + plan.length + (p ? "" : v.status === "running" ? " (not started)" : "");
+    // On a phone the point card and the hold's do not fit one screen: the hold's names it.
+    $("hold-point").textContent = "Point " + (at + 1) + " of " + plan.length + ": " + shown.name;
     $("current-skipped").hidden = !mine.skipped;
     $("current-skipped").textContent = mine.skipped ? "Skipped: " + mine.skipped + ". Go to it again to treat it after all." : "";
     $("skip").disabled = !running || !!h || !!mine.skipped;
@@ -969,7 +991,7 @@
     var button = event.target.closest ? event.target.closest(".plan-go") : null;
     if (!button || !view || view.status !== "running" || view.active) return;
     var li = button.closest("li");
-    for (var i = 0; i < plan.length; i++) if (plan[i].li === li) { goTo(i); return; }
+    for (var i = 0; i < plan.length; i++) if (plan[i].li === li) { goTo(i); showControls(); return; }
   });
   $("start-hold").addEventListener("click", startHold);
   $("release").addEventListener("click", release);
