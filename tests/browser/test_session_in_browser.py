@@ -402,11 +402,17 @@ def test_a_refused_tap_says_why_and_the_page_shows_the_servers_state(browser, li
         if SessionEvent.objects.filter(kind="go-to-point").exists():
             break
         page.wait_for_timeout(50)
+    # The page's reads of the state (every 400 ms) are held back, so that the tap, not a
+    # read, is what first meets the ended session (on a slow machine a read came first).
+    api = f"**/api/visits/{world.visit.pk}/session"
+    page.route(api, lambda r: r.abort() if r.request.method == "GET" else r.continue_())
+    page.wait_for_timeout(500)  # a read already on its way has come back
     session_actions.end_session(Context(user=world.alice, via="cli"), world.visit)
 
     page.click("#next")
     expect(page.locator("#message")).to_contain_text("Not recorded (going to a point)")
     expect(page.locator("#message")).to_have_class("runner-message refused")
+    page.unroute(api)  # the page reads the server's state after a refusal
     expect(page.locator("#session-status")).to_contain_text("Session ended")
     expect(page.locator("#queued")).to_have_text("")
     queue_key = f"myomap.session.{world.visit.pk}.queue"
