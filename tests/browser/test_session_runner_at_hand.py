@@ -17,6 +17,7 @@ from tests.web.records_fixtures import World, build_world
 
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
+from myomap.core.session.steps import hold_steps
 from myomap.visits.models import SessionEvent, SessionRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -247,4 +248,60 @@ def test_a_point_tapped_in_the_plan_brings_its_hold_controls_into_view(
     assert went is not None and went.fields["trigger_point"] == steps[2].trigger_point
     assert went.fields["side"] == steps[2].side
     page.locator("#release").tap()
+    closed(page, context, errors)
+
+
+# The controls under the therapist's fingers while a hold runs.
+UNDER_THE_FINGER = ("#start-hold", "#release", "#stop", "[data-feedback=too-much]")
+
+
+def boxes(page: Any) -> dict[str, list[float]]:
+    """Each control's box on the page (not on the screen: a tap may scroll the page)."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """(selectors) => Object.fromEntries(selectors.map((s) => {
+          const b = document.querySelector(s).getBoundingClientRect();
+          return [s, [b.left + scrollX, b.top + scrollY, b.width, b.height].map(
+            (n) => Math.round(n * 10) / 10)];
+        }))""",
+        list(UNDER_THE_FINGER),
+    )
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet", "landscape"])
+def test_the_pressure_steps_cue_moves_no_button(browser, live_server, world, artifacts, size):
+    """The timer's line changes through a stepped hold ("Holding…", each pressure step,
+    the planned seconds up, how it ended): the hold buttons and the feedback stay where
+    they were before the hold, to the pixel."""
+    first = world.visit.plan_steps.first()
+    assert first is not None
+    stepped = hold_steps(load_default(), first.technique, first.hold_seconds)
+    assert stepped is not None and len(stepped.seconds) == 2
+    two, three = stepped.seconds
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    page.clock.install()
+    start(page, live_server, world)
+    note = page.locator("#timer-note")
+    expect(note).to_have_text("")
+    before = boxes(page)
+
+    page.click("#start-hold")
+    expect(page.locator("#release")).to_be_enabled()
+    expect(note).to_have_text("Holding…")
+    assert boxes(page) == before
+    page.clock.run_for(two * 1000 + 500)
+    expect(note).to_contain_text("Pressure step 2 of 3")
+    page.screenshot(path=str(artifacts / f"session-runner-step-cue-{size}.png"))
+    assert boxes(page) == before, "the step's cue moved a button"
+    page.clock.run_for((three - two) * 1000)
+    expect(note).to_contain_text("Pressure step 3 of 3")
+    assert boxes(page) == before
+    page.clock.run_for((first.hold_seconds - three) * 1000)
+    expect(note).to_contain_text(f"planned {first.hold_seconds} s are up")
+    assert boxes(page) == before
+    page.click("#stop")
+    expect(note).to_contain_text("Stopped by you after")
+    assert boxes(page) == before
+    expect(page.locator("#queued")).to_have_text("")
+    [stop] = SessionEvent.objects.filter(kind="feedback")
+    assert stop.fields == {"kind": "stop", "by": "therapist"}
     closed(page, context, errors)
