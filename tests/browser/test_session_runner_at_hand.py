@@ -305,3 +305,30 @@ def test_the_pressure_steps_cue_moves_no_button(browser, live_server, world, art
     [stop] = SessionEvent.objects.filter(kind="feedback")
     assert stop.fields == {"kind": "stop", "by": "therapist"}
     closed(page, context, errors)
+
+
+@pytest.mark.parametrize("size", ["landscape", "phone", "tablet"])
+def test_the_clients_phone_dialog_fits_the_screen(browser, live_server, world, artifacts, size):
+    """The dialog of the client's phone link (its QR code, the short link, the warning that
+    a localhost link cannot be reached) fits the screen: the whole QR code, big enough to
+    scan, and the Close button are on it without scrolling, on a tablet on its side too."""
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    start(page, live_server, world)
+    page.click("#pad-open")
+    dialog = page.locator("#pad-dialog")
+    expect(dialog).to_be_visible()
+    qr = page.locator("#pad-dialog-qr")
+    expect(qr).to_be_visible()
+    page.wait_for_function("document.getElementById('pad-dialog-qr').complete")
+    expect(dialog).to_contain_text("a phone cannot open it")  # the longest dialog
+    page.screenshot(path=str(artifacts / f"session-runner-pad-dialog-{size}.png"))
+    in_view(page, "#pad-dialog")
+    box = in_view(page, "#pad-dialog-qr")
+    assert min(box["width"], box["height"]) >= 150, box  # a phone's camera reads it
+    assert abs(box["width"] - box["height"]) < 1  # square, not squashed
+    close = in_view(page, "#pad-close")
+    assert close["height"] >= MIN_TARGET_PX
+    page.locator("#pad-close").tap()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    closed(page, context, errors)

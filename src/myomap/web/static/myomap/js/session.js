@@ -964,15 +964,16 @@
       body.replaceChildren();
       if (!a.ok || !a.d.link) { body.append(el("p", "refused", a.d.detail || "No session is open, so there is no link.")); return; }
       var d = a.d;
-      if (d.unreachable) body.append(el("p", "pad-warning", d.unreachable));
-      body.append(el("p", "", "The client scans the code with their own phone, or types the short link. The phone shows the current point's name only, nothing else of the record."));
+      // The code and its short link first (beside the words on a wide screen, above them
+      // on a phone), so they are on the screen however long the words are.
+      var code = el("div", "pad-code");
       var img = el("img", "pad-qr");
       img.id = "pad-dialog-qr";
       img.src = d.qr;
       img.width = 220;
       img.height = 220;
       img.alt = "QR code of the client's feedback pad link";
-      body.append(img);
+      code.append(img);
       var p = el("p", "pad-short", "Short link: ");
       var a_ = el("a", "", d.short || d.link);
       a_.id = "pad-dialog-link";
@@ -980,8 +981,12 @@
       a_.target = "_blank";
       a_.rel = "noopener noreferrer";
       p.append(a_);
-      body.append(p);
-      body.append(el("p", "muted", "It works until this session ends, and until " + d.until + " at most. Give it to the client only."));
+      code.append(p);
+      var words = el("div", "pad-words");
+      if (d.unreachable) words.append(el("p", "pad-warning", d.unreachable));
+      words.append(el("p", "", "The client scans the code with their own phone, or types the short link. The phone shows the current point's name only, nothing else of the record."));
+      words.append(el("p", "muted", "It works until this session ends, and until " + d.until + " at most. Give it to the client only."));
+      body.append(code, words);
     }, function () {
       body.replaceChildren(el("p", "refused", "Offline: the link can be made once the network is back."));
     });
