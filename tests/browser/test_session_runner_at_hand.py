@@ -211,6 +211,10 @@ def test_the_point_found_on_the_way_is_found_by_typing_part_of_its_name(
     added = point_name(kb, "piriformis-medial", "right")
     expect(page.locator("#current-name")).to_have_text(added)
     expect(page.locator("#session-plan li.added")).to_contain_text("added on the way")
+    # The page is back at the added point's hold controls.
+    page.wait_for_timeout(200)
+    for selector in ("#hold-point" if size == "phone" else "#current-name", "#start-hold"):
+        in_view(page, selector)
     expect(page.locator("#queued")).to_have_text("")
     [event] = SessionEvent.objects.filter(kind="add-point")
     assert event.fields == {"trigger_point": "piriformis-medial", "side": "right"}
