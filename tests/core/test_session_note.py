@@ -158,10 +158,13 @@ def test_the_session_rules_cite_their_sources_and_say_the_count_is_expert_opinio
     rules = kb.session_rules
     assert rules is not None
     assert "none gives a number" in rules.repeated_discomfort.note
-    (longest,) = rules.longest_hold
-    assert (longest.technique, longest.seconds, longest.sources) == (IC, 90, ("hou-2002",))
-    assert session_rules(kb).longest_hold[IC] == 90
-    assert session_rules(kb).longest_hold["muscle-energy-technique"] == 10
+    assert [(h.technique, h.pressure, h.seconds, h.sources) for h in rules.longest_hold] == [
+        (IC, "deep", 60, ("hou-2002",)),
+        (IC, None, 90, ("hou-2002",)),
+    ]
+    assert session_rules(kb).longest(IC, "moderate") == 90
+    assert session_rules(kb).longest(IC, "deep") == 60
+    assert session_rules(kb).longest("muscle-energy-technique", "light") == 10
     assert session_rules(kb).longest_hold["deep-gliding"] is None
 
 

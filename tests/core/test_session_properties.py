@@ -112,14 +112,15 @@ def test_at_most_one_hold_is_active_and_only_the_last(events: list[Event]):
 @given(event_list())
 def test_no_negative_durations_and_no_hold_past_its_limit_unless_stopped(events: list[Event]):
     session, _ = replay(FRESH, events)
-    limits = session.rules.longest_hold
+    rules = session.rules
     for hold in session_record(session).holds:
         assert hold.end is None or hold.end >= hold.start
         assert hold.seconds is None or hold.seconds >= 0
         assert all(s.second >= 0 for s in hold.feedback)
         assert all(hold.seconds is None or s.second <= hold.seconds for s in hold.feedback)
         if hold.ended_by == "release":
-            assert hold.seconds is not None and hold.seconds <= (limits[hold.technique] or 0)
+            limit = rules.longest(hold.technique, hold.pressure) or 0
+            assert hold.seconds is not None and hold.seconds <= limit
 
 
 @SETTINGS

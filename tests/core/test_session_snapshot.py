@@ -72,7 +72,11 @@ def test_times_come_back_as_the_same_instants_in_utc_with_their_microseconds() -
 def test_the_fingerprint_changes_with_the_rules() -> None:
     rules = session_rules(load_default())
     other = type(rules)(
-        longest_hold={**rules.longest_hold, "ischemic-compression": 1},
+        # A deep hold of ischemic compression allowed 90 s instead of 60 s.
+        longest_hold={
+            **rules.longest_hold,
+            "ischemic-compression": {"light": 90, "moderate": 90, "deep": 90},
+        },
         trigger_points=rules.trigger_points,
     )
     assert snapshot.fingerprint(rules) == snapshot.fingerprint(session_rules(load_default()))

@@ -188,8 +188,8 @@ REFUSALS = [
         [],
         ev(ReleaseHold, "x", 101),
         "at",
-        "the hold would last 91 s, longer than the 90 s ischemic-compression allows; "
-        "release it by then, or stop",
+        "the hold would last 91 s, longer than the 90 s ischemic-compression at moderate "
+        "pressure allows; release it by then, or stop",
     ),
     (
         [],
@@ -320,8 +320,8 @@ def test_a_short_technique_refuses_a_release_past_its_longest_hold(holding: Sess
     )
     assert refusal(session, ev(ReleaseHold, "late", 41)) == (
         "at",
-        "the hold would last 11 s, longer than the 10 s muscle-energy-technique allows; "
-        "release it by then, or stop",
+        "the hold would last 11 s, longer than the 10 s muscle-energy-technique at light "
+        "pressure allows; release it by then, or stop",
     )
     assert apply(session, ev(ReleaseHold, "ok", 40)).active is None
 

@@ -95,7 +95,9 @@ class ActiveHoldOut(Schema):
     pressure: str
     start: dt.datetime
     seconds: int = Field(description="whole seconds so far, at the server's time")
-    longest: int | None = Field(description="the most the technique may be held, seconds")
+    longest: int | None = Field(
+        description="the most the technique may be held at this hold's pressure, seconds"
+    )
     feedback: list[StampOut]
 
 

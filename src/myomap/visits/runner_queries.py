@@ -31,7 +31,7 @@ class RunnerPoint:
     pressure: str
     hold_seconds: int
     repetitions: int
-    longest: int | None  # the most the technique may be held, s (None: not a timed hold)
+    longest: int | None  # the most it may be held at its pressure, s (None: not timed)
     zones: str  # its referral zones on the map: "region:essential region:spillover ..."
     region: str  # the map region where the point lies ("" for an unknown point)
     holds: int = 0  # holds recorded on it and finished, in the visit's latest session
@@ -75,7 +75,7 @@ def citations(kb: KnowledgeBase) -> dict[str, str]:
 def runner_points(visit: Visit) -> list[RunnerPoint]:
     """The visit's plan in order, with the names the runner shows."""
     kb = load_default()
-    longest = session_rules(kb).longest_hold
+    rules = session_rules(kb)
     points = []
     for number, step in enumerate(visit.plan_steps.all(), start=1):
         known = kb.trigger_points.get(step.trigger_point)
@@ -94,7 +94,7 @@ def runner_points(visit: Visit) -> list[RunnerPoint]:
                 pressure=step.pressure,
                 hold_seconds=step.hold_seconds,
                 repetitions=step.repetitions,
-                longest=longest.get(step.technique),
+                longest=rules.longest(step.technique, step.pressure),
                 zones=zones,
                 region=region,
                 steps=stepped.seconds if stepped else (),

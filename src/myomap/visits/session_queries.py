@@ -188,7 +188,7 @@ class CurrentPoint:
 class ActiveHold:
     hold: Hold
     seconds: int  # whole seconds so far, never negative
-    longest: int | None  # the most the technique may be held, seconds
+    longest: int | None  # the most the technique may be held at the hold's pressure, s
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def state_of(
     hold = session.active
     if hold is not None:
         so_far = max(0, math.floor((now - hold.start).total_seconds()))
-        active = ActiveHold(hold, so_far, session.rules.longest_hold.get(hold.technique))
+        active = ActiveHold(hold, so_far, session.rules.longest(hold.technique, hold.pressure))
     rule = kb.session_rules.repeated_discomfort if kb.session_rules else None
     return SessionState(
         run=run,

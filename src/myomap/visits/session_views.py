@@ -56,11 +56,15 @@ def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
         points.append(Choice(tp_id, tp.name, data))
     techniques = []
     for t_id, t in kb.techniques.items():
-        if not longest.get(t_id):
+        by_pressure = longest.get(t_id)
+        if not by_pressure:
             continue
         stepped = hold_steps(kb, t_id, t.dose.hold)
         steps = " ".join(str(s) for s in stepped.seconds) if stepped else ""
-        data = {"hold": str(t.dose.hold), "longest": str(longest[t_id]), "steps": steps}
+        # The pressure is chosen beside the technique: the shortest limit at any pressure
+        # is one the server never refuses (the server's state gives the hold's own).
+        shortest = min(by_pressure.values())
+        data = {"hold": str(t.dose.hold), "longest": str(shortest), "steps": steps}
         techniques.append(Choice(t_id, t.name, data))
     return tuple(points), tuple(techniques)
 

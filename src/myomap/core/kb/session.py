@@ -1,19 +1,22 @@
 """The rules of a guided session (kind `session_rules`, `session.yaml`): the longest a
-hold may run for a technique whose sources describe holds past its planned range, the
-pressure steps of a stepped hold, and the repeated-discomfort rule (how many "too much"
-or "worse" in one hold, or on one point, suggest a lighter pressure or another
-technique). One entry; every number cites its sources, and `evidence` says how strong
-they are."""
+hold may run for a technique whose sources describe holds past its planned range (at one
+pressure, or at every pressure not listed), the pressure steps of a stepped hold, and the
+repeated-discomfort rule (how many "too much" or "worse" in one hold, or on one point,
+suggest a lighter pressure or another technique). One entry; every number cites its
+sources, and `evidence` says how strong they are."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from myomap.core.kb.models import Cited, Entry, Id, Ref, Text
 from myomap.core.session.events import FeedbackKind
+from myomap.core.vocab import Pressure
+
+Evidence = Literal["strong", "moderate", "weak", "expert-opinion"]
 
 
 class _Part(BaseModel):
@@ -21,10 +24,21 @@ class _Part(BaseModel):
 
 
 class LongestHold(_Part):
+    """A hold of `technique` at `pressure` may run up to `seconds`; without `pressure`, at
+    every pressure no other entry of the technique names."""
+
     technique: Id
+    pressure: Pressure | None = None
     seconds: int = Field(ge=1)
+    evidence: Evidence
     sources: tuple[Id, ...] = Field(min_length=1)
     note: Text | None = None
+
+    @property
+    def says(self) -> str:
+        """The technique and pressure it applies to, as a load error names them."""
+        at = f"{self.pressure} pressure" if self.pressure else "every pressure not listed"
+        return f"{self.technique} at {at}"
 
 
 class RepeatedDiscomfort(_Part):
@@ -34,7 +48,7 @@ class RepeatedDiscomfort(_Part):
     feedback: tuple[FeedbackKind, ...] = Field(min_length=1)
     in_one_hold: int = Field(ge=1)
     on_one_point: int = Field(ge=1)
-    evidence: Literal["strong", "moderate", "weak", "expert-opinion"]
+    evidence: Evidence
     sources: tuple[Id, ...] = Field(min_length=1)
     note: Text
 
@@ -45,7 +59,7 @@ class PressureSteps(_Part):
 
     technique: Id
     steps: int = Field(ge=2, le=10)
-    evidence: Literal["strong", "moderate", "weak", "expert-opinion"]
+    evidence: Evidence
     sources: tuple[Id, ...] = Field(min_length=1)
     note: Text
 
@@ -65,6 +79,36 @@ class SessionRules(Cited):
     repeated_discomfort: RepeatedDiscomfort
     pressure_steps: tuple[PressureSteps, ...] = ()
     pad_taps: PadTaps | None = None
+
+    @field_validator("longest_hold")
+    @classmethod
+    def _one_hold_per_technique_and_pressure(
+        cls, holds: tuple[LongestHold, ...]
+    ) -> tuple[LongestHold, ...]:
+        seen: dict[tuple[str, str | None], int] = {}
+        for i, hold in enumerate(holds):
+            first = seen.setdefault((hold.technique, hold.pressure), i)
+            if first != i:
+                raise ValueError(
+                    f"longest_hold[{i}] gives {hold.says} again (longest_hold[{first}] "
+                    "does); give each technique and pressure once"
+                )
+        return holds
+
+    def longest(self, technique: str, pressure: str) -> LongestHold | None:
+        """The longest hold for `technique` at `pressure`: the entry naming that pressure,
+        else the technique's entry without one, else None (the planned range's top). With
+        ischemic compression's entries (deep: 60 s; no pressure: 90 s), a deep hold gets
+        60 s and a light or moderate one 90 s."""
+        default = None
+        for hold in self.longest_hold:
+            if hold.technique != technique:
+                continue
+            if hold.pressure == pressure:
+                return hold
+            if hold.pressure is None:
+                default = hold
+        return default
 
     def references(self) -> Iterator[Ref]:
         yield from super().references()

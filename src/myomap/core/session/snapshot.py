@@ -9,7 +9,8 @@ come from the knowledge base, and `fingerprint(rules)` tells a snapshot made und
 rules (a clinic swapped its knowledge folder), which is then replayed from the start.
 
     >>> from myomap.core.session.state import Rules, new_session
-    >>> rules = Rules(longest_hold={"ischemic-compression": 90}, trigger_points=frozenset({"tp"}))
+    >>> longest = {"ischemic-compression": {"moderate": 90, "deep": 60}}
+    >>> rules = Rules(longest_hold=longest, trigger_points=frozenset({"tp"}))
     >>> fresh = new_session(rules, [("tp", "left")])
     >>> load(rules, dump(fresh)) == fresh
     True
@@ -41,9 +42,11 @@ VERSION = 3
 
 def fingerprint(rules: Rules) -> str:
     """A short tag of the rules a snapshot was made under."""
-    text = repr(
-        (VERSION, sorted(rules.longest_hold.items()), sorted(rules.trigger_points))
-    ).encode()
+    longest = sorted(
+        (technique, None if by is None else sorted(by.items()))
+        for technique, by in rules.longest_hold.items()
+    )
+    text = repr((VERSION, longest, sorted(rules.trigger_points))).encode()
     return hashlib.sha256(text).hexdigest()[:16]
 
 

@@ -13,7 +13,8 @@ Rules (docs/session.md):
   tap later than every event so far moves the clock on like any event.
 - At most one hold is active. "stop" ends the active hold at once (`ended_by="stop"`),
   whenever it comes; any other event that would make the hold longer than its
-  technique allows is refused, so a release must come at or before the limit.
+  technique allows at its pressure is refused, so a release must come at or before the
+  limit.
 - Holds, tenderness and feedback apply to the current point (`GoToPoint`); the point
   must be planned or added with `AddPoint` first.
 """
@@ -55,11 +56,17 @@ FEEDBACK_KINDS = frozenset(FEEDBACK)
 @dataclass(frozen=True)
 class Rules:
     """What the session checks against, taken from the knowledge base once
-    (`rules.session_rules`): each technique's longest hold in seconds (None: not a timed
-    hold, so no hold starts) and the trigger points that exist."""
+    (`rules.session_rules`): each technique's longest hold in seconds at each pressure
+    (None: not a timed hold, so no hold starts) and the trigger points that exist."""
 
-    longest_hold: Mapping[str, int | None]
+    longest_hold: Mapping[str, Mapping[str, int] | None]
     trigger_points: frozenset[str]
+
+    def longest(self, technique: str, pressure: str) -> int | None:
+        """The most a hold of `technique` at `pressure` may last, in seconds; None when
+        the technique is unknown or not a timed hold, or the pressure unknown."""
+        by_pressure = self.longest_hold.get(technique)
+        return None if by_pressure is None else by_pressure.get(pressure)
 
 
 @dataclass(frozen=True)
@@ -243,10 +250,10 @@ def _apply(session: Session, event: Event, active: Hold | None) -> Session:
         key = _current(session)
         if active is not None:
             raise SessionError("session", "a hold is already active; release or stop it first")
-        longest = session.rules.longest_hold
-        if event.technique not in longest:
+        techniques = session.rules.longest_hold
+        if event.technique not in techniques:
             raise SessionError("technique", f"unknown technique {event.technique!r}")
-        if longest[event.technique] is None:
+        if techniques[event.technique] is None:
             raise SessionError("technique", f"{event.technique} is not a timed hold")
         if event.pressure not in PRESSURES:
             raise SessionError("pressure", f"pressure is {', '.join(PRESSURES)}")
@@ -287,8 +294,8 @@ def _feedback(session: Session, event: Feedback) -> Session:
     stops = event.kind == "stop" and hold.active
     if stops:
         # The hold ends when the stop is applied, never before its own time; never later
-        # than the stop was received, nor than the technique's longest hold allows (a stop
-        # an hour late records the longest allowed hold, not an hour's).
+        # than the stop was received, nor than the longest hold its technique allows at its
+        # pressure (a stop an hour late records the longest allowed hold, not an hour's).
         end = max(at, session.clock) if session.clock is not None else at
         end = _stop_end(session, hold, end, event.received)
         at = end  # the stop is stamped at the end it gives the hold
@@ -323,7 +330,7 @@ def _stop_end(session: Session, hold: Hold, end: datetime, received: datetime | 
     # not compare, and only the longest hold bounds the end.
     if received is not None and received >= hold.start:
         end = min(end, received)
-    longest = session.rules.longest_hold.get(hold.technique)
+    longest = session.rules.longest(hold.technique, hold.pressure)
     if longest:
         end = min(end, hold.start + timedelta(seconds=longest))
     # Not before the feedback it already holds (a hold's stamps lie within it).
@@ -332,13 +339,13 @@ def _stop_end(session: Session, hold: Hold, end: datetime, received: datetime | 
 
 
 def _within_limit(session: Session, hold: Hold, at: datetime) -> None:
-    longest = session.rules.longest_hold.get(hold.technique) or 0
+    longest = session.rules.longest(hold.technique, hold.pressure) or 0
     if at - hold.start > timedelta(seconds=longest):
         lasted = math.floor((at - hold.start).total_seconds())
         raise SessionError(
             "at",
             f"the hold would last {lasted} s, longer than the {longest} s {hold.technique} "
-            "allows; release it by then, or stop",
+            f"at {hold.pressure} pressure allows; release it by then, or stop",
         )
 
 
