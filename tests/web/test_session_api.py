@@ -344,11 +344,50 @@ def test_a_hold_past_the_techniques_limit_is_refused_and_the_hold_goes_on(
     clock.move_to(T0 + dt.timedelta(seconds=30 + 95))
     late = event("late", "release-hold", 30 + 95)
     detail = refused(post(api, url(world, "/events"), late), 400, "at")
-    assert "95 s, longer than the 90 s ischemic-compression allows" in detail
+    assert "95 s, longer than the 90 s ischemic-compression at moderate pressure allows" in detail
     assert stored() == before
     # Releasing within the limit is recorded; a stop is never refused.
     assert post(api, url(world, "/events"), event("ok", "release-hold", 30 + 90)).status_code == 200
     assert [h["seconds"] for h in api.get(url(world)).json()["session"]["holds"]] == [90]
+
+
+def test_a_deep_hold_of_70_s_is_refused_and_a_moderate_one_is_recorded(
+    world: World, clock: Any
+) -> None:
+    """Ischemic compression may be held 90 s at moderate pressure but only 60 s at deep
+    (session.yaml, Hou 2002: the firmer pressure for the shorter time). The state the
+    runner reads gives each hold the limit at its own pressure."""
+    api = started(world)
+    deep = event("d", "start-hold", 30, technique="ischemic-compression", pressure="deep")
+    assert post(api, url(world, "/events"), [THE_RUN[0], THE_RUN[1], deep]).status_code == 200
+    clock.move_to(T0 + dt.timedelta(seconds=40))
+    active = api.get(url(world)).json()["session"]["active_hold"]
+    assert (active["pressure"], active["longest"]) == ("deep", 60)
+    before = stored()
+    clock.move_to(T0 + dt.timedelta(seconds=30 + 70))
+    detail = refused(post(api, url(world, "/events"), event("r1", "release-hold", 100)), 400, "at")
+    assert detail == (
+        "the hold would last 70 s, longer than the 60 s ischemic-compression at deep "
+        "pressure allows; release it by then, or stop"
+    )
+    assert stored() == before
+    # Released at its 60 s, the deep hold is recorded; then a moderate one runs 70 s.
+    assert post(api, url(world, "/events"), event("r2", "release-hold", 90)).status_code == 200
+    moderate = event("m", "start-hold", 100, technique="ischemic-compression", pressure="moderate")
+    assert post(api, url(world, "/events"), moderate).status_code == 200
+    clock.move_to(T0 + dt.timedelta(seconds=110))
+    active = api.get(url(world)).json()["session"]["active_hold"]
+    assert (active["pressure"], active["longest"]) == ("moderate", 90)
+    clock.move_to(T0 + dt.timedelta(seconds=170))
+    answer = post(api, url(world, "/events"), event("r3", "release-hold", 170))
+    assert answer.status_code == 200, answer.content[:500]
+    holds = api.get(url(world)).json()["session"]["holds"]
+    assert [(h["pressure"], h["seconds"], h["ended_by"]) for h in holds] == [
+        ("deep", 60, "release"),
+        ("moderate", 70, "release"),
+    ]
+    # The refused release left no row; the others are stored once each, in order.
+    assert [r[0] for r in rows()][1:] == ["e1", "e2", "d", "r2", "m", "r3"]  # after the start
 
 
 def test_an_event_a_year_ahead_is_refused_and_the_session_goes_on(world: World) -> None:

@@ -241,6 +241,31 @@ def test_a_stepped_hold_carries_its_pressure_steps_from_the_knowledge_base(world
     assert f'data-steps="{want}"' in option[0]
 
 
+def test_each_planned_point_carries_the_longest_hold_at_its_own_pressure(world: World) -> None:
+    """Ischemic compression may be held 90 s at moderate pressure, 60 s at deep
+    (session.yaml, Hou 2002): the runner's timer stops each planned point at the limit of
+    its step's pressure. A point added on the way has its pressure chosen beside the
+    technique, so its technique carries the shortest limit, one the server never refuses."""
+    stepped = [s for s in world.visit.plan_steps.all() if s.technique == "ischemic-compression"]
+    assert len(stepped) >= 2, "the world's plan has two ischemic compression steps"
+    deep, moderate = stepped[0], stepped[1]
+    PlanStep.objects.filter(pk=deep.pk).update(pressure="deep")
+    PlanStep.objects.filter(pk=moderate.pk).update(pressure="moderate")
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    items = {
+        (m[1], m[2]): m[0]
+        for m in re.finditer(
+            r'<li id="point-\d+"[^>]*data-point="([^"]+)" data-side="([^"]+)"[^>]*>', page
+        )
+    }
+    deep_item = items[(deep.trigger_point, deep.side)]
+    moderate_item = items[(moderate.trigger_point, moderate.side)]
+    assert 'data-pressure="deep"' in deep_item and 'data-longest="60"' in deep_item
+    assert 'data-pressure="moderate"' in moderate_item and 'data-longest="90"' in moderate_item
+    option = re.search(r'<option value="ischemic-compression"[^>]*>', page)
+    assert option is not None and 'data-longest="60"' in option[0]
+
+
 def test_the_runner_the_pad_and_the_note_name_the_feedback_from_one_list(world: World) -> None:
     """The feedback's labels are written once (core.session.events.FEEDBACK_LABELS): the
     runner's buttons with their shortcuts and words (its "Client said stop" told apart from
