@@ -679,3 +679,30 @@ def test_a_read_of_an_unchanged_session_is_answered_not_modified(world: World) -
     # another clinic's therapist gets no tag and no state, whatever they send
     other = world.api("bob").get(url(world), HTTP_IF_NONE_MATCH=tag)
     assert other.status_code == 404 and "ETag" not in other
+
+
+def test_an_ended_session_keeps_its_record_when_the_rules_later_change(
+    world: World, clock: Any, monkeypatch: Any
+) -> None:
+    """A moderate hold of 80 s was within the rules when it was recorded; the knowledge
+    base later allows only 60 s. The ended session still shows that hold and its end,
+    on the API and to the note, instead of refusing them on replay."""
+    from dataclasses import replace
+
+    api = started(world)
+    hold = event("h", "start-hold", 30, technique="ischemic-compression", pressure="moderate")
+    assert post(api, url(world, "/events"), [THE_RUN[0], hold]).status_code == 200
+    clock.move_to(T0 + dt.timedelta(seconds=110))
+    assert post(api, url(world, "/events"), event("r", "release-hold", 110)).status_code == 200
+    session_actions.end_session(Context(user=world.alice), world.visit)
+    before = api.get(url(world)).json()["session"]
+
+    kb, rules, _ = session_queries._rules(load_default())
+    stricter = replace(
+        rules, longest_hold={**rules.longest_hold, "ischemic-compression": {"moderate": 60}}
+    )
+    monkeypatch.setattr(session_queries, "_rules", lambda _kb: (kb, stricter, "stricter"))
+    after = api.get(url(world)).json()["session"]
+    assert after["status"] == "ended"
+    assert [(h["seconds"], h["ended_by"]) for h in after["holds"]] == [(80, "release")]
+    assert after["holds"] == before["holds"]

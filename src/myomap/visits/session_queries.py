@@ -150,10 +150,15 @@ def replay_run(run: SessionRun, kb: KnowledgeBase) -> Replayed:
     rules, replaying only the events stored after it; else from the first event. A
     snapshot older than the run's events (another request wrote since `run` was read) only
     means more events to replay. A planned point the knowledge base no longer has (a
-    clinic may swap its knowledge folder) is left out."""
+    clinic may swap its knowledge folder) is left out.
+
+    An ended run keeps its snapshot whatever the rules are now: what was recorded under
+    the rules of its day stays the record (a later, shorter longest hold must not refuse,
+    on replay, a release that was accepted then, and with it the session's end)."""
     _, rules, tag = _rules(kb)
     saved = run.state
-    if isinstance(saved, dict) and saved.get("rules") == tag:
+    usable = isinstance(saved, dict) and "session" in saved
+    if usable and (saved.get("rules") == tag or run.ended_at is not None):
         session, upto = snapshot.load(rules, saved["session"]), run.state_upto
     else:
         planned = [(tp, side) for tp, side in run.planned if tp in rules.trigger_points]
