@@ -78,6 +78,9 @@ class World:
     visit: Visit
     signed_visit: Visit
     empty_visit: Visit
+    # `build_world(scored=True)`: an NPRS taken at the signed visit, for the URLs of one
+    # response (void, correct); None otherwise, so most tests start with no scores.
+    response: QuestionnaireResponse | None = None
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -91,6 +94,7 @@ class World:
             "visit": self.visit.pk,
             "signed_visit": self.signed_visit.pk,
             "empty_visit": self.empty_visit.pk,
+            "response": self.response.pk if self.response is not None else MISSING_ID,
             "erin_client": self.erin_client.pk,
         }
 
@@ -125,7 +129,7 @@ class World:
         return self.api(persona) if path.startswith("/api/") else self.web(persona)
 
 
-def build_world() -> World:
+def build_world(*, scored: bool = False) -> World:
     folk = people()
     lakeside, alice, carol, frank = folk.lakeside, folk.alice, folk.carol, folk.frank
     bob, dan, erin = folk.bob, folk.dan, folk.erin
@@ -199,6 +203,13 @@ def build_world() -> World:
 
     # Started by mistake: nothing recorded in it, so it may be deleted.
     empty_visit = visit_actions.start_visit(ctx, client, intake)
+    response = None
+    if scored:
+        from myomap.outcomes import actions as outcome_actions
+
+        response = outcome_actions.record_response(
+            ctx, client, outcome_actions.ResponseData("nprs", [6], visit=signed_visit)
+        )
 
     client.refresh_from_db()
     erin_client.refresh_from_db()
@@ -218,6 +229,7 @@ def build_world() -> World:
         visit=visit,
         signed_visit=signed_visit,
         empty_visit=empty_visit,
+        response=response,
     )
 
 
@@ -394,6 +406,7 @@ FLAG_CLEARANCE = {
 }
 CLEARANCE = {"note": "Cleared by her obstetrician, Dr Aziz, by phone today."}
 AMEND = {"reason": "Added the home program."}
+VOID = {"reason": "Entered for the wrong client."}
 MEDICATION = {"target": "anticoagulants", "answer": True}
 MEDICATION_FORM = {"target": "anticoagulants", "answer": "yes"}
 CLIENT_FIX = {"given_name": "Dan", "family_name": DAN_FAMILY_NAME, "phone": "+44 20 7946 0999"}
@@ -468,6 +481,22 @@ ENTRIES: list[Entry] = [
     Entry("GET", "/clients/{client}/outcomes/nprs/", Kind.STAFF_READ, health_data=False),
     Entry("POST", "/clients/{client}/outcomes/nprs/", W, {"pain": "4"}, ("create",)),
     Entry("GET", "/clients/{client}/outcomes/report.pdf", R),
+    Entry("GET", "/clients/{client}/outcomes/responses/{response}/", Kind.STAFF_READ),
+    Entry(
+        "POST",
+        "/clients/{client}/outcomes/responses/{response}/void/",
+        W,
+        VOID,
+        ("update",),
+    ),
+    Entry("GET", "/clients/{client}/outcomes/responses/{response}/correct/", Kind.STAFF_READ),
+    Entry(
+        "POST",
+        "/clients/{client}/outcomes/responses/{response}/correct/",
+        W,
+        {"pain": "3"} | VOID,
+        ("update", "create"),
+    ),
     # ---- web: audit
     Entry("GET", "/audit/", Kind.AUDIT),
     # ---- API
@@ -539,6 +568,14 @@ ENTRIES: list[Entry] = [
         W,
         {"instrument": "nprs", "answers": [4]},
         ("create",),
+    ),
+    Entry("POST", "/api/clients/{client}/outcomes/{response}/void", W, VOID, ("update",)),
+    Entry(
+        "POST",
+        "/api/clients/{client}/outcomes/{response}/correct",
+        W,
+        {"instrument": "nprs", "answers": [3]} | VOID,
+        ("update", "create"),
     ),
     # The clinic's data pages (/accounts/clinic/data/) are in ADMIN_ENTRIES below.
 ]

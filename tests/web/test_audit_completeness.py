@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world() -> World:
-    return build_world()
+    return build_world(scored=True)  # with a response, for its void and correct URLs
 
 
 READS = [

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world() -> World:
-    return build_world()
+    return build_world(scored=True)  # with a response, for its void and correct URLs
 
 
 def _route(entry: Entry, world: World) -> str:

@@ -76,7 +76,7 @@ def count(world: World, entry: Entry) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize("entry", PAGES)
 def test_a_pages_query_count_does_not_grow_with_the_clinic(entry: Entry) -> None:
-    world = build_world()
+    world = build_world(scored=True)
     small, _ = count(world, entry)
     grow(world, 10)
     large, sql = count(world, entry)

@@ -18,7 +18,7 @@ Answer = Annotated[StrictInt, Field(ge=-1000, le=1000)] | None
 MAX_ITEMS = 50
 
 
-class OutcomeIn(Input):
+class _Answered(Input):
     instrument: str = Field(
         description="instrument id from the knowledge base",
         json_schema_extra=ids_of(lambda kb: kb.instruments),
@@ -33,9 +33,29 @@ class OutcomeIn(Input):
         max_length=MAX_ITEMS,
         description="PSFS: the activities in the client's own words, one per item",
     )
-    visit_id: RecordId | None = Field(None, description="the visit it was taken at")
     taken_at: AwareDatetime | None = Field(
         None, description="when it was answered (with a time zone); now if not given"
+    )
+
+
+class OutcomeIn(_Answered):
+    visit_id: RecordId | None = Field(None, description="the visit it was taken at")
+
+
+class VoidIn(Input):
+    reason: str = Field(
+        max_length=300,
+        description="why it is voided (at least 10 characters): kept with the response",
+    )
+
+
+class CorrectionIn(_Answered):
+    """The corrected answers; taken at the voided response's visit, and when it was
+    answered unless `taken_at` says otherwise."""
+
+    reason: str = Field(
+        max_length=300,
+        description="why it is corrected (at least 10 characters): kept with the voided one",
     )
 
 
@@ -55,10 +75,30 @@ class OutcomeOut(Schema):
     )
     entered_at: dt.datetime
     via: str
+    voided: bool = Field(
+        description="voided as entered in error: kept, left out of the changes and plots"
+    )
+    voided_at: dt.datetime | None
+    void_reason: str | None
+    replaces_id: int | None = Field(description="the voided response this one corrects")
+    replaced_by_id: int | None = Field(description="the response that corrects this one")
 
     @staticmethod
     def resolve_band(obj: Any) -> str | None:
         return obj.band or None
+
+    @staticmethod
+    def resolve_voided(obj: Any) -> bool:
+        return obj.voided_at is not None
+
+    @staticmethod
+    def resolve_void_reason(obj: Any) -> str | None:
+        return obj.void_reason or None
+
+    @staticmethod
+    def resolve_replaced_by_id(obj: Any) -> int | None:
+        found = getattr(obj, "replaced_by", None)
+        return found.pk if found is not None else None
 
     @staticmethod
     def resolve_entered_by(obj: Any, context: Any) -> str | None:
@@ -95,8 +135,9 @@ class DrawingOut(Schema):
 
 
 class OutcomesOut(Schema):
-    responses: list[OutcomeOut] = Field(description="oldest first")
+    responses: list[OutcomeOut] = Field(description="oldest first, the voided ones marked")
     changes: list[ChangeOut] = Field(
-        description="per instrument with at least two scores: baseline (first) to latest"
+        description="per instrument with at least two scores in use in the current episode of "
+        "care (a new intake begins one): its baseline (first) to its latest"
     )
     drawings: list[DrawingOut] = Field(description="each intake's pain drawing, oldest first")

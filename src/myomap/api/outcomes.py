@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Router, Status
 
 from myomap.api.auth import context, require_staff, user_of
-from myomap.api.outcome_schemas import OutcomeIn, OutcomeOut, OutcomesOut
+from myomap.api.outcome_schemas import CorrectionIn, OutcomeIn, OutcomeOut, OutcomesOut, VoidIn
 from myomap.api.schemas import ERRORS, RecordId
 from myomap.audit.log import record
 from myomap.audit.models import AuditEvent
@@ -28,7 +28,9 @@ router = Router(tags=["outcomes"])
 def list_outcomes(request: HttpRequest, client_id: RecordId) -> dict[str, Any]:
     user = user_of(request)
     client = client_for(user, client_id)
-    responses = list(queries.responses_for(user, client).select_related("entered_by"))
+    responses = list(
+        queries.responses_for(user, client).select_related("entered_by", "replaced_by")
+    )
     series = queries.series_for(user, client)
     record(context(request), AuditEvent.Action.VIEW, client, summary="outcomes")
     return {
@@ -69,3 +71,47 @@ def create_outcome(request: HttpRequest, client_id: RecordId, data: OutcomeIn) -
         ),
     )
     return Status(201, response)
+
+
+def _response(user: Any, client_id: int, response_id: int) -> Any:
+    client = client_for(user, client_id)
+    response = queries.response_for(user, response_id)
+    if response.client_id != client.pk:
+        raise Http404("no such response")
+    return response
+
+
+@router.post(
+    "/clients/{client_id}/outcomes/{response_id}/void",
+    response={200: OutcomeOut, **ERRORS},
+    summary="Void a response entered in error, saying why: kept (and listed as voided), left "
+    "out of the changes; 409 when voided already",
+)
+def void_outcome(
+    request: HttpRequest, client_id: RecordId, response_id: RecordId, data: VoidIn
+) -> Any:
+    ctx = require_staff(request)
+    response = _response(ctx.user, client_id, response_id)
+    return actions.void_response(ctx, response, data.reason)
+
+
+@router.post(
+    "/clients/{client_id}/outcomes/{response_id}/correct",
+    response={201: OutcomeOut, **ERRORS},
+    summary="Correct a response: it is voided with the reason and the new answers, scored, "
+    "take its place (at the same visit, and when it was answered unless taken_at says)",
+)
+def correct_outcome(
+    request: HttpRequest, client_id: RecordId, response_id: RecordId, data: CorrectionIn
+) -> Status[Any]:
+    ctx = require_staff(request)
+    response = _response(ctx.user, client_id, response_id)
+    fixed = actions.correct_response(
+        ctx,
+        response,
+        actions.ResponseData(
+            data.instrument, data.answers, activities=data.activities, taken_at=data.taken_at
+        ),
+        data.reason,
+    )
+    return Status(201, fixed)

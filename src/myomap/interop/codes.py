@@ -72,6 +72,8 @@ EXT_HOLD_NUMBER = EXT + "hold-number"
 EXT_NOTE_VERSION = EXT + "note-version"  # on a Composition: the version's number
 EXT_AMENDMENT_REASON = EXT + "amendment-reason"  # on a Composition: why it was amended
 EXT_ACTIVITY = EXT + "activity"  # on a questionnaire item: the PSFS activity, as said
+# on a questionnaire response entered in error (status entered-in-error): why it was voided
+EXT_VOID_REASON = EXT + "void-reason"
 
 # SNOMED CT qualifiers for the side of a body site.
 LATERALITY: dict[str, tuple[str, str]] = {

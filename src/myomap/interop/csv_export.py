@@ -76,6 +76,8 @@ DICTIONARY: dict[str, list[tuple[str, str]]] = {
         ("band", "the band or risk group the score falls in, if the instrument has them"),
         ("subscales", "subscale id=score, separated by ';'"),
         ("answers", "the answers in item order, separated by ';' (empty: unanswered)"),
+        ("voided_at", "when it was voided as entered in error (empty: in use, counted)"),
+        ("void_reason", "why it was voided"),
     ],
 }
 
@@ -141,7 +143,8 @@ def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
             out["outcomes.csv"].append(
                 [c.pk, r.visit_id, r.instrument, r.taken_at, r.total, r.band,
                  ";".join(f"{k}={v}" for k, v in sorted(r.subscales.items())),
-                 ";".join("" if a is None else str(a) for a in r.answers)]
+                 ";".join("" if a is None else str(a) for a in r.answers),
+                 r.voided_at, r.void_reason]
             )  # fmt: skip
     return out
 

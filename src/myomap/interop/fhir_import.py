@@ -130,8 +130,13 @@ class _Writer(VisitWriter):
             taken_at=moment(r.authored, self.now),
         )
         response = outcome_actions.record_response(self.ctx(r.authored, r.author), client, data)
+        voided = fhir_outcomes.void_reason(r)
+        if voided is not None:
+            reason = f"Voided before the export: {voided}"[: outcome_actions.MAX_REASON]
+            response = outcome_actions.void_response(self.ctx(None), response, reason)
         self.made[entry.number] = response
-        self.note("create", entry, f"{instrument.short} answered, scored {response.total:g}")
+        how = ", voided (entered in error)" if voided is not None else ""
+        self.note("create", entry, f"{instrument.short} answered, scored {response.total:g}{how}")
 
     def person(self, entry: Entry) -> None:
         from django.contrib.auth import get_user_model

@@ -2,7 +2,8 @@
 question, the answer as given; the questionnaire named `urn:myomap:instrument:<id>`) and
 its score as an Observation with the instrument's LOINC codes, derived from the response.
 On import the response is recorded through `outcomes.actions.record_response`, which
-scores it again; the score Observation is then the same and is not imported itself."""
+scores it again; the score Observation is then the same and is not imported itself. A
+voided response goes out as entered in error with its reason, and comes back voided."""
 
 from __future__ import annotations
 
@@ -51,7 +52,11 @@ def questionnaire_response(kb: KnowledgeBase, person: Any, r: Response) -> Quest
         id=resource_id("response", r.pk),
         identifier=identifier("response", r.pk),
         questionnaire=QUESTIONNAIRE + r.instrument,
-        status="completed",
+        # a voided response is kept, as entered in error, with why
+        status="entered-in-error" if r.voided_at is not None else "completed",
+        extension=[ext(codes.EXT_VOID_REASON, valueString=r.void_reason)]
+        if r.voided_at is not None
+        else None,
         subject=ref(resource_id("client", r.client_id)),
         encounter=ref(resource_id("visit", r.visit_id)) if r.visit_id else None,
         authored=when(r.taken_at),
@@ -73,7 +78,7 @@ def score(kb: KnowledgeBase, r: Response) -> Observation:
     ]
     return Observation(
         id=resource_id("score", r.pk),
-        status="final",
+        status="entered-in-error" if r.voided_at is not None else "final",
         category=[concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
         code=CodeableConcept(coding=codings, text=instrument.name),
         subject=ref(resource_id("client", r.client_id)),
@@ -90,6 +95,16 @@ def instrument_of(resource: Any) -> str | None:
     """The instrument id a QuestionnaireResponse answers, if it is one of Myomap's."""
     canonical = str(getattr(resource, "questionnaire", "") or "")
     return canonical[len(QUESTIONNAIRE) :] if canonical.startswith(QUESTIONNAIRE) else None
+
+
+def void_reason(resource: Any) -> str | None:
+    """Why a response entered in error was voided; None for one in use."""
+    if getattr(resource, "status", None) != "entered-in-error":
+        return None
+    for found in resource.extension or []:
+        if found.url == codes.EXT_VOID_REASON and found.valueString:
+            return str(found.valueString)
+    return "entered in error"
 
 
 def answers_of(resource: Any) -> tuple[dict[str, Any], dict[str, str]]:

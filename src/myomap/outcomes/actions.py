@@ -1,4 +1,5 @@
-"""Named actions on outcomes: record a questionnaire response, set the clinic's schedule.
+"""Named actions on outcomes: record a questionnaire response, void or correct one, set
+the clinic's schedule.
 Shared by the web pages, the API and the command line; each runs in one transaction
 with its audit event, and stamps its rows with `ctx.now`.
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import yaml
 from django.db import transaction
+from django.utils import timezone
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
@@ -25,12 +27,16 @@ from myomap.core.outcomes import OutcomeError, score
 from myomap.core.outcomes.scoring import number
 from myomap.core.outcomes.wording import answer_values, as_document, parse_wording
 from myomap.outcomes.models import LicensedWording, QuestionnaireResponse, ScheduleRule
-from myomap.records.errors import Forbidden, Invalid
+from myomap.records.errors import Conflict, Forbidden, Invalid
 from myomap.records.guards import require_clinic, require_staff
+from myomap.visits import queries as visit_queries
+from myomap.visits.actions import lock_visit, record_changed
 from myomap.visits.models import Visit
 
 MAX_ACTIVITY = 100  # characters of one PSFS activity, in the client's words
 MAX_EVERY_NTH = 52
+MIN_REASON = 10  # characters of a void's reason: "entered in error" says why, "x" does not
+MAX_REASON = 300
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,15 @@ def record_response(ctx: Context, client: Client, data: ResponseData) -> Questio
     if data.visit is not None and data.visit.client_id != client.pk:
         raise Invalid("that visit belongs to another client", "visit")
     require_consent(client)
+    return _store(ctx, client, data)
+
+
+def _store(
+    ctx: Context,
+    client: Client,
+    data: ResponseData,
+    replaces: QuestionnaireResponse | None = None,
+) -> QuestionnaireResponse:
     instrument = instrument_of(data.instrument)
     try:
         scored = score(instrument, data.answers)
@@ -71,20 +86,116 @@ def record_response(ctx: Context, client: Client, data: ResponseData) -> Questio
     taken_at = data.taken_at or ctx.now
     if taken_at > ctx.now:
         raise Invalid("the questionnaire cannot have been answered in the future", "taken_at")
+    activities = _activities(instrument, data.activities, scored_answers(instrument, data))
+    if data.visit is not None:
+        # the visit's unsigned note learns of it, as of any change to the visit's record
+        _note_learns(ctx, data.visit, f"{instrument.short} {number(scored.score)} recorded")
     response = QuestionnaireResponse.objects.create(
         client=client,
         visit=data.visit,
         **QuestionnaireResponse.fields_of(scored),
-        activities=_activities(instrument, data.activities, scored_answers(instrument, data)),
+        activities=activities,
         taken_at=taken_at,
         entered_by=ctx.user,
         entered_at=ctx.now,
         via=ctx.via if ctx.via in QuestionnaireResponse.Via.values else "web",
+        replaces=replaces,
     )
     band = f" ({scored.band})" if scored.band else ""
     summary = f"{instrument.short} {number(scored.score)}{band} recorded"
+    if replaces is not None:
+        summary += f", correcting {_named(replaces)}"
     record(ctx, AuditEvent.Action.CREATE, response, client=client, summary=summary)
     return response
+
+
+def _note_learns(ctx: Context, visit: Visit, what: str) -> None:
+    """The visit's note, if drafted and not signed, is told its record changed (its text
+    no longer lists the visit's scores as they are: redraft or check it before signing).
+    A signed note is not touched: what it says was signed; an amendment may add it."""
+    lock_visit(ctx, visit)
+    latest = visit_queries.latest_version(visit)
+    if latest is not None and not latest.is_signed:
+        record_changed(latest, what)
+
+
+def _named(response: QuestionnaireResponse) -> str:
+    """'RMDQ 14 of 3 Dec 2026'."""
+    short = load_default().instruments[response.instrument].short
+    local = timezone.localtime(response.taken_at)
+    return f"{short} {number(response.total)} of {local.day} {local:%b %Y}"
+
+
+def _reason(reason: str, verb: str) -> str:
+    said = " ".join(reason.split())
+    if len(said) < MIN_REASON:
+        raise Invalid(
+            f"say why the response is {verb} (at least {MIN_REASON} characters), "
+            "e.g. 'entered for the wrong client'",
+            "reason",
+        )
+    if len(said) > MAX_REASON:
+        raise Invalid(f"the reason is longer than {MAX_REASON} characters", "reason")
+    return said
+
+
+def _void(
+    ctx: Context, response: QuestionnaireResponse, reason: str, verb: str = "voided"
+) -> QuestionnaireResponse:
+    """Lock the response, refuse one voided already, void it; audited."""
+    require_clinic(ctx, response.client)
+    why = _reason(reason, verb)
+    locked = QuestionnaireResponse.objects.select_for_update().get(pk=response.pk)
+    if locked.voided_at is not None:
+        local = timezone.localtime(locked.voided_at)
+        raise Conflict(
+            f"{_named(locked)} was voided already on {local.day} {local:%b %Y} "
+            f"({locked.void_reason})",
+            "reason",
+        )
+    if locked.visit is not None:
+        _note_learns(ctx, locked.visit, f"{_named(locked)} voided")
+    locked.voided_at, locked.voided_by, locked.void_reason = ctx.now, ctx.user, why
+    locked.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    done = "voided" if verb == "voided" else "voided and corrected"
+    summary = f"{_named(locked)} {done}: {why}"
+    record(ctx, AuditEvent.Action.UPDATE, locked, client=locked.client, summary=summary)
+    return locked
+
+
+@transaction.atomic
+def void_response(
+    ctx: Context, response: QuestionnaireResponse, reason: str
+) -> QuestionnaireResponse:
+    """Void a response entered in error, saying why: it is kept, with who voided it, when
+    and why (audited), and left out of the plots, the change, the clinic report and the
+    note. Refused (409) when voided already; nothing is ever deleted."""
+    return _void(ctx, response, reason)
+
+
+@transaction.atomic
+def correct_response(
+    ctx: Context, response: QuestionnaireResponse, data: ResponseData, reason: str
+) -> QuestionnaireResponse:
+    """Correct a response: the old one is voided with `reason` and a new one, scored from
+    `data`, replaces it, taken at the same visit and (unless `data.taken_at` says
+    otherwise) at the same time. One transaction: refused as a whole, nothing changes."""
+    require_clinic(ctx, response.client)
+    if data.instrument != response.instrument:
+        raise Invalid(
+            "a correction is of the same questionnaire: void this one and enter the other",
+            "instrument",
+        )
+    require_consent(response.client)
+    old = _void(ctx, response, reason, "corrected")
+    fixed = ResponseData(
+        data.instrument,
+        data.answers,
+        activities=data.activities,
+        visit=old.visit,
+        taken_at=data.taken_at or old.taken_at,
+    )
+    return _store(ctx, old.client, fixed, replaces=old)
 
 
 def scored_answers(instrument: Instrument, data: ResponseData) -> list[object]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from myomap.core.kb.instruments import Instrument, Item
 from myomap.core.outcomes.wording import Wording, answer_values
-from myomap.outcomes.actions import MAX_ACTIVITY, MAX_EVERY_NTH
+from myomap.outcomes.actions import MAX_ACTIVITY, MAX_EVERY_NTH, MAX_REASON
 from myomap.records.forms import PlainTextForm
 
 Widget = Literal["check", "radio", "select"]
@@ -77,6 +77,46 @@ class ResponseForm(PlainTextForm):
         if not has_activities(self.instrument):
             return []
         return [self.cleaned_data.get(activity_name(i)) or "" for i in self.instrument.items]
+
+
+class CorrectionForm(ResponseForm):
+    """The entry form, filled in with the response being corrected, and why."""
+
+    reason = forms.CharField(
+        label="Why it is corrected (kept with the voided response)",
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class VoidForm(PlainTextForm):
+    reason = forms.CharField(
+        label="Why it is voided (kept with it: entered in error, for the wrong client, ...)",
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def same_activities(instrument: Instrument, baseline: Any) -> dict[str, str]:
+    """The activities the client named at the episode's baseline (a `queries.Point`), to
+    be rated again: the PSFS compares each activity only with itself."""
+    if baseline is None or not has_activities(instrument):
+        return {}
+    names = [name for name, _ in baseline.activities]
+    return {activity_name(item): name for item, name in zip(instrument.items, names, strict=False)}
+
+
+def initial_of(instrument: Instrument, response: Any) -> dict[str, Any]:
+    """The entry form's fields as the response was entered (a `QuestionnaireResponse`)."""
+    initial: dict[str, Any] = {}
+    for index, item in enumerate(instrument.items):
+        answer = response.answers[index] if index < len(response.answers) else None
+        checked = widget_of(instrument, item) == "check"
+        initial[item.id] = bool(answer) if checked else answer
+        if has_activities(instrument) and index < len(response.activities):
+            initial[activity_name(item)] = response.activities[index]
+    initial["taken_on"] = timezone.localdate(response.taken_at)
+    return initial
 
 
 class _Ticked(forms.BooleanField):

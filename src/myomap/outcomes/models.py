@@ -25,6 +25,10 @@ class ResponseQuerySet(models.QuerySet["QuestionnaireResponse"]):
         """The responses of the clients this user may see (`visible_clients`)."""
         return self.filter(visible_clients(user, "client"))
 
+    def in_use(self) -> ResponseQuerySet:
+        """Not voided: the responses the plots, the change, the report and the note read."""
+        return self.filter(voided_at__isnull=True)
+
 
 class QuestionnaireResponse(models.Model):
     """One questionnaire as answered on one occasion, and its score."""
@@ -53,11 +57,35 @@ class QuestionnaireResponse(models.Model):
     )
     entered_at = models.DateTimeField()
     via = models.CharField(max_length=10, choices=Via.choices, default=Via.WEB)
+    # Voided: entered in error. Kept (and audited), never deleted; left out of the plots,
+    # the change, the report and the note. A correction is a new response that `replaces`
+    # the voided one.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
+    replaces = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
 
     objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["taken_at", "id"]
+        constraints = [
+            # a void always says why and who; a response in use has neither
+            models.CheckConstraint(
+                condition=(
+                    models.Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+                    | (
+                        models.Q(voided_at__isnull=False, voided_by__isnull=False)
+                        & ~models.Q(void_reason="")
+                    )
+                ),
+                name="a_void_says_who_when_and_why",
+            )
+        ]
         indexes = [
             # A client's series per instrument, oldest first (baseline, then latest).
             models.Index(fields=["client", "instrument", "taken_at", "id"], name="outcomes_series"),
@@ -71,6 +99,10 @@ class QuestionnaireResponse(models.Model):
     @property
     def audit_client(self) -> Client:
         return self.client
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     @staticmethod
     def fields_of(score: Score) -> dict[str, Any]:

@@ -3,6 +3,7 @@ the query layer: each series with its sentence, plot and table rows; what is due
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,19 +11,39 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from myomap.clients.models import Client
+from myomap.core.kb import load_default
+from myomap.core.kb.instruments import Instrument
+from myomap.core.outcomes.activities import ActivityChange
 from myomap.core.outcomes.plot import band, plot
 from myomap.core.outcomes.scoring import number
 from myomap.outcomes import queries
+from myomap.outcomes.models import QuestionnaireResponse
+from myomap.visits import queries as visit_queries
 from myomap.visits.models import Visit
+
+Row = tuple[str, int | float, str, int | None, int]  # date, score, band, visit id, response id
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier episode of care, shown apart (greyed) from the current one."""
+
+    label: str
+    sentence: str
+    rows: list[Row]
 
 
 @dataclass(frozen=True)
 class Shown:
     series: queries.Series
     sentence: str
-    svg: SafeString
-    rows: list[tuple[str, int | float, str, int | None]]  # date, score, band, visit id
+    episode: str  # 'since the intake of 3 Mar 2026', or ''
+    svg: SafeString | None
+    rows: list[Row]
     band: tuple[int | float, int | float] | None
+    activities: tuple[ActivityChange, ...] = ()
+    earlier: tuple[Earlier, ...] = ()
+    voided: tuple[str, ...] = ()
 
 
 def day(moment: Any) -> str:
@@ -30,42 +51,71 @@ def day(moment: Any) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def short_day(moment: Any, series: queries.Series) -> str:
-    """'3 Dec' under the plot, '3 Dec 26' when the series spans more than one year."""
+def short_day(moment: Any, points: Sequence[queries.Point]) -> str:
+    """'3 Dec' under the plot, '3 Dec 26' when the points span more than one year."""
     local = timezone.localtime(moment)
-    years = {timezone.localtime(p.taken_at).year for p in series.points}
+    years = {timezone.localtime(p.taken_at).year for p in points}
     return f"{local.day} {local:%b}" + (f" {local:%y}" if len(years) > 1 else "")
 
 
+def since(episode: queries.Episode) -> str:
+    """'since the intake of 3 Mar 2026' (an episode of care begins with its intake)."""
+    return f"since the intake of {day(episode.since)}" if episode.since is not None else ""
+
+
+def _rows(episode: queries.Episode) -> list[Row]:
+    return [
+        (day(p.taken_at), number(p.score), p.band or "", p.visit_id, p.response_id)
+        for p in episode.points
+    ]
+
+
+def _sentence(inst: Instrument, episode: queries.Episode) -> str:
+    if episode.change is not None:
+        return episode.change.sentence
+    only = episode.baseline
+    return (
+        f"{inst.short} {number(only.score)} on {day(only.taken_at)}: the baseline; "
+        "a second score shows the change"
+    )
+
+
 def section(user: Any, client: Client) -> dict[str, Any]:
-    """The client record's Outcomes section."""
+    """The client record's Outcomes section: per instrument, the current episode of care
+    (its change, plot and table), the earlier episodes apart, the voided responses."""
     shown = []
     for series in queries.series_for(user, client):
         inst = series.instrument
-        points = [(short_day(p.taken_at, series), p.score) for p in series.points]
-        if series.change is not None:
-            sentence = series.change.sentence
-        else:
-            only = series.baseline
-            sentence = (
-                f"{inst.short} {number(only.score)} on {day(only.taken_at)}: the baseline; "
-                "a second score shows the change"
+        voided = tuple(_voided(inst, v) for v in series.voided)
+        current = series.current
+        if current is None:
+            sentence = f"Every {inst.short} entered was voided: none is counted"
+            shown.append(Shown(series, sentence, "", None, [], None, voided=voided))
+            continue
+        points = [(short_day(p.taken_at, current.points), p.score) for p in current.points]
+        shaded = band(inst, current.baseline.score)
+        earlier = tuple(
+            Earlier(
+                f"Earlier episode of care, {since(e) or 'before any intake'}",
+                _sentence(inst, e),
+                _rows(e),
             )
-        shaded = band(inst, series.baseline.score)
+            for e in reversed(series.earlier)
+        )
         shown.append(
             Shown(
                 series,
-                sentence,
-                mark_safe(
-                    plot(inst, points, ident=f"outcome-{inst.id}")
-                ),  # the plot escapes its text
-                [
-                    (day(p.taken_at), number(p.score), p.band or "", p.visit_id)
-                    for p in series.points
-                ],
+                _sentence(inst, current),
+                since(current),
+                # the plot escapes its text
+                mark_safe(plot(inst, points, ident=f"outcome-{inst.id}")),
+                _rows(current),
                 None
                 if shaded is None
                 else (number(round(shaded[0], 1)), number(round(shaded[1], 1))),
+                current.activities,
+                earlier,
+                voided,
             )
         )
     return {
@@ -74,6 +124,52 @@ def section(user: Any, client: Client) -> dict[str, Any]:
         "instruments": queries.instruments(),
         "drawings": drawings(user, client),
     }
+
+
+def _voided(inst: Instrument, v: queries.Voided) -> str:
+    """'RMDQ 14 of 3 Dec 2026, voided on 4 Dec 2026: entered for the wrong client
+    (corrected)'."""
+    corrected = " (corrected: the correction is in the table)" if v.replaced_by else ""
+    return (
+        f"{inst.short} {number(v.score)} of {day(v.taken_at)}, voided on {day(v.voided_at)}: "
+        f"{v.reason}{corrected}"
+    )
+
+
+def response(found: QuestionnaireResponse, form: Any) -> dict[str, Any]:
+    """One response's page: its answers item by item, how it was voided or the forms."""
+    inst = load_default().instruments[found.instrument]
+    answers = [
+        (
+            item,
+            found.answers[i] if i < len(found.answers) else None,
+            found.activities[i] if i < len(found.activities) else "",
+        )
+        for i, item in enumerate(inst.items)
+    ]
+    return {
+        "client": found.client,
+        "found": found,
+        "instrument": inst,
+        "answers": answers,
+        "score": number(found.total),
+        "taken": day(found.taken_at),
+        "form": form,
+        "replaced_by": getattr(found, "replaced_by", None),
+    }
+
+
+def voided_message(voided: QuestionnaireResponse) -> str:
+    """What the therapist is told once a response is voided."""
+    inst = load_default().instruments[voided.instrument]
+    said = f"{inst.short} {number(voided.total)} of {day(voided.taken_at)} voided: it is kept, "
+    said += "and no longer counted in the plot, the change or the report."
+    note = visit_queries.latest_version(voided.visit) if voided.visit is not None else None
+    if note is not None and note.is_signed:
+        said += " The visit's signed note still lists it: amend the note to say so."
+    elif note is not None:
+        said += " The visit's draft note is marked as changed: redraft it from the record."
+    return said
 
 
 def percent(share: float) -> str:

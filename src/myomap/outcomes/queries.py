@@ -1,7 +1,9 @@
 """Reads of outcomes, shared by the web pages, the API and the command line: a client's
-scores per instrument (the series, and the change from the baseline to the latest), what
-is due at a visit, and the clinic's report. Who may see what is decided here (through
-`visible_clients`), never in a view: another clinic's client is a 404."""
+scores per instrument by episode of care (the series, and the change from the current
+episode's baseline to the latest: `series.py`), the session note's lines for a visit, the
+pain drawings, what is due at a visit, and the clinic's report. Who may see what is
+decided here (through `visible_clients`), never in a view: another clinic's client is a
+404."""
 
 from __future__ import annotations
 
@@ -10,15 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from myomap.clients.models import Client, Intake, visible_clients
 from myomap.core.bodymap.area import Painted, painted
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
-from myomap.core.outcomes import Change, Score, change
+from myomap.core.outcomes import Score, change
 from myomap.core.outcomes.change import THRESHOLD_NAMES
+from myomap.core.outcomes.episodes import group
 from myomap.core.outcomes.errors import OutcomeError
 from myomap.core.outcomes.scoring import number
 from myomap.core.outcomes.wording import Wording, parse_wording
@@ -28,6 +30,16 @@ from myomap.outcomes.models import (
     ScheduleRule,
     stored_score,
 )
+from myomap.outcomes.series import TAKEN_AT, VISITS, Care, care_from
+from myomap.outcomes.series import Episode as Episode
+from myomap.outcomes.series import Point as Point
+from myomap.outcomes.series import Series as Series
+from myomap.outcomes.series import Voided as Voided
+from myomap.outcomes.series import care_of as care_of
+from myomap.outcomes.series import episode_baseline as episode_baseline
+from myomap.outcomes.series import note_lines as note_lines
+from myomap.outcomes.series import responses_for as responses_for
+from myomap.outcomes.series import series_for as series_for
 from myomap.records.access import visible_or_404
 from myomap.records.prepared import Prepared, Staff, staff_clinic
 from myomap.visits.models import Visit
@@ -38,54 +50,12 @@ def instruments() -> list[Instrument]:
     return list(load_default().instruments.values())
 
 
-def responses_for(user: Any, client: Client) -> QuerySet[QuestionnaireResponse]:
-    """`client`'s responses this user may see, oldest first."""
-    return QuestionnaireResponse.objects.visible_to(user).filter(client=client)
-
-
 def response_for(user: Any, pk: int) -> QuestionnaireResponse:
     visible = QuestionnaireResponse.objects.visible_to(user).select_related("client")
     return visible_or_404(visible, pk, lambda r: r.client)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class Point:
-    """One score of a series."""
-
-    response_id: int
-    taken_at: dt.datetime
-    score: float
-    band: str | None
-    visit_id: int | None
-
-
-@dataclass(frozen=True)
-class Series:
-    """One instrument's scores of one client, oldest first, and the change from the first
-    (the baseline) to the last (None with fewer than two)."""
-
-    instrument: Instrument
-    points: tuple[Point, ...]
-    change: Change | None
-
-    @property
-    def baseline(self) -> Point:
-        return self.points[0]
-
-    @property
-    def latest(self) -> Point:
-        return self.points[-1]
-
-
-# The record and visit pages' reads, compiled once (records.prepared).
-_SERIES = Prepared(
-    lambda client, clinic: (
-        QuestionnaireResponse.objects.visible_to(Staff(clinic))
-        .filter(client=client)
-        .order_by("instrument", "taken_at", "id")
-    ),
-    2,
-)
+# ----------------------------------------------------------------------------- drawings
 _DRAWINGS: Prepared[tuple[int, dt.datetime, dict[str, int] | None]] = Prepared(
     lambda client, clinic: (
         Intake.objects.filter(visible_clients(Staff(clinic), "client"), client=client)
@@ -95,47 +65,12 @@ _DRAWINGS: Prepared[tuple[int, dt.datetime, dict[str, int] | None]] = Prepared(
     2,
 )
 _RULES = Prepared(lambda clinic: ScheduleRule.objects.filter(clinic=clinic), 1)
-_VISITS: Prepared[tuple[int, dt.datetime, int]] = Prepared(
-    lambda client: Visit.objects.filter(client=client).values_list("intake_id", "started_at", "id"),
+_UNLINKED = Prepared(
+    lambda client: QuestionnaireResponse.objects.in_use().filter(client=client, visit__isnull=True),
     1,
 )
-_DONE = Prepared(lambda visit: QuestionnaireResponse.objects.filter(visit=visit), 1)
-_UNLINKED = Prepared(
-    lambda client: QuestionnaireResponse.objects.filter(client=client, visit__isnull=True), 1
-)
 
 
-def series_for(user: Any, client: Client) -> list[Series]:
-    """Every instrument `client` has a score of, in the knowledge base's order: one query."""
-    clinic = staff_clinic(user)
-    if clinic is not None:
-        return _series(_SERIES.rows(client.pk, clinic))
-    rows = responses_for(user, client).order_by("instrument", "taken_at", "id")
-    return _series(rows)
-
-
-def _series(rows: Iterable[QuestionnaireResponse]) -> list[Series]:
-    grouped: dict[str, list[QuestionnaireResponse]] = {}
-    for row in rows:
-        grouped.setdefault(row.instrument, []).append(row)
-    found = []
-    for instrument in instruments():
-        responses = grouped.get(instrument.id)
-        if not responses:
-            continue
-        points = tuple(
-            Point(r.pk, r.taken_at, r.total, r.band or None, r.visit_id) for r in responses
-        )
-        moved = (
-            change(instrument, responses[0].to_core(instrument), responses[-1].to_core(instrument))
-            if len(responses) > 1
-            else None
-        )
-        found.append(Series(instrument, points, moved))
-    return found
-
-
-# ----------------------------------------------------------------------------- drawings
 @dataclass(frozen=True)
 class Drawn:
     """One pain drawing: an intake's, or a day of the client's pain diary (the regions
@@ -216,7 +151,7 @@ def due_at(visit: Visit) -> list[Due]:
     # a client has tens of visits, not thousands: the earlier ones picked here
     before = [
         row
-        for row in _VISITS.rows(visit.client_id)
+        for row in VISITS.rows(visit.client_id)
         if (row[1], row[2]) < (visit.started_at, visit.pk)
     ]
     number = len(before) + 1
@@ -224,7 +159,7 @@ def due_at(visit: Visit) -> list[Due]:
     # taken at this visit, or on the record (no visit) on the visit's day: done either way
     day = timezone.localdate(visit.started_at)
     same_day = [r for r in _UNLINKED.rows(visit.client_id) if timezone.localdate(r.taken_at) == day]
-    done = {r.instrument: r for r in (*same_day, *_DONE.rows(visit.pk))}
+    done = {r.instrument: r for r in (*same_day, *TAKEN_AT.rows(visit.pk))}
     kb = load_default().instruments
     found = []
     for rule in rules:
@@ -255,9 +190,10 @@ def schedule_of(user: Any) -> dict[str, ScheduleRule]:
 # ----------------------------------------------------------------------------- report
 @dataclass(frozen=True)
 class ReportRow:
-    """One instrument across the clinic's clients with at least two scores: how many
-    improved by at least the smallest change that counts (baseline to latest), how many
-    got worse by at least it. `improved` and `worse` are None without a threshold."""
+    """One instrument across the clinic's clients with at least two scores in their current
+    episode of care: how many improved by at least the smallest change that counts (the
+    episode's baseline to its latest), how many got worse by at least it. `improved` and
+    `worse` are None without a threshold."""
 
     instrument: Instrument
     clients: int
@@ -284,26 +220,47 @@ REPORT_COLUMNS = ("client_id", "instrument", "total", "band", "subscales")
 
 
 def clinic_report(user: Any) -> list[ReportRow]:
-    """Every instrument of the knowledge base, across the user's clinic: one query."""
+    """Every instrument of the knowledge base, across the user's clinic: each client's
+    current episode of care (that of their latest score), from its baseline to its latest
+    score, as their record shows it. Three queries (the responses, intakes and visits)."""
+    clinic = user.clinic_id
     rows = (
-        QuestionnaireResponse.objects.filter(client__clinic=user.clinic_id)
+        QuestionnaireResponse.objects.in_use()
+        .filter(client__clinic=clinic)
         .order_by("client_id", "instrument", "taken_at", "id")
-        .values_list(*REPORT_COLUMNS)
+        .values_list(*REPORT_COLUMNS, "taken_at", "visit__intake_id")
     )
-    ends: dict[tuple[int, str], list[Any]] = {}
+    by_client: dict[int, list[tuple[int, dt.datetime]]] = {}
+    for client_id, pk, at in Intake.objects.filter(client__clinic=clinic).values_list(
+        "client_id", "id", "recorded_at"
+    ):
+        by_client.setdefault(client_id, []).append((pk, at))
+    visits: dict[int, list[tuple[int, dt.datetime]]] = {}
+    for client_id, intake_id, at in Visit.objects.filter(client__clinic=clinic).values_list(
+        "client_id", "intake_id", "started_at"
+    ):
+        visits.setdefault(client_id, []).append((intake_id, at))
+    series: dict[tuple[int, str], list[Any]] = {}
     for row in rows:
-        key = (row[0], row[1])
-        if key not in ends:
-            ends[key] = [row, row, 1]
-        else:
-            ends[key][1] = row
-            ends[key][2] += 1
+        series.setdefault((row[0], row[1]), []).append(row)
+    cares: dict[int, Care] = {}
+    ends: dict[str, list[tuple[Any, Any]]] = {}
+    for (client_id, which), scores in series.items():
+        if len(scores) < 2:
+            continue
+        care = cares.get(client_id)
+        if care is None:
+            care = cares[client_id] = care_from(
+                by_client.get(client_id, []), visits.get(client_id, [])
+            )
+        current = _current(scores, care)
+        if len(current) > 1:
+            ends.setdefault(which, []).append((current[0], current[-1]))
     report = []
     for instrument in instruments():
         changes = [
             change(instrument, _score(instrument, first), _score(instrument, last))
-            for (_, which), (first, last, n) in ends.items()
-            if which == instrument.id and n > 1
+            for first, last in ends.get(instrument.id, [])
         ]
         threshold = instrument.change is not None
         report.append(
@@ -319,8 +276,13 @@ def clinic_report(user: Any) -> list[ReportRow]:
     return report
 
 
+def _current(scores: Sequence[Any], care: Care) -> tuple[Any, ...]:
+    """The report rows of the current episode (that of the latest score)."""
+    return group(scores, lambda row: care.episode_of(row[6], row[5]))[-1].items
+
+
 def _score(instrument: Instrument, row: Sequence[Any]) -> Score:
-    _, _, total, band, subscales = row
+    _, _, total, band, subscales = row[:5]
     return stored_score(instrument, total, band, subscales, [])
 
 

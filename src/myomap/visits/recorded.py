@@ -21,7 +21,7 @@ from myomap.core.referral import Explanation, Finding, explain, scorer
 from myomap.core.session.note import visit_note
 from myomap.core.session.record import session_record
 from myomap.core.vocab import TestResult, TestSide
-from myomap.visits import session_queries
+from myomap.visits import drafting, session_queries
 from myomap.visits.models import PalpationFinding, Visit
 
 RESULT_FLAGS = (
@@ -123,7 +123,12 @@ def soap(visit: Visit) -> core_notes.Soap:
         excluded=planned.excluded,
     )
     done, measured = _session_lines(visit, kb)
-    record = replace(record, session_done=done, session_measured=measured)
+    record = replace(
+        record,
+        session_done=done,
+        session_measured=measured,
+        outcomes=drafting.outcome_lines_of(visit),
+    )
     return core_notes.draft_soap(kb, record)
 
 
