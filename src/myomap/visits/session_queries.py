@@ -157,8 +157,11 @@ def replay_run(run: SessionRun, kb: KnowledgeBase) -> Replayed:
     on replay, a release that was accepted then, and with it the session's end)."""
     _, rules, tag = _rules(kb)
     saved = run.state
-    usable = isinstance(saved, dict) and "session" in saved
-    if usable and (saved.get("rules") == tag or run.ended_at is not None):
+    if (
+        isinstance(saved, dict)
+        and "session" in saved
+        and (saved.get("rules") == tag or run.ended_at is not None)
+    ):
         session, upto = snapshot.load(rules, saved["session"]), run.state_upto
     else:
         planned = [(tp, side) for tp, side in run.planned if tp in rules.trigger_points]
