@@ -269,7 +269,7 @@ def test_the_api_voids_and_corrects_through_the_same_actions(world: World) -> No
     assert fixed.status_code == 201, fixed.content
     assert (fixed.json()["score"], fixed.json()["replaces_id"]) == (8, other.pk)
 
-    listed = world.api("dan").get(base).json()
+    listed = api.get(base).json()
     assert [(r["score"], r["voided"]) for r in listed["responses"]] == [
         (14, True),
         (14, True),
@@ -277,6 +277,20 @@ def test_the_api_voids_and_corrects_through_the_same_actions(world: World) -> No
     ]
     assert listed["responses"][1]["replaced_by_id"] == fixed.json()["id"]
     assert listed["changes"] == []  # one score in use: no change
+    # a client reading their own never sees a voided one (it may hold another's answers)
+    own = world.api("dan").get(base).json()
+    assert [(r["score"], r["voided"]) for r in own["responses"]] == [(8, False)]
+
+
+def test_a_client_never_sees_a_voided_response_on_their_record(world: World) -> None:
+    _record(world, RMDQ_14)
+    wrong = _record(world, [7], "nprs")
+    actions.void_response(Context(user=world.alice), wrong, WRONG_CLIENT)
+    page = _page(world, "dan")
+    assert "RMDQ 14 on " in page
+    assert 'id="outcome-nprs"' not in page  # only voided: nothing to show him
+    assert WRONG_CLIENT not in page and "Voided (kept" not in page
+    assert "Voided (kept, not counted)" in _page(world)  # the staff see it
 
 
 def test_the_api_refuses_a_client_another_clinic_and_a_bad_reason(world: World) -> None:

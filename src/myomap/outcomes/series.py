@@ -30,9 +30,11 @@ from myomap.visits.models import Visit
 
 
 def responses_for(user: Any, client: Client) -> ResponseQuerySet:
-    """`client`'s responses this user may see, oldest first (voided ones too: `in_use()`
-    leaves them out)."""
-    return QuestionnaireResponse.objects.visible_to(user).filter(client=client)
+    """`client`'s responses this user may see, oldest first: staff see the voided ones too
+    (`in_use()` leaves them out); a client reading their own never does, since a response
+    voided as entered for the wrong client holds someone else's answers."""
+    found = QuestionnaireResponse.objects.visible_to(user).filter(client=client)
+    return found if staff_clinic(user) is not None else found.in_use()
 
 
 @dataclass(frozen=True)
