@@ -167,7 +167,10 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     prepare_environment()
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a setting with a bad value, named in `exc`
+        return _fail(f"not started: {exc}", 2)
     from django.db import connection
 
     database = settings.DATABASES["default"]

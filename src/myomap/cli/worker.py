@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"myomap worker: --threads must be 1 or more, not {args.threads}", file=sys.stderr)
         return 2
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
     from myomap.web.bootstrap import prepare_environment
 
@@ -42,7 +43,11 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
     prepare_environment()
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # a setting with a bad value, named in `exc`
+        print(f"myomap worker: not started: {exc}", file=sys.stderr)
+        return 2
     from myomap.jobs.consumer import make_consumer
     from myomap.jobs.queue import describe
 

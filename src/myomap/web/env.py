@@ -7,6 +7,7 @@ A `<NAME>_FILE` variant reads a secret from a file (for container secrets).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -66,3 +67,40 @@ def default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "myomap"
+
+
+BACKUP_AT = "02:30"
+BACKUP_KEEP = 7
+MIN_PASSPHRASE = 8  # characters, as `myomap backup` asks (backup.crypto)
+
+
+def nightly_backup() -> tuple[Path | None, str, int, str | None]:
+    """The nightly backup's settings: the folder (None: off), the time of day as HH:MM,
+    how many to keep, the passphrase (None: not encrypted). A bad value is refused
+    naming its variable."""
+    raw = os.environ.get("MYOMAP_BACKUP_DIR", "").strip()
+    folder = Path(raw).expanduser() if raw else None
+    if folder is not None and not folder.is_absolute():
+        raise ImproperlyConfigured(
+            f"MYOMAP_BACKUP_DIR must be an absolute path, such as /srv/myomap-backups, not {raw!r}"
+        )
+    at = os.environ.get("MYOMAP_BACKUP_AT", "").strip() or BACKUP_AT
+    hour_minute = re.fullmatch(r"(\d{1,2}):(\d{2})", at)
+    if hour_minute is None or int(hour_minute[1]) > 23 or int(hour_minute[2]) > 59:
+        raise ImproperlyConfigured(
+            f"MYOMAP_BACKUP_AT must be a time of day as HH:MM on a 24-hour clock, such as "
+            f"02:30, not {at!r}"
+        )
+    keep = get_int("MYOMAP_BACKUP_KEEP", BACKUP_KEEP)
+    if keep < 1:
+        raise ImproperlyConfigured(
+            f"MYOMAP_BACKUP_KEEP must be 1 or more (how many nightly backups to keep), not {keep}"
+        )
+    passphrase = os.environ.get("MYOMAP_BACKUP_PASSPHRASE")
+    if folder is not None and passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
+        why = "is set but empty" if not passphrase else "is too short"
+        raise ImproperlyConfigured(
+            f"MYOMAP_BACKUP_PASSPHRASE {why}: the nightly backups need at least "
+            f"{MIN_PASSPHRASE} characters (or unset it for unencrypted backups)"
+        )
+    return folder, f"{int(hour_minute[1]):02d}:{hour_minute[2]}", keep, passphrase or None

@@ -10,6 +10,8 @@ environment (see docs/architecture.md for the list):
 - MYOMAP_DEBUG, MYOMAP_ALLOWED_HOSTS, MYOMAP_SECURE_COOKIES, MYOMAP_TIME_ZONE
 - MYOMAP_HSTS_SECONDS, MYOMAP_HSTS_INCLUDE_SUBDOMAINS, MYOMAP_SSL_REDIRECT: behind HTTPS
                     (docs/deployment.md)
+- MYOMAP_BACKUP_DIR, MYOMAP_BACKUP_AT, MYOMAP_BACKUP_KEEP, MYOMAP_BACKUP_PASSPHRASE: the
+                    nightly backup (docs/backup.md)
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "myomap.aftercare",
     "myomap.audit",
     "myomap.erasure",
+    "myomap.clinicdata",  # its nightly backup job; the Data page's templates are web's
     "myomap.api",
     "ninja",  # serves /api/docs (Swagger UI) from its own static files, not a CDN
     "csp",  # the Content-Security-Policy header; its checks catch an outdated setting
@@ -325,6 +328,11 @@ except ValueError:
     raise ImproperlyConfigured(
         f"MYOMAP_REMINDER_TIME must be a time of day such as 17:00, not {REMINDER_TIME!r}"
     ) from None
+# Nightly backups (docs/backup.md): a background job writes one into MYOMAP_BACKUP_DIR
+# each night at MYOMAP_BACKUP_AT on the server's clock (TIME_ZONE) and keeps the newest
+# MYOMAP_BACKUP_KEEP; encrypted with MYOMAP_BACKUP_PASSPHRASE when it is set. Off without
+# a folder.
+BACKUP_DIR, BACKUP_AT, BACKUP_KEEP, BACKUP_PASSPHRASE = env.nightly_backup()
 # The address a link in an e-mail sent by a background job starts with (no request to take
 # it from): the clinic's public address behind its proxy.
 PUBLIC_URL = os.environ.get("MYOMAP_PUBLIC_URL", "").strip() or "http://localhost:8000"
