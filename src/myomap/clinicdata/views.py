@@ -1,4 +1,5 @@
-"""The clinic admin's data pages: downloads, the retention minimum, erasure on request."""
+"""The clinic admin's data pages: downloads, the nightly backup, the retention minimum,
+erasure on request."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import queries as client_queries
 from myomap.clients.models import Client
+from myomap.clinicdata import nightly
 from myomap.erasure import actions as erasure
 from myomap.erasure import queries as erasure_queries
 from myomap.interop import ops
@@ -74,6 +76,7 @@ def _page(request: HttpRequest, form: RetentionForm, status: int = 200) -> HttpR
         "rule": rule,
         "form": form,
         "erasures": list(erasure_queries.erasures_of(request.user)[:ERASURES]),
+        "backup": nightly.status(),
     }
     return render(request, "clinic/data.html", context, status=status)
 
