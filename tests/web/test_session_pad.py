@@ -412,6 +412,10 @@ def test_the_clients_stop_goes_through_even_past_the_tap_limit(world: World, clo
     )
     assert state is not None and state.active is None
     assert state.record.holds[-1].ended_by == "stop"
+    # With no hold running, more stops are counted like any tap: refused past the limit.
+    again = [tap(token, f"late-stop-{i}", "stop", now, now).status_code for i in range(5)]
+    assert again == [429] * 5
+    assert len(feedback_rows(world.visit)) == 11
 
 
 def test_taps_held_up_by_a_busy_server_go_through_up_to_the_burst_the_rule_allows(

@@ -202,8 +202,9 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     Taps the phone queued offline arrive together: up to the rule's `most` of them go
     through at once, the rest are refused as a burst would be.
 
-    The client's "stop" is never refused, however fast the taps before it came: it ends
-    the hold at once, and a limit must never stand between a client and stopping."""
+    The client's "stop" while a hold runs is never refused, however fast the taps before
+    it came: it ends the hold at once, and a limit must never stand between a client and
+    stopping. Stops with no hold running to end are counted like any other tap."""
     visit = run.visit
     lock_visit(ctx, visit)
     run = session_queries.run_again(run)
@@ -211,7 +212,13 @@ def record_pad_tap(ctx: Context, run: SessionRun, tap: EventData) -> SessionStat
     kb = load_default()
     before = session_queries.replay_run(run, kb)
     limit = kb.session_rules.pad_taps if kb.session_rules else None
-    stopping = tap.kind == "feedback" and tap.fields.get("kind") == "stop"
+    # Only a stop that ends the hold now running goes past the limit; one with no hold
+    # to end is counted like any other tap.
+    stopping = (
+        tap.kind == "feedback"
+        and tap.fields.get("kind") == "stop"
+        and before.session.active is not None
+    )
     if limit is not None and not stopping and tap.event_id.strip() not in before.session.seen:
         window = dt.timedelta(seconds=limit.per_seconds)
         recent = SessionEvent.objects.filter(

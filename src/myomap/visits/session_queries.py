@@ -152,15 +152,16 @@ def replay_run(run: SessionRun, kb: KnowledgeBase) -> Replayed:
     means more events to replay. A planned point the knowledge base no longer has (a
     clinic may swap its knowledge folder) is left out.
 
-    An ended run keeps its snapshot whatever the rules are now: what was recorded under
-    the rules of its day stays the record (a later, shorter longest hold must not refuse,
-    on replay, a release that was accepted then, and with it the session's end)."""
+    An ended run keeps a snapshot of this format whatever the rules are now, as long as
+    the knowledge base still has its points: what was recorded under the rules of its day
+    stays the record (a later, shorter longest hold must not refuse, on replay, a release
+    that was accepted then, and with it the session's end)."""
     _, rules, tag = _rules(kb)
     saved = run.state
     if (
         isinstance(saved, dict)
         and "session" in saved
-        and (saved.get("rules") == tag or run.ended_at is not None)
+        and (saved.get("rules") == tag or _kept_after_its_end(run, saved, rules))
     ):
         session, upto = snapshot.load(rules, saved["session"]), run.state_upto
     else:
@@ -169,6 +170,13 @@ def replay_run(run: SessionRun, kb: KnowledgeBase) -> Replayed:
     rows = _EVENTS_AFTER.rows(run.pk, upto)
     session, _refused = replay(session, (row.to_core() for row in rows))
     return Replayed(session, rows[-1].pk if rows else upto)
+
+
+def _kept_after_its_end(run: SessionRun, saved: dict[str, Any], rules: Rules) -> bool:
+    if run.ended_at is None or saved.get("version") != snapshot.VERSION:
+        return False
+    points = saved["session"].get("points", []) if isinstance(saved["session"], dict) else []
+    return all(p[0] in rules.trigger_points for p in points)
 
 
 def replayed(run: SessionRun, kb: KnowledgeBase) -> Session:
@@ -180,7 +188,7 @@ def keep_snapshot(run: SessionRun, kb: KnowledgeBase, state: Replayed) -> None:
     """Store `state` as the run's snapshot; called in the transaction that stored its
     events, under the visit's lock, so the snapshot is never ahead of the stored events."""
     tag = _rules(kb)[2]
-    run.state = {"rules": tag, "session": snapshot.dump(state.session)}
+    run.state = {"rules": tag, "version": snapshot.VERSION, "session": snapshot.dump(state.session)}
     run.state_upto = state.upto
     SessionRun.objects.filter(pk=run.pk).update(state=run.state, state_upto=run.state_upto)
 
