@@ -344,3 +344,27 @@ def test_a_voided_response_is_exported_as_entered_in_error_and_comes_back_voided
         (4.0, ""),
         (9.0, f"Voided before the export: {WRONG_CLIENT}"),
     ]
+
+
+def test_a_correction_sent_with_the_day_shown_keeps_the_responses_own_time(world: World) -> None:
+    """The form shows the day the response was taken; sent back unchanged, the correction
+    keeps the response's time (09:15 three days ago), not midday of that day."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    taken = timezone.now().replace(hour=9, minute=15, second=0, microsecond=0) - dt.timedelta(
+        days=3
+    )
+    wrong = _record(world, RMDQ_14, taken_at=taken)
+    day = timezone.localdate(wrong.taken_at).isoformat()
+    form = world.web("alice").get(_url(world, wrong, "correct/")).content.decode()
+    assert f'value="{day}"' in form  # an ISO date, which a date input shows
+    ticked = {f"s{n}": "on" for n in range(1, 13)}
+    answer = world.web("alice").post(
+        _url(world, wrong, "correct/"),
+        ticked | {"reason": "Two ticked by mistake.", "taken_on": day},
+    )
+    assert answer.status_code == 302, answer.content[:300]
+    new = QuestionnaireResponse.objects.get(replaces=wrong)
+    assert new.taken_at == wrong.taken_at and new.total == 12.0

@@ -166,7 +166,9 @@ class OverrideForm(PlainTextForm):
 
 class FlagClearanceForm(PlainTextForm):
     cleared_by = forms.CharField(max_length=200, label="Cleared by (name and role or service)")
-    cleared_on = forms.DateField(label="Cleared on", widget=forms.DateInput(attrs={"type": "date"}))
+    cleared_on = forms.DateField(
+        label="Cleared on", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     said = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label="What they said (findings, advice)"
     )

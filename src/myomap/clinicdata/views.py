@@ -45,7 +45,8 @@ class ErasureForm(PlainTextForm):
         help_text="For example 'the client, by letter'. Not the client's name.",
     )
     requested_on = forms.DateField(
-        label="The day they asked", widget=forms.DateInput(attrs={"type": "date"})
+        label="The day they asked",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 

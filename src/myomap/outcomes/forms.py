@@ -45,7 +45,8 @@ class ResponseForm(PlainTextForm):
     taken_on = forms.DateField(
         label="Answered on (leave blank for today)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # a date input takes ISO dates only (a localised value shows as blank)
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(
