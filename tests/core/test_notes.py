@@ -100,7 +100,7 @@ def test_plan_names_the_home_exercises_the_rebooking_and_the_expected_soreness(
 ) -> None:
     home = kb.exercises["quadratus-lumborum-side-bend-stretch"].name
     breathing = kb.exercises["diaphragmatic-breathing"].name
-    assert f"Home exercises: {home}, {breathing}." in note.plan
+    assert f"Home exercises in the plan: {home}, {breathing}." in note.plan
     assert "7 days" in note.plan
     assert "24\u201336 hours" in note.plan
     assert "gluteus medius, posterior" in note.plan  # not yet examined: next visit

@@ -116,12 +116,13 @@ def test_the_note_gives_no_self_pressure_to_a_client_on_a_blood_thinner(kb: Know
     plan = draft_soap(
         kb, VisitRecord("Back pain", {}, screening=on_warfarin, exercises=exercises)
     ).plan
-    assert "Home exercises: Standing side-bend stretch." in plan
+    assert "Home exercises in the plan: Standing side-bend stretch." in plan
     assert "Not given for home: Ball release for quadratus lumborum: No self-pressure" in plan
     clear = screen(kb, {}, {})
     plan = draft_soap(kb, VisitRecord("Back pain", {}, screening=clear, exercises=exercises)).plan
     assert (
-        "Home exercises: Ball release for quadratus lumborum, Standing side-bend stretch." in plan
+        "Home exercises in the plan: Ball release for quadratus lumborum, "
+        "Standing side-bend stretch." in plan
     )
 
 

@@ -285,7 +285,8 @@ def _home_exercises(kb: KnowledgeBase, record: VisitRecord) -> list[str]:
     if screening is not None and kb.home_program is not None:
         refused = refusals(kb, (c.id for c in screening.contraindications))
     given = [kb.exercises[e].name for e in record.exercises if e not in refused]
-    lines = [f"Home exercises: {', '.join(given)}."] if given else []
+    # the plan's choice: whether a home program was given is the portal's (program app)
+    lines = [f"Home exercises in the plan: {', '.join(given)}."] if given else []
     left = [e for e in record.exercises if e in refused]
     if left:
         names = ", ".join(kb.exercises[e].name for e in left)
