@@ -229,6 +229,28 @@ def test_the_job_writes_a_private_backup_that_restore_opens_and_verifies(
     ]
 
 
+def test_another_attempts_scratch_file_is_left_alone_and_a_day_old_one_removed(
+    backups: Path, queue: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A worker that took the night over (the first one's lease ran out during a long
+    dump) writes under a name of its own: the first attempt's file in the making is not
+    touched; a scratch file a day old (an attempt killed between write and rename) goes."""
+    import os
+
+    backups.mkdir(mode=0o700, parents=True, exist_ok=True)
+    running = backups / f".{FIRST}.aaaaaaaaaaaa.new"
+    running.write_bytes(b"the other worker's dump, still being written")
+    stale = backups / ".myomap-backup-2020-01-01.backup.bbbbbbbbbbbb.new"
+    stale.write_bytes(b"left by an attempt killed long ago")
+    long_ago = dt.datetime(2020, 1, 2, tzinfo=dt.UTC).timestamp()
+    os.utime(stale, (long_ago, long_ago))
+    job = plan_and_run(queue, django_capture_on_commit_callbacks, T0)
+    assert job.status == "done"
+    assert sorted(p.name for p in backups.iterdir()) == sorted([FIRST, running.name])
+    assert running.read_bytes() == b"the other worker's dump, still being written"
+    archive.read(backups / FIRST)
+
+
 def test_the_job_runs_outside_a_transaction_so_sqlite_s_write_lock_stays_free() -> None:
     assert kinds.atomic("mail")
     assert not kinds.atomic(nightly_job.KIND)

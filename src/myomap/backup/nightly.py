@@ -12,10 +12,13 @@ clock); only files named so are ever removed, so whatever else the folder holds 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
 import re
+import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,15 +117,27 @@ def write(
     same night replaces the file it made."""
     prepare_folder(folder)
     target = folder / name_for(day)
-    scratch = folder / f".{target.name}.new"
-    scratch.unlink(missing_ok=True)  # left by an attempt stopped between write and rename
-    made = make_backup(scratch, passphrase, say, data_dir=data_dir, database=database)
+    # A name of this attempt's own: a second attempt at the same night (a worker that
+    # took the job over after a long dump outlived its lease) never touches this file.
+    scratch = folder / f".{target.name}.{secrets.token_hex(6)}.new"
+    _remove_stale_scratch(folder)
     try:
+        made = make_backup(scratch, passphrase, say, data_dir=data_dir, database=database)
         os.replace(scratch, target)
     except OSError as exc:
-        scratch.unlink(missing_ok=True)
         raise BackupError(f"cannot write {target}: {exc.strerror or exc}", code=1) from None
+    finally:
+        scratch.unlink(missing_ok=True)
     return dataclasses.replace(made, path=target)
+
+
+def _remove_stale_scratch(folder: Path, older_than: float = 24 * 3600) -> None:
+    """Scratch files of attempts stopped between writing and renaming, a day old or more."""
+    limit = time.time() - older_than
+    for path in folder.glob(".myomap-backup-*.new"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
