@@ -368,3 +368,17 @@ def test_a_correction_sent_with_the_day_shown_keeps_the_responses_own_time(world
     assert answer.status_code == 302, answer.content[:300]
     new = QuestionnaireResponse.objects.get(replaces=wrong)
     assert new.taken_at == wrong.taken_at and new.total == 12.0
+
+
+def test_a_response_at_a_visit_is_voided_even_with_no_consent_on_record(world: World) -> None:
+    """Taking an error out of the record does not wait for consent: with the client's
+    data consent cleared, a response taken at a visit is still voided (new answers are
+    not recorded, as before)."""
+    from myomap.clients.models import Client
+
+    wrong = _record(world, RMDQ_8, visit=world.visit)
+    Client.objects.filter(pk=world.client.pk).update(data_consent_at=None)
+    actions.void_response(Context(user=world.alice), wrong, WRONG_CLIENT)
+    assert QuestionnaireResponse.objects.get(pk=wrong.pk).void_reason == WRONG_CLIENT
+    with pytest.raises(Invalid, match="consent"):
+        _record(world, RMDQ_14, visit=world.visit)

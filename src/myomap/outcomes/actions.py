@@ -112,8 +112,9 @@ def _store(
 def _note_learns(ctx: Context, visit: Visit, what: str) -> None:
     """The visit's note, if drafted and not signed, is told its record changed (its text
     no longer lists the visit's scores as they are: redraft or check it before signing).
-    A signed note is not touched: what it says was signed; an amendment may add it."""
-    lock_visit(ctx, visit)
+    A signed note is not touched: what it says was signed; an amendment may add it.
+    Consent is the caller's to check: recording needs it, voiding an error does not."""
+    lock_visit(ctx, visit, consent=False)
     latest = visit_queries.latest_version(visit)
     if latest is not None and not latest.is_signed:
         record_changed(latest, what)

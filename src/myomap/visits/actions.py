@@ -48,13 +48,15 @@ def _gate(intake: Intake) -> None:
         raise GateClosed(answer.reason or "the safety gate is closed", "gate")
 
 
-def lock_visit(ctx: Context, visit: Visit) -> None:
+def lock_visit(ctx: Context, visit: Visit, *, consent: bool = True) -> None:
     """Every write to a visit (findings, plan, note) first locks the visit's row, so two
     writes to one visit queue: a plan saved twice at once is not stored twice, and a
-    change cannot slip in while the note is being signed."""
+    change cannot slip in while the note is being signed. `consent=False` for a write
+    that must not wait for consent (taking an error out of the record)."""
     require_clinic(ctx, visit.client)
     Visit.objects.select_for_update().only("pk").get(pk=visit.pk)
-    require_consent(visit.client)
+    if consent:
+        require_consent(visit.client)
 
 
 def writable(ctx: Context, visit: Visit) -> NoteVersion | None:
