@@ -135,17 +135,22 @@ def live_feed_of(user: Any) -> CalendarFeed | None:
 
 
 def upcoming_of_client(client: Client, now: dt.datetime, most: int = 5) -> list[Row]:
-    """The client's own booked appointments from now on, soonest first, in the clinic's
-    local time (what the client's portal shows; the caller has checked it is theirs)."""
+    """The client's own booked appointments not yet over (one under way included), soonest
+    first, in the clinic's local time (what the client's portal shows; the caller has
+    checked it is theirs)."""
     zone = clinic_of(client).zone
     found = (
         Appointment.objects.filter(client=client, status=Appointment.Status.BOOKED)
-        .filter(starts_at__gte=now)
+        .filter(starts_at__gt=now - dt.timedelta(minutes=slots.MAX_MINUTES))
         .select_related("therapist")
-        .order_by("starts_at")[:most]
+        .order_by("starts_at")
     )
     rows = []
     for appointment in found:
         starts = appointment.starts_at.astimezone(zone)
-        rows.append(Row(appointment, starts, starts + dt.timedelta(minutes=appointment.minutes)))
+        ends = starts + dt.timedelta(minutes=appointment.minutes)
+        if ends > now:
+            rows.append(Row(appointment, starts, ends))
+        if len(rows) == most:
+            break
     return rows
