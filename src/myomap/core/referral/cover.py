@@ -188,12 +188,15 @@ def _search(
 def _beam(
     rows: IntArray, remaining: list[UIntArray], total: FloatArray, chosen: list[UIntArray]
 ) -> tuple[IntArray, list[UIntArray], FloatArray, list[UIntArray]]:
-    """At most BEAM states per drawing: each drawing's best by total (ties by their
-    order), rows kept ascending."""
+    """At most BEAM states per drawing: each drawing's nearest to a cover (fewest regions
+    still uncovered), then best by total (ties by their order), rows kept ascending."""
     counts = np.bincount(rows)
     if counts.max() <= BEAM:
         return rows, remaining, total, chosen
-    order = np.lexsort((-total, rows))
+    uncovered = np.zeros(len(rows), dtype=np.int64)
+    for word in remaining:
+        uncovered += np.bitwise_count(word)
+    order = np.lexsort((-total, uncovered, rows))
     ranked = rows[order]
     starts = _runs(ranked)
     run = np.zeros(len(ranked), dtype=np.int64)
