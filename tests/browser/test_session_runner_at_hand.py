@@ -336,3 +336,59 @@ def test_the_clients_phone_dialog_fits_the_screen(browser, live_server, world, a
     expect(dialog).to_be_hidden()
     expect(page.locator("#session-status")).to_have_text("Session running.")
     closed(page, context, errors)
+
+
+EVERY_BUTTON = (
+    "#start-hold",
+    "#release",
+    "#stop",
+    "[data-feedback=too-much]",
+    "[data-feedback=worse]",
+    "[data-feedback=stop]",
+)
+
+
+def screen_boxes(page: Any) -> dict[str, list[float]]:
+    """Each hold and feedback button's box on the screen and on the page."""
+    return page.evaluate(  # type: ignore[no-any-return]
+        """(selectors) => Object.fromEntries(selectors.map((s) => {
+          const b = document.querySelector(s).getBoundingClientRect();
+          return [s, [b.left, b.top, b.width, b.height, b.top + scrollY].map(
+            (n) => Math.round(n * 10) / 10)];
+        }))""",
+        list(EVERY_BUTTON),
+    )
+
+
+@pytest.mark.parametrize("size", ["tablet", "landscape", "phone"])
+def test_the_suggestion_moves_no_button_mid_hold(browser, live_server, world, artifacts, size):
+    """Two "too much" in one hold bring the suggestion (a lighter pressure): the hold
+    buttons and the feedback buttons stay where they were, on the screen and on the page,
+    so a tap aimed at "Client said stop" still lands on it."""
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    page.clock.install()
+    start(page, live_server, world)
+    page.click("#start-hold")
+    expect(page.locator("#release")).to_be_enabled()
+    page.clock.run_for(2000)
+    page.click("[data-feedback=too-much]")
+    page.clock.run_for(1000)
+    before = screen_boxes(page)
+    page.click("[data-feedback=too-much]")
+    suggestion = page.locator("#suggestion")
+    expect(suggestion).to_be_visible()
+    expect(suggestion).to_contain_text("lighter pressure")
+    page.screenshot(path=str(artifacts / f"session-runner-suggestion-{size}.png"))
+    assert screen_boxes(page) == before, "the suggestion moved a button"
+    page.locator("[data-feedback=stop]").scroll_into_view_if_needed()
+    stop = page.locator("[data-feedback=stop]").bounding_box()
+    assert stop is not None
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('button')?.dataset.feedback",
+        [stop["x"] + stop["width"] / 2, stop["y"] + stop["height"] / 2],
+    )
+    assert hit == "stop"
+    expect(page.locator("#queued")).to_have_text("")
+    kinds = [e.fields["kind"] for e in SessionEvent.objects.filter(kind="feedback")]
+    assert kinds == ["too-much", "too-much"]
+    closed(page, context, errors)
