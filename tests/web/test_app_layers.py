@@ -23,6 +23,8 @@ ALLOWED: dict[str, set[str]] = {
     "visits": {"core", "records", "audit", "accounts", "clients", "documents"},
     "outcomes": {"core", "records", "audit", "accounts", "clients", "visits", "documents"},
     # the client's portal shows their booked appointments (appointments imports no program)
+    # and the questionnaires due, answered through outcomes' action (outcomes imports no
+    # program: it reads the pain diary through the client's relation)
     "program": {
         "core",
         "records",
@@ -33,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
         "documents",
         "jobs",
         "appointments",
+        "outcomes",
     },
     "bodymap": {"core"},
     "reference": {"core"},

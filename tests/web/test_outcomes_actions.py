@@ -111,8 +111,9 @@ def test_another_clinics_therapist_cannot_record_a_response(world: World) -> Non
     data = actions.ResponseData("nprs", [5])
     with pytest.raises(Forbidden):
         actions.record_response(Context(user=world.bob), world.client, data)
+    # another client: a client answers for themself only (tests/web/test_portal_questionnaires.py)
     with pytest.raises(Forbidden):
-        actions.record_response(Context(user=world.dan), world.client, data)
+        actions.record_response(Context(user=world.erin), world.client, data)
     assert QuestionnaireResponse.objects.count() == 0
 
 

@@ -64,12 +64,28 @@ def instrument_of(instrument_id: str) -> Instrument:
 
 @transaction.atomic
 def record_response(ctx: Context, client: Client, data: ResponseData) -> QuestionnaireResponse:
-    """Score and store one questionnaire of `client`, optionally taken at `data.visit`."""
-    require_clinic(ctx, client)
+    """Score and store one questionnaire of `client`, optionally taken at `data.visit`:
+    entered by staff of the client's clinic, or by the client themself in their portal
+    (their own record only, answered now and not at a visit)."""
+    if is_own_client(ctx, client):
+        if data.visit is not None or data.taken_at is not None:
+            raise Forbidden("a client answers a questionnaire now, not for a visit or a day")
+    else:
+        require_clinic(ctx, client)
     if data.visit is not None and data.visit.client_id != client.pk:
         raise Invalid("that visit belongs to another client", "visit")
     require_consent(client)
     return _store(ctx, client, data)
+
+
+def is_own_client(ctx: Context, client: Client) -> bool:
+    """The one acting is `client`'s own login (a client user linked to this record)."""
+    user = ctx.user
+    return (
+        getattr(user, "role", "") == "client"
+        and getattr(user, "pk", None) is not None
+        and client.user_id == user.pk
+    )
 
 
 def _store(
@@ -98,7 +114,7 @@ def _store(
         taken_at=taken_at,
         entered_by=ctx.user,
         entered_at=ctx.now,
-        via=ctx.via if ctx.via in QuestionnaireResponse.Via.values else "web",
+        via=_via(ctx, client),
         replaces=replaces,
     )
     band = f" ({scored.band})" if scored.band else ""
@@ -107,6 +123,12 @@ def _store(
         summary += f", correcting {_named(replaces)}"
     record(ctx, AuditEvent.Action.CREATE, response, client=client, summary=summary)
     return response
+
+
+def _via(ctx: Context, client: Client) -> str:
+    if is_own_client(ctx, client):
+        return QuestionnaireResponse.Via.PORTAL
+    return ctx.via if ctx.via in QuestionnaireResponse.Via.values else "web"
 
 
 def _note_learns(ctx: Context, visit: Visit, what: str) -> None:

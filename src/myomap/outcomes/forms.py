@@ -80,6 +80,26 @@ class ResponseForm(PlainTextForm):
         return [self.cleaned_data.get(activity_name(i)) or "" for i in self.instrument.items]
 
 
+class ClientResponseForm(ResponseForm):
+    """The entry form as the client answers it on their phone: every item a list of
+    choices to tap (a number scale too), no visit and no day (answered now)."""
+
+    def __init__(self, instrument: Instrument, *args: Any, **kwargs: Any) -> None:
+        super().__init__(instrument, *args, **kwargs)
+        del self.fields["visit"], self.fields["taken_on"]
+        for item in instrument.items:
+            field = self.fields[item.id]
+            if isinstance(field, forms.TypedChoiceField) and not isinstance(
+                field.widget, forms.RadioSelect
+            ):
+                given: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+                field.choices = [c for c in given if c[0] != ""]
+                field.widget = forms.RadioSelect(choices=field.choices)
+
+    def taken_at(self) -> dt.datetime | None:
+        return None
+
+
 class CorrectionForm(ResponseForm):
     """The entry form, filled in with the response being corrected, and why."""
 

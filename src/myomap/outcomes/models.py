@@ -37,6 +37,7 @@ class QuestionnaireResponse(models.Model):
         WEB = "web", "entered in the clinic"
         API = "api", "through the API"
         CLI = "cli", "from the command line"
+        PORTAL = "portal", "by the client in their portal"
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="outcomes")
     # The visit it was taken at, if any; a deleted visit leaves the score on the record.

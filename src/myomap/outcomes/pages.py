@@ -21,7 +21,8 @@ from myomap.outcomes.models import QuestionnaireResponse
 from myomap.visits import queries as visit_queries
 from myomap.visits.models import Visit
 
-Row = tuple[str, int | float, str, int | None, int]  # date, score, band, visit id, response id
+# date, score, band, visit id, response id, answered by the client in their portal
+Row = tuple[str, int | float, str, int | None, int, bool]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def since(episode: queries.Episode) -> str:
 
 def _rows(episode: queries.Episode) -> list[Row]:
     return [
-        (day(p.taken_at), number(p.score), p.band or "", p.visit_id, p.response_id)
+        (day(p.taken_at), number(p.score), p.band or "", p.visit_id, p.response_id, p.by_client)
         for p in episode.points
     ]
 

@@ -169,6 +169,43 @@ def due_at(visit: Visit) -> list[Due]:
     return found
 
 
+def readable_by_client(clinic_id: int | None, instrument: Instrument) -> bool:
+    """The client can answer `instrument` alone only in its own words: shipped with
+    Myomap, or loaded by the clinic under its licence. Without them the entry form shows
+    numbered labels, for the therapist entering a paper form (ODI without its text)."""
+    return instrument.licence.wording_shipped or wording_for(clinic_id, instrument) is not None
+
+
+def due_for_client(client: Client, now: dt.datetime) -> list[Due]:
+    """What `client` may answer in their portal now: what the clinic's schedule asks at
+    their latest visit so far (`due_at`, the visit page's rules), not yet answered at it or
+    since it began, in wording the client can read. What is asked only at discharge is
+    left to the therapist (who knows which visit ends the course of care)."""
+    visit = (
+        Visit.objects.filter(client=client, started_at__lte=now)
+        .select_related("client")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+    if visit is None:
+        return []
+    asked = [
+        due
+        for due in due_at(visit)
+        if due.done is None
+        and not due.only_at_discharge
+        and readable_by_client(client.clinic_id, due.instrument)
+    ]
+    if not asked:
+        return []
+    answered = set(
+        QuestionnaireResponse.objects.in_use()
+        .filter(client=client, taken_at__gte=visit.started_at)
+        .values_list("instrument", flat=True)
+    )
+    return [due for due in asked if due.instrument.id not in answered]
+
+
 def _why(rule: ScheduleRule, number: int, first_of_intake: bool) -> tuple[str, ...]:
     why = []
     if rule.at_intake and first_of_intake:

@@ -48,6 +48,7 @@ class Point:
     visit_id: int | None
     # the activities the client named, with their ratings (the PSFS), in item order
     activities: tuple[Rated, ...] = ()
+    by_client: bool = False  # the client answered it in their portal
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,7 @@ def point_of(response: QuestionnaireResponse) -> Point:
         response.band or None,
         response.visit_id,
         tuple(named(response.activities, response.answers)),
+        response.via == QuestionnaireResponse.Via.PORTAL,
     )
 
 

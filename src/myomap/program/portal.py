@@ -1,5 +1,6 @@
 """The client's portal on a phone: today's program, the log (JSON from the phone's
-queue), the pain diary, reminders, the web app manifest and the service worker. Views
+queue), the pain diary, the questionnaires due (answered through the outcomes app's
+action, as the therapist enters them), reminders, the web app manifest and the service worker. Views
 parse, authorise (the signed-in client's own record only), call one action or query,
 render; every page showing health data is audited."""
 
@@ -14,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -26,6 +27,9 @@ from myomap.audit.models import AuditEvent
 from myomap.core import program as core
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
+from myomap.outcomes import actions as outcome_actions
+from myomap.outcomes import forms as outcome_forms
+from myomap.outcomes import queries as outcome_queries
 from myomap.program import actions, queries, reminders
 from myomap.program.forms import DiaryForm
 from myomap.program.models import Reminder
@@ -88,8 +92,59 @@ def today(request: HttpRequest) -> HttpResponse:
         "precautions": core.rules(kb).self_release_precautions,
         "pain_scale": range(core.PAIN_SCALE[0], core.PAIN_SCALE[1] + 1),
         "appointments": appointment_queries.upcoming_of_client(client, ctx.now),
+        "questionnaires": outcome_queries.due_for_client(client, ctx.now),
     }
     return render(request, "program/today.html", context)
+
+
+# the consents are the clinic's to record: the client is told whom to ask
+_CONSENT_FIELDS = ("treatment_consent_at", "data_consent_at", "treatment_consent", "data_consent")
+NO_CONSENT = (
+    "Not saved: your clinic has not recorded your consent to treatment and to the keeping "
+    "of your health data yet. Ask your therapist at your next visit."
+)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
+    """One questionnaire due for the signed-in client, answered on their phone and stored
+    through the same action as the therapist's entry (the client as its author)."""
+    client = _own(request)
+    ctx = Context.of(request)
+    due = {d.instrument.id: d for d in outcome_queries.due_for_client(client, ctx.now)}
+    if instrument not in due:
+        raise Http404("that questionnaire is not asked of you now")
+    inst = due[instrument].instrument
+    wording = outcome_queries.wording_for(client.clinic_id, inst)
+    given = request.POST if request.method == "POST" else None
+    form = outcome_forms.ClientResponseForm(inst, given, wording=wording)
+    status = 200
+    if given is not None:
+        status = 400
+        if form.is_valid():
+            data = outcome_actions.ResponseData(
+                inst.id, form.answers(), activities=form.activities()
+            )
+            try:
+                outcome_actions.record_response(ctx, client, data)
+            except ActionError as exc:
+                if exc.field in _CONSENT_FIELDS:
+                    form.add_error(None, NO_CONSENT)
+                else:
+                    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
+            else:
+                messages.success(request, f"Thank you: your {inst.short} is recorded.")
+                return redirect(reverse("portal:today") + "#questionnaires")
+    context = {
+        "instrument": inst,
+        "form": form,
+        "rows": outcome_forms.rows(form),
+        "activities": outcome_forms.has_activities(inst),
+        "wording": wording,
+    }
+    return render(request, "program/questionnaire.html", context, status=status)
 
 
 def _json(request: HttpRequest) -> dict[str, Any]:
