@@ -46,7 +46,7 @@ def feedback(world: World) -> list[str]:
 
 
 def test_the_client_taps_feedback_on_a_phone_also_offline_until_the_session_ends(
-    browser: Any, page: Any, live_server: Any, world: World, sign_in: Any
+    browser: Any, page: Any, live_server: Any, world: World, sign_in: Any, artifacts: Any
 ) -> None:
     page.add_init_script(LISTEN)
     heading = "The client's feedback pad — Dan Marlowe"
@@ -85,8 +85,16 @@ def test_the_client_taps_feedback_on_a_phone_also_offline_until_the_session_ends
 
     phone.set_offline(True)
     pad.get_by_role("button", name="Better").tap()
-    expect(pad.locator("#pad-queued")).to_have_text("1 waiting to be sent")
-    expect(pad.locator("#pad-message")).to_have_text("Sent: better…")
+    expect(pad.locator("#pad-queued")).to_have_text("1 tap waiting to be sent.")
+    # Offline nothing is said to be sent, nor in the green of a tap recorded.
+    message = pad.locator("#pad-message")
+    expect(message).to_have_text(
+        "Saved on this phone: better. It is sent when the phone is connected."
+    )
+    expect(message).not_to_have_class(re.compile(r"\bgood\b"))
+    line = pad.locator(".pad-net").inner_text()
+    assert ". 1 tap waiting" in line or line.startswith("1 tap waiting"), line
+    pad.screenshot(path=str(artifacts / "session-pad-offline.png"))
     assert feedback(world) == ["too-much"]
     phone.set_offline(False)
     expect(pad.locator("#pad-queued")).to_have_text("", timeout=8000)

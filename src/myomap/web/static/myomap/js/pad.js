@@ -1,7 +1,8 @@
 // The client's feedback pad: each tap is an event with an id made here and this phone's
 // time, kept in the phone's queue (offline-queue.js, shared with the session runner) until
 // the server has it (sent once: a resent id is recorded once). Each tap is acknowledged in
-// words ("Sent: too much", then "Recorded: too much", or why not). The current point and
+// words: "Saved on this phone" until the server answers (offline: "It is sent when the
+// phone is connected"), then "Recorded: too much", or why not. The current point and
 // whether a hold is on are asked for every second, sending back the ETag of the state
 // shown (an unchanged session is answered 304, no body); while no hold is on, or once the
 // session has ended, the buttons are disabled and look it. The server puts this phone's
@@ -29,8 +30,8 @@
 
   function showQueue() {
     const waiting = outbox.items.length;
-    queued.textContent = waiting ? waiting + " waiting to be sent" : "";
-    if (!waiting && !closed) net.textContent = navigator.onLine === false ? "Offline: taps wait on this phone" : "";
+    queued.textContent = waiting ? waiting + (waiting === 1 ? " tap" : " taps") + " waiting to be sent." : "";
+    if (!waiting && !closed) net.textContent = navigator.onLine === false ? "Offline: taps wait on this phone." : "";
   }
 
   // The buttons work while a hold is on (a tap queued offline is kept for its hold).
@@ -47,9 +48,14 @@
     enable();
   }
 
-  function say(text, bad) {
+  // tone: "good" (the server recorded it), "bad" (refused), else neutral (not sent yet).
+  function say(text, tone) {
     message.textContent = text;
-    message.className = "pad-message" + (bad ? " bad" : " good");
+    message.className = "pad-message" + (tone ? " " + tone : "");
+  }
+
+  function kept(what) {
+    say("Saved on this phone: " + what + ". It is sent when the phone is connected.");
   }
 
   function close(text) {
@@ -59,7 +65,7 @@
     net.textContent = "";
     queued.textContent = "";
     hold.textContent = "The session has ended.";
-    say(text, true);
+    say(text, "bad");
   }
 
   // Send the queued taps, one at a time in order (offline-queue.js).
@@ -91,16 +97,18 @@
         outbox.drop(tap);
         again = true;
         if (response.ok) {
-          say("Recorded: " + what + " ✓");
+          say("Recorded: " + what + " ✓", "good");
           show(answer);
         } else {
-          say("Not recorded (" + what + "): " + (answer.detail || "refused."), true);
+          say("Not recorded (" + what + "): " + (answer.detail || "refused."), "bad");
         }
       } else {
-        net.textContent = "Waiting: the tap is kept and sent again";
+        net.textContent = "Waiting: the tap is kept and sent again.";
+        kept(what);
       }
     } catch (e) {
-      net.textContent = "No network: the tap is kept and sent when it returns";
+      net.textContent = "No network: the tap is kept and sent when it returns.";
+      kept(what);
     }
     showQueue();
     // The next queued tap now; after a failure, at the next poll or when back online.
@@ -136,7 +144,9 @@
       if (closed || button.disabled) return;
       outbox.push({ id: window.MyomapOfflineQueue.newId(), kind: button.dataset.kind, at: new Date().toISOString() });
       if (navigator.vibrate) navigator.vibrate(30);
-      say("Sent: " + (words[button.dataset.kind] || button.dataset.kind) + "…");
+      const what = words[button.dataset.kind] || button.dataset.kind;
+      if (navigator.onLine === false) kept(what);
+      else say("Saved on this phone: " + what + ". Sending…");
       showQueue();
       sendNext();
     });
