@@ -17,6 +17,7 @@ from tests.web.records_fixtures import World, build_world
 
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
+from myomap.core.session.rules import session_rules
 from myomap.core.session.steps import hold_steps
 from myomap.visits.models import SessionEvent, SessionRun
 
@@ -391,4 +392,52 @@ def test_the_suggestion_moves_no_button_mid_hold(browser, live_server, world, ar
     expect(page.locator("#queued")).to_have_text("")
     kinds = [e.fields["kind"] for e in SessionEvent.objects.filter(kind="feedback")]
     assert kinds == ["too-much", "too-much"]
+    closed(page, context, errors)
+
+
+def test_a_point_found_on_the_way_needs_a_side_and_its_limit_follows_its_pressure(
+    browser, live_server, world, artifacts
+):
+    """The side of a point found on the way starts unchosen: "Add it" without one says to
+    choose it and adds nothing. The added point's longest hold is the knowledge base's for
+    the technique at the pressure chosen (moderate and deep differ), not the shortest at
+    any pressure."""
+    rules = session_rules(load_default())
+    limits = rules.longest_hold["ischemic-compression"]
+    assert limits is not None and limits["moderate"] != limits["deep"]
+    context, page, errors = opened(browser, live_server, world, TABLET)
+    start(page, live_server, world)
+    page.click("#add-point summary")
+    expect(page.locator("#add-side")).to_have_value("")
+    page.locator("#add-tp-find").fill("piriformis med")
+    expect(page.locator("#add-tp")).to_have_value("piriformis-medial")
+    page.select_option("#add-technique", "ischemic-compression")
+    page.click("#add-go")
+    expect(page.locator("#message")).to_have_text(
+        "Choose the side of the point to add: left, right, bilateral or midline."
+    )
+    expect(page.locator("#session-plan li.added")).to_have_count(0)
+    assert page.evaluate("document.activeElement.id") == "add-side"
+
+    page.select_option("#add-side", "right")
+    page.select_option("#add-pressure", "moderate")
+    page.click("#add-go")
+    expect(page.locator("#current-name")).to_have_text(
+        point_name(load_default(), "piriformis-medial", "right")
+    )
+    expect(page.locator("#current-pressure")).to_have_text("moderate")
+    expect(page.locator("#current-hold")).to_contain_text(f"at most {limits['moderate']} s")
+    page.screenshot(path=str(artifacts / "session-runner-added-point-limit.png"))
+
+    page.click("#add-point summary")
+    page.locator("#add-tp-find").fill("piriformis med")
+    page.select_option("#add-side", "left")
+    page.select_option("#add-technique", "ischemic-compression")
+    page.select_option("#add-pressure", "deep")
+    page.click("#add-go")
+    expect(page.locator("#current-pressure")).to_have_text("deep")
+    expect(page.locator("#current-hold")).to_contain_text(f"at most {limits['deep']} s")
+    expect(page.locator("#queued")).to_have_text("")
+    events = SessionEvent.objects.filter(kind="add-point").order_by("id")
+    assert [e.fields["side"] for e in events] == ["right", "left"]
     closed(page, context, errors)

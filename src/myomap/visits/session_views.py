@@ -43,7 +43,8 @@ class Choice:
 def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
     """Every trigger point (its location, its referral zones on each side, and the words
     it is found by: its muscle's name and other names) and every timed technique (its
-    usual and longest hold, and its pressure steps), for adding a point found on the way.
+    usual hold, its longest at each pressure, and its pressure steps), for adding a point
+    found on the way.
     The server checks an added point against the safety rules as it does a plan step."""
     kb = load_default()
     longest = session_rules(kb).longest_hold
@@ -61,10 +62,11 @@ def _choices(kb_id: int) -> tuple[tuple[Choice, ...], tuple[Choice, ...]]:
             continue
         stepped = hold_steps(kb, t_id, t.dose.hold)
         steps = " ".join(str(s) for s in stepped.seconds) if stepped else ""
-        # The pressure is chosen beside the technique: the shortest limit at any pressure
-        # is one the server never refuses (the server's state gives the hold's own).
-        shortest = min(by_pressure.values())
-        data = {"hold": str(t.dose.hold), "longest": str(shortest), "steps": steps}
+        # The pressure is chosen beside the technique: the page picks the limit at the
+        # pressure chosen ("light:90 moderate:90 deep:60"; the server's state then gives
+        # the hold's own).
+        longest_at = " ".join(f"{p}:{s}" for p, s in by_pressure.items())
+        data = {"hold": str(t.dose.hold), "longest": longest_at, "steps": steps}
         techniques.append(Choice(t_id, t.name, data))
     return tuple(points), tuple(techniques)
 

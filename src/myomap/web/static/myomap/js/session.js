@@ -285,6 +285,17 @@
     return side.charAt(0).toUpperCase() + side.slice(1) + " " + lower;
   }
 
+  // The technique's longest hold at this pressure, from the server's
+  // "light:90 moderate:90 deep:60" (none known: null, and no hold starts).
+  function longestAt(limits, pressure) {
+    var found = null;
+    (limits || "").split(" ").forEach(function (pair) {
+      var at = pair.split(":");
+      if (at[0] === pressure) found = parseInt(at[1], 10) || null;
+    });
+    return found;
+  }
+
   function addedEntry(point, side) {
     var tp = option("add-tp", point);
     var pick = chosen[key(point, side)] || {};
@@ -294,15 +305,16 @@
       });
     }
     var t = option("add-technique", pick.technique || "") || $("add-technique").options[0];
+    var pressure = pick.pressure || "moderate";
     var number = plan.length + 1;
     var entry = {
       point: point, side: side, added: true,
       name: tp ? sidedName(tp.dataset.name, side) : point,
       location: tp ? tp.dataset.location : "",
-      technique: t.value, techniqueName: t.textContent, pressure: pick.pressure || "moderate",
+      technique: t.value, techniqueName: t.textContent, pressure: pressure,
       hold: parseInt(t.dataset.hold, 10) || 0, repetitions: 1, number: String(number),
       zones: tp ? (tp.dataset["zones" + (side === "right" ? "Right" : side === "bilateral" ? "Bilateral" : "Left")] || "").split(" ").filter(Boolean) : [],
-      longest: parseInt(t.dataset.longest, 10) || null,
+      longest: longestAt(t.dataset.longest, pressure),
       steps: steps(t.dataset.steps),
     };
     var li = document.createElement("li");
@@ -341,6 +353,11 @@
     var point = $("add-tp").value;
     if (!point) { message("Choose the trigger point to add: none matches what is typed in “Find it”.", true); return; }
     var side = $("add-side").value;
+    if (!side) {
+      message("Choose the side of the point to add: left, right, bilateral or midline.", true);
+      $("add-side").focus();
+      return;
+    }
     var found = indexOf(point, side);
     if (found < 0) {
       chosen[key(point, side)] = { technique: $("add-technique").value, pressure: $("add-pressure").value };
