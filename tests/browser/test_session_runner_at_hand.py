@@ -441,3 +441,62 @@ def test_a_point_found_on_the_way_needs_a_side_and_its_limit_follows_its_pressur
     events = SessionEvent.objects.filter(kind="add-point").order_by("id")
     assert [e.fields["side"] for e in events] == ["right", "left"]
     closed(page, context, errors)
+
+
+def test_a_double_tap_on_start_session_does_not_end_it(browser, live_server, world):
+    """ "End session" does not show where "Start session" was: a double tap's second tap
+    lands elsewhere (at most the client's phone dialog opens), never on "End the session
+    now?"; a tap on "End session" asks as before."""
+    context, page, errors = opened(browser, live_server, world, TABLET)
+    page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
+    box = page.locator("#start-session").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    expect(page.locator("#end-session")).to_be_visible()
+    page.wait_for_timeout(150)
+    page.mouse.click(x, y)  # the double tap's second tap, now on "End session"
+    expect(page.locator("#session-status")).to_have_text("Session running.")
+    page.wait_for_timeout(200)
+    expect(page.locator("#confirm-dialog")).not_to_be_visible()
+    end = page.locator("#end-session").bounding_box()
+    assert end is not None
+    assert not (
+        end["x"] <= x <= end["x"] + end["width"] and end["y"] <= y <= end["y"] + end["height"]
+    )
+    if page.locator("#pad-dialog").is_visible():
+        page.click("#pad-close")
+    page.click("#end-session")
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.click("#confirm-no")
+    expect(page.locator("#queued")).to_have_text("")
+    assert SessionRun.objects.get(visit=world.visit).ended_at is None
+    closed(page, context, errors)
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet"])
+def test_a_skipped_point_says_so_and_shows_the_next(browser, live_server, world, artifacts, size):
+    """Skipping a point says which and why in the status line, and the page comes back to
+    the next point's name."""
+    kb = load_default()
+    first, second = list(world.visit.plan_steps.all()[:2])
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    start(page, live_server, world)
+    page.click("#skip")
+    page.click("[data-skip-reason='not tender today']")
+    skipped = point_name(kb, first.trigger_point, first.side)
+    expect(page.locator("#message")).to_have_text(f"Skipped {skipped}: not tender today.")
+    expect(page.locator("#current-name")).to_have_text(
+        point_name(kb, second.trigger_point, second.side)
+    )
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(artifacts / f"session-runner-skipped-{size}.png"))
+    in_view(page, "#hold-point" if size == "phone" else "#current-name")
+    if size == "phone":
+        expect(page.locator("#hold-point")).to_contain_text(
+            point_name(kb, second.trigger_point, second.side)
+        )
+    expect(page.locator("#queued")).to_have_text("")
+    [event] = SessionEvent.objects.filter(kind="skip-point")
+    assert event.fields["reason"] == "not tender today"
+    closed(page, context, errors)

@@ -473,8 +473,9 @@
     tap("skip-point", { trigger_point: p.point, side: p.side, reason: reason });
     for (var i = index + 1; i < plan.length; i++) {
       var m = view.points[key(plan[i].point, plan[i].side)];
-      if (!(m && m.skipped)) { goTo(i); return; }
+      if (!(m && m.skipped)) { goTo(i); break; }
     }
+    message("Skipped " + p.name + ": " + reason + ".");
   }
 
   function release() { if (view && view.active) tap("release-hold"); }
@@ -1040,6 +1041,7 @@
       other.value = "";
       $("skip-reasons").hidden = true;
       $("skip").setAttribute("aria-expanded", "false");
+      showControls(); // the next point's name, back in view
     });
   });
   document.querySelectorAll("[data-feedback]").forEach(function (b) {
