@@ -500,3 +500,24 @@ def test_a_skipped_point_says_so_and_shows_the_next(browser, live_server, world,
     [event] = SessionEvent.objects.filter(kind="skip-point")
     assert event.fields["reason"] == "not tender today"
     closed(page, context, errors)
+
+
+@pytest.mark.parametrize("size", ["phone", "tablet", "landscape"])
+def test_pain_now_saved_moves_nothing(browser, live_server, world, artifacts, size):
+    """ "Saved ✓" beside pain now at the start keeps its room: the runner below does not
+    drop."""
+    context, page, errors = opened(browser, live_server, world, SIZES[size])
+    start(page, live_server, world)
+    before = boxes(page)
+    top = page.evaluate("document.querySelector('#current').getBoundingClientRect().top + scrollY")
+    page.fill("#pain-start", "6")
+    page.locator("#pain-start").blur()
+    expect(page.locator("#pain-start-said")).to_contain_text("Saved")
+    assert boxes(page) == before
+    after = page.evaluate(
+        "document.querySelector('#current').getBoundingClientRect().top + scrollY"
+    )
+    assert after == top
+    page.screenshot(path=str(artifacts / f"session-runner-pain-saved-{size}.png"))
+    expect(page.locator("#queued")).to_have_text("")
+    closed(page, context, errors)
