@@ -89,7 +89,8 @@ def test_a_therapist_enters_an_rmdq_twice_and_the_record_shows_the_change(
     expect(page.locator("h1")).to_have_text(f"Dan {DAN_FAMILY_NAME}")
     rmdq = page.locator("#outcome-rmdq")
     expect(rmdq.locator(".outcome-change")).to_have_text(
-        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)."
+        "RMDQ 14 → 8: improved by more than the minimal important change "
+        "(6 points, 43%: past the 5 points and the 30%)."
     )
     plot = rmdq.locator("svg.outcome-plot")
     expect(plot).to_be_visible()

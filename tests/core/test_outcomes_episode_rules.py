@@ -124,8 +124,14 @@ def test_the_note_line_gives_the_score_and_the_change_from_the_episodes_baseline
     assert line == (
         "RMDQ 8 (0 to 24, higher is worse); from the baseline of this episode of care (RMDQ 14 "
         "on 3 Mar 2026, since the intake of 3 Mar 2026): improved by more than the minimal "
-        "important change (6 points, 43%)."
+        "important change (6 points, 43%: past the 5 points and the 30%)."
     )
+    # a baseline from before the intake (it joined the first episode) is not "since" it
+    early = score_line(
+        rmdq, later, baseline=first, baseline_on=dt.date(2026, 2, 27), intake_on=dt.date(2026, 3, 3)
+    )
+    assert "(RMDQ 14 on 27 Feb 2026, before the intake of 3 Mar 2026)" in early
+    assert "since" not in early
     small = score(rmdq, [1] * 12 + [0] * 12)
     assert "less than the minimal important change (5 points or 30%)" in score_line(
         rmdq, small, baseline=first, baseline_on=None, intake_on=None

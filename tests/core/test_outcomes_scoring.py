@@ -174,7 +174,8 @@ def test_rmdq_14_to_8_improved_by_more_than_the_minimal_important_change():
     rmdq = inst("rmdq")
     moved = change(rmdq, score(rmdq, [1] * 14 + [0] * 10), score(rmdq, [1] * 8 + [0] * 16))
     assert moved.sentence == (
-        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)"
+        "RMDQ 14 → 8: improved by more than the minimal important change "
+        "(6 points, 43%: past the 5 points and the 30%)"
     )
     assert (moved.absolute, moved.percent, moved.direction, moved.passes) == (
         -6,
@@ -197,9 +198,8 @@ def test_a_small_improvement_falls_short_and_says_of_what():
 def test_thirty_percent_passes_even_below_the_points():
     rmdq = inst("rmdq")
     moved = change(rmdq, score(rmdq, [1] * 10 + [0] * 14), score(rmdq, [1] * 7 + [0] * 17))
-    assert moved.passes is True and "by the minimal important change (3 points, 30%)" in (
-        moved.sentence
-    )
+    assert moved.passes is True
+    assert "by the minimal important change (3 points, 30%: at the 30%)" in moved.sentence
 
 
 def test_a_worse_odi_says_worse_and_the_band_it_moved_to():
@@ -207,7 +207,8 @@ def test_a_worse_odi_says_worse_and_the_band_it_moved_to():
     moved = change(odi, score(odi, [1] * 10), score(odi, [3] * 10))
     assert moved.passes is False and moved.direction == "worse"
     assert moved.sentence == (
-        "ODI 20 → 60: worse by more than the minimal important change (40 points, 200%); "
+        "ODI 20 → 60: worse by more than the minimal important change "
+        "(40 points, 200%: past the 10 points); "
         "band minimal disability → severe disability"
     )
 
@@ -216,8 +217,9 @@ def test_psfs_is_better_when_higher_and_measured_against_the_detectable_change()
     psfs = inst("psfs")
     moved = change(psfs, score(psfs, [2, 3, 4]), score(psfs, [5, 6, 7]))
     assert moved.direction == "improved" and moved.passes is True
-    assert "improved by more than the minimal detectable change (3 points, 100%)" in (
-        moved.sentence
+    assert (
+        "improved by more than the minimal detectable change (3 points, 100%: past the 2 points)"
+        in moved.sentence
     )
 
 
@@ -264,7 +266,7 @@ def test_no_change_and_a_zero_baseline():
     nprs = inst("nprs")
     up = change(nprs, score(nprs, [0]), score(nprs, [3]))
     assert up.percent is None and up.sentence == (
-        "NPRS 0 → 3: worse by more than the minimal important change (3 points)"
+        "NPRS 0 → 3: worse by more than the minimal important change (3 points: past the 2 points)"
     )
 
 
@@ -291,3 +293,22 @@ def test_the_same_startback_total_in_another_risk_group_says_so():
     )
     assert moved.direction == "unchanged"
     assert moved.sentence == "STarT Back 5 → 5: no change in the score; risk high → medium"
+
+
+def test_a_change_that_passes_says_which_criterion_it_passed():
+    # A threshold of "5 points or 30%": 4 points past the 30% must not read as 4 > 5.
+    rmdq = inst("rmdq")
+    twelve, eight = score(rmdq, [1] * 12 + [0] * 12), score(rmdq, [1] * 8 + [0] * 16)
+    assert change(rmdq, twelve, eight).sentence == (
+        "RMDQ 12 → 8: improved by more than the minimal important change "
+        "(4 points, 33%: past the 30%)"
+    )
+    fourteen = score(rmdq, [1] * 14 + [0] * 10)
+    assert change(rmdq, fourteen, eight).sentence == (
+        "RMDQ 14 → 8: improved by more than the minimal important change "
+        "(6 points, 43%: past the 5 points and the 30%)"
+    )
+    nprs = inst("nprs")
+    assert change(nprs, score(nprs, [10]), score(nprs, [8])).sentence == (
+        "NPRS 10 → 8: improved by the minimal important change (2 points, 20%: at the 2 points)"
+    )

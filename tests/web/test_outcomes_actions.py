@@ -151,7 +151,8 @@ def test_the_series_gives_the_change_from_baseline_to_latest_in_words(world: Wor
     assert [p.score for p in rmdq.points] == [14.0, 11.0, 8.0]
     assert rmdq.change is not None and rmdq.change.passes is True
     assert rmdq.change.sentence == (
-        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)"
+        "RMDQ 14 → 8: improved by more than the minimal important change "
+        "(6 points, 43%: past the 5 points and the 30%)"
     )
     assert queries.series_for(world.bob, world.client) == []
 

@@ -60,7 +60,8 @@ def test_the_list_gives_the_responses_and_the_change_in_words(world: World) -> N
     [rmdq] = body["changes"]
     assert rmdq["passes"] is True and rmdq["direction"] == "improved"
     assert rmdq["sentence"] == (
-        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)"
+        "RMDQ 14 → 8: improved by more than the minimal important change "
+        "(6 points, 43%: past the 5 points and the 30%)"
     )
     assert [(d["painted_share"], d["regions"]) for d in body["drawings"]] == [
         (0.0167, 3),

@@ -98,8 +98,9 @@ def test_the_change_is_measured_from_the_current_episodes_baseline(world: World)
     assert f"Earlier episode of care, since the intake of {day(world.intake.recorded_at)}" in (
         earlier.group()
     )
-    assert "RMDQ 10 → 18: worse by more than the minimal important change (8 points, 80%)" in (
-        earlier.group()
+    assert (
+        "RMDQ 10 → 18: worse by more than the minimal important change "
+        "(8 points, 80%: past the 5 points)" in earlier.group()
     )
     assert re.findall(r"<td>(\d+)</td>", earlier.group()) == ["10", "18"]
     assert [c["sentence"] for c in body["changes"]] == [
@@ -209,12 +210,18 @@ def test_the_draft_lists_the_visits_scores_with_their_change_from_the_baseline(
     at = lines.index("Outcome measures taken at this visit:")
     assert lines[at + 1 :] == [
         f"RMDQ 8 (0 to 24, higher is worse); from the baseline of this episode of care "
-        f"(RMDQ 14 on {earlier.day} {earlier:%b %Y}, since the intake of "
+        f"(RMDQ 14 on {earlier.day} {earlier:%b %Y}, before the intake of "
         f"{day(world.intake.recorded_at)}): improved by more than the minimal important "
-        "change (6 points, 43%)."
+        "change (6 points, 43%: past the 5 points and the 30%)."
     ]  # the voided NPRS is not in it
     note = browser.get(f"/visits/{world.visit.pk}/note/").content.decode()
     assert "Outcome measures taken at this visit:" in note
+    # the baseline predates the intake (earlier scores join the first episode): the
+    # record does not say the episode runs "since" the intake
+    page = browser.get(f"/clients/{world.client.pk}/").content.decode()
+    intake = day(world.intake.recorded_at)
+    assert f"This episode of care: the intake of {intake} and the scores before it" in page
+    assert f"since the intake of {intake}" not in page
 
 
 def test_the_draft_says_a_first_score_is_the_baseline_and_lists_each_psfs_activity(
@@ -237,7 +244,7 @@ def test_the_draft_says_a_first_score_is_the_baseline_and_lists_each_psfs_activi
     assert lines[at + 1 :] == [
         "PSFS 5.3 (0 to 10, higher is better); from the baseline of this episode of care "
         f"(PSFS 3 on {day(timezone.now())}, {since}): improved by more than the minimal "
-        "detectable change (2.3 points, 77%).",
+        "detectable change (2.3 points, 77%: past the 2 points).",
         "- Gardening 3 → 7: improved by more than the minimal detectable change for one "
         "activity (4 points).",
         "- Stairs 4 → 4: no change.",

@@ -84,7 +84,8 @@ def test_a_second_rmdq_at_a_visit_shows_the_change_plot_and_table(world: World) 
     assert later is not None and (later.total, later.visit) == (8.0, world.visit)
     page = browser.get(f"/clients/{world.client.pk}/").content.decode()
     assert (
-        "RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)." in page
+        "RMDQ 14 → 8: improved by more than the minimal important change "
+        "(6 points, 43%: past the 5 points and the 30%)." in page
     )
     plot = re.search(r'<svg[^>]*class="outcome-plot".*?</svg>', page, re.S)
     assert plot is not None

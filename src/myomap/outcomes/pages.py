@@ -60,8 +60,15 @@ def short_day(moment: Any, points: Sequence[queries.Point]) -> str:
 
 
 def since(episode: queries.Episode) -> str:
-    """'since the intake of 3 Mar 2026' (an episode of care begins with its intake)."""
-    return f"since the intake of {day(episode.since)}" if episode.since is not None else ""
+    """'since the intake of 3 Mar 2026' (an episode of care begins with its intake); 'the
+    intake of 3 Mar 2026 and the scores before it' when its first score predates the intake
+    (scores from before any intake join the first episode), so the words stay true."""
+    if episode.since is None:
+        return ""
+    intake = timezone.localtime(episode.since).date()
+    if episode.points and timezone.localtime(episode.baseline.taken_at).date() < intake:
+        return f"the intake of {day(episode.since)} and the scores before it"
+    return f"since the intake of {day(episode.since)}"
 
 
 def _rows(episode: queries.Episode) -> list[Row]:

@@ -9,7 +9,8 @@ Usage::
     before = score(rmdq, [1] * 14 + [0] * 10)
     after = score(rmdq, [1] * 8 + [0] * 16)
     change(rmdq, before, after).sentence
-    # 'RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)'
+    # 'RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%:
+    #  past the 5 points and the 30%)'
 
 Every number (answers, ranges, bands, thresholds) comes from the knowledge base
 (`instruments.yaml`); see docs/outcomes.md.

@@ -2,10 +2,13 @@
 percent of the baseline, against the instrument's minimal important change, in words.
 
 The words say what changed and by how much, never why: "RMDQ 14 → 8: improved by more
-than the minimal important change (6 points, 43%)". A change passes when it reaches the
-points or the percent the knowledge base gives (either), in the better direction; where
-the percent is a threshold of improvement (`percent_for: improvement`), a worsening is
-judged by its points alone. A baseline past the scale's floor or ceiling is said to be.
+than the minimal important change (6 points, 43%: past the 5 points and the 30%)"; the
+bracket names the criteria the change reached, so "RMDQ 12 → 8 ... (4 points, 33%: past
+the 30%)" does not read as 4 points passing a threshold of 5. A change passes when it
+reaches the points or the percent the knowledge base gives (either), in the better
+direction; where the percent is a threshold of improvement (`percent_for: improvement`),
+a worsening is judged by its points alone. A baseline past the scale's floor or ceiling is
+said to be.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class Change:
     band_before: str | None
     band_after: str | None
     sentence: str
-    """'RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%)'."""
+    """'RMDQ 14 → 8: improved by more than the minimal important change (6 points, 43%:
+    past the 5 points and the 30%)'."""
     verdict: str = ""
     """The sentence without its scores: 'improved by more than the minimal ...'."""
 
@@ -98,20 +102,50 @@ def _reach(
 ) -> Literal["beyond", "at", "below"] | None:
     """How far the size of the change goes against the threshold (points or percent; the
     percent only for an improvement where the source gives it as one)."""
-    threshold = instrument.change
-    if threshold is None:
+    if instrument.change is None:
         return None
-    sizes: list[tuple[float, float]] = []
-    if threshold.points is not None:
-        sizes.append((abs(absolute), threshold.points))
-    judged = threshold.percent_for == "either" or direction == "improved"
-    if threshold.percent is not None and percent is not None and judged:
-        sizes.append((abs(percent), threshold.percent))
+    sizes = [
+        (size, limit) for size, limit, _ in _criteria(instrument, absolute, percent, direction)
+    ]
     if any(size > limit for size, limit in sizes):
         return "beyond"
     if any(size == limit for size, limit in sizes):
         return "at"
     return "below"
+
+
+def _criteria(
+    instrument: Instrument, absolute: float, percent: float | None, direction: Direction
+) -> list[tuple[float, float, str]]:
+    """Each criterion of the threshold the change is judged by, as (size, limit, its name:
+    '5 points', '30%'); the percent only where it applies (see `_reach`)."""
+    threshold = instrument.change
+    if threshold is None:
+        return []
+    criteria: list[tuple[float, float, str]] = []
+    if threshold.points is not None:
+        criteria.append((abs(absolute), threshold.points, f"{_num(threshold.points)} points"))
+    judged = threshold.percent_for == "either" or direction == "improved"
+    if threshold.percent is not None and percent is not None and judged:
+        criteria.append((abs(percent), threshold.percent, f"{_num(threshold.percent)}%"))
+    return criteria
+
+
+def _passed(
+    instrument: Instrument, absolute: float, percent: float | None, direction: Direction
+) -> str:
+    """Which criteria the change reached: 'past the 30%', 'past the 5 points and the 30%',
+    'past the 5 points and at the 30%' (a threshold of '5 points or 30%' is reached by
+    either, so a 4-point change past the 30% reads as reaching it, not as an error)."""
+    parts: list[str] = []
+    last = ""
+    for size, limit, name in _criteria(instrument, absolute, percent, direction):
+        if size < limit:
+            continue
+        how = "past" if size > limit else "at"
+        parts.append(f"the {name}" if how == last else f"{how} the {name}")
+        last = how
+    return " and ".join(parts)
 
 
 def _verdict(
@@ -138,10 +172,10 @@ def _verdict(
     else:
         verb = "improved" if direction == "improved" else "worse"
         name = THRESHOLD_NAMES[threshold.kind]
-        if reach == "beyond":
-            body = f"{verb} by more than the {name} ({size})"
-        elif reach == "at":
-            body = f"{verb} by the {name} ({size})"
+        if reach in ("beyond", "at"):
+            passed = _passed(instrument, absolute, percent, direction)
+            by = "by more than the" if reach == "beyond" else "by the"
+            body = f"{verb} {by} {name} ({size}: {passed})"
         else:
             judged = threshold.percent_for == "either" or direction == "improved"
             limit = _limit(threshold.points, threshold.percent if judged else None)

@@ -6,7 +6,7 @@ change that counts, in the words of `change` (never a cause).
     ...            intake_on=date(2026, 3, 3))
     'RMDQ 8 (0 to 24, higher is worse); from the baseline of this episode of care (RMDQ 14
      on 3 Mar 2026, since the intake of 3 Mar 2026): improved by more than the minimal
-     important change (6 points, 43%).'
+     important change (6 points, 43%: past the 5 points and the 30%).'
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def score_line(
     moved = change(instrument, baseline, taken)
     when = f" on {day(baseline_on)}" if baseline_on is not None else ""
     where = f", {since}" if since else ""
+    if intake_on is not None and baseline_on is not None and baseline_on < intake_on:
+        where = f", before the intake of {day(intake_on)}"  # earlier scores join the first
     return (
         f"{head}; from the baseline of this episode of care ({instrument.short} "
         f"{number(baseline.score)}{when}{where}): {moved.verdict}."
