@@ -242,6 +242,8 @@ def test_the_draft_says_a_first_score_is_the_baseline_and_lists_each_psfs_activi
     at = lines.index("Outcome measures taken at this visit:")
     since = f"since the intake of {day(world.intake.recorded_at)}"
     assert lines[at + 1 :] == [
+        # entered on the record on the visit's day: counted as taken at it, as on the page
+        f"PSFS 3 (0 to 10, higher is better): the baseline of this episode of care ({since}).",
         "PSFS 5.3 (0 to 10, higher is better); from the baseline of this episode of care "
         f"(PSFS 3 on {day(timezone.now())}, {since}): improved by more than the minimal "
         "detectable change (2.3 points, 77%: past the 2 points).",

@@ -230,3 +230,38 @@ def test_a_consent_missing_from_the_record_is_said_in_the_clients_words(world: W
     assert "your clinic has not recorded your consent" in html
     assert "Ask your therapist at your next visit." in html
     assert QuestionnaireResponse.objects.count() == 0
+
+
+def test_a_portal_answer_on_the_visits_day_is_taken_at_it_on_the_page_and_in_the_note(
+    world: World,
+) -> None:
+    from myomap.visits import actions as visit_actions
+    from myomap.visits import queries as visit_queries
+
+    world.web("dan").post(NPRS_PAGE, {"pain": "6"})
+    stored = QuestionnaireResponse.objects.get()
+    assert (stored.visit, stored.via, stored.total) == (None, "portal", 6.0)
+    visit = world.web("alice").get(f"/visits/{world.visit.pk}/").content.decode()
+    assert "done</span> NPRS 6" in visit
+    assert "(answered by the client in the portal that day)" in visit
+    assert "entered on the record that day" not in visit
+    # the note draft lists the same response as taken at this visit
+    world.no_session()
+    draft = visit_queries.latest_version(world.visit)
+    assert draft is not None
+    version = visit_actions.draft_note(
+        Context(user=world.alice), world.visit, revision=draft.revision
+    )
+    lines = version.objective.splitlines()
+    at = lines.index("Outcome measures taken at this visit:")
+    assert [line for line in lines[at + 1 :] if line.startswith("NPRS")] == [
+        "NPRS 6 (0 to 10, higher is worse): the baseline of this episode of care "
+        f"(since the intake of {_day(world.intake.recorded_at)})."
+    ]
+
+
+def _day(moment) -> str:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y}"

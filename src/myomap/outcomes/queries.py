@@ -30,7 +30,7 @@ from myomap.outcomes.models import (
     ScheduleRule,
     stored_score,
 )
-from myomap.outcomes.series import TAKEN_AT, VISITS, Care, care_from
+from myomap.outcomes.series import VISITS, Care, care_from, taken_at_visit
 from myomap.outcomes.series import Episode as Episode
 from myomap.outcomes.series import Point as Point
 from myomap.outcomes.series import Series as Series
@@ -65,10 +65,6 @@ _DRAWINGS: Prepared[tuple[int, dt.datetime, dict[str, int] | None]] = Prepared(
     2,
 )
 _RULES = Prepared(lambda clinic: ScheduleRule.objects.filter(clinic=clinic), 1)
-_UNLINKED = Prepared(
-    lambda client: QuestionnaireResponse.objects.in_use().filter(client=client, visit__isnull=True),
-    1,
-)
 
 
 @dataclass(frozen=True)
@@ -156,10 +152,9 @@ def due_at(visit: Visit) -> list[Due]:
     ]
     number = len(before) + 1
     first_of_intake = all(intake != visit.intake_id for intake, _, _ in before)
-    # taken at this visit, or on the record (no visit) on the visit's day: done either way
-    day = timezone.localdate(visit.started_at)
-    same_day = [r for r in _UNLINKED.rows(visit.client_id) if timezone.localdate(r.taken_at) == day]
-    done = {r.instrument: r for r in (*same_day, *TAKEN_AT.rows(visit.pk))}
+    # taken at this visit, or with no visit (on the record, or by the client in the
+    # portal) on the visit's day: done either way, as the note draft lists it
+    done = {r.instrument: r for r in taken_at_visit(visit)}
     kb = load_default().instruments
     found = []
     for rule in rules:

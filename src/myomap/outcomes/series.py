@@ -145,6 +145,21 @@ VISITS: Prepared[tuple[int, dt.datetime, int]] = Prepared(
     1,
 )
 TAKEN_AT = Prepared(lambda visit: QuestionnaireResponse.objects.in_use().filter(visit=visit), 1)
+_UNLINKED = Prepared(
+    lambda client: QuestionnaireResponse.objects.in_use().filter(client=client, visit__isnull=True),
+    1,
+)
+
+
+def taken_at_visit(visit: Visit) -> tuple[QuestionnaireResponse, ...]:
+    """The responses counted as taken at `visit` (voided ones left out), oldest first, the
+    visit's own last: those taken at it, and those with no visit (entered on the record,
+    or answered by the client in the portal) on the visit's day. The one rule of the
+    visit page's "done" and the note draft's lines. Two queries."""
+    day = timezone.localdate(visit.started_at)
+    same_day = [r for r in _UNLINKED.rows(visit.client_id) if timezone.localdate(r.taken_at) == day]
+    own = sorted(TAKEN_AT.rows(visit.pk), key=lambda r: (r.taken_at, r.pk))
+    return (*sorted(same_day, key=lambda r: (r.taken_at, r.pk)), *own)
 
 
 @dataclass(frozen=True)
@@ -293,8 +308,10 @@ def note_lines(visit: Visit) -> tuple[str, ...]:
     """The session note's lines for the scores taken at `visit` (voided ones left out):
     each score with its change from the baseline of its episode of care (the visit's
     intake's) against the instrument's smallest change that counts, and for the PSFS each
-    activity's own change. Three queries; none without a score at the visit."""
-    taken = TAKEN_AT.rows(visit.pk)
+    activity's own change. The responses are those `taken_at_visit` counts (the visit
+    page's "done"), a score answered in the portal that day among them. Four queries;
+    two without a score at the visit."""
+    taken = {r.pk for r in taken_at_visit(visit)}
     if not taken:
         return ()
     client = visit.client
@@ -312,7 +329,7 @@ def note_lines(visit: Visit) -> tuple[str, ...]:
             if r.instrument == instrument.id
             and care.episode_of(_visit_intake(r), r.taken_at) == visit.intake_id
         ]
-        for response in (r for r in episode if r.visit_id == visit.pk):
+        for response in (r for r in episode if r.pk in taken):
             first = episode[0]
             baseline = None if first.pk == response.pk else first
             lines.append(
