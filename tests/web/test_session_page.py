@@ -305,3 +305,30 @@ def test_the_runner_the_pad_and_the_note_name_the_feedback_from_one_list(world: 
         .content.decode()
     )
     assert re.findall(r'data-kind="([^"]+)"[^>]*>([^<]+)</button>', pad) == list(FEEDBACK_BUTTONS)
+
+
+def test_the_pad_alerts_words_come_from_the_server(world: World) -> None:
+    """The banner's words for the client's stop, too much and worse from their phone are
+    the server's (core.session.events.PAD_ALERTS), given to the page as data: the runner's
+    script holds none of that advice."""
+    import json
+    from pathlib import Path
+
+    from myomap.core.session.events import PAD_ALERTS
+
+    page = world.web("alice").get(url(world.visit)).content.decode()
+    found = re.search(r'<script id="runner-alerts" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    assert json.loads(found[1]) == PAD_ALERTS
+    assert "Ease the pressure" in PAD_ALERTS["too-much"]
+    script = Path(__file__).resolve().parents[2] / "src/myomap/web/static/myomap/js/session.js"
+    text = script.read_text()
+    assert all(words not in text for words in PAD_ALERTS.values())
+    assert "Ease" not in text
+    from myomap.core.session.suggest import SUGGESTION_WORDS
+
+    found = re.search(
+        r'<script id="runner-suggestion-words" type="application/json">(.*?)</script>', page
+    )
+    assert found is not None and json.loads(found[1]) == SUGGESTION_WORDS
+    assert all(words not in text for words in SUGGESTION_WORDS.values())

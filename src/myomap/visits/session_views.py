@@ -21,9 +21,10 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.core.bodymap.svg import render_body_map
 from myomap.core.kb import load_default
-from myomap.core.session.events import RUNNER_BUTTONS
+from myomap.core.session.events import PAD_ALERTS, RUNNER_BUTTONS
 from myomap.core.session.rules import session_rules
 from myomap.core.session.steps import hold_steps
+from myomap.core.session.suggest import SUGGESTION_WORDS
 from myomap.records.access import staff_required
 from myomap.visits import queries, session_queries
 from myomap.visits.runner_queries import citations, on_the_map, runner_plan
@@ -103,6 +104,8 @@ def session_runner(request: HttpRequest, pk: int) -> HttpResponse:
         "waiting": queries.planning_waits(visit),
         "plan_changed": changed,
         "feedback_buttons": RUNNER_BUTTONS,
+        "pad_alerts": PAD_ALERTS,
+        "suggestion_words": SUGGESTION_WORDS,
         "citations": citations(kb),
     }
     record(ctx, AuditEvent.Action.VIEW, visit, summary="session runner")

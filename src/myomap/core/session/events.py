@@ -40,6 +40,13 @@ FEEDBACK_WORDS: dict[str, str] = {kind: words for kind, (_, words) in FEEDBACK_L
 RUNNER_BUTTONS: tuple[tuple[FeedbackKind, str], ...] = tuple(
     (kind, "Client said stop" if kind == "stop" else label) for kind, label in FEEDBACK_BUTTONS
 )
+# The client's taps on their own phone that call for the therapist's eyes at once, and
+# what the runner's banner says of each (the page's script only shows these words).
+PAD_ALERTS: dict[FeedbackKind, str] = {
+    "stop": "The client tapped STOP on their phone: the hold has stopped.",
+    "too-much": "The client's phone: TOO MUCH. Ease the pressure.",
+    "worse": "The client's phone: feels WORSE. Ease off or change the technique.",
+}
 # Who a feedback came from: the client, said aloud and tapped by the therapist on the
 # tablet ("client"); the client on their own phone ("pad", set by the server for the pad's
 # taps only); or, for a stop only, the therapist's own Stop ("therapist").

@@ -11,6 +11,12 @@ from myomap.core.kb.session import RepeatedDiscomfort
 from myomap.core.session.state import Hold, Session
 from myomap.core.vocab import PRESSURE_RANK, PRESSURES
 
+# What the runner says of each suggestion (its script adds the counts and the sources).
+SUGGESTION_WORDS: dict[str, str] = {
+    "lighter-pressure": "Suggestion: a lighter pressure",
+    "another-technique": "Suggestion: another technique (the pressure is already light)",
+}
+
 
 @dataclass(frozen=True)
 class Suggestion:

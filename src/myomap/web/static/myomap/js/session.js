@@ -40,12 +40,13 @@
   var CITATIONS = {};
   try { CITATIONS = JSON.parse(($("runner-citations") || {}).textContent || "{}"); } catch (e) { CITATIONS = {}; }
   // The client's taps on their own phone that call for the therapist's eyes at once: a
-  // banner over the page and a sound. Taps already on the screen at opening raise none.
-  var ALERTS = {
-    stop: "The client tapped STOP on their phone: the hold has stopped.",
-    "too-much": "The client's phone: TOO MUCH. Ease the pressure.",
-    worse: "The client's phone: feels WORSE. Ease off or change the technique.",
-  };
+  // banner over the page and a sound, in the server's words (core.session.events). Taps
+  // already on the screen at opening raise none.
+  var ALERTS = {};
+  try { ALERTS = JSON.parse(($("runner-alerts") || {}).textContent || "{}"); } catch (e) { ALERTS = {}; }
+  // What a suggestion says, in the server's words (core.session.suggest).
+  var SUGGESTS = {};
+  try { SUGGESTS = JSON.parse(($("runner-suggestion-words") || {}).textContent || "{}"); } catch (e) { SUGGESTS = {}; }
   var alerted = null; // the ids of the pad's taps already seen (null: not read yet)
   var lastFocus = -1; // the point shown while the session ran (kept once it ends)
   var pendingField = {}; // an event's id -> the field whose value it records
@@ -863,9 +864,7 @@
     var box = $("suggestion");
     box.hidden = !s;
     if (s) {
-      box.textContent = (s.action === "lighter-pressure"
-        ? "Suggestion: a lighter pressure" + (s.lighter ? " (" + s.lighter + ")" : "")
-        : "Suggestion: another technique (the pressure is already light)") +
+      box.textContent = (SUGGESTS[s.action] || s.action) + (s.lighter ? " (" + s.lighter + ")" : "") +
         ": " + s.reports + " reports of too much or worse " + (s.where === "hold" ? "in this hold" : "on this point") +
         ". Evidence: " + s.evidence.replace(/-/g, " ") + "; sources: " +
         s.sources.map(function (id) { return CITATIONS[id] || id; }).join("; ") + ".";
