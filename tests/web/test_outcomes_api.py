@@ -113,7 +113,10 @@ def test_psfs_activities_and_ratings_go_together_and_other_instruments_name_none
 ) -> None:
     unnamed = post(world, "alice", {"instrument": "psfs", "answers": [4, 6, 2]})
     assert unnamed.status_code == 400
-    assert "PSFS item 1: name the activity the client rated" in unnamed.content.decode()
+    assert (
+        "PSFS items 1, 2 and 3: name the activity the client rated for each"
+        in unnamed.content.decode()
+    )
     unrated = post(
         world,
         "alice",

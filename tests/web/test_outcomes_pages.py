@@ -140,6 +140,21 @@ def test_psfs_activities_are_kept_in_the_clients_words(world: World) -> None:
     assert stored.activities[:3] == ["Gardening", "Lifting my son", "Running"]
 
 
+def test_psfs_form_asks_for_3_to_5_rated_activities_and_names_every_unnamed_one(
+    world: World,
+) -> None:
+    browser = world.web("alice")
+    form = browser.get(entry_url(world, "psfs")).content.decode()
+    assert "3 to 5 activities, each named in the client's words and rated" in form
+    assert "(optional)" not in form and "Rating of activity 1</label>" in form
+    answer = browser.post(
+        entry_url(world, "psfs"), {"activity-1": "3", "activity-2": "5", "activity-3": "4"}
+    )
+    page = answer.content.decode()
+    assert "PSFS items 1, 2 and 3: name the activity the client rated for each" in page
+    assert QuestionnaireResponse.objects.count() == 0  # nothing saved
+
+
 def test_startback_risk_is_stored_and_shown(world: World) -> None:
     form = {f"item-{n}": v for n, v in enumerate(["0", "0", "0", "0", "1", "1", "1", "0", "4"], 1)}
     world.web("alice").post(entry_url(world, "startback"), form)

@@ -247,18 +247,29 @@ def _activities(
             "activities",
         )
     names += [""] * (len(instrument.items) - len(names))
-    for item, name, answer in zip(instrument.items, names, answers, strict=False):
+    triples = list(zip(instrument.items, names, answers, strict=False))
+    for item, name, _ in triples:
         if len(name) > MAX_ACTIVITY:
             raise Invalid(
                 f"{instrument.short} item {item.number}: the activity is longer than "
                 f"{MAX_ACTIVITY} characters",
                 f"{item.id}-activity",
             )
-        if item.named_by_client and answer is not None and not name:
-            raise Invalid(
-                f"{instrument.short} item {item.number}: name the activity the client rated",
-                f"{item.id}-activity",
-            )
+    # every rated item without its activity's name, not only the first
+    unnamed = [i for i, name, a in triples if i.named_by_client and a is not None and not name]
+    if unnamed:
+        numbers = [str(i.number) for i in unnamed]
+        which = (
+            f"item {numbers[0]}"
+            if len(numbers) == 1
+            else f"items {', '.join(numbers[:-1])} and {numbers[-1]}"
+        )
+        each = "" if len(numbers) == 1 else " for each"
+        raise Invalid(
+            f"{instrument.short} {which}: name the activity the client rated{each}",
+            f"{unnamed[0].id}-activity",
+        )
+    for item, name, answer in triples:
         if item.named_by_client and answer is None and name:
             values = answer_values(instrument, item)
             raise Invalid(
