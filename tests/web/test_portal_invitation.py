@@ -86,6 +86,7 @@ def test_the_client_sets_a_password_consents_and_lands_on_the_portal(
     page = Browser(REMOTE_ADDR=IP).get(link)
     assert page.status_code == 200
     assert "Welcome, Gail" in page.content.decode()
+    assert "the questionnaires I answer there" in page.content.decode()  # what they agree to
     first = last_event_id()
     browser = Browser(REMOTE_ADDR=IP)
     done = browser.post(
@@ -106,6 +107,8 @@ def test_the_client_sets_a_password_consents_and_lands_on_the_portal(
     stored = Invitation.objects.get(client=gail)
     assert stored.used_at is not None and stored.consent_at is not None
     assert "I agree to use the clinic's client portal" in stored.consent_text
+    # the portal asks questionnaires too: the consent says so
+    assert "the questionnaires I answer there" in stored.consent_text
     events = new_events(first)
     assert [(e.action, e.object_type, e.actor) for e in events] == [
         (AuditEvent.Action.UPDATE, "Invitation", user),

@@ -27,8 +27,9 @@ from myomap.records.guards import require_clinic
 DAYS = 7  # how long an invitation link works (not a clinical number)
 CONSENT_TEXT = (
     "I agree to use the clinic's client portal: my home program, what I log doing it, "
-    "my pain diary and my signed notes' summary are kept in my record, and my therapist "
-    "sees what I enter."
+    "my pain diary, the questionnaires I answer there (how my pain and activities are "
+    "going) and my signed notes' summary are kept in my record, and my therapist sees "
+    "what I enter."
 )
 
 
