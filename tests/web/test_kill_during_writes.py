@@ -74,6 +74,7 @@ def server(data: Path, port: int) -> Iterator[subprocess.Popen[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own group: the kill takes every process at once
     )
     assert proc.stdout is not None
     output = []
@@ -152,7 +153,9 @@ def burst(api: Api, proc: subprocess.Popen[str]) -> tuple[dict[int, int], set[in
     with ThreadPoolExecutor(THREADS) as pool:
         results = [pool.submit(write, n) for n in range(WRITES)]
         assert enough.wait(timeout=30), "the server acknowledged too few writes"
-        os.kill(proc.pid, signal.SIGKILL)
+        # A power cut, as the database sees it: serve, its web processes and its jobs
+        # consumer all killed at once, none closing its connection.
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         for result in results:
             result.result()

@@ -670,3 +670,28 @@ def test_a_stop_the_moment_serve_says_it_is_running_stops_it_and_its_jobs_consum
         rest, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0
     assert "Myomap stopped." in rest
+
+
+def _running(pid: str) -> bool:
+    """A process that exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_serve_killed_outright_takes_its_jobs_consumer_with_it(tmp_path):
+    """serve dies without its stop (SIGKILL, a crash): its jobs consumer and web processes
+    end too, so a serve started again never runs beside an orphan consumer of its queue."""
+    with server(tmp_path / "data") as (proc, _, output):
+        assert "Press Ctrl+C to stop." in output
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert children, "serve started no processes of its own"
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_running(c) for c in children):
+            time.sleep(0.1)
+        assert [c for c in children if _running(c)] == []

@@ -72,9 +72,21 @@ def run(args: argparse.Namespace) -> int:
 _STOPS = {signal.SIGINT, signal.SIGTERM}
 
 
+_PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for this process when its parent dies
+
+
 def _default_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+    # A serve that dies without its stop (killed, crashed) takes its consumer with it on
+    # Linux: a restarted serve never finds an orphan consumer of the same queue beside its own.
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        except (OSError, AttributeError):
+            pass
 
 
 class BesideTheServer:
