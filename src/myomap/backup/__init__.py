@@ -4,6 +4,9 @@ in one archive with a manifest of checksums and a checksum of a canonical dump."
 
 from __future__ import annotations
 
+# The shortest passphrase an encrypted backup takes (`myomap backup` and the nightly job).
+MIN_PASSPHRASE = 8  # characters
+
 
 class BackupError(Exception):
     """A backup or restore that cannot go on: the message says why, `code` is the exit code

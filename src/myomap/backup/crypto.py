@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from myomap.backup import BackupError
+from myomap.backup import MIN_PASSPHRASE, BackupError
 
 MAGIC = b"MYOMAP-ENCRYPTED-BACKUP "
 VERSION = 1
@@ -30,7 +30,6 @@ SCRYPT_N = 2**17
 SCRYPT_R = 8
 SCRYPT_P = 1
 MAX_N = 2**20  # a header asking for more memory than this is not ours
-MIN_PASSPHRASE = 8  # characters
 
 
 def is_sealed(data: bytes) -> bool:

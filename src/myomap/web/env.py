@@ -12,6 +12,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from myomap.backup import MIN_PASSPHRASE
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -71,7 +73,6 @@ def default_data_dir() -> Path:
 
 BACKUP_AT = "02:30"
 BACKUP_KEEP = 7
-MIN_PASSPHRASE = 8  # characters, as `myomap backup` asks (backup.crypto)
 
 
 def nightly_backup() -> tuple[Path | None, str, int, str | None]:
