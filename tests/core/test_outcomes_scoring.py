@@ -223,6 +223,27 @@ def test_psfs_is_better_when_higher_and_measured_against_the_detectable_change()
     )
 
 
+def test_a_psfs_change_is_computed_from_the_unrounded_means_and_shown_rounded():
+    psfs = inst("psfs")
+    before, after = score(psfs, [3, 3, 4]), score(psfs, [6, 6, 6])  # 3.33... -> 6
+    assert (before.score, before.unrounded, after.unrounded) == (3.3, 10 / 3, None)
+    moved = change(psfs, before, after)
+    # 2.67 points of 3.33 is 80%; the rounded 2.7 of 3.3 would say 82%
+    assert (moved.absolute, moved.percent) == (2.7, 80.0)
+    assert moved.sentence.startswith("PSFS 3.3 → 6: improved by more than")
+    assert "(2.7 points, 80%: past the 2 points)" in moved.sentence
+    assert moved.as_json()["percent"] == 80.0
+
+
+def test_a_stored_psfs_score_gives_back_its_unrounded_mean():
+    from myomap.core.outcomes import unrounded
+
+    psfs = inst("psfs")
+    assert unrounded(psfs, [3, 3, 4, None, None], 3.3) == 10 / 3
+    assert unrounded(psfs, [2, 4, 6, None, None], 4.0) is None  # exact already
+    assert unrounded(psfs, [3, 3, 4, None, None], 5.0) is None  # not these answers' score
+
+
 def test_startback_has_no_threshold_and_reports_the_change_of_risk_group():
     sb = inst("startback")
     moved = change(sb, score(sb, [1] * 8 + [4]), score(sb, [1, 1, 0, 0, 0, 0, 0, 0, 0]))

@@ -246,7 +246,8 @@ def test_the_draft_says_a_first_score_is_the_baseline_and_lists_each_psfs_activi
         f"PSFS 3 (0 to 10, higher is better): the baseline of this episode of care ({since}).",
         "PSFS 5.3 (0 to 10, higher is better); from the baseline of this episode of care "
         f"(PSFS 3 on {day(timezone.now())}, {since}): improved by more than the minimal "
-        "detectable change (2.3 points, 77%: past the 2 points).",
+        # 2.33 of 3 is 78% (the rounded 2.3 of 3 would say 77%)
+        "detectable change (2.3 points, 78%: past the 2 points).",
         "- Gardening 3 → 7: improved by more than the minimal detectable change for one "
         "activity (4 points).",
         "- Stairs 4 → 4: no change.",

@@ -7,12 +7,16 @@ alice his therapist, dan himself, bob at Hilltop."""
 
 from __future__ import annotations
 
+import io
 import re
 
+import pypdf
 import pytest
 from records_fixtures import World, build_world, last_event_id, new_events
 
+from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
+from myomap.outcomes import actions
 from myomap.outcomes.models import QuestionnaireResponse
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +142,27 @@ def test_psfs_activities_are_kept_in_the_clients_words(world: World) -> None:
     stored = QuestionnaireResponse.objects.get()
     assert stored.total == 4.0
     assert stored.activities[:3] == ["Gardening", "Lifting my son", "Running"]
+
+
+def test_a_psfs_change_is_the_change_of_the_unrounded_means_on_the_page_api_and_pdf(
+    world: World,
+) -> None:
+    names = ["Gardening", "Stairs", "Lifting my son"]
+    for ratings in ([3, 3, 4], [6, 6, 6]):  # a mean of 3.33..., shown 3.3; then 6
+        data = actions.ResponseData("psfs", ratings, activities=names)
+        actions.record_response(Context(user=world.alice), world.client, data)
+    assert [r.total for r in QuestionnaireResponse.objects.all()] == [3.3, 6.0]
+    # 2.67 points of 3.33 is 80%; from the rounded 3.3 it would read 82%
+    said = "PSFS 3.3 → 6: improved by more than the minimal detectable change (2.7 points, 80%"
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert said in page and "82%" not in page
+    [psfs] = world.api("alice").get(f"/api/clients/{world.client.pk}/outcomes").json()["changes"]
+    assert (psfs["absolute"], psfs["percent"]) == (2.7, 80.0) and psfs["sentence"].startswith(said)
+    pdf = world.web("alice").get(f"/clients/{world.client.pk}/outcomes/report.pdf").content
+    text = " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert "(2.7 points, 80%" in text and "82%" not in text
 
 
 def test_psfs_form_asks_for_3_to_5_rated_activities_and_names_every_unnamed_one(

@@ -16,7 +16,7 @@ from django.db import models
 from myomap.accounts.models import Clinic
 from myomap.clients.models import Client, visible_clients
 from myomap.core.kb.instruments import Instrument
-from myomap.core.outcomes import Score, SubscaleScore
+from myomap.core.outcomes import Score, SubscaleScore, unrounded
 from myomap.visits.models import Visit
 
 
@@ -151,6 +151,7 @@ def stored_score(
             if s.id in subscales
         ),
         answers=given,
+        unrounded=unrounded(instrument, given, total),
     )
 
 

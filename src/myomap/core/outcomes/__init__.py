@@ -19,7 +19,7 @@ Every number (answers, ranges, bands, thresholds) comes from the knowledge base
 from myomap.core.outcomes.answers import check, parse
 from myomap.core.outcomes.change import Change, change
 from myomap.core.outcomes.errors import OutcomeError
-from myomap.core.outcomes.scoring import Score, SubscaleScore, score
+from myomap.core.outcomes.scoring import Score, SubscaleScore, score, unrounded
 
 __all__ = [
     "Change",
@@ -30,4 +30,5 @@ __all__ = [
     "check",
     "parse",
     "score",
+    "unrounded",
 ]

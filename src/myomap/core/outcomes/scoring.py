@@ -44,6 +44,14 @@ class Score:
     missing: tuple[str, ...]
     subscales: tuple[SubscaleScore, ...] = ()
     answers: tuple[Answer, ...] = ()
+    unrounded: float | None = None
+    """The score before rounding to the instrument's decimals (a PSFS mean of 10/3 is
+    3.333..., shown 3.3); a change is computed from it. None: the score is exact."""
+
+    @property
+    def exact(self) -> float:
+        """The value a change is computed from: `unrounded`, else `score`."""
+        return self.score if self.unrounded is None else self.unrounded
 
     def as_json(self) -> dict[str, object]:
         """The stable JSON of `myomap score --json`."""
@@ -72,7 +80,8 @@ def score(instrument: Instrument, answers: Given) -> Score:
     answered = [
         (item, v) for item, v in zip(instrument.items, values, strict=True) if v is not None
     ]
-    total = _apply(instrument, answered)
+    exact = _apply(instrument, answered)
+    total = _round(exact, instrument.scoring.decimals)
     subscales = tuple(_subscale(instrument, sub, values) for sub in instrument.subscales)
     return Score(
         instrument=instrument.id,
@@ -88,7 +97,30 @@ def score(instrument: Instrument, answers: Given) -> Score:
         missing=tuple(i.id for i, v in zip(instrument.items, values, strict=True) if v is None),
         subscales=subscales,
         answers=values,
+        unrounded=None if Decimal(str(total)) == exact else float(exact),
     )
+
+
+def unrounded(instrument: Instrument, answers: Sequence[Answer], total: float) -> float | None:
+    """The unrounded score of stored `answers` whose rounded score is `total` (None when
+    the score is exact, or the answers no longer give `total`: the stored score stands).
+
+        >>> unrounded(psfs, [3, 3, 4, None, None], 3.3)
+        3.3333333333333335
+    """
+    try:
+        values = check(instrument, answers)
+    except OutcomeError:
+        return None
+    answered = [
+        (item, v) for item, v in zip(instrument.items, values, strict=True) if v is not None
+    ]
+    if not answered:
+        return None
+    exact = _apply(instrument, answered)
+    if Decimal(str(total)) == exact or _round(exact, instrument.scoring.decimals) != total:
+        return None
+    return float(exact)
 
 
 def number(value: float) -> int | float:
@@ -120,7 +152,7 @@ def _check_missing(instrument: Instrument, values: Sequence[Answer]) -> None:
         )
 
 
-def _apply(instrument: Instrument, answered: Sequence[tuple[Item, int]]) -> float:
+def _apply(instrument: Instrument, answered: Sequence[tuple[Item, int]]) -> Decimal:
     scoring = instrument.scoring
     points = [Decimal(str(instrument.scale_of(item).points(v))) for item, v in answered]
     if scoring.rule == "sum":
@@ -133,7 +165,7 @@ def _apply(instrument: Instrument, answered: Sequence[tuple[Item, int]]) -> floa
             Decimal(0),
         )
         value = sum(points, Decimal(0)) / most * 100
-    return _round(value, scoring.decimals)
+    return value
 
 
 def _round(value: Decimal, decimals: int) -> float:
