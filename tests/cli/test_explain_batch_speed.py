@@ -118,3 +118,31 @@ def test_a_tiny_fragment_cache_and_colliding_slots_give_the_same_bytes(tmp_path,
         expected_line(number, raw) for number, raw in enumerate(LINES * 3, start=1) if raw.strip()
     )
     assert out.read_bytes() == want
+
+
+def test_whole_body_drawings_are_written_from_fragments_with_the_same_bytes(tmp_path, monkeypatch):
+    """The knowledge base names more than 64 muscle sides: the fast writer still serves
+    every line but those with findings or an empty drawing (it once gave every line to
+    the plain path, four times slower), and the bytes stay the plain path's."""
+    from myomap.core.referral import jsonl
+
+    assert len(MODEL.units) > 64
+    plain_rows: list[int] = []
+    rows_as_json = jsonl.rows_as_json
+
+    def spy(batch, top, rows):
+        plain_rows.extend(rows)
+        return rows_as_json(batch, top, rows)
+
+    monkeypatch.setattr(jsonl, "rows_as_json", spy)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(LINES) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out)]) == 0
+    kept = [raw for raw in LINES if raw.strip()]
+    # Row 1 has a finding, row 3 an empty drawing: only they take the plain path.
+    assert plain_rows == [1, 3]
+    assert out.read_bytes() == b"".join(
+        expected_line(number, raw) for number, raw in enumerate(LINES, start=1) if raw.strip()
+    )
+    assert len(out.read_bytes().splitlines()) == len(kept)

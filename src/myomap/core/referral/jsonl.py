@@ -231,8 +231,7 @@ class Renderer:
             self.powers = float(self.base) ** np.arange(self.base, dtype=np.float64)
             self.unit_powers = float(self.unit_base) ** np.arange(self.unit_base, dtype=np.float64)
         self.usable = (
-            len(model.units) <= 64
-            and self.base ** (self.base - 1) * max(cands, 1) < 2**52
+            self.base ** (self.base - 1) * max(cands, 1) < 2**52
             and self.unit_base ** (self.unit_base - 1) * max(len(model.units), 1) * 2 < 2**52
         )
 
