@@ -208,6 +208,34 @@ def test_voiding_on_the_web_keeps_it_listed_and_counts_it_nowhere(world: World) 
     assert "Voided on " in html and WRONG_CLIENT in html and "void/" not in html
 
 
+def test_the_response_page_names_who_entered_and_voided_it_by_their_name(world: World) -> None:
+    taken = _record(world, RMDQ_14)
+    html = world.web("alice").get(_url(world, taken)).content.decode()
+    assert "entered by Alice Moss on " in html and "entered by alice " not in html
+    actions.void_response(Context(user=world.alice), taken, WRONG_CLIENT)
+    html = world.web("alice").get(_url(world, taken)).content.decode()
+    assert "by Alice Moss:</strong> Entered for the wrong client." in html
+    # an account with no name set is named by its username
+    world.alice.first_name = world.alice.last_name = ""
+    world.alice.save(update_fields=["first_name", "last_name"])
+    html = world.web("alice").get(_url(world, taken)).content.decode()
+    assert "entered by alice on " in html and "by alice:</strong>" in html
+
+
+def test_the_void_is_the_forms_one_filled_button_and_cancel_is_secondary(world: World) -> None:
+    taken = _record(world, RMDQ_14)
+    html = world.web("alice").get(_url(world, taken)).content.decode()
+    form = re.search(r'<form[^>]*class="void-form".*?</form>', html, re.S)
+    assert form is not None
+    assert '<button type="submit" class="primary danger">Void this RMDQ</button>' in form.group()
+    assert re.search(r'<a class="button secondary" href="[^"]+">Cancel</a>', form.group())
+    assert "myomap/css/outcomes.css" in html  # where Cancel is drawn as a secondary button
+    css = (Path(__file__).resolve().parents[2] / "src/myomap/outcomes/static/myomap/css").joinpath(
+        "outcomes.css"
+    )
+    assert ".buttons a.button.secondary" in css.read_text()
+
+
 def test_a_void_without_a_reason_is_refused_on_the_web_and_nothing_changes(
     world: World,
 ) -> None:
