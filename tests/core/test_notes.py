@@ -266,6 +266,32 @@ def test_a_planned_point_since_found_not_tender_is_neither_treatment_nor_candida
     assert "longissimus" in _line(soap.plan, "Candidates to palpate next")
 
 
+def test_a_planned_point_held_in_the_session_is_treatment_not_a_candidate_to_palpate(
+    kb: KnowledgeBase,
+) -> None:
+    """The session held a planned point no one palpated in the assessment: the plan says it
+    was treated, and only the points neither palpated nor held are left to palpate."""
+    screening = screen(kb, {}, {})
+    plan = propose_plan(kb, candidates=CANDIDATES, palpation=[], screening=screening)
+    held = (plan.steps[0].trigger_point, plan.steps[0].side)
+    soap = draft_soap(
+        kb,
+        VisitRecord(
+            complaint="Back pain",
+            drawing=DRAWING,
+            screening=screening,
+            plan=plan,
+            candidates=tuple(CANDIDATES),
+            session_points=(held,),
+        ),
+    )
+    treatment = _line(soap.plan, "Treatment plan:")
+    assert treatment.startswith("Treatment plan: 1. left quadratus lumborum, superficial cranial")
+    later = _line(soap.plan, "Candidates to palpate next; treat only if tender:")
+    assert "quadratus lumborum, superficial cranial" not in later
+    assert "Rebook in about" in soap.plan  # treated: the aftercare lines follow
+
+
 # ------------------------------------------------------- what the draft says, in words
 
 

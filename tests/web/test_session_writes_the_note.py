@@ -74,6 +74,25 @@ def test_the_draft_says_what_the_session_did_point_by_point(world: World) -> Non
     assert "tenderness 7 → 3" in page and "pain 6 → 3 during the session" in page
 
 
+def test_a_point_held_in_the_session_but_never_palpated_is_treatment_in_the_plan(
+    world: World,
+) -> None:
+    """The therapist went straight from the plan to the session: the point the session held
+    is in the plan's treatment, not among the candidates still to palpate."""
+    world.visit.palpations.all().delete()
+    ctx = Context(user=world.alice, via="web", now=T0 + dt.timedelta(seconds=120))
+    session_actions.start_session(ctx, world.visit)
+    session_actions.record_events(ctx, world.visit, RUN)
+    session_actions.end_session(ctx, world.visit)
+    version = visit_actions.draft_note(ctx, world.visit, revision=world.revision())
+
+    assert "Treatment plan: 1. left quadratus lumborum, deep caudal" in version.plan
+    later = [line for line in version.plan.splitlines() if line.startswith("Candidates to")]
+    assert all("deep caudal" not in line for line in later), later
+    page = world.web("alice").get(f"/visits/{world.visit.pk}/note/").content.decode()
+    assert "Treatment plan: 1. left quadratus lumborum, deep caudal" in page
+
+
 def test_a_visit_without_a_session_drafts_as_before(world: World) -> None:
     ctx = Context(user=world.alice, via="web", now=T0)
     version = visit_actions.draft_note(ctx, world.visit, revision=world.revision())

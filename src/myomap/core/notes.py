@@ -259,7 +259,7 @@ def _plan(kb: KnowledgeBase, record: VisitRecord) -> str:
     elif plan is not None and plan.blocked_reason:
         lines.append(f"No hands-on treatment today: {plan.blocked_reason}")
     elif plan is not None and plan.steps and not treated:
-        planned, confirmed = _planned(kb, plan, palpation)
+        planned, confirmed = _planned(kb, plan, palpation, set(record.session_points))
         lines += planned
     excluded = dict.fromkeys((*record.excluded, *(plan.excluded if plan is not None else ())))
     for why in filter(None, (unsafe_area(why) for _, _, why in excluded)):
@@ -319,21 +319,27 @@ def _dose(step: PlanStep) -> str:
 
 
 def _planned(
-    kb: KnowledgeBase, plan: Plan, palpation: Sequence[Palpation]
+    kb: KnowledgeBase,
+    plan: Plan,
+    palpation: Sequence[Palpation],
+    held: set[tuple[str, str]],
 ) -> tuple[list[str], bool]:
     """The plan's steps for points found on palpation (tender, or a trigger point sign
-    such as reproduced referral) as the treatment plan; steps never palpated as
-    candidates to palpate next. A step whose point was palpated and found not tender
-    (tender 0 without referral, as in `planning.propose_plan`) is in neither list: the
-    assessment says it was examined and not tender. Also says whether any step is
-    treatment (not only candidates)."""
+    such as reproduced referral) or held in the guided session as the treatment plan;
+    steps neither palpated nor held as candidates to palpate next. A step whose point was
+    palpated and found not tender (tender 0 without referral, as in
+    `planning.propose_plan`) and not held is in neither list: the assessment says it was
+    examined and not tender. Also says whether any step is treatment (not only
+    candidates)."""
     found = {(p.trigger_point, p.side): p for p in palpation}
     confirmed: list[str] = []
     to_palpate: list[str] = []
     for step in plan.steps:
         what = f"{_in(kb, step.trigger_point, step.side)} - {_dose(step)}"
         p = found.get((step.trigger_point, step.side))
-        if p is None:
+        if (step.trigger_point, step.side) in held:
+            confirmed.append(what)
+        elif p is None:
             to_palpate.append(what)
         elif _found(p):
             confirmed.append(what)

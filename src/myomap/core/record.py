@@ -45,6 +45,9 @@ class VisitRecord:
     # what was measured over the session (pain now at its start and end).
     session_done: tuple[str, ...] = ()
     session_measured: tuple[str, ...] = ()
+    # The points the guided session held (trigger point, side): treated, so the plan never
+    # lists them as candidates still to palpate.
+    session_points: tuple[tuple[str, str], ...] = ()
     # The outcome questionnaires taken at the visit, a line each in words (the outcomes
     # app's, `core.outcomes.note`): the score and its change from the episode's baseline.
     outcomes: tuple[str, ...] = ()

@@ -18,7 +18,7 @@ from myomap.core.kb.loader import KnowledgeBase
 from myomap.core.planning import Palpation
 from myomap.core.record import Movement, VisitRecord
 from myomap.core.referral import Explanation, Finding, explain, scorer
-from myomap.core.session.note import visit_note
+from myomap.core.session.note import held_points, visit_note
 from myomap.core.session.record import session_record
 from myomap.core.vocab import TestResult, TestSide
 from myomap.visits import drafting, session_queries
@@ -122,22 +122,26 @@ def soap(visit: Visit) -> core_notes.Soap:
         exercises=core_notes.suggest_exercises(kb, suggested, treated_muscles),
         excluded=planned.excluded,
     )
-    done, measured = _session_lines(visit, kb)
+    done, measured, held = _session_lines(visit, kb)
     record = replace(
         record,
         session_done=done,
         session_measured=measured,
+        session_points=held,
         outcomes=drafting.outcome_lines_of(visit),
     )
     return core_notes.draft_soap(kb, record)
 
 
-def _session_lines(visit: Visit, kb: KnowledgeBase) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """What the visit's guided sessions did and measured, in the note's words: every run,
-    in the order they ran (a second session never hides the first); nothing without one."""
+def _session_lines(
+    visit: Visit, kb: KnowledgeBase
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """What the visit's guided sessions did and measured, in the note's words, and the
+    points they held: every run, in the order they ran (a second session never hides the
+    first); nothing without one."""
     runs = session_queries.runs_of(visit)
     if not runs:
-        return (), ()
+        return (), (), ()
     records = [session_record(session_queries.replayed(run, kb)) for run in runs]
     lines = visit_note(kb, records)
-    return lines.objective, lines.assessment
+    return lines.objective, lines.assessment, held_points(records)

@@ -82,6 +82,17 @@ def visit_note(kb: KnowledgeBase, records: Sequence[SessionRecord]) -> SessionNo
     return SessionNote(tuple(objective), tuple(assessment))
 
 
+def held_points(records: Sequence[SessionRecord]) -> tuple[tuple[str, str], ...]:
+    """The points (trigger point, side) that any of the runs held, as the note counts holds,
+    in the order they ran."""
+    held: dict[tuple[str, str], None] = {}
+    for record in records:
+        for point in record.points:
+            if counted_holds(record.holds_on(point.trigger_point, point.side)):
+                held[(point.trigger_point, point.side)] = None
+    return tuple(held)
+
+
 def counted_holds(holds: Iterable[HoldRecord]) -> list[HoldRecord]:
     """The finished holds the note counts: a hold shorter than a second with no feedback
     (a start and release tapped by mistake) is not a hold."""
