@@ -65,3 +65,21 @@ def sign_in(live_server: Any, password: str) -> Any:
         expect(page.locator("h1")).to_have_text(heading)
 
     return go
+
+
+@pytest.fixture
+def world(live_server: Any) -> Any:
+    """The shared world of tests/web/records_fixtures.py (Dan Marlowe's record at Lakeside),
+    served by the live server. A test file may define its own `world` over this one."""
+    from tests.web.records_fixtures import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def no_session_yet(world: Any) -> None:
+    """The world's planned visit with no session started (the session tests start it on the
+    tablet): use with `pytest.mark.usefixtures("no_session_yet")`."""
+    from myomap.visits.models import SessionRun
+
+    SessionRun.objects.filter(visit=world.visit).delete()

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.test import Client as DjangoClient
-from tests.web.records_fixtures import World, build_world
+from browser_kit import sign_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,21 +51,12 @@ def axe() -> Axe:
     return Axe()
 
 
-@pytest.fixture
-def world(live_server: Any) -> World:
-    return build_world()
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_therapists_pages_have_no_critical_or_serious_violations(
     browser, live_server, world, axe, artifacts, viewport
 ):
-    session = DjangoClient()
-    session.force_login(world.alice)
     context = browser.new_context(viewport=VIEWPORTS[viewport])
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in_context(context, live_server, world.alice)
     page = context.new_page()
     found: dict[str, list[str]] = {}
     for name, path in PAGES.items():

@@ -6,6 +6,7 @@ alice (therapist at Lakeside) is tests/personas.py's; Jonas Berg is a new client
 from __future__ import annotations
 
 import pytest
+from browser_kit import PHONE, TABLET, signed_in
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,19 +127,13 @@ def test_the_record_pages_fit_a_phone_screen(browser, live_server, db):
 def test_the_one_palpation_form_opens_on_the_row_tapped_and_records_it(
     browser, live_server, artifacts, device
 ):
-    from django.test import Client as DjangoClient
     from tests.web.records_fixtures import build_world
 
     from myomap.visits.models import PalpationFinding
 
     world = build_world()
-    viewport = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 820, "height": 1180}}
-    context = browser.new_context(viewport=viewport[device], has_touch=True, is_mobile=True)
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    viewport = {"phone": PHONE, "tablet": TABLET}
+    context = signed_in(browser, live_server, world.alice, viewport[device])
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{world.visit.pk}/")
     expect(page.locator("form.palpation-form")).to_have_count(1)

@@ -7,34 +7,20 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client as DjangoClient
+from browser_kit import PHONE, TABLET, sign_in_context, signed_in
 from playwright.sync_api import expect
-from tests.web.records_fixtures import World, build_world
 
 from myomap.core.bodymap.geometry import region_shapes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-TABLET = {"width": 820, "height": 1180}
 DEVICES = {"phone": PHONE, "tablet": TABLET}
 MIN_TARGET_PX = 24  # WCAG 2.2 success criterion 2.5.8, target size (minimum)
 
 
 def device(browser: Any, live_server: Any, user: Any, viewport: dict[str, int]) -> Any:
     """A touch browser signed in as `user` (the session cookie of a forced login)."""
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
-    session = DjangoClient()
-    session.force_login(user)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
-
-
-@pytest.fixture
-def world(live_server: Any) -> World:
-    return build_world()
+    return signed_in(browser, live_server, user, viewport)
 
 
 @pytest.mark.parametrize("name", DEVICES)
@@ -240,11 +226,7 @@ def test_the_assessment_forms_are_labelled_and_work_on_a_phone(
 
 
 def test_on_a_laptop_both_views_show_side_by_side_without_a_switch(page, live_server, world):
-    session = DjangoClient()
-    session.force_login(world.alice)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    sign_in_context(page.context, live_server, world.alice)
     page.goto(f"{live_server.url}/body-map/")
     expect(page.locator(".view-switch")).to_be_hidden()
     expect(page.locator(".view-help")).to_be_hidden()

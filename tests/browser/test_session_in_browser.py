@@ -11,47 +11,28 @@ import json
 from typing import Any
 
 import pytest
+from browser_kit import PHONE, TABLET, signed_in
 from django.test import Client as DjangoClient
 from playwright.sync_api import expect
-from tests.web.records_fixtures import World, build_world
+from tests.web.records_fixtures import World
 
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
 from myomap.core.session.steps import hold_steps
-from myomap.visits.models import SessionEvent, SessionRun
+from myomap.visits.models import SessionEvent
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_session_yet"),
+]
 
-TABLET = {"width": 820, "height": 1180}
-PHONE = {"width": 390, "height": 844}
 MIN_TARGET_PX = 44
 
-# Runs before the page's own scripts: each policy violation the browser reports is kept.
-LISTEN = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
 
-
-@pytest.fixture
-def world(live_server: Any) -> World:
-    """The shared world, its planned visit's session not started yet."""
-    world = build_world()
-    SessionRun.objects.filter(visit=world.visit).delete()
-    return world
-
-
-def signed_in(browser: Any, live_server: Any, world: World, viewport: dict[str, int]) -> Any:
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    context.add_init_script(LISTEN)
-    return context
+def watched(browser: Any, live_server: Any, world: World, viewport: dict[str, int]) -> Any:
+    """alice's touch browser, keeping each policy violation (window.__violations)."""
+    return signed_in(browser, live_server, world.alice, viewport, listen=True)
 
 
 def api_state(world: World) -> dict[str, Any]:
@@ -63,7 +44,7 @@ def api_state(world: World) -> dict[str, Any]:
 
 
 def test_a_hold_with_too_much_is_recorded_from_the_tablet(browser, live_server, world, artifacts):
-    context = signed_in(browser, live_server, world, TABLET)
+    context = watched(browser, live_server, world, TABLET)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -126,7 +107,7 @@ def test_a_hold_with_too_much_is_recorded_from_the_tablet(browser, live_server, 
     context.close()
 
     # The same session on a phone: one column, nothing wider than the screen.
-    context = signed_in(browser, live_server, world, PHONE)
+    context = watched(browser, live_server, world, PHONE)
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
     expect(page.locator("#session-status")).to_have_text("Session running.")
@@ -143,7 +124,7 @@ def test_taps_made_offline_are_sent_once_when_the_network_returns(
 ):
     """The keyboard runs the session too; with the network gone the taps wait on the
     device, then each is recorded once, also when the device sends one again."""
-    context = signed_in(browser, live_server, world, TABLET)
+    context = watched(browser, live_server, world, TABLET)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -245,7 +226,7 @@ def test_the_planned_seconds_cue_and_the_release_at_the_techniques_limit(
     server records as the hold's end. Pain now at the start, two "too much" in one hold
     show the repeated-discomfort suggestion, a skipped point keeps its reason, a point found
     on the way is added and held, and the session ends from the page."""
-    context = signed_in(browser, live_server, world, TABLET)
+    context = watched(browser, live_server, world, TABLET)
     context.add_init_script(VIBRATE)
     page = context.new_page()
     errors: list[str] = []
@@ -367,7 +348,7 @@ def test_the_runner_has_no_critical_or_serious_accessibility_violation(
 
     axe = Axe()
     size = {"tablet": TABLET, "phone": PHONE}[viewport]
-    context = signed_in(browser, live_server, world, size)
+    context = watched(browser, live_server, world, size)
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
     expect(page.locator("#session-status")).to_have_text("Not started yet.")
@@ -390,7 +371,7 @@ def test_a_refused_tap_says_why_and_the_page_shows_the_servers_state(browser, li
     from myomap.audit.log import Context
     from myomap.visits import session_actions
 
-    context = signed_in(browser, live_server, world, TABLET)
+    context = watched(browser, live_server, world, TABLET)
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
     page.click("#start-session")
@@ -426,12 +407,7 @@ def test_a_refused_tap_says_why_and_the_page_shows_the_servers_state(browser, li
 def test_without_javascript_the_page_shows_the_plan_and_says_the_runner_needs_it(
     browser, live_server, world, artifacts
 ):
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context = browser.new_context(viewport=TABLET, java_script_enabled=False)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context = signed_in(browser, live_server, world.alice, TABLET, javascript=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
     expect(page.get_by_text("The session runner needs JavaScript")).to_be_visible()
@@ -442,7 +418,7 @@ def test_without_javascript_the_page_shows_the_plan_and_says_the_runner_needs_it
     context.close()
 
     # With its script, the page no longer says so.
-    context = signed_in(browser, live_server, world, TABLET)
+    context = watched(browser, live_server, world, TABLET)
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{world.visit.pk}/session/")
     expect(page.locator("#runner")).to_be_visible()

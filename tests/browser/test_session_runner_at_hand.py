@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client as DjangoClient
+from browser_kit import PHONE, TABLET, signed_in
 from playwright.sync_api import expect
-from tests.web.records_fixtures import World, build_world
+from tests.web.records_fixtures import World
 
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
@@ -21,31 +21,20 @@ from myomap.core.session.rules import session_rules
 from myomap.core.session.steps import hold_steps
 from myomap.visits.models import SessionEvent, SessionRun
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_session_yet"),
+]
 
-PHONE = {"width": 390, "height": 844}
-TABLET = {"width": 820, "height": 1180}
 LANDSCAPE = {"width": 1024, "height": 768}
 SIZES = {"phone": PHONE, "tablet": TABLET, "landscape": LANDSCAPE}
 MIN_TARGET_PX = 44
 
 
-@pytest.fixture
-def world(live_server: Any) -> World:
-    """The shared world, its planned visit's session not started yet."""
-    world = build_world()
-    SessionRun.objects.filter(visit=world.visit).delete()
-    return world
-
-
 def opened(browser: Any, live_server: Any, world: World, viewport: dict[str, int]) -> Any:
     """The runner's browser on a touch device of this size: (context, page, script errors)."""
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    context = signed_in(browser, live_server, world.alice, viewport)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

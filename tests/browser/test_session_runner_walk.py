@@ -17,38 +17,29 @@ import json
 from typing import Any
 
 import pytest
+from browser_kit import signed_in
 from django.test import Client as DjangoClient
 from playwright.sync_api import expect
-from tests.web.records_fixtures import World, build_world
+from tests.web.records_fixtures import World
 
 from myomap.core.kb import load_default
 from myomap.core.notes import point_name
 from myomap.visits import pad_tokens
 from myomap.visits.models import SessionEvent, SessionRun
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_session_yet"),
+]
 
 LANDSCAPE = {"width": 1024, "height": 768}
 PORTRAIT = {"width": 768, "height": 1024}
 MIN_TARGET_PX = 44
 
 
-@pytest.fixture
-def world(live_server: Any) -> World:
-    """The shared world, its planned visit's session not started yet."""
-    world = build_world()
-    SessionRun.objects.filter(visit=world.visit).delete()
-    return world
-
-
 def tablet(browser: Any, live_server: Any, world: World, viewport: dict[str, int]) -> Any:
-    context = browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
+    return signed_in(browser, live_server, world.alice, viewport)
 
 
 def opened(context: Any, live_server: Any, world: World) -> tuple[Any, list[str]]:

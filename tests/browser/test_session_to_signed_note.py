@@ -12,33 +12,21 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client as DjangoClient
+from browser_kit import PHONE, TABLET, signed_in
 from playwright.sync_api import expect
-from tests.web.records_fixtures import World, build_world
+from tests.web.records_fixtures import World
 
-from myomap.visits.models import NoteVersion, SessionEvent, SessionRun
+from myomap.visits.models import NoteVersion, SessionEvent
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TABLET = {"width": 820, "height": 1180}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def world(live_server: Any) -> World:
-    world = build_world()
-    SessionRun.objects.filter(visit=world.visit).delete()  # the session starts on the tablet
-    return world
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_session_yet"),
+]
 
 
 def signed_in_tablet(browser: Any, live_server: Any, world: World) -> Any:
-    context = browser.new_context(viewport=TABLET, has_touch=True)
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
+    return signed_in(browser, live_server, world.alice, TABLET, mobile=False)
 
 
 def enter(page: Any, field: str, value: str) -> None:

@@ -11,36 +11,23 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client as DjangoClient
+from browser_kit import PHONE, TABLET, signed_in
 from playwright.sync_api import expect
-from tests.web.records_fixtures import World, build_world
+from tests.web.records_fixtures import World
 
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.visits import actions as visit_actions
-from myomap.visits.models import SessionRun
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TABLET = {"width": 820, "height": 1180}
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def world(live_server: Any) -> World:
-    world = build_world()
-    SessionRun.objects.filter(visit=world.visit).delete()  # the session starts on the tablet
-    return world
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("no_session_yet"),
+]
 
 
 def tablet_of(browser: Any, live_server: Any, world: World) -> Any:
-    context = browser.new_context(viewport=TABLET, has_touch=True)
-    session = DjangoClient()
-    session.force_login(world.alice)
-    context.add_cookies(
-        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
+    return signed_in(browser, live_server, world.alice, TABLET, mobile=False)
 
 
 def test_the_clients_tap_on_the_phone_reaches_the_tablet_and_the_note(
