@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import pytest
+from browser_kit import PHONE, TABLET
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -25,9 +26,6 @@ from myomap.visits import actions as visit_actions
 from personas import DAN_BORN, DAN_FAMILY_NAME
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TABLET = {"width": 820, "height": 1180}
-PHONE = {"width": 390, "height": 844}
 
 
 def _dan(alice):  # type: ignore[no-untyped-def]

@@ -10,20 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from browser_kit import CSP_LISTENER
 from playwright.sync_api import expect
 
 from web.records_fixtures import World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Runs in every page before its own scripts (Playwright injects it past the policy): each
-# violation the browser reports is kept, for the test to read.
-LISTEN = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
 
 
 @pytest.fixture
@@ -38,7 +30,7 @@ def world(transactional_db: None, password: str) -> World:
 def watched(page: Any) -> tuple[Any, list[str]]:
     """The page, and the policy complaints of its console (Chromium logs each refusal)."""
     complaints: list[str] = []
-    page.add_init_script(LISTEN)
+    page.add_init_script(CSP_LISTENER)
     page.on(
         "console",
         lambda message: (

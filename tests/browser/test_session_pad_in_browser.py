@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 import pytest
+from browser_kit import CSP_LISTENER, PHONE
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -22,14 +23,6 @@ from myomap.visits.models import SessionEvent
 from web.records_fixtures import World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-LISTEN = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__violations.push(event.violatedDirective + " " + (event.blockedURI || "inline"));
-});
-"""
 
 
 @pytest.fixture
@@ -48,7 +41,7 @@ def feedback(world: World) -> list[str]:
 def test_the_client_taps_feedback_on_a_phone_also_offline_until_the_session_ends(
     browser: Any, page: Any, live_server: Any, world: World, sign_in: Any, artifacts: Any
 ) -> None:
-    page.add_init_script(LISTEN)
+    page.add_init_script(CSP_LISTENER)
     heading = "The client's feedback pad — Dan Marlowe"
     sign_in(page, f"/visits/{world.visit.pk}/session/pad/", heading)
     qr = page.locator("#pad-qr")
@@ -60,7 +53,7 @@ def test_the_client_taps_feedback_on_a_phone_also_offline_until_the_session_ends
 
     phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     pad = phone.new_page()
-    pad.add_init_script(LISTEN)
+    pad.add_init_script(CSP_LISTENER)
     pad.goto(link)
     expect(pad.locator("#pad-point")).to_have_text("Left quadratus lumborum, deep caudal")
     expect(pad.locator("#pad-hold")).to_contain_text("Not holding")

@@ -10,13 +10,12 @@ import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from browser_kit import PHONE
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
 
 
 def code_for(device: TOTPDevice, later: int = 0) -> str:
