@@ -75,7 +75,7 @@ def test_the_words_for_people(capsys):
 def test_an_out_of_range_answer_is_exit_2_naming_the_item(capsys):
     err = refused(capsys, "rmdq", "--answers", ",".join(["0"] * 13 + ["2"] + ["0"] * 10))
     assert "RMDQ item 14 (Statement 14): 2 is out of range; expected 0 or 1" in err
-    assert "ODI item 3 (Lifting): 6 is out of range" in refused(
+    assert "ODI section 3 (Lifting): 6 is out of range" in refused(
         capsys, "odi", "--answers", "1,1,6,1,1,1,1,1,1,1"
     )
 
@@ -87,7 +87,7 @@ def test_a_missing_required_answer_is_exit_2_naming_the_item(capsys):
     assert "RMDQ item 4 (Statement 4): an answer is required" in refused(
         capsys, "rmdq", "--answers", "1,1,1"
     )
-    assert "3 items unanswered (items 2, 4, 7)" in refused(
+    assert "3 sections unanswered (sections 2, 4, 7)" in refused(
         capsys, "odi", "--answers", "4,,4,,4,4,,4,4,4"
     )
 

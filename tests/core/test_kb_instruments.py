@@ -60,6 +60,12 @@ def _edit(root: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def test_each_questionnaire_names_its_items_as_its_form_does():
+    words = {i.id: (i.item_word.one, i.item_word.many) for i in load_default().instruments.values()}
+    assert words["odi"] == ("section", "sections") and words["psfs"] == ("activity", "activities")
+    assert {words[i] for i in ("nprs", "rmdq", "startback", "peg")} == {("item", "items")}
+
+
 def test_a_copy_of_the_shipped_file_loads(tmp_path):
     assert len(load(_copy(tmp_path)).instruments) == 6
 

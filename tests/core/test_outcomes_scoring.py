@@ -84,7 +84,7 @@ def test_odi_two_missing_sections_divide_by_40_and_a_third_is_refused():
     result = score(inst("odi"), [4, None, 4, 4, 4, 4, None, 4, 4, 4])
     assert (result.score, result.band) == (80, "crippled")  # 32/40
     error = refused("odi", [4, None, 4, None, 4, 4, None, 4, 4, 4])
-    assert error.item == "section-2" and "items 2, 4, 7" in str(error)
+    assert error.item == "section-2" and "3 sections unanswered (sections 2, 4, 7)" in str(error)
 
 
 def test_odi_bands_meet_at_their_published_edges():
@@ -100,7 +100,23 @@ def test_odi_bands_meet_at_their_published_edges():
 
 def test_odi_refuses_a_six():
     error = refused("odi", [1, 1, 6, 1, 1, 1, 1, 1, 1, 1])
-    assert error.item == "section-3" and "ODI item 3 (Lifting): 6 is out of range" in str(error)
+    assert error.item == "section-3" and "ODI section 3 (Lifting): 6 is out of range" in str(error)
+
+
+def test_odi_messages_say_sections_as_its_form_does_and_the_rmdq_keeps_items():
+    too_few = str(refused("odi", [1, 1, 1, 1, 1, 1, 1]))
+    assert too_few == (
+        "ODI: 3 sections unanswered (sections 8, 9, 10); at most 2 may be left unanswered"
+    )
+    assert "items" not in too_few and "ODI has 10 sections, got 11 answers" in str(
+        refused("odi", [0] * 11)
+    )
+    assert "RMDQ has 24 items, got 25 answers" in str(refused("rmdq", [0] * 25))
+    psfs = str(refused("psfs", [5, 5]))
+    assert (
+        psfs
+        == "PSFS: 2 activities answered; at least 3 are needed (activity 3 is the first unanswered)"
+    )
 
 
 # ---------------------------------------------------------------------------- PSFS

@@ -114,7 +114,7 @@ def test_psfs_activities_and_ratings_go_together_and_other_instruments_name_none
     unnamed = post(world, "alice", {"instrument": "psfs", "answers": [4, 6, 2]})
     assert unnamed.status_code == 400
     assert (
-        "PSFS items 1, 2 and 3: name the activity the client rated for each"
+        "PSFS activities 1, 2 and 3: name the activity the client rated for each"
         in unnamed.content.decode()
     )
     unrated = post(
@@ -127,7 +127,7 @@ def test_psfs_activities_and_ratings_go_together_and_other_instruments_name_none
         },
     )
     assert unrated.status_code == 400
-    assert "PSFS item 4: rate 'gardening' from 0 to 10" in unrated.content.decode()
+    assert "PSFS activity 4: rate 'gardening' from 0 to 10" in unrated.content.decode()
     stray = post(world, "alice", {"instrument": "nprs", "answers": [5], "activities": ["x"]})
     assert stray.status_code == 400 and "NPRS has no activities to name" in stray.content.decode()
     assert not QuestionnaireResponse.objects.exists()

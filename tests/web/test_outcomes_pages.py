@@ -117,7 +117,8 @@ def test_an_out_of_range_odi_section_is_refused(world: World) -> None:
     form = {f"section-{n}": "2" for n in range(1, 11)} | {"section-4": "6"}
     answer = world.web("alice").post(entry_url(world, "odi"), form)
     assert answer.status_code == 400
-    assert "ODI item 4 (Walking): 6 is not an answer (it takes 0 to 5)" in answer.content.decode()
+    said = "ODI section 4 (Walking): 6 is not an answer (it takes 0 to 5)"
+    assert said in answer.content.decode()
     assert QuestionnaireResponse.objects.count() == 0
 
 
@@ -176,7 +177,7 @@ def test_psfs_form_asks_for_3_to_5_rated_activities_and_names_every_unnamed_one(
         entry_url(world, "psfs"), {"activity-1": "3", "activity-2": "5", "activity-3": "4"}
     )
     page = answer.content.decode()
-    assert "PSFS items 1, 2 and 3: name the activity the client rated for each" in page
+    assert "PSFS activities 1, 2 and 3: name the activity the client rated for each" in page
     assert QuestionnaireResponse.objects.count() == 0  # nothing saved
 
 

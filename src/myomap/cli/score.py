@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _words(instrument: Instrument, result: Score) -> str:
+    from myomap.core.outcomes.answers import count_of
+
     def num(value: float) -> str:
         return f"{value:g}"
 
@@ -79,7 +81,7 @@ def _words(instrument: Instrument, result: Score) -> str:
         f"{sub.label}: {num(sub.score)} (range {num(sub.low)}-{num(sub.high)})"
         for sub in result.subscales
     ]
-    answered = f"{result.answered} of {result.items} items answered"
+    answered = f"{result.answered} of {count_of(instrument, result.items)} answered"
     if result.missing:
         numbers = [str(i.number) for i in instrument.items if i.id in result.missing]
         answered += f" (unanswered: {', '.join(numbers)})"

@@ -259,10 +259,11 @@ def _activities(
     unnamed = [i for i, name, a in triples if i.named_by_client and a is not None and not name]
     if unnamed:
         numbers = [str(i.number) for i in unnamed]
+        word = instrument.item_word
         which = (
-            f"item {numbers[0]}"
+            f"{word.one} {numbers[0]}"
             if len(numbers) == 1
-            else f"items {', '.join(numbers[:-1])} and {numbers[-1]}"
+            else f"{word.many} {', '.join(numbers[:-1])} and {numbers[-1]}"
         )
         each = "" if len(numbers) == 1 else " for each"
         raise Invalid(
@@ -273,7 +274,8 @@ def _activities(
         if item.named_by_client and answer is None and name:
             values = answer_values(instrument, item)
             raise Invalid(
-                f"{instrument.short} item {item.number}: rate {name!r} from {values[0]} to "
+                f"{instrument.short} {instrument.item_word.one} {item.number}: rate {name!r} "
+                f"from {values[0]} to "
                 f"{values[-1]}, or leave the activity out",
                 item.id,
             )

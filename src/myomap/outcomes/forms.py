@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from myomap.core.kb.instruments import Instrument, Item
+from myomap.core.outcomes.answers import item_name
 from myomap.core.outcomes.wording import Wording, answer_values
 from myomap.outcomes.actions import MAX_ACTIVITY, MAX_EVERY_NTH, MAX_REASON
 from myomap.records.forms import PlainTextForm
@@ -188,8 +189,8 @@ def _not_an_answer(instrument: Instrument, item: Item) -> dict[str, str]:
     values = [str(v) for v in answer_values(instrument, item)]
     span = f"{values[0]} to {values[-1]}" if values else "its answers"
     return {
-        "invalid_choice": f"{instrument.short} item {item.number} ({item.label}): "
-        f"%(value)s is not an answer (it takes {span})"
+        "invalid_choice": f"{item_name(instrument, item)}: %(value)s is not an answer "
+        f"(it takes {span})"
     }
 
 

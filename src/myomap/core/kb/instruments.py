@@ -92,6 +92,14 @@ class Item(_Part):
     named_by_client: bool = False
 
 
+class ItemWord(_Part):
+    """What the instrument's own form calls an item, as messages name one and many: the
+    ODI's sections, the PSFS's activities; `item`/`items` unless said."""
+
+    one: Text = "item"
+    many: Text = "items"
+
+
 class Subscale(_Part):
     id: Id
     label: Text
@@ -170,6 +178,7 @@ class Instrument(Cited):
     direction: Literal["higher-is-worse", "higher-is-better"]
     scales: tuple[Scale, ...] = Field(min_length=1)
     items: tuple[Item, ...] = Field(min_length=1)
+    item_word: ItemWord = ItemWord()
     scoring: Scoring
     range: Interval
     subscales: tuple[Subscale, ...] = ()

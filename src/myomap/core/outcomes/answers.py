@@ -18,8 +18,15 @@ UNANSWERED = ("", "-")
 
 
 def item_name(instrument: Instrument, item: Item) -> str:
-    """'RMDQ item 3 (Statement 3)', as errors and pages name an item."""
-    return f"{instrument.short} item {item.number} ({item.label})"
+    """'RMDQ item 3 (Statement 3)', 'ODI section 4 (Walking)': as errors and pages name an
+    item, in the instrument's own word for one (`item_word`)."""
+    return f"{instrument.short} {instrument.item_word.one} {item.number} ({item.label})"
+
+
+def count_of(instrument: Instrument, count: int) -> str:
+    """'1 item', '8 sections': a count in the instrument's own word."""
+    word = instrument.item_word
+    return f"{count} {word.one if count == 1 else word.many}"
 
 
 def parse(instrument: Instrument, text: str) -> tuple[Answer, ...]:
@@ -53,7 +60,8 @@ def check(instrument: Instrument, answers: Given) -> tuple[Answer, ...]:
         unknown = [key for key in answers if key not in known]
         if unknown:
             raise OutcomeError(
-                f"{instrument.short} has no item {unknown[0]!r}; its items are "
+                f"{instrument.short} has no {instrument.item_word.one} {unknown[0]!r}; its "
+                f"{instrument.item_word.many} are "
                 f"{', '.join(item.id for item in items)}",
                 unknown[0],
             )
@@ -61,7 +69,7 @@ def check(instrument: Instrument, answers: Given) -> tuple[Answer, ...]:
     else:
         if len(answers) > len(items):
             raise OutcomeError(
-                f"{instrument.short} has {len(items)} item{'s' if len(items) != 1 else ''}, "
+                f"{instrument.short} has {count_of(instrument, len(items))}, "
                 f"got {len(answers)} answers"
             )
         ordered = [*answers, *([None] * (len(items) - len(answers)))]

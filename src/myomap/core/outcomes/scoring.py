@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from myomap.core.kb.instruments import Band, Instrument, Item, Subscale
-from myomap.core.outcomes.answers import Answer, Given, check, item_name
+from myomap.core.outcomes.answers import Answer, Given, check, count_of, item_name
 from myomap.core.outcomes.errors import OutcomeError
 
 
@@ -136,18 +136,19 @@ def _check_missing(instrument: Instrument, values: Sequence[Answer]) -> None:
     missing = [item for item, value in zip(items, values, strict=True) if value is None]
     scoring = instrument.scoring
     answered = len(items) - len(missing)
+    word = instrument.item_word
     if scoring.min_answered is not None and answered < scoring.min_answered:
         raise OutcomeError(
-            f"{instrument.short}: {answered} item{'s' if answered != 1 else ''} answered; "
-            f"at least {scoring.min_answered} are needed (item {missing[0].number} is the "
-            "first unanswered)",
+            f"{instrument.short}: {count_of(instrument, answered)} answered; "
+            f"at least {scoring.min_answered} are needed ({word.one} {missing[0].number} is "
+            "the first unanswered)",
             missing[0].id,
         )
     if len(missing) > scoring.max_missing:
         numbers = ", ".join(str(item.number) for item in missing)
         raise OutcomeError(
-            f"{instrument.short}: {len(missing)} items unanswered (items {numbers}); "
-            f"at most {scoring.max_missing} may be left unanswered",
+            f"{instrument.short}: {count_of(instrument, len(missing))} unanswered "
+            f"({word.many} {numbers}); at most {scoring.max_missing} may be left unanswered",
             missing[0].id,
         )
 
