@@ -53,10 +53,13 @@ def lasted(schedule: Sequence[int], answers: Sequence[tuple[int, bool]]) -> Reli
 
 @dataclass(frozen=True)
 class Rebooking:
-    """When to come back: `day` after the session, with the reasoning in words."""
+    """When to come back: `day` after the session, with the reasoning in words (`words`:
+    the reasoning and the day; `reason`: the reasoning alone, for a sentence that names the
+    day and its date itself)."""
 
     day: int
     words: str
+    reason: str = ""
 
 
 def suggest_rebooking(
@@ -70,18 +73,18 @@ def suggest_rebooking(
     'relief lasted 6, 8 and 7 days; suggest day 6'
     >>> suggest_rebooking([], 4, 14, 7).words
     'no relief measured yet (it usually lasts 4-14 days); suggest the usual day 7'
+    >>> suggest_rebooking([Relief(6, False), Relief(9, True)], 4, 14, 7).reason
+    'relief lasted 6 days'
     """
     ended = [r.days for r in measured if not r.at_least]
     if not ended:
-        return Rebooking(
-            usual,
-            f"no relief measured yet (it usually lasts {relief_low}-{relief_high} days); "
-            f"suggest the usual day {usual}",
-        )
+        reason = f"no relief measured yet (it usually lasts {relief_low}-{relief_high} days)"
+        return Rebooking(usual, f"{reason}; suggest the usual day {usual}", reason)
     ordered = sorted(ended)
     middle = len(ordered) // 2
     median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) // 2
     day = min(max(median - 1, relief_low), relief_high)
     listed = ", ".join(str(d) for d in ended[:-1])
     days = f"{listed} and {ended[-1]}" if listed else str(ended[-1])
-    return Rebooking(day, f"relief lasted {days} days; suggest day {day}")
+    reason = f"relief lasted {days} days"
+    return Rebooking(day, f"{reason}; suggest day {day}", reason)
