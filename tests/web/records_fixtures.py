@@ -280,6 +280,7 @@ class Kind(enum.Enum):
     ACCOUNT = "who the credentials belong to"
     AUDIT = "the clinic's audit log"
     ADMIN = "a clinic admin's page about the clinic's data"
+    PORTAL = "a client's own portal (another client reaches only their own)"
 
 
 A, S, F, N = Outcome.ALLOWED, Outcome.SIGN_IN, Outcome.FORBIDDEN, Outcome.NOT_FOUND
@@ -294,6 +295,7 @@ EXPECTED: dict[Kind, dict[str, Outcome]] = {
     Kind.ACCOUNT: dict(zip(PERSONAS, (S, A, A, A, A, A), strict=True)),
     Kind.AUDIT: dict(zip(PERSONAS, (S, F, F, F, F, A), strict=True)),
     Kind.ADMIN: dict(zip(PERSONAS, (S, F, F, F, F, A), strict=True)),
+    Kind.PORTAL: dict(zip(PERSONAS, (S, F, A, A, F, F), strict=True)),
 }
 
 
@@ -603,11 +605,55 @@ ADMIN_ENTRIES: list[Entry] = [
     ),
 ]
 
+# The client's own portal in the API (/api/me/...): a client's reads and writes, refused
+# to staff, so not in ENTRIES (whose reads and writes are staff's).
+# tests/web/test_api_portal.py walks the resolver under PORTAL_PREFIX, checks every route
+# and method is here, runs the matrix, the audit events and the refusals' empty log.
+PORTAL_PREFIX = "api/me/"
+
+
+def _portal_log(world: World) -> dict[str, Any]:
+    """Done, for the first exercise of Dan's program (MISSING_ID when he has none)."""
+    from myomap.program.models import ProgramItem
+
+    item = ProgramItem.objects.filter(program__client=world.client).order_by("order").first()
+    return {
+        "entry_id": "8f0c1a52-6b2e-4c1d-9a57-2f1e0d3c4b5a",
+        "item": item.pk if item is not None else MISSING_ID,
+        "outcome": "done",
+    }
+
+
+PORTAL_DIARY = {"regions": ["lumbar-lower-left"], "pain": 4, "note": "after weeding"}
+PORTAL_ENTRIES: list[Entry] = [
+    Entry("GET", "/api/me/program", Kind.PORTAL),
+    Entry(
+        "POST",
+        "/api/me/log",
+        Kind.PORTAL,
+        lambda w: _portal_log(w),
+        ("create",),
+    ),
+    Entry("GET", "/api/me/diary", Kind.PORTAL),
+    Entry(
+        "POST",
+        "/api/me/diary",
+        Kind.PORTAL,
+        PORTAL_DIARY | {"entry_id": "0b6e2f4a-3c1d-4e5f-8a9b-7c6d5e4f3a2b"},
+        ("create",),
+    ),
+    Entry("GET", "/api/me/appointments", Kind.PORTAL),
+    Entry("GET", "/api/me/notes", Kind.PORTAL),
+]
+
 # Routes under PREFIXES that hold no client data, each with the reason.
 NOT_CLIENT_DATA = {
     "api/openapi.json": "the API's description",
     "api/docs": "the API's interactive docs",
     "api/": "django-ninja's root: always 404",
+} | {
+    str(entry.path).lstrip("/"): "the client's own portal: PORTAL_ENTRIES"
+    for entry in PORTAL_ENTRIES
 }
 
 

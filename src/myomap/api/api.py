@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from myomap.api import audit, auth, clients, notes, outcomes, sessions, visits
+from myomap.api import audit, auth, clients, notes, outcomes, portal, sessions, visits
 from myomap.api.schemas import ALWAYS
 from myomap.audit.log import Context, record_refusal
 from myomap.records.errors import ActionError, NotVisible
@@ -119,3 +119,4 @@ api.add_router("", notes.router)
 api.add_router("", sessions.router)
 api.add_router("", outcomes.router)
 api.add_router("", audit.router)
+api.add_router("", portal.router)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -360,3 +360,72 @@ def record_diary(
     except IntegrityError:
         return Noted(DiaryEntry.objects.get(client=client, entry_id=key), False)
     return Noted(entry, True)
+
+
+@dataclass(frozen=True)
+class NotedRegions:
+    entries: tuple[DiaryEntry, ...]
+    created: bool  # False: the phone sent an entry already recorded
+
+
+def record_diary_regions(
+    ctx: Context,
+    *,
+    entry_id: object,
+    regions: Sequence[object],
+    pain: object,
+    note: str = "",
+    made_at: dt.datetime | None = None,
+) -> NotedRegions:
+    """One diary entry over several body map regions (the regions tapped on the map),
+    one pain 0-10 and an optional note: a row per region, all or none. Refused naming the
+    field ("regions", "pain", "note") when a region is unknown or the pain outside 0-10.
+    The first region's row carries the phone's id, the others an id made from it, so the
+    entry sent again is recorded once."""
+    client = own_client(ctx)
+    key = _entry_id(entry_id)
+    existing = DiaryEntry.objects.filter(client=client, entry_id=key).first()
+    if existing is not None:
+        same = DiaryEntry.objects.filter(
+            client=client, made_at=existing.made_at, recorded_at=existing.recorded_at
+        ).order_by("id")
+        return NotedRegions(tuple(same), False)
+    known = load_default().regions
+    chosen = list(dict.fromkeys(str(r) for r in regions))
+    if not chosen:
+        raise Invalid("choose where the pain is: one body map region or more", "regions")
+    unknown = [r for r in chosen if r not in known]
+    if unknown:
+        raise Invalid(f"unknown body region {unknown[0]!r}", "regions")
+    number = _pain(pain, required=True)
+    assert number is not None
+    text = " ".join(str(note or "").split())
+    if len(text) > MAX_NOTE:
+        raise Invalid(f"the note is longer than {MAX_NOTE} characters", "note")
+    when = _made_at(ctx, made_at)
+    ids = [key] + [uuid.uuid5(key, region) for region in chosen[1:]]
+    try:
+        with transaction.atomic():
+            made = []
+            for region, row_id in zip(chosen, ids, strict=True):
+                entry = DiaryEntry.objects.create(
+                    client=client,
+                    entry_id=row_id,
+                    region=region,
+                    pain=number,
+                    note=text,
+                    made_at=when,
+                    recorded_at=ctx.now,
+                )
+                record(
+                    ctx,
+                    AuditEvent.Action.CREATE,
+                    entry,
+                    summary=f"pain diary: {known[region].name} {number}/10",
+                )
+                made.append(entry)
+    except IntegrityError:
+        # The same entry arrived twice at once: the other request recorded it.
+        found = DiaryEntry.objects.filter(client=client, entry_id__in=ids).order_by("id")
+        return NotedRegions(tuple(found), False)
+    return NotedRegions(tuple(made), True)

@@ -229,3 +229,72 @@ def _exercise_name(exercise: str) -> str:
 def diary(user: Any, client: Client, limit: int = 50) -> list[DiaryEntry]:
     """The client's pain diary, newest first."""
     return list(DiaryEntry.objects.visible_to(user).filter(client=client)[:limit])
+
+
+@dataclass(frozen=True)
+class NoteSummary:
+    """What the client reads of one signed session note: the visit's day, who treated
+    them, when the note was signed, the muscles worked on (side) and the aftercare advice.
+    Never the note's text: its S, O, A and P are written for the clinic (findings, red
+    flags to ask about again, what to examine next)."""
+
+    visit_id: int
+    visit_date: dt.date
+    therapist: str
+    signed_at: dt.datetime
+    worked_on: tuple[str, ...]
+    aftercare: tuple[str, ...]
+
+
+def _aftercare_words() -> tuple[str, ...]:
+    care = load_default().aftercare
+    if care is None:
+        return ()
+    sore = care.soreness_hours
+    advice = care.soreness_advice.rstrip(".")
+    return (f"Soreness may last {sore.low}\u2013{sore.high} hours; {advice}.",)
+
+
+def note_summaries(user: Any, client: Client, *, most: int = 20) -> list[NoteSummary]:
+    """The client summaries of the client's signed notes this user may read (a client
+    their own only), newest visit first. A visit whose note has only a draft, or whose
+    amendment is not signed yet, shows its last signed version's summary (or nothing)."""
+    from myomap.visits.models import NoteVersion, PlanStep
+
+    signed = (
+        NoteVersion.objects.readable_by(user)
+        .filter(note__visit__client=client, signed_at__isnull=False)
+        .select_related("note__visit__therapist")
+        .order_by("-note__visit__started_at", "-note__visit_id", "-number")
+    )
+    latest: dict[int, Any] = {}
+    for version in signed:
+        visit_id = version.note.visit_id
+        if visit_id not in latest:
+            latest[visit_id] = version
+        if len(latest) == most:
+            break
+    kb = load_default()
+    steps: dict[int, list[str]] = {}
+    for step in PlanStep.objects.filter(visit_id__in=latest).order_by("visit_id", "order"):
+        point = kb.trigger_points.get(step.trigger_point)
+        muscle = kb.muscles.get(point.muscle) if point is not None else None
+        name = f"{muscle.name} ({step.side})" if muscle is not None else step.trigger_point
+        if name not in steps.setdefault(step.visit_id, []):
+            steps[step.visit_id].append(name)
+    advice = _aftercare_words()
+    out = []
+    for visit_id, version in latest.items():
+        visit = version.note.visit
+        who = visit.therapist
+        out.append(
+            NoteSummary(
+                visit_id=visit_id,
+                visit_date=timezone.localtime(visit.started_at).date(),
+                therapist=who.get_full_name() or who.get_username(),
+                signed_at=version.signed_at,
+                worked_on=tuple(steps.get(visit_id, ())),
+                aftercare=advice if steps.get(visit_id) else (),
+            )
+        )
+    return out
