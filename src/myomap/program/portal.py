@@ -94,7 +94,21 @@ def today(request: HttpRequest) -> HttpResponse:
         "appointments": appointment_queries.upcoming_of_client(client, ctx.now),
         "questionnaires": outcome_queries.due_for_client(client, ctx.now),
     }
+    summaries = queries.note_summaries(request.user, client)
+    context["last_note"] = summaries[0] if summaries else None
+    context["more_notes"] = len(summaries) - 1 if summaries else 0
     return render(request, "program/today.html", context)
+
+
+@require_GET
+@login_required
+def notes(request: HttpRequest) -> HttpResponse:
+    """The client summary of each of the client's signed session notes, newest first."""
+    client = _own(request)
+    ctx = Context.of(request)
+    summaries = queries.note_summaries(request.user, client)
+    record(ctx, AuditEvent.Action.VIEW, client, summary="portal: session note summaries")
+    return render(request, "program/notes.html", {"notes": summaries})
 
 
 # the consents are the clinic's to record: the client is told whom to ask

@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/", portal.today, name="today"),
     path("me/log", portal.log, name="log"),
     path("me/diary/", portal.diary, name="diary"),
+    path("me/notes/", portal.notes, name="notes"),
     path("me/questionnaires/<slug:instrument>/", portal.questionnaire, name="questionnaire"),
     path("me/reminders", portal.reminder, name="reminder"),
     path("me/manifest.webmanifest", portal.manifest, name="manifest"),
