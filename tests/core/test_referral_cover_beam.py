@@ -49,3 +49,35 @@ def test_past_the_bound_the_cover_still_explains_every_region_and_is_no_smaller(
     tight = explain(drawing)
     assert explained(tight) == explained(exact) == coverable(drawing)
     assert len(tight.cover) >= len(exact.cover)
+
+
+def test_equally_good_covers_pick_the_smallest_list_of_muscle_sides_in_any_word() -> None:
+    """Of states equal in total (within TIE), the one with the lexically smallest list of
+    units wins, wherever its units' bits lie (three words of 64 units here), and of the
+    same set the first state. States compared hold as many units (the search's depth)."""
+    import numpy as np
+
+    from myomap.core.referral.cover import TIE, _best
+
+    rng = np.random.default_rng(5)
+    units = 3 * 64
+    sizes = rng.integers(1, 7, size=300)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    count = int(sizes.sum())
+    total = rng.choice([1.0, 1.0 + TIE / 4, 0.5], size=count)
+    sets = []
+    pool = rng.choice(units, size=6, replace=False)  # few units: sets repeat and tie often
+    for _ in range(count):
+        sets.append(sorted(rng.choice(pool, size=2, replace=False).tolist()))
+    words = [np.zeros(count, dtype=np.uint64) for _ in range(3)]
+    for i, chosen in enumerate(sets):
+        for u in chosen:
+            words[u // 64][i] |= np.uint64(1) << np.uint64(63 - u % 64)
+    got = _best(starts, total, words).tolist()
+    want = []
+    for first, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        group = range(first, first + size)
+        top = max(total[i] for i in group)
+        eligible = [i for i in group if total[i] >= top - TIE]
+        want.append(min(eligible, key=lambda i: (sets[i], i)))
+    assert got == want

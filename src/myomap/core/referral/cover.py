@@ -58,13 +58,11 @@ class CoverIndex:
         for w in range(self.unit_words):
             flag = np.where(u // 64 == w, _ONE << (63 - u % 64).astype(np.uint64), 0)
             self.unit_flag.append(flag.astype(np.uint64))
-        # Each unit's candidates, one array per slot, padded with its first (a repeat
-        # does not change a maximum).
-        counts = np.bincount(model.cand_unit, minlength=units)
-        self.unit_cands: list[IntArray] = [model.unit_start.astype(np.int64)]
-        for slot in range(1, int(counts.max()) if units else 1):
-            has = counts > slot
-            self.unit_cands.append(np.where(has, model.unit_start + slot, model.unit_start))
+        # Each unit's first candidate (a unit's candidates are consecutive) and how many
+        # it has.
+        self.unit_start: IntArray = model.unit_start.astype(np.int64)
+        self.unit_size: IntArray = np.bincount(model.cand_unit, minlength=units).astype(np.int64)
+        self.most_cands = int(self.unit_size.max(initial=1))
 
     def pack(self, rows: BoolArray) -> UIntArray:
         """(N, R) booleans -> (N, words) uint64 in this index's bit order."""
@@ -151,10 +149,15 @@ def _search(
         unit = index.coverer_unit[first[state] + slot]
         rows = rows[state]
         # A muscle-side scores as its best trigger point.
-        at = rows * cands
-        best = logit[at + index.unit_cands[0][unit]]
-        for column in index.unit_cands[1:]:
-            np.maximum(best, logit[at + column[unit]], out=best)
+        first_cand = rows * cands + index.unit_start[unit]
+        best = logit[first_cand]
+        size = index.unit_size[unit]
+        more = np.flatnonzero(size > 1)  # the states whose unit has another candidate
+        for slot in range(1, index.most_cands):
+            if not len(more):
+                break
+            best[more] = np.maximum(best[more], logit[first_cand[more] + slot])
+            more = more[size[more] > slot + 1]
         total = total[state] + 1.0 / (1.0 + np.exp(-best))
         remaining = [word[state] & index.unit_clear[w][unit] for w, word in enumerate(remaining)]
         chosen = [word[state] | index.unit_flag[w][unit] for w, word in enumerate(chosen)]
@@ -213,8 +216,9 @@ def _lowest_bit(words: list[UIntArray]) -> IntArray:
     result = np.zeros(len(words[0]), dtype=np.int64)
     for w in reversed(range(len(words))):
         word = words[w]
-        lowest = (word & (~word + _ONE)).astype(np.float64)  # a power of two: exact
-        found = np.frexp(lowest)[1] - 1 + 64 * w
+        # The bits up to and including the lowest set one, counted (64 for a zero word).
+        found = np.bitwise_count(word ^ (word - _ONE)).astype(np.int64)
+        found += 64 * w - 1
         result = found if w == len(words) - 1 else np.where(word != 0, found, result)
     return result
 
@@ -258,16 +262,16 @@ def _best(starts: IntArray, total: FloatArray, chosen: list[UIntArray]) -> IntAr
     group[starts[1:]] = 1
     np.cumsum(group, out=group)
     top = np.maximum.reduceat(total, starts)
-    eligible = np.flatnonzero(total >= top[group] - TIE)
+    eligible: IntArray = np.flatnonzero(total >= top[group] - TIE)
     if len(eligible) == len(starts):
         return eligible
     group = group[eligible]
-    if len(chosen) == 1:  # every group keeps one eligible state: groups are 0, 1, ...
-        word = chosen[0][eligible]
+    # The largest words, word by word: every group keeps a state, so groups stay 0, 1, ...
+    for chosen_word in chosen:
+        word = chosen_word[eligible]
         largest = np.maximum.reduceat(word, _runs(group))
         wins = word == largest[group]
-        won: IntArray = eligible[wins]
-        return won[_runs(group[wins])]
-    order = np.lexsort([*(~w[eligible] for w in reversed(chosen)), group])
-    ranked = eligible[order]
-    return ranked[_runs(group[order])]
+        eligible, group = eligible[wins], group[wins]
+        if len(eligible) == len(starts):
+            return eligible
+    return eligible[_runs(group)]
