@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
-from myomap.clients import actions
+from myomap.clients import actions, figure
 from myomap.clients import queries as client_queries
 from myomap.clients.forms import (
     ClearanceForm,
@@ -31,7 +31,7 @@ from myomap.clients.forms import (
 from myomap.clients.models import Client, Intake, IntakeRevision
 from myomap.clients.queries import client_for, intake_for
 from myomap.core import factors
-from myomap.core.bodymap.svg import render_body_map
+from myomap.core.bodymap.svg import render_body_map, render_drawing
 from myomap.core.kb import load_default
 from myomap.documents.pdf import pdf_response
 from myomap.records.access import staff_required
@@ -104,6 +104,13 @@ def _body_map(drawing: dict[str, int] | None = None, interactive: bool = True) -
     return render_body_map(
         names, intensities=drawing or {}, interactive=interactive, title="Pain drawing"
     )
+
+
+def _drawing(drawing: dict[str, int]) -> str:
+    """The intake's pain drawing to look at: its painted regions over the static figure."""
+    names = {region_id: region.name for region_id, region in load_default().regions.items()}
+    under, over = figure.addresses()
+    return render_drawing(names, drawing, under=under, over=over)
 
 
 @require_http_methods(["GET", "POST"])
@@ -228,7 +235,7 @@ def _intake_context(intake: Intake, **forms: object) -> dict[str, object]:
         "screening": actions.screen_intake(intake),
         "profile": factors.factor_profile(kb, intake.factors),
         "drawing": [(kb.regions[r].name, i) for r, i in drawing],
-        "svg": mark_safe(_body_map(intake.drawing, interactive=False)),
+        "svg": mark_safe(_drawing(intake.drawing)),
         "referral_form": ReferralForm(),
         "override_form": OverrideForm(),
         "clearance_form": ClearanceForm(),

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
+from myomap.clients import figure
 from myomap.clients.queries import intake_for
-from myomap.core.bodymap.svg import render_body_map
+from myomap.core.bodymap.svg import render_drawing
 from myomap.core.kb import load_default
 from myomap.core.referral import Explanation, Finding, explain, scorer
 from myomap.core.referral.engine import Scorer
@@ -98,11 +99,20 @@ def _explanation(visit: Visit) -> Explanation:
 @lru_cache(maxsize=64)
 def _drawing_svg(kb_id: int, drawing: tuple[tuple[str, Any], ...]) -> str:
     """The pain drawing as SVG: the same for every view of an intake (with the same
-    knowledge base, `kb_id`), drawn once."""
-    names = {region_id: region.name for region_id, region in load_default().regions.items()}
-    return render_body_map(
-        names, intensities=dict(drawing), interactive=False, title="Pain drawing"
-    )
+    knowledge base, `kb_id`), drawn once. Only its painted regions are in the page; the
+    rest of the figure is two static pictures the browser keeps (`clients.figure`)."""
+    under, over = figure.addresses()
+    return render_drawing(_region_names(kb_id), dict(drawing), under=under, over=over)
+
+
+@lru_cache(maxsize=4)
+def _region_names(kb_id: int) -> dict[str, str]:
+    return {region_id: region.name for region_id, region in load_default().regions.items()}
+
+
+@lru_cache(maxsize=4)
+def _test_names(kb_id: int) -> dict[str, str]:
+    return {t.id: t.name for t in load_default().exam_tests.values()}
 
 
 def _movement_fields(form: MovementForm | None) -> SafeString:
@@ -144,8 +154,8 @@ def _visit_context(
     queries.load_findings(visit)
     explanation = _explanation(visit)
     palpated = {(p.trigger_point, p.side): p for p in visit.palpations.all()}
-    names = {region_id: region.name for region_id, region in kb.regions.items()}
-    tests = {t.id: t.name for t in kb.exam_tests.values()}
+    names = _region_names(id(kb))
+    tests = _test_names(id(kb))
     keys = [(c.trigger_point, c.side) for c in explanation.candidates]
     if palpation_error is not None:
         chosen = palpation_error.row()

@@ -192,29 +192,14 @@ def render_body_map(
             placed[region_id].append(label)
 
     for view, heading, x0 in _VIEWS:
-        left_label, right_label = _SIDE_LABELS[view]
-        out.append(f'<text class="heading" x="{x0 + VIEW_WIDTH / 2:g}" y="30">{heading}</text>')
-        out.append(f'<g class="view view-{view}" transform="translate({x0:g} {HEADING_BAND:g})">')
-        out.append(f'<text class="side" x="10" y="96">{escape(left_label)}</text>')
-        out.append(
-            f'<text class="side" x="{VIEW_WIDTH - 10:g}" y="96" text-anchor="end">'
-            f"{escape(right_label)}</text>"
-        )
+        out.extend(_view_start(view, heading, x0))
         out.append(f'<path class="silhouette" aria-hidden="true" d="{silhouette(view)}"/>')
         out.append(f'<g class="regions">{"".join(by_view[view])}</g>')
-        out.append(f'<path class="outline" aria-hidden="true" d="{silhouette(view)}"/>')
-        out.append(
-            '<g class="details" aria-hidden="true">'
-            + "".join(f'<path d="{d}"/>' for d in details(view))
-            + "</g>"
-        )
+        out.append(_lines(view))
         if hits[view]:
             # drawn over the regions and the outline, so a tap near a thin region finds it
             out.append(f'<g class="hits">{"".join(hits[view])}</g>')
-        if view == "back":
-            out.append(
-                f'<text class="caption" x="{VIEW_WIDTH / 2:g}" y="{VIEW_HEIGHT - 6:g}">soles</text>'
-            )
+        out.append(_caption(view))
         for region_id, labels in placed.items():
             shape = shapes[region_id]
             if shape.view != view:
@@ -228,5 +213,124 @@ def render_body_map(
                     f'<text x="{x:.1f}" y="{cy:.1f}">{escape(label)}</text></g>'
                 )
         out.append("</g>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _view_start(view: View, heading: str, x0: float) -> list[str]:
+    """A view's heading, its group's opening tag and the labels of the client's sides."""
+    left_label, right_label = _SIDE_LABELS[view]
+    return [
+        f'<text class="heading" x="{x0 + VIEW_WIDTH / 2:g}" y="30">{heading}</text>',
+        f'<g class="view view-{view}" transform="translate({x0:g} {HEADING_BAND:g})">',
+        f'<text class="side" x="10" y="96">{escape(left_label)}</text>',
+        f'<text class="side" x="{VIEW_WIDTH - 10:g}" y="96" text-anchor="end">'
+        f"{escape(right_label)}</text>",
+    ]
+
+
+def _lines(view: View) -> str:
+    """The figure's outline and its details (navel, fingers...), drawn over the regions."""
+    return (
+        f'<path class="outline" aria-hidden="true" d="{silhouette(view)}"/>'
+        '<g class="details" aria-hidden="true">'
+        + "".join(f'<path d="{d}"/>' for d in details(view))
+        + "</g>"
+    )
+
+
+def _caption(view: View) -> str:
+    if view != "back":
+        return ""
+    return f'<text class="caption" x="{VIEW_WIDTH / 2:g}" y="{VIEW_HEIGHT - 6:g}">soles</text>'
+
+
+def _document(body: Sequence[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="myomap-bodymap" '
+        f'viewBox="0 0 {TOTAL_WIDTH:g} {TOTAL_HEIGHT:g}" '
+        f'width="{TOTAL_WIDTH:g}" height="{TOTAL_HEIGHT:g}">'
+        f"<style>{STYLESHEET}</style>{''.join(body)}</svg>\n"
+    )
+
+
+def figure_under() -> str:
+    """The picture under a drawing's painted regions (`render_drawing`), a standalone SVG
+    document: the headings, the sides, the silhouette and every region unpainted. The same
+    for every drawing, so it is a static file the browser keeps (clients/static)."""
+    shapes = region_shapes()
+    body: list[str] = []
+    for view, heading, x0 in _VIEWS:
+        body.extend(_view_start(view, heading, x0))
+        body.append(f'<path class="silhouette" d="{silhouette(view)}"/>')
+        regions = "".join(
+            f'<path class="region" d="{shape.d}"/>'
+            for shape in shapes.values()
+            if shape.view == view
+        )
+        body.append(f'<g class="regions">{regions}</g></g>')
+    return _document(body)
+
+
+def figure_over() -> str:
+    """The picture over a drawing's painted regions: the outline, the details and the
+    caption, on a transparent ground; a static file like `figure_under`."""
+    body: list[str] = []
+    for view, _, x0 in _VIEWS:
+        body.append(f'<g class="view view-{view}" transform="translate({x0:g} {HEADING_BAND:g})">')
+        body.append(_lines(view) + _caption(view) + "</g>")
+    return _document(body)
+
+
+def render_drawing(
+    names: Mapping[str, str],
+    intensities: Mapping[str, int],
+    *,
+    under: str,
+    over: str,
+    title: str = "Pain drawing",
+) -> str:
+    """A pain drawing to look at (not to edit) as one ``<svg>`` element: what
+    ``render_body_map(..., interactive=False)`` draws, with only the painted regions written
+    out. The rest of the figure is two pictures the browser keeps: ``under`` (the address of
+    `figure_under`'s document) below the painted regions and ``over`` (`figure_over`'s)
+    above them. Each painted region keeps its id, name (its ``<title>``) and intensity as
+    data attributes; the element is an image named ``title``. A drawing of a few regions is
+    a few kilobytes instead of a hundred."""
+    shapes = region_shapes()
+    image = (
+        '<image aria-hidden="true" x="0" y="0" '
+        f'width="{TOTAL_WIDTH:g}" height="{TOTAL_HEIGHT:g}" href="{{}}"/>'
+    )
+    boxes = " ".join(
+        f'data-viewbox-{view}="{x0:g} 0 {VIEW_WIDTH:g} {TOTAL_HEIGHT:g}"' for view, _, x0 in _VIEWS
+    )
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="myomap-bodymap" '
+        f'viewBox="0 0 {TOTAL_WIDTH:g} {TOTAL_HEIGHT:g}" {boxes} '
+        f'role="img" aria-label="{_attr(title)}">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{STYLESHEET}</style>",
+        image.format(_attr(under)),
+    ]
+    for view, _, x0 in _VIEWS:
+        painted: list[str] = []
+        for region_id, shape in shapes.items():
+            level = max(0, min(10, int(intensities.get(region_id, 0) or 0)))
+            if shape.view != view or not level:
+                continue
+            name = names.get(region_id) or region_id
+            painted.append(
+                f'<path class="region selected i-{level}" id="region-{_attr(region_id)}" '
+                f'data-region="{_attr(region_id)}" data-view="{view}" '
+                f'data-name="{_attr(name)}" data-intensity="{level}" d="{shape.d}">'
+                f"<title>{escape(name)}</title></path>"
+            )
+        if painted:
+            out.append(
+                f'<g class="view view-{view}" transform="translate({x0:g} {HEADING_BAND:g})">'
+                f'<g class="regions">{"".join(painted)}</g></g>'
+            )
+    out.append(image.format(_attr(over)))
     out.append("</svg>")
     return "".join(out)
