@@ -3,6 +3,7 @@ than the threshold shaded around the baseline; self-contained and escaped."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from myomap.core.kb import load_default
@@ -46,11 +47,61 @@ def test_labels_are_escaped() -> None:
     assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
 
 
+DATE = re.compile(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="(\w+)" fill="#1f2937">([^<]+)<')
+
+
+def date_labels(svg: str) -> list[tuple[float, str, str]]:
+    return [(float(x), anchor, text) for x, anchor, text in DATE.findall(svg)]
+
+
+def clear_of_each_other(labels: list[tuple[float, str, str]]) -> bool:
+    """No two date labels overlap (a character is about 0.62 of the font wide)."""
+    font = float(re.search(r'font-size="([0-9.]+)"', PLOT_FONT).group(1))  # type: ignore[union-attr]
+    spans = []
+    for x, anchor, text in labels:
+        wide = len(text) * 0.62 * font
+        start = {"start": x, "middle": x - wide / 2, "end": x - wide}[anchor]
+        spans.append((start, start + wide))
+    return all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+PLOT_FONT = plot(KB.instruments["nprs"], [("1 Dec", 6.0)])
+
+
 def test_many_points_label_only_some_dates() -> None:
     points = [(f"d{n}", float(n % 10)) for n in range(20)]
-    svg = plot(KB.instruments["nprs"], points)
-    labels = re.findall(r'text-anchor="(?:start|middle|end)" fill="#1f2937">(d\d+)<', svg)
-    assert labels[0] == "d0" and labels[-1] == "d19" and len(labels) <= 6
+    labels = date_labels(plot(KB.instruments["nprs"], points))
+    assert labels[0][2] == "d0" and labels[-1][2] == "d19" and len(labels) < 20
+    assert clear_of_each_other(labels)
+
+
+def test_a_day_with_several_scores_is_labelled_once_and_labels_never_collide() -> None:
+    """Two NPRS on 14 Nov and two on 28 Nov: '14 Nov' once, and '28 Nov' gives way to the
+    last date ('3 Dec') it would run into; the points sit on a time axis."""
+    points = [
+        ("14 Nov", 7.0),
+        ("14 Nov", 6.0),
+        ("21 Nov", 5.0),
+        ("28 Nov", 4.0),
+        ("28 Nov", 3.0),
+        ("3 Dec", 3.0),
+    ]
+    svg = plot(KB.instruments["nprs"], points, days=[0, 0.25, 7, 14, 14.3, 19])
+    labels = date_labels(svg)
+    assert [text for _, _, text in labels] == ["14 Nov", "21 Nov", "3 Dec"]
+    assert clear_of_each_other(labels)
+    xs = [float(x) for x in re.findall(r'<circle class="point" cx="([0-9.]+)"', svg)]
+    # a week is a week wide: 14 -> 21 Nov as far as 21 -> 28 Nov, the same day close by
+    assert abs((xs[2] - xs[0]) - (xs[3] - xs[2])) < 0.2 and xs[1] - xs[0] < 5
+    assert svg.count('class="point"') == 6  # every score is drawn, labelled or not
+
+
+def test_the_labels_are_at_least_13_px_on_a_phone() -> None:
+    """The plot is drawn about 300 CSS px wide on a 390 px phone: a font of 13 view units
+    in a viewBox 300 wide is 13 px there."""
+    width = float(re.search(r'viewBox="0 0 ([0-9.]+) ', PLOT_FONT).group(1))  # type: ignore[union-attr]
+    font = float(re.search(r'font-size="([0-9.]+)"', PLOT_FONT).group(1))  # type: ignore[union-attr]
+    assert font * 300 / width >= 13
 
 
 def test_the_axis_runs_to_the_top_of_the_range_and_labels_it() -> None:

@@ -12,6 +12,7 @@ import re
 
 import pypdf
 import pytest
+from django.utils import timezone
 from records_fixtures import World, build_world, last_event_id, new_events
 
 from myomap.audit.log import Context
@@ -164,6 +165,24 @@ def test_a_psfs_change_is_the_change_of_the_unrounded_means_on_the_page_api_and_
         " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
     )
     assert "(2.7 points, 80%" in text and "82%" not in text
+
+
+def test_two_scores_of_one_day_are_one_date_under_the_plot_and_timed_in_the_table(
+    world: World,
+) -> None:
+    morning = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    for at, pain in ((morning, 7), (morning.replace(hour=16), 5)):
+        data = actions.ResponseData("nprs", [pain], taken_at=at)
+        actions.record_response(Context(user=world.alice), world.client, data)
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    plot = re.search(r'<svg[^>]*class="outcome-plot".*?</svg>', page, re.S)
+    assert plot is not None and plot.group().count('class="point"') == 2
+    label = f"{morning.day} {morning:%b}"
+    assert re.findall(r'fill="#1f2937">([^<]+)</text>', plot.group()) == [label]
+    table = re.search(r'<table class="table outcome-table">.*?</table>', page, re.S)
+    assert table is not None
+    when = f"{morning.day} {morning:%b %Y}"
+    assert f"<td>{when}, 09:00</td>" in table.group() and f"<td>{when}, 16:00</td>" in table.group()
 
 
 def test_psfs_form_asks_for_3_to_5_rated_activities_and_names_every_unnamed_one(

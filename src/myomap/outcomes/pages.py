@@ -71,10 +71,28 @@ def since(episode: queries.Episode) -> str:
     return f"since the intake of {day(episode.since)}"
 
 
+def plot_day(moment: Any) -> float:
+    """Where a score sits on the plot's time axis: its local day, and the time of day as a
+    fraction (two scores of one day side by side, in their order)."""
+    local = timezone.localtime(moment)
+    return local.toordinal() + (local.hour * 60 + local.minute) / 1440
+
+
 def _rows(episode: queries.Episode) -> list[Row]:
+    """The table's rows; a day with two or more scores gives each its time ('3 Dec 2026,
+    09:00'), so the rows read apart."""
+    days = [timezone.localtime(p.taken_at).date() for p in episode.points]
     return [
-        (day(p.taken_at), number(p.score), p.band or "", p.visit_id, p.response_id, p.by_client)
-        for p in episode.points
+        (
+            day(p.taken_at)
+            + (f", {timezone.localtime(p.taken_at):%H:%M}" if days.count(on) > 1 else ""),
+            number(p.score),
+            p.band or "",
+            p.visit_id,
+            p.response_id,
+            p.by_client,
+        )
+        for p, on in zip(episode.points, days, strict=True)
     ]
 
 
@@ -116,7 +134,14 @@ def section(user: Any, client: Client) -> dict[str, Any]:
                 _sentence(inst, current),
                 since(current),
                 # the plot escapes its text
-                mark_safe(plot(inst, points, ident=f"outcome-{inst.id}")),
+                mark_safe(
+                    plot(
+                        inst,
+                        points,
+                        ident=f"outcome-{inst.id}",
+                        days=[plot_day(p.taken_at) for p in current.points],
+                    )
+                ),
                 _rows(current),
                 None
                 if shaded is None

@@ -20,10 +20,11 @@ from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes.change import THRESHOLD_NAMES
 from myomap.core.outcomes.scoring import number
 
-WIDTH, HEIGHT = 320.0, 200.0
-LEFT, RIGHT, TOP, BOTTOM = 34.0, 14.0, 14.0, 34.0
-FONT = 12  # view units; the plot is drawn at its width or less, so about 12 CSS px
-MAX_LABELS = 5  # dates under the axis; with more points every k-th is labelled
+# A phone draws the plot about 300-330 CSS px wide: 13 view units are 13 px or more there
+# (12 units at 320 wide came out 11 px on a 390 px phone).
+WIDTH, HEIGHT = 300.0, 190.0
+LEFT, RIGHT, TOP, BOTTOM = 34.0, 12.0, 12.0, 34.0
+FONT = 13
 LINE, BAND, GRID, INK, MUTED = "#1d4ed8", "#dbeafe", "#e5e7eb", "#1f2937", "#6b7280"
 
 
@@ -44,14 +45,29 @@ def band(instrument: Instrument, baseline: float) -> tuple[float, float] | None:
     return max(low, baseline - half), min(high, baseline + half)
 
 
-def plot(instrument: Instrument, points: Sequence[tuple[str, float]], *, ident: str = "") -> str:
-    """The series `points` (a label, usually the date, and the score), oldest first."""
+def plot(
+    instrument: Instrument,
+    points: Sequence[tuple[str, float]],
+    *,
+    ident: str = "",
+    days: Sequence[float] | None = None,
+) -> str:
+    """The series `points` (a label, usually the date, and the score), oldest first.
+
+    `days` places each point on a time axis (its day number, a fraction for the time of
+    day: two weeks apart are drawn twice as far apart as one); without it the points are
+    evenly spaced. A label is written once, under the first of its points (two scores of
+    one day are one '3 Dec'), and only where it does not run into the one before."""
     low, high = instrument.range.low, instrument.range.high
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = len(points)
+    spread = [float(i) for i in range(count)] if days is None else [float(d) for d in days]
+    if len(spread) != count:
+        raise ValueError(f"{count} points and {len(spread)} days")
+    first, span = (spread[0], spread[-1] - spread[0]) if spread else (0.0, 0.0)
 
     def x(i: int) -> float:
-        return LEFT + (inner_w / 2 if count == 1 else inner_w * i / (count - 1))
+        return LEFT + (inner_w / 2 if span <= 0 else inner_w * (spread[i] - first) / span)
 
     def y(value: float) -> float:
         return TOP + inner_h * (1 - (value - low) / (high - low))
@@ -98,29 +114,52 @@ def plot(instrument: Instrument, points: Sequence[tuple[str, float]], *, ident: 
             f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2.5" '
             'stroke-linejoin="round"/>'
         )
-    step = max(1, -(-count // MAX_LABELS))
     for i, (label, value) in enumerate(points):
         parts.append(
             f'<circle class="point" cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{LINE}">'
             f"<title>{escape(label)}: {number(value)}</title></circle>"
         )
-        if i % step == 0 or i == count - 1:
-            # The first and last labels stay inside the plot: they start and end at their point.
-            anchor = (
-                "middle"
-                if count == 1
-                else "start"
-                if i == 0
-                else "end"
-                if i == count - 1
-                else "middle"
-            )
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + FONT + 6:g}" text-anchor="{anchor}" '
-                f'fill="{INK}">{escape(label)}</text>'
-            )
+    for i, anchor in _labelled([label for label, _ in points], [x(i) for i in range(count)]):
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + FONT + 6:g}" text-anchor="{anchor}" '
+            f'fill="{INK}">{escape(points[i][0])}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _labelled(labels: Sequence[str], xs: Sequence[float]) -> list[tuple[int, str]]:
+    """The points whose label is written, with its anchor: each label once (under the first
+    of its points), the first and the last always (kept inside the plot: the first starts
+    at its point, the last ends at it), and between them only those clear of both
+    neighbours written."""
+    firsts = [i for i, label in enumerate(labels) if label not in labels[:i]]
+    if not firsts:
+        return []
+    edge_left, edge_right = LEFT, WIDTH - RIGHT
+
+    def extent(i: int, anchor: str) -> tuple[float, float]:
+        wide = len(labels[i]) * 0.62 * FONT
+        start = {"start": xs[i], "middle": xs[i] - wide / 2, "end": xs[i] - wide}[anchor]
+        return start, start + wide
+
+    def anchor_of(i: int) -> str:
+        wide = len(labels[i]) * 0.62 * FONT
+        if xs[i] - wide / 2 < edge_left:
+            return "start"
+        return "end" if xs[i] + wide / 2 > edge_right else "middle"
+
+    last = firsts[-1]
+    chosen = [(firsts[0], anchor_of(firsts[0]))]
+    end = (last, "end" if anchor_of(last) != "start" else "start")
+    for i in firsts[1:-1]:
+        here = extent(i, "middle")
+        before = extent(*chosen[-1])
+        if here[0] >= before[1] + FONT / 2 and here[1] + FONT / 2 <= extent(*end)[0]:
+            chosen.append((i, "middle"))
+    if last != firsts[0] and extent(*end)[0] >= extent(*chosen[-1])[1] + FONT / 2:
+        chosen.append(end)
+    return chosen
 
 
 def _ticks(low: float, high: float) -> list[float]:
