@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import zoneinfo
 
 import pytest
 from django.utils import timezone
 from records_fixtures import World, build_world, last_event_id, new_events
 
 from myomap.accounts import outbox
+from myomap.accounts.models import Clinic
+from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
 from myomap.jobs import runner
 from myomap.jobs.models import Job
+from myomap.program import reminders
 from myomap.program.models import Reminder
+from myomap.records.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +116,109 @@ def test_staff_set_no_reminders_of_their_own(world: World, persona: str) -> None
         world.web(persona).post("/me/reminders", {"days": ["1"], "at": "07:30"}).status_code == 403
     )
     assert not Reminder.objects.exists()
+
+
+# ----------------------------------------------------------------------------- time zones
+UTC = dt.UTC
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def at_utc(*parts: int) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+def test_the_reminder_keeps_the_clinics_zone_unless_the_client_chooses_one(
+    world: World, time_machine
+) -> None:  # type: ignore[no-untyped-def]
+    Clinic.objects.filter(pk=world.lakeside.pk).update(time_zone="America/New_York")
+    time_machine.move_to(at_utc(2026, 12, 2, 13, 0))  # Wednesday 08:00 in New York
+    page = world.web("dan").get("/me/").content.decode()
+    assert 'name="time_zone" list="time-zones" value="America/New_York"' in page
+    assert '<option value="Europe/Berlin">' in page
+    save(world, [3])
+    reminder = Reminder.objects.get()
+    assert reminder.time_zone == "America/New_York"
+    assert reminder.next_at == at_utc(2026, 12, 3, 12, 30)  # Thursday 07:30 in New York
+    browser = world.web("dan")
+    chosen = browser.post(
+        "/me/reminders", {"days": ["3"], "at": "07:30", "time_zone": "Europe/Berlin"}
+    )
+    assert chosen.status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.time_zone == "Europe/Berlin"
+    assert reminder.next_at == at_utc(2026, 12, 3, 6, 30)  # Thursday 07:30 in Berlin
+    assert Job.objects.get(key=reminder.next_key).run_at == reminder.next_at
+    page = html.unescape(browser.get("/me/").content.decode())
+    assert "Next reminder: Thursday 3 Dec 07:30 (Europe/Berlin time)" in page
+    assert 'value="Europe/Berlin"' in page
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "europe/london", "../../etc/passwd"])
+def test_an_unknown_time_zone_is_refused_naming_it(world: World, zone: str) -> None:
+    page = world.web("dan").post(
+        "/me/reminders", {"days": ["1"], "at": "07:30", "time_zone": zone}, follow=True
+    )
+    text = html.unescape(page.content.decode())
+    assert (
+        f"Reminders not saved: {zone!r} is not a known time zone: choose one from the list" in text
+    )
+    assert not Reminder.objects.exists() and not Job.objects.exists()
+    with pytest.raises(Invalid) as refused:
+        reminders.set_reminder(Context(user=world.dan), [1], "07:30", zone)
+    assert refused.value.field == "time_zone"
+
+
+def test_the_reminder_comes_at_the_same_local_time_across_the_clock_changes(
+    world: World, time_machine, mail_folder
+) -> None:  # type: ignore[no-untyped-def]
+    """London: 07:30 every day is 07:30 UTC in winter, 06:30 UTC in summer time (from
+    Sunday 29 March 2026) and 07:30 UTC again from Sunday 25 October."""
+    time_machine.move_to(at_utc(2026, 3, 28, 8, 0))  # Saturday, after the day's 07:30
+    world.web("dan").post(
+        "/me/reminders",
+        {"days": [str(d) for d in range(7)], "at": "07:30", "time_zone": "Europe/London"},
+    )
+    reminder = Reminder.objects.get()
+    assert reminder.next_at == at_utc(2026, 3, 29, 6, 30)  # Sunday 07:30 BST
+    assert reminder.next_at.astimezone(LONDON).time() == dt.time(7, 30)
+
+    def fire(at: dt.datetime) -> Reminder:
+        job = Job.objects.get(key=Reminder.objects.get().next_key)
+        assert job.run_at == at
+        time_machine.move_to(at + dt.timedelta(seconds=5))
+        assert runner.run(job.pk) == "done"
+        return Reminder.objects.get()
+
+    reminder = fire(at_utc(2026, 3, 29, 6, 30))
+    assert reminder.next_at == at_utc(2026, 3, 30, 6, 30)  # Monday, still 07:30 in London
+    sent = outbox.read(
+        mail_folder, world.lakeside.pk, {"dan@example.org"}, at_utc(2026, 3, 28, 0, 0)
+    )
+    assert len(sent) == 1
+
+    # Autumn: the Saturday before the change at 06:30 UTC, the Sunday at 07:30 UTC.
+    time_machine.move_to(at_utc(2026, 10, 24, 5, 0))
+    world.web("dan").post(
+        "/me/reminders",
+        {"days": [str(d) for d in range(7)], "at": "07:30", "time_zone": "Europe/London"},
+    )
+    reminder = fire(at_utc(2026, 10, 24, 6, 30))
+    assert reminder.next_at == at_utc(2026, 10, 25, 7, 30)  # Sunday 07:30 GMT
+    reminder = fire(at_utc(2026, 10, 25, 7, 30))
+    assert reminder.next_at.astimezone(LONDON) == dt.datetime(2026, 10, 26, 7, 30, tzinfo=LONDON)
+
+
+def test_a_time_the_clock_skips_or_shows_twice() -> None:
+    """01:30 on 29 March 2026 does not exist in London (01:00 jumps to 02:00): the
+    reminder comes at 02:30 BST, an hour later on the clock. 01:30 on 1 November 2026
+    comes twice in New York: the reminder comes at the first."""
+    sunday = [6]
+    skipped = reminders.next_at(sunday, dt.time(1, 30), LONDON, at_utc(2026, 3, 28, 12, 0))
+    assert skipped == at_utc(2026, 3, 29, 1, 30)
+    assert skipped is not None and skipped.astimezone(LONDON).time() == dt.time(2, 30)
+    york = zoneinfo.ZoneInfo("America/New_York")
+    twice = reminders.next_at(sunday, dt.time(1, 30), york, at_utc(2026, 10, 31, 12, 0))
+    assert twice == at_utc(2026, 11, 1, 5, 30)  # 01:30 EDT, the first
+    # between the two showings: the first is past, so the next Sunday (once a day only)
+    after = reminders.next_at(sunday, dt.time(1, 30), york, at_utc(2026, 11, 1, 5, 45))
+    assert after == at_utc(2026, 11, 8, 6, 30)

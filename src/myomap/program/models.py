@@ -178,12 +178,15 @@ class DiaryEntry(models.Model):
 
 class Reminder(models.Model):
     """When the client wants to be reminded of their program: days of the week (0 Monday
-    ... 6 Sunday) and a time of day, in the clinic's clock. The next reminder is a
-    background job (`next_key`); each one sent asks for the one after it."""
+    ... 6 Sunday) and a time of day on the client's own clock, in `time_zone` (an IANA
+    name; the clinic's unless the client chose another). The next reminder is a
+    background job (`next_key`), at that local time whatever the zone's offset that day
+    (summer time included); each one sent asks for the one after it."""
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="reminder")
     days = models.JSONField(default=list)
     at = models.TimeField()
+    time_zone = models.CharField(max_length=64, default="UTC")
     next_at = models.DateTimeField(null=True, blank=True)
     next_key = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField()

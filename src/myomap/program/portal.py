@@ -85,6 +85,9 @@ def today(request: HttpRequest) -> HttpResponse:
         "weekdays": list(enumerate(core.WEEKDAYS)),
         "reminder_days": set(reminder.days) if reminder else set(),
         "reminder_email": client.email or getattr(request.user, "email", ""),
+        "reminder_zone": reminder.time_zone if reminder else client.clinic.time_zone,
+        "time_zones": reminders.time_zones(),
+        "clinic_zone": client.clinic.time_zone,
         "client": client,
         "rows": [(row, maps.get(row.item.pk)) for row in rows],
         "days": days,
@@ -310,7 +313,10 @@ def reminder(request: HttpRequest) -> HttpResponse:
     _own(request)
     try:
         saved = reminders.set_reminder(
-            Context.of(request), request.POST.getlist("days"), request.POST.get("at", "")
+            Context.of(request),
+            request.POST.getlist("days"),
+            request.POST.get("at", ""),
+            request.POST.get("time_zone", ""),
         )
     except ActionError as exc:
         messages.error(request, f"Reminders not saved: {exc.message}")

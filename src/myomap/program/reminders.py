@@ -1,10 +1,13 @@
-"""The client's program reminders: the client chooses days and a time; a background job
-sends each reminder by e-mail (when the record has an address) and asks for the next.
-Without an address the reminder is shown in the portal only."""
+"""The client's program reminders: the client chooses days, a time and their time zone
+(the clinic's unless they choose another); a background job sends each reminder by
+e-mail (when the record has an address) at that local time, summer time or not, and
+asks for the next. Without an address the reminder is shown in the portal only."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -25,17 +28,53 @@ from myomap.records.errors import Invalid
 KIND = "program.reminder"
 
 
-def _next(days: Sequence[int], at: dt.time, now: dt.datetime) -> dt.datetime | None:
-    local = timezone.localtime(now)
-    found = core.next_reminder(days, at, local.replace(tzinfo=None))
-    return timezone.make_aware(found) if found is not None else None
+@functools.cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zone names a client may choose, sorted."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def checked_zone(name: object, default: str) -> str:
+    """The zone's name, or `default` for none; refused naming the field when unknown."""
+    text = str(name or "").strip()
+    if not text:
+        return default
+    if text not in time_zones():
+        raise Invalid(
+            f"{text[:64]!r} is not a known time zone: choose one from the list "
+            "(written like Europe/London or America/New_York)",
+            "time_zone",
+        )
+    return text
+
+
+def next_at(
+    days: Sequence[int], at: dt.time, zone: zoneinfo.ZoneInfo, now: dt.datetime
+) -> dt.datetime | None:
+    """The next reminder after `now`: on one of `days` at `at` on the wall clock of
+    `zone`, whatever its offset that day. A time the clock skips when summer time starts
+    is taken at the offset before the change (an hour later on the clock); a time the
+    clock shows twice when it ends, at its first."""
+    local = now.astimezone(zone).replace(tzinfo=None)
+    found = core.next_reminder(days, at, local)
+    while found is not None:
+        moment = found.replace(tzinfo=zone)
+        if moment > now:
+            return moment.astimezone(dt.UTC)
+        # its first showing is already past (the hour shown twice): the next chosen day
+        found = core.next_reminder(days, at, found)
+    return None
+
+
+def _next(reminder: Reminder, now: dt.datetime) -> dt.datetime | None:
+    return next_at(reminder.days, reminder.at, zoneinfo.ZoneInfo(reminder.time_zone), now)
 
 
 def _schedule(reminder: Reminder, now: dt.datetime) -> None:
     """Ask for the reminder's next job (cancelling the one asked for before)."""
     if reminder.next_key:
         jobs.cancel(reminder.next_key, now)
-    reminder.next_at = _next(reminder.days, reminder.at, now)
+    reminder.next_at = _next(reminder, now)
     reminder.next_key = ""
     if reminder.next_at is not None:
         key = f"program-reminder:{reminder.client_id}:{reminder.next_at.isoformat()}"
@@ -52,9 +91,12 @@ def _schedule(reminder: Reminder, now: dt.datetime) -> None:
     reminder.save(update_fields=["next_at", "next_key"])
 
 
-def set_reminder(ctx: Context, days: Sequence[object], at: object) -> Reminder | None:
-    """The client's reminder days and time (no days: no reminder). Refused naming the
-    field for a day that is not 0-6 or a time that is not HH:MM."""
+def set_reminder(
+    ctx: Context, days: Sequence[object], at: object, time_zone: object = ""
+) -> Reminder | None:
+    """The client's reminder days, time and time zone (no days: no reminder; no zone: the
+    clinic's). Refused naming the field for a day that is not 0-6, a time that is not
+    HH:MM or a zone that is not an IANA name."""
     client = own_client(ctx)
     chosen: list[int] = []
     for day in days:
@@ -73,6 +115,7 @@ def set_reminder(ctx: Context, days: Sequence[object], at: object) -> Reminder |
             when = dt.time.fromisoformat(str(at))
         except ValueError:
             raise Invalid("the time must be given as HH:MM", "at") from None
+    zone = checked_zone(time_zone, client.clinic.time_zone)
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update().filter(client=client).first()
         if not chosen:
@@ -85,6 +128,7 @@ def set_reminder(ctx: Context, days: Sequence[object], at: object) -> Reminder |
         if reminder is None:
             reminder = Reminder(client=client, days=chosen, at=when, updated_at=ctx.now)
         reminder.days, reminder.at, reminder.updated_at = chosen, when, ctx.now
+        reminder.time_zone = zone
         reminder.save()
         _schedule(reminder, ctx.now)
         words = ", ".join(core.WEEKDAYS[d] for d in chosen)
@@ -92,7 +136,7 @@ def set_reminder(ctx: Context, days: Sequence[object], at: object) -> Reminder |
             ctx,
             AuditEvent.Action.UPDATE,
             reminder,
-            summary=f"program reminders: {words} at {when:%H:%M}",
+            summary=f"program reminders: {words} at {when:%H:%M} ({zone})",
         )
     return reminder
 
