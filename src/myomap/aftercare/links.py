@@ -1,7 +1,8 @@
 """The signed one-time links of aftercare e-mails (the check-in, the relief questions):
 Django's signing over the row's id and a random nonce, of which only the SHA-256 is kept
-on the row (`digest`), so sending a new link replaces the old. A link works once
-(`answered_at`) and until `expires_at`."""
+on the row (`digest`), so sending a new link replaces the old. A link answers
+once (`answered_at`) and works until `expires_at`; a relief question's link also books
+the suggested time, answered or not, until then."""
 
 from __future__ import annotations
 
@@ -47,8 +48,12 @@ def hours_valid() -> int:
     return int(LINK_VALID.total_seconds() // 3600)
 
 
-def open_link(model: type[M], secret: str, salt: str, now: dt.datetime, what: str) -> M:
-    """The row this link opens; `LinkRefused` saying why when it does not."""
+def open_link(
+    model: type[M], secret: str, salt: str, now: dt.datetime, what: str, *, once: bool = True
+) -> M:
+    """The row this link opens; `LinkRefused` saying why when it does not. `once=False`:
+    for what the link still does after its question is answered (booking the suggested
+    time), until it expires."""
     try:
         data = signing.loads(secret, salt=salt)
         pk, nonce = int(data["c"]), str(data["n"])
@@ -58,7 +63,7 @@ def open_link(model: type[M], secret: str, salt: str, now: dt.datetime, what: st
     if row is None or not row.digest or row.digest != _digest(nonce):
         raise LinkRefused("This link has been replaced by a newer one, or no longer works.")
     zone = row.clinic.zone
-    if row.answered_at is not None:
+    if once and row.answered_at is not None:
         answered = row.answered_at.astimezone(zone)
         raise LinkRefused(
             f"This {what} was answered on {answered:%-d %b %Y at %H:%M}: a link works once."

@@ -62,6 +62,14 @@ class ReliefCheck(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     back = models.BooleanField(null=True, blank=True)
     pain_now = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10
+    # The appointment the client booked from this question's link (one per link).
+    appointment = models.ForeignKey(
+        "appointments.Appointment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [

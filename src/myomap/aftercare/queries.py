@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -83,3 +85,56 @@ def rebooking(user: Any, clients: list[Any], now: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+NEAR_DAYS = 7  # with no open time on the suggested day, the next days looked at
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A rebooking suggestion as a page shows it: the sentence ("Suggest rebooking on
+    Sunday 8 Mar (day 6): relief lasted 6, 8 and 7 days"), the therapist, and their open
+    starts (UTC, and on the clinic's clock) on the suggested day, or the nearest day after
+    it with any (`on`, with `moved` true)."""
+
+    words: str
+    day: dt.date
+    late: bool
+    therapist: Any
+    minutes: int
+    on: dt.date | None
+    moved: bool
+    starts: list[tuple[dt.datetime, dt.datetime]]
+    zone: Any = None  # the clinic's, which the page shows the times in
+
+
+def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None:
+    """The rebooking suggestion after the session of `session_at`, with `therapist`'s open
+    times near its date (from today on, four at most); None without a suggestion."""
+    from myomap.aftercare.relief import suggestion
+    from myomap.appointments.queries import open_starts
+
+    found = suggestion(client.pk)
+    if found is None:
+        return None
+    zone = client.clinic.zone
+    day = (session_at + dt.timedelta(days=found.day)).astimezone(zone).date()
+    today = now.astimezone(zone).date()
+    words = f"Suggest rebooking on {day:%A} {day.day} {day:%b} (day {found.day}): {found.reason}"
+    first = max(day, today)
+    for n in range(NEAR_DAYS + 1):
+        on = first + dt.timedelta(days=n)
+        starts = open_starts(therapist, on, zone, REBOOK_MINUTES, now)[:4]
+        if starts:
+            return Offer(
+                words,
+                day,
+                day < today,
+                therapist,
+                REBOOK_MINUTES,
+                on,
+                on != day,
+                [(s, s.astimezone(zone)) for s in starts],
+                zone,
+            )
+    return Offer(words, day, day < today, therapist, REBOOK_MINUTES, None, False, [], zone)

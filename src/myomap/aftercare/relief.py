@@ -7,6 +7,7 @@ answers (`myomap.core.aftercare.lasted`)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -134,17 +135,66 @@ def lasted(visit_id: int) -> core.Relief | None:
     return core.lasted(schedule_days(), pairs)
 
 
+def suggestion(client_id: int) -> core.Rebooking | None:
+    """When this client should come back, in days after a session, from the relief of
+    their sessions so far (oldest first) or, until one has ended, the knowledge base's
+    usual interval; None without an aftercare entry in the knowledge base."""
+    care = load_default().aftercare
+    if care is None:
+        return None
+    visits: list[int] = []
+    for visit_id in (
+        ReliefCheck.objects.filter(client_id=client_id)
+        .order_by("due_at", "pk")
+        .values_list("visit_id", flat=True)
+    ):
+        if visit_id not in visits:
+            visits.append(visit_id)
+    measured = [r for v in visits if (r := lasted(v))]
+    return core.suggest_rebooking(
+        measured, care.relief_days.low, care.relief_days.high, care.rebook_days.usual or 7
+    )
+
+
 def suggestion_for(client_id: int) -> tuple[core.Rebooking, dt.datetime] | None:
     """When this client should come back, from the relief of their sessions so far, and
     the moment that is after their latest followed session; None without one."""
-    care = load_default().aftercare
-    checks = ReliefCheck.objects.filter(client_id=client_id)
-    latest = checks.order_by("-due_at").first()
-    if care is None or latest is None:
+    latest = ReliefCheck.objects.filter(client_id=client_id).order_by("-due_at").first()
+    found = suggestion(client_id)
+    if found is None or latest is None:
         return None
-    measured = [r for v in checks.values_list("visit_id", flat=True).distinct() if (r := lasted(v))]
-    suggestion = core.suggest_rebooking(
-        measured, care.relief_days.low, care.relief_days.high, care.rebook_days.usual or 7
-    )
     session_at = latest.due_at - dt.timedelta(days=latest.day)
-    return suggestion, session_at + dt.timedelta(days=suggestion.day)
+    return found, session_at + dt.timedelta(days=found.day)
+
+
+def booking_check_for(secret: str, now: dt.datetime) -> ReliefCheck:
+    """The question whose link books the suggested time: answered or not, until the link
+    expires; `LinkRefused` saying why when it does not."""
+    return links.open_link(ReliefCheck, secret, SALT, now, "question", once=False)
+
+
+def session_at(check: ReliefCheck) -> dt.datetime:
+    return check.due_at - dt.timedelta(days=check.day)
+
+
+@transaction.atomic
+def book(ctx: Context, check: ReliefCheck, starts_at: dt.datetime, minutes: int) -> Any:
+    """The client books a time with their session's therapist from this question's link:
+    one appointment per link; refused, naming why, like any booking (taken meanwhile, past,
+    outside the hours)."""
+    from myomap.appointments import actions as appointments
+
+    locked = ReliefCheck.objects.select_for_update().get(pk=check.pk)
+    if locked.appointment_id is not None:
+        raise Conflict("you booked an appointment from this link already", "start")
+    visit = Visit.objects.select_related("therapist").get(pk=check.visit_id)
+    appointment = appointments.book_from_check_in(
+        ctx,
+        client=check.client,
+        therapist=visit.therapist,
+        starts_at=starts_at,
+        minutes=minutes,
+    )
+    ReliefCheck.objects.filter(pk=check.pk).update(appointment=appointment)
+    check.appointment = appointment
+    return appointment

@@ -3,15 +3,22 @@ key; used, replaced or expired, it says so."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.accounts.models import Clinic
 from myomap.aftercare import actions, queries, relief
 from myomap.aftercare.forms import CheckInForm, ReliefForm
+from myomap.aftercare.models import ReliefCheck
+from myomap.appointments.models import Appointment
+from myomap.appointments.templatetags.appointments import client_feed_link
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.access import staff_required
@@ -94,14 +101,79 @@ def relief_question(request: HttpRequest, secret: str) -> HttpResponse:
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            return render(request, "aftercare/relief_thanks.html", {"check": answered})
+            context = {"check": answered, **_booking(request, answered, secret, ctx.now)}
+            return _no_store(_on_clinic_clock(request, "aftercare/relief_thanks.html", context))
     context = {
         "form": form,
         "clinic": found.clinic.name,
         "given_name": found.client.given_name,
         "day": found.day,
+        **_booking(request, found, secret, ctx.now),
     }
     status = 400 if request.method == "POST" else 200
-    response = render(request, "aftercare/relief.html", context, status=status)
-    response["Cache-Control"] = "no-store"
+    return _no_store(_on_clinic_clock(request, "aftercare/relief.html", context, status))
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"  # the link, the key, is in the page
     return response
+
+
+def _on_clinic_clock(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    with timezone.override(context["check"].clinic.zone):
+        return render(request, template, context, status=status)
+
+
+def _booking(
+    request: HttpRequest, check: ReliefCheck, secret: str, now: dt.datetime
+) -> dict[str, Any]:
+    """What a relief page shows of the next session: the suggestion with the open times of
+    the session's therapist (each booked by a POST to this link), the appointment booked
+    from this link once it is, and the client's calendar link if the clinic made one."""
+    booked = (
+        Appointment.objects.filter(pk=check.appointment_id).select_related("therapist").first()
+        if check.appointment_id
+        else None
+    )
+    visit = check.visit
+    found = None
+    if booked is None:
+        found = queries.offer(check.client, visit.therapist, relief.session_at(check), now)
+    return {
+        "check": check,
+        "offer": found,
+        "booked": booked,
+        "book_url": reverse("aftercare:relief_book", args=[secret]),
+        "calendar_link": client_feed_link(request, check.client),
+    }
+
+
+@require_POST
+def relief_book(request: HttpRequest, secret: str) -> HttpResponse:
+    """The client books one of the offered times from the relief question's link (the
+    link's secret is in the address: the key, no sign-in). Refused naming why: the time was
+    taken meanwhile (the database's rule against a double booking decides), has passed,
+    or the link no longer works."""
+    ctx = Context.of(request, via="check-in")
+    try:
+        found = relief.booking_check_for(secret, ctx.now)
+    except actions.LinkRefused as refused:
+        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+    error = ""
+    try:
+        starts_at = dt.datetime.fromisoformat(request.POST.get("start", ""))
+        if starts_at.tzinfo is None:
+            raise ValueError
+    except ValueError:
+        error = "Choose one of the times below: that one could not be read."
+    else:
+        try:
+            relief.book(ctx, found, starts_at, queries.REBOOK_MINUTES)
+        except ActionError as exc:
+            error = f"Not booked: {exc.message}. Choose another time below."
+    found.refresh_from_db()
+    context = {"error": error, **_booking(request, found, secret, ctx.now)}
+    status = 409 if error else 200
+    return _no_store(_on_clinic_clock(request, "aftercare/relief_booking.html", context, status))

@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -18,10 +19,12 @@ from myomap.appointments import reminders, slots
 from myomap.appointments.models import (
     Appointment,
     CalendarFeed,
+    ClientFeed,
     Occupied,
     TimeOff,
     WeeklyHours,
 )
+from myomap.audit.insert import insert_event
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
@@ -57,6 +60,68 @@ def book(
     one-row-per-unit constraint decides, see models.py)."""
     require_clinic(ctx, client)
     _require_therapist(ctx, therapist)
+    appointment = _book(ctx, client, therapist, starts_at, minutes, ctx.user, Appointment.Via.STAFF)
+    record(
+        ctx,
+        AuditEvent.Action.CREATE,
+        appointment,
+        summary=f"appointment booked for {_span(appointment, appointment.clinic.zone)} "
+        f"with {_name(therapist)}",
+    )
+    return appointment
+
+
+@transaction.atomic
+def book_from_check_in(
+    ctx: Context, *, client: Client, therapist: User, starts_at: dt.datetime, minutes: int
+) -> Appointment:
+    """The client books themself, from the signed link of an aftercare e-mail (the caller
+    has opened the link: it is the key, there is no sign-in). The same refusals as `book`,
+    the same database rule against a double booking; audited with the client as the actor
+    (their portal account when they have one), via "check-in"."""
+    if (
+        therapist.clinic_id != client.clinic_id
+        or not therapist.is_active
+        or therapist.role not in (User.Role.THERAPIST, User.Role.ADMIN)
+    ):
+        raise Invalid("that therapist does not take bookings here", "therapist")
+    account = client.user if client.user_id else None
+    appointment = _book(
+        ctx, client, therapist, starts_at, minutes, account, Appointment.Via.CHECK_IN
+    )
+    insert_event(
+        at=ctx.now,
+        actor_id=account.pk if account else None,
+        actor_name=(account.get_username() if account else f"client {client}")[:150],
+        clinic_id=client.clinic_id,
+        client_id=client.pk,
+        client_label=str(client),
+        action=AuditEvent.Action.CREATE,
+        object_type="Appointment",
+        object_id=str(appointment.pk),
+        summary=f"appointment booked by the client for "
+        f"{_span(appointment, appointment.clinic.zone)} with {_name(therapist)}",
+        path=ctx.path,
+        ip=ctx.ip,
+        user_agent=ctx.user_agent,
+        via="check-in",
+    )
+    return appointment
+
+
+def _name(therapist: User) -> str:
+    return therapist.get_full_name() or therapist.username
+
+
+def _book(
+    ctx: Context,
+    client: Client,
+    therapist: User,
+    starts_at: dt.datetime,
+    minutes: int,
+    created_by: User | None,
+    via: str,
+) -> Appointment:
     clinic = Clinic.objects.get(pk=client.clinic_id)
     zone = clinic.zone
     name = therapist.get_full_name() or therapist.username
@@ -106,7 +171,8 @@ def book(
         therapist=therapist,
         starts_at=starts_at,
         minutes=minutes,
-        created_by=ctx.user,
+        created_by=created_by,
+        booked_via=via,
         created_at=ctx.now,
     )
     try:
@@ -119,12 +185,6 @@ def book(
         # Booked by someone else between our look and our write: the database refused.
         _refuse_if_taken(therapist, starts_at, ends_at, zone, name)
         raise Invalid(f"{name} is already booked then", "starts_at") from None
-    record(
-        ctx,
-        AuditEvent.Action.CREATE,
-        appointment,
-        summary=f"appointment booked for {_span(appointment, zone)} with {name}",
-    )
     appointment.clinic = clinic
     reminders.schedule(appointment, ctx.now)
     return appointment
@@ -302,4 +362,45 @@ def revoke_calendar_feed(ctx: Context) -> int:
     )
     if revoked:
         record(ctx, AuditEvent.Action.REVOKE, None, summary="calendar feed link revoked")
+    return revoked
+
+
+CLIENT_FEED_SALT = "myomap.appointments.client-feed"
+
+
+def client_feed_secret(feed: ClientFeed) -> str:
+    """The secret of a client's feed link: the row's id and nonce, signed with the site's
+    key (so the clinic and the client can be shown it again)."""
+    return signing.dumps({"f": feed.pk, "n": feed.nonce}, salt=CLIENT_FEED_SALT, compress=True)
+
+
+@transaction.atomic
+def new_client_feed(ctx: Context, client: Client) -> ClientFeed:
+    """A private calendar link for `client`'s own appointments, made by the clinic; any
+    earlier one stops working."""
+    require_clinic(ctx, client)
+    ClientFeed.objects.filter(client=client, revoked_at=None).update(revoked_at=ctx.now)
+    feed = ClientFeed.objects.create(
+        client=client,
+        nonce=secrets.token_urlsafe(24),
+        created_by=ctx.user,
+        created_at=ctx.now,
+    )
+    record(ctx, AuditEvent.Action.CREATE, feed, summary="client's calendar feed link made")
+    return feed
+
+
+@transaction.atomic
+def revoke_client_feed(ctx: Context, client: Client) -> int:
+    """The client's feed link stops working (404). How many were revoked."""
+    require_clinic(ctx, client)
+    revoked = ClientFeed.objects.filter(client=client, revoked_at=None).update(revoked_at=ctx.now)
+    if revoked:
+        record(
+            ctx,
+            AuditEvent.Action.REVOKE,
+            None,
+            client=client,
+            summary="client's calendar feed link revoked",
+        )
     return revoked

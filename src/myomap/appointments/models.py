@@ -34,9 +34,17 @@ class Appointment(models.Model):
     starts_at = models.DateTimeField()  # UTC, like every stored moment
     minutes = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+
+    class Via(models.TextChoices):
+        STAFF = "staff", "by the clinic"
+        CHECK_IN = "check-in", "by the client, from a check-in link"
+
+    # Who booked it: a member of staff (created_by), or the client from the link of an
+    # aftercare e-mail (created_by is then the client's portal account, if they have one).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    booked_via = models.CharField(max_length=10, choices=Via.choices, default=Via.STAFF)
     created_at = models.DateTimeField()
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -142,3 +150,26 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed {self.pk} of therapist {self.therapist_id}"
+
+
+class ClientFeed(models.Model):
+    """A client's private subscription link to their own appointments, made (and revoked)
+    by the clinic from the client's record. The link is signed with the site's secret key
+    over the row's id and a random nonce: the clinic and the client can be shown it again,
+    and a copy of the database alone cannot make one. A revoked link answers 404; a new
+    one revokes the old. It carries only "Appointment at <clinic>" and the times."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="calendar_feeds")
+    nonce = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk} of client {self.client_id}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client

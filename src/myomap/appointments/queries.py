@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core import signing
 from django.db.models import QuerySet
 
 from myomap.accounts.models import Clinic, User
 from myomap.appointments import slots
-from myomap.appointments.models import Appointment, CalendarFeed, Occupied, TimeOff
+from myomap.appointments.models import Appointment, CalendarFeed, ClientFeed, Occupied, TimeOff
 from myomap.clients.models import Client, Intake
 from myomap.records.access import visible_or_404
 
@@ -41,6 +43,12 @@ def therapist_for(user: Any, pk: int | None) -> User:
 
 def clients_of(user: Any) -> QuerySet[Client]:
     return Client.objects.visible_to(user).order_by("family_name", "given_name")
+
+
+def client_for(user: Any, pk: int) -> Client:
+    """A client of the staff member's own clinic, else 404 (audited)."""
+    visible = Client.objects.filter(clinic_id=user.clinic_id)
+    return visible_or_404(visible, pk, lambda c: c)  # type: ignore[no-any-return]
 
 
 def appointment_for(user: Any, pk: int) -> Appointment:
@@ -154,3 +162,41 @@ def upcoming_of_client(client: Client, now: dt.datetime, most: int = 5) -> list[
         if len(rows) == most:
             break
     return rows
+
+
+def client_feed_for(secret: str) -> ClientFeed | None:
+    """The live client feed this secret opens, else None (unknown, tampered or revoked)."""
+    from myomap.appointments.actions import CLIENT_FEED_SALT
+
+    if not secret or len(secret) > 200:
+        return None
+    try:
+        data = signing.loads(secret, salt=CLIENT_FEED_SALT)
+        pk, nonce = int(data["f"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    found = (
+        ClientFeed.objects.filter(pk=pk, revoked_at=None)
+        .select_related("client", "client__clinic")
+        .first()
+    )
+    if found is None or not hmac.compare_digest(found.nonce, nonce):
+        return None
+    return found
+
+
+def live_client_feed(client: Client) -> ClientFeed | None:
+    return ClientFeed.objects.filter(client=client, revoked_at=None).first()
+
+
+def client_feed_appointments(client: Client, now: dt.datetime) -> QuerySet[Appointment]:
+    """What a client's feed carries: their appointments from the last month on, not the
+    cancelled ones."""
+    return (
+        Appointment.objects.filter(
+            client=client, starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK)
+        )
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("clinic")
+        .order_by("starts_at")
+    )

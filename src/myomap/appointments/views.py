@@ -383,3 +383,38 @@ def feed(request: HttpRequest, secret: str) -> HttpResponse:
     response = HttpResponse(body, content_type=ICS)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def client_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """A client's subscription feed: no sign-in, the signed secret in the address; an
+    unknown or revoked one is 404. Only "Appointment at <clinic>" and the times."""
+    found = queries.client_feed_for(secret)
+    if found is None:
+        raise Http404("no such feed")
+    now = Context.of(request).now
+    clinic = found.client.clinic
+    body = ics.feed(
+        f"Appointments at {clinic.name}", queries.client_feed_appointments(found.client, now), now
+    )
+    response = HttpResponse(body, content_type=ICS)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@staff_required
+def client_feed_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the client's record: make a new feed link for the client, or revoke theirs."""
+    found = queries.client_for(request.user, pk)
+    ctx = Context.of(request)
+    try:
+        if request.POST.get("do") == "revoke":
+            actions.revoke_client_feed(ctx, found)
+            messages.success(request, "The client's calendar link is revoked.")
+        else:
+            actions.new_client_feed(ctx, found)
+            messages.success(request, "A calendar link for the client is made.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("clients:detail", args=[found.pk]) + "#calendar-link")
