@@ -146,3 +146,59 @@ def test_whole_body_drawings_are_written_from_fragments_with_the_same_bytes(tmp_
         expected_line(number, raw) for number, raw in enumerate(LINES, start=1) if raw.strip()
     )
     assert len(out.read_bytes().splitlines()) == len(kept)
+
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_several_processes_write_the_same_bytes_in_the_input_order(tmp_path, monkeypatch, jobs):
+    monkeypatch.setattr(explain_batch, "CHUNK", 2)
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(LINES * 4) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out), "--jobs", jobs]) == 0
+    want = b"".join(
+        expected_line(number, raw) for number, raw in enumerate(LINES * 4, start=1) if raw.strip()
+    )
+    assert out.read_bytes() == want
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def test_a_bad_line_in_a_worker_stops_the_run_and_leaves_no_files(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(explain_batch, "CHUNK", 2)
+    lines = [LINES[0]] * 9 + [b'{"regions": {"sacrum": 14}}'] + [LINES[0]] * 9
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["explain", "--batch", str(source), "--out", str(out), "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "in.jsonl, line 10: intensity of 'sacrum' must be a whole number 0-10, not 14" in err
+    assert "Nothing was written." in err
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_skip_invalid_in_several_processes_keeps_every_line_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(explain_batch, "CHUNK", 2)
+    lines = [LINES[0], b"not json", LINES[5], b'{"regions": {"sacrum": 14}}', LINES[7]] * 3
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out.jsonl"
+    args = ["explain", "--batch", str(source), "--out", str(out), "--skip-invalid", "--jobs", "2"]
+    assert main(args) == 0
+    results = out.read_bytes().splitlines(keepends=True)
+    assert [json.loads(r)["line"] for r in results] == list(range(1, 16))
+    assert results[10] == expected_line(11, lines[10])
+    assert json.loads(results[13])["error"].startswith("intensity of 'sacrum'")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--batch", "in.jsonl", "--out", "out.jsonl", "--jobs", "-1"], "--jobs must be 0"),
+        (["--region", "sacrum", "--jobs", "2"], "--jobs goes with --batch"),
+    ],
+)
+def test_a_wrong_jobs_option_is_named(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.jsonl").write_bytes(LINES[0] + b"\n")
+    assert main(["explain", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()

@@ -50,6 +50,14 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="with --batch: write an error line for a bad drawing and go on, instead of stopping",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --batch: processes that reason in parallel (default 0 = one per usable "
+        "core); the results keep the input's order",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -61,11 +69,21 @@ def run(args: argparse.Namespace) -> int:
             return _fail("--batch takes its drawings from the file, not from --region/--finding")
         if not args.out:
             return _fail("--batch needs --out FILE.jsonl")
+        if args.jobs < 0:
+            return _fail("--jobs must be 0 (one per usable core) or more")
         from myomap.cli.explain_batch import run_batch
 
-        return run_batch(args.batch, args.out, top=args.top or None, skip_invalid=args.skip_invalid)
+        return run_batch(
+            args.batch,
+            args.out,
+            top=args.top or None,
+            skip_invalid=args.skip_invalid,
+            jobs=args.jobs or None,
+        )
     if args.out:
         return _fail("--out goes with --batch")
+    if args.jobs:
+        return _fail("--jobs goes with --batch")
     from myomap.core.referral import InputError, explain, parse_finding, scorer
     from myomap.core.referral.inputs import parse_region
 

@@ -9,14 +9,21 @@ its line number, and no half-written file is left behind.
 Fast and in bounded memory: the file is read in blocks, a chunk of lines is parsed and
 checked at once (line by line only when one of them is bad, for its exact message),
 reasoned about as arrays, and written as it is rendered (core/referral/jsonl.py).
+
+With more than one job (`--jobs N`; by default one per usable core) the chunks are
+explained by N worker processes, at most two chunks each in flight, and written in the
+input's order as they come back: the same bytes, memory still flat.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
+from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +37,7 @@ from myomap.core.referral.jsonl import Renderer
 
 CHUNK = 2048  # lines reasoned about together
 BLOCK_BYTES = 1 << 19  # read at a time
+IN_FLIGHT = 2  # chunks handed to each worker process ahead of the one being written
 
 
 class Progress:
@@ -102,7 +110,17 @@ def _parse_chunk(
     return datas, drawings, findings
 
 
-def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) -> int:
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity on this system (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def run_batch(
+    source: str, target: str, *, top: int | None, skip_invalid: bool, jobs: int | None = None
+) -> int:
     path = Path(source)
     if not path.is_file():
         print(f"myomap explain: no such file: {source}", file=sys.stderr)
@@ -118,13 +136,25 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
     out_path = Path(target)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     done = 0
+    # One process unless there is more than a chunk's work for the others.
+    jobs = min(jobs or usable_cores(), -(-total // CHUNK))
     try:
         with path.open("rb") as lines, tmp.open("wb") as out:
-            for numbers, chunk, ends in _chunks(lines):
-                done += _explain_chunk(
-                    s, renderer, numbers, chunk, ends, out, source=source, skip_invalid=skip_invalid
-                )
-                progress.update(done)
+            if jobs > 1:
+                done = _in_parallel(jobs, lines, out, progress, (top, source, skip_invalid))
+            else:
+                for numbers, chunk, ends in _chunks(lines):
+                    done += _explain_chunk(
+                        s,
+                        renderer,
+                        numbers,
+                        chunk,
+                        ends,
+                        out,
+                        source=source,
+                        skip_invalid=skip_invalid,
+                    )
+                    progress.update(done)
         tmp.replace(out_path)
     except InputError as exc:
         tmp.unlink(missing_ok=True)
@@ -142,6 +172,94 @@ def run_batch(source: str, target: str, *, top: int | None, skip_invalid: bool) 
         raise
     progress.finish(done, target)
     return 0
+
+
+# ------------------------------------------------------------------ worker processes
+_WORKER: tuple[Scorer, Renderer, str, bool] | None = None
+
+
+def _start_worker(top: int | None, source: str, skip_invalid: bool) -> None:
+    """In each worker: the scorer and a renderer of its own (its fragment cache grows in
+    it). A forked worker finds the knowledge base already loaded."""
+    global _WORKER
+    s = scorer()
+    _WORKER = (s, Renderer(s.model, top), source, skip_invalid)
+
+
+def _work(numbers: list[int], lines: list[bytes], ends: bool, part: str) -> int:
+    """One chunk explained in a worker and written to the file `part`; returns how many
+    result lines it holds."""
+    assert _WORKER is not None, "the pool starts each worker with _start_worker"
+    s, renderer, source, skip_invalid = _WORKER
+    with open(part, "wb") as out:
+        return _explain_chunk(
+            s, renderer, numbers, lines, ends, out, source=source, skip_invalid=skip_invalid
+        )
+
+
+def _in_parallel(
+    jobs: int,
+    lines: BinaryIO,
+    out: BinaryIO,
+    progress: Progress,
+    setup: tuple[int | None, str, bool],
+) -> int:
+    """The chunks explained by `jobs` processes and appended to `out` in order; a bad
+    line's InputError comes back from its worker and stops the run as in one process.
+
+    Each worker writes its chunk's results to a file of its own beside `out` (a chunk's
+    few MB through a pipe would be copied four times over); the file is then copied into
+    `out` by the system, without passing through this process, and removed."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    base = Path(out.name)
+    done = 0
+    pending: deque[tuple[AsyncResult[int], Path]] = deque()
+    pool: Pool = context.Pool(jobs, initializer=_start_worker, initargs=setup)
+    try:
+        for n, chunk in enumerate(_chunks(lines)):
+            part = base.with_name(f"{base.name}.{n}")
+            pending.append((pool.apply_async(_work, (*chunk, str(part))), part))
+            if len(pending) >= IN_FLIGHT * jobs:
+                done += _append(*pending.popleft(), out)
+                progress.update(done)
+        while pending:
+            done += _append(*pending.popleft(), out)
+            progress.update(done)
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        for _, part in pending:  # a run stopped early: the chunks not written
+            part.unlink(missing_ok=True)
+    return done
+
+
+def _append(result: AsyncResult[int], part: Path, out: BinaryIO) -> int:
+    """Wait for a chunk's results, append its file to `out`, remove it."""
+    try:
+        count = result.get()
+        out.flush()
+        with part.open("rb") as source:
+            size = os.fstat(source.fileno()).st_size
+            copied = 0
+            copy_range = getattr(os, "copy_file_range", None)
+            while copy_range is not None and copied < size:
+                try:
+                    step = copy_range(source.fileno(), out.fileno(), size - copied)
+                except OSError:  # e.g. a file system that cannot: copy it ourselves
+                    step = 0
+                if not step:
+                    break
+                copied += step
+            if copied < size:  # no copy_file_range here: through this process
+                source.seek(copied)
+                out.seek(0, os.SEEK_END)
+                while block := source.read(1 << 20):
+                    out.write(block)
+    finally:
+        part.unlink(missing_ok=True)
+    return count
 
 
 def _count_lines(path: Path) -> int:
