@@ -12,8 +12,13 @@ palpation finding and a draft note. Hilltop (bob's clinic) holds no client at al
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle, BundleEntry
 
 from myomap.audit.log import Context
 from myomap.clients import actions as client_actions
@@ -28,6 +33,22 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=dt.UTC)
 QL = "quadratus-lumborum-deep-caudal"
 AMENDMENT = "Thomas test finding left out of the signed note"
 DRAWING = {"lumbar-upper-left": 7, "lumbar-lower-left": 5, "sacrum": 3}
+
+
+SPEC_EXAMPLES = Path(__file__).parent.parent / "data" / "fhir"
+
+
+def spec_examples() -> str:
+    """Two of the FHIR R4 specification's own examples (CC0, tests/data/fhir/README.md) in
+    a collection Bundle: a Patient (Pieter van de Heuvel) and a body-weight Observation."""
+    entries = []
+    for name in ("patient-example-f001-pieter.json", "observation-example.json"):
+        data = json.loads((SPEC_EXAMPLES / name).read_text(encoding="utf-8"))
+        resource = get_fhir_model_class(data["resourceType"]).model_validate(data)
+        entries.append(
+            BundleEntry(fullUrl=f"{data['resourceType']}/{data['id']}", resource=resource)
+        )
+    return Bundle(type="collection", entry=entries).model_dump_json()
 
 
 def at(minutes: float) -> dt.datetime:

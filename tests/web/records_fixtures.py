@@ -341,6 +341,18 @@ class Entry:
         return f"{self.method} {self.path}"
 
 
+def _fhir_upload() -> dict[str, Any]:
+    """The Data page's upload of a one-patient FHIR Bundle (a new file object each time)."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    patient = {"resourceType": "Patient", "name": [{"family": "Imported", "given": ["Ida"]}]}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": patient}]}
+    data = json.dumps(bundle).encode()
+    return {"bundle": SimpleUploadedFile("ida.json", data, content_type="application/json")}
+
+
 def _json(body: Any) -> str:
     import json
 
@@ -596,6 +608,11 @@ ADMIN_ENTRIES: list[Entry] = [
     Entry("GET", "/accounts/clinic/data/clinic-csv.zip", Kind.ADMIN),
     Entry("GET", "/accounts/clinic/data/clients/{client}/erase/", Kind.ADMIN),
     Entry("POST", "/accounts/clinic/data/retention/", Kind.ADMIN, {"years": "10"}, ("update",)),
+    # A FHIR import from the page: the check (a dry run) writes no record and logs nothing;
+    # with nothing checked, the import and the discard change nothing either.
+    Entry("POST", "/accounts/clinic/data/import/", Kind.ADMIN, lambda w: _fhir_upload()),
+    Entry("POST", "/accounts/clinic/data/import/run/", Kind.ADMIN, {"check": "0"}),
+    Entry("POST", "/accounts/clinic/data/import/discard/", Kind.ADMIN, {}),
     Entry(
         "POST",
         "/accounts/clinic/data/clients/{erin_client}/erase/confirm/",

@@ -7,31 +7,16 @@ changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import pytest
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.bundle import Bundle, BundleEntry
+from interop_fixtures import spec_examples as examples
 
 from myomap.clients.models import Client
 from myomap.interop.fhir_import import import_bundle
 from personas import People
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "fhir"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-def examples() -> str:
-    entries = []
-    for name in ("patient-example-f001-pieter.json", "observation-example.json"):
-        data = json.loads((DATA / name).read_text(encoding="utf-8"))
-        resource = get_fhir_model_class(data["resourceType"]).model_validate(data)
-        entries.append(
-            BundleEntry(fullUrl=f"{data['resourceType']}/{data['id']}", resource=resource)
-        )
-    return Bundle(type="collection", entry=entries).model_dump_json()
 
 
 def test_the_specifications_examples_import_what_myomap_holds_and_report_the_rest(

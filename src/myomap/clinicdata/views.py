@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,7 +17,7 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import queries as client_queries
 from myomap.clients.models import Client
-from myomap.clinicdata import nightly
+from myomap.clinicdata import imports, nightly
 from myomap.erasure import actions as erasure
 from myomap.erasure import queries as erasure_queries
 from myomap.interop import ops
@@ -35,6 +36,15 @@ class RetentionForm(PlainTextForm):
         min_value=0,
         max_value=erasure.MAX_YEARS,
         help_text="The legal minimum that applies to the clinic, counted from the signature.",
+    )
+
+
+class ImportForm(forms.Form):
+    bundle = forms.FileField(
+        label="FHIR Bundle (.json)",
+        help_text="A Bundle exported from Myomap or another system. It is checked first: "
+        "nothing is imported until you confirm.",
+        error_messages={"required": "Choose the Bundle's file to check."},
     )
 
 
@@ -64,7 +74,12 @@ def page(request: HttpRequest) -> HttpResponse:
     return _page(request, RetentionForm())
 
 
-def _page(request: HttpRequest, form: RetentionForm, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    form: RetentionForm,
+    status: int = 200,
+    import_form: ImportForm | None = None,
+) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     matches = list(client_queries.client_list_rows(request.user, query)[:MATCHES]) if query else []
     rule = erasure_queries.retention_of(request.user)
@@ -78,6 +93,8 @@ def _page(request: HttpRequest, form: RetentionForm, status: int = 200) -> HttpR
         "form": form,
         "erasures": list(erasure_queries.erasures_of(request.user)[:ERASURES]),
         "backup": nightly.status(),
+        "import_form": import_form or ImportForm(),
+        "checked": imports.latest(request.user),
     }
     return render(request, "clinic/data.html", context, status=status)
 
@@ -129,6 +146,55 @@ def retention(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Signed records are kept {years} years before erasure.")
             return redirect("clinic_data:page")
     return _page(request, form, status=400)
+
+
+@require_POST
+@admin_required
+def import_check(request: HttpRequest) -> HttpResponse:
+    """Upload and check a Bundle (a dry run); the Data page then shows what it would do."""
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["bundle"]
+        try:
+            imports.check(Context.of(request), upload.name, upload.read())
+        except ActionError as exc:
+            form.add_error("bundle", exc.message)
+        else:
+            return redirect(f"{reverse('clinic_data:page')}#fhir-import")
+    return _page(request, RetentionForm(), status=400, import_form=form)
+
+
+@require_POST
+@admin_required
+def import_run(request: HttpRequest) -> HttpResponse:
+    """Import the Bundle the admin checked, for real."""
+    ctx = Context.of(request)
+    try:
+        pk = int(request.POST.get("check", ""))
+    except ValueError:
+        pk = 0
+    try:
+        report = imports.run(ctx, pk)
+    except ActionError as exc:
+        messages.error(request, f"Nothing was imported: {exc.message}")
+    else:
+        if report.ok:
+            created, matched = report.count("create"), report.count("match")
+            messages.success(
+                request, f"Imported: {created} created, {matched} matched by identifier."
+            )
+        else:
+            problems = "; ".join(report.problems)
+            messages.error(request, f"Nothing was imported: the import was refused: {problems}")
+    return redirect(f"{reverse('clinic_data:page')}#fhir-import")
+
+
+@require_POST
+@admin_required
+def import_discard(request: HttpRequest) -> HttpResponse:
+    if imports.discard(Context.of(request)):
+        messages.success(request, "The checked Bundle is discarded: nothing was imported.")
+    return redirect(f"{reverse('clinic_data:page')}#fhir-import")
 
 
 @require_GET

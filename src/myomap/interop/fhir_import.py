@@ -175,6 +175,12 @@ class _Writer(VisitWriter):
             self.matched.add(entry.number)
             self.note("match", entry, f"client {found.pk}, {found}")
             return
+        twin = (
+            Client.objects.visible_to(self.user)
+            .filter(given_name=given, family_name=family, date_of_birth=r.birthDate)
+            .values_list("pk", flat=True)
+            .first()
+        )
         telecom = {t.system: t.value for t in r.telecom or [] if t.value}
         data = client_actions.ClientData(
             given,
@@ -190,6 +196,11 @@ class _Writer(VisitWriter):
         other = pk and pk.isdigit() and Client.objects.visible_to(self.user).filter(pk=int(pk))
         if other and other.exists():
             dropped += f"; its identifier names client {pk}, who has another name or birth date"
+        if twin is not None:
+            dropped += (
+                f"; client {twin} has the same name and birth date but no identifier of this"
+                " file: this makes a second record (import a Bundle exported from here to match)"
+            )
         self.note("create", entry, f"client {given} {family}{dropped}")
 
     def consent(self, entry: Entry) -> None:
@@ -313,8 +324,8 @@ class _Writer(VisitWriter):
         self.note("create", entry, f"visit of {visit.started_at:%Y-%m-%d %H:%M}")
 
 
-def audit_import(user: Any, report: Report, name: str, now: dt.datetime) -> None:
+def audit_import(ctx: Context, report: Report, name: str) -> None:
     """One event in the clinic's log for an import that wrote something."""
     created = report.count("create")
     summary = f"FHIR import of {name}: {created} created, {report.count('match')} matched"
-    record(Context(user=user, via="cli", now=now), AuditEvent.Action.CREATE, None, summary=summary)
+    record(ctx, AuditEvent.Action.CREATE, None, summary=summary)

@@ -74,7 +74,13 @@ def import_fhir(ctx: Context, path: Path, *, dry_run: bool) -> Report:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InteropError(f"cannot read {path}: {exc}") from None
+    return import_fhir_text(ctx, text, path.name, dry_run=dry_run)
+
+
+def import_fhir_text(ctx: Context, text: str, name: str, *, dry_run: bool) -> Report:
+    """The one FHIR import, from the command line or the Data page: a Bundle's text,
+    through the same actions as the web, in one transaction; audited when it wrote."""
     report = import_bundle(ctx.user, text, now=ctx.now, dry_run=dry_run)
     if report.ok and not dry_run:
-        audit_import(ctx.user, report, path.name, ctx.now)
+        audit_import(ctx, report, name)
     return report
