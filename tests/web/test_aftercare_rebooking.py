@@ -1,0 +1,299 @@
+"""The rebooking suggestion with open times, where it is asked for: on the signed note (the
+page the therapist lands on after signing), each time booked in one tap through the
+calendar's booking; and on the client's "is the pain back?" pages, booked from the
+e-mailed link, refused by name when the time was taken meanwhile or has passed, audited
+with the client as the actor, and then on the therapist's calendar. With a fixed clock.
+
+The people are tests/personas.py's: alice (a Lakeside therapist, Mondays to Fridays
+09:00-17:00 here), bob (a Hilltop therapist); Dan Marlowe a Lakeside client whose relief
+lasted 7, 10 and 7 days after three earlier sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from myomap.accounts.models import Clinic
+from myomap.aftercare import links, relief
+from myomap.aftercare.models import ReliefCheck
+from myomap.appointments import actions as appointment_actions
+from myomap.appointments.models import Appointment
+from myomap.audit.log import Context
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions as client_actions
+from myomap.clients.models import Client
+from myomap.visits import actions as visit_actions
+from myomap.visits.models import Visit
+from personas import DAN_BORN, DAN_FAMILY_NAME, People
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+# Tuesday 3 March 2026, 10:00 in London (GMT, = UTC): the session signed today.
+SIGNED = dt.datetime(2026, 3, 3, 10, 0, tzinfo=dt.UTC)
+EARLIER = [  # three earlier sessions, and the day each one's pain was back
+    (dt.datetime(2026, 1, 6, 10, 0, tzinfo=dt.UTC), 7),
+    (dt.datetime(2026, 1, 20, 10, 0, tzinfo=dt.UTC), 10),
+    (dt.datetime(2026, 2, 10, 10, 0, tzinfo=dt.UTC), 7),
+]
+WORDS = "Suggest rebooking on Monday 9 Mar (day 6): relief lasted 7, 10 and 7 days"
+
+
+def london(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, day, hour, minute, tzinfo=LONDON)
+
+
+def sign_session(people: People, dan: Client, signed_at: dt.datetime, captured) -> Visit:
+    ctx = Context(user=people.alice, now=signed_at - dt.timedelta(hours=1))
+    intake = dan.intakes.order_by("-pk").first()
+    if intake is None:
+        intake = client_actions.record_intake(
+            ctx,
+            dan,
+            client_actions.IntakeData(complaint="Low back pain", pain_drawing={"sacrum": 4}),
+        )
+    visit = visit_actions.start_visit(ctx, dan, intake)
+    version = visit_actions.draft_note(ctx, visit)
+    version = visit_actions.save_note(
+        ctx,
+        visit,
+        revision=version.revision,
+        subjective="S",
+        objective="O",
+        assessment="A",
+        plan="P",
+    )
+    with captured(execute=True), transaction.atomic():
+        visit_actions.sign_note(
+            Context(user=people.alice, now=signed_at), visit, revision=version.revision
+        )
+    return visit
+
+
+@pytest.fixture
+def world(people: People, django_capture_on_commit_callbacks):
+    """Dan with three followed sessions (relief 7, 10 and 7 days) and one signed today;
+    Alice works Monday to Friday 09:00-17:00 and has Eve at 09:00 on Monday 9 March."""
+    Clinic.objects.filter(pk=people.lakeside.pk).update(time_zone="Europe/London")
+    ctx = Context(user=people.alice, now=EARLIER[0][0] - dt.timedelta(days=1))
+    dan = client_actions.create_client(
+        ctx,
+        client_actions.ClientData(
+            "Dan",
+            DAN_FAMILY_NAME,
+            DAN_BORN,
+            email="dan@example.org",
+            treatment_consent=True,
+            data_consent=True,
+        ),
+    )
+    eve = client_actions.create_client(
+        ctx,
+        client_actions.ClientData(
+            "Eve", "Lindqvist", dt.date(1975, 2, 1), treatment_consent=True, data_consent=True
+        ),
+    )
+    for signed_at, back_on in EARLIER:
+        visit = sign_session(people, dan, signed_at, django_capture_on_commit_callbacks)
+        for day in relief.schedule_days():
+            if day > back_on:
+                break
+            check = relief.ask(visit, signed_at, day, signed_at)
+            relief.answer(
+                Context(user=None, via="web", now=check.due_at + dt.timedelta(hours=1)),
+                check,
+                back=day == back_on,
+                pain_now=4 if day == back_on else 1,
+            )
+    today = sign_session(people, dan, SIGNED, django_capture_on_commit_callbacks)
+    staff = Context(user=people.alice, now=SIGNED)
+    appointment_actions.set_weekly_hours(
+        staff, people.alice, [(d, dt.time(9), dt.time(17)) for d in range(5)]
+    )
+    appointment_actions.book(
+        staff, client=eve, therapist=people.alice, starts_at=london(9, 9), minutes=60
+    )
+    return dan, eve, today
+
+
+def booking_forms(page: str, action: str) -> list[dict[str, str]]:
+    """The one-tap booking forms posting to `action`: their hidden fields."""
+    found = []
+    for form in re.findall(rf'<form method="post" action="{re.escape(action)}">(.*?)</form>', page):
+        fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+        fields.pop("csrfmiddlewaretoken", None)
+        found.append({k: html.unescape(v) for k, v in fields.items()})
+    return found
+
+
+def test_the_signed_note_suggests_the_day_from_measured_relief_with_times_booked_in_one_tap(
+    world, client, people
+) -> None:
+    dan, _, visit = world
+    client.force_login(people.alice)
+    with time_machine.travel(SIGNED + dt.timedelta(minutes=2), tick=False):
+        page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    assert WORDS + "</strong>." in page
+    assert "Open with Alice Moss on Monday 9 Mar (60 minutes):" in page
+    offered = booking_forms(page, "/appointments/new/")
+    # 09:00 is Eve's; the first four open starts after it, on London's clock.
+    assert [f["time"] for f in offered] == ["10:00", "10:15", "10:30", "10:45"]
+    assert offered[0] == {
+        "client": str(dan.pk),
+        "therapist": str(people.alice.pk),
+        "day": "2026-03-09",
+        "time": "10:00",
+        "minutes": "60",
+    }
+
+    with time_machine.travel(SIGNED + dt.timedelta(minutes=3), tick=False):
+        answer = client.post("/appointments/new/", offered[0], follow=True)
+    stored = Appointment.objects.get(client=dan)
+    assert (stored.therapist, stored.starts_at, stored.minutes) == (
+        people.alice,
+        dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC),
+        60,
+    )
+    assert (stored.booked_via, stored.created_by) == ("staff", people.alice)
+    shown = answer.content.decode()
+    assert "The appointment is booked." in shown and "Monday 9 March 2026, 10:00" in shown
+    assert "by the clinic (Alice Moss), 3 Mar 2026 10:03" in shown
+    with time_machine.travel(SIGNED + dt.timedelta(minutes=4), tick=False):
+        page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    assert [f["time"] for f in booking_forms(page, "/appointments/new/")] == [
+        "11:00",
+        "11:15",
+        "11:30",
+        "11:45",
+    ]
+
+    # Another clinic's therapist sees no suggestion (nor the note).
+    client.force_login(people.bob)
+    assert WORDS not in client.get(f"/visits/{visit.pk}/note/").content.decode()
+
+
+def test_with_no_open_time_that_day_the_nearest_day_is_offered(world, client, people) -> None:
+    _, _, visit = world
+    staff = Context(user=people.alice, now=SIGNED)
+    appointment_actions.add_time_off(staff, people.alice, london(9, 0), london(10, 0), "course")
+    client.force_login(people.alice)
+    with time_machine.travel(SIGNED + dt.timedelta(minutes=2), tick=False):
+        page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    assert WORDS in page
+    assert "No open time with Alice Moss on Monday 9 Mar; the nearest, on Tuesday 10 Mar" in page
+    assert booking_forms(page, "/appointments/new/")[0]["day"] == "2026-03-10"
+
+
+def relief_link(check: ReliefCheck, now: dt.datetime) -> str:
+    """The link the relief e-mail of `check` carries (made as the job makes it)."""
+    return f"/aftercare/relief/{links.issue(check, relief.SALT, now)}/"
+
+
+def test_the_client_books_a_suggested_time_from_the_relief_link(world, client, people) -> None:
+    dan, eve, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)  # Saturday 7 March, 10:00
+    link = relief_link(check, sent)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        page = client.get(link).content.decode()
+        assert WORDS in page and "tap a time to book it" in page
+        assert [f["start"] for f in booking_forms(page, link + "book/")][:2] == [
+            "2026-03-09T10:00:00+00:00",
+            "2026-03-09T10:15:00+00:00",
+        ]
+        thanks = client.post(link, {"back": "no", "pain_now": "1"}).content.decode()
+    assert "may ask again" in thanks and WORDS in thanks  # the link still books
+    offered = booking_forms(thanks, link + "book/")
+    assert ">Book 10:00</button>" in thanks
+
+    # Meanwhile the clinic gives 10:00 to Eve: the database's rule refuses Dan's tap.
+    appointment_actions.book(
+        Context(user=people.alice, now=sent + dt.timedelta(hours=1)),
+        client=eve,
+        therapist=people.alice,
+        starts_at=london(9, 10),
+        minutes=60,
+    )
+    with time_machine.travel(sent + dt.timedelta(hours=2), tick=False):
+        refused = client.post(link + "book/", offered[0])
+    assert refused.status_code == 409
+    text = html.unescape(refused.content.decode())
+    assert (
+        "Not booked: Alice Moss already has an appointment Mon 9 Mar 2026 10:00-11:00. "
+        "Choose another time below."
+    ) in text
+    assert not Appointment.objects.filter(client=dan).exists()
+    offered = booking_forms(refused.content.decode(), link + "book/")
+    assert offered[0]["start"] == "2026-03-09T11:00:00+00:00"
+
+    with time_machine.travel(sent + dt.timedelta(hours=2, minutes=1), tick=False):
+        booked = client.post(link + "book/", offered[0])
+    assert booked.status_code == 200
+    shown = booked.content.decode()
+    assert "You are booked" in shown
+    assert "Monday 9 March 2026 at 11:00</strong> with Alice Moss at Lakeside" in shown
+    stored = Appointment.objects.get(client=dan)
+    assert (stored.therapist, stored.starts_at, stored.booked_via, stored.created_by) == (
+        people.alice,
+        dt.datetime(2026, 3, 9, 11, 0, tzinfo=dt.UTC),
+        "check-in",
+        None,
+    )
+    assert ReliefCheck.objects.get(pk=check.pk).appointment == stored
+    event = AuditEvent.objects.get(object_type="Appointment", object_id=str(stored.pk))
+    assert (event.actor, event.actor_name, event.via, event.client_id) == (
+        None,
+        "client Dan Marlowe",
+        "check-in",
+        dan.pk,
+    )
+    assert event.summary == (
+        "appointment booked by the client for Mon 9 Mar 2026 11:00-12:00 with Alice Moss"
+    )
+
+    # One booking per link: a second tap is refused, and the page shows the booking.
+    with time_machine.travel(sent + dt.timedelta(hours=3), tick=False):
+        again = client.post(link + "book/", offered[1])
+    assert again.status_code == 409
+    assert "you booked an appointment from this link already" in again.content.decode()
+    assert Appointment.objects.filter(client=dan).count() == 1
+
+    # On Alice's calendar.
+    client.force_login(people.alice)
+    with time_machine.travel(sent + dt.timedelta(hours=3), tick=False):
+        day = client.get("/appointments/day/2026-03-09/").content.decode()
+    assert (
+        '<span class="when">11:00\u201312:00</span> <span class="who">Dan Marlowe</span> '
+        '<span class="state">Booked · booked by the client</span>'
+    ) in day
+    assert "Eve Lindqvist" in day
+    with time_machine.travel(sent + dt.timedelta(hours=3), tick=False):
+        detail = client.get(f"/appointments/{stored.pk}/").content.decode()
+    assert "by the client, from a check-in link, 7 Mar 2026 12:01" in detail
+
+
+def test_a_past_time_or_an_expired_link_books_nothing(world, client) -> None:
+    dan, _, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = london(8, 12)  # Sunday 8 March; valid until Tuesday 10 March 12:00
+    link = relief_link(check, sent)
+    with time_machine.travel(london(9, 10, 30), tick=False):
+        past = client.post(link + "book/", {"start": "2026-03-09T10:00:00+00:00"})
+    assert past.status_code == 409
+    assert "Not booked: Mon 9 Mar 2026 10:00 is in the past." in html.unescape(
+        past.content.decode()
+    )
+    with time_machine.travel(london(9, 10, 31), tick=False):
+        unreadable = client.post(link + "book/", {"start": "soon"})
+    assert "that one could not be read" in unreadable.content.decode()
+    with time_machine.travel(london(10, 12, 1), tick=False):
+        expired = client.post(link + "book/", {"start": "2026-03-11T10:00:00+00:00"})
+    assert expired.status_code == 410
+    assert "This link expired on 10 Mar 2026 at 12:00" in expired.content.decode()
+    assert not Appointment.objects.filter(client=dan).exists()
