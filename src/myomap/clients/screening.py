@@ -5,11 +5,12 @@ the safety gate's state, turned into the core's `Screening`. Shared by every sur
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 from myomap.clients.models import Intake
 from myomap.core import screening as core_screening
 from myomap.core.kb import KnowledgeBase, load_default
-from myomap.core.medications import match_medications
+from myomap.core.medications import MedicationMatch, match_medications
 
 
 def screen_intake(intake: Intake) -> core_screening.Screening:
@@ -28,7 +29,7 @@ def screen_intake(intake: Intake) -> core_screening.Screening:
         kb,
         flags,
         contra,
-        match_medications(kb, intake.medications),
+        named_medicines(kb, intake.medications),
         _reviewed(kb, intake),
         clearance=intake.clearance_note or None,
     )
@@ -74,3 +75,30 @@ def _reviewed(kb: KnowledgeBase, intake: Intake) -> dict[str, bool]:
         for target, row in review.items()
         if target in known and isinstance(row, dict) and isinstance(row.get("answer"), bool)
     }
+
+
+# The drug classes a medications text names, by the text: reading a text takes the core
+# about a millisecond (every name of every class is tried), and every tab of a visit
+# screens its intake. What a text names depends on the text and the knowledge base only,
+# so an entry never goes stale; the knowledge base it was read with is kept beside it.
+_NAMED: dict[str, tuple[MedicationMatch, ...]] = {}
+_NAMED_WITH: list[KnowledgeBase] = []
+_NAMED_MOST = 4096
+_NAMED_LOCK = threading.Lock()
+
+
+def named_medicines(kb: KnowledgeBase, text: str) -> tuple[MedicationMatch, ...]:
+    """`core.medications.match_medications(kb, text)`, read once per text and process."""
+    with _NAMED_LOCK:
+        if not _NAMED_WITH or _NAMED_WITH[0] is not kb:
+            _NAMED.clear()
+            _NAMED_WITH[:] = [kb]
+        found = _NAMED.get(text)
+    if found is None:
+        found = match_medications(kb, text)
+        with _NAMED_LOCK:
+            if _NAMED_WITH and _NAMED_WITH[0] is kb:
+                if len(_NAMED) >= _NAMED_MOST:
+                    _NAMED.clear()
+                _NAMED[text] = found
+    return found
