@@ -39,7 +39,11 @@ def check_in(request: HttpRequest, secret: str) -> HttpResponse:
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            return render(request, "aftercare/thanks.html", {"check_in": answered})
+            thanks: dict[str, Any] = {
+                "check_in": answered,
+                "calendar_link": client_feed_link(request, answered.client),
+            }
+            return render(request, "aftercare/thanks.html", thanks)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "clinic": found.clinic.name, "given_name": found.client.given_name}
     response = render(request, "aftercare/check_in.html", context, status=status)

@@ -371,7 +371,8 @@ CLIENT_FEED_SALT = "myomap.appointments.client-feed"
 def client_feed_secret(feed: ClientFeed) -> str:
     """The secret of a client's feed link: the row's id and nonce, signed with the site's
     key (so the clinic and the client can be shown it again)."""
-    return signing.dumps({"f": feed.pk, "n": feed.nonce}, salt=CLIENT_FEED_SALT, compress=True)
+    signer = signing.Signer(salt=CLIENT_FEED_SALT)  # no timestamp: the same link each time
+    return signer.sign_object({"f": feed.pk, "n": feed.nonce}, compress=True)
 
 
 @transaction.atomic

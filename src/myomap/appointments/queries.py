@@ -171,7 +171,7 @@ def client_feed_for(secret: str) -> ClientFeed | None:
     if not secret or len(secret) > 200:
         return None
     try:
-        data = signing.loads(secret, salt=CLIENT_FEED_SALT)
+        data = signing.Signer(salt=CLIENT_FEED_SALT).unsign_object(secret)
         pk, nonce = int(data["f"]), str(data["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
