@@ -161,13 +161,16 @@ def sigmoid(logit: FloatArray) -> FloatArray:
 
 def rank(logit: FloatArray, listed: BoolArray, top: int | None = None) -> tuple[IntArray, IntArray]:
     """Each row's listed candidates, highest logit first, ties by candidate order:
-    (order (N, top or C), how many of each row's are listed). Logits closer than `TIE`
-    are ties, whatever the rounding of the sums that made them.
+    (order (N, top or C), how many of each row's are listed); row i's order is its first
+    min(count, top) entries (what follows them is not meaningful). Logits closer than
+    `TIE` are ties, whatever the rounding of the sums that made them.
 
-    Sorted as one uint64 per candidate: the logit's order-preserving bits with the
-    candidate number in the lowest bits, so exact ties come out in candidate order. Rows
-    with near ties are sorted again, by value and then, within each run of values closer
-    than `TIE`, by candidate.
+    Sorted as one uint64 per listed candidate: the logit's order-preserving bits with the
+    candidate number in the lowest bits, so exact ties come out in candidate order. A
+    drawing lists a few dozen of the candidates, so the keys of a block of rows are packed
+    into as many columns as its longest row needs (the rest of the row all ones: last).
+    Rows with near ties are sorted again, by value and then, within each run of values
+    closer than `TIE`, by candidate.
     """
     n, c = logit.shape
     width = c if top is None else min(top, c)
@@ -176,33 +179,38 @@ def rank(logit: FloatArray, listed: BoolArray, top: int | None = None) -> tuple[
     if c == 0:
         return order, counts
     low = np.uint64((1 << max(1, (c - 1).bit_length())) - 1)
-    index = np.arange(c, dtype=np.uint64)
     for start in range(0, n, 1024):  # a block at a time: the temporaries stay in cache
         end = min(start + 1024, n)
-        key = np.negative(logit[start:end]) + 0.0  # + 0.0 turns -0.0 into 0.0
+        block_counts = counts[start:end]
+        columns = int(block_counts.max(initial=0))
+        if columns == 0:
+            continue
+        row, cand = np.nonzero(listed[start:end])  # row by row, candidates ascending
+        key = np.negative(logit[start:end][row, cand]) + 0.0  # + 0.0 turns -0.0 into 0.0
         bits = key.view(np.uint64)
         flip = bits >> np.uint64(63)
         flip *= np.uint64((1 << 63) - 1)
         flip |= _TOP_BIT
         bits ^= flip  # order-preserving: negative values flip entirely, others their sign
         bits &= ~low
-        unlisted = np.logical_not(listed[start:end]).astype(np.uint64)
-        unlisted *= ~low  # unlisted: every high bit set, so last (arithmetic beats a mask)
-        bits |= unlisted
-        bits |= index  # ties: by candidate
-        if width < c:
-            bits.partition(width, axis=1)  # the first `width` are the smallest, next the runner-up
-            head = bits[:, : width + 1]
+        bits |= cand.astype(np.uint64)  # ties: by candidate
+        packed = np.full((end - start, columns), np.uint64(2**64 - 1), dtype=np.uint64)
+        before = np.cumsum(block_counts) - block_counts
+        packed[row, np.arange(len(row)) - before[row]] = bits
+        if width < columns:
+            packed.partition(width, axis=1)  # the `width` smallest first, then the next
+            head = packed[:, : width + 1]
             head[:, :width].sort(axis=1)
         else:
-            bits.sort(axis=1)
-            head = bits
+            packed.sort(axis=1)
+            head = packed
         got = (head & low).astype(np.int64)
         # Neighbours whose truncated keys differ by less than TIE might be out of order.
         value = _unkey(head & ~low)
         near = (value[:, 1:] - value[:, :-1] <= TIE) & (got[:, 1:] < got[:, :-1])
-        near &= np.arange(1, head.shape[1]) < counts[start:end, None]  # both listed
-        order[start:end] = got[:, :width]
+        near &= np.arange(1, head.shape[1]) < block_counts[:, None]  # both listed
+        shown = min(width, head.shape[1])
+        order[start:end, :shown] = got[:, :shown]
         redo = np.flatnonzero(near.any(axis=1))
         if len(redo):
             rows = redo + start
