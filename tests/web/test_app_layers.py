@@ -56,7 +56,19 @@ ALLOWED: dict[str, set[str]] = {
     "erasure": {"records", "audit", "accounts", "clients", "visits"},
     # the Data page shows the nightly backup, which clinicdata runs as a job over `backup`
     "clinicdata": {"records", "audit", "clients", "interop", "erasure", "backup", "jobs"},
-    "api": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes"},
+    # the client's own portal in the API (/api/me/...): program's and appointments' reads
+    # and program's actions (neither imports the api)
+    "api": {
+        "core",
+        "records",
+        "audit",
+        "accounts",
+        "clients",
+        "visits",
+        "outcomes",
+        "program",
+        "appointments",
+    },
     "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},
     "cli": {
         "core",
