@@ -199,3 +199,29 @@ class Reminder(models.Model):
     @property
     def audit_client(self) -> Client:
         return self.client
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link e-mailed to a client who asked for it on the sign-in page:
+    it works once, for a short while (`signin_links.VALID`). Only a digest of its secret
+    is kept; the link itself exists in the e-mail only."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sign_in_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Sign-in link of {self.client} on {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client

@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from myomap.audit.log import Context, record
+from myomap.audit.log import Context, client_address, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.queries import client_for
 from myomap.clients.screening import screen_intake
 from myomap.core import program as core
 from myomap.core.kb import load_default
-from myomap.program import actions, invitations, queries
+from myomap.program import actions, invitations, queries, signin_links
 from myomap.program.forms import AcceptForm, DoseForm
 from myomap.program.models import Program, ProgramItem
 from myomap.records.access import staff_required
@@ -174,3 +174,62 @@ def accept(request: HttpRequest, secret: str) -> HttpResponse:
         "consent_text": invitations.CONSENT_TEXT,
     }
     return render(request, "program/accept.html", context, status=status)
+
+
+SENT = (
+    "If a client's portal sign-in has that address, a sign-in link is on its way: it works "
+    "once, for {minutes} minutes. Nothing came? Check the address, or ask your clinic."
+)
+
+
+@require_http_methods(["GET", "POST"])
+def ask_sign_in_link(request: HttpRequest) -> HttpResponse:
+    """The sign-in page's "e-mail me a sign-in link", for clients: the same answer for an
+    address that has a sign-in and one that has none."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    address = request.POST.get("email", "") if request.method == "POST" else ""
+    error, status, sent = "", 200, False
+    if request.method == "POST":
+        try:
+            signin_links.ask_for_link(
+                Context.of(request),
+                address,
+                client_address(request),
+                site=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except ActionError as exc:
+            error, status = exc.message, exc.status
+        else:
+            sent = True
+    context = {
+        "email": address,
+        "error": error,
+        "sent": SENT.format(minutes=signin_links.MINUTES) if sent else "",
+        "minutes": signin_links.MINUTES,
+    }
+    return render(request, "program/sign_in_link.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_with_link(request: HttpRequest, secret: str) -> HttpResponse:
+    """The e-mailed link: a button signs in (a mail program opening the link to look at it
+    uses nothing up), once, within its minutes."""
+    ctx = Context.of(request)
+    try:
+        if request.method == "POST":
+            user = signin_links.use_link(ctx, secret)
+        else:
+            link = signin_links.link_for(secret, ctx.now)
+    except signin_links.LinkGone as exc:
+        context = {"message": exc.message, "ask_again": True}
+        return render(request, "program/gone.html", context, status=exc.status)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "You are signed in. This is your home program.")
+        return redirect("portal:today")
+    return render(
+        request,
+        "program/sign_in.html",
+        {"given_name": link.client.given_name, "clinic": link.client.clinic},
+    )
