@@ -10,6 +10,7 @@ use are compiled once into plain string building. Anything else goes to Django's
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -51,13 +52,23 @@ def cached_reverse(
     kwargs: dict[str, Any] | None = None,
     current_app: str | None = None,
 ) -> str:
-    """`reverse`, remembered when every argument is a whole number (a record's id): the
-    links a list repeats. Anything else (a reset link's token, an object) is reversed as
-    Django does, never kept."""
+    """`reverse`, remembered when every argument is a whole number (a record's id) or a
+    knowledge-base id (`nprs`, `quadratus-lumborum`: letters and hyphens only): the links
+    a list or a card repeats. Anything else (a reset link's token, which has digits, an
+    object) is reversed as Django does, never kept."""
     items = tuple(sorted((kwargs or {}).items()))
-    if all(type(v) is int for v in (*args, *(v for _, v in items))):
+    if all(_kept(v) for v in (*args, *(v for _, v in items))):
         return _reversed(view_name, args, items, current_app, get_script_prefix(), get_urlconf())
     return reverse(view_name, args=args, kwargs=dict(items), current_app=current_app)
+
+
+_NAME = re.compile(r"[a-z]+(?:-[a-z]+)*")
+
+
+def _kept(value: Any) -> bool:
+    if type(value) is int:
+        return True
+    return type(value) is str and len(value) <= 48 and _NAME.fullmatch(value) is not None
 
 
 class CachedURLNode(defaulttags.URLNode):
@@ -122,11 +133,16 @@ LITERALS = frozenset(" :-/.,")
 @lru_cache(maxsize=64)
 def _compiled(fmt: str, language: str | None) -> tuple[tuple[Any, bool], ...] | None:
     """The format as (part, needs a time) pairs, or None when it has a letter or escape
-    left to Django's formatter."""
-    del language  # part of the key only: month names are those of the active language
+    left to Django's formatter. Month names are those of the active language (`language`
+    is part of the key), looked up once here rather than for every value."""
+    del language
+    named = {"M": _month_abbr, "F": _month}
     out: list[tuple[Any, bool]] = []
     for char in fmt:
-        if char in PARTS:
+        if char in named:
+            names = [named[char](dt.date(2000, month, 1)) for month in range(1, 13)]
+            out.append((lambda d, names=names: names[d.month - 1], False))
+        elif char in PARTS:
             out.append((PARTS[char], False))
         elif char in TIME_PARTS:
             out.append((TIME_PARTS[char], True))

@@ -5,10 +5,13 @@ escapes it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from html import escape
 
 from django import template
+from django.conf import settings
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 
@@ -29,6 +32,7 @@ ROW = (
 def client_rows(rows: Sequence[ClientRow]) -> SafeString:
     """`<tr>` per client: name (a link to the record), born, visits, last visit."""
     day = formatter("j M Y")
+    zone = timezone.get_current_timezone()  # as template_localtime converts, once a page
     # /clients/<pk>/ as the URL conf reverses it, with each row's number put in
     head, _, tail = cached_reverse("clients:detail", (SENTINEL,)).partition(str(SENTINEL))
     return mark_safe(  # every value below is escaped
@@ -39,8 +43,15 @@ def client_rows(rows: Sequence[ClientRow]) -> SafeString:
                 given=escape(row.given_name),
                 born=escape(day(row.date_of_birth)) if row.date_of_birth else "",
                 visits=row.visit_count,
-                last=escape(day(template_localtime(row.last_visit))) if row.last_visit else "—",
+                last=escape(day(_local(row.last_visit, zone))) if row.last_visit else "—",
             )
             for row in rows
         )
     )
+
+
+def _local(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """`template_localtime(value)` with the current time zone read once for the page."""
+    if value.tzinfo is None or not settings.USE_TZ:
+        return template_localtime(value)  # type: ignore[no-any-return]
+    return value.astimezone(zone)
