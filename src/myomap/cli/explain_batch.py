@@ -11,8 +11,9 @@ checked at once (line by line only when one of them is bad, for its exact messag
 reasoned about as arrays, and written as it is rendered (core/referral/jsonl.py).
 
 With more than one job (`--jobs N`; by default one per usable core) the chunks are
-explained by N worker processes, at most two chunks each in flight, and written in the
-input's order as they come back: the same bytes, memory still flat.
+explained by N worker processes, at most two chunks each handed out ahead, and each
+worker appends its chunk's results to the output when the chunks before it are written:
+the input's order and the same bytes, memory still flat.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import orjson
 
@@ -175,91 +177,115 @@ def run_batch(
 
 
 # ------------------------------------------------------------------ worker processes
-_WORKER: tuple[Scorer, Renderer, str, bool] | None = None
+@dataclass
+class _Worker:
+    """What a worker process keeps: the reasoner, its renderer (whose fragment cache grows
+    in it), the output opened for appending, and the turn: the number of the next chunk
+    to be written, with its condition."""
+
+    scorer: Scorer
+    renderer: Renderer
+    source: str
+    skip_invalid: bool
+    out: int  # a file descriptor, opened O_APPEND
+    turn: Any  # multiprocessing Value("q")
+    turned: Any  # multiprocessing Condition
 
 
-def _start_worker(top: int | None, source: str, skip_invalid: bool) -> None:
-    """In each worker: the scorer and a renderer of its own (its fragment cache grows in
-    it). A forked worker finds the knowledge base already loaded."""
+_WORKER: _Worker | None = None
+
+
+class _Blocks(list[bytes]):
+    """Written blocks kept as they are (`write` appends), then written out with one
+    system call per batch of blocks: no copy into one large buffer."""
+
+    def write(self, block: bytes) -> int:
+        self.append(block)
+        return len(block)
+
+    def write_to(self, fd: int) -> None:
+        blocks = [memoryview(b) for b in self if b]
+        while blocks:
+            written = os.writev(fd, blocks[:512])
+            while blocks and written >= len(blocks[0]):
+                written -= len(blocks[0])
+                del blocks[0]
+            if written:  # a block written in part: the rest of it next
+                blocks[0] = blocks[0][written:]
+
+
+def _start_worker(
+    top: int | None, source: str, skip_invalid: bool, out: str, turn: Any, turned: Any
+) -> None:
+    """In each worker process (a forked one finds the knowledge base already loaded)."""
     global _WORKER
     s = scorer()
-    _WORKER = (s, Renderer(s.model, top), source, skip_invalid)
+    fd = os.open(out, os.O_WRONLY | os.O_APPEND)
+    _WORKER = _Worker(s, Renderer(s.model, top), source, skip_invalid, fd, turn, turned)
 
 
-def _work(numbers: list[int], lines: list[bytes], ends: bool, part: str) -> int:
-    """One chunk explained in a worker and written to the file `part`; returns how many
-    result lines it holds."""
-    assert _WORKER is not None, "the pool starts each worker with _start_worker"
-    s, renderer, source, skip_invalid = _WORKER
-    with open(part, "wb") as out:
-        return _explain_chunk(
-            s, renderer, numbers, lines, ends, out, source=source, skip_invalid=skip_invalid
+def _work(numbers: list[int], lines: list[bytes], ends: bool, chunk: int) -> int:
+    """Chunk number `chunk`, explained in a worker, then appended to the output when the
+    chunks before it are: returns how many result lines it wrote. A chunk that fails
+    still passes the turn on (its error stops the run when the main process reaches it)."""
+    w = _WORKER
+    assert w is not None, "the pool starts each worker with _start_worker"
+    results = _Blocks()
+    failed = True
+    try:
+        done = _explain_chunk(
+            w.scorer,
+            w.renderer,
+            numbers,
+            lines,
+            ends,
+            cast(BinaryIO, results),
+            source=w.source,
+            skip_invalid=w.skip_invalid,
         )
+        failed = False
+    finally:
+        with w.turned:
+            w.turned.wait_for(lambda: w.turn.value == chunk)
+        try:
+            if not failed:
+                results.write_to(w.out)
+        finally:
+            with w.turned:
+                w.turn.value = chunk + 1
+                w.turned.notify_all()
+    return done
 
 
 def _in_parallel(
-    jobs: int,
-    lines: BinaryIO,
-    out: BinaryIO,
-    progress: Progress,
-    setup: tuple[int | None, str, bool],
+    jobs: int, lines: BinaryIO, out: BinaryIO, progress: Progress, setup: tuple[Any, ...]
 ) -> int:
-    """The chunks explained by `jobs` processes and appended to `out` in order; a bad
-    line's InputError comes back from its worker and stops the run as in one process.
-
-    Each worker writes its chunk's results to a file of its own beside `out` (a chunk's
-    few MB through a pipe would be copied four times over); the file is then copied into
-    `out` by the system, without passing through this process, and removed."""
+    """The chunks explained by `jobs` processes, each appending its chunk's results to
+    `out` (empty, nothing buffered) in its turn: the input's order, and no copy through
+    this process. A bad line's InputError comes back from its worker and stops the run
+    as in one process; at most IN_FLIGHT chunks per worker are handed out ahead."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    base = Path(out.name)
+    turn = context.Value("q", 0, lock=False)
+    turned = context.Condition()
     done = 0
-    pending: deque[tuple[AsyncResult[int], Path]] = deque()
-    pool: Pool = context.Pool(jobs, initializer=_start_worker, initargs=setup)
+    pending: deque[AsyncResult[int]] = deque()
+    args = (*setup, out.name, turn, turned)
+    pool: Pool = context.Pool(jobs, initializer=_start_worker, initargs=args)
     try:
         for n, chunk in enumerate(_chunks(lines)):
-            part = base.with_name(f"{base.name}.{n}")
-            pending.append((pool.apply_async(_work, (*chunk, str(part))), part))
+            pending.append(pool.apply_async(_work, (*chunk, n)))
             if len(pending) >= IN_FLIGHT * jobs:
-                done += _append(*pending.popleft(), out)
+                done += pending.popleft().get()
                 progress.update(done)
         while pending:
-            done += _append(*pending.popleft(), out)
+            done += pending.popleft().get()
             progress.update(done)
         pool.close()
     finally:
         pool.terminate()
         pool.join()
-        for _, part in pending:  # a run stopped early: the chunks not written
-            part.unlink(missing_ok=True)
     return done
-
-
-def _append(result: AsyncResult[int], part: Path, out: BinaryIO) -> int:
-    """Wait for a chunk's results, append its file to `out`, remove it."""
-    try:
-        count = result.get()
-        out.flush()
-        with part.open("rb") as source:
-            size = os.fstat(source.fileno()).st_size
-            copied = 0
-            copy_range = getattr(os, "copy_file_range", None)
-            while copy_range is not None and copied < size:
-                try:
-                    step = copy_range(source.fileno(), out.fileno(), size - copied)
-                except OSError:  # e.g. a file system that cannot: copy it ourselves
-                    step = 0
-                if not step:
-                    break
-                copied += step
-            if copied < size:  # no copy_file_range here: through this process
-                source.seek(copied)
-                out.seek(0, os.SEEK_END)
-                while block := source.read(1 << 20):
-                    out.write(block)
-    finally:
-        part.unlink(missing_ok=True)
-    return count
 
 
 def _count_lines(path: Path) -> int:
