@@ -122,3 +122,10 @@ def test_the_axis_runs_to_the_top_of_the_range_and_labels_it() -> None:
         "8",
         "10",
     ]
+
+
+def test_the_top_of_a_short_range_is_not_crowded_by_the_step_below_it() -> None:
+    """STarT Back's 0 to 9: the 9 at the top, no 8 a line below it."""
+    svg = plot(KB.instruments["startback"], [("1 Mar", 7.0)])
+    labels = re.findall(r'text-anchor="end" fill="[^"]+">([0-9.]+)</text>', svg)
+    assert labels == ["0", "2", "4", "6", "9"]

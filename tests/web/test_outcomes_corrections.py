@@ -202,7 +202,7 @@ def test_voiding_on_the_web_keeps_it_listed_and_counts_it_nowhere(world: World) 
     assert plot is not None and plot.group().count('class="point"') == 1
     voided = re.search(r'class="outcome-voided">.*?</ul>', page, re.S)
     assert voided is not None and "voided on " in voided.group()
-    assert WRONG_CLIENT in voided.group()
+    assert "Entered for the wrong client</li>" in voided.group()
     # its own page says so, with no forms left
     html = browser.get(_url(world, wrong)).content.decode()
     assert "Voided on " in html and WRONG_CLIENT in html and "void/" not in html
@@ -234,6 +234,16 @@ def test_the_void_is_the_forms_one_filled_button_and_cancel_is_secondary(world: 
         "outcomes.css"
     )
     assert ".buttons a.button.secondary" in css.read_text()
+
+
+def test_a_corrected_responses_reason_reads_as_one_sentence_on_the_record(world: World) -> None:
+    _record(world, RMDQ_14)
+    typo = _record(world, RMDQ_8)
+    data = actions.ResponseData("rmdq", [1] * 6 + [0] * 18)
+    actions.correct_response(Context(user=world.alice), typo, data, "Ticked two too many.")
+    page = _page(world)
+    assert "Ticked two too many (corrected: the correction is in the table)" in page
+    assert "many. (corrected" not in page
 
 
 def test_a_void_without_a_reason_is_refused_on_the_web_and_nothing_changes(

@@ -165,7 +165,7 @@ def _voided(inst: Instrument, v: queries.Voided) -> str:
     corrected = " (corrected: the correction is in the table)" if v.replaced_by else ""
     return (
         f"{inst.short} {number(v.score)} of {day(v.taken_at)}, voided on {day(v.voided_at)}: "
-        f"{v.reason}{corrected}"
+        f"{v.reason.rstrip().rstrip('.')}{corrected}"
     )
 
 

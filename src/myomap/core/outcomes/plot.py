@@ -172,7 +172,7 @@ def _ticks(low: float, high: float) -> list[float]:
         ticks.append(at)
         at += step
     if ticks[-1] != high:
-        if high - ticks[-1] < step / 2 and len(ticks) > 1:
+        if high - ticks[-1] <= step / 2 and len(ticks) > 1:
             ticks.pop()
         ticks.append(high)
     return ticks
