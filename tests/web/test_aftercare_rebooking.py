@@ -297,3 +297,39 @@ def test_a_past_time_or_an_expired_link_books_nothing(world, client) -> None:
     assert expired.status_code == 410
     assert "This link expired on 10 Mar 2026 at 12:00" in expired.content.decode()
     assert not Appointment.objects.filter(client=dan).exists()
+
+
+def test_a_time_booked_between_the_look_and_the_write_is_refused_by_the_database(
+    world, client, people, monkeypatch
+) -> None:
+    """The clinic books 10:00 after the client's booking looked (it saw it free): the
+    database's one-row-per-unit rule refuses the client's write, and the page says so."""
+    dan, eve, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    link = relief_link(check, sent)
+    appointment_actions.book(
+        Context(user=people.alice, now=sent),
+        client=eve,
+        therapist=people.alice,
+        starts_at=london(9, 10),
+        minutes=60,
+    )
+    real = appointment_actions._refuse_if_taken
+    looks: list[int] = []
+
+    def blind_first_look(*args, **kwargs) -> None:  # the look before the other's commit
+        looks.append(1)
+        if len(looks) > 1:
+            real(*args, **kwargs)
+
+    monkeypatch.setattr(appointment_actions, "_refuse_if_taken", blind_first_look)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        refused = client.post(link + "book/", {"start": "2026-03-09T10:00:00+00:00"})
+    assert len(looks) == 2  # the write failed, and the second look named the conflict
+    assert refused.status_code == 409
+    assert "Not booked: Alice Moss already has an appointment Mon 9 Mar 2026 10:00-11:00." in (
+        html.unescape(refused.content.decode())
+    )
+    assert not Appointment.objects.filter(client=dan).exists()
+    assert ReliefCheck.objects.get(pk=check.pk).appointment is None
