@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +104,37 @@ def page_result(path: str, run: dict[str, Any], floor_rps: float | None) -> dict
     }
 
 
+def stat_cpu_ticks(stat: str) -> tuple[int, int]:
+    """(process group, user + system clock ticks) from a /proc/<pid>/stat line. The
+    command's name is in parentheses and may hold spaces or parentheses itself."""
+    fields = stat[stat.rindex(")") + 2 :].split()
+    # after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+    # cmajflt utime stime ...
+    return int(fields[2]), int(fields[11]) + int(fields[12])
+
+
+def group_cpu_seconds(pgid: int, proc: Path = Path("/proc")) -> float:
+    """The CPU time (user + system) used so far by the live processes of a process group:
+    the server and its workers. None of them forks per request, so the difference over a
+    run is the server's CPU for that run."""
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            group, used = stat_cpu_ticks((entry / "stat").read_text())
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile
+        if group == pgid:
+            ticks += used
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms_per_request(cpu_seconds: float, requests: int) -> float | None:
+    """The server's CPU milliseconds for one request over a run (None: no request)."""
+    return round(cpu_seconds * 1000 / requests, 2) if requests else None
+
+
 def broken_pages(results: dict[str, Any]) -> list[str]:
     """ "database page: why" for every page that answered anything but 2xx."""
     out = []
@@ -134,7 +165,7 @@ def table(results: dict[str, Any]) -> str:
     """The results as a table a person reads ("alone": p50 at one connection)."""
     lines = []
     head = f"{'page':<15}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'non-2xx':>8}"
-    head += f"{'/healthz':>9}{'KB':>6}{'alone ms':>9}  targets"
+    head += f"{'/healthz':>9}{'KB':>6}{'alone ms':>9}{'cpu ms':>8}  targets"
     for db, entry in results["databases"].items():
         if "skipped" in entry:
             lines.append(f"{db}: skipped ({entry['skipped']})")
@@ -148,11 +179,13 @@ def table(results: dict[str, Any]) -> str:
         lines.append(head)
         for name, p in entry["pages"].items():
             alone = p.get("one_connection", {}).get("p50_ms")
+            cpu = p.get("server_cpu_ms_per_request")
             lines.append(
                 f"{name:<15}{p['requests_per_s']:>8.1f}{p['p50_ms']:>8.1f}{p['p95_ms']:>8.1f}"
                 f"{p['p99_ms']:>8.1f}{p['non_2xx']:>8}{p['ratio_to_healthz']:>9.3f}"
                 f"{p.get('kb_per_response', 0):>6.1f}"
-                f"{'' if alone is None else f'{alone:.1f}':>9}  {verdict(p['targets'])}"
+                f"{'' if alone is None else f'{alone:.1f}':>9}"
+                f"{'' if cpu is None else f'{cpu:.2f}':>8}  {verdict(p['targets'])}"
             )
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -332,8 +365,9 @@ def cores() -> int:
 
 
 @contextmanager
-def server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`myomap serve` on a free port; its base URL once /healthz answers. Stopped after."""
+def server(env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """`myomap serve` on a free port: its base URL once /healthz answers, and its process
+    group (the server and its workers). Stopped after."""
     port = free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
@@ -357,7 +391,7 @@ def server(env: dict[str, str], log: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise BenchError(f"the server did not answer in 120 s:\n{log.read_text()}")
             time.sleep(0.3)
-        yield base
+        yield base, proc.pid
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -420,9 +454,10 @@ def bench_database(env: dict[str, str], work: Path, clients: int, seconds: int) 
         "pages": {},
     }
     log = work / "server.log"
-    with server(env, log) as base:
+    with server(env, log) as (base, group):
         try:
-            _load_pages(Session(base, sign_in(base, "demo", "myomap-demo"), token), entry, seconds)
+            session = Session(base, sign_in(base, "demo", "myomap-demo"), token)
+            _load_pages(session, entry, seconds, lambda: group_cpu_seconds(group))
         except BenchError as exc:
             raise BenchError(f"{exc}\n--- the server's log ends with ---\n{_tail(log)}") from None
     if any(page["non_2xx"] for page in entry["pages"].values()):
@@ -431,14 +466,21 @@ def bench_database(env: dict[str, str], work: Path, clients: int, seconds: int) 
     return entry
 
 
-def _load_pages(session: Session, entry: dict[str, Any], seconds: int) -> None:
+def _load_pages(
+    session: Session, entry: dict[str, Any], seconds: int, server_cpu: Callable[[], float]
+) -> None:
     pages = pick_pages(session)
     for page in pages:
         check(session, page)
     floor = None
     for page in pages:
         run_wrk(session, page, WARMUP_SECONDS)
+        before = server_cpu()
         result = page_result(page.path, run_wrk(session, page, seconds), floor)
+        # What one request costs the server, whatever else the machine was doing.
+        result["server_cpu_ms_per_request"] = cpu_ms_per_request(
+            server_cpu() - before, result["requests"]
+        )
         floor = floor or result["requests_per_s"]
         # The page alone, one request at a time: its own cost, without any queue.
         alone = page_result(page.path, run_wrk(session, page, ALONE_SECONDS, 1), None)
@@ -456,7 +498,8 @@ def _load_pages(session: Session, entry: dict[str, Any], seconds: int) -> None:
         entry["pages"][page.name] = result
         print(
             f"  {page.name:<16} {result['requests_per_s']:>8.1f} req/s  "
-            f"p95 {result['p95_ms']:>7.1f} ms",
+            f"p95 {result['p95_ms']:>7.1f} ms  "
+            f"server {result['server_cpu_ms_per_request'] or 0:.2f} CPU ms a request",
             flush=True,
         )
 

@@ -118,3 +118,29 @@ def test_a_page_that_answers_other_than_2xx_is_broken(web: ModuleType) -> None:
 def test_wrk_output_without_the_scripts_line_is_an_error(web: ModuleType) -> None:
     with pytest.raises(web.BenchError, match="no BENCH-JSON line"):
         web.parse_wrk("unable to connect to 127.0.0.1:8123 Connection refused\n")
+
+
+def test_the_servers_cpu_a_request_is_read_from_its_process_group(
+    web: ModuleType, tmp_path: Path
+) -> None:
+    """The server's processes share its process group; their user and system ticks over a
+    run, divided by the run's requests, are what one request cost the server."""
+    stat = "{pid} ({name}) S 1 {group} {group} 0 -1 4194560 900 0 0 0 {user} {system} 0 0 20 0"
+    for pid, name, group, user, system in (
+        (4100, "myomap", 4100, 300, 40),  # the server
+        (4101, "gunicorn: worker (x)", 4100, 1200, 160),  # a name with spaces and ")"
+        (4200, "wrk", 4200, 5000, 900),  # the load generator: not the server's
+    ):
+        (tmp_path / str(pid)).mkdir()
+        line = stat.format(pid=pid, name=name, group=group, user=user, system=system)
+        (tmp_path / str(pid) / "stat").write_text(line + "\n")
+    (tmp_path / "self").mkdir()  # not a process number: skipped
+    (tmp_path / "4300").mkdir()  # a process that ended meanwhile: skipped
+
+    assert web.stat_cpu_ticks(stat.format(pid=1, name="a) (b", group=7, user=3, system=4)) == (7, 7)
+    ticks = web.os.sysconf("SC_CLK_TCK")
+    assert web.group_cpu_seconds(4100, tmp_path) == pytest.approx(1700 / ticks)
+    assert web.cpu_ms_per_request(1.7, 850) == 2.0
+    assert web.cpu_ms_per_request(0.5, 0) is None
+    # this very process is measured from the real /proc too
+    assert web.group_cpu_seconds(web.os.getpgid(0)) > 0
