@@ -18,17 +18,15 @@ the input's order and the same bytes, memory still flat.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult, Pool
 from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import orjson
 
@@ -36,6 +34,9 @@ from myomap.core.referral import InputError, scorer
 from myomap.core.referral.engine import Scorer, run
 from myomap.core.referral.inputs import Drawings, check_drawing, collect, parse_finding
 from myomap.core.referral.jsonl import Renderer
+
+if TYPE_CHECKING:  # multiprocessing is imported only when several processes run
+    from multiprocessing.pool import AsyncResult, Pool
 
 CHUNK = 2048  # lines reasoned about together
 BLOCK_BYTES = 1 << 19  # read at a time
@@ -264,6 +265,8 @@ def _in_parallel(
     `out` (empty, nothing buffered) in its turn: the input's order, and no copy through
     this process. A bad line's InputError comes back from its worker and stops the run
     as in one process; at most IN_FLIGHT chunks per worker are handed out ahead."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     turn = context.Value("q", 0, lock=False)
