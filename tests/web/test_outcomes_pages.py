@@ -50,8 +50,14 @@ def test_every_instrument_has_an_entry_page(world: World, instrument: str) -> No
 def test_the_odi_page_asks_for_section_scores(world: World) -> None:
     html = world.web("alice").get(entry_url(world, "odi")).content.decode()
     assert "1. Pain intensity" in html and "10. Travelling" in html
-    assert "0 for its first statement" in html
+    notice = re.search(r'id="licence-notice">.*?</div>', html, re.S)
+    assert notice is not None  # said once, from its licence terms
+    assert notice.group().count("0 for the first statement ... 5 for the last") == 1
+    assert "first statement" not in notice.group().split("5 for the last")[1]
     assert 'name="section-8"' in html
+    # how many may be blank is said once, in the ODI's word, not beside each section
+    assert '<p class="hint" id="blank-hint">Up to 2 sections may be left blank.</p>' in html
+    assert "(may be left blank)" not in html
 
 
 def test_the_rmdq_page_has_24_statements_to_tick(world: World) -> None:

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from myomap.core.kb.instruments import Instrument, Item
-from myomap.core.outcomes.answers import item_name
+from myomap.core.outcomes.answers import count_of, item_name
 from myomap.core.outcomes.wording import Wording, answer_values
 from myomap.outcomes.actions import MAX_ACTIVITY, MAX_EVERY_NTH, MAX_REASON
 from myomap.records.forms import PlainTextForm
@@ -250,3 +250,14 @@ class ScheduleForm(PlainTextForm):
         data = self.cleaned_data
         whens = ("at_intake", "every_visit", "every_nth", "at_discharge")
         return {i.id: {w: data.get(f"{i.id}-{w}") for w in whens} for i in self.instruments}
+
+
+def blank_hint(instrument: Instrument) -> str:
+    """How many items the form may leave blank, said once above them ('Up to 2 sections
+    may be left blank.'), not beside each; '' where every item is needed (or, as for the
+    PSFS's activities, the form says it its own way)."""
+    most = instrument.scoring.max_missing
+    optional = [item for item in instrument.items if not item.required]
+    if most <= 0 or not optional or has_activities(instrument):
+        return ""
+    return f"Up to {count_of(instrument, min(most, len(optional)))} may be left blank."

@@ -22,7 +22,14 @@ from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes.scoring import number
 from myomap.outcomes import actions, forms, pages, queries
-from myomap.outcomes.forms import CorrectionForm, ResponseForm, VoidForm, has_activities, rows
+from myomap.outcomes.forms import (
+    CorrectionForm,
+    ResponseForm,
+    VoidForm,
+    blank_hint,
+    has_activities,
+    rows,
+)
 from myomap.outcomes.models import QuestionnaireResponse
 from myomap.records.access import staff_required
 from myomap.records.errors import ActionError
@@ -118,6 +125,7 @@ def _page(
         "form": form,
         "rows": rows(form),
         "activities": has_activities(inst),
+        "blank_hint": blank_hint(inst),
         "wording": wording,
     }
 
