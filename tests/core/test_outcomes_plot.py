@@ -129,3 +129,9 @@ def test_the_top_of_a_short_range_is_not_crowded_by_the_step_below_it() -> None:
     svg = plot(KB.instruments["startback"], [("1 Mar", 7.0)])
     labels = re.findall(r'text-anchor="end" fill="[^"]+">([0-9.]+)</text>', svg)
     assert labels == ["0", "2", "4", "6", "9"]
+
+
+def test_a_long_series_draws_smaller_points_that_stay_apart() -> None:
+    few = plot(KB.instruments["nprs"], [("1 Mar", 7.0), ("8 Mar", 5.0)])
+    many = plot(KB.instruments["nprs"], [(f"d{n}", float(n % 10)) for n in range(26)])
+    assert few.count('r="5"') == 2 and many.count('r="3.5"') == 26

@@ -114,9 +114,11 @@ def plot(
             f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2.5" '
             'stroke-linejoin="round"/>'
         )
+    radius = 5 if count <= 12 else 3.5  # a long series' points apart, not one blue bar
     for i, (label, value) in enumerate(points):
         parts.append(
-            f'<circle class="point" cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{LINE}">'
+            f'<circle class="point" cx="{x(i):.1f}" cy="{y(value):.1f}" r="{radius:g}" '
+            f'fill="{LINE}">'
             f"<title>{escape(label)}: {number(value)}</title></circle>"
         )
     for i, anchor in _labelled([label for label, _ in points], [x(i) for i in range(count)]):
