@@ -77,7 +77,20 @@ def sign_session(people: People, dan: Client, signed_at: dt.datetime, captured) 
 
 
 @pytest.fixture
-def world(people: People, django_capture_on_commit_callbacks):
+def queue(tmp_path):
+    """The jobs the signatures ask for go to a queue of this test's own."""
+    from huey.storage import SqliteStorage
+
+    from myomap.jobs.queue import HUEY
+
+    kept = HUEY._storage
+    HUEY.storage = SqliteStorage("myomap", filename=str(tmp_path / "jobs.sqlite3"))
+    yield HUEY
+    HUEY.storage = kept
+
+
+@pytest.fixture
+def world(people: People, queue, django_capture_on_commit_callbacks):
     """Dan with three followed sessions (relief 7, 10 and 7 days) and one signed today;
     Alice works Monday to Friday 09:00-17:00 and has Eve at 09:00 on Monday 9 March."""
     Clinic.objects.filter(pk=people.lakeside.pk).update(time_zone="Europe/London")

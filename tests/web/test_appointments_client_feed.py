@@ -16,7 +16,7 @@ import icalendar
 import pytest
 import time_machine
 from test_aftercare_check_in import ANSWERS
-from test_aftercare_rebooking import SIGNED, london, relief_link, world  # noqa: F401
+from test_aftercare_rebooking import SIGNED, london, queue, relief_link, world  # noqa: F401
 
 from myomap.aftercare import actions as aftercare_actions
 from myomap.aftercare import links
