@@ -119,6 +119,8 @@ def test_the_report_counts_clients_improving_by_the_minimal_important_change(
     page = browser.get(REPORT).content.decode()
 
     assert "minimal important change: 5 points or 30%" in page
+    # the baseline is the current episode's first score, as on each record
+    assert "in their current episode of care: how many improved from the episode's first" in page
     row = page.split("<strong>RMDQ</strong>")[1].split("</tr>")[0]
     assert "50% (1 of 2)" in row
     assert "PEG" in page and "no threshold set" in page
