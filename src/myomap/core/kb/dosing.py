@@ -124,6 +124,18 @@ class Dose(_Part):
                 yield Ref("dose.gentler.sources", "sources", source)
 
 
+class Hours(_Part):
+    """A number of hours after a session, with its sources."""
+
+    hours: int = Field(ge=1)
+    sources: tuple[Id, ...] = Field(min_length=1)
+    note: Text | None = None
+
+    def references(self, field: str) -> Iterator[Ref]:
+        for source in self.sources:
+            yield Ref(f"{field}.sources", "sources", source)
+
+
 class Aftercare(Cited):
     """What to expect after a session and when to come back: one entry (`aftercare.yaml`).
 
@@ -138,12 +150,21 @@ class Aftercare(Cited):
     # When the client is asked whether the pain is back: optional, so a folder without it
     # still loads (no follow-ups are then sent).
     relief_check_days: Days | None = None
+    # When soreness the 24 h check-in found not fading is asked about again (and still not
+    # fading alerts the therapist): optional likewise; past the soreness window's end.
+    soreness_recheck_hours: Hours | None = None
     note: Text | None = None
 
     @model_validator(mode="after")
     def _rebooking_has_a_usual_interval(self) -> Aftercare:
         if self.rebook_days.usual is None:
             raise ValueError("rebook_days needs a usual interval")
+        recheck = self.soreness_recheck_hours
+        if recheck is not None and recheck.hours <= self.soreness_hours.high:
+            raise ValueError(
+                f"soreness_recheck_hours ({recheck.hours}) must come after the "
+                f"{self.soreness_hours.high} h by which soreness usually fades"
+            )
         return self
 
     def references(self) -> Iterator[Ref]:
@@ -153,6 +174,8 @@ class Aftercare(Cited):
         yield from self.rebook_days.references("rebook_days")
         if self.relief_check_days is not None:
             yield from self.relief_check_days.references("relief_check_days")
+        if self.soreness_recheck_hours is not None:
+            yield from self.soreness_recheck_hours.references("soreness_recheck_hours")
 
     @classmethod
     def check_entries(cls, entries: Sequence[Entry]) -> Iterator[tuple[str, str, str]]:
