@@ -65,9 +65,12 @@ def test_the_portal_pages_have_no_critical_or_serious_violations(
     browser: Any, live_server: Any, world: World
 ) -> None:
     link = invitations.invite_client(Context(user=world.alice, via="cli"), world.client).link_path
-    found = check(browser, live_server, None, [link])
+    found = check(browser, live_server, None, [link, "/portal/sign-in-link/"])
     found |= check(
-        browser, live_server, world.dan, ["/me/", "/me/diary/", f"/clients/{world.client.pk}/"]
+        browser,
+        live_server,
+        world.dan,
+        ["/me/", "/me/diary/", "/me/notes/", f"/clients/{world.client.pk}/"],
     )
     found |= check(browser, live_server, world.alice, [f"/portal/visits/{world.visit.pk}/program/"])
     assert not found, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in found.items())
