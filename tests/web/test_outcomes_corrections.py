@@ -230,6 +230,8 @@ def test_the_void_is_the_forms_one_filled_button_and_cancel_is_secondary(world: 
     assert '<button type="submit" class="primary danger">Void this RMDQ</button>' in form.group()
     assert re.search(r'<a class="button secondary" href="[^"]+">Cancel</a>', form.group())
     assert "myomap/css/outcomes.css" in html  # where Cancel is drawn as a secondary button
+    # the answers stay a table of two short columns on a phone (not a card per answer)
+    assert '<table class="table outcome-table outcome-answers">' in html
     css = (Path(__file__).resolve().parents[2] / "src/myomap/outcomes/static/myomap/css").joinpath(
         "outcomes.css"
     )
