@@ -139,25 +139,21 @@ def run_batch(
     out_path = Path(target)
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.tmp")
     done = 0
-    # One process unless there is more than a chunk's work for the others.
-    jobs = min(jobs or usable_cores(), -(-total // CHUNK))
+    # The first chunk is explained here; the others need more than one chunk each.
+    jobs = min(jobs or usable_cores(), -(-total // CHUNK) - 1)
     try:
         with path.open("rb") as lines, tmp.open("wb") as out:
-            if jobs > 1:
-                done = _in_parallel(jobs, lines, out, progress, (top, source, skip_invalid))
-            else:
-                for numbers, chunk, ends in _chunks(lines):
-                    done += _explain_chunk(
-                        s,
-                        renderer,
-                        numbers,
-                        chunk,
-                        ends,
-                        out,
-                        source=source,
-                        skip_invalid=skip_invalid,
+            chunks = _chunks(lines)
+            for numbers, chunk, ends in chunks:
+                done += _explain_chunk(
+                    s, renderer, numbers, chunk, ends, out, source=source, skip_invalid=skip_invalid
+                )
+                progress.update(done)
+                if jobs > 1:  # the first chunk here: the workers start with its fragments
+                    out.flush()
+                    done = _in_parallel(
+                        jobs, chunks, out, progress, done, renderer, source, skip_invalid
                     )
-                    progress.update(done)
         tmp.replace(out_path)
     except InputError as exc:
         tmp.unlink(missing_ok=True)
@@ -215,14 +211,21 @@ class _Blocks(list[bytes]):
                 blocks[0] = blocks[0][written:]
 
 
+_RENDERER: Renderer | None = None  # the main process's, for forked workers to start from
+
+
 def _start_worker(
     top: int | None, source: str, skip_invalid: bool, out: str, turn: Any, turned: Any
 ) -> None:
-    """In each worker process (a forked one finds the knowledge base already loaded)."""
+    """In each worker process. A forked one finds the knowledge base loaded and the main
+    process's renderer, with the fragments its first chunk made."""
     global _WORKER
     s = scorer()
+    renderer = _RENDERER
+    if renderer is None or renderer.model is not s.model or renderer.top != top:
+        renderer = Renderer(s.model, top)
     fd = os.open(out, os.O_WRONLY | os.O_APPEND)
-    _WORKER = _Worker(s, Renderer(s.model, top), source, skip_invalid, fd, turn, turned)
+    _WORKER = _Worker(s, renderer, source, skip_invalid, fd, turn, turned)
 
 
 def _work(numbers: list[int], lines: list[bytes], ends: bool, chunk: int) -> int:
@@ -259,24 +262,33 @@ def _work(numbers: list[int], lines: list[bytes], ends: bool, chunk: int) -> int
 
 
 def _in_parallel(
-    jobs: int, lines: BinaryIO, out: BinaryIO, progress: Progress, setup: tuple[Any, ...]
+    jobs: int,
+    chunks: Iterator[tuple[list[int], list[bytes], bool]],
+    out: BinaryIO,
+    progress: Progress,
+    done: int,
+    renderer: Renderer,
+    source: str,
+    skip_invalid: bool,
 ) -> int:
     """The chunks explained by `jobs` processes, each appending its chunk's results to
-    `out` (empty, nothing buffered) in its turn: the input's order, and no copy through
-    this process. A bad line's InputError comes back from its worker and stops the run
-    as in one process; at most IN_FLIGHT chunks per worker are handed out ahead."""
+    `out` (nothing left in its buffer) in its turn: the input's order, and no copy
+    through this process. A bad line's InputError comes back from its worker and stops
+    the run as in one process; at most IN_FLIGHT chunks per worker are handed out ahead.
+    Returns how many lines are written, with the `done` before."""
+    global _RENDERER
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     turn = context.Value("q", 0, lock=False)
     turned = context.Condition()
-    done = 0
     pending: deque[AsyncResult[int]] = deque()
-    args = (*setup, out.name, turn, turned)
+    args = (renderer.top, source, skip_invalid, out.name, turn, turned)
+    _RENDERER = renderer
     pool: Pool = context.Pool(jobs, initializer=_start_worker, initargs=args)
     try:
-        for n, chunk in enumerate(_chunks(lines)):
+        for n, chunk in enumerate(chunks):
             pending.append(pool.apply_async(_work, (*chunk, n)))
             if len(pending) >= IN_FLIGHT * jobs:
                 done += pending.popleft().get()
@@ -288,6 +300,7 @@ def _in_parallel(
     finally:
         pool.terminate()
         pool.join()
+        _RENDERER = None
     return done
 
 
