@@ -216,8 +216,14 @@ class Renderer:
         self.table = table
         # Each candidate's pattern regions (ascending), and each region's place in it (1..).
         kinds = np.select([model.essential, model.spillover, model.local], [1, 2, 3], 0)
-        self.kind = kinds
         self.pattern, self.place, self.base = _places(kinds > 0)
+        # Per candidate, its pattern's regions (ascending): their kinds and names.
+        self.member_kind = [[int(kinds[c, r]) for r in rs] for c, rs in enumerate(self.pattern)]
+        self.member_name = [[names[r] for r in rs] for rs in self.pattern]
+        self.detail_head = [
+            b'{"muscle":%s,"side":%s,"explains":[' % (_dump(m), _dump(side))
+            for m, side in model.units
+        ]
         # Each cover unit's regions, and each region's place in it.
         unit_pattern = np.zeros((len(model.units), regions), dtype=bool)
         np.logical_or.at(unit_pattern, model.cand_unit, model.pattern)
@@ -244,30 +250,24 @@ class Renderer:
         return out
 
     def _pattern_pieces(self, key: int) -> tuple[bytes, bytes]:
-        """A pair's "explains" block and its zone lists, for (candidate, painful sub-pattern)."""
-        return self._explains(key), self._zones(key)
-
-    def _explains(self, key: int) -> bytes:
-        """',"explains":[...],"unexplained":[' for (candidate, painful sub-pattern)."""
+        """A pair's "explains" block and its zone lists, for (candidate, painful sub-pattern):
+        ',"explains":[...],"unexplained":[' and '],"essential":[...],...,"findings":[]}'."""
         c, code = key % len(self.pattern), key // len(self.pattern)
-        seq = self._sequence(code, self.pattern[c], self.base)
-        kind = self.kind[c]
-        ordered = [r for k in (1, 2, 3) for r in seq if kind[r] == k]
-        names = b",".join(self.names[r] for r in ordered)
-        return names + b'],"unexplained":['
-
-    def _zones(self, key: int) -> bytes:
-        c, code = key % len(self.pattern), key // len(self.pattern)
-        seq = self._sequence(code, self.pattern[c], self.base)
-        kind = self.kind[c]
-        lists = [b",".join(self.names[r] for r in seq if kind[r] == k) for k in (1, 2, 3)]
-        painful = set(seq)
-        free = b",".join(
-            self.names[r] for r in self.pattern[c] if kind[r] == 1 and r not in painful
-        )
+        kinds, names = self.member_kind[c], self.member_name[c]
+        by_kind: tuple[list[bytes], list[bytes], list[bytes]] = ([], [], [])
+        painful = set()
+        base = self.base
+        while code:  # the painful regions of the pattern, in pain order
+            code, digit = divmod(code, base)
+            by_kind[kinds[digit - 1] - 1].append(names[digit - 1])
+            painful.add(digit - 1)
+        essential, spillover, local = by_kind
+        free = b",".join(names[i] for i, kind in enumerate(kinds) if kind == 1 and i not in painful)
         return (
+            b",".join(essential + spillover + local) + b'],"unexplained":[',
             b'],"essential":[%s],"spillover":[%s],"local":[%s],"pain_free_essential":[%s],'
-            b'"findings":[]}' % (*lists, free)
+            b'"findings":[]}'
+            % (b",".join(essential), b",".join(spillover), b",".join(local), free),
         )
 
     def _detail(self, key: int) -> tuple[bytes]:
@@ -275,12 +275,7 @@ class Renderer:
         units = len(self.unit_regions)
         u, code = key % units, key // units
         seq = self._sequence(code, self.unit_regions[u], self.unit_base)
-        muscle, side = self.model.units[u]
-        body = b'{"muscle":%s,"side":%s,"explains":[%s]}' % (
-            _dump(muscle),
-            _dump(side),
-            b",".join(self.names[r] for r in seq),
-        )
+        body = self.detail_head[u] + b",".join(self.names[r] for r in seq) + b"]}"
         return (body if first else b"," + body,)
 
     # --------------------------------------------------------------------- lines
