@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from myomap.aftercare import links, relief
+from myomap.aftercare import links, recheck, relief
 from myomap.aftercare.models import CheckIn
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
@@ -130,11 +130,13 @@ def answer_check_in(
     if reasons:
         check_in.alert = "; ".join(reasons)
         check_in.save(update_fields=["alert"])
-        _alert_therapist(check_in, ctx.now)
+        alert_therapist(check_in, ctx.now)
+    if not fading:
+        recheck.ask(check_in, ctx.now)
     return check_in
 
 
-def _alert_therapist(check_in: CheckIn, now: dt.datetime) -> None:
+def alert_therapist(check_in: CheckIn, now: dt.datetime, key: str = "") -> None:
     """An e-mail to the session's therapist at once (no client name or answers in it: the
     alerts page has them behind the sign-in)."""
     therapist = check_in.visit.therapist
@@ -143,7 +145,7 @@ def _alert_therapist(check_in: CheckIn, now: dt.datetime) -> None:
     alerts = links.url("/aftercare/alerts/")
     session = check_in.session_at.astimezone(check_in.clinic.zone)
     mail.send_later(
-        key=f"check-in-alert:{check_in.pk}",
+        key=key or f"check-in-alert:{check_in.pk}",
         to=[therapist.email],
         subject="A client's check-in needs you",
         body=(

@@ -8,4 +8,4 @@ class AftercareConfig(AppConfig):
     def ready(self) -> None:
         # The check-in is asked for when a session's note is first signed, and sent by a
         # worker (a kind of job).
-        from myomap.aftercare import jobs, relief, signals  # noqa: F401
+        from myomap.aftercare import jobs, recheck, relief, signals  # noqa: F401

@@ -62,3 +62,17 @@ class ReliefForm(PlainTextForm):
         coerce=int,
         widget=forms.RadioSelect,
     )
+
+
+class RecheckForm(PlainTextForm):
+    """The second soreness question: how sore, and fading yet?"""
+
+    soreness = forms.TypedChoiceField(
+        label="How sore are you now? (0 none, 10 the worst)",
+        choices=SCALE,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    fading = forms.ChoiceField(
+        label="Is the soreness fading now?", choices=YES_NO, widget=forms.RadioSelect
+    )

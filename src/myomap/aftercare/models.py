@@ -82,3 +82,27 @@ class ReliefCheck(models.Model):
     @property
     def audit_client(self) -> Client:
         return self.client
+
+
+class SorenessRecheck(models.Model):
+    """The second question about soreness, when the check-in found it not fading: asked at
+    the knowledge base's hour after the session (aftercare.yaml `soreness_recheck_hours`)
+    through a one-time link; still not fading alerts the therapist on the check-in."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    check_in = models.OneToOneField(CheckIn, on_delete=models.CASCADE, related_name="recheck")
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    soreness = models.PositiveSmallIntegerField(null=True, blank=True)  # 0-10
+    fading = models.BooleanField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"soreness recheck after check-in {self.check_in_id}"
+
+    @property
+    def audit_client(self) -> Client:
+        return self.client

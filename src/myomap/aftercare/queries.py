@@ -17,7 +17,7 @@ def alerts_for(user: Any, *, seen: bool = False) -> QuerySet[CheckIn]:
     found = CheckIn.objects.filter(clinic_id=user.clinic_id).exclude(alert="")
     return (
         found.filter(seen_at__isnull=not seen)
-        .select_related("client", "visit", "visit__therapist", "seen_by")
+        .select_related("client", "visit", "visit__therapist", "seen_by", "recheck")
         .order_by("-answered_at", "-pk")
     )
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.accounts.models import Clinic
-from myomap.aftercare import actions, queries, relief
-from myomap.aftercare.forms import CheckInForm, ReliefForm
+from myomap.aftercare import actions, queries, recheck, relief
+from myomap.aftercare.forms import CheckInForm, RecheckForm, ReliefForm
 from myomap.aftercare.models import ReliefCheck
 from myomap.appointments.models import Appointment
 from myomap.appointments.templatetags.appointments import client_feed_link
@@ -181,3 +181,32 @@ def relief_book(request: HttpRequest, secret: str) -> HttpResponse:
     context = {"error": error, **_booking(request, found, secret, ctx.now)}
     status = 409 if error else 200
     return _no_store(_on_clinic_clock(request, "aftercare/relief_booking.html", context, status))
+
+
+@require_http_methods(["GET", "POST"])
+def soreness_again(request: HttpRequest, secret: str) -> HttpResponse:
+    """ "Is the soreness fading now?" from the e-mailed one-time link, asked when the
+    check-in found it not fading."""
+    ctx = Context.of(request)
+    try:
+        found = recheck.recheck_for(secret, ctx.now)
+    except actions.LinkRefused as refused:
+        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+    form = RecheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answered = recheck.answer(
+                ctx,
+                found,
+                soreness=form.cleaned_data["soreness"],
+                fading=form.cleaned_data["fading"] == "yes",
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return _no_store(
+                render(request, "aftercare/recheck_thanks.html", {"recheck": answered})
+            )
+    context = {"form": form, "clinic": found.clinic.name, "given_name": found.client.given_name}
+    status = 400 if request.method == "POST" else 200
+    return _no_store(render(request, "aftercare/recheck.html", context, status=status))
