@@ -144,14 +144,18 @@ def _painful_members(
 
     The code names the painful part of the pattern in pain order, exactly (float64 sums
     below 2**53), so one cached fragment serves every owner with the same code."""
-    sizes = np.diff(d.indptr)[rows]
+    first = d.indptr[rows]
+    sizes = d.indptr[rows + 1] - first
     owner = np.repeat(np.arange(len(rows)), sizes)
-    slot = _slots(sizes)
-    region = by_pain[d.indptr[rows][owner] + slot]
+    before = np.cumsum(sizes) - sizes  # entries of the owners before each
+    slot = np.arange(len(owner)) - np.repeat(before, sizes)
+    region = by_pain[np.repeat(first, sizes) + slot]
     at = place[patterns[owner] * regions + region]
     inside = at > 0
-    count = np.bincount(owner, weights=inside, minlength=len(rows)).astype(np.int64)
-    rank = np.cumsum(inside) - 1 - (np.cumsum(count) - count)[owner]
+    inside_before = np.zeros(len(owner) + 1, dtype=np.int64)  # inside entries before each
+    np.cumsum(inside, out=inside_before[1:])
+    count = inside_before[before + sizes] - inside_before[before]
+    rank = inside_before[1:] - 1 - np.repeat(inside_before[before], sizes)
     # Outside entries weigh nothing (their place is 0), so no entry needs picking out.
     code = np.bincount(owner, weights=at * powers[rank], minlength=len(rows)).astype(np.int64)
     return _Members(owner, slot, region, inside, rank, count, code)
