@@ -57,28 +57,6 @@ def _refused(exc: Invalid) -> Status[Any]:
     return Status(422, {"detail": exc.message, "field": exc.field})
 
 
-def _point(kb: Any, trigger_point: str, side: str) -> dict[str, Any] | None:
-    point = kb.trigger_points.get(trigger_point)
-    if point is None:
-        return None
-    region = next(
-        (
-            rid
-            for rid, r in kb.regions.items()
-            if r.base == point.location.region and r.side in (side, None, "", "center", "midline")
-        ),
-        None,
-    )
-    muscle = kb.muscles.get(point.muscle)
-    return {
-        "trigger_point": trigger_point,
-        "name": point.name,
-        "muscle": muscle.name if muscle is not None else point.muscle,
-        "side": side,
-        "region": region,
-    }
-
-
 @router.get(
     "/me/program",
     response={200: ProgramOut, **ERRORS},
@@ -93,7 +71,7 @@ def program(request: HttpRequest) -> dict[str, Any]:
     exercises = []
     for row in rows:
         item, ex = row.item, row.exercise
-        point = _point(kb, item.trigger_point, item.side) if item.trigger_point else None
+        point = queries.own_point(item.trigger_point, item.side) if item.trigger_point else None
         exercises.append(
             {
                 "item": item.pk,

@@ -44,14 +44,10 @@ def _own(request: HttpRequest) -> Any:
 
 
 def _marker(kb: Any, trigger_point: str, side: str) -> tuple[str, str] | None:
-    point = kb.trigger_points.get(trigger_point)
-    if point is None:
+    point = queries.own_point(trigger_point, side)
+    if point is None or point.region is None:
         return None
-    base = point.location.region
-    for rid, region in kb.regions.items():
-        if region.base == base and region.side in (side, None, "", "center", "midline"):
-            return (rid, point.name)
-    return None
+    return (point.region, point.name)
 
 
 @require_GET

@@ -62,6 +62,40 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
+@dataclass(frozen=True)
+class OwnPoint:
+    """One of the client's own trigger points, for its self-release: its names and the
+    body map region it is drawn in (None when the map has none on that side)."""
+
+    trigger_point: str
+    name: str
+    muscle: str
+    side: str
+    region: str | None
+
+
+def own_point(trigger_point: str, side: str) -> OwnPoint | None:
+    """The point of a self-release item, as the portal draws it; None when the knowledge
+    base no longer has it."""
+    kb = load_default()
+    point = kb.trigger_points.get(trigger_point)
+    if point is None:
+        return None
+    base = point.location.region
+    region = next(
+        (
+            rid
+            for rid, r in kb.regions.items()
+            if r.base == base and r.side in (side, None, "", "center", "midline")
+        ),
+        None,
+    )
+    muscle = kb.muscles.get(point.muscle)
+    return OwnPoint(
+        trigger_point, point.name, muscle.name if muscle else point.muscle, side, region
+    )
+
+
 @dataclass
 class Row:
     """One exercise of the program with the knowledge base's words and today's log."""
