@@ -125,3 +125,57 @@ def test_the_client_answers_the_check_in_from_the_e_mailed_link_on_a_phone(
     page.goto(f"{live_server.url}{path.group(1)}")
     expect(page.locator("#why")).to_contain_text("a link works once")
     context.close()
+
+
+def test_the_client_books_the_suggested_time_on_a_phone_and_the_calendar_shows_it(
+    browser, live_server, alice, artifacts
+):
+    from browser_kit import signed_in
+
+    from myomap.aftercare import links, relief
+
+    Clinic.objects.filter(pk=alice.clinic_id).update(time_zone="Europe/London")
+    zone = Clinic.objects.get(pk=alice.clinic_id).zone
+    ctx, dan = _dan(alice)
+    actions.set_weekly_hours(ctx, alice, [(d, dt.time(9), dt.time(17)) for d in range(7)])
+    intake = client_actions.record_intake(
+        ctx, dan, client_actions.IntakeData("Low back pain", {"sacrum": 4})
+    )
+    visit = visit_actions.start_visit(ctx, dan, intake)
+    now = timezone.now()
+    session_at = now - dt.timedelta(days=4)
+    check = relief.ask(visit, session_at, 4, now)
+    link = f"/aftercare/relief/{links.issue(check, relief.SALT, now)}/"
+    suggested = (session_at + dt.timedelta(days=7)).astimezone(zone).date()  # the usual day 7
+
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{link}")
+    expect(page.locator("h1").first).to_have_text("Dan, is the pain back?")
+    page.locator('input[name="back"][value="no"]').tap()
+    page.locator('input[name="pain_now"][value="1"]').tap()
+    page.click("button:has-text('Send')")
+    expect(page.locator("h1").first).to_have_text("Thank you")
+    expect(page.locator("#rebooking-words")).to_contain_text(
+        f"Suggest rebooking on {suggested:%A} {suggested.day} {suggested:%b} (day 7): "
+        "no relief measured yet (it usually lasts 4-14 days)"
+    )
+    assert _fits(page)
+    page.screenshot(path=str(artifacts / "rebooking-phone.png"), full_page=True)
+    page.locator("#rebooking-offer button:has-text('Book 09:00')").tap()
+    expect(page.locator("h1").first).to_have_text("You are booked")
+    expect(page.locator("#booked")).to_contain_text("at 09:00 with Alice Moss at Lakeside")
+    stored = Appointment.objects.get(client=dan)
+    assert stored.booked_via == "check-in"
+    assert stored.starts_at.astimezone(zone) == dt.datetime.combine(
+        suggested, dt.time(9), tzinfo=zone
+    )
+    context.close()
+
+    tablet = signed_in(browser, live_server, alice, TABLET, mobile=False)
+    page = tablet.new_page()
+    page.goto(f"{live_server.url}/appointments/day/{suggested.isoformat()}/")
+    expect(page.locator(".calendar-day")).to_contain_text(
+        f"09:00\N{EN DASH}10:00 Dan {DAN_FAMILY_NAME} Booked · booked by the client"
+    )
+    tablet.close()
