@@ -65,9 +65,7 @@ def _refused(exc: Invalid) -> Status[Any]:
 )
 def program(request: HttpRequest) -> dict[str, Any]:
     ctx, client = _own(request)
-    kb = load_default()
     rows, days = queries.rows(ctx.user, client, ctx.now)
-    release = core.rules(kb).self_release_precautions
     exercises = []
     for row in rows:
         item, ex = row.item, row.exercise
@@ -81,7 +79,7 @@ def program(request: HttpRequest) -> dict[str, Any]:
                 "picture": reverse("reference:illustration", args=[ex.id]),
                 "dose": {name: getattr(item, name) for name in core.DOSE_FIELDS},
                 "steps": list(ex.steps),
-                "precautions": [*ex.precautions, *(release if item.trigger_point else ())],
+                "precautions": list(row.precautions),
                 "why": item.why,
                 "point": point,
                 "today": [e.outcome for e in row.today],

@@ -113,6 +113,14 @@ class Row:
     def last_today(self) -> str:
         return self.today[-1].outcome if self.today else ""
 
+    @property
+    def precautions(self) -> tuple[str, ...]:
+        """The exercise's precautions, and a self-release's own (the knowledge base's)."""
+        extra = (
+            core.rules(load_default()).self_release_precautions if self.item.trigger_point else ()
+        )
+        return (*self.exercise.precautions, *extra)
+
 
 def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[dt.date]]:
     """The client's exercises with today's log and the last seven days' outcomes."""
