@@ -179,12 +179,12 @@ def test_the_signed_note_suggests_the_day_from_measured_relief_with_times_booked
     assert "by the clinic (Alice Moss), 3 Mar 2026 10:03" in shown
     with time_machine.travel(SIGNED + dt.timedelta(minutes=4), tick=False):
         page = client.get(f"/visits/{visit.pk}/note/").content.decode()
-    assert [f["time"] for f in booking_forms(page, "/appointments/new/")] == [
-        "11:00",
-        "11:15",
-        "11:30",
-        "11:45",
-    ]
+    assert booking_forms(page, "/appointments/new/") == []  # booked: no more to offer
+    assert WORDS in page
+    assert (
+        f'Already booked: <a href="/appointments/{stored.pk}/">Monday 9 Mar at 10:00</a> '
+        "with Alice Moss."
+    ) in page
 
     # Another clinic's therapist sees no suggestion (nor the note).
     client.force_login(people.bob)

@@ -18,6 +18,7 @@ from myomap.aftercare import actions, queries, recheck, relief
 from myomap.aftercare.forms import CheckInForm, RecheckForm, ReliefForm
 from myomap.aftercare.models import ReliefCheck
 from myomap.appointments.models import Appointment
+from myomap.appointments.queries import next_appointment
 from myomap.appointments.templatetags.appointments import client_feed_link
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
@@ -43,7 +44,7 @@ def check_in(request: HttpRequest, secret: str) -> HttpResponse:
                 "check_in": answered,
                 "calendar_link": client_feed_link(request, answered.client),
             }
-            return render(request, "aftercare/thanks.html", thanks)
+            return _no_store(render(request, "aftercare/thanks.html", thanks))
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "clinic": found.clinic.name, "given_name": found.client.given_name}
     response = render(request, "aftercare/check_in.html", context, status=status)
@@ -133,14 +134,15 @@ def _on_clinic_clock(
 def _booking(
     request: HttpRequest, check: ReliefCheck, secret: str, now: dt.datetime
 ) -> dict[str, Any]:
-    """What a relief page shows of the next session: the suggestion with the open times of
-    the session's therapist (each booked by a POST to this link), the appointment booked
-    from this link once it is, and the client's calendar link if the clinic made one."""
+    """What a relief page shows of the next session: the appointment booked from this link
+    (or otherwise already booked), else the suggestion with the open times of the session's
+    therapist (each booked by a POST to this link); and the client's calendar link if the
+    clinic made one."""
     booked = (
         Appointment.objects.filter(pk=check.appointment_id).select_related("therapist").first()
         if check.appointment_id
         else None
-    )
+    ) or next_appointment(check.client, now)
     visit = check.visit
     found = None
     if booked is None:

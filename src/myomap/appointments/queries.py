@@ -200,3 +200,15 @@ def client_feed_appointments(client: Client, now: dt.datetime) -> QuerySet[Appoi
         .select_related("clinic")
         .order_by("starts_at")
     )
+
+
+def next_appointment(client: Client, now: dt.datetime) -> Appointment | None:
+    """The client's next booked appointment not yet begun, else None."""
+    return (
+        Appointment.objects.filter(
+            client=client, status=Appointment.Status.BOOKED, starts_at__gt=now
+        )
+        .select_related("therapist")
+        .order_by("starts_at")
+        .first()
+    )

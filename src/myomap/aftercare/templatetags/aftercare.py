@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from myomap.aftercare import queries
 from myomap.aftercare.models import CheckIn
+from myomap.appointments.queries import next_appointment
 
 register = template.Library()
 
@@ -41,6 +42,7 @@ def rebooking_at_sign_off(context: template.Context, visit: Any) -> dict[str, An
         found = queries.offer(visit.client, visit.therapist, session_at, now)
     return {
         "offer": found,
+        "next": next_appointment(visit.client, now),
         "staff": True,
         "client": visit.client,
         "csrf_token": context.get("csrf_token"),
