@@ -7,6 +7,7 @@ alice his therapist, dan himself, bob at Hilltop."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -189,6 +190,24 @@ def test_two_scores_of_one_day_are_one_date_under_the_plot_and_timed_in_the_tabl
     assert table is not None
     when = f"{morning.day} {morning:%b %Y}"
     assert f"<td>{when}, 09:00</td>" in table.group() and f"<td>{when}, 16:00</td>" in table.group()
+
+
+def test_a_long_series_shows_its_baseline_and_latest_beside_the_plot_and_all_below(
+    world: World,
+) -> None:
+    start = timezone.now() - dt.timedelta(days=40)
+    for n in range(12):
+        data = actions.ResponseData("nprs", [8 - n // 2], taken_at=start + dt.timedelta(days=3 * n))
+        actions.record_response(Context(user=world.alice), world.client, data)
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    recent = re.search(r'<div class="outcome-recent">.*?</table>', page, re.S)
+    assert recent is not None
+    assert "The baseline and the latest 5 of 12 scores:" in recent.group()
+    scores = re.findall(r"<tr><td>[^<]+</td><td>(\d+)</td>", recent.group())
+    assert scores == ["8", "5", "4", "4", "3", "3"]
+    every = re.search(r'<details class="outcome-all">.*?</details>', page, re.S)
+    assert every is not None and "All 12 scores of this episode" in every.group()
+    assert len(re.findall(r"<tr><td>", every.group())) == 12
 
 
 def test_psfs_form_asks_for_3_to_5_rated_activities_and_names_every_unnamed_one(

@@ -46,6 +46,15 @@ class Shown:
     earlier: tuple[Earlier, ...] = ()
     voided: tuple[str, ...] = ()
 
+    @property
+    def recent(self) -> list[Row]:
+        """The rows beside the plot: all of a short series; of a long one, the baseline and
+        the latest few (every score is in the full table below it, and in the plot)."""
+        return self.rows if len(self.rows) <= SHOWN_ROWS else [self.rows[0], *self.rows[-5:]]
+
+
+SHOWN_ROWS = 8  # a longer series shows its baseline and latest 5 beside the plot
+
 
 def day(moment: Any) -> str:
     local = timezone.localtime(moment)
