@@ -110,6 +110,13 @@ def test_a_therapist_enters_an_rmdq_twice_and_the_record_shows_the_change(
     expect(small_plot).to_be_visible()
     box = small_plot.bounding_box()
     assert box is not None and 250 <= box["width"] <= PHONE["width"]
+    # the axis labels as the phone draws them: the font scaled with the plot, 13 px or more
+    sizes = small_plot.evaluate(
+        """(svg) => [...svg.querySelectorAll('text')].map((t) =>
+            parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width
+            / svg.viewBox.baseVal.width)"""
+    )
+    assert sizes and min(sizes) >= 13, sizes
     assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     table = small.locator("#outcome-rmdq table").bounding_box()
     assert table is not None and table["y"] >= box["y"] + box["height"] - 1
