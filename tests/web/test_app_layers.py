@@ -54,8 +54,18 @@ ALLOWED: dict[str, set[str]] = {
     },
     "interop": {"core", "records", "audit", "clients", "visits", "outcomes"},
     "erasure": {"records", "audit", "accounts", "clients", "visits"},
-    # the Data page shows the nightly backup, which clinicdata runs as a job over `backup`
-    "clinicdata": {"records", "audit", "clients", "interop", "erasure", "backup", "jobs"},
+    # the Data page shows the nightly backup, which clinicdata runs as a job over `backup`;
+    # a FHIR import it checked belongs to a clinic and its admin (accounts)
+    "clinicdata": {
+        "records",
+        "audit",
+        "accounts",
+        "clients",
+        "interop",
+        "erasure",
+        "backup",
+        "jobs",
+    },
     # the client's own portal in the API (/api/me/...): program's and appointments' reads
     # and program's actions (neither imports the api)
     "api": {
@@ -69,7 +79,18 @@ ALLOWED: dict[str, set[str]] = {
         "program",
         "appointments",
     },
-    "web": {"core", "records", "audit", "accounts", "clients", "visits", "outcomes", "api"},
+    # web's settings check the nightly backup's passphrase by backup's own minimum
+    "web": {
+        "core",
+        "records",
+        "audit",
+        "accounts",
+        "clients",
+        "visits",
+        "outcomes",
+        "api",
+        "backup",
+    },
     "cli": {
         "core",
         "records",
