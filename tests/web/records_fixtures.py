@@ -608,6 +608,9 @@ ADMIN_ENTRIES: list[Entry] = [
     Entry("GET", "/accounts/clinic/data/clinic-csv.zip", Kind.ADMIN),
     Entry("GET", "/accounts/clinic/data/clients/{client}/erase/", Kind.ADMIN),
     Entry("POST", "/accounts/clinic/data/retention/", Kind.ADMIN, {"years": "10"}, ("update",)),
+    # A backup from the page: the world's installation holds two clinics, so none is made
+    # (the page says why); tests/web/test_clinic_data_backup.py makes one.
+    Entry("POST", "/accounts/clinic/data/backup/", Kind.ADMIN, {"passphrase": "", "again": ""}),
     # A FHIR import from the page: the check (a dry run) writes no record and logs nothing;
     # with nothing checked, the import and the discard change nothing either.
     Entry("POST", "/accounts/clinic/data/import/", Kind.ADMIN, lambda w: _fhir_upload()),

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -17,7 +17,7 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients import queries as client_queries
 from myomap.clients.models import Client
-from myomap.clinicdata import imports, nightly
+from myomap.clinicdata import backups, imports, nightly
 from myomap.erasure import actions as erasure
 from myomap.erasure import queries as erasure_queries
 from myomap.interop import ops
@@ -46,6 +46,29 @@ class ImportForm(forms.Form):
         "nothing is imported until you confirm.",
         error_messages={"required": "Choose the Bundle's file to check."},
     )
+
+
+class BackupForm(forms.Form):
+    passphrase = forms.CharField(
+        label="Passphrase (to encrypt it)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Optional, at least 8 characters. Without it the file is not encrypted: "
+        "keep it as safe as the server itself. Without the passphrase it cannot be restored.",
+    )
+    again = forms.CharField(
+        label="The passphrase again",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("passphrase", "") != data.get("again", ""):
+            self.add_error("again", "The two passphrases differ: type the same one twice.")
+        return data
 
 
 class ErasureForm(PlainTextForm):
@@ -79,6 +102,7 @@ def _page(
     form: RetentionForm,
     status: int = 200,
     import_form: ImportForm | None = None,
+    backup_form: BackupForm | None = None,
 ) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     matches = list(client_queries.client_list_rows(request.user, query)[:MATCHES]) if query else []
@@ -94,6 +118,8 @@ def _page(
         "erasures": list(erasure_queries.erasures_of(request.user)[:ERASURES]),
         "backup": nightly.status(),
         "import_form": import_form or ImportForm(),
+        "backup_form": backup_form or BackupForm(),
+        "backup_refused": backups.allowed(request.user),
         "checked": imports.latest(request.user),
     }
     return render(request, "clinic/data.html", context, status=status)
@@ -146,6 +172,30 @@ def retention(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Signed records are kept {years} years before erasure.")
             return redirect("clinic_data:page")
     return _page(request, form, status=400)
+
+
+@require_POST
+@admin_required
+def backup_download(request: HttpRequest) -> Any:  # a FileResponse, or the page again
+    """A backup of the installation, made now and sent as a download (then removed here)."""
+    refused = backups.allowed(request.user)
+    if refused is not None:
+        messages.error(request, f"No backup was made: {refused}.")
+        return redirect(f"{reverse('clinic_data:page')}#backup-now")
+    form = BackupForm(request.POST)
+    if form.is_valid():
+        ctx = Context.of(request)
+        try:
+            path = backups.make_download(ctx, form.cleaned_data["passphrase"] or None)
+        except ActionError as exc:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+        else:
+            handle = path.open("rb")
+            path.unlink()  # the open file is still read to its end; nothing stays behind
+            response = FileResponse(handle, content_type="application/octet-stream")
+            return _download(response, backups.file_name(ctx))
+    return _page(request, RetentionForm(), status=400, backup_form=form)
 
 
 @require_POST
