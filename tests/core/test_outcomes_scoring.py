@@ -251,6 +251,17 @@ def test_a_psfs_change_is_computed_from_the_unrounded_means_and_shown_rounded():
     assert moved.as_json()["percent"] == 80.0
 
 
+def test_two_psfs_means_shown_alike_are_no_change_and_the_points_add_up():
+    psfs = inst("psfs")
+    # 5.33... and 5.25 are both shown 5.3: no change, though the means differ by 0.08
+    same = change(psfs, score(psfs, [0, 6, 10]), score(psfs, [0, 1, 10, 10]))
+    assert same.sentence == "PSFS 5.3 → 5.3: no change" and same.absolute == 0
+    # 3.25 (shown 3.3) to 3.4: 0.1 points, as the scores shown say, not the 0.15 rounded up
+    up = change(psfs, score(psfs, [3, 3, 3, 4]), score(psfs, [3, 3, 3, 4, 4]))
+    assert (up.absolute, up.percent) == (0.1, 4.6)
+    assert up.sentence.startswith("PSFS 3.3 → 3.4: improved by 0.1 points (5%)")
+
+
 def test_a_stored_psfs_score_gives_back_its_unrounded_mean():
     from myomap.core.outcomes import unrounded
 

@@ -1,6 +1,6 @@
 """`change(instrument, baseline, latest) -> Change`: baseline to latest, absolute and in
-percent of the baseline (both from the unrounded scores, shown rounded), against the
-instrument's minimal important change, in words.
+percent of the baseline (the percent from the unrounded scores: a PSFS mean of 3.33
+shown 3.3), against the instrument's minimal important change, in words.
 
 The words say what changed and by how much, never why: "RMDQ 14 → 8: improved by more
 than the minimal important change (6 points, 43%: past the 5 points and the 30%)"; the
@@ -73,11 +73,13 @@ def change(instrument: Instrument, baseline: Score, latest: Score) -> Change:
     for which, score in (("baseline", baseline), ("latest", latest)):
         if score.instrument != instrument.id:
             raise OutcomeError(f"the {which} score is {score.short}, not {instrument.short}")
-    # From the unrounded scores (a PSFS 3.33 -> 6 is 80%, not the 82% of 3.3 -> 6.0);
-    # the points are then shown, and judged, at the score's own decimals.
+    # The points are those between the scores as shown ('PSFS 3.3 -> 6: 2.7 points'), so
+    # the sentence adds up and two scores shown alike are no change; the percent is of the
+    # unrounded scores (a PSFS 3.33 -> 6 is 80%, not the 82% of 3.3 -> 6.0). Rounding keeps
+    # the order, so the two never disagree on the direction.
     digits = instrument.scoring.decimals
-    moved = latest.exact - baseline.exact
-    absolute = round(moved, digits) + 0.0  # never -0.0
+    absolute = round(latest.score - baseline.score, digits) + 0.0  # never -0.0
+    moved = 0.0 if absolute == 0 else latest.exact - baseline.exact
     percent = round(moved / baseline.exact * 100, PRECISION) if baseline.exact != 0 else None
     better = -absolute if instrument.direction == "higher-is-worse" else absolute
     direction: Direction = "unchanged" if absolute == 0 else "improved" if better > 0 else "worse"
