@@ -7,15 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, overload
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
-from myomap.clients.models import Client, ClientRevision, Intake, visible_clients
+from myomap.clients.models import Client, ClientRevision, Intake, name_key, visible_clients
 from myomap.clients.screening import screen_intake
 from myomap.records.access import visible_or_404
 from myomap.records.prepared import Prepared, Staff, staff_clinic
@@ -38,6 +39,63 @@ ListValues = tuple[int, str, str, dt.date | None]
 def client_list_rows(user: Any, query: str = "") -> QuerySet[Any]:
     """`client_list` as the list page shows it: (id, family name, given name, born)."""
     return client_list(user, query).values_list(*LIST_COLUMNS)
+
+
+def client_list_for_pages(user: Any, query: str = "") -> QuerySet[Any] | Sequence[ListValues]:
+    """`client_list_rows` for `records.pages.paginate` to count and cut. A therapist's or
+    admin's whole list (no search) is read through prepared statements (`ClinicList`):
+    the same rows, without compiling the count and the page's query again on every page."""
+    clinic = staff_clinic(user)
+    if clinic is not None and not name_key(query):
+        return ClinicList(clinic)
+    return client_list_rows(user, query)
+
+
+# The count and a page of `client_list` for a clinic, compiled once (records.prepared). A
+# page's start and size are part of its SQL, not parameters, so each page is its own
+# statement, kept for the pages people open.
+_COUNT = Prepared(
+    lambda clinic: (
+        client_list(Staff(clinic))
+        .order_by()
+        .values("clinic")
+        .annotate(n=Count("id"))
+        .values_list("n", flat=True)
+    ),
+    1,
+)
+
+
+@lru_cache(maxsize=256)
+def _page_of(start: int, size: int) -> Prepared[ListValues]:
+    return Prepared(
+        lambda clinic: client_list(Staff(clinic)).values_list(*LIST_COLUMNS)[start : start + size],
+        1,
+    )
+
+
+class ClinicList(Sequence[ListValues]):
+    """A clinic's whole client list as `paginate` reads it: its length is the count, a
+    slice the rows of that page; each is one prepared statement, run when asked."""
+
+    def __init__(self, clinic: int) -> None:
+        self.clinic = clinic
+
+    def __len__(self) -> int:
+        found = _COUNT.rows(self.clinic)
+        return int(found[0]) if found else 0
+
+    @overload
+    def __getitem__(self, index: int) -> ListValues: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[ListValues]: ...
+    def __getitem__(self, index: int | slice) -> ListValues | list[ListValues]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, step = index.start or 0, index.stop, index.step
+        if step not in (None, 1) or start < 0 or stop is None or stop < start:
+            raise ValueError("a page of the client list is read as rows[start:stop]")
+        return _page_of(start, stop - start).rows(self.clinic)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ PER_PAGE = 50
 def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     page = paginate(
-        client_queries.client_list_rows(request.user, query),
+        client_queries.client_list_for_pages(request.user, query),
         requested(request.GET.get("page")),
         per_page=PER_PAGE,
         keep={"q": query},
