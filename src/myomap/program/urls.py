@@ -11,6 +11,7 @@ urlpatterns = [
     # the client's
     path("portal/invite/<str:secret>/", views.accept, name="accept"),
     path("portal/sign-in-link/", views.ask_sign_in_link, name="ask_sign_in_link"),
+    path("portal/sign-in/", views.use_sign_in_link, name="use_sign_in_link"),
     path("portal/sign-in/<str:secret>/", views.sign_in_with_link, name="sign_in"),
     path("me/", portal.today, name="today"),
     path("me/log", portal.log, name="log"),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.audit.log import Context, client_address, record
 from myomap.audit.models import AuditEvent
@@ -211,25 +211,31 @@ def ask_sign_in_link(request: HttpRequest) -> HttpResponse:
     return render(request, "program/sign_in_link.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 def sign_in_with_link(request: HttpRequest, secret: str) -> HttpResponse:
     """The e-mailed link: a button signs in (a mail program opening the link to look at it
-    uses nothing up), once, within its minutes."""
-    ctx = Context.of(request)
+    uses nothing up), once, within its minutes. The button posts the secret in the form to
+    `use_sign_in_link`, so that no record of the sign-in (the audit's path) holds it."""
     try:
-        if request.method == "POST":
-            user = signin_links.use_link(ctx, secret)
-        else:
-            link = signin_links.link_for(secret, ctx.now)
+        link = signin_links.link_for(secret, Context.of(request).now)
     except signin_links.LinkGone as exc:
-        context = {"message": exc.message, "ask_again": True}
-        return render(request, "program/gone.html", context, status=exc.status)
-    if request.method == "POST":
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "You are signed in. This is your home program.")
-        return redirect("portal:today")
-    return render(
-        request,
-        "program/sign_in.html",
-        {"given_name": link.client.given_name, "clinic": link.client.clinic},
-    )
+        return _link_gone(request, exc)
+    context = {"given_name": link.client.given_name, "clinic": link.client.clinic, "link": secret}
+    return render(request, "program/sign_in.html", context)
+
+
+@require_POST
+def use_sign_in_link(request: HttpRequest) -> HttpResponse:
+    """The sign-in page's button: uses the link up and signs the client in."""
+    try:
+        user = signin_links.use_link(Context.of(request), request.POST.get("link", ""))
+    except signin_links.LinkGone as exc:
+        return _link_gone(request, exc)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, "You are signed in. This is your home program.")
+    return redirect("portal:today")
+
+
+def _link_gone(request: HttpRequest, exc: signin_links.LinkGone) -> HttpResponse:
+    context = {"message": exc.message, "ask_again": True}
+    return render(request, "program/gone.html", context, status=exc.status)
