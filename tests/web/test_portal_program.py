@@ -91,6 +91,27 @@ def test_done_is_stored_and_shown_on_the_page_and_the_week(world: World) -> None
     assert "1 day in a row" in html
 
 
+def test_a_days_mark_in_the_week_is_its_best_outcome(world: World, time_machine) -> None:  # type: ignore[no-untyped-def]
+    """Done, else hurt, else skipped, whatever the order they were logged in: a "hurt"
+    followed by a "skipped" stays a hurt in the week, for the client and on the API."""
+    noon = dt.datetime.combine(dt.date.today(), dt.time(12), tzinfo=dt.UTC)
+    time_machine.move_to(noon)
+    item = first_item(world)
+    for minutes, outcome in ((30, "hurt"), (20, "skipped")):
+        made = (noon - dt.timedelta(minutes=minutes)).isoformat()
+        assert send(world, "dan", entry(item, outcome) | {"made_at": made}).status_code == 201
+    assert list(LogEntry.objects.values_list("outcome", flat=True)) == ["hurt", "skipped"]
+    html = world.web("dan").get("/me/").content.decode()
+    assert 'class="mark-hurt">!' in html and 'class="mark-skipped"' not in html
+    body = world.web("dan").get("/api/me/program").json()
+    row = next(e for e in body["exercises"] if e["item"] == item.pk)
+    assert row["week"][-1] == "hurt" and row["today"] == ["hurt", "skipped"]
+    made = (noon - dt.timedelta(minutes=10)).isoformat()
+    assert send(world, "dan", entry(item, "done") | {"made_at": made}).status_code == 201
+    html = world.web("dan").get("/me/").content.decode()
+    assert 'class="mark-done">✓' in html and 'class="mark-hurt"' not in html
+
+
 def test_an_entry_sent_again_is_recorded_once(world: World) -> None:
     """The phone resends an entry it made offline when the network returns; the server
     may already have it (the answer was lost): one row, the second answer says so."""

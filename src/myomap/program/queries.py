@@ -122,6 +122,9 @@ class Row:
         return (*self.exercise.precautions, *extra)
 
 
+_MARK_RANK = {LogEntry.Outcome.DONE: 3, LogEntry.Outcome.HURT: 2, LogEntry.Outcome.SKIPPED: 1}
+
+
 def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[dt.date]]:
     """The client's exercises with today's log and the last seven days' outcomes."""
     kb = load_default()
@@ -142,11 +145,11 @@ def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[d
     out = []
     for item in items:
         entries = by_item.get(item.pk, [])
-        per_day = {_local_day(e.made_at): e.outcome for e in entries}
         # A day's mark is its best outcome: done, else hurt, else skipped.
+        per_day: dict[dt.date, str] = {}
         for e in entries:
             d = _local_day(e.made_at)
-            if e.outcome == LogEntry.Outcome.DONE:
+            if _MARK_RANK[e.outcome] > _MARK_RANK.get(per_day.get(d, ""), 0):
                 per_day[d] = e.outcome
         out.append(
             Row(
