@@ -202,3 +202,24 @@ def test_a_wrong_jobs_option_is_named(tmp_path, monkeypatch, capsys, args, messa
     assert main(["explain", *args]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 1 << 19])
+def test_the_progress_total_counts_the_lines_that_hold_something(tmp_path, monkeypatch, block):
+    """However the file is cut into blocks: blank and whitespace-only lines are not counted
+    (the batch skips them), a last line without a newline is."""
+    monkeypatch.setattr(explain_batch, "BLOCK_BYTES", block)
+    path = tmp_path / "in.jsonl"
+    for data in [
+        b"",
+        b"\n\n",
+        b"a",
+        b"a\n",
+        b" \t\r\n\x0b\x0c\n{}",
+        b"\n".join(LINES),
+        b"\n".join(LINES) + b"\n  ",
+        b"{\xc3\xa9}\r\n\n \n{}\n",
+    ]:
+        path.write_bytes(data)
+        lines = data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n")
+        assert explain_batch._count_lines(path) == sum(1 for line in lines if line.strip())

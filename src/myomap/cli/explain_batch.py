@@ -19,6 +19,7 @@ the input's order and the same bytes, memory still flat.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections import deque
@@ -302,10 +303,25 @@ def _in_parallel(
     return done
 
 
+# A blank line (only ASCII whitespace, as bytes.strip removes), after the newline before it.
+_BLANK = re.compile(rb"\n[ \t\r\x0b\x0c]*(?=\n)")
+
+
 def _count_lines(path: Path) -> int:
-    """How many lines hold something (blank lines are skipped, as the batch skips them)."""
+    """How many lines hold something (blank lines are skipped, as the batch skips them):
+    newlines counted a block at a time, less the blank lines."""
+    total = 0
+    parts: list[bytes] = []  # the start of a line that goes on in the next block
     with path.open("rb") as lines:
-        return sum(1 for line in lines if line.strip())
+        while block := lines.read(BLOCK_BYTES):
+            cut = block.rfind(b"\n") + 1
+            if not cut:
+                parts.append(block)
+                continue
+            body = b"".join([b"\n", *parts, block[:cut]])  # whole lines, a newline before
+            parts = [block[cut:]]
+            total += body.count(b"\n") - 1 - len(_BLANK.findall(body))
+    return total + (1 if b"".join(parts).strip() else 0)
 
 
 def _chunks(lines: BinaryIO) -> Iterator[tuple[list[int], list[bytes], bool]]:
