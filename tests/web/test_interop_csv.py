@@ -58,3 +58,25 @@ def test_each_table_holds_the_record_as_recorded(
     for name in made:
         header = next(csv.reader((folder / name).open(encoding="utf-8")))
         assert header == [d["column"] for d in dictionary if d["file"] == name]
+
+
+def test_the_streamed_zip_holds_the_same_files_byte_for_byte_and_leaves_no_spool(
+    record: Record, people: People, tmp_path: Path
+) -> None:
+    """The Data page's download is streamed in chunks with its tables spooled in the
+    (private) data folder: the same members as the .zip built whole, nothing left after."""
+    import io
+    import zipfile
+
+    rows = list(gather.every(people.alice, record.client.pk))
+    scratch = tmp_path / "data"
+    scratch.mkdir()
+    chunks = list(csv_export.stream_zip(iter(rows), "lakeside-csv", scratch))
+    assert len(chunks) > 1, "sent in more than one piece"
+    streamed = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+    whole = zipfile.ZipFile(io.BytesIO(csv_export.zipped(rows, "lakeside-csv")))
+    assert streamed.namelist() == whole.namelist()
+    assert streamed.namelist()[-1] == "lakeside-csv/README.csv"
+    for name in whole.namelist():
+        assert streamed.read(name) == whole.read(name), name
+    assert list(scratch.iterdir()) == []

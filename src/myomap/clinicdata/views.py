@@ -3,9 +3,11 @@ erasure on request."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -151,11 +153,11 @@ def fhir_client(request: HttpRequest, pk: int) -> Any:  # a StreamingHttpRespons
 
 @require_GET
 @admin_required
-def csv_zip(request: HttpRequest) -> HttpResponse:
+def csv_zip(request: HttpRequest) -> Any:  # a StreamingHttpResponse
     ctx = Context.of(request)
     folder = f"{_clinic_name(request)}-csv-{_today(ctx)}"
-    data = ops.csv_download(ctx, folder)
-    return _download(HttpResponse(data, content_type="application/zip"), f"{folder}.zip")
+    chunks = ops.csv_download(ctx, folder, Path(settings.DATA_DIR))
+    return _download(StreamingHttpResponse(chunks, content_type="application/zip"), f"{folder}.zip")
 
 
 @require_POST

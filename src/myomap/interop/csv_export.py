@@ -5,11 +5,14 @@ leading apostrophe."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO, Any
 
 from myomap.core.kb import load_default
 from myomap.interop.files import private_folder, write_private
@@ -101,9 +104,17 @@ def _table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 
 def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
     out: dict[str, list[list[object]]] = {name: [] for name in DICTIONARY}
+    for name, row in table_rows(clients):
+        out[name].append(row)
+    return out
+
+
+def table_rows(clients: Iterable[ClientRows]) -> Iterator[tuple[str, list[object]]]:
+    """Every row of every table, as (file, row), one client at a time."""
     for rows in clients:
         c = rows.client
-        out["clients.csv"].append(
+        yield (
+            "clients.csv",
             [c.pk, c.given_name, c.family_name, c.date_of_birth, c.email, c.phone,
              c.treatment_consent_at, c.treatment_consent_how, c.data_consent_at,
              c.data_consent_how]
@@ -113,50 +124,52 @@ def tables(clients: Iterable[ClientRows]) -> dict[str, list[list[object]]]:
             status = "none" if version is None else "signed" if version.is_signed else "draft"
             pains = visit.intake.drawing  # in the body map's order, whatever the database's
             drawing = ";".join(f"{r}={pains[r]}" for r in load_default().regions if r in pains)
-            out["visits.csv"].append(
+            yield (
+                "visits.csv",
                 [visit.pk, c.pk, visit.started_at, visit.therapist.get_username(),
                  visit.intake.complaint, drawing, status,
                  version.signed_at if version is not None else None]
             )  # fmt: skip
             for p in visit.palpations.all():
-                out["findings.csv"].append(
+                yield (
+                    "findings.csv",
                     [visit.pk, "palpation", p.trigger_point, p.side, p.tender, p.taut_band,
                      p.referral, p.twitch, p.jump, p.ppt, None, None, p.recorded_at]
                 )  # fmt: skip
             for m in visit.movements.all():
-                out["findings.csv"].append(
+                yield (
+                    "findings.csv",
                     [visit.pk, "movement", m.test, m.side, None, None, None, None, None, None,
                      m.result, m.note, m.recorded_at]
                 )  # fmt: skip
             for s in visit.plan_steps.all():
-                out["treatments.csv"].append(
+                yield (
+                    "treatments.csv",
                     [visit.pk, "plan", s.order, s.trigger_point, s.side, s.technique,
                      s.pressure, s.hold_seconds, s.repetitions, None, None]
                 )  # fmt: skip
             for _run, record in v.sessions:
                 for h in record.holds:
-                    out["treatments.csv"].append(
+                    yield (
+                        "treatments.csv",
                         [visit.pk, "session", h.number, h.trigger_point, h.side, h.technique,
                          h.pressure, h.seconds, None, h.start, h.end]
                     )  # fmt: skip
         for r in rows.responses:
-            out["outcomes.csv"].append(
+            yield (
+                "outcomes.csv",
                 [c.pk, r.visit_id, r.instrument, r.taken_at, r.total, r.band,
                  ";".join(f"{k}={v}" for k, v in sorted(r.subscales.items())),
                  ";".join("" if a is None else str(a) for a in r.answers),
                  r.voided_at, r.void_reason]
             )  # fmt: skip
-    return out
 
 
 def files(clients: Iterable[ClientRows]) -> tuple[dict[str, bytes], dict[str, int]]:
     """Every CSV file's bytes, README.csv (the data dictionary) last; rows per table."""
     made = tables(clients)
     out = {name: _table([c for c, _ in DICTIONARY[name]], rows) for name, rows in made.items()}
-    dictionary = [
-        [name, column, meaning] for name, cols in DICTIONARY.items() for column, meaning in cols
-    ]
-    out["README.csv"] = _table(["file", "column", "meaning"], dictionary)
+    out["README.csv"] = _dictionary()
     return out, {name: len(rows) for name, rows in made.items()}
 
 
@@ -167,6 +180,69 @@ def write_folder(folder: Path, clients: Iterable[ClientRows]) -> dict[str, int]:
     for name, data in made.items():
         write_private(folder / name, data)
     return counts
+
+
+CHUNK = 64 * 1024  # bytes read from a spooled table at a time while zipping
+
+
+class _Sink(io.RawIOBase):
+    """Where the zip is written while it is streamed: what was written since the last
+    `take`. Not seekable, so zipfile writes each member's sizes after its data."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # RawIOBase's is Buffer
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def stream_zip(clients: Iterable[ClientRows], folder: str, scratch: Path) -> Iterator[bytes]:
+    """The files of `zipped`, byte for byte, as chunks of one .zip: the rows are written
+    one client at a time to a private temporary file per table in `scratch` (gone when
+    the stream ends), then zipped a chunk at a time, so memory stays flat however many
+    clients there are."""
+    with contextlib.ExitStack() as stack:
+        spooled: dict[str, IO[bytes]] = {}
+        texts: list[io.TextIOWrapper[Any]] = []
+        writers: dict[str, Any] = {}  # csv writers (their type is private to csv)
+        for name, columns in DICTIONARY.items():
+            raw = stack.enter_context(tempfile.TemporaryFile(dir=scratch))
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            stack.callback(text.detach)  # the file is closed by the stack, once
+            writer = csv.writer(text, lineterminator="\r\n")
+            writer.writerow([c for c, _ in columns])
+            spooled[name], writers[name] = raw, writer
+            texts.append(text)
+        for name, row in table_rows(clients):
+            writers[name].writerow([_cell(v) for v in row])
+        for wrapper in texts:
+            wrapper.flush()
+        sink = _Sink()
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, spool in spooled.items():
+                spool.seek(0)
+                with archive.open(f"{folder}/{name}", "w") as member:
+                    while block := spool.read(CHUNK):
+                        member.write(block)
+                        yield sink.take()
+            archive.writestr(f"{folder}/README.csv", _dictionary())
+        yield sink.take()
+
+
+def _dictionary() -> bytes:
+    dictionary = [
+        [name, column, meaning] for name, cols in DICTIONARY.items() for column, meaning in cols
+    ]
+    return _table(["file", "column", "meaning"], dictionary)
 
 
 def zipped(clients: Iterable[ClientRows], folder: str) -> bytes:

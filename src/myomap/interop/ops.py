@@ -41,12 +41,14 @@ def fhir_download(ctx: Context, client_id: int | None, name: str) -> Iterator[by
     return fhir_export.stream(rows, ctx.now, ctx.user)
 
 
-def csv_download(ctx: Context, folder: str) -> bytes:
-    """The files of `export_csv` (README.csv the data dictionary) as one .zip, audited."""
-    rows = list(gather.every(ctx.user, None))
-    data = csv_export.zipped(rows, folder)
-    _audit_export(ctx, [r.client for r in rows], f"CSV export downloaded as {folder}.zip")
-    return data
+def csv_download(ctx: Context, folder: str, scratch: Path) -> Iterator[bytes]:
+    """The files of `export_csv` (README.csv the data dictionary) as one .zip streamed in
+    chunks (`csv_export.stream_zip`, its tables spooled in `scratch`), audited now, before
+    the first byte, as `fhir_download` is."""
+    clients = gather.clients_for(ctx.user, None)
+    _audit_export(ctx, clients, f"CSV export downloaded as {folder}.zip")
+    rows = (gather.rows_of(ctx.user, client) for client in clients)
+    return csv_export.stream_zip(rows, folder, scratch)
 
 
 def export_document(ctx: Context, visit_id: int, path: Path) -> int:
