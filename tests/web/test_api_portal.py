@@ -299,6 +299,32 @@ def test_a_diary_entry_over_several_regions_is_stored_once_and_listed(world: Wor
     )
 
 
+def test_an_entry_sent_again_answers_its_own_rows_only(world: World) -> None:
+    """Two entries the phone made at the same moment, stored in the same instant: the one
+    sent again answers its own regions, not the other's."""
+    at = timezone.now() - dt.timedelta(minutes=5)
+    ctx = Context(user=world.dan, now=at + dt.timedelta(minutes=1))
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    for key, regions in ((first, ["sacrum", "lumbar-lower-left"]), (second, ["sacrum"])):
+        program_actions.record_diary_regions(
+            ctx, entry_id=key, regions=regions, pain=4, note="", made_at=at
+        )
+    assert DiaryEntry.objects.count() == 3
+    sent = {"entry_id": first, "regions": ["sacrum", "lumbar-lower-left"], "pain": 4}
+    again = post(world, "dan", "/api/me/diary", sent)
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert [e["region"] for e in again.json()["entries"]] == ["sacrum", "lumbar-lower-left"]
+    assert DiaryEntry.objects.count() == 3
+    # the web diary's form sends one region: the same entry is found under either way in
+    web = world.web("dan").post(
+        "/me/diary/",
+        {"entry_id": second, "region": "sacrum", "pain": 4},
+        content_type="application/json",
+    )
+    assert web.status_code == 200 and web.json()["created"] is False
+    assert DiaryEntry.objects.count() == 3
+
+
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [

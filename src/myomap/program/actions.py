@@ -324,42 +324,8 @@ def record_diary(
 ) -> Noted:
     """The client writes a pain diary entry: pain 0-10 in one body map region, with an
     optional note. Refused naming the field for an unknown region or pain outside 0-10."""
-    client = own_client(ctx)
-    key = _entry_id(entry_id)
-    existing = DiaryEntry.objects.filter(client=client, entry_id=key).first()
-    if existing is not None:
-        return Noted(existing, False)
-    regions = load_default().regions
-    if not region:
-        raise Invalid("choose where the pain is", "region")
-    if region not in regions:
-        raise Invalid(f"unknown body region {region!r}", "region")
-    number = _pain(pain, required=True)
-    assert number is not None
-    note = " ".join(str(note or "").split())
-    if len(note) > MAX_NOTE:
-        raise Invalid(f"the note is longer than {MAX_NOTE} characters", "note")
-    when = _made_at(ctx, made_at)
-    try:
-        with transaction.atomic():
-            entry = DiaryEntry.objects.create(
-                client=client,
-                entry_id=key,
-                region=region,
-                pain=number,
-                note=note,
-                made_at=when,
-                recorded_at=ctx.now,
-            )
-            record(
-                ctx,
-                AuditEvent.Action.CREATE,
-                entry,
-                summary=f"pain diary: {regions[region].name} {number}/10",
-            )
-    except IntegrityError:
-        return Noted(DiaryEntry.objects.get(client=client, entry_id=key), False)
-    return Noted(entry, True)
+    noted = _record_diary(ctx, entry_id, [region] if region else [], pain, note, made_at, "region")
+    return Noted(noted.entries[0], noted.created)
 
 
 @dataclass(frozen=True)
@@ -382,28 +348,46 @@ def record_diary_regions(
     field ("regions", "pain", "note") when a region is unknown or the pain outside 0-10.
     The first region's row carries the phone's id, the others an id made from it, so the
     entry sent again is recorded once."""
+    return _record_diary(ctx, entry_id, regions, pain, note, made_at, "regions")
+
+
+def _row_ids(key: uuid.UUID, regions: Sequence[str]) -> list[uuid.UUID]:
+    """The ids of an entry's rows: the phone's for the first region, one made from it
+    for each other."""
+    return [key] + [uuid.uuid5(key, region) for region in regions[1:]]
+
+
+def _record_diary(
+    ctx: Context,
+    entry_id: object,
+    regions: Sequence[object],
+    pain: object,
+    note: str,
+    made_at: dt.datetime | None,
+    field: str,
+) -> NotedRegions:
     client = own_client(ctx)
     key = _entry_id(entry_id)
-    existing = DiaryEntry.objects.filter(client=client, entry_id=key).first()
-    if existing is not None:
-        same = DiaryEntry.objects.filter(
-            client=client, made_at=existing.made_at, recorded_at=existing.recorded_at
-        ).order_by("id")
-        return NotedRegions(tuple(same), False)
     known = load_default().regions
+    if DiaryEntry.objects.filter(client=client, entry_id=key).exists():
+        # Sent again: the rows that entry made (whatever regions come with it now).
+        ids = [key, *(uuid.uuid5(key, region) for region in known)]
+        found = DiaryEntry.objects.filter(client=client, entry_id__in=ids).order_by("id")
+        return NotedRegions(tuple(found), False)
     chosen = list(dict.fromkeys(str(r) for r in regions))
     if not chosen:
-        raise Invalid("choose where the pain is: one body map region or more", "regions")
+        more = ": one body map region or more" if field == "regions" else ""
+        raise Invalid(f"choose where the pain is{more}", field)
     unknown = [r for r in chosen if r not in known]
     if unknown:
-        raise Invalid(f"unknown body region {unknown[0]!r}", "regions")
+        raise Invalid(f"unknown body region {unknown[0]!r}", field)
     number = _pain(pain, required=True)
     assert number is not None
     text = " ".join(str(note or "").split())
     if len(text) > MAX_NOTE:
         raise Invalid(f"the note is longer than {MAX_NOTE} characters", "note")
     when = _made_at(ctx, made_at)
-    ids = [key] + [uuid.uuid5(key, region) for region in chosen[1:]]
+    ids = _row_ids(key, chosen)
     try:
         with transaction.atomic():
             made = []
