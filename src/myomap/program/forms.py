@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from myomap.core import program as core
+from myomap.core.kb import load_default
 from myomap.core.program import PAIN_SCALE
 from myomap.program.models import ProgramItem
 
@@ -41,10 +43,29 @@ class DoseForm(forms.Form):
 
     @classmethod
     def of(cls, item: ProgramItem) -> DoseForm:
-        return cls(
+        form = cls(
             initial={name: getattr(item, name) for name in cls.base_fields},
             auto_id=f"id_item{item.pk}_%s",  # one form per item on the page: ids apart
         )
+        # The browser's number inputs step within the bounds `set_dose` checks, so a
+        # tablet's spinner never offers a dose the action would refuse.
+        for name, (low, high) in dose_bounds(item.exercise).items():
+            form.fields[name].widget.attrs.update({"min": low, "max": high})
+        return form
+
+
+def dose_bounds(exercise: str) -> dict[str, tuple[int, int]]:
+    """Each dose field's (lowest, highest), as `core.program.check_dose` reads them: a
+    self-release's hold within its own range."""
+    kb = load_default()
+    r = core.rules(kb)
+    bounds = {
+        name: (getattr(r.dose, name).low, getattr(r.dose, name).high) for name in core.DOSE_FIELDS
+    }
+    known = kb.exercises.get(exercise)
+    if known is not None and known.category == core.SELF_RELEASE:
+        bounds["hold_seconds"] = (r.self_release_hold_seconds.low, r.self_release_hold_seconds.high)
+    return bounds
 
 
 class DiaryForm(forms.Form):

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.audit.log import Context, client_address, record
@@ -69,6 +70,8 @@ def _editor_context(request: HttpRequest, visit: Any, program: Program | None) -
             if e in kb.exercises
         ],
         "cap": core.rules(kb).max_exercises,
+        # "expert-opinion" read as words: "expert opinion".
+        "cap_evidence": core.rules(kb).max_exercises.evidence.replace("-", " "),
     }
 
 
@@ -83,6 +86,9 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
     error: ActionError | None = None
     if request.method == "POST":
         what = request.POST.get("do", "")
+        anchor = (
+            f"item-{request.POST.get('item', '')}" if request.POST.get("item") else "items-heading"
+        )
         try:
             if what == "build":
                 actions.build_program(ctx, visit)
@@ -93,28 +99,48 @@ def editor(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Added {load_default().exercises[added.exercise].name}.")
             elif what in ("remove", "up", "down", "dose"):
                 item = _item(request, program)
+                name = _name(item)
                 if what == "remove":
                     actions.remove_item(ctx, item)
+                    messages.success(request, f"Removed {name}.")
+                    anchor = "items-heading"
                 elif what == "dose":
-                    form = DoseForm(request.POST)
-                    if not form.is_valid():
-                        first = next(iter(form.errors.items()))
-                        raise Invalid(f"{first[0]}: {first[1][0]}", first[0])
-                    actions.set_dose(ctx, item, {n: form.cleaned_data[n] for n in core.DOSE_FIELDS})
-                    messages.success(request, "Dose saved.")
+                    _set_dose(ctx, item, name, request)
+                    messages.success(request, f"Dose of {name} saved.")
                 else:
                     actions.move_item(ctx, item, what)
+                    messages.success(request, f"Moved {name} {what}.")
             else:
                 raise Invalid("unknown change", "do")
         except ActionError as exc:
             error, status = exc, exc.status
         else:
-            return redirect("portal:editor", pk=visit.pk)
+            # Back where the therapist was: the item just changed, not the top of the page.
+            return redirect(reverse("portal:editor", args=[visit.pk]) + f"#{anchor}")
         program = queries.program_of(request.user, visit.client)
     else:
         record(ctx, AuditEvent.Action.VIEW, program or visit, summary="home program editor")
     context = _editor_context(request, visit, program) | {"error": error}
     return render(request, "program/editor.html", context, status=status)
+
+
+def _name(item: ProgramItem) -> str:
+    exercise = load_default().exercises.get(item.exercise)
+    name = exercise.name if exercise else item.exercise
+    return f"{name} ({item.side})" if item.side else name
+
+
+def _set_dose(ctx: Context, item: ProgramItem, name: str, request: HttpRequest) -> None:
+    """The dose from the item's form; a refusal names the exercise as well as the field
+    (the page holds a form per exercise)."""
+    form = DoseForm(request.POST)
+    try:
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            raise Invalid(f"{field}: {errors[0]}", field)
+        actions.set_dose(ctx, item, {n: form.cleaned_data[n] for n in core.DOSE_FIELDS})
+    except Invalid as exc:
+        raise Invalid(f"{name}: {exc.message}", exc.field) from None
 
 
 def _item(request: HttpRequest, program: Program | None) -> ProgramItem:
