@@ -112,6 +112,29 @@ def test_a_days_mark_in_the_week_is_its_best_outcome(world: World, time_machine)
     assert 'class="mark-done">✓' in html and 'class="mark-hurt"' not in html
 
 
+def test_the_clients_day_is_on_their_clinics_clock_not_the_servers(
+    world: World, time_machine
+) -> None:  # type: ignore[no-untyped-def]
+    """At Lakeside in Auckland, 20:00 UTC on 1 June is 08:00 on 2 June: an exercise done at
+    23:00 there on 1 June (11:00 UTC, the server's same day) is yesterday's, and the
+    streak runs from it."""
+    from myomap.accounts.models import Clinic
+
+    Clinic.objects.filter(pk=world.lakeside.pk).update(time_zone="Pacific/Auckland")
+    now = dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.UTC)
+    time_machine.move_to(now)
+    item = first_item(world)
+    made = dt.datetime(2026, 6, 1, 11, 0, tzinfo=dt.UTC).isoformat()
+    assert send(world, "dan", entry(item, "done") | {"made_at": made}).status_code == 201
+    body = world.web("dan").get("/api/me/program").json()
+    assert body["day"] == "2026-06-02" and body["days"][-2] == "2026-06-01"
+    assert body["streak"] == 1
+    row = next(e for e in body["exercises"] if e["item"] == item.pk)
+    assert row["today"] == [] and row["week"][-2:] == ["done", ""]
+    html = world.web("dan").get("/me/").content.decode()
+    assert "Today: done" not in html and "1 day in a row" in html
+
+
 def test_an_entry_sent_again_is_recorded_once(world: World) -> None:
     """The phone resends an entry it made offline when the network returns; the server
     may already have it (the answer was lost): one row, the second answer says so."""

@@ -9,6 +9,7 @@ exercise) whose thresholds are the knowledge base's."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from myomap.clients.screening import screen_intake
 from myomap.core import program as core
 from myomap.core.kb import load_default
 from myomap.core.kb.clinical import Exercise
-from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem
+from myomap.program.models import DiaryEntry, LogEntry, Program, ProgramItem, Reminder
 
 
 def contraindications_of(client: Client) -> set[str]:
@@ -54,6 +55,14 @@ def current_items(program: Program | None) -> list[ProgramItem]:
     return list(program.items.filter(removed_at=None).order_by("order", "id"))
 
 
+def client_zone(client: Client) -> zoneinfo.ZoneInfo:
+    """The client's own clock, on which their days and weeks begin: the time zone they
+    chose for their reminders, else their clinic's (never the server's)."""
+    chosen = Reminder.objects.filter(client=client).values_list("time_zone", flat=True).first()
+    return zoneinfo.ZoneInfo(chosen) if chosen else client.clinic.zone
+
+
+# Under `timezone.override(client_zone(client))`: the day on the client's clock.
 def _local_day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
@@ -122,11 +131,21 @@ class Row:
         return (*self.exercise.precautions, *extra)
 
 
-_MARK_RANK = {LogEntry.Outcome.DONE: 3, LogEntry.Outcome.HURT: 2, LogEntry.Outcome.SKIPPED: 1}
+_MARK_RANK: dict[str, int] = {
+    LogEntry.Outcome.DONE: 3,
+    LogEntry.Outcome.HURT: 2,
+    LogEntry.Outcome.SKIPPED: 1,
+}
 
 
 def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[dt.date]]:
-    """The client's exercises with today's log and the last seven days' outcomes."""
+    """The client's exercises with today's log and the last seven days' outcomes, the
+    days on the client's own clock (`client_zone`)."""
+    with timezone.override(client_zone(client)):
+        return _rows(user, client, now)
+
+
+def _rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[dt.date]]:
     kb = load_default()
     held = ruled_out(client)
     items = [
@@ -164,7 +183,13 @@ def rows(user: Any, client: Client, now: dt.datetime) -> tuple[list[Row], list[d
 
 def streak(user: Any, client: Client, now: dt.datetime) -> int:
     """Days in a row, up to today, with at least one exercise done (today counts once
-    something is done; an empty today does not break a streak that ran to yesterday)."""
+    something is done; an empty today does not break a streak that ran to yesterday),
+    on the client's own clock."""
+    with timezone.override(client_zone(client)):
+        return _streak(user, client, now)
+
+
+def _streak(user: Any, client: Client, now: dt.datetime) -> int:
     since = _day_start(_local_day(now) - dt.timedelta(days=60))
     done = {
         _local_day(m)
@@ -210,7 +235,13 @@ def adherence(user: Any, client: Client, now: dt.datetime, weeks: int = 4) -> Ad
     """Per exercise and per week (Monday first, the last `weeks`, this one last): days
     done, skipped and hurt against the days a week asked; flags when the client has not
     logged for the knowledge base's `stopped_logging_days`, or logged "hurt" or a pain at
-    or above its `pain_flag_from` in the last of those days."""
+    or above its `pain_flag_from` in the last of those days. Weeks and days are on the
+    client's own clock (`client_zone`)."""
+    with timezone.override(client_zone(client)):
+        return _adherence(user, client, now, weeks)
+
+
+def _adherence(user: Any, client: Client, now: dt.datetime, weeks: int) -> Adherence | None:
     program = program_of(user, client)
     if program is None:
         return None
@@ -335,7 +366,7 @@ def note_summaries(user: Any, client: Client, *, most: int = 20) -> list[NoteSum
         out.append(
             NoteSummary(
                 visit_id=visit_id,
-                visit_date=timezone.localtime(visit.started_at).date(),
+                visit_date=timezone.localtime(visit.started_at, client.clinic.zone).date(),
                 therapist=who.get_full_name() or who.get_username(),
                 signed_at=version.signed_at,
                 worked_on=tuple(steps.get(visit_id, ())),
