@@ -139,6 +139,29 @@ def test_the_report_counts_clients_improving_by_the_minimal_important_change(
     assert next(r for r in rows if r["instrument"] == "peg")["improved"] == ""
 
 
+def test_the_report_judges_a_change_as_the_record_does_from_the_unrounded_scores(
+    world: World,
+) -> None:
+    # ODI with section 10 blank: 10/45 = 22.2 (22.22...) -> 7/45 = 15.6 (15.55...), exactly
+    # 30% lower: the record says it reaches the minimal important change, and so must the
+    # report (from the rounded 22.2 -> 15.6 it would be 29.7%, short of it)
+    for n, given in enumerate(
+        ([2, 1, 1, 1, 1, 1, 1, 1, 1, None], [1, 1, 1, 1, 1, 1, 1, 0, 0, None])
+    ):
+        ctx = Context(user=world.alice, now=NOW + dt.timedelta(days=7 * n))
+        actions.record_response(ctx, world.client, actions.ResponseData("odi", given))
+    browser = world.web("carol")
+
+    record = html.unescape(browser.get(f"/clients/{world.client.pk}/").content.decode())
+    assert "ODI 22.2 → 15.6: improved by the minimal important change (6.6 points, 30%" in record
+    page = browser.get(REPORT).content.decode()
+    row = page.split("<strong>ODI</strong>")[1].split("</tr>")[0]
+    assert "100% (1 of 1)" in row
+    rows = list(csv.DictReader(io.StringIO(browser.get(CSV).content.decode())))
+    odi = next(r for r in rows if r["instrument"] == "odi")
+    assert (odi["clients_with_two_scores"], odi["improved"], odi["worse"]) == ("1", "1", "0")
+
+
 def test_another_clinics_report_counts_none_of_lakesides_clients(world: World) -> None:
     _scores(world, world.client, [1] * 14 + [0] * 10, [1] * 8 + [0] * 16)
     from myomap.accounts.models import User

@@ -248,7 +248,8 @@ class ReportRow:
         return "—" if share is None else f"{round(share * 100)}%"
 
 
-REPORT_COLUMNS = ("client_id", "instrument", "total", "band", "subscales")
+# the answers too: a change's percent is of the unrounded scores, as on each record
+REPORT_COLUMNS = ("client_id", "instrument", "total", "band", "subscales", "answers")
 
 
 def clinic_report(user: Any) -> list[ReportRow]:
@@ -310,12 +311,12 @@ def clinic_report(user: Any) -> list[ReportRow]:
 
 def _current(scores: Sequence[Any], care: Care) -> tuple[Any, ...]:
     """The report rows of the current episode (that of the latest score)."""
-    return group(scores, lambda row: care.episode_of(row[6], row[5]))[-1].items
+    return group(scores, lambda row: care.episode_of(row[7], row[6]))[-1].items
 
 
 def _score(instrument: Instrument, row: Sequence[Any]) -> Score:
-    _, _, total, band, subscales = row[:5]
-    return stored_score(instrument, total, band, subscales, [])
+    _, _, total, band, subscales, answers = row[:6]
+    return stored_score(instrument, total, band, subscales, answers)
 
 
 def threshold_words(instrument: Instrument) -> str:
