@@ -10,18 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import smtplib
 from dataclasses import replace
 
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 
-from myomap.accounts import outbox, throttle
+from myomap.accounts import throttle
 from myomap.accounts.models import User
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
+from myomap.program.invitations import mail
 from myomap.program.models import SignInLink
 from myomap.records.errors import ActionError, Invalid
 
@@ -105,18 +104,7 @@ def _send(client: Client, address: str, url: str) -> bool:
         "If it has expired, ask for a new one on the sign-in page. If you did not ask "
         "for it, you can ignore this e-mail: nobody can sign in without it.\n"
     )
-    message = EmailMessage(
-        f"Sign in to your home program ({client.clinic})",
-        body,
-        None,
-        [address],
-        headers=outbox.stamp(client.clinic_id),
-    )
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError):
-        return False
-    return True
+    return mail(client, address, f"Sign in to your home program ({client.clinic})", body)
 
 
 def link_for(secret: str, now: dt.datetime) -> SignInLink:
