@@ -107,6 +107,8 @@
         };
         queue.push(entry);
         card.querySelector(".logged").textContent = "Today: " + entry.outcome + (navigator.onLine ? "" : " (saved on this phone, sent when online)");
+        var advice = card.querySelector(".hurt-advice");
+        if (advice) advice.hidden = entry.outcome !== "hurt";
         showQueue();
         sendNext();
       });
@@ -134,6 +136,7 @@
         // Recorded (201, or 200 when it already was), or refused for good.
         queue.drop(entry);
         net.textContent = response.ok ? "Saved" : "Not saved: " + (answer.detail || "refused");
+        if (!response.ok) refused(entry, answer.detail || "refused");
         showQueue();
         return true;
       }
@@ -143,6 +146,15 @@
     }
     showQueue();
     return false;
+  }
+
+  // A refused entry is not today's log: its card says so, instead of "Today: done".
+  function refused(entry, why) {
+    var card = root.querySelector('.exercise[data-item="' + entry.item + '"]');
+    if (!card) return;
+    card.querySelector(".logged").textContent = "Not saved: " + why;
+    var advice = card.querySelector(".hurt-advice");
+    if (advice && entry.outcome === "hurt") advice.hidden = false;  // the advice still holds
   }
 
   function sendNext() { queue.drain(send); }
