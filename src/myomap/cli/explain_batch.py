@@ -278,8 +278,9 @@ def _in_parallel(
     global _RENDERER
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # Forked on Linux (the workers start with the model and the fragments made so far);
+    # elsewhere fork is unsafe with some system libraries, and each worker loads its own.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     turn = context.Value("q", 0, lock=False)
     turned = context.Condition()
     pending: deque[AsyncResult[int]] = deque()
