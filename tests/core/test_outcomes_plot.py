@@ -14,9 +14,33 @@ KB = load_default()
 
 def test_the_band_is_the_smaller_of_the_points_and_the_percent() -> None:
     rmdq = KB.instruments["rmdq"]
-    assert band(rmdq, 14) == (14 - 4.2, 14 + 4.2)  # 30% of 14 is below 5 points
+    # 30% of 14 is below 5 points better; a worsening is judged by the 5 points alone
+    assert band(rmdq, 14) == (14 - 4.2, 14 + 5)
     assert band(rmdq, 20) == (15, 24)  # 5 points, clipped to the range
     assert band(rmdq, 0) == (0, 5)  # no percent of a zero baseline
+
+
+def test_a_score_outside_the_band_is_one_whose_change_reaches_the_threshold() -> None:
+    # NPRS 3 -> 4 is 33% higher but one point: not past the 2 points a worsening needs, so
+    # the band must hold it (a band of 30% either side, 2.1 to 3.9, left it outside)
+    from myomap.core.outcomes import change, score
+
+    nprs = KB.instruments["nprs"]
+    assert band(nprs, 3) == (2.1, 5)
+    rmdq, psfs = KB.instruments["rmdq"], KB.instruments["psfs"]
+    for inst, scores in (
+        (nprs, [score(nprs, [v]) for v in range(11)]),
+        (rmdq, [score(rmdq, [1] * n + [0] * (24 - n)) for n in range(25)]),
+        (psfs, [score(psfs, [v, v, v]) for v in range(11)]),
+    ):
+        for before, after in itertools.product(scores, repeat=2):
+            shaded = band(inst, before.score)
+            assert shaded is not None
+            moved = change(inst, before, after)
+            if shaded[0] < after.score < shaded[1]:
+                assert moved.reaches_threshold is False, moved.sentence
+            elif after.score < shaded[0] or after.score > shaded[1]:
+                assert moved.reaches_threshold is True, moved.sentence
 
 
 def test_psfs_shades_its_detectable_change_and_peg_none() -> None:

@@ -103,7 +103,7 @@ def test_a_second_rmdq_at_a_visit_shows_the_change_plot_and_table(world: World) 
     assert plot is not None
     assert plot.group().count('class="point"') == 2
     assert 'class="mcid-band"' in plot.group()
-    assert "Shaded: 9.8 to 18.2, within the minimal important change of the baseline" in page
+    assert "Shaded: 9.8 to 19, within the minimal important change of the baseline" in page
     table = re.search(r'<table class="table outcome-table">.*?</table>', page, re.S)
     assert table is not None
     cells = re.findall(r"<td>([^<]*)</td>", table.group())

@@ -3,8 +3,9 @@ self-contained, accessible ``<svg>`` (no script, no style element, nothing loade
 
 The band of change smaller than the instrument's threshold around the baseline is
 shaded: a later score inside it has not moved by the smallest change that counts, one
-outside it has (in either direction). The band's half-width is the smaller of the
-threshold's points and its percent of the baseline, since reaching either passes.
+outside it has (in either direction), as `change` judges it: towards better the smaller
+of the threshold's points and its percent of the baseline, since reaching either passes;
+towards worse the points alone where the percent is one of improvement (Ostelo 2008).
 Colours are presentation attributes, so the page's Content-Security-Policy (no inline
 styles) does not stop them; every text is escaped.
 
@@ -29,20 +30,34 @@ LINE, BAND, GRID, INK, MUTED = "#1d4ed8", "#dbeafe", "#e5e7eb", "#1f2937", "#6b7
 
 
 def band(instrument: Instrument, baseline: float) -> tuple[float, float] | None:
-    """The scores within the threshold of `baseline` (clipped to the range), or None."""
+    """The scores within the threshold of `baseline` (clipped to the range), or None.
+
+    Each side is the change `change` would judge there: towards better, the smaller of the
+    points and the percent of the baseline (reaching either passes); towards worse, the
+    points alone where the percent is one of improvement (`percent_for: improvement`), so
+    a score outside the band is one whose change reaches the threshold, either way:
+
+        >>> band(rmdq, 14)  # 30% of 14 is 4.2 better; a worsening counts from 5 points
+        (9.8, 19.0)
+    """
     threshold = instrument.change
     if threshold is None:
         return None
-    sizes = []
-    if threshold.points is not None:
-        sizes.append(threshold.points)
-    if threshold.percent is not None and baseline != 0:
-        sizes.append(abs(baseline) * threshold.percent / 100)
-    if not sizes:
-        return None
-    half = min(sizes)
     low, high = instrument.range.low, instrument.range.high
-    return max(low, baseline - half), min(high, baseline + half)
+    points = [] if threshold.points is None else [threshold.points]
+    percent = []
+    if threshold.percent is not None and baseline != 0:
+        percent = [abs(baseline) * threshold.percent / 100]
+    better = points + percent
+    worse = points + (percent if threshold.percent_for == "either" else [])
+    if not better:
+        return None
+    # no criterion judges a worsening: the band runs to the range's end on that side
+    worse_half = min(worse) if worse else high - low
+    up, down = (worse_half, min(better))
+    if instrument.direction == "higher-is-better":
+        up, down = down, up
+    return max(low, baseline - down), min(high, baseline + up)
 
 
 def plot(
