@@ -225,6 +225,10 @@ def test_the_api_log_and_the_web_log_are_one_record(world: World) -> None:
     api = post(world, "dan", "/api/me/log", sent)
     assert api.status_code == 200 and api.json()["created"] is False
     assert LogEntry.objects.count() == 1
+    # one answer on both ways in: the same entry, the same fields
+    stored = LogEntry.objects.get()
+    assert web.json() | {"created": False} == api.json()
+    assert (api.json()["id"], api.json()["exercise"]) == (stored.pk, item.exercise)
 
 
 @pytest.mark.parametrize(

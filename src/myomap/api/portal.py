@@ -115,18 +115,7 @@ def log(request: HttpRequest, data: LogIn) -> Status[Any]:
         )
     except Invalid as exc:
         return _refused(exc)
-    e = logged.entry
-    body = {
-        "id": e.pk,
-        "entry_id": str(e.entry_id),
-        "item": e.item_id,
-        "exercise": e.item.exercise,
-        "outcome": e.outcome,
-        "pain": e.pain,
-        "made_at": e.made_at,
-        "created": logged.created,
-    }
-    return Status(201 if logged.created else 200, body)
+    return Status(201 if logged.created else 200, logged.answer())
 
 
 def _diary_row(entry: DiaryEntry, kb: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from pydantic import StrictInt
 
 from myomap.api.schemas import Input
+from myomap.program.actions import MAX_NOTE
 
 ENTRY_ID = "an id made on the phone (a UUID): the same entry sent again is recorded once"
 
@@ -80,7 +81,12 @@ class DiaryIn(Input):
         max_length=100, description="the body map regions tapped (ids of regions.yaml)"
     )
     pain: StrictInt = Field(description="0-10")
-    note: str = Field("", max_length=2000, description="what they were doing (optional)")
+    note: str = Field(
+        "",
+        max_length=2000,
+        description=f"what they were doing (optional; up to {MAX_NOTE} characters once runs "
+        "of spaces are made one, else 422 naming `note`)",
+    )
     made_at: dt.datetime | None = None
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -226,6 +227,20 @@ def own_client(ctx: Context) -> Client:
 class Logged:
     entry: LogEntry
     created: bool  # False: the phone sent an entry already recorded
+
+    def answer(self) -> dict[str, Any]:
+        """What the phone is answered, on the web portal's queue and the API alike."""
+        e = self.entry
+        return {
+            "id": e.pk,
+            "entry_id": str(e.entry_id),
+            "item": e.item_id,
+            "exercise": e.item.exercise,
+            "outcome": e.outcome,
+            "pain": e.pain,
+            "made_at": e.made_at,
+            "created": self.created,
+        }
 
 
 def _entry_id(value: object) -> uuid.UUID:

@@ -201,16 +201,7 @@ def log(request: HttpRequest) -> JsonResponse:
         )
     except ActionError as exc:
         return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
-    e = logged.entry
-    body = {
-        "id": e.pk,
-        "entry_id": str(e.entry_id),
-        "item": e.item_id,
-        "outcome": e.outcome,
-        "pain": e.pain,
-        "created": logged.created,
-    }
-    return JsonResponse(body, status=201 if logged.created else 200)
+    return JsonResponse(logged.answer(), status=201 if logged.created else 200)
 
 
 @require_http_methods(["GET", "POST"])
