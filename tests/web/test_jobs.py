@@ -125,8 +125,8 @@ def test_asking_twice_for_the_same_purpose_is_one_job(
 
 
 def test_an_unknown_kind_of_job_is_refused_when_asked_for(queue) -> None:
-    with pytest.raises(LookupError, match="no kind of job is called 'sms'"):
-        actions.schedule(kind="sms", key="x", now=T0)
+    with pytest.raises(LookupError, match="no kind of job is called 'fax'"):
+        actions.schedule(kind="fax", key="x", now=T0)
     assert not Job.objects.exists()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.template.loader import render_to_string
 
 from myomap.aftercare import links, recheck, relief
 from myomap.aftercare.models import CheckIn
@@ -15,6 +14,9 @@ from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
 from myomap.jobs import actions as jobs
 from myomap.jobs import mail
+from myomap.messaging import send as messages
+from myomap.messaging.channels import channels_for
+from myomap.messaging.models import Purpose
 from myomap.records.errors import Conflict, Invalid
 from myomap.records.guards import require_clinic
 from myomap.visits.models import Visit
@@ -36,10 +38,11 @@ def check_in_delay() -> dt.timedelta:
 
 def ask_for_check_in(visit: Visit, signed_at: dt.datetime) -> CheckIn | None:
     """The check-in after `visit`, signed at `signed_at`: once per visit (an amendment
-    signed later asks for nothing more), and only for a client with an e-mail address.
+    signed later asks for nothing more), and only for a client who accepts aftercare
+    messages on a channel they can be reached on (`channels_for`).
     Runs inside the signing's transaction: the job exists exactly when the signature does."""
     client = visit.client
-    if not client.email or CheckIn.objects.filter(visit=visit).exists():
+    if not channels_for(client, Purpose.AFTERCARE) or CheckIn.objects.filter(visit=visit).exists():
         return None
     due = signed_at + check_in_delay()
     check_in = CheckIn.objects.create(
@@ -52,7 +55,7 @@ def ask_for_check_in(visit: Visit, signed_at: dt.datetime) -> CheckIn | None:
         now=signed_at,
         run_at=due,
         clinic_id=client.clinic_id,
-        description="Soreness check-in e-mail",
+        description="Soreness check-in",
     )
     relief.ask_first(visit, signed_at)
     return check_in
@@ -69,11 +72,13 @@ def send_check_in(check_in: CheckIn, now: dt.datetime) -> None:
         "link": links.url(f"/aftercare/check-in/{secret}/"),
         "hours": links.hours_valid(),
     }
-    mail.deliver(
+    messages.to_client(
+        check_in.client,
+        "check_in",
+        context,
         clinic_id=check_in.clinic_id,
-        to=[check_in.client.email],
-        subject=f"How are you after your session at {check_in.clinic.name}?",
-        body=render_to_string("aftercare/check_in_email.txt", context),
+        key=f"check-in:{check_in.pk}:{now.isoformat()}",
+        now=now,
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from myomap.aftercare import links
@@ -18,9 +17,9 @@ from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.core.kb import load_default
 from myomap.jobs import actions as jobs
-from myomap.jobs import mail
 from myomap.jobs.kinds import kind
 from myomap.jobs.models import Job
+from myomap.messaging import send as messages
 from myomap.records.errors import Conflict, Invalid
 
 KIND = "aftercare.soreness_recheck"
@@ -64,7 +63,7 @@ def send(job: Job) -> None:
         .filter(pk=job.payload["recheck"])
         .first()
     )
-    if found is None or found.answered_at is not None or not found.client.email:
+    if found is None or found.answered_at is not None:
         return
     now = timezone.now()
     secret = links.issue(found, SALT, now)
@@ -74,11 +73,8 @@ def send(job: Job) -> None:
         "link": links.url(f"/aftercare/soreness/{secret}/"),
         "hours": links.hours_valid(),
     }
-    mail.deliver(
-        to=[found.client.email],
-        subject=f"Is the soreness fading now? A question from {found.clinic.name}",
-        body=render_to_string("aftercare/recheck_email.txt", context),
-        clinic_id=found.clinic_id,
+    messages.to_client(
+        found.client, "recheck", context, clinic_id=found.clinic_id, key=job.key, now=now
     )
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from myomap.aftercare import links
@@ -20,9 +19,11 @@ from myomap.audit.models import AuditEvent
 from myomap.core import aftercare as core
 from myomap.core.kb import load_default
 from myomap.jobs import actions as jobs
-from myomap.jobs import mail
 from myomap.jobs.kinds import kind
 from myomap.jobs.models import Job
+from myomap.messaging import send as messages
+from myomap.messaging.channels import channels_for
+from myomap.messaging.models import Purpose
 from myomap.records.errors import Conflict, Invalid
 from myomap.visits.models import Visit
 
@@ -59,14 +60,14 @@ def ask(visit: Visit, session_at: dt.datetime, day: int, now: dt.datetime) -> Re
         now=now,
         run_at=check.due_at,
         clinic_id=visit.client.clinic_id,
-        description=f"Relief question e-mail (day {day})",
+        description=f"Relief question (day {day})",
     )
     return check
 
 
 def ask_first(visit: Visit, session_at: dt.datetime) -> ReliefCheck | None:
     first = core.next_day(schedule_days(), after=None)
-    if first is None or not visit.client.email:
+    if first is None or not channels_for(visit.client, Purpose.AFTERCARE):
         return None
     return ask(visit, session_at, first, session_at)
 
@@ -97,11 +98,8 @@ def send(job: Job) -> None:
         "link": links.url(f"/aftercare/relief/{secret}/"),
         "hours": links.hours_valid(),
     }
-    mail.deliver(
-        to=[check.client.email],
-        subject=f"Is the pain back? A question from {check.clinic.name}",
-        body=render_to_string("aftercare/relief_email.txt", context),
-        clinic_id=check.clinic_id,
+    messages.to_client(
+        check.client, "relief", context, clinic_id=check.clinic_id, key=job.key, now=now
     )
 
 

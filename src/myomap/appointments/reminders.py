@@ -1,21 +1,24 @@
-"""The appointment reminder: an e-mail the day before, at MYOMAP_REMINDER_TIME on the
-clinic's clock (17:00 unless set), sent by a worker; none for a client without an e-mail
-address, none once the appointment is cancelled (its job is cancelled with it, and the
-job itself checks again before sending)."""
+"""The appointment reminder: a message the day before, at MYOMAP_REMINDER_TIME on the
+clinic's clock (17:00 unless set), sent by a worker on the channels the client accepts
+for appointment reminders (e-mail, text, both; `messaging.channels.channels_for`), in the
+clinic's wording; none for a client who accepts none or cannot be reached, none once the
+appointment is cancelled (its job is cancelled with it, and the job itself checks again
+before sending)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from myomap.appointments.models import Appointment
 from myomap.jobs import actions as jobs
-from myomap.jobs import mail
 from myomap.jobs.kinds import kind
 from myomap.jobs.models import Job
+from myomap.messaging import send as messages
+from myomap.messaging.channels import channels_for
+from myomap.messaging.models import Purpose
 
 KIND = "appointments.reminder"
 
@@ -36,9 +39,10 @@ def reminder_at(appointment: Appointment) -> dt.datetime:
 
 
 def schedule(appointment: Appointment, now: dt.datetime) -> Job | None:
-    """Inside the booking's transaction. None when there is no address or no time left."""
+    """Inside the booking's transaction. None when the client accepts no reminder (or
+    cannot be reached) or there is no time left."""
     at = reminder_at(appointment)
-    if not appointment.client.email or at <= now:
+    if at <= now or not channels_for(appointment.client, Purpose.APPOINTMENTS):
         return None
     return jobs.schedule(
         kind=KIND,
@@ -47,7 +51,7 @@ def schedule(appointment: Appointment, now: dt.datetime) -> Job | None:
         now=now,
         run_at=at,
         clinic_id=appointment.clinic_id,
-        description="Appointment reminder e-mail",
+        description="Appointment reminder",
     )
 
 
@@ -62,7 +66,7 @@ def send(job: Job) -> None:
         .filter(pk=job.payload["appointment"], status=Appointment.Status.BOOKED)
         .first()
     )
-    if appointment is None or not appointment.client.email:
+    if appointment is None:
         return  # cancelled (or gone) since: nothing is sent
     zone = appointment.clinic.zone
     context = {
@@ -72,10 +76,11 @@ def send(job: Job) -> None:
         "minutes": appointment.minutes,
     }
     with timezone.override(zone):  # the template's dates on the clinic's clock
-        body = render_to_string("appointments/reminder_email.txt", context)
-    mail.deliver(
-        to=[appointment.client.email],
-        subject=f"Reminder: your appointment at {appointment.clinic.name}",
-        body=body,
-        clinic_id=appointment.clinic_id,
-    )
+        messages.to_client(
+            appointment.client,
+            "appointment_reminder",
+            context,
+            clinic_id=appointment.clinic_id,
+            key=job.key,
+            now=timezone.now(),
+        )

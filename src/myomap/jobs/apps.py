@@ -8,4 +8,4 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         # The kinds of job this app runs itself (sending a message).
-        from myomap.jobs import mail  # noqa: F401
+        from myomap.jobs import mail, sms  # noqa: F401

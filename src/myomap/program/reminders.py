@@ -1,7 +1,8 @@
 """The client's program reminders: the client chooses days, a time and their time zone
-(the clinic's unless they choose another); a background job sends each reminder by
-e-mail (when the record has an address) at that local time, summer time or not, and
-asks for the next. Without an address the reminder is shown in the portal only."""
+(the clinic's unless they choose another); a background job sends each reminder on the
+channels the client accepts (e-mail, text: `messaging.channels.channels_for`) at that local
+time, summer time or not, and asks for the next. Without an address the reminder is shown
+in the portal only."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from myomap.clients.models import Client
 from myomap.core import program as core
 from myomap.jobs import actions as jobs
 from myomap.jobs.kinds import kind
-from myomap.jobs.mail import deliver
 from myomap.jobs.models import Job
+from myomap.messaging import send as messages
 from myomap.program.actions import own_client
 from myomap.program.models import Reminder
 from myomap.records.errors import Invalid
@@ -152,18 +153,14 @@ def send(job: Job) -> None:
     if reminder is None or reminder.next_key != job.key:
         return  # turned off or changed since
     client: Client = reminder.client
-    address = client.email or (client.user.email if client.user else "")
-    if address:
-        deliver(
-            to=[address],
-            subject=f"Your home program today ({client.clinic})",
-            body=(
-                f"Hello {client.given_name},\n\n"
-                "This is your reminder for today's home exercises. Open your program on "
-                "your phone to follow the timer and log what you did.\n\n"
-                "To change or stop these reminders, open your program and change the days.\n"
-            ),
-            clinic_id=client.clinic_id,
-        )
+    # on the channels the client accepts for program reminders, in the clinic's wording
+    messages.to_client(
+        client,
+        "program_reminder",
+        {"given_name": client.given_name, "clinic": client.clinic.name},
+        clinic_id=client.clinic_id,
+        key=job.key,
+        now=timezone.now(),
+    )
     with transaction.atomic():
         _schedule(reminder, max(timezone.now(), reminder.next_at or timezone.now()))

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "myomap.jobs",
     "myomap.appointments",
     "myomap.aftercare",
+    "myomap.messaging",
     "myomap.audit",
     "myomap.erasure",
     "myomap.clinicdata",  # its nightly backup job; the Data page's templates are web's
@@ -312,6 +313,13 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
+# Text messages (myomap.jobs.sms, docs/jobs.md): through the class MYOMAP_SMS_BACKEND
+# names (a clinic's provider); the embedded default keeps them in the data folder beside
+# the outbox ("folder"); with a mail server and no provider, none are sent ("disabled").
+SMS_BACKEND = os.environ.get("MYOMAP_SMS_BACKEND", "").strip() or (
+    "disabled" if EMAIL_HOST else "folder"
+)
+SMS_FILE_PATH = DATA_DIR / "sms"
 # Background jobs (myomap.jobs, docs/jobs.md): the queue is a file beside the embedded
 # database, PostgreSQL's own tables with DATABASE_URL, or Redis with MYOMAP_REDIS_URL.
 JOBS_QUEUE_FILE = DATA_DIR / "jobs.sqlite3"

@@ -52,6 +52,7 @@ urlpatterns = [
     path("audit/", include("myomap.audit.urls")),
     path("appointments/", include("myomap.appointments.urls")),
     path("aftercare/", include("myomap.aftercare.urls")),
+    path("messages/", include("myomap.messaging.urls")),
     path("me/data/", include("myomap.clinicdata.own_urls")),
     path("", include("myomap.program.urls")),
     path("api/", api.urls),

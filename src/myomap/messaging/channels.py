@@ -1,0 +1,158 @@
+"""Which channels a client accepts for which messages, and the "stop" link every message
+carries. Every sender asks `channels_for(client, purpose)` and sends on those only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+
+from myomap.audit.log import Context, record
+from myomap.audit.models import AuditEvent
+from myomap.clients.models import Client
+from myomap.jobs import sms
+from myomap.messaging.models import Channel, Preference, Purpose, StopLinkUse
+from myomap.records.errors import Conflict, Invalid
+
+EMAIL = "email"
+SMS = "sms"
+STOP_SALT = "myomap.messaging.stop"
+STOP_DAYS = 180  # a stop link in an old message still works this long
+
+_WANTS = {
+    Channel.EMAIL: (EMAIL,),
+    Channel.SMS: (SMS,),
+    Channel.BOTH: (EMAIL, SMS),
+    Channel.NONE: (),
+}
+
+
+def email_of(client: Client) -> str:
+    """The record's address, else the portal account's."""
+    user = getattr(client, "user", None) if client.user_id else None
+    return client.email or (user.email if user is not None else "")
+
+
+def chosen(client: Client, purpose: str) -> str:
+    """The client's choice for `purpose` (e-mail when they made none): one query."""
+    if purpose not in Purpose.values:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    found = Preference.objects.filter(client_id=client.pk).values_list(purpose, flat=True).first()
+    return str(found or Channel.EMAIL)
+
+
+def channels_for(client: Client, purpose: str) -> tuple[str, ...]:
+    """The channels a message for `purpose` goes to this client on: those they accept and
+    can be reached on ("email" with an address; "sms" with a phone number in international
+    form, where texts are set up). Empty: nothing is sent."""
+    return reachable(client, chosen(client, purpose))
+
+
+def reachable(client: Client, choice: str) -> tuple[str, ...]:
+    """The channels of `choice` this client can be reached on."""
+    wanted = _WANTS[Channel(choice)]
+    usable = []
+    if EMAIL in wanted and email_of(client):
+        usable.append(EMAIL)
+    if SMS in wanted and sms.enabled() and sms.is_phone_number(client.phone):
+        usable.append(SMS)
+    return tuple(usable)
+
+
+def preferences(client: Client) -> dict[str, str]:
+    """{purpose: choice} for the record's form."""
+    row = Preference.objects.filter(client_id=client.pk).first()
+    return {p: str(getattr(row, p)) if row else Channel.EMAIL.value for p in Purpose.values}
+
+
+def _words(choices: Mapping[str, str]) -> str:
+    return "; ".join(
+        f"{Purpose(p).label.lower()}: {Channel(c).label.lower()}" for p, c in choices.items()
+    )
+
+
+def set_channels(ctx: Context, client: Client, choices: Mapping[str, Any]) -> Preference:
+    """The client's channels for each purpose given (the others unchanged); refused naming
+    the purpose's field for an unknown channel, or a text where the record's phone number
+    cannot take one or texts are not set up."""
+    cleaned: dict[str, str] = {}
+    for purpose, value in choices.items():
+        if purpose not in Purpose.values:
+            raise Invalid(f"unknown kind of message {purpose!r}", "purpose")
+        if value not in Channel.values:
+            raise Invalid(
+                f"{str(value)[:20]!r} is not a channel: e-mail, SMS, both or none", purpose
+            )
+        if SMS in _WANTS[Channel(value)]:
+            if not sms.enabled():
+                raise Invalid(
+                    "text messages are not set up on this installation (MYOMAP_SMS_BACKEND)",
+                    purpose,
+                )
+            try:
+                sms.phone_number(client.phone, purpose)
+            except Invalid as exc:
+                raise Invalid(f"the record's phone number: {exc.message}", purpose) from None
+        cleaned[purpose] = str(value)
+    with transaction.atomic():
+        row, _ = Preference.objects.select_for_update().get_or_create(
+            client=client, defaults={"updated_at": ctx.now}
+        )
+        for purpose, value in cleaned.items():
+            setattr(row, purpose, value)
+        row.updated_at = ctx.now
+        row.save()
+        record(ctx, AuditEvent.Action.UPDATE, row, summary=f"message channels: {_words(cleaned)}")
+    return row
+
+
+def stop_link(client: Client, purpose: str) -> str:
+    """A signed link that turns `purpose` off for this client, once."""
+    token = signing.dumps(
+        {"c": client.pk, "p": purpose, "n": secrets.token_hex(8)}, salt=STOP_SALT, compress=True
+    )
+    return f"{settings.PUBLIC_URL.rstrip('/')}/messages/stop/{token}/"
+
+
+def stop_for(token: str) -> tuple[Client, str]:
+    """The client and purpose of a stop link; refused when it is not one of ours."""
+    try:
+        data = signing.loads(token, salt=STOP_SALT, max_age=dt.timedelta(days=STOP_DAYS))
+        client = Client.objects.select_related("clinic").get(pk=int(data["c"]))
+        purpose = str(data["p"])
+        Purpose(purpose)
+    except (signing.BadSignature, KeyError, ValueError, TypeError, Client.DoesNotExist):
+        raise Invalid("this link is not valid, or is too old: ask the clinic", "link") from None
+    return client, purpose
+
+
+def stop(ctx: Context, token: str) -> tuple[Client, str]:
+    """Turn the link's purpose off for its client (audited); the link then works no more."""
+    client, purpose = stop_for(token)
+    nonce = str(signing.loads(token, salt=STOP_SALT)["n"])
+    try:
+        with transaction.atomic():
+            StopLinkUse.objects.create(nonce=nonce, client=client, purpose=purpose, used_at=ctx.now)
+            row, _ = Preference.objects.select_for_update().get_or_create(
+                client=client, defaults={"updated_at": ctx.now}
+            )
+            setattr(row, purpose, Channel.NONE)
+            row.updated_at = ctx.now
+            row.save()
+            record(
+                ctx,
+                AuditEvent.Action.UPDATE,
+                row,
+                summary=f"message channels: {Purpose(purpose).label.lower()} turned off "
+                "by the client's stop link",
+            )
+    except IntegrityError:
+        raise Conflict(
+            f"this link was used already: {Purpose(purpose).label.lower()} are off"
+        ) from None
+    return client, purpose

@@ -1,0 +1,338 @@
+"""Messages to clients: texts through a pluggable backend (the folder one here, as the
+embedded default keeps them), the client's channels for each kind of message set on the
+record, the one-time link in every message that turns its kind off, and the clinic's own
+wording of its messages (Clinic > Messages).
+
+The people are tests/personas.py's: alice (a Lakeside therapist), carol (Lakeside's admin),
+bob (a Hilltop therapist); Dan Marlowe a Lakeside client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.urls import reverse
+from huey.storage import SqliteStorage
+
+from myomap.accounts.models import Clinic
+from myomap.appointments import actions
+from myomap.audit.log import Context
+from myomap.audit.models import AuditEvent
+from myomap.clients import actions as client_actions
+from myomap.jobs import sms
+from myomap.jobs.models import Job
+from myomap.jobs.queue import HUEY
+from myomap.messaging.models import Preference, StopLinkUse, Wording
+from myomap.records.errors import Invalid
+from personas import DAN_BORN, DAN_FAMILY_NAME, People
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+NOW = dt.datetime(2026, 3, 20, 8, 0, tzinfo=dt.UTC)
+STARTS = dt.datetime(2026, 3, 25, 10, 0, tzinfo=LONDON)
+REMINDER_AT = dt.datetime(2026, 3, 24, 17, 0, tzinfo=dt.UTC)  # 17:00 GMT the day before
+
+
+@pytest.fixture
+def queue(tmp_path):
+    kept = HUEY._storage
+    HUEY.storage = SqliteStorage("myomap", filename=str(tmp_path / "jobs.sqlite3"))
+    yield HUEY
+    HUEY.storage = kept
+
+
+@pytest.fixture
+def texts(settings, tmp_path):
+    """Texts kept as files, as the embedded default does; the folder they land in."""
+    settings.SMS_BACKEND = "folder"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    return tmp_path / "sms"
+
+
+def deliver(huey: Any, at: dt.datetime) -> list[Any]:
+    results = []
+    for _ in range(3):
+        while (task := huey.dequeue()) is not None:
+            results.append(huey.execute(task, at.replace(tzinfo=None)))
+        for task in huey.read_schedule(at.replace(tzinfo=None)):
+            huey.enqueue(task)
+    return [r for r in results if r is not None]
+
+
+def kept_texts(folder) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+
+
+@pytest.fixture
+def dan(people: People):
+    Clinic.objects.filter(pk=people.lakeside.pk).update(time_zone="Europe/London")
+    ctx = Context(user=people.alice, now=NOW)
+    actions.set_weekly_hours(ctx, people.alice, [(d, dt.time(9), dt.time(17)) for d in range(7)])
+    return client_actions.create_client(
+        ctx,
+        client_actions.ClientData(
+            "Dan",
+            DAN_FAMILY_NAME,
+            DAN_BORN,
+            email="dan@example.org",
+            phone="+44 7700 900123",
+            treatment_consent=True,
+            data_consent=True,
+        ),
+    )
+
+
+def book(people: People, dan, capture) -> Any:
+    ctx = Context(user=people.alice, now=NOW)
+    with capture(execute=True), transaction.atomic():
+        return actions.book(ctx, client=dan, therapist=people.alice, starts_at=STARTS, minutes=60)
+
+
+def run_reminders(queue, capture) -> list[Any]:
+    """The reminder's job run at its time; the text it asks for handed over as the worker's
+    commit would (the test's own transaction never commits)."""
+    with time_machine.travel(REMINDER_AT, tick=False):
+        done = []
+        for _ in range(2):
+            with capture(execute=True):
+                done += deliver(queue, REMINDER_AT)
+        return done
+
+
+# --- the SMS interface ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [("+44 7700 900123", "+447700900123"), ("0044 (7700) 900-123", "+447700900123")],
+)
+def test_a_phone_number_is_taken_in_international_form(written: str, number: str) -> None:
+    assert sms.phone_number(written) == number
+
+
+@pytest.mark.parametrize("written", ["07700 900123", "+0 7700 900123", "call me", "+1234"])
+def test_a_phone_number_a_text_cannot_go_to_is_refused_naming_the_field(written: str) -> None:
+    with pytest.raises(Invalid, match="international form") as refused:
+        sms.phone_number(written, "mobile")
+    assert refused.value.field == "mobile"
+
+
+def test_the_disabled_backend_refuses_saying_what_to_set(settings) -> None:
+    settings.SMS_BACKEND = "disabled"
+    assert not sms.enabled()
+    with pytest.raises(sms.SmsError, match="set MYOMAP_SMS_BACKEND"):
+        sms.send_sms("+447700900123", "Hello")
+
+
+class Recording:
+    """A clinic's provider: one class, one method."""
+
+    sent: list[tuple[str, str, int | None]] = []
+
+    def send(self, to: str, body: str, *, clinic_id: int | None) -> None:
+        self.sent.append((to, body, clinic_id))
+
+
+def test_a_clinics_own_backend_is_named_by_its_dotted_path(settings) -> None:
+    settings.SMS_BACKEND = f"{__name__}.Recording"
+    Recording.sent.clear()
+    sms.send_sms("+44 7700 900123", "Your appointment is tomorrow", clinic_id=7)
+    assert Recording.sent == [("+447700900123", "Your appointment is tomorrow", 7)]
+
+
+def test_a_text_job_that_fails_is_retried_like_mail_and_the_outbox_shows_it(
+    settings, texts, queue, people: People, client, django_capture_on_commit_callbacks
+) -> None:
+    settings.SMS_BACKEND = "disabled"  # the provider is down, as it were
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            job = sms.send_later(
+                key="sms:test",
+                to="+44 7700 900123",
+                body="See you tomorrow at 10:00",
+                clinic_id=people.lakeside.pk,
+                now=NOW,
+            )
+        deliver(queue, NOW)
+    stored = Job.objects.get(pk=job.pk)
+    assert (stored.kind, stored.status, stored.attempts) == ("sms", "retrying", 1)
+    assert "text messages are not set up" in stored.last_error
+    settings.SMS_BACKEND = "folder"
+    again = stored.run_at
+    with time_machine.travel(again, tick=False):
+        deliver(queue, again)
+    assert Job.objects.get(pk=job.pk).status == "done"
+    (kept,) = kept_texts(texts)
+    assert (kept["to"], kept["body"], kept["clinic"]) == (
+        "+447700900123",
+        "See you tomorrow at 10:00",
+        people.lakeside.pk,
+    )
+
+    client.force_login(people.carol)
+    with time_machine.travel(again, tick=False):
+        page = client.get(reverse("outbox")).content.decode()
+    assert "Text messages" in page and "See you tomorrow at 10:00" in page
+    assert "+447700900123" in page
+    # another clinic's admin does not see Lakeside's texts
+    hilltop_admin = type(people.carol).objects.create(
+        username="hilltop-admin", role="admin", clinic=people.hilltop
+    )
+    client.force_login(hilltop_admin)
+    with time_machine.travel(again, tick=False):
+        assert "See you tomorrow" not in client.get(reverse("outbox")).content.decode()
+
+
+# --- the client's channels --------------------------------------------------------------
+
+
+def test_the_therapist_sets_the_channels_on_the_record_and_the_reminder_follows_them(
+    people: People, dan, texts, queue, mail_folder, client, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(people.alice)
+    record = reverse("clients:detail", args=[dan.pk])
+    page = client.get(record).content.decode()
+    assert "Appointment reminders" in page and "Goes by e-mail." in page
+
+    answer = client.post(
+        reverse("messaging:channels", args=[dan.pk]),
+        {"appointments": "sms", "aftercare": "both", "program": "none"},
+        follow=True,
+    )
+    stored = Preference.objects.get(client=dan)
+    assert (stored.appointments, stored.aftercare, stored.program) == ("sms", "both", "none")
+    page = answer.content.decode()
+    assert "message channels are saved" in page
+    assert "Goes by text message." in page and "Goes by e-mail and text message." in page
+    assert "Not sent: turned off." in page
+    event = AuditEvent.objects.filter(object_type="Preference").latest("pk")
+    assert event.client_id == dan.pk and "appointment reminders: text message" in event.summary
+
+    book(people, dan, django_capture_on_commit_callbacks)
+    done = run_reminders(queue, django_capture_on_commit_callbacks)
+    assert done.count("done") == 2  # the reminder, then its text
+    assert not list(mail_folder.glob("*.log"))  # no e-mail: Dan chose texts
+    (text,) = kept_texts(texts)
+    assert text["to"] == "+447700900123"
+    assert "Wednesday 25 March 2026 at 10:00" in text["body"]
+    assert "No more appointment reminders? http" in text["body"]
+
+
+def test_a_client_who_accepts_no_reminder_gets_no_job(
+    people: People, dan, queue, mail_folder, django_capture_on_commit_callbacks
+) -> None:
+    from myomap.messaging import channels
+
+    channels.set_channels(Context(user=people.alice, now=NOW), dan, {"appointments": "none"})
+    book(people, dan, django_capture_on_commit_callbacks)
+    assert not Job.objects.filter(kind="appointments.reminder").exists()
+    assert channels.channels_for(dan, "appointments") == ()
+
+
+def test_texts_for_a_record_whose_phone_cannot_take_one_are_refused_naming_the_field(
+    people: People, dan, texts, client
+) -> None:
+    type(dan).objects.filter(pk=dan.pk).update(phone="07700 900123")
+    client.force_login(people.alice)
+    page = client.post(
+        reverse("messaging:channels", args=[dan.pk]), {"aftercare": "sms"}, follow=True
+    ).content.decode()
+    assert "the record&#x27;s phone number" in page and "international form" in page
+    assert not Preference.objects.exists()
+    # another clinic's therapist cannot reach Dan's record
+    client.force_login(people.bob)
+    answer = client.post(reverse("messaging:channels", args=[dan.pk]), {"aftercare": "none"})
+    assert answer.status_code == 404
+    assert not Preference.objects.exists()
+
+
+def test_the_stop_link_in_the_reminder_turns_reminders_off_once_audited(
+    people: People, dan, queue, mail_folder, client, django_capture_on_commit_callbacks
+) -> None:
+    book(people, dan, django_capture_on_commit_callbacks)
+    assert run_reminders(queue, django_capture_on_commit_callbacks) == ["done"]
+    (path,) = mail_folder.glob("*.log")
+    text = path.read_text()
+    link = re.search(r"No more appointment reminders\? (\S+)", text)
+    assert link is not None
+    url = link.group(1).replace("http://localhost:8000", "")
+    with time_machine.travel(REMINDER_AT + dt.timedelta(hours=2), tick=False):
+        stop_once(client, url, dan)
+
+
+def stop_once(client, url: str, dan) -> None:
+    asked = client.get(url)  # a mail scanner opening the link turns nothing off
+    assert "Stop appointment reminders" in asked.content.decode()
+    assert not Preference.objects.exists()
+    done = client.post(url).content.decode()
+    assert "will send you no more appointment reminders" in done
+    assert Preference.objects.get(client=dan).appointments == "none"
+    assert StopLinkUse.objects.filter(client=dan, purpose="appointments").count() == 1
+    event = AuditEvent.objects.filter(object_type="Preference").latest("pk")
+    assert "turned off by the client's stop link" in event.summary
+    assert event.client_id == dan.pk
+
+    again = client.post(url)
+    assert again.status_code == 409
+    assert "This link was used already: appointment reminders are off" in again.content.decode()
+    assert client.get(url[:-5] + "xxxx/").status_code == 400
+
+
+# --- the clinic's wording ---------------------------------------------------------------
+
+
+def test_the_admin_words_a_message_previews_it_and_the_reminder_uses_it(
+    people: People, dan, queue, mail_folder, client, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(people.carol)
+    page = client.get(reverse("messaging:messages")).content.decode()
+    assert "Appointment reminder (the day before)" in page and "the default" in page
+    at = reverse("messaging:wording", args=["appointment_reminder"])
+    body = (
+        "Hi {{ given_name }}! {{ clinic }} expects you {{ starts|date:'l' }} "
+        "at {{ starts|time:'H:i' }}."
+    )
+
+    preview = client.post(
+        at, {"subject": "See you soon, {{ given_name }}", "body": body, "action": "preview"}
+    ).content.decode()
+    assert (
+        "See you soon, Sam" in preview
+        and "Hi Sam! Lakeside expects you Monday at 14:30." in preview
+    )
+    assert not Wording.objects.exists()
+
+    wrong = client.post(at, {"subject": "Hello {{ first_name }}", "body": body, "action": "save"})
+    assert wrong.status_code == 400
+    assert (
+        "{{ first_name }} is not a variable of this message (its variables: given_name, "
+        "clinic, starts, minutes)" in wrong.content.decode()
+    )
+    assert not Wording.objects.exists()
+
+    client.post(at, {"subject": "See you soon, {{ given_name }}", "body": body, "action": "save"})
+    stored = Wording.objects.get(clinic=people.lakeside, message="appointment_reminder")
+    assert stored.subject == "See you soon, {{ given_name }}"
+    assert "your clinic&#x27;s" in client.get(reverse("messaging:messages")).content.decode()
+
+    book(people, dan, django_capture_on_commit_callbacks)
+    assert run_reminders(queue, django_capture_on_commit_callbacks) == ["done"]
+    (path,) = mail_folder.glob("*.log")
+    text = path.read_text()
+    assert "Subject: See you soon, Dan" in text
+    assert "Hi Dan! Lakeside expects you Wednesday at 10:00." in text
+
+    client.post(at, {"action": "default"})
+    assert not Wording.objects.exists()
+    page = client.get(at).content.decode()
+    assert "The default wording." in page and "This is a reminder of your appointment" in page
+    # a therapist may not change the clinic's wording
+    client.force_login(people.alice)
+    assert client.get(at).status_code == 403
