@@ -97,6 +97,9 @@ def test_not_a_number_too_many_answers_and_an_unknown_instrument(capsys):
         capsys, "nprs", "--answers", "high"
     )
     assert "NPRS has 1 item, got 2 answers" in refused(capsys, "nprs", "--answers", "3,4")
+    # an answer past the last item is refused, whatever it says, never silently dropped
+    assert "NPRS has 1 item, got 2 answers" in refused(capsys, "nprs", "--answers", "3,x")
+    assert "NPRS has 1 item, got 3 answers" in refused(capsys, "nprs", "--answers", "3,x,yes,")
     assert scored(capsys, "peg", "--answers", "4,5,6,")["score"] == 5  # a trailing comma
     err = refused(capsys, "sf36", "--answers", "1")
     assert "unknown instrument 'sf36'" in err and "rmdq" in err

@@ -41,12 +41,19 @@ def parse(instrument: Instrument, text: str) -> tuple[Answer, ...]:
         try:
             values.append(int(part))
         except ValueError:
-            if index < len(instrument.items):
-                item = instrument.items[index]
+            if index >= len(instrument.items):
+                # past the last item: one answer too many, whatever it says (never dropped)
+                given = len(parts) - next(
+                    i for i, p in enumerate(reversed(parts)) if p not in UNANSWERED
+                )
                 raise OutcomeError(
-                    f"{item_name(instrument, item)}: {part!r} is not a whole number", item.id
+                    f"{instrument.short} has {count_of(instrument, len(instrument.items))}, "
+                    f"got {given} answers"
                 ) from None
-            values.append(None)
+            item = instrument.items[index]
+            raise OutcomeError(
+                f"{item_name(instrument, item)}: {part!r} is not a whole number", item.id
+            ) from None
     while len(values) > len(instrument.items) and values[-1] is None:
         values.pop()  # a trailing comma is not one answer too many
     return check(instrument, values)
