@@ -23,6 +23,7 @@ from myomap.accounts.models import Clinic
 from myomap.aftercare import links, relief
 from myomap.aftercare.models import ReliefCheck
 from myomap.appointments import actions as appointment_actions
+from myomap.appointments import queries as appointment_queries
 from myomap.appointments.models import Appointment
 from myomap.audit.log import Context
 from myomap.audit.models import AuditEvent
@@ -315,12 +316,17 @@ def test_a_past_time_or_an_expired_link_books_nothing(world, client) -> None:
 def test_a_time_booked_between_the_look_and_the_write_is_refused_by_the_database(
     world, client, people, monkeypatch
 ) -> None:
-    """The clinic books 10:00 after the client's booking looked (it saw it free): the
-    database's one-row-per-unit rule refuses the client's write, and the page says so."""
+    """The clinic books 10:00 after the client's booking looked (it saw it free, among the
+    times offered): the database's one-row-per-unit rule refuses the client's write, and
+    the page says so."""
     dan, eve, visit = world
     check = ReliefCheck.objects.get(visit=visit, day=4)
     sent = SIGNED + dt.timedelta(days=4)
     link = relief_link(check, sent)
+    seen_free = appointment_queries.open_starts(
+        people.alice, dt.date(2026, 3, 9), LONDON, 60, sent + dt.timedelta(hours=1)
+    )
+    monkeypatch.setattr(appointment_queries, "open_starts", lambda *args: seen_free)
     appointment_actions.book(
         Context(user=people.alice, now=sent),
         client=eve,
@@ -345,4 +351,49 @@ def test_a_time_booked_between_the_look_and_the_write_is_refused_by_the_database
         html.unescape(refused.content.decode())
     )
     assert not Appointment.objects.filter(client=dan).exists()
+    assert ReliefCheck.objects.get(pk=check.pk).appointment is None
+
+
+def test_the_link_books_only_a_time_it_offers(world, client, people) -> None:
+    """The link books one of the times its pages show, nothing else: not another open time
+    that day, not another week, not a second appointment for a client already booked."""
+    dan, _, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    link = relief_link(check, sent)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        page = client.get(link).content.decode()
+        shown = [f["start"] for f in booking_forms(page, link + "book/")]
+        assert "2026-03-09T15:00:00+00:00" not in shown  # open, but not offered
+        for start in ("2026-03-09T15:00:00+00:00", "2026-03-23T10:00:00+00:00"):
+            refused = client.post(link + "book/", {"start": start})
+            assert refused.status_code == 409
+            assert "Not booked: that time is not one of those offered. Choose another" in (
+                refused.content.decode()
+            )
+            assert booking_forms(refused.content.decode(), link + "book/")  # the offer again
+        unchosen = client.post(link + "book/", {})
+    assert unchosen.status_code == 400
+    assert "Choose one of the times below: none was chosen." in unchosen.content.decode()
+    assert not Appointment.objects.filter(client=dan).exists()
+    assert ReliefCheck.objects.get(pk=check.pk).appointment is None
+
+    # Booked by the clinic meanwhile: the page shows that booking, and the link books no more.
+    staffed = appointment_actions.book(
+        Context(user=people.alice, now=sent + dt.timedelta(hours=1)),
+        client=dan,
+        therapist=people.alice,
+        starts_at=london(10, 14),
+        minutes=60,
+    )
+    with time_machine.travel(sent + dt.timedelta(hours=2), tick=False):
+        again = client.post(link + "book/", {"start": shown[0]})
+    assert again.status_code == 409
+    text = html.unescape(again.content.decode())
+    assert (
+        "Not booked: you have an appointment already, Tue 10 Mar 2026 at 14:00 with Alice Moss."
+    ) in text
+    assert "Tuesday 10 March 2026 at 14:00</strong> with Alice Moss" in text
+    assert booking_forms(again.content.decode(), link + "book/") == []
+    assert list(Appointment.objects.filter(client=dan)) == [staffed]
     assert ReliefCheck.objects.get(pk=check.pk).appointment is None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from myomap.records.forms import PlainTextForm
@@ -76,3 +78,23 @@ class RecheckForm(PlainTextForm):
     fading = forms.ChoiceField(
         label="Is the soreness fading now?", choices=YES_NO, widget=forms.RadioSelect
     )
+
+
+class BookForm(forms.Form):
+    """A tap on one of the offered times of a relief page: its start, as the page wrote it
+    (ISO 8601 with its offset)."""
+
+    start = forms.CharField(
+        max_length=40,
+        error_messages={"required": "Choose one of the times below: none was chosen."},
+    )
+
+    def clean_start(self) -> dt.datetime:
+        unreadable = "Choose one of the times below: that one could not be read."
+        try:
+            found = dt.datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            raise forms.ValidationError(unreadable) from None
+        if found.tzinfo is None:
+            raise forms.ValidationError(unreadable)
+        return found

@@ -138,3 +138,46 @@ def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime
                 zone,
             )
     return Offer(words, day, day < today, therapist, REBOOK_MINUTES, None, False, [], zone)
+
+
+@dataclass(frozen=True)
+class NextSession:
+    """What a client's relief page shows of their next session: the appointment booked
+    from this link, or otherwise already booked (`booked`), else the suggestion with the
+    times the client may book from the link (`offer`)."""
+
+    booked: Any
+    offer: Offer | None
+
+    def offers(self, starts_at: dt.datetime) -> bool:
+        """Whether `starts_at` is one of the times this page offers."""
+        return self.offer is not None and any(s == starts_at for s, _ in self.offer.starts)
+
+
+def next_session(check: ReliefCheck, now: dt.datetime) -> NextSession:
+    """The next session as the relief question `check`'s pages show it at `now`: an
+    appointment booked from its link, else the client's next booked one, else the
+    suggestion with the open times of the session's therapist (the only times the link
+    books, `relief_book`)."""
+    from myomap.aftercare.relief import session_at
+    from myomap.appointments.models import Appointment
+    from myomap.appointments.queries import next_appointment
+
+    booked = None
+    if check.appointment_id is not None:
+        mine = Appointment.objects.select_related("therapist").filter(pk=check.appointment_id)
+        booked = mine.first()
+    booked = booked or next_appointment(check.client, now)
+    if booked is not None:
+        return NextSession(booked, None)
+    therapist = check.visit.therapist
+    return NextSession(None, offer(check.client, therapist, session_at(check), now))
+
+
+def signed_at(visit: Any, version: Any) -> dt.datetime | None:
+    """When the session was signed: the check-in's moment (the first signature), else the
+    signed version on the page."""
+    found = CheckIn.objects.filter(visit=visit).values_list("session_at", flat=True).first()
+    if found is not None:
+        return found
+    return getattr(version, "signed_at", None)

@@ -14,11 +14,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.accounts.models import Clinic
-from myomap.aftercare import actions, queries, recheck, relief
-from myomap.aftercare.forms import CheckInForm, RecheckForm, ReliefForm
+from myomap.aftercare import actions, booking, queries, recheck, relief
+from myomap.aftercare.forms import BookForm, CheckInForm, RecheckForm, ReliefForm
 from myomap.aftercare.models import ReliefCheck
-from myomap.appointments.models import Appointment
-from myomap.appointments.queries import next_appointment
 from myomap.appointments.templatetags.appointments import client_feed_link
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
@@ -134,23 +132,13 @@ def _on_clinic_clock(
 def _booking(
     request: HttpRequest, check: ReliefCheck, secret: str, now: dt.datetime
 ) -> dict[str, Any]:
-    """What a relief page shows of the next session: the appointment booked from this link
-    (or otherwise already booked), else the suggestion with the open times of the session's
-    therapist (each booked by a POST to this link); and the client's calendar link if the
-    clinic made one."""
-    booked = (
-        Appointment.objects.filter(pk=check.appointment_id).select_related("therapist").first()
-        if check.appointment_id
-        else None
-    ) or next_appointment(check.client, now)
-    visit = check.visit
-    found = None
-    if booked is None:
-        found = queries.offer(check.client, visit.therapist, relief.session_at(check), now)
+    """What a relief page shows of the next session (`queries.next_session`) and the
+    client's calendar link if the clinic made one."""
+    shown = queries.next_session(check, now)
     return {
         "check": check,
-        "offer": found,
-        "booked": booked,
+        "offer": shown.offer,
+        "booked": shown.booked,
         "book_url": reverse("aftercare:relief_book", args=[secret]),
         "calendar_link": client_feed_link(request, check.client),
     }
@@ -161,27 +149,24 @@ def relief_book(request: HttpRequest, secret: str) -> HttpResponse:
     """The client books one of the offered times from the relief question's link (the
     link's secret is in the address: the key, no sign-in). Refused naming why: the time was
     taken meanwhile (the database's rule against a double booking decides), has passed,
-    or the link no longer works."""
+    is not one offered, or the link no longer works."""
     ctx = Context.of(request, via="check-in")
     try:
         found = relief.booking_check_for(secret, ctx.now)
     except actions.LinkRefused as refused:
         return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+    form = BookForm(request.POST)
     error = ""
-    try:
-        starts_at = dt.datetime.fromisoformat(request.POST.get("start", ""))
-        if starts_at.tzinfo is None:
-            raise ValueError
-    except ValueError:
-        error = "Choose one of the times below: that one could not be read."
+    if not form.is_valid():
+        error = form.errors["start"][0]
     else:
         try:
-            relief.book(ctx, found, starts_at, queries.REBOOK_MINUTES)
+            booking.book_offered(ctx, found, form.cleaned_data["start"])
         except ActionError as exc:
             error = f"Not booked: {exc.message}. Choose another time below."
     found.refresh_from_db()
     context = {"error": error, **_booking(request, found, secret, ctx.now)}
-    status = 409 if error else 200
+    status = 400 if form.errors else 409 if error else 200
     return _no_store(_on_clinic_clock(request, "aftercare/relief_booking.html", context, status))
 
 

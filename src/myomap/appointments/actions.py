@@ -124,7 +124,42 @@ def _book(
 ) -> Appointment:
     clinic = Clinic.objects.get(pk=client.clinic_id)
     zone = clinic.zone
-    name = therapist.get_full_name() or therapist.username
+    name = _name(therapist)
+    refuse_unbookable(therapist, starts_at, minutes, zone, ctx.now)
+    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    appointment = Appointment.objects.create(
+        clinic_id=client.clinic_id,
+        client=client,
+        therapist=therapist,
+        starts_at=starts_at,
+        minutes=minutes,
+        created_by=created_by,
+        booked_via=via,
+        created_at=ctx.now,
+    )
+    try:
+        with transaction.atomic():
+            Occupied.objects.bulk_create(
+                Occupied(appointment=appointment, therapist=therapist, unit=unit)
+                for unit in slots.units(starts_at, minutes)
+            )
+    except IntegrityError:
+        # Booked by someone else between our look and our write: the database refused.
+        _refuse_if_taken(therapist, starts_at, ends_at, zone, name)
+        raise Invalid(f"{name} is already booked then", "starts_at") from None
+    appointment.clinic = clinic
+    reminders.schedule(appointment, ctx.now)
+    return appointment
+
+
+def refuse_unbookable(
+    therapist: User, starts_at: dt.datetime, minutes: int, zone: Any, now: dt.datetime
+) -> None:
+    """`Invalid` naming why `therapist` cannot be booked at `starts_at` for `minutes` as
+    the calendar stands now (a malformed length or start, past, outside their hours, in
+    their time off, taken); nothing when they can. `book` writes only after this, and the
+    database's rule still decides a booking committed in between."""
+    name = _name(therapist)
     if starts_at.tzinfo is None:
         raise Invalid("the start needs a time zone", "starts_at")
     if not slots.MIN_MINUTES <= minutes <= slots.MAX_MINUTES or minutes % slots.UNIT_MINUTES:
@@ -139,7 +174,7 @@ def _book(
             f"{starts_at.astimezone(zone):%H:%M:%S}",
             "starts_at",
         )
-    if starts_at < ctx.now:
+    if starts_at < now:
         raise Invalid(f"{_when(starts_at, zone)} is in the past", "starts_at")
     ends_at = starts_at + dt.timedelta(minutes=minutes)
     hours = [slots.Hours(h.weekday, h.starts, h.ends) for h in therapist.weekly_hours.all()]
@@ -165,29 +200,6 @@ def _book(
             "starts_at",
         )
     _refuse_if_taken(therapist, starts_at, ends_at, zone, name)
-    appointment = Appointment.objects.create(
-        clinic_id=client.clinic_id,
-        client=client,
-        therapist=therapist,
-        starts_at=starts_at,
-        minutes=minutes,
-        created_by=created_by,
-        booked_via=via,
-        created_at=ctx.now,
-    )
-    try:
-        with transaction.atomic():
-            Occupied.objects.bulk_create(
-                Occupied(appointment=appointment, therapist=therapist, unit=unit)
-                for unit in slots.units(starts_at, minutes)
-            )
-    except IntegrityError:
-        # Booked by someone else between our look and our write: the database refused.
-        _refuse_if_taken(therapist, starts_at, ends_at, zone, name)
-        raise Invalid(f"{name} is already booked then", "starts_at") from None
-    appointment.clinic = clinic
-    reminders.schedule(appointment, ctx.now)
-    return appointment
 
 
 def _refuse_if_taken(

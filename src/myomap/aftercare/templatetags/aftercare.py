@@ -6,26 +6,15 @@ audited the visit)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import template
 from django.utils import timezone
 
 from myomap.aftercare import queries
-from myomap.aftercare.models import CheckIn
 from myomap.appointments.queries import next_appointment
 
 register = template.Library()
-
-
-def _session_at(visit: Any, version: Any) -> dt.datetime | None:
-    """When the session was signed: the check-in's moment (the first signature), else the
-    signed version on the page."""
-    found = CheckIn.objects.filter(visit=visit).values_list("session_at", flat=True).first()
-    if found is not None:
-        return found
-    return getattr(version, "signed_at", None)
 
 
 @register.inclusion_tag("aftercare/_rebooking.html", takes_context=True)
@@ -34,10 +23,10 @@ def rebooking_at_sign_off(context: template.Context, visit: Any) -> dict[str, An
     nothing: dict[str, Any] = {"offer": None}
     if not getattr(user, "is_staff_member", False) or visit.client.clinic_id != user.clinic_id:
         return nothing
-    session_at = _session_at(visit, context.get("version"))
+    session_at = queries.signed_at(visit, context.get("version"))
     if session_at is None:
         return nothing
-    now = timezone.now()
+    now = timezone.now()  # the page's moment: the tag is where the request meets the reads
     with timezone.override(visit.client.clinic.zone):
         found = queries.offer(visit.client, visit.therapist, session_at, now)
     return {

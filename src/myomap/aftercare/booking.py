@@ -1,0 +1,43 @@
+"""The client books their next session from a relief question's link (the link is the key,
+there is no sign-in): only a time its pages offer (`queries.next_session`: the session's
+therapist, the offer's length, the times shown), once per link. Anything else is refused
+naming why: a time taken meanwhile, past or outside the hours says so (the calendar's own
+refusals), else that it was not offered; a client already booked is told so."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from myomap.aftercare import queries, relief
+from myomap.aftercare.models import ReliefCheck
+from myomap.appointments import actions as appointments
+from myomap.appointments.models import Appointment
+from myomap.audit.log import Context
+from myomap.records.errors import Conflict, Invalid
+
+
+@transaction.atomic
+def book_offered(ctx: Context, check: ReliefCheck, starts_at: dt.datetime) -> Appointment:
+    """Book `starts_at`, one of the times `check`'s pages offer at `ctx.now`."""
+    shown = queries.next_session(check, ctx.now)
+    if not shown.offers(starts_at):
+        booked = shown.booked
+        if booked is not None and booked.pk == check.appointment_id:
+            raise Conflict("you booked an appointment from this link already", "start")
+        zone = check.clinic.zone
+        if booked is not None:
+            when = booked.starts_at.astimezone(zone)
+            who = booked.therapist.get_full_name() or booked.therapist.username
+            raise Conflict(
+                f"you have an appointment already, {when:%a %-d %b %Y at %H:%M} with {who}",
+                "start",
+            )
+        # Say why as the calendar would (taken, past, outside the hours), else: not offered.
+        appointments.refuse_unbookable(
+            check.visit.therapist, starts_at, queries.REBOOK_MINUTES, zone, ctx.now
+        )
+        raise Invalid("that time is not one of those offered", "start")
+    booked_now: Appointment = relief.book(ctx, check, starts_at, queries.REBOOK_MINUTES)
+    return booked_now
