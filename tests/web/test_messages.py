@@ -292,6 +292,8 @@ def test_the_admin_words_a_message_previews_it_and_the_reminder_uses_it(
     people: People, dan, queue, mail_folder, client, django_capture_on_commit_callbacks
 ) -> None:
     client.force_login(people.carol)
+    clinic_page = client.get(reverse("clinic:members")).content.decode()
+    assert f'href="{reverse("messaging:messages")}">Messages</a>' in clinic_page
     page = client.get(reverse("messaging:messages")).content.decode()
     assert "Appointment reminder (the day before)" in page and "the default" in page
     at = reverse("messaging:wording", args=["appointment_reminder"])

@@ -25,6 +25,7 @@ SECTION_OF: dict[str, str] = {
     "reference": "reference",
     "audit": "audit",
     "clinic": "clinic",
+    "messaging": "clinic",
 }
 # Pages outside a namespace, by URL name, and the section they belong to: the outbox is
 # the clinic's mail.
