@@ -32,7 +32,6 @@ from myomap.outcomes import forms as outcome_forms
 from myomap.outcomes import queries as outcome_queries
 from myomap.program import actions, queries, reminders
 from myomap.program.forms import DiaryForm
-from myomap.program.models import Reminder
 from myomap.records.errors import ActionError, Invalid
 
 
@@ -43,7 +42,7 @@ def _own(request: HttpRequest) -> Any:
         raise PermissionDenied("your own portal only") from None
 
 
-def _marker(kb: Any, trigger_point: str, side: str) -> tuple[str, str] | None:
+def _marker(trigger_point: str, side: str) -> tuple[str, str] | None:
     point = queries.own_point(trigger_point, side)
     if point is None or point.region is None:
         return None
@@ -64,7 +63,7 @@ def today(request: HttpRequest) -> HttpResponse:
     maps = {}
     for row in rows:
         if row.item.trigger_point:
-            marker = _marker(kb, row.item.trigger_point, row.item.side)
+            marker = _marker(row.item.trigger_point, row.item.side)
             if marker is not None:
                 maps[row.item.pk] = render_body_map(
                     names,
@@ -75,7 +74,7 @@ def today(request: HttpRequest) -> HttpResponse:
                     title=f"Your point: {marker[1]}",
                 )
     record(ctx, AuditEvent.Action.VIEW, program or client, summary="portal: today's program")
-    reminder = Reminder.objects.filter(client=client).first()
+    reminder = queries.reminder_of(client)
     context = {
         "reminder": reminder,
         "weekdays": list(enumerate(core.WEEKDAYS)),

@@ -55,6 +55,12 @@ def current_items(program: Program | None) -> list[ProgramItem]:
     return list(program.items.filter(removed_at=None).order_by("order", "id"))
 
 
+def reminder_of(client: Client) -> Reminder | None:
+    """The client's program reminder, if they set one."""
+    found: Reminder | None = Reminder.objects.filter(client=client).first()
+    return found
+
+
 def client_zone(client: Client) -> zoneinfo.ZoneInfo:
     """The client's own clock, on which their days and weeks begin: the time zone they
     chose for their reminders, else their clinic's (never the server's)."""
