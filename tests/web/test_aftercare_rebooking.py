@@ -397,3 +397,27 @@ def test_the_link_books_only_a_time_it_offers(world, client, people) -> None:
     assert booking_forms(again.content.decode(), link + "book/") == []
     assert list(Appointment.objects.filter(client=dan)) == [staffed]
     assert ReliefCheck.objects.get(pk=check.pk).appointment is None
+
+
+def test_a_replaced_or_tampered_relief_link_neither_answers_nor_books(world, client) -> None:
+    dan, _, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    old = relief_link(check, sent)
+    new = relief_link(check, sent + dt.timedelta(minutes=1))  # sent again: the old one stops
+    signed, _, mac = old.rstrip("/").rsplit("/", 1)[1].rpartition(":")
+    tampered = f"/aftercare/relief/{signed}:{mac[:-1]}{'A' if mac[-1] != 'A' else 'B'}/"
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        for link, why in (
+            (old, "This link has been replaced by a newer one, or no longer works."),
+            (tampered, "This link is not a question link of ours."),
+        ):
+            assert why in client.get(link).content.decode()
+            answered = client.post(link, {"back": "no", "pain_now": "1"})
+            booked = client.post(link + "book/", {"start": "2026-03-09T10:00:00+00:00"})
+            assert (answered.status_code, booked.status_code) == (410, 410)
+            assert why in booked.content.decode()
+        assert client.get(new).status_code == 200
+    stored = ReliefCheck.objects.get(pk=check.pk)
+    assert (stored.answered_at, stored.appointment) == (None, None)
+    assert not Appointment.objects.filter(client=dan).exists()

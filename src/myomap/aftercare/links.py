@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from typing import Any, TypeVar
 
@@ -60,7 +61,7 @@ def open_link(
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise LinkRefused(f"This link is not a {what} link of ours.") from None
     row: Any = model._default_manager.select_related("clinic", "client").filter(pk=pk).first()
-    if row is None or not row.digest or row.digest != _digest(nonce):
+    if row is None or not row.digest or not hmac.compare_digest(row.digest, _digest(nonce)):
         raise LinkRefused("This link has been replaced by a newer one, or no longer works.")
     zone = row.clinic.zone
     if once and row.answered_at is not None:
