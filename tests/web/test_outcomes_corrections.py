@@ -410,6 +410,27 @@ def test_a_correction_sent_with_the_day_shown_keeps_the_responses_own_time(world
     assert new.taken_at == wrong.taken_at and new.total == 12.0
 
 
+def test_a_correction_moved_to_today_is_taken_today_not_on_its_old_day(world: World) -> None:
+    """A paper form entered three days ago with the wrong day: its correction dated today
+    is taken today (it kept the old day when today was sent), and the record says so."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    wrong = _record(world, RMDQ_14, taken_at=timezone.now() - dt.timedelta(days=3))
+    today = timezone.localdate()
+    answer = world.web("alice").post(
+        _url(world, wrong, "correct/"),
+        {f"s{n}": "on" for n in range(1, 15)}
+        | {"reason": "Dated the wrong day.", "taken_on": today.isoformat()},
+    )
+    assert answer.status_code == 302, answer.content[:300]
+    new = QuestionnaireResponse.objects.get(replaces=wrong)
+    assert timezone.localdate(new.taken_at) == today and new.taken_at <= timezone.now()
+    page = _page(world)
+    assert f"{today.day} {today:%b %Y}" in page.split('class="table outcome-table"')[1]
+
+
 def test_a_response_at_a_visit_is_voided_even_with_no_consent_on_record(world: World) -> None:
     """Taking an error out of the record does not wait for consent: with the client's
     data consent cleared, a response taken at a visit is still voided (new answers are

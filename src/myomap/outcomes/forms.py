@@ -110,6 +110,17 @@ class CorrectionForm(ResponseForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def taken_at(self) -> dt.datetime | None:
+        """None (the response's own time) when the day is left blank or sent back as the
+        form showed it; now when it is changed to today (not the response's old day);
+        else midday of the day given."""
+        day = self.cleaned_data.get("taken_on")
+        if day is None or day == self.initial.get("taken_on"):
+            return None
+        if day == timezone.localdate():
+            return timezone.now()
+        return super().taken_at()
+
 
 class VoidForm(PlainTextForm):
     reason = forms.CharField(

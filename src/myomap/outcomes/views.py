@@ -4,7 +4,6 @@ action, render."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -181,9 +180,6 @@ def correct(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = _data(form, inst, found.visit)
-            if form.cleaned_data.get("taken_on") == timezone.localdate(found.taken_at):
-                # the day shown on the form, sent back unchanged: the time stays as it was
-                data = dataclasses.replace(data, taken_at=None)
             try:
                 fixed = actions.correct_response(
                     Context.of(request), found, data, form.cleaned_data["reason"]
