@@ -293,3 +293,25 @@ def test_the_portal_shows_the_clients_own_booked_appointments_and_his_record(
     # Erin (another client of the clinic) sees none of Dan's.
     hers = world.web("erin").get("/me/").content.decode()
     assert "No appointment booked" in hers and "45 minutes with" not in hers
+
+
+def test_weeks_before_the_programs_visit_are_not_counted_as_missed(world: World) -> None:
+    """The program was built at a visit 9 days ago: the record's two oldest weeks asked
+    nothing of Dan, and say so instead of "0/7 days"."""
+    from django.utils import timezone
+
+    from myomap.visits.models import Visit
+
+    now = timezone.localtime()
+    monday = now.date() - dt.timedelta(days=now.weekday())
+    visit_day = monday - dt.timedelta(days=3)  # in last week, whatever today is
+    Visit.objects.filter(pk=world.visit.pk).update(
+        started_at=timezone.make_aware(dt.datetime.combine(visit_day, dt.time(10)))
+    )
+    html = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    row = html[html.index('<table class="adherence">') :]
+    row = row[row.index("<tbody>") :]
+    cells = row[: row.index("</tr>")].split("<td")[1:]
+    assert len(cells) == 4
+    assert all("not given yet" in c for c in cells[:2]), cells
+    assert all("0/7 days" in c for c in cells[2:]), cells

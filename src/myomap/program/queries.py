@@ -220,6 +220,7 @@ class WeekCount:
     skipped: int
     hurt: int
     target: int  # the days a week the dose asks for
+    given: bool = True  # False for a week wholly before the program's visit: nothing was asked
 
 
 @dataclass(frozen=True)
@@ -248,13 +249,16 @@ def adherence(user: Any, client: Client, now: dt.datetime, weeks: int = 4) -> Ad
 
 
 def _adherence(user: Any, client: Client, now: dt.datetime, weeks: int) -> Adherence | None:
-    program = program_of(user, client)
+    program = program_of(user, client, with_visit=True)
     if program is None:
         return None
     kb = load_default()
     r = core.rules(kb)
     items = current_items(program)
     today = _local_day(now)
+    # A week that ended before the visit the program was built at asked nothing of the
+    # client: "0/7 days" there would read as weeks missed.
+    first_day = _local_day(program.visit.started_at) if program.visit is not None else None
     monday = today - dt.timedelta(days=today.weekday())
     starts = tuple(monday - dt.timedelta(weeks=n) for n in range(weeks - 1, -1, -1))
     logs = list(
@@ -277,6 +281,9 @@ def _adherence(user: Any, client: Client, now: dt.datetime, weeks: int) -> Adher
                 len(per.get((item.pk, s, "skipped"), ())),
                 len(per.get((item.pk, s, "hurt"), ())),
                 item.days_per_week,
+                first_day is None
+                or s + dt.timedelta(days=6) >= first_day
+                or any((item.pk, s, o) in per for o in ("done", "skipped", "hurt")),
             )
             for s in starts
         )
