@@ -40,7 +40,9 @@ def recent_relief(user: Any, limit: int = 20) -> list[tuple[Any, Any, Any]]:
     for pk in visit_ids:
         if pk not in seen:
             seen.append(pk)
-    checks = ReliefCheck.objects.filter(visit_id__in=seen[:limit]).select_related("visit", "client")
+    checks = ReliefCheck.objects.filter(visit_id__in=seen[:limit]).select_related(
+        "visit", "client", "client__clinic"
+    )
     visits = {c.visit_id: c.visit for c in checks}
     clients = {c.visit_id: c.client for c in checks}
     return [(visits[pk], clients[pk], lasted(pk)) for pk in seen[:limit]]
@@ -49,41 +51,24 @@ def recent_relief(user: Any, limit: int = 20) -> list[tuple[Any, Any, Any]]:
 REBOOK_MINUTES = 60  # the slots offered for a rebooking are of a usual appointment's length
 
 
-def rebooking(user: Any, clients: list[Any], now: Any) -> list[dict[str, Any]]:
-    """For each client: the suggested day in words, its date on the clinic's clock, and the
-    open starts of the therapist of their latest session that day (four at most)."""
-    from myomap.aftercare.relief import suggestion_for
-    from myomap.appointments.queries import open_starts
+def rebooking(user: Any, clients: list[Any], now: dt.datetime) -> list[tuple[Any, Offer]]:
+    """For each client with a suggestion: the `offer` after their latest followed session,
+    with the open times of that session's therapist (the same as the signed note shows)."""
+    from myomap.aftercare.relief import session_at
 
     rows = []
     for client in clients:
-        found = suggestion_for(client.pk)
-        if found is None:
-            continue
-        suggestion, moment = found
         latest = (
-            ReliefCheck.objects.filter(client=client)
-            .select_related("visit__therapist", "clinic")
+            ReliefCheck.objects.filter(client=client, clinic_id=user.clinic_id)
+            .select_related("visit__therapist")
             .order_by("-due_at")
             .first()
         )
-        assert latest is not None
-        zone = latest.clinic.zone
-        day = moment.astimezone(zone).date()
-        today = now.astimezone(zone).date()
-        late = day < today  # the suggested day has passed: offer times from today
-        day = max(day, today)
-        therapist = latest.visit.therapist
-        starts = open_starts(therapist, day, zone, REBOOK_MINUTES, now)[:4]
-        rows.append(
-            {
-                "client": client,
-                "words": suggestion.words + (" (that day has passed)" if late else ""),
-                "day": day,
-                "therapist": therapist,
-                "starts": [(s, s.astimezone(zone)) for s in starts],
-            }
-        )
+        if latest is None:
+            continue
+        found = offer(client, latest.visit.therapist, session_at(latest), now)
+        if found is not None:
+            rows.append((client, found))
     return rows
 
 
@@ -93,9 +78,10 @@ NEAR_DAYS = 7  # with no open time on the suggested day, the next days looked at
 @dataclass(frozen=True)
 class Offer:
     """A rebooking suggestion as a page shows it: the sentence ("Suggest rebooking on
-    Sunday 8 Mar (day 6): relief lasted 6, 8 and 7 days"), the therapist, and their open
-    starts (UTC, and on the clinic's clock) on the suggested day, or the nearest day after
-    it with any (`on`, with `moved` true)."""
+    Sunday 8 Mar (day 6): relief lasted 6, 8 and 7 days", "... (that day has passed)"
+    once it has: `late`, the times then from today), the therapist, and their open
+    starts (UTC, and on the clinic's clock) on the suggested day (today once it has passed),
+    or the nearest day after it with any (`on`, with `moved` true)."""
 
     words: str
     day: dt.date
@@ -121,6 +107,8 @@ def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime
     day = (session_at + dt.timedelta(days=found.day)).astimezone(zone).date()
     today = now.astimezone(zone).date()
     words = f"Suggest rebooking on {day:%A} {day.day} {day:%b} (day {found.day}): {found.reason}"
+    if day < today:
+        words += " (that day has passed)"
     first = max(day, today)
     for n in range(NEAR_DAYS + 1):
         on = first + dt.timedelta(days=n)
@@ -133,7 +121,7 @@ def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime
                 therapist,
                 REBOOK_MINUTES,
                 on,
-                on != day,
+                on != first,  # not "moved" for a day passed: the times are from today
                 [(s, s.astimezone(zone)) for s in starts],
                 zone,
             )
