@@ -349,6 +349,16 @@ def test_the_api_refuses_a_client_another_clinic_and_a_bad_reason(world: World) 
     assert QuestionnaireResponse.objects.get().voided_at is None
 
 
+def test_a_response_under_another_clients_address_is_not_found_on_the_web(world: World) -> None:
+    wrong = _record(world, RMDQ_14)
+    elsewhere = f"/clients/{world.red_intake.client.pk}/outcomes/responses/{wrong.pk}/"
+    browser = world.web("alice")
+    assert browser.get(elsewhere).status_code == 404
+    assert browser.get(elsewhere + "correct/").status_code == 404
+    assert browser.post(elsewhere + "void/", {"reason": WRONG_CLIENT}).status_code == 404
+    assert QuestionnaireResponse.objects.get().voided_at is None
+
+
 # ----------------------------------------------------------------------------- exports
 def test_a_voided_response_is_exported_as_entered_in_error_and_comes_back_voided(
     world: World, tmp_path: Path

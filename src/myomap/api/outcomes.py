@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Status
 
 from myomap.api.auth import context, require_staff, user_of
@@ -74,11 +74,7 @@ def create_outcome(request: HttpRequest, client_id: RecordId, data: OutcomeIn) -
 
 
 def _response(user: Any, client_id: int, response_id: int) -> Any:
-    client = client_for(user, client_id)
-    response = queries.response_for(user, response_id)
-    if response.client_id != client.pk:
-        raise Http404("no such response")
-    return response
+    return queries.client_response(user, client_for(user, client_id), response_id)
 
 
 @router.post(

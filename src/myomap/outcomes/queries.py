@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.http import Http404
 from django.utils import timezone
 
 from myomap.clients.models import Client, Intake, visible_clients
@@ -53,6 +54,15 @@ def instruments() -> list[Instrument]:
 def response_for(user: Any, pk: int) -> QuestionnaireResponse:
     visible = QuestionnaireResponse.objects.visible_to(user).select_related("client")
     return visible_or_404(visible, pk, lambda r: r.client)  # type: ignore[no-any-return]
+
+
+def client_response(user: Any, client: Client, pk: int) -> QuestionnaireResponse:
+    """One of `client`'s responses (`client` read through `client_for`), else 404: the
+    one rule of the response's page, its void and correct forms and the API's."""
+    response = response_for(user, pk)
+    if response.client_id != client.pk:
+        raise Http404("no such response")
+    return response
 
 
 # ----------------------------------------------------------------------------- drawings

@@ -131,11 +131,7 @@ def _page(
 
 def _response(request: HttpRequest, pk: int, response_pk: int) -> QuestionnaireResponse:
     """One of this client's responses, for staff of its clinic; else 404."""
-    client = client_for(request.user, pk)
-    response = queries.response_for(request.user, response_pk)
-    if response.client_id != client.pk:
-        raise Http404("no such response")
-    return response
+    return queries.client_response(request.user, client_for(request.user, pk), response_pk)
 
 
 @require_GET
