@@ -69,6 +69,11 @@ class Appointment(models.Model):
         return self.starts_at + dt.timedelta(minutes=self.minutes)
 
     @property
+    def by_client(self) -> bool:
+        """Booked by the client themself (from a check-in link), not by the clinic."""
+        return self.booked_via == Appointment.Via.CHECK_IN
+
+    @property
     def audit_client(self) -> Client:
         return self.client
 
