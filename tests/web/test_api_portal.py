@@ -231,6 +231,17 @@ def test_the_api_log_and_the_web_log_are_one_record(world: World) -> None:
     assert (api.json()["id"], api.json()["exercise"]) == (stored.pk, item.exercise)
 
 
+@pytest.mark.parametrize("item", [True, 1.0, "1e3", None, [1]])
+def test_the_web_log_names_an_item_that_is_not_a_whole_number(world: World, item: Any) -> None:
+    """`true` is no exercise's number (Python would read it as 1), nor is 1.0 or a list."""
+    sent = {"entry_id": str(uuid.uuid4()), "item": item, "outcome": "done"}
+    first = last_event_id()
+    answer = world.web("dan").post("/me/log", sent, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.json() == {"detail": "item must be the number of an exercise", "field": "item"}
+    assert not LogEntry.objects.exists() and new_events(first) == []
+
+
 @pytest.mark.parametrize(
     ("change", "field", "words"),
     [

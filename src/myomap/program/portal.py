@@ -178,6 +178,15 @@ def _when(value: object) -> dt.datetime | None:
     return parsed
 
 
+def _item_number(value: object) -> int:
+    """The exercise's number as the phone sends it: a whole number (true is not 1)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise Invalid("item must be the number of an exercise", "item")
+
+
 @require_POST
 @login_required
 def log(request: HttpRequest) -> JsonResponse:
@@ -186,10 +195,7 @@ def log(request: HttpRequest) -> JsonResponse:
     _own(request)
     try:
         data = _json(request)
-        try:
-            item = int(data.get("item"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise Invalid("item must be the number of an exercise", "item") from None
+        item = _item_number(data.get("item"))
         logged = actions.log_exercise(
             Context.of(request),
             item,
