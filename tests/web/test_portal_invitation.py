@@ -146,7 +146,13 @@ def test_an_invitation_expires(world: World, gail: Client, time_machine) -> None
 def test_a_new_invitation_stops_the_old_one(world: World, gail: Client) -> None:
     _, old = invite(world, gail)
     _, new = invite(world, gail)
-    assert accept(old).status_code == 410
+    page = accept(old)
+    assert page.status_code == 410
+    html = page.content.decode()
+    assert "This invitation link was replaced by a newer one from your clinic." in html
+    assert "Use the newest link they sent you, or ask them for a new one." in html
+    assert "has expired" not in html
+    assert not User.objects.filter(username="gail").exists()
     assert accept(new).status_code == 302
 
 

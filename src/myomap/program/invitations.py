@@ -116,6 +116,14 @@ def invitation_for(secret: str, now: dt.datetime) -> Invitation:
             "link",
         )
     if found.expires_at <= now:
+        if Invitation.objects.filter(client=found.client, created_at__gt=found.created_at).exists():
+            # Stopped by a newer invitation (two e-mails, the older opened): say so, as
+            # "expired" reads wrong on a link sent minutes ago.
+            raise InvitationGone(
+                "This invitation link was replaced by a newer one from your clinic. Use the "
+                "newest link they sent you, or ask them for a new one.",
+                "link",
+            )
         raise InvitationGone(
             "This invitation link has expired. Ask your clinic for a new one.", "link"
         )
