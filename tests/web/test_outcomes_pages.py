@@ -29,6 +29,11 @@ def world() -> World:
     return build_world()
 
 
+def _plain(html: str) -> str:
+    """A table's cells without the span that keeps a date's day on one line."""
+    return re.sub(r'<span class="outcome-day">([^<]*)</span>', r"\1", html)
+
+
 def entry_url(world: World, instrument: str) -> str:
     return f"/clients/{world.client.pk}/outcomes/{instrument}/"
 
@@ -106,7 +111,7 @@ def test_a_second_rmdq_at_a_visit_shows_the_change_plot_and_table(world: World) 
     assert "Shaded: 9.8 to 19, within the minimal important change of the baseline" in page
     table = re.search(r'<table class="table outcome-table">.*?</table>', page, re.S)
     assert table is not None
-    cells = re.findall(r"<td>([^<]*)</td>", table.group())
+    cells = re.findall(r"<td>([^<]*)</td>", _plain(table.group()))
     assert [cells[1], cells[2], cells[4]] == ["14", "in the clinic", "8"]
     assert f'href="/visits/{world.visit.pk}/">at a visit' in table.group()
 
@@ -172,6 +177,9 @@ def test_a_psfs_change_is_the_change_of_the_unrounded_means_on_the_page_api_and_
         " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
     )
     assert "(2.7 points, 80%" in text and "82%" not in text
+    # the shaded band is named as the knowledge base names the PSFS's threshold
+    shaded = "Shaded: 1.3 to 5.3, within the minimal detectable change of the baseline"
+    assert shaded in page and shaded in text
 
 
 def test_two_scores_of_one_day_are_one_date_under_the_plot_and_timed_in_the_table(
@@ -189,7 +197,9 @@ def test_two_scores_of_one_day_are_one_date_under_the_plot_and_timed_in_the_tabl
     table = re.search(r'<table class="table outcome-table">.*?</table>', page, re.S)
     assert table is not None
     when = f"{morning.day} {morning:%b %Y}"
-    assert f"<td>{when}, 09:00</td>" in table.group() and f"<td>{when}, 16:00</td>" in table.group()
+    # the day kept on one line, its time free to go below it on a phone
+    day = f'<span class="outcome-day">{when},</span>'
+    assert f"<td>{day} 09:00</td>" in table.group() and f"<td>{day} 16:00</td>" in table.group()
 
 
 def test_a_long_series_shows_its_baseline_and_latest_beside_the_plot_and_all_below(
@@ -203,7 +213,7 @@ def test_a_long_series_shows_its_baseline_and_latest_beside_the_plot_and_all_bel
     recent = re.search(r'<div class="outcome-recent">.*?</table>', page, re.S)
     assert recent is not None
     assert "The baseline and the latest 5 of 12 scores:" in recent.group()
-    scores = re.findall(r"<tr><td>[^<]+</td><td>(\d+)</td>", recent.group())
+    scores = re.findall(r"<tr><td>[^<]+</td><td>(\d+)</td>", _plain(recent.group()))
     assert scores == ["8", "5", "4", "4", "3", "3"]
     every = re.search(r'<details class="outcome-all">.*?</details>', page, re.S)
     assert every is not None and "All 12 scores of this episode" in every.group()

@@ -14,6 +14,7 @@ from myomap.clients.models import Client
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes.activities import ActivityChange
+from myomap.core.outcomes.change import THRESHOLD_NAMES
 from myomap.core.outcomes.plot import band, plot
 from myomap.core.outcomes.scoring import number
 from myomap.outcomes import queries
@@ -45,6 +46,13 @@ class Shown:
     activities: tuple[ActivityChange, ...] = ()
     earlier: tuple[Earlier, ...] = ()
     voided: tuple[str, ...] = ()
+
+    @property
+    def threshold_name(self) -> str:
+        """'minimal important change', 'minimal detectable change' (the plot's caption, in
+        the core's words); '' without a threshold."""
+        threshold = self.series.instrument.change
+        return "" if threshold is None else THRESHOLD_NAMES[threshold.kind]
 
     @property
     def recent(self) -> list[Row]:
