@@ -17,7 +17,7 @@ from myomap.accounts.models import Clinic
 from myomap.aftercare import actions, booking, queries, recheck, relief
 from myomap.aftercare.forms import BookForm, CheckInForm, RecheckForm, ReliefForm
 from myomap.aftercare.models import ReliefCheck
-from myomap.appointments.templatetags.appointments import client_feed_link
+from myomap.appointments.queries import client_feed_link
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.access import staff_required

@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -375,16 +374,6 @@ def revoke_calendar_feed(ctx: Context) -> int:
     if revoked:
         record(ctx, AuditEvent.Action.REVOKE, None, summary="calendar feed link revoked")
     return revoked
-
-
-CLIENT_FEED_SALT = "myomap.appointments.client-feed"
-
-
-def client_feed_secret(feed: ClientFeed) -> str:
-    """The secret of a client's feed link: the row's id and nonce, signed with the site's
-    key (so the clinic and the client can be shown it again)."""
-    signer = signing.Signer(salt=CLIENT_FEED_SALT)  # no timestamp: the same link each time
-    return signer.sign_object({"f": feed.pk, "n": feed.nonce}, compress=True)
 
 
 @transaction.atomic

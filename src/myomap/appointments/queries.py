@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.core import signing
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from myomap.accounts.models import Clinic, User
 from myomap.appointments import slots
@@ -164,10 +165,28 @@ def upcoming_of_client(client: Client, now: dt.datetime, most: int = 5) -> list[
     return rows
 
 
+CLIENT_FEED_SALT = "myomap.appointments.client-feed"  # this link's signatures alone
+
+
+def client_feed_secret(feed: ClientFeed) -> str:
+    """The secret of a client's feed link: the row's id and nonce, signed with the site's
+    key (so the clinic and the client can be shown it again)."""
+    signer = signing.Signer(salt=CLIENT_FEED_SALT)  # no timestamp: the same link each time
+    return signer.sign_object({"f": feed.pk, "n": feed.nonce}, compress=True)
+
+
+def client_feed_link(request: Any, client: Client) -> str | None:
+    """The address of the client's live feed, whole (or its path without a request), or
+    None when they have none."""
+    feed = live_client_feed(client)
+    if feed is None:
+        return None
+    path = reverse("appointments:client_feed", args=[client_feed_secret(feed)])
+    return str(request.build_absolute_uri(path)) if request is not None else path
+
+
 def client_feed_for(secret: str) -> ClientFeed | None:
     """The live client feed this secret opens, else None (unknown, tampered or revoked)."""
-    from myomap.appointments.actions import CLIENT_FEED_SALT
-
     if not secret or len(secret) > 200:
         return None
     try:

@@ -7,20 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
-from myomap.appointments import actions, queries
+from myomap.appointments import queries
 
 register = template.Library()
-
-
-def client_feed_link(request: Any, client: Any) -> str | None:
-    """The address of the client's live feed, whole, or None when they have none."""
-    feed = queries.live_client_feed(client)
-    if feed is None:
-        return None
-    path = reverse("appointments:client_feed", args=[actions.client_feed_secret(feed)])
-    return str(request.build_absolute_uri(path)) if request is not None else path
 
 
 @register.inclusion_tag("appointments/_client_feed.html", takes_context=True)
@@ -31,6 +21,6 @@ def client_feed_section(context: template.Context, client: Any) -> dict[str, Any
         "staff": staff,
         "client": client,
         "feed": queries.live_client_feed(client) if staff else None,
-        "link": client_feed_link(context.get("request"), client) if staff else None,
+        "link": queries.client_feed_link(context.get("request"), client) if staff else None,
         "csrf_token": context.get("csrf_token"),
     }
