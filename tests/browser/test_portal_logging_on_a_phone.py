@@ -99,3 +99,22 @@ def test_hurt_says_what_to_do_and_a_refused_entry_says_not_saved(
     expect(me.locator(".exercise").nth(0).locator(".hurt-advice")).to_be_visible()
     expect(me.locator(".exercise").nth(1).locator(".logged")).to_have_text("")
     phone.close()
+
+
+def test_the_reminder_forms_targets_are_large_enough(
+    browser: Any, live_server: Any, world: World
+) -> None:
+    phone = signed_in(browser, live_server, world.dan, PHONE)
+    me = phone.new_page()
+    me.goto(f"{live_server.url}/me/")
+    sizes = me.eval_on_selector_all(
+        "#reminders label.check, #reminders input[type=time], #reminders button",
+        "els => els.map(e => [e.textContent.trim() || e.name, e.getBoundingClientRect().height])",
+    )
+    assert len(sizes) == 9  # seven days, the time, the button
+    assert all(height >= 44 for _, height in sizes), sizes
+    me.get_by_label("Tue", exact=True).check()
+    me.locator("#reminder-at").fill("07:30")
+    me.get_by_role("button", name="Save reminders").tap()
+    expect(me.locator("#reminders")).to_contain_text("Next reminder: Tuesday")
+    phone.close()
