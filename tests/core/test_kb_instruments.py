@@ -70,6 +70,24 @@ def test_a_copy_of_the_shipped_file_loads(tmp_path):
     assert len(load(_copy(tmp_path)).instruments) == 6
 
 
+def test_an_installations_copy_sets_how_many_odi_sections_may_be_blank(tmp_path):
+    # docs/outcomes.md: the limit of blank sections is changed in a copy of the knowledge
+    # base; the shipped 2 refuses a third blank section, the copy's 3 scores it (11/35)
+    from myomap.core.outcomes import OutcomeError, score
+
+    three_blank = [3, 2, 1, 2, 2, 1, 0, None, None, None]
+    with pytest.raises(OutcomeError, match="3 sections unanswered"):
+        score(load_default().instruments["odi"], three_blank)
+    root = _copy(tmp_path)
+    _edit(
+        root,
+        "rule: percent-of-answered\n      max_missing: 2",
+        "rule: percent-of-answered\n      max_missing: 3",
+    )
+    odi = load(root).instruments["odi"]
+    assert score(odi, three_blank).score == 31.4  # 11 / 35 x 100
+
+
 def test_a_range_the_scoring_cannot_give_is_refused_naming_the_entry(tmp_path):
     root = _copy(tmp_path)
     _edit(root, "range: {low: 0, high: 24}", "range: {low: 0, high: 25}")
