@@ -186,3 +186,22 @@ def test_a_sign_in_without_a_link_says_it_is_not_valid(world: World) -> None:
     answer = Browser().post("/portal/sign-in/", {})
     assert answer.status_code == 410
     assert "This sign-in link is not valid" in answer.content.decode()
+
+
+def test_a_link_the_mail_server_refused_is_not_kept_and_the_one_before_still_works(
+    world: World, mail_folder, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import smtplib
+
+    ask("dan@example.org")
+    before = mailed_link(world, mail_folder)
+    first = last_event_id()
+
+    def refuse(**kwargs: object) -> None:
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+    monkeypatch.setattr("myomap.program.invitations.deliver", refuse)
+    answer = ask("dan@example.org")
+    assert answer.status_code == 200 and SENT in html.unescape(answer.content.decode())
+    assert SignInLink.objects.count() == 1 and new_events(first) == []
+    assert use(before).status_code == 302  # the link already in the mailbox still signs in

@@ -71,29 +71,40 @@ def ask_for_link(ctx: Context, address: str, ip: str | None, *, site: str = "") 
     )
     sent = 0
     for client in clients:
-        user = client.user
-        assert user is not None
-        secret = secrets.token_urlsafe(32)
-        with transaction.atomic():
-            SignInLink.objects.filter(user=user, used_at=None, expires_at__gt=ctx.now).update(
-                expires_at=ctx.now
-            )
-            link = SignInLink.objects.create(
-                client=client,
-                user=user,
-                digest=digest(secret),
-                sent_to=address,
-                created_at=ctx.now,
-                expires_at=ctx.now + VALID,
-            )
-            record(
-                ctx,
-                AuditEvent.Action.CREATE,
-                link,
-                summary=f"sign-in link e-mailed to {address}",
-            )
-        sent += _send(client, address, site + link_path(secret))
+        try:
+            _make_and_send(ctx, client, address, site)
+        except _NotSent:
+            continue  # nothing kept: the link before (if any) still works
+        sent += 1
     return sent
+
+
+class _NotSent(Exception):
+    """The mail server refused the link's e-mail: its row and audit event are undone."""
+
+
+def _make_and_send(ctx: Context, client: Client, address: str, site: str) -> None:
+    """The new link, the older ones stopped, the audit and the e-mail: all or nothing. The
+    e-mail goes last inside the transaction, so a link that never left is never stored
+    (nor stops the one before)."""
+    user = client.user
+    assert user is not None
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        SignInLink.objects.filter(user=user, used_at=None, expires_at__gt=ctx.now).update(
+            expires_at=ctx.now
+        )
+        link = SignInLink.objects.create(
+            client=client,
+            user=user,
+            digest=digest(secret),
+            sent_to=address,
+            created_at=ctx.now,
+            expires_at=ctx.now + VALID,
+        )
+        record(ctx, AuditEvent.Action.CREATE, link, summary=f"sign-in link e-mailed to {address}")
+        if not _send(client, address, site + link_path(secret)):
+            raise _NotSent
 
 
 def _send(client: Client, address: str, url: str) -> bool:
