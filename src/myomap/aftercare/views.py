@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from myomap.accounts.models import Clinic
 from myomap.aftercare import actions, booking, queries, recheck, relief
 from myomap.aftercare.forms import BookForm, CheckInForm, RecheckForm, ReliefForm
 from myomap.aftercare.models import ReliefCheck
-from myomap.appointments.queries import client_feed_link
+from myomap.appointments.queries import client_feed_link, clinic_of
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.records.access import staff_required
@@ -60,7 +59,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     open_alerts = list(queries.alerts_for(request.user)[:100])
     seen = list(queries.alerts_for(request.user, seen=True)[:20])
     record(ctx, AuditEvent.Action.VIEW, None, summary="check-in alerts")
-    zone = Clinic.objects.get(pk=int(request.user.clinic_id)).zone  # type: ignore[union-attr,arg-type]
+    zone = clinic_of(request.user).zone
     with timezone.override(zone):
         relief_rows = queries.recent_relief(request.user)
         clients = list({row[1].pk: row[1] for row in relief_rows}.values())
