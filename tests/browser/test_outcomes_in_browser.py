@@ -173,3 +173,38 @@ def test_the_outcome_pages_have_no_critical_or_serious_violations(
             found[name] = problems
     context.close()
     assert not found, "\n".join(f"{name}:\n  " + "\n  ".join(p) for name, p in found.items())
+
+
+def test_on_a_phone_the_odi_table_with_its_band_and_times_fits_without_a_sideways_scroll(
+    browser, live_server, alice
+):
+    """Two ODI scores on one day: each row has its time and its band ('moderate
+    disability'); the five columns fit the card on a 390 px phone, the day on one line."""
+    from django.test import Client as DjangoClient
+
+    from myomap.outcomes import actions
+
+    dan, first, later = _dan_with_two_visits(alice)
+    for visit, answers in ((first, [3, 2, 1, 2, 2, 1, 2, None, 2, 1]), (later, [1] * 10)):
+        actions.record_response(
+            Context(user=alice), dan, actions.ResponseData("odi", answers, visit=visit)
+        )
+    assert QuestionnaireResponse.objects.filter(client=dan, instrument="odi").count() == 2
+    session = DjangoClient()
+    session.force_login(alice)
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/clients/{dan.pk}/#outcomes")
+    odi = phone.locator("#outcome-odi")
+    expect(odi.locator("table tbody tr").first).to_contain_text("moderate disability")
+    expect(odi.locator("table tbody tr").first).to_contain_text(":")  # its time: two in a day
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    table, card = odi.locator("table").bounding_box(), odi.bounding_box()
+    assert table is not None and card is not None
+    assert table["x"] + table["width"] <= card["x"] + card["width"] + 0.5
+    day = odi.locator("table tbody tr .outcome-day").first
+    assert day.evaluate("(e) => e.getClientRects().length") == 1  # '4 Dec 2026,' on one line
+    context.close()

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from myomap.outcomes import pages
 
@@ -24,3 +26,13 @@ def outcomes_section(context: template.Context, client: Any) -> dict[str, Any]:
 def outcomes_due(context: template.Context, visit: Any) -> dict[str, Any]:
     user = context["user"]
     return pages.due(visit) | {"user": user}
+
+
+@register.filter
+def day_then_time(when: str) -> SafeString:
+    """'3 Dec 2026, 09:00' with the day kept on one line and the time free to go below it,
+    so a table of five short columns (an ODI's band, say) fits a phone's width."""
+    day, comma, time = when.partition(", ")
+    return format_html(
+        '<span class="outcome-day">{}{}</span>{}', day, comma.strip(), f" {time}" if comma else ""
+    )
