@@ -6,8 +6,10 @@
   `myomap worker` of a clinic network, on any machine, takes from one queue.
 - `MYOMAP_REDIS_URL`: Redis instead, where a network has one.
 
-The storage is opened on first use, not at import: importing the app (a management
-command, a test) creates no file and opens no connection."""
+The queue is named "myomap" unless MYOMAP_JOBS_QUEUE names another (two installations
+sharing one Redis, a test's own queue). The storage is opened on first use, not at
+import: importing the app (a management command, a test) creates no file and opens no
+connection."""
 
 from __future__ import annotations
 
@@ -21,8 +23,13 @@ from huey.storage import PostgresStorage, RedisStorage, SqliteStorage
 NAME = "myomap"
 
 
-def storage_for(name: str = NAME) -> Any:
+def queue_name() -> str:
+    return str(getattr(settings, "JOBS_QUEUE_NAME", "") or NAME)
+
+
+def storage_for(name: str | None = None) -> Any:
     """The storage the settings choose (see the module's docstring)."""
+    name = name or queue_name()
     redis_url = str(getattr(settings, "JOBS_REDIS_URL", "") or "")
     if redis_url:
         return RedisStorage(name, url=redis_url)
@@ -68,7 +75,7 @@ class Queue(Huey):  # type: ignore[misc]  # huey ships no type information
     @property
     def storage(self) -> Any:
         if self._storage is None:
-            self._storage = storage_for(self.name)
+            self._storage = storage_for()
         return self._storage
 
     @storage.setter

@@ -324,6 +324,9 @@ SMS_FILE_PATH = DATA_DIR / "sms"
 # database, PostgreSQL's own tables with DATABASE_URL, or Redis with MYOMAP_REDIS_URL.
 JOBS_QUEUE_FILE = DATA_DIR / "jobs.sqlite3"
 JOBS_REDIS_URL = os.environ.get("MYOMAP_REDIS_URL", "").strip()
+# The queue's name (its keys in Redis, its rows in Huey's tables): one per installation
+# sharing a Redis or a database with another.
+JOBS_QUEUE_NAME = os.environ.get("MYOMAP_JOBS_QUEUE", "").strip() or "myomap"
 # A job running longer than this is presumed abandoned by a worker that died, and retried.
 JOBS_LEASE_SECONDS = env.get_int("MYOMAP_JOBS_LEASE_SECONDS", 600)
 # Appointment reminders go out the day before at this time on the clinic's clock.
