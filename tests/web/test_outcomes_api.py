@@ -59,6 +59,7 @@ def test_the_list_gives_the_responses_and_the_change_in_words(world: World) -> N
     assert [r["score"] for r in body["responses"]] == [14, 8]
     [rmdq] = body["changes"]
     assert rmdq["passes"] is True and rmdq["direction"] == "improved"
+    assert rmdq["reaches_threshold"] is True
     assert rmdq["sentence"] == (
         "RMDQ 14 → 8: improved by more than the minimal important change "
         "(6 points, 43%: past the 5 points and the 30%)"
@@ -70,6 +71,14 @@ def test_the_list_gives_the_responses_and_the_change_in_words(world: World) -> N
     assert [(e.action, e.summary) for e in new_events(first)] == [
         (AuditEvent.Action.VIEW, "outcomes")
     ]
+
+
+def test_a_worsening_beyond_the_threshold_is_told_apart_from_a_small_one(world: World) -> None:
+    for pain in (3, 6, 5):  # NPRS 3 -> 6 -> 5: 2 points worse, past the 2 points
+        post(world, "alice", {"instrument": "nprs", "answers": [pain]})
+    [nprs] = world.api("alice").get(url(world)).json()["changes"]
+    assert (nprs["direction"], nprs["passes"], nprs["reaches_threshold"]) == ("worse", False, True)
+    assert nprs["sentence"].startswith("NPRS 3 → 5: worse by the minimal important change")
 
 
 def test_a_bad_answer_is_a_400_naming_the_item_and_nothing_is_saved(world: World) -> None:

@@ -119,6 +119,10 @@ class ChangeOut(Schema):
         description="improved by at least the minimal important (or detectable) change; "
         "null when the instrument has none"
     )
+    reaches_threshold: bool | None = Field(
+        description="moved by at least that change, either way (a worsening beyond it is "
+        "direction worse with this true); null when the instrument has none"
+    )
     band_before: str | None
     band_after: str | None
     sentence: str
@@ -140,4 +144,6 @@ class OutcomesOut(Schema):
         description="per instrument with at least two scores in use in the current episode of "
         "care (a new intake begins one): its baseline (first) to its latest"
     )
-    drawings: list[DrawingOut] = Field(description="each intake's pain drawing, oldest first")
+    drawings: list[DrawingOut] = Field(
+        description="each intake's pain drawing and each pain-diary day's, oldest first"
+    )

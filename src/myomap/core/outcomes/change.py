@@ -62,6 +62,7 @@ class Change:
             "percent": self.percent,
             "direction": self.direction,
             "passes": self.passes,
+            "reaches_threshold": self.reaches_threshold,
             "band_before": self.band_before,
             "band_after": self.band_after,
             "sentence": self.sentence,
