@@ -224,3 +224,17 @@ def test_a_link_never_sets_a_staff_password(world: World) -> None:
     world.frank.refresh_from_db()
     assert not world.frank.check_password(NEW_PASSWORD)
     assert Invitation.objects.get(client=gail).used_at is None
+
+
+def test_the_password_rules_are_said_before_the_client_chooses_one(
+    world: World, gail: Client
+) -> None:
+    _, link = invite(world, gail)
+    html = Browser(REMOTE_ADDR=IP).get(link).content.decode()
+    assert 'id="id_password-help"' in html
+    assert "Your password must contain at least" in html
+    assert "commonly used password" in html
+    refused = accept(link, password="password")
+    assert refused.status_code == 400
+    assert "This password is too common." in refused.content.decode()
+    assert not User.objects.filter(username="gail").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
 
 from myomap.core import program as core
 from myomap.core.kb import load_default
@@ -21,6 +22,8 @@ class AcceptForm(forms.Form):
 
     def __init__(self, *args: Any, has_login: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The rules the password is checked against, said before the client types one.
+        self.fields["password"].help_text = password_validators_help_text_html()
         if has_login:
             del self.fields["username"]
         else:
