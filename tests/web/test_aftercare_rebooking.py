@@ -421,3 +421,30 @@ def test_a_replaced_or_tampered_relief_link_neither_answers_nor_books(world, cli
     stored = ReliefCheck.objects.get(pk=check.pk)
     assert (stored.answered_at, stored.appointment) == (None, None)
     assert not Appointment.objects.filter(client=dan).exists()
+
+
+def test_a_booking_from_the_link_cancelled_by_the_clinic_is_not_shown_as_the_next(
+    world, client, people
+) -> None:
+    dan, _, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    link = relief_link(check, sent)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        page = client.get(link).content.decode()
+        booked = client.post(link + "book/", booking_forms(page, link + "book/")[0])
+    assert booked.status_code == 200
+    stored = Appointment.objects.get(client=dan)
+    appointment_actions.cancel(Context(user=people.alice, now=sent + dt.timedelta(hours=2)), stored)
+
+    with time_machine.travel(sent + dt.timedelta(hours=3), tick=False):
+        page = client.get(link).content.decode()
+        again = client.post(link + "book/", {"start": "2026-03-09T10:00:00+00:00"})
+    assert "Your next appointment" in page
+    assert "This link has booked an appointment already. To book another, call Lakeside." in page
+    assert "Monday 9 March 2026 at 10:00" not in page  # the cancelled one is not "next"
+    assert booking_forms(page, link + "book/") == []
+    assert again.status_code == 409
+    assert "you booked an appointment from this link already" in again.content.decode()
+    assert [a.status for a in Appointment.objects.filter(client=dan)] == ["cancelled"]
+    assert ReliefCheck.objects.get(pk=check.pk).appointment == stored

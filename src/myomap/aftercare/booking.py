@@ -21,11 +21,11 @@ from myomap.records.errors import Conflict, Invalid
 @transaction.atomic
 def book_offered(ctx: Context, check: ReliefCheck, starts_at: dt.datetime) -> Appointment:
     """Book `starts_at`, one of the times `check`'s pages offer at `ctx.now`."""
+    if check.appointment_id is not None:  # (relief.book checks again, the row locked)
+        raise Conflict("you booked an appointment from this link already", "start")
     shown = queries.next_session(check, ctx.now)
     if not shown.offers(starts_at):
         booked = shown.booked
-        if booked is not None and booked.pk == check.appointment_id:
-            raise Conflict("you booked an appointment from this link already", "start")
         zone = check.clinic.zone
         if booked is not None:
             when = booked.starts_at.astimezone(zone)

@@ -131,11 +131,13 @@ def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime
 @dataclass(frozen=True)
 class NextSession:
     """What a client's relief page shows of their next session: the appointment booked
-    from this link, or otherwise already booked (`booked`), else the suggestion with the
-    times the client may book from the link (`offer`)."""
+    from this link, or otherwise already booked, while it is to come (`booked`); else,
+    for a link that has booked one since cancelled or past, nothing more to book (`used`);
+    else the suggestion with the times the client may book from the link (`offer`)."""
 
     booked: Any
     offer: Offer | None
+    used: bool = False
 
     def offers(self, starts_at: dt.datetime) -> bool:
         """Whether `starts_at` is one of the times this page offers."""
@@ -143,21 +145,19 @@ class NextSession:
 
 
 def next_session(check: ReliefCheck, now: dt.datetime) -> NextSession:
-    """The next session as the relief question `check`'s pages show it at `now`: an
-    appointment booked from its link, else the client's next booked one, else the
+    """The next session as the relief question `check`'s pages show it at `now`: the
+    client's next booked appointment (the one booked from this link, or another), else,
+    once the link has booked one (cancelled or past since), nothing to book, else the
     suggestion with the open times of the session's therapist (the only times the link
-    books, `relief_book`)."""
+    books, `booking.book_offered`)."""
     from myomap.aftercare.relief import session_at
-    from myomap.appointments.models import Appointment
     from myomap.appointments.queries import next_appointment
 
-    booked = None
-    if check.appointment_id is not None:
-        mine = Appointment.objects.select_related("therapist").filter(pk=check.appointment_id)
-        booked = mine.first()
-    booked = booked or next_appointment(check.client, now)
+    booked = next_appointment(check.client, now)
     if booked is not None:
         return NextSession(booked, None)
+    if check.appointment_id is not None:
+        return NextSession(None, None, used=True)
     therapist = check.visit.therapist
     return NextSession(None, offer(check.client, therapist, session_at(check), now))
 

@@ -138,6 +138,7 @@ def _booking(
         "check": check,
         "offer": shown.offer,
         "booked": shown.booked,
+        "used": shown.used,
         "book_url": reverse("aftercare:relief_book", args=[secret]),
         "calendar_link": client_feed_link(request, check.client),
     }
