@@ -51,6 +51,8 @@ def test_every_instrument_has_an_entry_page(world: World, instrument: str) -> No
     assert f'name="{"s1" if instrument == "rmdq" else ""}' in html or "name=" in html
     if instrument in ("odi", "startback", "rmdq"):
         assert "not in its own words" in html
+    better = "higher is better" if instrument == "psfs" else "higher is worse"
+    assert f"{better}." in html.split('class="lead"')[1].split("</p>")[0]
 
 
 def test_the_odi_page_asks_for_section_scores(world: World) -> None:

@@ -69,7 +69,7 @@ def _words(instrument: Instrument, result: Score) -> str:
     def num(value: float) -> str:
         return f"{value:g}"
 
-    direction = "higher is worse" if result.direction == "higher-is-worse" else "higher is better"
+    direction = instrument.direction_words
     line = (
         f"{instrument.short} {num(result.score)} "
         f"(range {num(result.low)}-{num(result.high)}, {direction})"

@@ -189,6 +189,11 @@ class Instrument(Cited):
     licence: Licence
     disagreements: tuple[Text, ...] = ()
 
+    @property
+    def direction_words(self) -> str:
+        """'higher is worse' or 'higher is better': as every page, plot and note says it."""
+        return "higher is worse" if self.direction == "higher-is-worse" else "higher is better"
+
     def scale_of(self, item: Item) -> Scale:
         return next(s for s in self.scales if s.id == item.answers)
 

@@ -34,9 +34,7 @@ def score_line(
     intake_on: dt.date | None,
 ) -> str:
     """One score of the visit; `baseline` None when this score is the episode's first."""
-    direction = (
-        "higher is worse" if instrument.direction == "higher-is-worse" else "higher is better"
-    )
+    direction = instrument.direction_words
     grouped = f", {instrument.grouping} {taken.band}" if taken.band and instrument.grouping else ""
     head = (
         f"{instrument.short} {number(taken.score)} ({number(instrument.range.low)} to "

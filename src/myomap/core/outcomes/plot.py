@@ -88,9 +88,7 @@ def plot(
         return TOP + inner_h * (1 - (value - low) / (high - low))
 
     ident = ident or f"outcome-{instrument.id}"
-    direction = (
-        "higher is worse" if instrument.direction == "higher-is-worse" else ("higher is better")
-    )
+    direction = instrument.direction_words
     title = f"{instrument.short} over time ({number(low)} to {number(high)}, {direction})"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="outcome-plot" role="img" '
