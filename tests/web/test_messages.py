@@ -338,3 +338,121 @@ def test_the_admin_words_a_message_previews_it_and_the_reminder_uses_it(
     # a therapist may not change the clinic's wording
     client.force_login(people.alice)
     assert client.get(at).status_code == 403
+
+
+# --- aftercare by text ------------------------------------------------------------------
+
+SIGNED = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+
+
+def test_a_client_with_only_a_phone_who_chose_texts_gets_the_check_in_by_text(
+    people: People, texts, queue, mail_folder, django_capture_on_commit_callbacks
+) -> None:
+    from myomap.aftercare.models import CheckIn
+    from myomap.messaging import channels
+    from myomap.visits import actions as visit_actions
+
+    ctx = Context(user=people.alice, now=SIGNED - dt.timedelta(hours=1))
+    dan = client_actions.create_client(
+        ctx,
+        client_actions.ClientData(
+            "Dan",
+            DAN_FAMILY_NAME,
+            DAN_BORN,
+            phone="+44 7700 900123",
+            treatment_consent=True,
+            data_consent=True,
+        ),
+    )
+    channels.set_channels(ctx, dan, {"aftercare": "sms"})
+    intake = client_actions.record_intake(
+        ctx, dan, client_actions.IntakeData(complaint="Low back pain", pain_drawing={"sacrum": 4})
+    )
+    visit = visit_actions.start_visit(ctx, dan, intake)
+    version = visit_actions.draft_note(ctx, visit)
+    version = visit_actions.save_note(
+        ctx,
+        visit,
+        revision=version.revision,
+        subjective="S",
+        objective="O",
+        assessment="A",
+        plan="P",
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        visit_actions.sign_note(
+            Context(user=people.alice, now=SIGNED), visit, revision=version.revision
+        )
+    assert CheckIn.objects.filter(client=dan).exists()  # no e-mail address, still asked
+
+    due = SIGNED + dt.timedelta(hours=24)
+    with time_machine.travel(due, tick=False):
+        for _ in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                deliver(queue, due)
+    assert Job.objects.get(kind="aftercare.check_in").status == "done"
+    assert Job.objects.get(kind="sms").status == "done"
+    assert not list(mail_folder.glob("*.log"))
+    (text,) = kept_texts(texts)
+    assert text["to"] == "+447700900123"
+    assert text["body"].startswith("Hello Dan,")
+    assert "/aftercare/check-in/" in text["body"]
+    assert "No more check-ins and questions after a session? http" in text["body"]
+    assert "Low back pain" not in text["body"]  # nothing clinical in a text
+
+
+# --- program reminders, and wording that no longer renders ------------------------------
+
+
+def test_a_client_who_turned_program_reminders_off_is_sent_none_and_the_next_is_asked(
+    time_machine, mail_folder
+) -> None:
+    from django.utils import timezone
+    from records_fixtures import build_world
+
+    from myomap.clients.models import Client
+    from myomap.jobs import runner
+    from myomap.messaging import channels
+    from myomap.program.models import Reminder
+
+    world = build_world()
+    Client.objects.filter(pk=world.client.pk).update(email="dan@example.org")
+    dan = Client.objects.get(pk=world.client.pk)
+    time_machine.move_to(timezone.make_aware(dt.datetime(2026, 12, 2, 8, 0)))
+    world.web("dan").post("/me/reminders", {"days": ["0", "3"], "at": "07:30"})
+    channels.set_channels(Context(user=world.alice, now=timezone.now()), dan, {"program": "none"})
+    job = Job.objects.get(key=Reminder.objects.get().next_key)
+    time_machine.move_to(timezone.make_aware(dt.datetime(2026, 12, 3, 7, 30, 5)))
+    assert runner.run(job.pk) == "done"
+    assert not list(mail_folder.glob("*.log"))
+    assert Job.objects.filter(kind="program.reminder", status=Job.Status.QUEUED).count() == 1
+
+    channels.set_channels(Context(user=world.alice, now=timezone.now()), dan, {"program": "email"})
+    job = Job.objects.get(key=Reminder.objects.get().next_key)
+    time_machine.move_to(job.run_at + dt.timedelta(seconds=5))
+    assert runner.run(job.pk) == "done"
+    (path,) = mail_folder.glob("*.log")
+    text = path.read_text()
+    assert "reminder for today's home exercises" in text
+    assert "No more home program reminders? http" in text
+
+
+def test_stored_wording_that_no_longer_renders_gives_way_to_the_default(
+    people: People,
+) -> None:
+    from myomap.messaging import wording
+
+    Wording.objects.create(
+        clinic=people.lakeside,
+        message="check_in",
+        subject="Hi {{ nickname }}",
+        body="{{ nickname }}",
+        updated_at=NOW,
+    )
+    subject, body = wording.render(
+        people.lakeside.pk,
+        "check_in",
+        {"given_name": "Dan", "clinic": "Lakeside", "link": "L", "hours": 72},
+    )
+    assert subject == "How are you after your session at Lakeside?"
+    assert body.startswith("Hello Dan,")

@@ -179,8 +179,16 @@ def wording_for(clinic_id: int | None, name: str) -> tuple[str, str, bool]:
 
 
 def render(clinic_id: int | None, name: str, values: dict[str, Any]) -> tuple[str, str]:
-    """The clinic's wording of message `name` (else the default), rendered."""
-    subject, body, _ = wording_for(clinic_id, name)
+    """The clinic's wording of message `name` (else the default), rendered. Wording that no
+    longer renders (checked when saved, but a message's variables may change since) gives
+    way to the default: the client still gets the message."""
+    subject, body, own = wording_for(clinic_id, name)
+    if own:
+        try:
+            return render_text(name, subject, body, values)
+        except Invalid:
+            found = message(name)
+            subject, body = found.subject, found.body
     return render_text(name, subject, body, values)
 
 
