@@ -162,6 +162,16 @@ def test_the_report_judges_a_change_as_the_record_does_from_the_unrounded_scores
     assert (odi["clients_with_two_scores"], odi["improved"], odi["worse"]) == ("1", "1", "0")
 
 
+def test_the_reports_share_is_rounded_half_up_as_every_percent_of_a_change() -> None:
+    from myomap.core.kb import load_default
+    from myomap.outcomes.queries import ReportRow
+
+    rmdq = load_default().instruments["rmdq"]
+    # 1 of 8 is 12.5%: 13%, not the 12% of rounding half to even; 5 of 8, 63%
+    assert [ReportRow(rmdq, 8, n, 0).percent for n in (1, 5, 0)] == ["13%", "63%", "0%"]
+    assert ReportRow(load_default().instruments["peg"], 3, None, None).percent == "—"
+
+
 def test_another_clinics_report_counts_none_of_lakesides_clients(world: World) -> None:
     _scores(world, world.client, [1] * 14 + [0] * 10, [1] * 8 + [0] * 16)
     from myomap.accounts.models import User

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from django.http import Http404
@@ -254,8 +255,14 @@ class ReportRow:
 
     @property
     def percent(self) -> str:
+        """'13%' for 1 of 8: rounded half up, as every percent of a change is."""
         share = self.share
-        return "—" if share is None else f"{round(share * 100)}%"
+        if share is None:
+            return "—"
+        whole = (Decimal(self.improved or 0) * 100 / Decimal(self.clients)).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+        return f"{whole}%"
 
 
 # the answers too: a change's percent is of the unrounded scores, as on each record
