@@ -4,6 +4,7 @@ key; used, replaced or expired, it says so."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -29,26 +30,40 @@ def check_in(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         found = actions.check_in_for(secret, ctx.now)
     except actions.LinkRefused as refused:
-        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+        return _refused(request, refused)
     form = CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            answered = actions.answer_check_in(ctx, found, **form.answers())  # type: ignore[arg-type]
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            thanks: dict[str, Any] = {
-                "check_in": answered,
-                "calendar_link": client_feed_link(request, answered.client),
-            }
-            return _no_store(render(request, "aftercare/thanks.html", thanks))
-    status = 400 if request.method == "POST" else 200
+    answered = _answer(request, form, lambda: actions.answer_check_in(ctx, found, **form.answers()))  # type: ignore[arg-type]
+    if answered is not None:
+        thanks: dict[str, Any] = {
+            "check_in": answered,
+            "calendar_link": client_feed_link(request, answered.client),
+        }
+        return _no_store(render(request, "aftercare/thanks.html", thanks))
     context = {"form": form, "clinic": found.clinic.name, "given_name": found.client.given_name}
-    response = render(request, "aftercare/check_in.html", context, status=status)
-    response["Cache-Control"] = "no-store"
     # The site's Referrer-Policy (same-origin) keeps the link, the key, from other sites;
     # "no-referrer" would make the browser send "Origin: null" and fail the CSRF check.
-    return response
+    return _no_store(render(request, "aftercare/check_in.html", context, status=_status(request)))
+
+
+def _answer(request: HttpRequest, form: Any, act: Callable[[], Any]) -> Any | None:
+    """A question's answer posted: `act` (its action) on a valid form, what it answers;
+    None on a GET, an invalid form or a refusal (then shown at its field)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return act()
+    except ActionError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+def _status(request: HttpRequest) -> int:
+    return 400 if request.method == "POST" else 200  # a POST that reached the form: refused
+
+
+def _refused(request: HttpRequest, refused: Exception) -> HttpResponse:
+    """A link that no longer works, saying why (expired, used, replaced, not ours)."""
+    return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
 
 
 @require_GET
@@ -90,21 +105,21 @@ def relief_question(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         found = relief.check_for(secret, ctx.now)
     except actions.LinkRefused as refused:
-        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+        return _refused(request, refused)
     form = ReliefForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            answered = relief.answer(
-                ctx,
-                found,
-                back=form.cleaned_data["back"] == "yes",
-                pain_now=form.cleaned_data["pain_now"],
-            )
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            context = {"check": answered, **_booking(request, answered, secret, ctx.now)}
-            return _no_store(_on_clinic_clock(request, "aftercare/relief_thanks.html", context))
+    answered = _answer(
+        request,
+        form,
+        lambda: relief.answer(
+            ctx,
+            found,
+            back=form.cleaned_data["back"] == "yes",
+            pain_now=form.cleaned_data["pain_now"],
+        ),
+    )
+    if answered is not None:
+        context = {"check": answered, **_booking(request, answered, secret, ctx.now)}
+        return _no_store(_on_clinic_clock(request, "aftercare/relief_thanks.html", context))
     context = {
         "form": form,
         "clinic": found.clinic.name,
@@ -112,8 +127,7 @@ def relief_question(request: HttpRequest, secret: str) -> HttpResponse:
         "day": found.day,
         **_booking(request, found, secret, ctx.now),
     }
-    status = 400 if request.method == "POST" else 200
-    return _no_store(_on_clinic_clock(request, "aftercare/relief.html", context, status))
+    return _no_store(_on_clinic_clock(request, "aftercare/relief.html", context, _status(request)))
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -154,11 +168,11 @@ def relief_book(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         found = relief.booking_check_for(secret, ctx.now)
     except actions.LinkRefused as refused:
-        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+        return _refused(request, refused)
     form = BookForm(request.POST)
     error = ""
     if not form.is_valid():
-        error = form.errors["start"][0]
+        error = str(form.errors["start"][0])
     else:
         try:
             booking.book_offered(ctx, found, form.cleaned_data["start"])
@@ -178,22 +192,19 @@ def soreness_again(request: HttpRequest, secret: str) -> HttpResponse:
     try:
         found = recheck.recheck_for(secret, ctx.now)
     except actions.LinkRefused as refused:
-        return render(request, "aftercare/refused.html", {"why": str(refused)}, status=410)
+        return _refused(request, refused)
     form = RecheckForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            answered = recheck.answer(
-                ctx,
-                found,
-                soreness=form.cleaned_data["soreness"],
-                fading=form.cleaned_data["fading"] == "yes",
-            )
-        except ActionError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            return _no_store(
-                render(request, "aftercare/recheck_thanks.html", {"recheck": answered})
-            )
+    answered = _answer(
+        request,
+        form,
+        lambda: recheck.answer(
+            ctx,
+            found,
+            soreness=form.cleaned_data["soreness"],
+            fading=form.cleaned_data["fading"] == "yes",
+        ),
+    )
+    if answered is not None:
+        return _no_store(render(request, "aftercare/recheck_thanks.html", {"recheck": answered}))
     context = {"form": form, "clinic": found.clinic.name, "given_name": found.client.given_name}
-    status = 400 if request.method == "POST" else 200
-    return _no_store(render(request, "aftercare/recheck.html", context, status=status))
+    return _no_store(render(request, "aftercare/recheck.html", context, status=_status(request)))
