@@ -124,6 +124,13 @@ def test_the_report_counts_clients_improving_by_the_minimal_important_change(
     row = page.split("<strong>RMDQ</strong>")[1].split("</tr>")[0]
     assert "50% (1 of 2)" in row
     assert "PEG" in page and "no threshold set" in page
+    # a screen reader's caption claims no "important" change for the PSFS's detectable one
+    caption = page.split('<caption class="visually-hidden">')[1].split("</caption>")[0]
+    assert caption == (
+        "Clients improving by at least the smallest change that counts"
+        " (each questionnaire's threshold), per questionnaire"
+    )
+    assert "minimal detectable change: 2 points" in page.split("<strong>PSFS</strong>")[1]
     [event] = new_events(first)
     assert (event.action, event.summary) == (AuditEvent.Action.VIEW, "outcome report")
 
@@ -137,6 +144,12 @@ def test_the_report_counts_clients_improving_by_the_minimal_important_change(
         "0.500",
     )
     assert next(r for r in rows if r["instrument"] == "peg")["improved"] == ""
+    thresholds = {r["instrument"]: r["threshold"] for r in rows}
+    assert thresholds["rmdq"] == "minimal important change: 5 points or 30%"
+    assert (thresholds["psfs"], thresholds["peg"]) == (
+        "minimal detectable change: 2 points",
+        "none set",
+    )
 
 
 def test_the_report_judges_a_change_as_the_record_does_from_the_unrounded_scores(

@@ -85,7 +85,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
             (
                 row.instrument.id,
                 row.instrument.name,
-                queries.threshold_words(row.instrument),
+                row.threshold,
                 row.clients,
                 "" if row.improved is None else row.improved,
                 "" if share is None else f"{share:.3f}",

@@ -21,10 +21,9 @@ from myomap.core.bodymap.area import Painted, painted
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import Score, change
-from myomap.core.outcomes.change import THRESHOLD_NAMES
+from myomap.core.outcomes.change import threshold_words
 from myomap.core.outcomes.episodes import group
 from myomap.core.outcomes.errors import OutcomeError
-from myomap.core.outcomes.scoring import number
 from myomap.core.outcomes.wording import Wording, parse_wording
 from myomap.outcomes.models import (
     LicensedWording,
@@ -334,16 +333,6 @@ def _current(scores: Sequence[Any], care: Care) -> tuple[Any, ...]:
 def _score(instrument: Instrument, row: Sequence[Any]) -> Score:
     _, _, total, band, subscales, answers = row[:6]
     return stored_score(instrument, total, band, subscales, answers)
-
-
-def threshold_words(instrument: Instrument) -> str:
-    """'minimal important change: 5 points or 30%', or 'none set'."""
-    threshold = instrument.change
-    if threshold is None:
-        return "none set"
-    parts = [f"{number(threshold.points)} points"] if threshold.points is not None else []
-    parts += [f"{number(threshold.percent)}%"] if threshold.percent is not None else []
-    return f"{THRESHOLD_NAMES[threshold.kind]}: {' or '.join(parts)}"
 
 
 # ----------------------------------------------------------------------------- wording

@@ -222,6 +222,14 @@ def _percent(percent: float) -> str:
     return f"{Decimal(str(abs(percent))).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
 
 
+def threshold_words(instrument: Instrument) -> str:
+    """'minimal important change: 5 points or 30%' (the report's words), or 'none set'."""
+    threshold = instrument.change
+    if threshold is None:
+        return "none set"
+    return f"{THRESHOLD_NAMES[threshold.kind]}: {_limit(threshold.points, threshold.percent)}"
+
+
 def _limit(points: float | None, percent: float | None) -> str:
     parts = [f"{_num(points)} points"] if points is not None else []
     parts += [f"{_num(percent)}%"] if percent is not None else []
