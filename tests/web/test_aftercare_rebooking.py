@@ -448,3 +448,32 @@ def test_a_booking_from_the_link_cancelled_by_the_clinic_is_not_shown_as_the_nex
     assert "you booked an appointment from this link already" in again.content.decode()
     assert [a.status for a in Appointment.objects.filter(client=dan)] == ["cancelled"]
     assert ReliefCheck.objects.get(pk=check.pk).appointment == stored
+
+
+def test_a_session_from_a_45_minute_appointment_offers_45_minutes(world, client, people) -> None:
+    dan, _, visit = world
+    earlier = Context(user=people.alice, now=SIGNED - dt.timedelta(hours=3))
+    session = appointment_actions.book(
+        earlier, client=dan, therapist=people.alice, starts_at=london(3, 9), minutes=45
+    )
+    appointment_actions.link_visit(earlier, session, visit)
+    client.force_login(people.alice)
+    with time_machine.travel(SIGNED + dt.timedelta(minutes=2), tick=False):
+        note = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    assert "Open with Alice Moss on Monday 9 Mar (45 minutes):" in note
+    assert {f["minutes"] for f in booking_forms(note, "/appointments/new/")} == {"45"}
+
+    client.logout()
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    link = relief_link(check, sent)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        page = client.get(link).content.decode()
+        assert "(45 minutes; tap a time to book it)" in page
+        booked = client.post(link + "book/", booking_forms(page, link + "book/")[0])
+    assert booked.status_code == 200
+    stored = Appointment.objects.get(client=dan, booked_via="check-in")
+    assert (stored.starts_at, stored.minutes) == (dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC), 45)
+    assert "Monday 9 March 2026 at 10:00</strong> with Alice Moss at Lakeside (45 minutes)" in (
+        booked.content.decode()
+    )

@@ -1,6 +1,6 @@
 """The client books their next session from a relief question's link (the link is the key,
 there is no sign-in): only a time its pages offer (`queries.next_session`: the session's
-therapist, the offer's length, the times shown), once per link. Anything else is refused
+therapist, the session's length, the times shown), once per link. Anything else is refused
 naming why: a time taken meanwhile, past or outside the hours says so (the calendar's own
 refusals), else that it was not offered; a client already booked is told so."""
 
@@ -35,9 +35,9 @@ def book_offered(ctx: Context, check: ReliefCheck, starts_at: dt.datetime) -> Ap
                 "start",
             )
         # Say why as the calendar would (taken, past, outside the hours), else: not offered.
-        appointments.refuse_unbookable(
-            check.visit.therapist, starts_at, queries.REBOOK_MINUTES, zone, ctx.now
-        )
+        minutes = shown.offer.minutes if shown.offer else queries.session_minutes(check.visit)
+        appointments.refuse_unbookable(check.visit.therapist, starts_at, minutes, zone, ctx.now)
         raise Invalid("that time is not one of those offered", "start")
-    booked_now: Appointment = relief.book(ctx, check, starts_at, queries.REBOOK_MINUTES)
+    assert shown.offer is not None  # it offers starts_at
+    booked_now: Appointment = relief.book(ctx, check, starts_at, shown.offer.minutes)
     return booked_now

@@ -48,7 +48,17 @@ def recent_relief(user: Any, limit: int = 20) -> list[tuple[Any, Any, Any]]:
     return [(visits[pk], clients[pk], lasted(pk)) for pk in seen[:limit]]
 
 
-REBOOK_MINUTES = 60  # the slots offered for a rebooking are of a usual appointment's length
+# The length offered for a rebooking when the session did not start from an appointment
+# (then its own length is offered): a usual appointment's, not a clinical number.
+REBOOK_MINUTES = 60
+
+
+def session_minutes(visit: Any) -> int:
+    """The length of the appointment `visit` started from, else REBOOK_MINUTES."""
+    from myomap.appointments.models import Appointment
+
+    found = Appointment.objects.filter(visit_id=visit.pk).values_list("minutes", flat=True)
+    return found.first() or REBOOK_MINUTES
 
 
 def rebooking(user: Any, clients: list[Any], now: dt.datetime) -> list[tuple[Any, Offer]]:
@@ -60,13 +70,13 @@ def rebooking(user: Any, clients: list[Any], now: dt.datetime) -> list[tuple[Any
     for client in clients:
         latest = (
             ReliefCheck.objects.filter(client=client, clinic_id=user.clinic_id)
-            .select_related("visit__therapist")
+            .select_related("visit__therapist", "visit__client__clinic")
             .order_by("-due_at")
             .first()
         )
         if latest is None:
             continue
-        found = offer(client, latest.visit.therapist, session_at(latest), now)
+        found = offer(latest.visit, session_at(latest), now)
         if found is not None:
             rows.append((client, found))
     return rows
@@ -94,12 +104,14 @@ class Offer:
     zone: Any = None  # the clinic's, which the page shows the times in
 
 
-def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None:
-    """The rebooking suggestion after the session of `session_at`, with `therapist`'s open
-    times near its date (from today on, four at most); None without a suggestion."""
+def offer(visit: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None:
+    """The rebooking suggestion after `visit`, the session of `session_at`, with its
+    therapist's open times near its date (from today on, four at most) for an appointment
+    as long as the session's (`session_minutes`); None without a suggestion."""
     from myomap.aftercare.relief import suggestion
     from myomap.appointments.queries import open_starts
 
+    client, therapist, minutes = visit.client, visit.therapist, session_minutes(visit)
     found = suggestion(client.pk)
     if found is None:
         return None
@@ -112,20 +124,20 @@ def offer(client: Any, therapist: Any, session_at: dt.datetime, now: dt.datetime
     first = max(day, today)
     for n in range(NEAR_DAYS + 1):
         on = first + dt.timedelta(days=n)
-        starts = open_starts(therapist, on, zone, REBOOK_MINUTES, now)[:4]
+        starts = open_starts(therapist, on, zone, minutes, now)[:4]
         if starts:
             return Offer(
                 words,
                 day,
                 day < today,
                 therapist,
-                REBOOK_MINUTES,
+                minutes,
                 on,
                 on != first,  # not "moved" for a day passed: the times are from today
                 [(s, s.astimezone(zone)) for s in starts],
                 zone,
             )
-    return Offer(words, day, day < today, therapist, REBOOK_MINUTES, None, False, [], zone)
+    return Offer(words, day, day < today, therapist, minutes, None, False, [], zone)
 
 
 @dataclass(frozen=True)
@@ -158,8 +170,7 @@ def next_session(check: ReliefCheck, now: dt.datetime) -> NextSession:
         return NextSession(booked, None)
     if check.appointment_id is not None:
         return NextSession(None, None, used=True)
-    therapist = check.visit.therapist
-    return NextSession(None, offer(check.client, therapist, session_at(check), now))
+    return NextSession(None, offer(check.visit, session_at(check), now))
 
 
 def signed_at(visit: Any, version: Any) -> dt.datetime | None:

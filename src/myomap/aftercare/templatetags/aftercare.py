@@ -28,7 +28,7 @@ def rebooking_at_sign_off(context: template.Context, visit: Any) -> dict[str, An
         return nothing
     now = timezone.now()  # the page's moment: the tag is where the request meets the reads
     with timezone.override(visit.client.clinic.zone):
-        found = queries.offer(visit.client, visit.therapist, session_at, now)
+        found = queries.offer(visit, session_at, now)
     return {
         "offer": found,
         "next": next_appointment(visit.client, now),
