@@ -116,6 +116,9 @@ def send_sms(to: str, body: str, *, clinic_id: int | None = None) -> None:
 def send(job: Job) -> None:
     data = job.payload
     send_sms(str(data["to"]), str(data["body"]), clinic_id=job.clinic_id)
+    # Sent: the number and the words are not kept in the ledger (a client's erasure does
+    # not reach the jobs' rows); the job's "done" and this are one transaction.
+    Job.objects.filter(pk=job.pk).update(payload={})
 
 
 def send_later(
