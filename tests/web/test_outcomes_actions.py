@@ -73,6 +73,19 @@ def test_psfs_keeps_the_clients_activities(world: World) -> None:
     assert stored.activities == ["Gardening", "Lifting my son", "Running", "", ""]
 
 
+def test_psfs_activities_too_many_or_too_long_are_named_as_the_form_names_them(
+    world: World,
+) -> None:
+    with pytest.raises(Invalid) as refused:
+        _record(world, [3, 5, 4], "psfs", activities=["Gardening", "x" * 101, "Running"])
+    assert refused.value.field == "activity-2-activity"
+    assert refused.value.message == "PSFS activity 2: the name is longer than 100 characters"
+    with pytest.raises(Invalid) as refused:
+        _record(world, [3, 5, 4], "psfs", activities=[f"Task {n}" for n in range(6)])
+    assert refused.value.message == "PSFS has 5 activities, got 6 named"
+    assert QuestionnaireResponse.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("instrument", "answers", "item", "words"),
     [

@@ -24,6 +24,7 @@ from myomap.clients.models import Client
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import OutcomeError, score
+from myomap.core.outcomes.answers import count_of
 from myomap.core.outcomes.scoring import number
 from myomap.core.outcomes.wording import answer_values, as_document, parse_wording
 from myomap.outcomes.models import LicensedWording, QuestionnaireResponse, ScheduleRule
@@ -243,7 +244,8 @@ def _activities(
         return []
     if len(names) > len(instrument.items):
         raise Invalid(
-            f"{instrument.short} has {len(instrument.items)} items, got {len(names)} activities",
+            f"{instrument.short} has {count_of(instrument, len(instrument.items))}, "
+            f"got {len(names)} named",
             "activities",
         )
     names += [""] * (len(instrument.items) - len(names))
@@ -251,8 +253,8 @@ def _activities(
     for item, name, _ in triples:
         if len(name) > MAX_ACTIVITY:
             raise Invalid(
-                f"{instrument.short} item {item.number}: the activity is longer than "
-                f"{MAX_ACTIVITY} characters",
+                f"{instrument.short} {instrument.item_word.one} {item.number}: the name is "
+                f"longer than {MAX_ACTIVITY} characters",
                 f"{item.id}-activity",
             )
     # every rated item without its activity's name, not only the first
