@@ -286,6 +286,28 @@ def test_correcting_on_the_web_starts_from_the_answers_entered(world: World) -> 
     assert QuestionnaireResponse.objects.count() == 2
 
 
+def test_a_blank_reason_is_refused_saying_what_to_write_not_this_field_is_required(
+    world: World,
+) -> None:
+    wrong = _record(world, RMDQ_14, visit=world.visit)
+    browser = world.web("alice")
+    first = last_event_id()
+    ticked = {f"s{n}": "on" for n in range(1, 13)}
+
+    corrected = browser.post(_url(world, wrong, "correct/"), ticked | {"reason": ""})
+    voided = browser.post(_url(world, wrong, "void/"), {"reason": "  "})
+
+    assert (corrected.status_code, voided.status_code) == (400, 400)
+    assert (
+        "say why the response is corrected (at least 10 characters)" in corrected.content.decode()
+    )
+    assert "say why the response is voided (at least 10 characters)" in voided.content.decode()
+    for answer in (corrected, voided):
+        assert "This field is required" not in answer.content.decode()
+    assert [(r.pk, r.voided_at) for r in QuestionnaireResponse.objects.all()] == [(wrong.pk, None)]
+    assert new_events(first) == []
+
+
 # ----------------------------------------------------------------------------- the API
 def test_the_api_voids_and_corrects_through_the_same_actions(world: World) -> None:
     wrong = _record(world, RMDQ_14)

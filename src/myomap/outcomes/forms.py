@@ -107,6 +107,7 @@ class CorrectionForm(ResponseForm):
     reason = forms.CharField(
         label="Why it is corrected (kept with the voided response)",
         max_length=MAX_REASON,
+        required=False,  # a blank one is refused by the action, saying what to write
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -126,6 +127,7 @@ class VoidForm(PlainTextForm):
     reason = forms.CharField(
         label="Why it is voided (kept with it: entered in error, for the wrong client, ...)",
         max_length=MAX_REASON,
+        required=False,  # a blank one is refused by the action, saying what to write
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
