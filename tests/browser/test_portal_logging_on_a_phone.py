@@ -118,3 +118,23 @@ def test_the_reminder_forms_targets_are_large_enough(
     me.get_by_role("button", name="Save reminders").tap()
     expect(me.locator("#reminders")).to_contain_text("Next reminder: Tuesday")
     phone.close()
+
+
+def test_the_steps_and_the_diary_are_targets_a_finger_hits(
+    browser: Any, live_server: Any, world: World
+) -> None:
+    phone = signed_in(browser, live_server, world.dan, PHONE)
+    me = phone.new_page()
+    me.goto(f"{live_server.url}/me/")
+    card = me.locator(".exercise").first
+    summary = card.locator("summary", has_text="How to do it")
+    assert summary.bounding_box()["height"] >= 44
+    summary.tap()
+    expect(card.locator("ol.steps li").first).to_be_visible()
+    me.goto(f"{live_server.url}/me/diary/")
+    heights = me.eval_on_selector_all(
+        "#diary-region, #diary-pain, #diary-form button[type=submit]",
+        "els => els.map(e => e.getBoundingClientRect().height)",
+    )
+    assert len(heights) == 3 and all(h >= 44 for h in heights), heights
+    phone.close()
