@@ -7,7 +7,6 @@ answers (`myomap.core.aftercare.lasted`)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,10 +85,9 @@ def send(job: Job) -> None:
     if check is None or check.answered_at is not None or _over(check.visit_id):
         return  # the pain is back already: nothing more is asked
     now = timezone.now()
-    session_at = check.due_at - dt.timedelta(days=check.day)
     following = core.next_day(schedule_days(), after=check.day)
     if following is not None:
-        ask(check.visit, session_at, following, now)
+        ask(check.visit, session_at(check), following, now)
     secret = links.issue(check, SALT, now)
     context = {
         "clinic": check.clinic.name,
@@ -149,50 +147,11 @@ def suggestion(client_id: int) -> core.Rebooking | None:
         if visit_id not in visits:
             visits.append(visit_id)
     measured = [r for v in visits if (r := lasted(v))]
-    return core.suggest_rebooking(
-        measured, care.relief_days.low, care.relief_days.high, care.rebook_days.usual or 7
-    )
-
-
-def suggestion_for(client_id: int) -> tuple[core.Rebooking, dt.datetime] | None:
-    """When this client should come back, from the relief of their sessions so far, and
-    the moment that is after their latest followed session; None without one."""
-    latest = ReliefCheck.objects.filter(client_id=client_id).order_by("-due_at").first()
-    found = suggestion(client_id)
-    if found is None or latest is None:
-        return None
-    session_at = latest.due_at - dt.timedelta(days=latest.day)
-    return found, session_at + dt.timedelta(days=found.day)
-
-
-def booking_check_for(secret: str, now: dt.datetime) -> ReliefCheck:
-    """The question whose link books the suggested time: answered or not, until the link
-    expires; `LinkRefused` saying why when it does not."""
-    return links.open_link(ReliefCheck, secret, SALT, now, "question", once=False)
+    usual = care.rebook_days.usual
+    assert usual is not None  # the knowledge base refuses an aftercare entry without one
+    return core.suggest_rebooking(measured, care.relief_days.low, care.relief_days.high, usual)
 
 
 def session_at(check: ReliefCheck) -> dt.datetime:
+    """When the session this question follows was signed."""
     return check.due_at - dt.timedelta(days=check.day)
-
-
-@transaction.atomic
-def book(ctx: Context, check: ReliefCheck, starts_at: dt.datetime, minutes: int) -> Any:
-    """The client books a time with their session's therapist from this question's link:
-    one appointment per link; refused, naming why, like any booking (taken meanwhile, past,
-    outside the hours)."""
-    from myomap.appointments import actions as appointments
-
-    locked = ReliefCheck.objects.select_for_update().get(pk=check.pk)
-    if locked.appointment_id is not None:
-        raise Conflict("you booked an appointment from this link already", "start")
-    visit = Visit.objects.select_related("therapist").get(pk=check.visit_id)
-    appointment = appointments.book_from_check_in(
-        ctx,
-        client=check.client,
-        therapist=visit.therapist,
-        starts_at=starts_at,
-        minutes=minutes,
-    )
-    ReliefCheck.objects.filter(pk=check.pk).update(appointment=appointment)
-    check.appointment = appointment
-    return appointment

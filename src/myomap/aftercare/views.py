@@ -166,7 +166,7 @@ def relief_book(request: HttpRequest, secret: str) -> HttpResponse:
     is not one offered, or the link no longer works."""
     ctx = Context.of(request, via="check-in")
     try:
-        found = relief.booking_check_for(secret, ctx.now)
+        found = booking.check_for(secret, ctx.now)
     except actions.LinkRefused as refused:
         return _refused(request, refused)
     form = BookForm(request.POST)
