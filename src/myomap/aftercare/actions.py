@@ -127,7 +127,7 @@ def answer_check_in(
             (new_numbness, "new numbness"),
             (new_weakness, "new weakness"),
             (bladder_or_bowel, "bladder or bowel change"),
-            (not fading, "soreness not fading"),
+            (not fading, recheck.NOT_FADING),
         )
         if flag
     ]

@@ -24,7 +24,8 @@ from myomap.records.errors import Conflict, Invalid
 
 KIND = "aftercare.soreness_recheck"
 SALT = "myomap.aftercare.soreness-recheck"
-STILL = "soreness still not fading at {hours} h"
+NOT_FADING = "soreness not fading"  # the check-in's reason (actions.answer_check_in)
+STILL = "soreness still not fading at {hours} h"  # replaces it when asked again
 
 
 def recheck_hours() -> int | None:
@@ -104,7 +105,7 @@ def answer(ctx: Context, found: SorenessRecheck, *, soreness: int, fading: bool)
         )
         hours = int((found.due_at - check_in.session_at).total_seconds() // 3600)
         still = STILL.format(hours=hours)
-        reasons = [r for r in check_in.alert.split("; ") if r and r != "soreness not fading"]
+        reasons = [r for r in check_in.alert.split("; ") if r and r != NOT_FADING]
         check_in.alert = "; ".join([*reasons, still])[:200]
         check_in.seen_at, check_in.seen_by = None, None  # the therapist sees it again
         check_in.save(update_fields=["alert", "seen_at", "seen_by"])
