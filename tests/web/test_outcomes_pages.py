@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from html import unescape
 
 import pypdf
 import pytest
@@ -182,6 +183,22 @@ def test_a_psfs_change_is_the_change_of_the_unrounded_means_on_the_page_api_and_
     # the shaded band is named as the knowledge base names the PSFS's threshold
     shaded = "Shaded: 1.3 to 5.3, within the minimal detectable change of the baseline"
     assert shaded in page and shaded in text
+
+
+def test_the_plots_band_is_measured_from_the_unrounded_baseline_as_the_change_is(
+    world: World,
+) -> None:
+    # ODI 10/45 = 22.2 (22.22...) -> 7/45 = 15.6 (15.55...): exactly 30% better, which the
+    # sentence says reaches the threshold; the band's lower edge is that 30%, 15.6 (from
+    # the rounded 22.2 it was 15.5, and the score 15.6 sat inside it)
+    for n, given in enumerate(
+        ([2, 1, 1, 1, 1, 1, 1, 1, 1, None], [1, 1, 1, 1, 1, 1, 1, 0, 0, None])
+    ):
+        ctx = Context(user=world.alice, now=timezone.now() - dt.timedelta(days=7 - 7 * n))
+        actions.record_response(ctx, world.client, actions.ResponseData("odi", given))
+    page = unescape(world.web("alice").get(f"/clients/{world.client.pk}/").content.decode())
+    assert "ODI 22.2 → 15.6: improved by the minimal important change (6.6 points, 30%" in page
+    assert "Shaded: 15.6 to 32.2, within the minimal important change of the baseline" in page
 
 
 def test_two_scores_of_one_day_are_one_date_under_the_plot_and_timed_in_the_table(

@@ -136,7 +136,7 @@ def section(user: Any, client: Client) -> dict[str, Any]:
             shown.append(Shown(series, sentence, "", None, [], None, voided=voided))
             continue
         points = [(short_day(p.taken_at, current.points), p.score) for p in current.points]
-        shaded = band(inst, current.baseline.score)
+        shaded = band(inst, current.baseline.exact)
         earlier = tuple(
             Earlier(
                 f"Earlier episode of care, {since(e) or 'before any intake'}",
@@ -157,6 +157,7 @@ def section(user: Any, client: Client) -> dict[str, Any]:
                         points,
                         ident=f"outcome-{inst.id}",
                         days=[plot_day(p.taken_at) for p in current.points],
+                        baseline=current.baseline.exact,
                     )
                 ),
                 _rows(current),

@@ -20,7 +20,7 @@ from django.utils import timezone
 from myomap.clients.models import Client, Intake, visible_clients
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
-from myomap.core.outcomes import Change, change
+from myomap.core.outcomes import Change, change, unrounded
 from myomap.core.outcomes.activities import ActivityChange, Rated, activity_changes, named
 from myomap.core.outcomes.episodes import Started, episode_of, group
 from myomap.core.outcomes.note import activity_lines, score_line
@@ -49,6 +49,12 @@ class Point:
     # the activities the client named, with their ratings (the PSFS), in item order
     activities: tuple[Rated, ...] = ()
     by_client: bool = False  # the client answered it in their portal
+    unrounded: float | None = None  # the score before rounding (a PSFS 3.33 shown 3.3)
+
+    @property
+    def exact(self) -> float:
+        """What a change and the plot's band are measured from: the unrounded score."""
+        return self.score if self.unrounded is None else self.unrounded
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,7 @@ def _visit_intake(response: QuestionnaireResponse) -> int | None:
 
 
 def point_of(response: QuestionnaireResponse) -> Point:
+    instrument = load_default().instruments.get(response.instrument)
     return Point(
         response.pk,
         response.taken_at,
@@ -226,6 +233,7 @@ def point_of(response: QuestionnaireResponse) -> Point:
         response.visit_id,
         tuple(named(response.activities, response.answers)),
         response.via == QuestionnaireResponse.Via.PORTAL,
+        None if instrument is None else unrounded(instrument, response.answers, response.total),
     )
 
 

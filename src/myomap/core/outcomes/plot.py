@@ -66,13 +66,16 @@ def plot(
     *,
     ident: str = "",
     days: Sequence[float] | None = None,
+    baseline: float | None = None,
 ) -> str:
     """The series `points` (a label, usually the date, and the score), oldest first.
 
     `days` places each point on a time axis (its day number, a fraction for the time of
     day: two weeks apart are drawn twice as far apart as one); without it the points are
-    evenly spaced. A label is written once, under the first of its points (two scores of
-    one day are one '3 Dec'), and only where it does not run into the one before."""
+    evenly spaced. `baseline` is the first score unrounded (a change's percent is of it,
+    so the band is too); the first point's score without it. A label is written once,
+    under the first of its points (two scores of one day are one '3 Dec'), and only where
+    it does not run into the one before."""
     low, high = instrument.range.low, instrument.range.high
     inner_w, inner_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     count = len(points)
@@ -96,9 +99,11 @@ def plot(
         f'aria-labelledby="{ident}-title {ident}-desc" font-family="system-ui, sans-serif" '
         f'font-size="{FONT}">',
         f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(_describe(instrument, points))}</desc>',
+        f'<desc id="{ident}-desc">{escape(_describe(instrument, points, baseline))}</desc>',
     ]
-    shaded = band(instrument, points[0][1]) if points else None
+    if baseline is None and points:
+        baseline = points[0][1]
+    shaded = band(instrument, baseline) if baseline is not None else None
     if shaded is not None and instrument.change is not None:
         top, bottom = y(shaded[1]), y(shaded[0])
         name = THRESHOLD_NAMES[instrument.change.kind]
@@ -193,9 +198,13 @@ def _ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
-def _describe(instrument: Instrument, points: Sequence[tuple[str, float]]) -> str:
+def _describe(
+    instrument: Instrument, points: Sequence[tuple[str, float]], baseline: float | None
+) -> str:
     scores = "; ".join(f"{label}: {number(value)}" for label, value in points)
-    shaded = band(instrument, points[0][1]) if points else None
+    if baseline is None and points:
+        baseline = points[0][1]
+    shaded = band(instrument, baseline) if baseline is not None else None
     if shaded is None or instrument.change is None:
         return f"Scores: {scores}."
     name = THRESHOLD_NAMES[instrument.change.kind]
