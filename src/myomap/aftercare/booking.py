@@ -16,7 +16,6 @@ from myomap.appointments import actions as appointments
 from myomap.appointments.models import Appointment
 from myomap.audit.log import Context
 from myomap.records.errors import Conflict, Invalid
-from myomap.visits.models import Visit
 
 
 def check_for(secret: str, now: dt.datetime) -> ReliefCheck:
@@ -55,9 +54,12 @@ def _book(ctx: Context, check: ReliefCheck, starts_at: dt.datetime, minutes: int
     locked = ReliefCheck.objects.select_for_update().get(pk=check.pk)
     if locked.appointment_id is not None:
         raise Conflict("you booked an appointment from this link already", "start")
-    visit = Visit.objects.select_related("therapist").get(pk=check.visit_id)
     appointment = appointments.book_from_check_in(
-        ctx, client=check.client, therapist=visit.therapist, starts_at=starts_at, minutes=minutes
+        ctx,
+        client=check.client,
+        therapist=check.visit.therapist,
+        starts_at=starts_at,
+        minutes=minutes,
     )
     if not ReliefCheck.objects.filter(pk=check.pk, appointment=None).update(
         appointment=appointment

@@ -55,10 +55,9 @@ REBOOK_MINUTES = 60
 
 def session_minutes(visit: Any) -> int:
     """The length of the appointment `visit` started from, else REBOOK_MINUTES."""
-    from myomap.appointments.models import Appointment
+    from myomap.appointments.queries import minutes_of_visit
 
-    found = Appointment.objects.filter(visit_id=visit.pk).values_list("minutes", flat=True)
-    return found.first() or REBOOK_MINUTES
+    return minutes_of_visit(visit.pk) or REBOOK_MINUTES
 
 
 def rebooking(user: Any, clients: list[Any], now: dt.datetime) -> list[tuple[Any, Offer]]:

@@ -221,6 +221,12 @@ def client_feed_appointments(client: Client, now: dt.datetime) -> QuerySet[Appoi
     )
 
 
+def minutes_of_visit(visit_id: int) -> int | None:
+    """How long the appointment the visit started from was booked for, else None."""
+    found = Appointment.objects.filter(visit_id=visit_id).values_list("minutes", flat=True)
+    return found.first()
+
+
 def next_appointment(client: Client, now: dt.datetime) -> Appointment | None:
     """The client's next booked appointment not yet begun, else None."""
     return (
