@@ -457,3 +457,19 @@ def test_stored_wording_that_no_longer_renders_gives_way_to_the_default(
     )
     assert subject == "How are you after your session at Lakeside?"
     assert body.startswith("Hello Dan,")
+
+
+def test_without_texts_set_up_the_record_offers_none_and_refuses_one(
+    settings, people: People, dan, client
+) -> None:
+    settings.SMS_BACKEND = "disabled"
+    client.force_login(people.alice)
+    record = reverse("clients:detail", args=[dan.pk])
+    page = client.get(record).content.decode()
+    assert '<option value="email" selected>E-mail</option>' in page
+    assert 'value="sms"' not in page and 'value="both"' not in page
+    page = client.post(
+        reverse("messaging:channels", args=[dan.pk]), {"appointments": "sms"}, follow=True
+    ).content.decode()
+    assert "text messages are not set up on this installation" in page
+    assert not Preference.objects.exists()

@@ -23,13 +23,18 @@ def channels_section(context: dict[str, Any], client: Any) -> dict[str, Any]:
             "label": label,
             "chosen": chosen[value],
             "reaches_words": _words(channels.reachable(client, chosen[value]), chosen[value]),
+            # without texts set up, a text is not offered (but a choice made stays shown)
+            "choices": [
+                (v, text)
+                for v, text in Channel.choices
+                if texts or v in ("email", "none") or v == chosen[value]
+            ],
         }
         for value, label in Purpose.choices
     ]
     return {
         "client": client,
         "rows": rows,
-        "choices": [(v, label) for v, label in Channel.choices if texts or v in ("email", "none")],
         "texts": texts,
         "phone_ok": sms.is_phone_number(client.phone),
         "user": context.get("user"),
