@@ -315,3 +315,17 @@ def test_weeks_before_the_programs_visit_are_not_counted_as_missed(world: World)
     assert len(cells) == 4
     assert all("not given yet" in c for c in cells[:2]), cells
     assert all("0/7 days" in c for c in cells[2:]), cells
+
+
+def test_the_record_leads_the_therapist_back_to_the_program_and_its_handout(
+    world: World,
+) -> None:
+    html = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert f'href="/portal/visits/{world.visit.pk}/program/">Edit the home program</a>' in html
+    assert (
+        f'href="/portal/clients/{world.client.pk}/handout.pdf">Print the handout (PDF)</a>' in html
+    )
+    Program.objects.filter(client=world.client).delete()
+    html = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert "Edit the home program" not in html
+    assert "No home program yet: build it from a visit" in html

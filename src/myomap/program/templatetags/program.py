@@ -38,6 +38,9 @@ def program_section(context: template.Context, client: Any) -> dict[str, Any]:
         "now": now,
         "has_login": client.user_id is not None,
         "csrf_token": context.get("csrf_token"),
+        # The way back to the program from the record: its editor (on the visit it was
+        # built at) and its handout.
+        "program": queries.program_of(user, client) if user.is_staff_member else None,
     }
 
 
