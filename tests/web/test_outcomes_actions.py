@@ -86,6 +86,34 @@ def test_psfs_activities_too_many_or_too_long_are_named_as_the_form_names_them(
     assert QuestionnaireResponse.objects.count() == 0
 
 
+def test_psfs_refuses_one_activity_named_twice_since_each_is_matched_by_its_name(
+    world: World,
+) -> None:
+    first = last_event_id()
+    with pytest.raises(Invalid) as refused:
+        _record(world, [3, 5, 4], "psfs", activities=["Lifting", "Walking", " lifting "])
+    assert refused.value.field == "activity-3-activity"
+    assert refused.value.message == (
+        "PSFS activities 1 and 3 both name 'lifting': name each activity once"
+    )
+    assert QuestionnaireResponse.objects.count() == 0 and new_events(first) == []
+    # on the web form: refused beside the activity, nothing stored
+    page = world.web("alice").post(
+        f"/clients/{world.client.pk}/outcomes/psfs/",
+        {
+            "activity-1-activity": "Lifting",
+            "activity-1": "3",
+            "activity-2-activity": "LIFTING",
+            "activity-2": "5",
+            "activity-3-activity": "Walking",
+            "activity-3": "4",
+        },
+    )
+    assert page.status_code == 400
+    assert "PSFS activities 1 and 2 both name &#x27;LIFTING&#x27;" in page.content.decode()
+    assert QuestionnaireResponse.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("instrument", "answers", "item", "words"),
     [

@@ -24,6 +24,7 @@ from myomap.clients.models import Client
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import OutcomeError, score
+from myomap.core.outcomes.activities import key
 from myomap.core.outcomes.answers import count_of
 from myomap.core.outcomes.scoring import number
 from myomap.core.outcomes.wording import answer_values, as_document, parse_wording
@@ -281,6 +282,16 @@ def _activities(
                 f"{values[-1]}, or leave the activity out",
                 item.id,
             )
+    # each activity is compared with itself later, matched by its name: one name, one item
+    seen: dict[str, int] = {}
+    for item, name, _ in triples:
+        if key(name) and key(name) in seen:
+            raise Invalid(
+                f"{instrument.short} {instrument.item_word.many} {seen[key(name)]} and "
+                f"{item.number} both name {name.strip()!r}: name each activity once",
+                f"{item.id}-activity",
+            )
+        seen.setdefault(key(name), item.number)
     return names if any(names) else []
 
 
