@@ -477,3 +477,20 @@ def test_a_session_from_a_45_minute_appointment_offers_45_minutes(world, client,
     assert "Monday 9 March 2026 at 10:00</strong> with Alice Moss at Lakeside (45 minutes)" in (
         booked.content.decode()
     )
+
+
+def test_the_link_books_its_own_client_with_the_sessions_therapist_whatever_is_posted(
+    world, client, people
+) -> None:
+    dan, eve, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    link = relief_link(check, sent)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        page = client.get(link).content.decode()
+        tap = booking_forms(page, link + "book/")[0]
+        forged = {**tap, "client": str(eve.pk), "therapist": str(people.bob.pk), "minutes": "120"}
+        assert client.post(link + "book/", forged).status_code == 200
+    stored = Appointment.objects.get(booked_via="check-in")
+    assert (stored.client, stored.therapist, stored.minutes) == (dan, people.alice, 60)
+    assert not Appointment.objects.filter(client=eve, booked_via="check-in").exists()
