@@ -257,6 +257,29 @@ def test_the_draft_says_a_first_score_is_the_baseline_and_lists_each_psfs_activi
     ]
 
 
+def test_a_psfs_mean_of_other_activities_says_so_on_the_record_and_in_the_note(
+    world: World,
+) -> None:
+    # Running was not rated again and Swimming is new: the two means are of different
+    # activities, which the sentence says, pointing to each activity's own change
+    _record(world, [3, 4, 2], "psfs", activities=["Gardening", "Stairs", "Running"])
+    _record(
+        world, [7, 4, 8], "psfs", activities=["Gardening", "Stairs", "Swimming"], visit=world.visit
+    )
+    said = "; not the same activities as at the baseline (Running; Swimming): read each "
+    page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
+    assert "PSFS 3 → 6.3: improved by more than the minimal detectable change" in page
+    assert said.replace("'", "&#x27;") + "activity&#x27;s own change" in page
+    world.no_session()
+    draft = visit_queries.latest_version(world.visit)
+    assert draft is not None
+    version = visit_actions.draft_note(
+        Context(user=world.alice), world.visit, revision=draft.revision
+    )
+    [line] = [x for x in version.objective.splitlines() if x.startswith("PSFS 6.3")]
+    assert line.endswith(f"(3.3 points, 111%: past the 2 points){said}activity's own change.")
+
+
 def test_a_score_voided_at_a_signed_visit_says_the_note_still_lists_it(world: World) -> None:
     taken = _record(world, [6], "nprs", visit=world.signed_visit)
     signed = visit_queries.latest_version(world.signed_visit)

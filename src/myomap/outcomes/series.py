@@ -21,7 +21,13 @@ from myomap.clients.models import Client, Intake, visible_clients
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
 from myomap.core.outcomes import Change, change, unrounded
-from myomap.core.outcomes.activities import ActivityChange, Rated, activity_changes, named
+from myomap.core.outcomes.activities import (
+    ActivityChange,
+    Rated,
+    activity_changes,
+    caveat,
+    named,
+)
 from myomap.core.outcomes.episodes import Started, episode_of, group
 from myomap.core.outcomes.note import activity_lines, score_line
 from myomap.outcomes.models import QuestionnaireResponse, ResponseQuerySet
@@ -340,19 +346,20 @@ def note_lines(visit: Visit) -> tuple[str, ...]:
         for response in (r for r in episode if r.pk in taken):
             first = episode[0]
             baseline = None if first.pk == response.pk else first
-            lines.append(
-                score_line(
-                    instrument,
-                    response.to_core(instrument),
-                    baseline=baseline.to_core(instrument) if baseline is not None else None,
-                    baseline_on=timezone.localdate(first.taken_at),
-                    intake_on=timezone.localdate(since) if since is not None else None,
-                )
+            line = score_line(
+                instrument,
+                response.to_core(instrument),
+                baseline=baseline.to_core(instrument) if baseline is not None else None,
+                baseline_on=timezone.localdate(first.taken_at),
+                intake_on=timezone.localdate(since) if since is not None else None,
             )
+            changes: tuple[ActivityChange, ...] = ()
             if baseline is not None and any(i.named_by_client for i in instrument.items):
                 before, after = point_of(baseline), point_of(response)
                 changes = activity_changes(instrument, before.activities, after.activities)
-                lines.extend(activity_lines(changes))
+                line = line.removesuffix(".") + caveat(changes) + "."
+            lines.append(line)
+            lines.extend(activity_lines(changes))
     return tuple(lines)
 
 

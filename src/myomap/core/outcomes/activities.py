@@ -69,6 +69,24 @@ def activity_changes(
     return tuple(found)
 
 
+def caveat(changes: Sequence[ActivityChange]) -> str:
+    """What the mean's change must say when the activities rated are not the baseline's
+    (one named later, or one not rated again): the two means are of different activities,
+    so each activity's own change is the one to read. '' when they are the same.
+
+    >>> caveat(activity_changes(psfs, [("Gardening", 3)], [("Swimming", 7)]))
+    '; not the same activities as at the baseline (Gardening; Swimming): read each
+      activity's own change'
+    """
+    differ = [c.activity for c in changes if c.baseline is None or c.latest is None]
+    if not differ:
+        return ""
+    return (
+        f"; not the same activities as at the baseline ({'; '.join(differ)}): read each "
+        "activity's own change"
+    )
+
+
 def _one(
     instrument: Instrument, name: str, before: float | None, after: float | None
 ) -> ActivityChange:
