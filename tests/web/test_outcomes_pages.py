@@ -390,4 +390,11 @@ def test_a_paper_form_from_an_earlier_day_is_dated_that_day(world: World) -> Non
     future = rmdq_form(9) | {"taken_on": (timezone.localdate() + dt.timedelta(days=2)).isoformat()}
     answer = world.web("alice").post(entry_url(world, "rmdq"), future)
     assert answer.status_code == 400 and "answered in the future" in answer.content.decode()
+    # said beside the day it is about, not only above the form
+    day_field = re.search(
+        r'<div class="field has-error">\s*<label for="id_taken_on">.*?</div>',
+        answer.content.decode(),
+        re.S,
+    )
+    assert day_field is not None and "answered in the future" in day_field.group()
     assert QuestionnaireResponse.objects.count() == 1

@@ -82,7 +82,7 @@ def entry(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
                     Context.of(request), client, _data(form, inst, visit)
                 )
             except ActionError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(_field_of(form, exc.field), exc.message)
             else:
                 return _saved(request, response, inst, visit)
     if baseline is not None:  # the page shows the baseline's activities and ratings
@@ -90,6 +90,13 @@ def entry(request: HttpRequest, pk: int, instrument: str) -> HttpResponse:
         record(Context.of(request), AuditEvent.Action.VIEW, client, summary=summary)
     context = _page(client, inst, visit, form, wording) | {"baseline": baseline}
     return render(request, "outcomes/entry.html", context, status=status)
+
+
+def _field_of(form: ResponseForm, field: str | None) -> str | None:
+    """The form's field an action's refusal is about: its own name, or the day the form
+    asks for where the action names the moment (`taken_at`); else the form as a whole."""
+    name = "taken_on" if field == "taken_at" else field
+    return name if name in form.fields else None
 
 
 def _data(form: ResponseForm, inst: Instrument, visit: Visit | None) -> actions.ResponseData:
@@ -181,7 +188,7 @@ def correct(request: HttpRequest, pk: int, response_pk: int) -> HttpResponse:
                     Context.of(request), found, data, form.cleaned_data["reason"]
                 )
             except ActionError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form.add_error(_field_of(form, exc.field), exc.message)
             else:
                 return _saved(request, fixed, inst, found.visit)
     context = _page(found.client, inst, found.visit, form, wording) | {"corrects": found}
