@@ -494,3 +494,23 @@ def test_the_link_books_its_own_client_with_the_sessions_therapist_whatever_is_p
     stored = Appointment.objects.get(booked_via="check-in")
     assert (stored.client, stored.therapist, stored.minutes) == (dan, people.alice, 60)
     assert not Appointment.objects.filter(client=eve, booked_via="check-in").exists()
+
+
+def test_the_appointment_the_visit_started_from_is_not_shown_as_the_next(
+    world, client, people
+) -> None:
+    """A visit started a few minutes before its appointment's time: the signed note offers
+    the times to come back, not "Already booked" for the very session being signed."""
+    dan, _, visit = world
+    earlier = Context(user=people.alice, now=SIGNED - dt.timedelta(hours=3))
+    session = appointment_actions.book(
+        earlier, client=dan, therapist=people.alice, starts_at=london(3, 10, 15), minutes=45
+    )
+    appointment_actions.link_visit(earlier, session, visit)
+    client.force_login(people.alice)
+    with time_machine.travel(SIGNED + dt.timedelta(minutes=2), tick=False):
+        page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+    assert "Already booked" not in page
+    assert "Open with Alice Moss on Monday 9 Mar (45 minutes):" in page
+    assert booking_forms(page, "/appointments/new/")[0]["time"] == "10:00"
+    assert appointment_queries.next_appointment(dan, SIGNED) is None

@@ -228,10 +228,11 @@ def minutes_of_visit(visit_id: int) -> int | None:
 
 
 def next_appointment(client: Client, now: dt.datetime) -> Appointment | None:
-    """The client's next booked appointment not yet begun, else None."""
+    """The client's next booked appointment not yet begun, else None. One a visit has
+    started from (a few minutes early) is the session itself, not the next one."""
     return (
         Appointment.objects.filter(
-            client=client, status=Appointment.Status.BOOKED, starts_at__gt=now
+            client=client, status=Appointment.Status.BOOKED, starts_at__gt=now, visit=None
         )
         .select_related("therapist")
         .order_by("starts_at")
