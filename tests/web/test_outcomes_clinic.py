@@ -122,7 +122,8 @@ def test_the_report_counts_clients_improving_by_the_minimal_important_change(
     # the baseline is the current episode's first score, as on each record
     assert "in their current episode of care: how many improved from the episode's first" in page
     row = page.split("<strong>RMDQ</strong>")[1].split("</tr>")[0]
-    assert "50% (1 of 2)" in row
+    # the count kept on one line beside its share
+    assert '50% <span class="report-count">(1 of 2)</span>' in row
     assert "PEG" in page and "no threshold set" in page
     # a screen reader's caption claims no "important" change for the PSFS's detectable one
     caption = page.split('<caption class="visually-hidden">')[1].split("</caption>")[0]
@@ -169,7 +170,7 @@ def test_the_report_judges_a_change_as_the_record_does_from_the_unrounded_scores
     assert "ODI 22.2 → 15.6: improved by the minimal important change (6.6 points, 30%" in record
     page = browser.get(REPORT).content.decode()
     row = page.split("<strong>ODI</strong>")[1].split("</tr>")[0]
-    assert "100% (1 of 1)" in row
+    assert '100% <span class="report-count">(1 of 1)</span>' in row
     rows = list(csv.DictReader(io.StringIO(browser.get(CSV).content.decode())))
     odi = next(r for r in rows if r["instrument"] == "odi")
     assert (odi["clients_with_two_scores"], odi["improved"], odi["worse"]) == ("1", "1", "0")
