@@ -473,3 +473,52 @@ def test_without_texts_set_up_the_record_offers_none_and_refuses_one(
     ).content.decode()
     assert "text messages are not set up on this installation" in page
     assert not Preference.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [
+        ("{% lorem 200000 w %}", "{% lorem %} cannot be used in a message's body"),
+        ('{{ link|center:"50000000" }}', "|center cannot be used in a message's body"),
+        ("{% for c in link %}.{% endfor %}", "{% for %} cannot be used in a message's body"),
+        ("{% debug %}", "{% debug %} cannot be used in a message's body"),
+        ("{% load i18n %}", "{% load %} cannot be used in a message's body"),
+        ('{% include "base.html" %}', "{% include %} cannot be used in a message's body"),
+        ("{{ given_name|pprint }}", "|pprint cannot be used in a message's body"),
+        ("x" * 5001, "The body is longer than 5000 characters"),
+    ],
+    ids=["lorem", "center", "for", "debug", "load", "include", "pprint", "too long"],
+)
+def test_wording_that_could_grow_without_end_or_show_more_is_refused_naming_what(
+    people: People, client, body: str, refused: str
+) -> None:
+    client.force_login(people.carol)
+    at = reverse("messaging:wording", args=["check_in"])
+    answer = client.post(at, {"subject": "Hello", "body": body, "action": "save"})
+    assert answer.status_code == 400
+    page = answer.content.decode().replace("&#x27;", "'")
+    assert refused in page
+    assert 'aria-invalid="true"' in page
+    assert not Wording.objects.exists()
+
+
+def test_the_allowed_tags_and_filters_render_in_the_preview(people: People, client) -> None:
+    client.force_login(people.carol)
+    at = reverse("messaging:wording", args=["relief"])
+    body = (
+        "{% if day > 3 %}{{ given_name|upper }}, day {{ day }}{% else %}soon{% endif %}; "
+        "{% firstof given_name clinic %} {{ clinic|lower }}"
+    )
+    page = client.post(at, {"subject": "Hi", "body": body, "action": "preview"}).content.decode()
+    assert "SAM, day 5; Sam lakeside" in page
+
+
+def test_a_record_given_to_a_message_as_a_value_is_refused(people: People) -> None:
+    from myomap.messaging import wording
+
+    with pytest.raises(TypeError, match="'clinic' is a Clinic"):
+        wording.render(
+            people.lakeside.pk,
+            "check_in",
+            {"given_name": "Dan", "clinic": people.lakeside, "link": "L", "hours": 72},
+        )

@@ -1,7 +1,8 @@
 """Each message's subject and body: a template with a default shipped, which a clinic admin
 may replace with the clinic's own (Clinic > Messages). Rendered with Django's template
-engine from the text, autoescape off (it is plain text), with no loaders and only the
-message's documented variables: anything else is refused, naming it."""
+engine from the text, autoescape off (it is plain text), with no loaders, only the tags and
+filters of `template_library` and only the message's documented variables, each a plain
+value: anything else is refused, naming it."""
 
 from __future__ import annotations
 
@@ -17,11 +18,25 @@ from django.template.loader import get_template
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
+from myomap.messaging import template_library
 from myomap.messaging.models import Purpose, Wording
 from myomap.records.errors import Invalid
 
-ENGINE = Engine(autoescape=False, dirs=[], app_dirs=False, loaders=[])
-_FORBIDDEN = re.compile(r"{%-?\s*(load|include|extends|debug|ssi|templatetag|csrf_token)\b")
+
+class _MessageEngine(Engine):
+    """Django's engine with none of its built-in tags and filters: only
+    `template_library`'s."""
+
+    default_builtins = ["myomap.messaging.template_library"]
+
+
+ENGINE = _MessageEngine(autoescape=False, dirs=[], app_dirs=False, loaders=[])
+BODY_MAX = 5000  # characters of a message's wording: far more than any message needs
+# What a message's values may be: text, numbers and times, never a record (whose
+# attributes a template could reach).
+VALUE_TYPES = (str, int, float, dt.date, dt.time)
+_BAD_TAG = re.compile(r"Invalid block tag on line \d+: '([^']+)'")
+_BAD_FILTER = re.compile(r"Invalid filter: '([^']+)'")
 _AUTOESCAPE = re.compile(r"^{% autoescape off %}|{% endautoescape %}\s*$")
 
 
@@ -143,15 +158,32 @@ class _Watching(TemplateContext):
             raise
 
 
+def _not_allowed(exc: TemplateSyntaxError, field: str) -> Invalid:
+    text = str(exc)
+    if found := _BAD_TAG.search(text):
+        can = ", ".join(f"{{% {tag} %}}" for tag in template_library.TAGS)
+        return Invalid(
+            f"{{% {found.group(1)} %}} cannot be used in a message's {field} (these can: {can})",
+            field,
+        )
+    if found := _BAD_FILTER.search(text):
+        can = ", ".join(f"|{name}" for name in template_library.FILTERS)
+        return Invalid(
+            f"|{found.group(1)} cannot be used in a message's {field} (these can: {can})", field
+        )
+    return Invalid(f"the {field} cannot be read as a template: {text}", field)
+
+
 def _render(text: str, values: dict[str, Any], field: str, name: str) -> str:
-    if found := _FORBIDDEN.search(text):
-        raise Invalid(f"{{% {found.group(1)} %}} cannot be used in a message's {field}", field)
+    for key, value in values.items():
+        if not isinstance(value, VALUE_TYPES):
+            raise TypeError(f"message {name!r}: {key!r} is a {type(value).__name__}, not a value")
     try:
         template = ENGINE.from_string(text)
         context = _Watching(values)
         out = template.render(context)
     except TemplateSyntaxError as exc:
-        raise Invalid(f"the {field} cannot be read as a template: {exc}", field) from None
+        raise _not_allowed(exc, field) from None
     except Exception as exc:  # a filter given the wrong kind of value, say
         raise Invalid(f"the {field} cannot be rendered: {exc}", field) from None
     if context.missing:
@@ -200,6 +232,8 @@ def preview(name: str, subject: str, body: str, clinic: str) -> tuple[str, str]:
         raise Invalid("a message needs a body", "body")
     if len(subject) > 200:
         raise Invalid("the subject is longer than 200 characters", "subject")
+    if len(body) > BODY_MAX:
+        raise Invalid(f"the body is longer than {BODY_MAX} characters", "body")
     return render_text(name, subject, body, sample(name, clinic))
 
 
