@@ -270,6 +270,8 @@ def test_a_psfs_mean_of_other_activities_says_so_on_the_record_and_in_the_note(
     page = world.web("alice").get(f"/clients/{world.client.pk}/").content.decode()
     assert "PSFS 3 → 6.3: improved by more than the minimal detectable change" in page
     assert said.replace("'", "&#x27;") + "activity&#x27;s own change" in page
+    [psfs] = world.api("alice").get(f"/api/clients/{world.client.pk}/outcomes").json()["changes"]
+    assert psfs["sentence"].endswith(f"{said}activity's own change")
     world.no_session()
     draft = visit_queries.latest_version(world.visit)
     assert draft is not None

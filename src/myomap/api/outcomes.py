@@ -35,7 +35,7 @@ def list_outcomes(request: HttpRequest, client_id: RecordId) -> dict[str, Any]:
     record(context(request), AuditEvent.Action.VIEW, client, summary="outcomes")
     return {
         "responses": responses,
-        "changes": [s.change.as_json() for s in series if s.change is not None],
+        "changes": [s.current.change_json() for s in series if s.current and s.change],
         "drawings": [
             {
                 "intake_id": d.intake_id,

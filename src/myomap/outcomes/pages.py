@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from myomap.clients.models import Client
 from myomap.core.kb import load_default
 from myomap.core.kb.instruments import Instrument
-from myomap.core.outcomes.activities import ActivityChange, caveat
+from myomap.core.outcomes.activities import ActivityChange
 from myomap.core.outcomes.change import THRESHOLD_NAMES
 from myomap.core.outcomes.plot import band, plot
 from myomap.core.outcomes.scoring import number
@@ -114,8 +114,8 @@ def _rows(episode: queries.Episode) -> list[Row]:
 
 
 def _sentence(inst: Instrument, episode: queries.Episode) -> str:
-    if episode.change is not None:
-        return episode.change.sentence + caveat(episode.activities)
+    if episode.sentence is not None:
+        return episode.sentence
     only = episode.baseline
     return (
         f"{inst.short} {number(only.score)} on {day(only.taken_at)}: the baseline; "

@@ -96,6 +96,18 @@ class Episode:
     def latest(self) -> Point:
         return self.points[-1]
 
+    @property
+    def sentence(self) -> str | None:
+        """The change in words, and for the PSFS whether the activities are the
+        baseline's (`activities.caveat`): the record's, the PDF's and the API's."""
+        return None if self.change is None else self.change.sentence + caveat(self.activities)
+
+    def change_json(self) -> dict[str, object] | None:
+        """The change as the API gives it (`Change.as_json`, with this `sentence`)."""
+        if self.change is None:
+            return None
+        return self.change.as_json() | {"sentence": self.sentence}
+
 
 @dataclass(frozen=True)
 class Series:
