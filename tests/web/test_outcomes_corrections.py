@@ -182,6 +182,22 @@ def test_the_record_links_each_score_to_its_page_with_the_answers_and_the_forms(
     assert world.web("dan").get(_url(world, taken)).status_code == 403
 
 
+def test_a_responses_page_says_how_many_were_answered_as_its_score_depends_on_it(
+    world: World,
+) -> None:
+    odi = _record(world, [3, 2, 1, 2, 2, 1, 2, None, 2, 1], "odi")
+    rmdq = _record(world, RMDQ_14)
+    assert QuestionnaireResponse.objects.get(pk=odi.pk).total == 35.6
+
+    odi_page = world.web("alice").get(_url(world, odi)).content.decode()
+    rmdq_page = world.web("alice").get(_url(world, rmdq)).content.decode()
+
+    # 16 points of 45, not of 50: the page says a section was left blank, and which
+    assert "ODI 35.6 (moderate disability)" in odi_page
+    assert "9 of 10 sections answered (unanswered: 8)." in odi_page
+    assert "24 of 24 items answered." in rmdq_page
+
+
 def test_voiding_on_the_web_keeps_it_listed_and_counts_it_nowhere(world: World) -> None:
     _record(world, RMDQ_14)
     wrong = _record(world, RMDQ_8, visit=world.visit)

@@ -11,6 +11,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from myomap.core.outcomes.answers import count_of
 from myomap.outcomes import pages
 
 register = template.Library()
@@ -36,3 +37,12 @@ def day_then_time(when: str) -> SafeString:
     return format_html(
         '<span class="outcome-day">{}{}</span>{}', day, comma.strip(), f" {time}" if comma else ""
     )
+
+
+@register.filter
+def answered_of(answers: list[tuple[Any, Any, str]], instrument: Any) -> str:
+    """'9 of 10 sections answered (unanswered: 8)', as `myomap score` says it: a response's
+    page, whose score (an ODI's divisor, a PSFS's mean) depends on how many were answered."""
+    blank = [str(item.number) for item, answer, _ in answers if answer is None]
+    said = f"{len(answers) - len(blank)} of {count_of(instrument, len(answers))} answered"
+    return said + (f" (unanswered: {', '.join(blank)})" if blank else "")
