@@ -522,3 +522,68 @@ def test_a_record_given_to_a_message_as_a_value_is_refused(people: People) -> No
             "check_in",
             {"given_name": "Dan", "clinic": people.lakeside, "link": "L", "hours": 72},
         )
+
+
+def test_the_page_of_stored_wording_that_no_longer_renders_says_why_and_what_is_sent(
+    people: People, client
+) -> None:
+    Wording.objects.create(
+        clinic=people.lakeside,
+        message="check_in",
+        subject="Hi {{ nickname }}",
+        body="{{ nickname }}",
+        updated_at=NOW,
+    )
+    client.force_login(people.carol)
+    page = client.get(reverse("messaging:wording", args=["check_in"]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "{{ nickname }} is not a variable of this message" in text
+    assert "until it is mended the default is sent" in text
+    assert 'value="Hi {{ nickname }}"' in text  # the stored wording, to mend
+
+
+@pytest.mark.parametrize("zero", [0x0660, 0xFF10], ids=["arabic-indic", "fullwidth"])
+def test_a_phone_number_in_other_digits_than_0_to_9_is_refused(zero: int) -> None:
+    written = "+44" + "".join(chr(zero + int(d)) for d in "7700900123")
+    with pytest.raises(Invalid, match="international form"):
+        sms.phone_number(written)
+
+
+def test_a_long_clinic_wording_sent_by_text_is_cut_short_keeping_the_stop_link(
+    people: People, dan, texts, queue, mail_folder, django_capture_on_commit_callbacks
+) -> None:
+    from myomap.messaging import channels
+
+    Wording.objects.create(
+        clinic=people.lakeside,
+        message="appointment_reminder",
+        subject="Reminder",
+        body="Hello {{ given_name }}. " + "Please bring comfortable clothes. " * 60,
+        updated_at=NOW,
+    )
+    channels.set_channels(Context(user=people.alice, now=NOW), dan, {"appointments": "sms"})
+    book(people, dan, django_capture_on_commit_callbacks)
+    run_reminders(queue, django_capture_on_commit_callbacks)
+    (text,) = kept_texts(texts)
+    assert len(text["body"]) <= sms.MAX_LENGTH
+    assert text["body"].startswith("Hello Dan. Please bring")
+    assert re.search(
+        r"…\n\nNo more appointment reminders\? http\S+/messages/stop/\S+/$", text["body"]
+    )
+
+
+def test_wording_that_is_not_a_template_is_refused_in_one_sentence_on_a_styled_form(
+    people: People, client
+) -> None:
+    client.force_login(people.carol)
+    at = reverse("messaging:wording", args=["appointment_reminder"])
+    page = client.post(at, {"subject": "Hi", "body": "{% if %}x{% endif %}", "action": "save"})
+    assert page.status_code == 400
+    shown = page.content.decode()
+    assert "The body cannot be read as a template: " in shown
+    assert "in if tag.</p>" in shown and "..</p>" not in shown
+    assert not Wording.objects.exists()
+    # The subject is a text field and the buttons are the site's, as on every form.
+    assert '<input type="text" id="subject" name="subject"' in shown
+    assert 'value="preview" class="secondary">Preview</button>' in shown

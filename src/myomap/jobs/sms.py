@@ -46,7 +46,7 @@ DAYS = 7  # how far back the outbox page looks
 MAX_SHOWN = 200
 
 # E.164: a plus, a country code that does not start with 0, at most 15 digits in all.
-_E164 = re.compile(r"\+[1-9]\d{6,14}")
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # ASCII digits only: \d takes any script's
 _SEPARATORS = re.compile(r"[\s\-().]")
 
 

@@ -16,6 +16,16 @@ def stop_line(client: Client, purpose: str) -> str:
     return f"No more {Purpose(purpose).label.lower()}? {channels.stop_link(client, purpose)}"
 
 
+def sms_text(body: str, stop: str) -> str:
+    """The text: the body, cut short (with "…") where it would not leave room for the stop
+    line, which a text must always carry (a provider takes at most `sms.MAX_LENGTH`)."""
+    room = sms.MAX_LENGTH - len(stop) - 2
+    text = body.strip()
+    if len(text) > room:
+        text = text[: room - 1].rstrip() + "…"
+    return f"{text}\n\n{stop}"
+
+
 def to_client(
     client: Client,
     name: str,
@@ -44,7 +54,7 @@ def to_client(
         sms.send_later(
             key=f"sms:{key}"[:200],
             to=client.phone,
-            body=f"{body.strip()}\n\n{stop}",
+            body=sms_text(body, stop),
             clinic_id=clinic_id,
             now=now,
         )

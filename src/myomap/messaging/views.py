@@ -94,7 +94,13 @@ def wording_page(request: HttpRequest, name: str) -> HttpResponse:
         except ActionError as exc:
             problem, field, status = exc.message, exc.field or "", 400
     if shown is None and not problem:
-        shown = wording.preview(name, subject, body, clinic.name)
+        try:
+            shown = wording.preview(name, subject, body, clinic.name)
+        except ActionError as exc:  # the clinic's stored wording no longer renders
+            problem, field = (
+                f"{exc.message} (until it is mended the default is sent)",
+                exc.field or "",
+            )
     context = {
         "message": found,
         "subject": subject,
