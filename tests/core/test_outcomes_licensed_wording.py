@@ -68,13 +68,13 @@ def test_a_file_that_is_not_a_wording_is_refused_naming_the_field(
 def test_each_item_is_checked_and_the_faulty_one_named() -> None:
     unknown = odi_file()
     unknown["items"]["section-11"] = {"text": "x"}
-    with pytest.raises(OutcomeError, match="ODI has no item 'section-11'") as caught:
+    with pytest.raises(OutcomeError, match="ODI has no section 'section-11'") as caught:
         parse_wording(ODI, unknown)
     assert caught.value.item == "section-11"
 
     missing = odi_file()
     del missing["items"]["section-7"]
-    with pytest.raises(OutcomeError, match=r"item 7 \(section-7\) has no wording"):
+    with pytest.raises(OutcomeError, match=r"section 7 \(section-7\) has no wording"):
         parse_wording(ODI, missing)
 
     short = odi_file()
@@ -84,7 +84,9 @@ def test_each_item_is_checked_and_the_faulty_one_named() -> None:
 
     blank = odi_file()
     blank["items"]["section-4"]["answers"][2] = " "
-    with pytest.raises(OutcomeError, match=r"item 4 \(section-4\)'s answer 3 is empty") as caught:
+    with pytest.raises(
+        OutcomeError, match=r"section 4 \(section-4\)'s answer 3 is empty"
+    ) as caught:
         parse_wording(ODI, blank)
     assert caught.value.item == "section-4"
 

@@ -91,7 +91,8 @@ def test_a_file_that_does_not_fit_is_refused_naming_the_item_and_nothing_is_kept
     assert answer.status_code == 400
     page = answer.content.decode()
     assert (
-        "Not loaded: item 2 (section-2) takes 6 answers (scores 0 to 5), the file gives 5" in page
+        "Not loaded: section 2 (section-2) takes 6 answers (scores 0 to 5), the file gives 5"
+        in page
     )
     assert not LicensedWording.objects.exists()
     for content, words in (

@@ -78,20 +78,22 @@ def parse_wording(instrument: Instrument, document: Any) -> Wording:
     known = {item.id: item for item in instrument.items}
     unknown = sorted(str(k) for k in given if k not in known)
     if unknown:
+        word = instrument.item_word
         raise OutcomeError(
-            f"{instrument.short} has no item {unknown[0]!r} (its items: {', '.join(known)})",
+            f"{instrument.short} has no {word.one} {unknown[0]!r} (its {word.many}: "
+            f"{', '.join(known)})",
             unknown[0],
         )
     items = {}
     for item in instrument.items:
         if item.id not in given:
-            raise OutcomeError(f"item {item.number} ({item.id}) has no wording", item.id)
+            raise OutcomeError(f"{_where(instrument, item)} has no wording", item.id)
         items[item.id] = _item(instrument, item, given[item.id])
     return Wording(instrument.id, licence.strip(), items)
 
 
 def _item(instrument: Instrument, item: Item, entry: Any) -> ItemWording:
-    where = f"item {item.number} ({item.id})"
+    where = _where(instrument, item)
     if not isinstance(entry, Mapping):
         raise OutcomeError(f"{where} must have a text (and its answers)", item.id)
     text = _text(entry.get("text"), f"{where}'s text", item.id)
@@ -111,6 +113,12 @@ def _item(instrument: Instrument, item: Item, entry: Any) -> ItemWording:
         text,
         tuple(_text(a, f"{where}'s answer {i + 1}", item.id) for i, a in enumerate(answers)),
     )
+
+
+def _where(instrument: Instrument, item: Item) -> str:
+    """'section 2 (section-2)': the item in the questionnaire's own word, and its id, the
+    file's key for it."""
+    return f"{instrument.item_word.one} {item.number} ({item.id})"
 
 
 def _text(value: Any, what: str, field: str) -> str:
