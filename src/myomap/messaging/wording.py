@@ -171,7 +171,8 @@ def _not_allowed(exc: TemplateSyntaxError, field: str) -> Invalid:
         return Invalid(
             f"|{found.group(1)} cannot be used in a message's {field} (these can: {can})", field
         )
-    return Invalid(f"the {field} cannot be read as a template: {text}", field)
+    # Django ends its message with a full stop; the page adds its own.
+    return Invalid(f"the {field} cannot be read as a template: {text.rstrip('.')}", field)
 
 
 def _render(text: str, values: dict[str, Any], field: str, name: str) -> str:
