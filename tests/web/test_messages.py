@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from huey.storage import SqliteStorage
@@ -28,7 +29,7 @@ from myomap.clients import actions as client_actions
 from myomap.jobs import sms
 from myomap.jobs.models import Job
 from myomap.jobs.queue import HUEY
-from myomap.messaging.models import Preference, StopLinkUse, Wording
+from myomap.messaging.models import Preference, StopLink, Wording
 from myomap.records.errors import Invalid
 from personas import DAN_BORN, DAN_FAMILY_NAME, People
 
@@ -264,6 +265,13 @@ def test_the_stop_link_in_the_reminder_turns_reminders_off_once_audited(
     link = re.search(r"No more appointment reminders\? (\S+)", text)
     assert link is not None
     url = link.group(1).replace("http://localhost:8000", "")
+    # the link names nobody: its signed part is a random secret, kept only as a digest
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    secret = signing.loads(token, salt="myomap.messaging.stop")
+    assert isinstance(secret, str) and len(secret) == 24  # the whole of what it carries
+    (issued,) = StopLink.objects.all()
+    assert (issued.client_id, issued.purpose, issued.used_at) == (dan.pk, "appointments", None)
+    assert secret not in issued.digest
     with time_machine.travel(REMINDER_AT + dt.timedelta(hours=2), tick=False):
         stop_once(client, url, dan)
 
@@ -275,7 +283,7 @@ def stop_once(client, url: str, dan) -> None:
     done = client.post(url).content.decode()
     assert "will send you no more appointment reminders" in done
     assert Preference.objects.get(client=dan).appointments == "none"
-    assert StopLinkUse.objects.filter(client=dan, purpose="appointments").count() == 1
+    assert StopLink.objects.get(client=dan, purpose="appointments").used_at is not None
     event = AuditEvent.objects.filter(object_type="Preference").latest("pk")
     assert "turned off by the client's stop link" in event.summary
     assert event.client_id == dan.pk
@@ -283,7 +291,28 @@ def stop_once(client, url: str, dan) -> None:
     again = client.post(url)
     assert again.status_code == 409
     assert "This link was used already: appointment reminders are off" in again.content.decode()
+    opened = client.get(url)  # opened again later: says so, and offers no button
+    assert opened.status_code == 409 and "<button" not in opened.content.decode()
     assert client.get(url[:-5] + "xxxx/").status_code == 400
+    assert AuditEvent.objects.filter(object_type="Preference").count() == 1
+
+
+def test_a_stop_link_older_than_180_days_is_refused_and_turns_nothing_off(
+    people: People, dan, client
+) -> None:
+    from myomap.messaging import channels
+
+    with time_machine.travel(NOW, tick=False):
+        url = channels.stop_link(dan, "aftercare", NOW).replace("http://localhost:8000", "")
+    with time_machine.travel(NOW + dt.timedelta(days=181), tick=False):
+        answer = client.post(url)
+    assert answer.status_code == 400
+    assert "This link is not valid, or is too old: ask the clinic" in answer.content.decode()
+    assert not Preference.objects.exists()
+    assert StopLink.objects.get().used_at is None
+    # a link sent later forgets the links older than that
+    channels.stop_link(dan, "aftercare", NOW + dt.timedelta(days=181))
+    assert StopLink.objects.get().issued_at == NOW + dt.timedelta(days=181)
 
 
 # --- the clinic's wording ---------------------------------------------------------------

@@ -4,19 +4,20 @@ carries. Every sender asks `channels_for(client, purpose)` and sends on those on
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from myomap.audit.log import Context, record
 from myomap.audit.models import AuditEvent
 from myomap.clients.models import Client
 from myomap.jobs import sms
-from myomap.messaging.models import Channel, Preference, Purpose, StopLinkUse
+from myomap.messaging.models import Channel, Preference, Purpose, StopLink
 from myomap.records.errors import Conflict, Invalid
 
 EMAIL = "email"
@@ -111,48 +112,71 @@ def set_channels(ctx: Context, client: Client, choices: Mapping[str, Any]) -> Pr
     return row
 
 
-def stop_link(client: Client, purpose: str) -> str:
-    """A signed link that turns `purpose` off for this client, once."""
-    token = signing.dumps(
-        {"c": client.pk, "p": purpose, "n": secrets.token_hex(8)}, salt=STOP_SALT, compress=True
-    )
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def stop_link(client: Client, purpose: str, now: dt.datetime) -> str:
+    """A link that turns `purpose` off for this client, once, for STOP_DAYS. It is signed
+    (one salt, one purpose) and carries only a random secret: nothing in it says who the
+    client is; the row it opens is found by the secret's SHA-256. Links older than
+    STOP_DAYS are forgotten here."""
+    Purpose(purpose)
+    StopLink.objects.filter(issued_at__lt=now - dt.timedelta(days=STOP_DAYS)).delete()
+    secret = secrets.token_urlsafe(18)
+    StopLink.objects.create(digest=_digest(secret), client=client, purpose=purpose, issued_at=now)
+    token = signing.dumps(secret, salt=STOP_SALT)
     return f"{settings.PUBLIC_URL.rstrip('/')}/messages/stop/{token}/"
 
 
-def stop_for(token: str) -> tuple[Client, str]:
-    """The client and purpose of a stop link; refused when it is not one of ours."""
+_NOT_OURS = "this link is not valid, or is too old: ask the clinic"
+
+
+def _link(token: str) -> StopLink:
     try:
-        data = signing.loads(token, salt=STOP_SALT, max_age=dt.timedelta(days=STOP_DAYS))
-        client = Client.objects.select_related("clinic").get(pk=int(data["c"]))
-        purpose = str(data["p"])
-        Purpose(purpose)
-    except (signing.BadSignature, KeyError, ValueError, TypeError, Client.DoesNotExist):
-        raise Invalid("this link is not valid, or is too old: ask the clinic", "link") from None
-    return client, purpose
+        secret = signing.loads(token, salt=STOP_SALT, max_age=dt.timedelta(days=STOP_DAYS))
+    except signing.BadSignature:  # a changed link, or one older than STOP_DAYS
+        raise Invalid(_NOT_OURS, "link") from None
+    if not isinstance(secret, str):
+        raise Invalid(_NOT_OURS, "link")
+    link = StopLink.objects.select_related("client__clinic").filter(digest=_digest(secret))
+    found = link.first()
+    if found is None:
+        raise Invalid(_NOT_OURS, "link")
+    return found
+
+
+def _used(purpose: str) -> Conflict:
+    return Conflict(f"this link was used already: {Purpose(purpose).label.lower()} are off")
+
+
+def stop_for(token: str) -> tuple[Client, str]:
+    """The client and purpose of a stop link; refused when it is not one of ours (or too
+    old), or was used already."""
+    link = _link(token)
+    if link.used_at is not None:
+        raise _used(link.purpose)
+    return link.client, link.purpose
 
 
 def stop(ctx: Context, token: str) -> tuple[Client, str]:
     """Turn the link's purpose off for its client (audited); the link then works no more."""
-    client, purpose = stop_for(token)
-    nonce = str(signing.loads(token, salt=STOP_SALT)["n"])
-    try:
-        with transaction.atomic():
-            StopLinkUse.objects.create(nonce=nonce, client=client, purpose=purpose, used_at=ctx.now)
-            row, _ = Preference.objects.select_for_update().get_or_create(
-                client=client, defaults={"updated_at": ctx.now}
-            )
-            setattr(row, purpose, Channel.NONE)
-            row.updated_at = ctx.now
-            row.save()
-            record(
-                ctx,
-                AuditEvent.Action.UPDATE,
-                row,
-                summary=f"message channels: {Purpose(purpose).label.lower()} turned off "
-                "by the client's stop link",
-            )
-    except IntegrityError:
-        raise Conflict(
-            f"this link was used already: {Purpose(purpose).label.lower()} are off"
-        ) from None
+    link = _link(token)
+    client, purpose = link.client, link.purpose
+    with transaction.atomic():
+        if not StopLink.objects.filter(pk=link.pk, used_at=None).update(used_at=ctx.now):
+            raise _used(purpose)
+        row, _ = Preference.objects.select_for_update().get_or_create(
+            client=client, defaults={"updated_at": ctx.now}
+        )
+        setattr(row, purpose, Channel.NONE)
+        row.updated_at = ctx.now
+        row.save()
+        record(
+            ctx,
+            AuditEvent.Action.UPDATE,
+            row,
+            summary=f"message channels: {Purpose(purpose).label.lower()} turned off "
+            "by the client's stop link",
+        )
     return client, purpose

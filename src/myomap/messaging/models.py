@@ -38,16 +38,18 @@ class Preference(models.Model):
         return self.client
 
 
-class StopLinkUse(models.Model):
-    """A used "stop these messages" link: each works once."""
+class StopLink(models.Model):
+    """The "stop these messages" link of one message: only the SHA-256 of its secret is
+    kept (the link itself names no client), and it works once (`used_at`)."""
 
-    nonce = models.CharField(max_length=32, unique=True)
+    digest = models.CharField(max_length=64, unique=True)
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    used_at = models.DateTimeField()
+    issued_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"stop link {self.nonce}"
+        return f"stop link {self.pk} of client {self.client_id}"
 
 
 class Wording(models.Model):

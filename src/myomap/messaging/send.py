@@ -12,8 +12,9 @@ from myomap.messaging import channels, wording
 from myomap.messaging.models import Purpose
 
 
-def stop_line(client: Client, purpose: str) -> str:
-    return f"No more {Purpose(purpose).label.lower()}? {channels.stop_link(client, purpose)}"
+def stop_line(client: Client, purpose: str, now: dt.datetime) -> str:
+    link = channels.stop_link(client, purpose, now)
+    return f"No more {Purpose(purpose).label.lower()}? {link}"
 
 
 def sms_text(body: str, stop: str) -> str:
@@ -42,7 +43,7 @@ def to_client(
     if not used:
         return used
     subject, body = wording.render(clinic_id, name, values)
-    stop = stop_line(client, purpose)
+    stop = stop_line(client, purpose, now)
     if channels.EMAIL in used:
         mail.deliver(
             to=[channels.email_of(client)],
