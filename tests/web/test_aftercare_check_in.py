@@ -169,8 +169,29 @@ def test_a_red_flag_answer_tells_the_client_what_to_do(
     with time_machine.travel(due, tick=False):
         deliver(queue, due)
         answer = client.post(the_link(mail_folder), ANSWERS | {"bladder_or_bowel": "yes"})
-    assert "needs a doctor now" in answer.content.decode()
+    told = answer.content.decode()
+    assert "A change in passing urine or in your bowels needs a doctor now." in told
+    # Now, not "today"; and not "after back treatment": the session may have been the neck.
+    assert "call your emergency number now" in told
+    assert "back" not in told.split('role="alert"')[1].split("</p>")[0]
     assert CheckIn.objects.get().red_flag
+
+
+def test_new_weakness_names_the_signs_that_cannot_wait_for_the_clinic(
+    people, queue, mail_folder, client, django_capture_on_commit_callbacks
+) -> None:
+    signed_session(people, django_capture_on_commit_callbacks)
+    due = SIGNED + dt.timedelta(hours=24)
+    with time_machine.travel(due, tick=False):
+        deliver(queue, due)
+        answer = client.post(the_link(mail_folder), ANSWERS | {"new_weakness": "yes"})
+    told = answer.content.decode()
+    assert "New numbness or weakness needs checking." in told
+    assert (
+        "Numbness between your legs or around your bottom, or a leg getting weaker or "
+        "giving way, needs a doctor now: go to an emergency department." in told
+    )
+    assert CheckIn.objects.get().new_weakness
 
 
 def test_an_expired_or_forged_link_says_so(
