@@ -117,6 +117,11 @@ def test_soreness_still_not_fading_at_48_hours_alerts_the_therapist(
         deliver(queue, answered)
     assert "Soreness that is still not fading needs your therapist." in thanks
     assert "Lakeside has been told and will contact you" in thanks
+    # The signs of an emergency are sent to one now, as on the check-in's page, not "today".
+    assert (
+        "A change in passing urine or in your bowels, or numbness between your legs, needs a "
+        "doctor now: go to an emergency department." in thanks
+    )
     stored = SorenessRecheck.objects.get()
     assert (stored.soreness, stored.fading, stored.answered_at) == (5, False, answered)
     check_in = CheckIn.objects.get()
