@@ -616,3 +616,32 @@ def test_wording_that_is_not_a_template_is_refused_in_one_sentence_on_a_styled_f
     # The subject is a text field and the buttons are the site's, as on every form.
     assert '<input type="text" id="subject" name="subject"' in shown
     assert 'value="preview" class="secondary">Preview</button>' in shown
+
+
+def test_a_text_that_failed_for_good_keeps_neither_number_nor_words_and_the_admin_sees_it(
+    settings, people: People, client
+) -> None:
+    from myomap.jobs import runner
+
+    settings.SMS_BACKEND = "disabled"  # the provider never answers, as it were
+    job = sms.send_later(
+        key="sms:given-up",
+        to="+44 7700 900123",
+        body="See you tomorrow at 10:00",
+        clinic_id=people.lakeside.pk,
+        now=NOW,
+    )
+    assert Job.objects.get(pk=job.pk).payload["to"] == "+447700900123"  # until it is done
+    at = NOW
+    for _ in range(runner.MAX_ATTEMPTS):
+        try:
+            runner.run(job.pk, now=at)
+        except runner.Retry as retry:
+            at = retry.at
+    stored = Job.objects.get(pk=job.pk)
+    assert (stored.status, stored.attempts, stored.payload) == ("failed", 5, {})
+    assert "text messages are not set up" in stored.last_error
+    client.force_login(people.carol)
+    page = client.get(reverse("jobs:page")).content.decode()
+    assert "Text message" in page and "text messages are not set up" in page
+    assert "+447700900123" not in page and "See you tomorrow" not in page

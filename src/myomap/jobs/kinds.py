@@ -4,7 +4,10 @@ them all.
 
 A kind's run is one transaction with the job's "done" (its writes and the ledger agree),
 unless it is registered with `atomic=False`: a long job that mostly reads (the nightly
-backup) must not hold the embedded SQLite database's write lock while it runs."""
+backup) must not hold the embedded SQLite database's write lock while it runs.
+
+A kind registered with `forget=True` (a text: the client's number and words) has its
+payload emptied once its job is finished, done or failed for good."""
 
 from __future__ import annotations
 
@@ -14,11 +17,16 @@ from typing import Any
 Handler = Callable[[Any], None]
 _KINDS: dict[str, Handler] = {}
 _OUTSIDE_TRANSACTION: set[str] = set()
+_FORGET: set[str] = set()
 
 
-def kind(name: str, *, atomic: bool = True) -> Callable[[Handler], Handler]:
+def kind(name: str, *, atomic: bool = True, forget: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _KINDS[name] = handler
+        if forget:
+            _FORGET.add(name)
+        else:
+            _FORGET.discard(name)
         if atomic:
             _OUTSIDE_TRANSACTION.discard(name)
         else:
@@ -38,6 +46,11 @@ def handler_for(name: str) -> Handler:
 def atomic(name: str) -> bool:
     """Whether a job of kind `name` runs in one transaction with its "done"."""
     return name not in _OUTSIDE_TRANSACTION
+
+
+def forgets(name: str) -> bool:
+    """Whether a finished job of kind `name` keeps no payload."""
+    return name in _FORGET
 
 
 def known() -> set[str]:

@@ -74,6 +74,7 @@ def run(job_id: int, now: dt.datetime | None = None) -> str:
                 finished_at=timezone.now(),
                 claimed_until=None,
                 last_error="",
+                **_forgotten(job.kind),
             )
     except Exception as exc:
         log.warning("job %s (%s) failed, attempt %s: %s", job.pk, job.kind, job.attempts, exc)
@@ -85,11 +86,17 @@ def _failed(job: Job, error: str) -> str:
     later = timezone.now()
     fields: dict[str, object] = {"last_error": error[:ERROR_CHARS], "claimed_until": None}
     if job.attempts >= MAX_ATTEMPTS:
+        fields |= _forgotten(job.kind)
         Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, finished_at=later, **fields)
         return "failed"
     at = later + retry_wait(job.attempts)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RETRYING, run_at=at, **fields)
     raise Retry(at)
+
+
+def _forgotten(kind: str) -> dict[str, object]:
+    """The payload emptied, for a finished job of a kind that keeps none (`kinds`)."""
+    return {"payload": {}} if kinds.forgets(kind) else {}
 
 
 def sweep(now: dt.datetime | None = None) -> list[int]:
@@ -108,6 +115,7 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
             claimed_until=None,
             last_error=f"the worker stopped during attempt {job.attempts}",
             finished_at=now if last else None,
+            **(_forgotten(job.kind) if last else {}),
         )
         if changed and not last:
             revived.append(job.pk)

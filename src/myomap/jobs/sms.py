@@ -112,13 +112,12 @@ def send_sms(to: str, body: str, *, clinic_id: int | None = None) -> None:
     backend().send(number, text[:MAX_LENGTH], clinic_id=clinic_id)
 
 
-@kind(SMS)
+# Once finished (sent, or failed for good) the number and the words are not kept in the
+# ledger (`forget`: a client's erasure does not reach the jobs' rows).
+@kind(SMS, forget=True)
 def send(job: Job) -> None:
     data = job.payload
     send_sms(str(data["to"]), str(data["body"]), clinic_id=job.clinic_id)
-    # Sent: the number and the words are not kept in the ledger (a client's erasure does
-    # not reach the jobs' rows); the job's "done" and this are one transaction.
-    Job.objects.filter(pk=job.pk).update(payload={})
 
 
 def send_later(
