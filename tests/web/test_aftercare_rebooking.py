@@ -204,6 +204,34 @@ def test_with_no_open_time_that_day_the_nearest_day_is_offered(world, client, pe
     assert booking_forms(page, "/appointments/new/")[0]["day"] == "2026-03-10"
 
 
+def test_the_note_page_reads_the_weeks_open_times_at_once(world, client, people) -> None:
+    """Looking through a week for an open time costs the page no more queries than finding
+    one on the first day: the calendar is read once for all the days it looks at."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, _, visit = world
+    client.force_login(people.alice)
+
+    def queries_of_the_page() -> tuple[int, str]:
+        with (
+            time_machine.travel(SIGNED + dt.timedelta(minutes=2), tick=False),
+            CaptureQueriesContext(connection) as seen,
+        ):
+            page = client.get(f"/visits/{visit.pk}/note/").content.decode()
+        return len(seen), page
+
+    first_day, page = queries_of_the_page()
+    assert "Open with Alice Moss on Monday 9 Mar" in page
+    staff = Context(user=people.alice, now=SIGNED)
+    appointment_actions.add_time_off(staff, people.alice, london(9, 0), london(17, 0), "week")
+    for day in (10, 11, 12, 13, 16):
+        appointment_actions.add_time_off(staff, people.alice, london(day, 0), london(day, 23), "w")
+    no_day, page = queries_of_the_page()
+    assert "No open time with Alice Moss in the week from Monday 9 Mar" in page
+    assert no_day == first_day
+
+
 def relief_link(check: ReliefCheck, now: dt.datetime) -> str:
     """The link the relief e-mail of `check` carries (made as the job makes it)."""
     return f"/aftercare/relief/{links.issue(check, relief.SALT, now)}/"
@@ -326,7 +354,11 @@ def test_a_time_booked_between_the_look_and_the_write_is_refused_by_the_database
     seen_free = appointment_queries.open_starts(
         people.alice, dt.date(2026, 3, 9), LONDON, 60, sent + dt.timedelta(hours=1)
     )
-    monkeypatch.setattr(appointment_queries, "open_starts", lambda *args: seen_free)
+    monkeypatch.setattr(
+        appointment_queries,
+        "open_starts_on",
+        lambda therapist, days, *args: {day: seen_free for day in days},
+    )
     appointment_actions.book(
         Context(user=people.alice, now=sent),
         client=eve,

@@ -108,7 +108,7 @@ def offer(visit: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None
     therapist's open times near its date (from today on, four at most) for an appointment
     as long as the session's (`session_minutes`); None without a suggestion."""
     from myomap.aftercare.relief import suggestion
-    from myomap.appointments.queries import open_starts
+    from myomap.appointments.queries import open_starts_on
 
     client, therapist, minutes = visit.client, visit.therapist, session_minutes(visit)
     found = suggestion(client.pk)
@@ -121,9 +121,10 @@ def offer(visit: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None
     if day < today:
         words += " (that day has passed)"
     first = max(day, today)
-    for n in range(NEAR_DAYS + 1):
-        on = first + dt.timedelta(days=n)
-        starts = open_starts(therapist, on, zone, minutes, now)[:4]
+    near = [first + dt.timedelta(days=n) for n in range(NEAR_DAYS + 1)]
+    found_on = open_starts_on(therapist, near, zone, minutes, now)
+    for on in near:
+        starts = found_on[on][:4]
         if starts:
             return Offer(
                 words,

@@ -95,7 +95,18 @@ def open_starts(
     therapist: User, day: dt.date, zone: ZoneInfo, minutes: int, now: dt.datetime
 ) -> list[dt.datetime]:
     """The free starts on the local `day` for an appointment of `minutes`."""
-    begin, end = slots.day_bounds(day, zone)
+    return open_starts_on(therapist, [day], zone, minutes, now)[day]
+
+
+def open_starts_on(
+    therapist: User, days: list[dt.date], zone: ZoneInfo, minutes: int, now: dt.datetime
+) -> dict[dt.date, list[dt.datetime]]:
+    """The free starts on each local day of `days` (ascending) for an appointment of
+    `minutes`: three queries however many days (hours, appointments, time off)."""
+    if not days:
+        return {}
+    begin, _ = slots.day_bounds(days[0], zone)
+    _, end = slots.day_bounds(days[-1], zone)
     taken = set(
         Occupied.objects.filter(
             therapist=therapist,
@@ -105,7 +116,8 @@ def open_starts(
     )
     for off in time_off_between(therapist, begin, end + dt.timedelta(hours=4)):
         taken.update(slots.covering(max(off.starts_at, begin), min(off.ends_at, end)))
-    return slots.open_starts(day, zone, hours_of(therapist), taken, minutes, now)
+    hours = hours_of(therapist)
+    return {day: slots.open_starts(day, zone, hours, taken, minutes, now) for day in days}
 
 
 def latest_intake(client: Client) -> Intake | None:
