@@ -645,3 +645,19 @@ def test_a_text_that_failed_for_good_keeps_neither_number_nor_words_and_the_admi
     page = client.get(reverse("jobs:page")).content.decode()
     assert "Text message" in page and "text messages are not set up" in page
     assert "+447700900123" not in page and "See you tomorrow" not in page
+
+
+def test_the_outbox_shows_a_clinics_texts_however_many_another_clinic_has_since(
+    texts, people: People, client
+) -> None:
+    backend = sms.FolderBackend()
+    with time_machine.travel(NOW, tick=False):
+        backend.send("+447700900123", "Lakeside's text", clinic_id=people.lakeside.pk)
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=True):
+        for n in range(sms.MAX_SHOWN + 5):
+            backend.send("+447700900999", f"Hilltop's text {n}", clinic_id=people.hilltop.pk)
+    client.force_login(people.carol)
+    with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        page = client.get(reverse("outbox")).content.decode()
+    assert "Lakeside&#x27;s text" in page
+    assert "Hilltop" not in page

@@ -178,17 +178,23 @@ class Text:
 
 
 def kept(clinic_id: int, since: dt.datetime) -> list[Text]:
-    """The texts the folder backend kept for `clinic_id` since `since`, newest first."""
+    """The texts the folder backend kept for `clinic_id` since `since`, newest first (at
+    most MAX_SHOWN of them, however many other clinics have)."""
     place = folder()
     if not place.is_dir():
         return []
     found: list[Text] = []
-    for path in sorted(place.glob("*.json"), key=lambda p: p.name, reverse=True)[:MAX_SHOWN]:
+    # the names begin with the time sent: newest first, and none older once one is
+    for path in sorted(place.glob("*.json"), key=lambda p: p.name, reverse=True):
         try:
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
             sent_at = dt.datetime.fromisoformat(str(data["sent_at"]))
         except (OSError, ValueError, KeyError):
             continue
-        if data.get("clinic") == clinic_id and sent_at >= since:
+        if sent_at < since:
+            break
+        if data.get("clinic") == clinic_id:
             found.append(Text(sent_at, str(data.get("to", "")), str(data.get("body", ""))))
+            if len(found) == MAX_SHOWN:
+                break
     return found
