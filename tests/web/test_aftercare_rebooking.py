@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -546,3 +547,27 @@ def test_the_appointment_the_visit_started_from_is_not_shown_as_the_next(
     assert "Open with Alice Moss on Monday 9 Mar (45 minutes):" in page
     assert booking_forms(page, "/appointments/new/")[0]["time"] == "10:00"
     assert appointment_queries.next_appointment(dan, SIGNED) is None
+
+
+def test_the_clients_thanks_page_has_the_phone_sized_buttons_and_a_used_link_names_no_check_in(
+    world, client
+) -> None:
+    """The times to book after answering are 48 px high as on the question's page; the
+    link opened again says it cannot be used, not that it is not a check-in."""
+    from django.contrib.staticfiles import finders
+
+    _, _, visit = world
+    check = ReliefCheck.objects.get(visit=visit, day=4)
+    sent = SIGNED + dt.timedelta(days=4)
+    link = relief_link(check, sent)
+    with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
+        thanks = client.post(link, {"back": "no", "pain_now": "1"}).content.decode()
+        again = client.get(link)
+    assert 'href="/static/aftercare/check-in.css"' in thanks and ">Book 10:00</button>" in thanks
+    css = Path(finders.find("aftercare/check-in.css")).read_text()
+    assert ".rebooking .slots button { min-height: 48px; }" in css.replace(
+        ".check-in button.primary, ", ""
+    )
+    assert again.status_code == 410
+    shown = again.content.decode()
+    assert "<h1>This link cannot be used</h1>" in shown and "check-in" not in shown.split("<h1>")[1]
