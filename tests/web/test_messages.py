@@ -661,3 +661,26 @@ def test_the_outbox_shows_a_clinics_texts_however_many_another_clinic_has_since(
         page = client.get(reverse("outbox")).content.decode()
     assert "Lakeside&#x27;s text" in page
     assert "Hilltop" not in page
+
+
+def test_the_messages_page_lists_every_message_and_whose_wording_in_one_read(
+    people: People, client, django_assert_num_queries
+) -> None:
+    Wording.objects.create(
+        clinic=people.lakeside,
+        message="relief",
+        subject="Pain back, {{ given_name }}?",
+        body="{{ link }}",
+        updated_at=NOW,
+    )
+    Wording.objects.create(  # another clinic's wording is not Lakeside's
+        clinic=people.hilltop, message="check_in", subject="Hilltop asks", body="x", updated_at=NOW
+    )
+    client.force_login(people.carol)
+    client.get(reverse("messaging:messages"))  # the session's first reads, once
+    with django_assert_num_queries(3):  # the session, the admin, the clinic's wordings
+        page = client.get(reverse("messaging:messages")).content.decode()
+    assert page.count("<tr><td><a href=") == 5
+    assert "Pain back, {{ given_name }}?</td><td>your clinic's" in page
+    assert "How are you after your session at {{ clinic }}?</td><td>the default" in page
+    assert "Hilltop asks" not in page

@@ -5,15 +5,15 @@ clinic's wording of its messages (Clinic > Messages, for its admins), and the cl
 from __future__ import annotations
 
 from django.contrib import messages as notices
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from myomap.audit.log import Context
 from myomap.clients import queries as clients
-from myomap.messaging import channels, wording
-from myomap.messaging.models import Channel, Purpose
+from myomap.messaging import channels, queries, wording
+from myomap.messaging.models import Purpose
 from myomap.records.access import admin_required, staff_required
 from myomap.records.errors import ActionError
 
@@ -56,21 +56,15 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 @admin_required
 def messages_page(request: HttpRequest) -> HttpResponse:
-    clinic_id = request.user.clinic_id  # type: ignore[union-attr]
-    rows = []
-    for name, found in wording.MESSAGES.items():
-        subject, _, own = wording.wording_for(clinic_id, name)
-        rows.append({"name": name, "label": found.label, "subject": subject, "own": own})
+    rows = queries.messages_of(request.user.clinic_id)  # type: ignore[union-attr,arg-type]
     return render(request, "messaging/messages.html", {"rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
 def wording_page(request: HttpRequest, name: str) -> HttpResponse:
-    found = wording.message(name) if name in wording.MESSAGES else None
+    found = wording.MESSAGES.get(name)
     if found is None:
-        from django.http import Http404
-
         raise Http404("no such message")
     clinic = request.user.clinic  # type: ignore[union-attr]
     assert clinic is not None  # admin_required: an admin of a clinic
@@ -112,6 +106,3 @@ def wording_page(request: HttpRequest, name: str) -> HttpResponse:
         "stop": f"No more {Purpose(found.purpose).label.lower()}? (a one-time link)",
     }
     return render(request, "messaging/wording.html", context, status=status)
-
-
-CHANNELS = Channel.choices
