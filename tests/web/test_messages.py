@@ -684,3 +684,27 @@ def test_the_messages_page_lists_every_message_and_whose_wording_in_one_read(
     assert "Pain back, {{ given_name }}?</td><td>your clinic's" in page
     assert "How are you after your session at {{ clinic }}?</td><td>the default" in page
     assert "Hilltop asks" not in page
+
+
+def test_the_stop_button_works_in_a_browser_that_checks_csrf_by_its_origin(
+    people: People, dan
+) -> None:
+    from django.test import Client as Browser
+
+    from myomap.messaging import channels
+
+    url = channels.stop_link(dan, "program", dt.datetime.now(dt.UTC))
+    url = url.replace("http://localhost:8000", "")
+    browser = Browser(enforce_csrf_checks=True)
+    asked = browser.get(url)
+    # a browser sends its origin with the post only where the page's policy lets it
+    assert asked["Referrer-Policy"] == "same-origin"
+    assert asked["Cache-Control"] == "no-store"
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', asked.content.decode())
+    assert token is not None
+    done = browser.post(
+        url, {"csrfmiddlewaretoken": token.group(1)}, HTTP_ORIGIN="http://testserver"
+    )
+    assert done.status_code == 200
+    assert "will send you no more home program reminders" in done.content.decode()
+    assert Preference.objects.get(client=dan).program == "none"
