@@ -149,7 +149,8 @@ def test_a_bad_booking_is_refused_by_name_and_nothing_is_saved(
 
 def test_time_off_refuses_a_booking_in_it(ctx, dan, people) -> None:
     actions.add_time_off(ctx, people.alice, at(3, 0), at(5, 0), "course")
-    with pytest.raises(Invalid, match="Alice Moss is away from Tue 3 Mar 2026 00:00 to Thu 5 Mar"):
+    # Whole days are named as the days away, the last one Wednesday (not "Thu 00:00").
+    with pytest.raises(Invalid, match=r"^Alice Moss is away Tue 3 Mar 2026 to Wed 4 Mar 2026$"):
         book(ctx, dan, at(4, 10))
     book(ctx, dan, at(5, 10))
 
@@ -336,6 +337,11 @@ def test_a_therapist_sets_her_hours_and_time_off_on_the_page(client, people, cli
     off = TimeOff.objects.get()
     assert off.starts_at == dt.datetime(2026, 4, 5, 23, 0, tzinfo=dt.UTC)  # midnight BST
     assert off.ends_at == dt.datetime(2026, 4, 10, 23, 0, tzinfo=dt.UTC)
+    # The page names the days as they were written: the 6th to the 10th, not "11 Apr 00:00".
+    with time_machine.travel(dt.datetime(2026, 4, 1, tzinfo=dt.UTC), tick=False):
+        page = client.get(url).content.decode()
+    assert "Mon 6 Apr 2026 to Fri 10 Apr 2026 · Holiday" in page
+    assert "11 Apr" not in page
 
 
 def test_the_clinic_admin_refuses_an_unknown_time_zone_on_the_page(client, people, clinic) -> None:

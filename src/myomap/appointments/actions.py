@@ -195,7 +195,7 @@ def refuse_unbookable(
     ).first()
     if away is not None:
         raise Invalid(
-            f"{name} is away from {_when(away.starts_at, zone)} to {_when(away.ends_at, zone)}",
+            f"{name} is away {away.words(zone)}",
             "starts_at",
         )
     _refuse_if_taken(therapist, starts_at, ends_at, zone, name)

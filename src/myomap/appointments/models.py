@@ -140,6 +140,18 @@ class TimeOff(models.Model):
     def __str__(self) -> str:
         return f"time off {self.starts_at:%Y-%m-%d %H:%M}-{self.ends_at:%Y-%m-%d %H:%M} UTC"
 
+    def words(self, zone: dt.tzinfo) -> str:
+        """The stretch on the clinic's clock: whole days as their first and last day
+        ("Thu 24 Dec 2026 to Sat 26 Dec 2026", the end being the midnight after the last),
+        else with the times."""
+        start, end = self.starts_at.astimezone(zone), self.ends_at.astimezone(zone)
+        if start.time() == end.time() == dt.time(0):
+            last = end.date() - dt.timedelta(days=1)
+            if last == start.date():
+                return f"{start:%a %-d %b %Y}"
+            return f"{start:%a %-d %b %Y} to {last:%a %-d %b %Y}"
+        return f"{start:%a %-d %b %Y %H:%M} to {end:%a %-d %b %Y %H:%M}"
+
 
 class CalendarFeed(models.Model):
     """A therapist's private subscription link to their appointments (for a phone's

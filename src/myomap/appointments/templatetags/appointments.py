@@ -24,3 +24,9 @@ def client_feed_section(context: template.Context, client: Any) -> dict[str, Any
         "link": queries.client_feed_link(context.get("request"), client) if staff else None,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def time_off_words(off: Any, zone: Any) -> str:
+    """`{{ off|time_off_words:clinic.zone }}`: a stretch of time off as its days."""
+    return str(off.words(zone))
