@@ -2,15 +2,18 @@
 runs it: two `myomap worker` processes over one queue send each job exactly once, and a
 worker killed mid-job leaves the job to the next, which sends it once. The queue has a name
 of its own (MYOMAP_JOBS_QUEUE), its keys deleted afterwards. Skipped only when no Redis
-answers at 127.0.0.1:6379 (CI runs one). The helpers are tests/web/test_jobs_workers.py's."""
+answers at 127.0.0.1:6379 and MYOMAP_TEST_REDIS is not "required". The helpers are
+tests/web/test_jobs_workers.py's."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from test_jobs_workers import (
@@ -37,9 +40,17 @@ def _redis_answers() -> bool:
         return False
 
 
+# Where a Redis must be there (CI: MYOMAP_TEST_REDIS=required), its absence fails the
+# tests instead of skipping them, so they cannot stop running unnoticed.
+REQUIRED = os.environ.get("MYOMAP_TEST_REDIS", "") == "required"
 pytestmark = pytest.mark.skipif(
-    not _redis_answers(), reason="no Redis answers at 127.0.0.1:6379 (CI runs one)"
+    not REQUIRED and not _redis_answers(),
+    reason="no Redis answers at 127.0.0.1:6379 (MYOMAP_TEST_REDIS=required: fail instead)",
 )
+
+
+def test_redis_answers_where_it_is_required() -> None:
+    assert _redis_answers(), f"MYOMAP_TEST_REDIS=required, but no Redis answers at {REDIS}"
 
 
 @pytest.fixture
@@ -82,6 +93,8 @@ def test_two_workers_over_one_redis_queue_send_each_job_once(redis_env) -> None:
     counts = sent(env)
     assert len(counts) == JOBS + 3
     assert set(counts.values()) == {1}, [a for a, n in counts.items() if n != 1]
+    # the queue was Redis's alone: no queue file of the embedded default was made
+    assert not (Path(env["MYOMAP_DATA_DIR"]) / "jobs.sqlite3").exists()
 
 
 def test_a_worker_killed_mid_job_on_redis_leaves_it_to_the_next_which_sends_it_once(
