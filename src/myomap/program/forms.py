@@ -71,8 +71,18 @@ def dose_bounds(exercise: str) -> dict[str, tuple[int, int]]:
     return bounds
 
 
+class _Regions(forms.MultipleChoiceField):
+    """The regions tapped on the body map (or ticked in the list without JavaScript): any
+    names parse, `record_diary_regions` refuses an unknown one naming it."""
+
+    def valid_value(self, value: str) -> bool:
+        return True
+
+
 class DiaryForm(forms.Form):
     entry_id = forms.UUIDField(widget=forms.HiddenInput)
-    region = forms.CharField(max_length=100, label="Where")
+    regions = _Regions(required=False, label="Where")
+    # One region by its id, as the form sent it before the body map (a page still open).
+    region = forms.CharField(max_length=100, required=False, label="Where")
     pain = forms.IntegerField(label=f"Pain ({PAIN_SCALE[0]}-{PAIN_SCALE[1]})")
     note = forms.CharField(max_length=500, required=False, label="What were you doing? (optional)")

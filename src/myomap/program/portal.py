@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from myomap.appointments import queries as appointment_queries
@@ -231,14 +232,7 @@ def diary(request: HttpRequest) -> HttpResponse:
             else:
                 field, errors = next(iter(form.errors.items()))
                 raise Invalid(str(errors[0]), field)
-            noted = actions.record_diary(
-                ctx,
-                entry_id=data.get("entry_id"),
-                region=str(data.get("region", "")),
-                pain=data.get("pain"),
-                note=str(data.get("note") or ""),
-                made_at=_when(data.get("made_at")),
-            )
+            noted = _record_diary(ctx, data)
         except ActionError as exc:
             if is_json:
                 return JsonResponse({"detail": exc.message, "field": exc.field}, status=exc.status)
@@ -246,27 +240,82 @@ def diary(request: HttpRequest) -> HttpResponse:
             status = exc.status
         else:
             if is_json:
-                e = noted.entry
+                first = noted.entries[0]
                 body = {
-                    "id": e.pk,
-                    "entry_id": str(e.entry_id),
-                    "region": e.region,
-                    "pain": e.pain,
+                    "id": first.pk,
+                    "entry_id": str(first.entry_id),
+                    "region": first.region,
+                    "regions": [e.region for e in noted.entries],
+                    "pain": first.pain,
                     "created": noted.created,
                 }
                 return JsonResponse(body, status=201 if noted.created else 200)
             messages.success(request, "Diary entry saved.")
             return redirect("portal:diary")
-    entries = queries.diary(request.user, client)
+    entries = queries.diary_entries(request.user, client)
     record(ctx, AuditEvent.Action.VIEW, client, summary="portal: pain diary")
+    names = {rid: r.name for rid, r in kb.regions.items()}
+    chosen = _chosen(form) if form.is_bound else []
     context = {
         "form": form,
-        "entries": [
-            (e, kb.regions[e.region].name if e.region in kb.regions else e.region) for e in entries
+        "entries": [(e, ", ".join(names.get(r, r) for r in e.regions)) for e in entries],
+        "areas": _areas(kb, chosen),
+        "svg": mark_safe(render_body_map(names, interactive=True, title="Where it hurts")),
+        "region_data": [
+            {"id": r.id, "name": r.name, "view": r.view, "side": r.side}
+            for r in kb.regions.values()
         ],
-        "regions": sorted(((rid, r.name) for rid, r in kb.regions.items()), key=lambda r: r[1]),
+        "chosen": json.dumps({rid: 1 for rid in chosen}),
     }
     return render(request, "program/diary.html", context, status=status)
+
+
+def _record_diary(ctx: Context, data: Any) -> actions.NotedRegions:
+    """One entry over the regions sent (`regions`; `region`, one, from a page or a
+    phone's queue made before the body map)."""
+    common = {
+        "entry_id": data.get("entry_id"),
+        "pain": data.get("pain"),
+        "note": str(data.get("note") or ""),
+        "made_at": _when(data.get("made_at")),
+    }
+    regions = data.get("regions")
+    if "regions" in data and (regions or not data.get("region")):
+        if not isinstance(regions, list | tuple):
+            regions = [] if regions in (None, "") else [regions]
+        return actions.record_diary_regions(ctx, regions=regions, **common)
+    one = actions.record_diary(ctx, region=str(data.get("region") or ""), **common)
+    return actions.NotedRegions((one.entry,), one.created)
+
+
+def _chosen(form: DiaryForm) -> list[str]:
+    """The regions the refused form had ticked, to show them ticked again."""
+    return [str(r) for r in form.data.getlist("regions")] if hasattr(form.data, "getlist") else []
+
+
+# The fallback list's groups, head to foot (a region's `area` in regions.yaml).
+_AREAS = (
+    ("head-neck", "Head and neck"),
+    ("upper-limb", "Shoulders, arms and hands"),
+    ("trunk", "Chest, belly and upper back"),
+    ("lumbopelvic", "Lower back and buttocks"),
+    ("pelvis", "Hips and groin"),
+    ("lower-limb", "Legs and feet"),
+)
+
+
+def _areas(kb: Any, chosen: list[str]) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The regions by body area for the list shown without JavaScript: each area's
+    regions (id, name, ticked) in the body map's order."""
+    known = dict(_AREAS)
+    groups: dict[str, list[tuple[str, str, bool]]] = {key: [] for key in known}
+    for rid, region in kb.regions.items():
+        groups.setdefault(region.area, []).append((rid, region.name, rid in chosen))
+    return [
+        (known.get(area, area.replace("-", " ").capitalize()), rows)
+        for area, rows in groups.items()
+        if rows
+    ]
 
 
 @require_GET

@@ -9,6 +9,7 @@ exercise) whose thresholds are the knowledge base's."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
@@ -318,6 +319,48 @@ def _exercise_name(exercise: str) -> str:
 def diary(user: Any, client: Client, limit: int = 50) -> list[DiaryEntry]:
     """The client's pain diary, newest first."""
     return list(DiaryEntry.objects.visible_to(user).filter(client=client)[:limit])
+
+
+@dataclass(frozen=True)
+class DiaryLine:
+    """One diary entry as the client wrote it: the regions tapped together (a row
+    each), one pain and one note."""
+
+    made_at: dt.datetime
+    regions: tuple[str, ...]
+    pain: int
+    note: str
+
+
+def diary_entries(user: Any, client: Client, limit: int = 50) -> list[DiaryLine]:
+    """The client's diary entries, newest first, each with all its regions: the rows
+    one entry made share its time, pain and note, and each other row's id is made from
+    the first's (`actions._row_ids`)."""
+    rows = list(DiaryEntry.objects.visible_to(user).filter(client=client)[: limit * 4])
+    at_once: dict[dt.datetime, list[DiaryEntry]] = {}
+    for row in rows:
+        at_once.setdefault(row.made_at, []).append(row)
+    groups: dict[int, list[DiaryEntry]] = {}  # the first row's id -> the entry's rows
+    for row in rows:
+        head = next(
+            (
+                h
+                for h in at_once[row.made_at]
+                if h.pk != row.pk and uuid.uuid5(h.entry_id, row.region) == row.entry_id
+            ),
+            row,
+        )
+        groups.setdefault(head.pk, [head] if head.pk != row.pk else [])
+        if row not in groups[head.pk]:
+            groups[head.pk].append(row)
+    lines = []
+    for head_pk, together in groups.items():
+        ordered = sorted(together, key=lambda r: (r.pk != head_pk, r.pk))
+        first = ordered[0]
+        lines.append(
+            DiaryLine(first.made_at, tuple(r.region for r in ordered), first.pain, first.note)
+        )
+    return lines[:limit]
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,28 @@
 // The pain diary form on the phone: each entry gets an id made here and waits in the
 // phone's queue (offline-queue.js) until the server has it, so an entry written with the
 // network off is sent when it returns, and recorded once (a double tap, a retry: one
-// entry). Without this script the form is sent as an ordinary form, with its own id.
+// entry). The regions are tapped on the body map (myomap/js/bodymap.js keeps them in
+// #id_pain_drawing); without this script the form is sent as an ordinary form, with its
+// own id and the list of regions by body area.
 (function () {
   "use strict";
   var form = document.getElementById("diary-form");
   var Queue = window.MyomapOfflineQueue;
   if (!form || !Queue) return;
+  var map = document.getElementById("diary-map");
+  var list = document.getElementById("diary-list");
+  var drawing = document.getElementById("id_pain_drawing");
+  if (map && list && drawing) {
+    map.hidden = false;
+    list.hidden = true;
+  }
+
+  function tapped() {
+    if (!map || map.hidden) {
+      return Array.prototype.map.call(form.querySelectorAll("input[name=regions]:checked"), function (box) { return box.value; });
+    }
+    try { return Object.keys(JSON.parse(drawing.value || "{}")); } catch (e) { return []; }
+  }
   var queue = new Queue("myomap-portal-diary", "entry_id");
   var id = document.getElementById("diary-entry-id");
   var status = document.getElementById("diary-status");
@@ -59,7 +75,7 @@
     var pain = form.elements.pain.value;
     queue.push({
       entry_id: id.value || Queue.newId(),
-      region: form.elements.region.value,
+      regions: tapped(),
       pain: pain === "" ? null : Number(pain),
       note: form.elements.note.value,
       made_at: new Date().toISOString(),
