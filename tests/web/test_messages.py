@@ -708,3 +708,36 @@ def test_the_stop_button_works_in_a_browser_that_checks_csrf_by_its_origin(
     assert done.status_code == 200
     assert "will send you no more home program reminders" in done.content.decode()
     assert Preference.objects.get(client=dan).program == "none"
+
+
+def test_a_text_chosen_before_texts_were_turned_off_does_not_block_saving_the_others(
+    settings, people: People, dan, client
+) -> None:
+    from myomap.messaging import channels
+
+    channels.set_channels(Context(user=people.alice, now=NOW), dan, {"appointments": "sms"})
+    settings.SMS_BACKEND = "disabled"
+    client.force_login(people.alice)
+    page = client.post(
+        reverse("messaging:channels", args=[dan.pk]),
+        {"appointments": "sms", "aftercare": "none", "program": "email"},
+        follow=True,
+    ).content.decode()
+    assert "message channels are saved" in page
+    stored = Preference.objects.get(client=dan)
+    assert (stored.appointments, stored.aftercare, stored.program) == ("sms", "none", "email")
+    assert "Not sent: no e-mail address or phone number it can go to." in page
+    # changing to a text is still refused while texts are not set up
+    page = client.post(
+        reverse("messaging:channels", args=[dan.pk]), {"aftercare": "both"}, follow=True
+    ).content.decode()
+    assert "text messages are not set up on this installation" in page
+    assert Preference.objects.get(client=dan).aftercare == "none"
+
+
+def test_saving_no_channel_at_all_is_refused_and_not_audited(people: People, dan, client) -> None:
+    client.force_login(people.alice)
+    page = client.post(reverse("messaging:channels", args=[dan.pk]), {}, follow=True)
+    assert "choose the channels of at least one kind of message" in page.content.decode().lower()
+    assert not Preference.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="Preference").exists()

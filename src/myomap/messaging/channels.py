@@ -79,8 +79,11 @@ def _words(choices: Mapping[str, str]) -> str:
 
 def set_channels(ctx: Context, client: Client, choices: Mapping[str, Any]) -> Preference:
     """The client's channels for each purpose given (the others unchanged); refused naming
-    the purpose's field for an unknown channel, or a text where the record's phone number
-    cannot take one or texts are not set up."""
+    the purpose's field for an unknown channel, or a newly chosen text where the record's
+    phone number cannot take one or texts are not set up."""
+    if not choices:
+        raise Invalid("choose the channels of at least one kind of message", "appointments")
+    before = preferences(client)
     cleaned: dict[str, str] = {}
     for purpose, value in choices.items():
         if purpose not in Purpose.values:
@@ -89,7 +92,8 @@ def set_channels(ctx: Context, client: Client, choices: Mapping[str, Any]) -> Pr
             raise Invalid(
                 f"{str(value)[:20]!r} is not a channel: e-mail, SMS, both or none", purpose
             )
-        if SMS in _WANTS[Channel(value)]:
+        # a text chosen before stays as it was (the form shows it) while others change
+        if SMS in _WANTS[Channel(value)] and value != before[purpose]:
             if not sms.enabled():
                 raise Invalid(
                     "text messages are not set up on this installation (MYOMAP_SMS_BACKEND)",
