@@ -121,3 +121,23 @@ def test_an_answer_out_of_range_is_refused_naming_the_question(
     assert bad.status_code == 400
     assert "Your pain now" in bad.content.decode()
     assert ReliefCheck.objects.get(day=4).answered_at is None
+
+
+def test_questions_turned_off_after_the_session_send_nothing_and_ask_nothing_more(
+    people, queue, mail_folder, client, django_capture_on_commit_callbacks
+) -> None:
+    """The client turned check-ins off (their stop link, or the record) after the session:
+    the day-4 question makes no link and records nothing as sent, and no day 7 is asked."""
+    from myomap.audit.log import Context
+    from myomap.messaging import channels
+
+    dan, visit = signed_session(people, django_capture_on_commit_callbacks)
+    first = ReliefCheck.objects.get()
+    channels.set_channels(Context(user=people.alice, now=day(1)), dan, {"aftercare": "none"})
+    with time_machine.travel(day(4), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert "done" in deliver(queue, day(4))
+    assert links_in(mail_folder) == []
+    stored = ReliefCheck.objects.get(pk=first.pk)
+    assert (stored.sent_at, stored.expires_at) == (None, None)
+    assert list(ReliefCheck.objects.values_list("day", flat=True)) == [4]
+    assert not Job.objects.filter(key=f"relief:visit:{visit.pk}:day:7").exists()

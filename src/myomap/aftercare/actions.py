@@ -63,8 +63,8 @@ def ask_for_check_in(visit: Visit, signed_at: dt.datetime) -> CheckIn | None:
 
 def send_check_in(check_in: CheckIn, now: dt.datetime) -> None:
     """Make a fresh one-time link and send it (a worker runs this when it is due)."""
-    if check_in.answered_at is not None:
-        return
+    if check_in.answered_at is not None or not channels_for(check_in.client, Purpose.AFTERCARE):
+        return  # answered, or turned off since: no link is made for a message not sent
     secret = links.issue(check_in, SALT, now)
     context = {
         "clinic": check_in.clinic.name,

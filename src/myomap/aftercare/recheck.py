@@ -20,6 +20,8 @@ from myomap.jobs import actions as jobs
 from myomap.jobs.kinds import kind
 from myomap.jobs.models import Job
 from myomap.messaging import send as messages
+from myomap.messaging.channels import channels_for
+from myomap.messaging.models import Purpose
 from myomap.records.errors import Conflict, Invalid
 
 KIND = "aftercare.soreness_recheck"
@@ -66,6 +68,8 @@ def send(job: Job) -> None:
     )
     if found is None or found.answered_at is not None:
         return
+    if not channels_for(found.client, Purpose.AFTERCARE):
+        return  # turned off since it was asked for: no link is made for a message not sent
     now = timezone.now()
     secret = links.issue(found, SALT, now)
     context = {

@@ -84,6 +84,8 @@ def send(job: Job) -> None:
     )
     if check is None or check.answered_at is not None or _over(check.visit_id):
         return  # the pain is back already: nothing more is asked
+    if not channels_for(check.client, Purpose.AFTERCARE):
+        return  # turned off since it was asked for: no link, and nothing more asked
     now = timezone.now()
     following = core.next_day(schedule_days(), after=check.day)
     if following is not None:
