@@ -467,18 +467,24 @@ def test_a_client_who_turned_program_reminders_off_is_sent_none_and_the_next_is_
     assert "No more home program reminders? http" in text
 
 
-def test_stored_wording_that_no_longer_renders_gives_way_to_the_default(
-    people: People,
-) -> None:
-    from myomap.messaging import wording
-
-    Wording.objects.create(
+def stale_wording(people: People) -> Wording:
+    """Lakeside's check-in wording naming a variable the message does not have (one it
+    had once, say)."""
+    return Wording.objects.create(
         clinic=people.lakeside,
         message="check_in",
         subject="Hi {{ nickname }}",
         body="{{ nickname }}",
         updated_at=NOW,
     )
+
+
+def test_stored_wording_that_no_longer_renders_gives_way_to_the_default(
+    people: People,
+) -> None:
+    from myomap.messaging import wording
+
+    stale_wording(people)
     subject, body = wording.render(
         people.lakeside.pk,
         "check_in",
@@ -556,13 +562,7 @@ def test_a_record_given_to_a_message_as_a_value_is_refused(people: People) -> No
 def test_the_page_of_stored_wording_that_no_longer_renders_says_why_and_what_is_sent(
     people: People, client
 ) -> None:
-    Wording.objects.create(
-        clinic=people.lakeside,
-        message="check_in",
-        subject="Hi {{ nickname }}",
-        body="{{ nickname }}",
-        updated_at=NOW,
-    )
+    stale_wording(people)
     client.force_login(people.carol)
     page = client.get(reverse("messaging:wording", args=["check_in"]))
     assert page.status_code == 200
