@@ -57,6 +57,9 @@ def test_relief_is_asked_on_the_schedules_days_until_the_pain_is_back(
     with time_machine.travel(day(4), tick=False), django_capture_on_commit_callbacks(execute=True):
         assert "done" in deliver(queue, day(4))
     (link4,) = links_in(mail_folder)
+    (mail,) = [p.read_text() for p in mail_folder.glob("*.log") if link4 in p.read_text()]
+    # The page asks two things (back or not, the pain now): the e-mail says so.
+    assert "Two quick\nquestions (is it back, and your pain now), no sign-in:" in mail
     assert ReliefCheck.objects.get(day=7).due_at == day(7)  # the next one, asked for
 
     with time_machine.travel(day(4) + dt.timedelta(hours=3), tick=False):
