@@ -520,9 +520,13 @@ def test_without_texts_set_up_the_record_offers_none_and_refuses_one(
         ("{% load i18n %}", "{% load %} cannot be used in a message's body"),
         ('{% include "base.html" %}', "{% include %} cannot be used in a message's body"),
         ("{{ given_name|pprint }}", "|pprint cannot be used in a message's body"),
+        (
+            "{% with a=link|add:link %}{% with b=a|add:a %}{{ b }}{% endwith %}{% endwith %}",
+            "|add cannot be used in a message's body",
+        ),
         ("x" * 5001, "The body is longer than 5000 characters"),
     ],
-    ids=["lorem", "center", "for", "debug", "load", "include", "pprint", "too long"],
+    ids=["lorem", "center", "for", "debug", "load", "include", "pprint", "add", "too long"],
 )
 def test_wording_that_could_grow_without_end_or_show_more_is_refused_naming_what(
     people: People, client, body: str, refused: str

@@ -1,7 +1,8 @@
 """The only tags and filters a message's wording may use: the engine of `wording.py` is
 built on this library alone (not Django's built-ins), so anything else is refused by the
 template parser itself. Left out: what can make the output unbounded (`{% for %}`,
-`{% lorem %}`, `|center`, `|ljust`, `|rjust`, `|stringformat`, `|floatformat`), what
+`{% lorem %}`, `|center`, `|ljust`, `|rjust`, `|stringformat`, `|floatformat`, and `|add`,
+which `{% with %}` nested would double at each level), what
 shows more than the message's values (`{% debug %}`, `{% url %}`) and what reaches other
 templates (`{% load %}`, `{% include %}`, `{% extends %}`)."""
 
@@ -11,7 +12,6 @@ from django.template import Library, defaultfilters, defaulttags
 
 TAGS = ("if", "firstof", "with", "comment", "now", "spaceless", "autoescape")
 FILTERS = (
-    "add",
     "capfirst",
     "cut",
     "date",
