@@ -362,11 +362,16 @@ def test_cancel_and_no_show_from_the_appointment_page(ctx, dan, client, people) 
         answer = client.post(reverse("appointments:cancel", args=[cancelled.pk]))
         assert answer.status_code == 302
         page = client.get(answer["Location"]).content.decode()
-        assert '<dd id="appointment-state">Cancelled</dd>' in page
+        # Who recorded it and when, on the clinic's clock, as the booking says who booked.
+        assert (
+            '<dd id="appointment-state">Cancelled: recorded by Alice Moss, 2 Mar 2026 12:20</dd>'
+        ) in page
         assert "The appointment is cancelled." in page
         answer = client.post(reverse("appointments:no_show", args=[missed.pk]))
         page = client.get(answer["Location"]).content.decode()
-        assert '<dd id="appointment-state">Did not come</dd>' in page
+        assert (
+            '<dd id="appointment-state">Did not come: recorded by Alice Moss, 2 Mar 2026 12:20</dd>'
+        ) in page
         day = client.get(reverse("appointments:day", args=["2026-03-02"])).content.decode()
     assert Appointment.objects.get(pk=cancelled.pk).status == "cancelled"
     assert Appointment.objects.get(pk=missed.pk).status == "no_show"
