@@ -525,8 +525,23 @@ def test_without_texts_set_up_the_record_offers_none_and_refuses_one(
             "|add cannot be used in a message's body",
         ),
         ("x" * 5001, "The body is longer than 5000 characters"),
+        (
+            "{% now '" + "r" * 400 + "' %}",
+            "The body is longer than 10000 characters once its values are in",
+        ),
     ],
-    ids=["lorem", "center", "for", "debug", "load", "include", "pprint", "add", "too long"],
+    ids=[
+        "lorem",
+        "center",
+        "for",
+        "debug",
+        "load",
+        "include",
+        "pprint",
+        "add",
+        "too long",
+        "grows",
+    ],
 )
 def test_wording_that_could_grow_without_end_or_show_more_is_refused_naming_what(
     people: People, client, body: str, refused: str

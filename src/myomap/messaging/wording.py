@@ -32,6 +32,7 @@ class _MessageEngine(Engine):
 
 ENGINE = _MessageEngine(autoescape=False, dirs=[], app_dirs=False, loaders=[])
 BODY_MAX = 5000  # characters of a message's wording: far more than any message needs
+RENDERED_MAX = 2 * BODY_MAX  # and once its values are in (a date's long format, say)
 # What a message's values may be: text, numbers and times, never a record (whose
 # attributes a template could reach).
 VALUE_TYPES = (str, int, float, dt.date, dt.time)
@@ -187,6 +188,11 @@ def _render(text: str, values: dict[str, Any], field: str, name: str) -> str:
         raise _not_allowed(exc, field) from None
     except Exception as exc:  # a filter given the wrong kind of value, say
         raise Invalid(f"the {field} cannot be rendered: {exc}", field) from None
+    if len(out) > RENDERED_MAX:
+        raise Invalid(
+            f"the {field} is longer than {RENDERED_MAX} characters once its values are in",
+            field,
+        )
     if context.missing:
         known = ", ".join(key for key, _ in message(name).variables)
         unknown = ", ".join(f"{{{{ {key} }}}}" for key in context.missing)
