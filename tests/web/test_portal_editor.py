@@ -118,3 +118,16 @@ def test_a_refused_dose_names_the_exercise_as_well_as_the_field(world: World) ->
     item.refresh_from_db()
     assert item.sets == 2
     assert escape(f"Dose of {name_of(item)} saved.") in browser.get(url(world)).content.decode()
+
+
+def test_a_self_release_reads_as_the_clients_point_with_the_muscle_in_lower_case(
+    world: World,
+) -> None:
+    item = next(i for i in current(world) if i.trigger_point)
+    point = load_default().trigger_points[item.trigger_point]
+    assert item.why.startswith("Self-release of your ")  # what the client's own side reads
+    html = world.web("alice").get(url(world)).content.decode()
+    words = point.name[0].lower() + point.name[1:]
+    said = f"— Self-release: {item.side} {words} point, found active and treated"
+    assert escape(said) in html
+    assert "Self-release of your" not in html

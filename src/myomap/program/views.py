@@ -43,12 +43,35 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "program/invite.html", context)
 
 
+def _mid_sentence(name: str) -> str:
+    """A muscle's name inside a sentence: "Gluteus medius" -> "gluteus medius" (an
+    abbreviation such as "TFL" kept)."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def for_therapist(kb: Any, item: Any) -> str:
+    """The reason an item is in the program as the therapist reads it: a self-release
+    is of the client's point ("Self-release: left gluteus medius ... point, found active
+    and treated"), not "your" point as the client's own page says."""
+    point = kb.trigger_points.get(item.trigger_point) if item.trigger_point else None
+    if point is None or not item.why.startswith("Self-release of your "):
+        return str(item.why)
+    side = f"{item.side} " if item.side else ""
+    return f"Self-release: {side}{_mid_sentence(point.name)} point, found active and treated"
+
+
 def _editor_context(request: HttpRequest, visit: Any, program: Program | None) -> dict[str, Any]:
     kb = load_default()
     refusals = queries.ruled_out(visit.client)
     items = queries.current_items(program)
     forms = [
-        (item, kb.exercises.get(item.exercise), DoseForm.of(item), refusals.get(item.exercise))
+        (
+            item,
+            kb.exercises.get(item.exercise),
+            DoseForm.of(item),
+            refusals.get(item.exercise),
+            for_therapist(kb, item),
+        )
         for item in items
     ]
     in_program = {i.exercise for i in items}
