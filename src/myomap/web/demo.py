@@ -67,6 +67,7 @@ def ensure_demo_data() -> list[DemoLogin]:
         created.append(DEMO_ADMIN)
     if new_clinic and therapist is not None:
         _clients(therapist)
+    _weekly_hours(clinic)
     return created
 
 
@@ -123,6 +124,26 @@ def _user(login: DemoLogin, clinic: Clinic, role: str, first: str, last: str) ->
         clinic=clinic,
         role=role,
     )
+
+
+# The demo therapist's week, so that the calendar offers times to book: Monday to Friday,
+# 09:00-17:00 in the clinic's time.
+DEMO_HOURS = tuple((weekday, dt.time(9), dt.time(17)) for weekday in range(5))
+
+
+def _weekly_hours(clinic: Clinic) -> None:
+    """Give the demo clinic's demo therapist their week when they have none (a demo made
+    before the hours were part of it gets them on the next `myomap demo`); hours set since
+    are left as they are."""
+    from myomap.appointments.actions import set_weekly_hours
+    from myomap.audit.log import Context
+
+    therapist = User.objects.filter(
+        username=DEMO_THERAPIST.username, clinic=clinic, role=User.Role.THERAPIST
+    ).first()
+    if therapist is None or therapist.weekly_hours.exists():
+        return
+    set_weekly_hours(Context(user=therapist, via="cli"), therapist, DEMO_HOURS)
 
 
 def _clients(therapist: User) -> None:
