@@ -157,8 +157,8 @@ def test_the_client_books_the_suggested_time_on_a_phone_and_the_calendar_shows_i
     page.click("button:has-text('Send')")
     expect(page.locator("h1").first).to_have_text("Thank you")
     expect(page.locator("#rebooking-words")).to_contain_text(
-        f"Suggest rebooking on {suggested:%A} {suggested.day} {suggested:%b} (day 7): "
-        "no relief measured yet (it usually lasts 4-14 days)"
+        f"We suggest your next session on {suggested:%A} {suggested.day} {suggested:%b}, "
+        "day 7 after this one: no relief measured yet (it usually lasts 4-14 days)"
     )
     assert _fits(page)
     page.screenshot(path=str(artifacts / "rebooking-phone.png"), full_page=True)

@@ -45,6 +45,11 @@ EARLIER = [  # three earlier sessions, and the day each one's pain was back
     (dt.datetime(2026, 2, 10, 10, 0, tzinfo=dt.UTC), 7),
 ]
 WORDS = "Suggest rebooking on Monday 9 Mar (day 6): relief lasted 7, 10 and 7 days"
+# The same suggestion on the client's own pages, in words to them.
+CLIENT_WORDS = (
+    "We suggest your next session on Monday 9 Mar, day 6 after this one: "
+    "relief lasted 7, 10 and 7 days"
+)
 
 
 def london(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -245,13 +250,14 @@ def test_the_client_books_a_suggested_time_from_the_relief_link(world, client, p
     link = relief_link(check, sent)
     with time_machine.travel(sent + dt.timedelta(hours=1), tick=False):
         page = client.get(link).content.decode()
-        assert WORDS in page and "tap a time to book it" in page
+        assert CLIENT_WORDS in page and "tap a time to book it" in page
+        assert "Suggest rebooking" not in page  # the therapist's words stay theirs
         assert [f["start"] for f in booking_forms(page, link + "book/")][:2] == [
             "2026-03-09T10:00:00+00:00",
             "2026-03-09T10:15:00+00:00",
         ]
         thanks = client.post(link, {"back": "no", "pain_now": "1"}).content.decode()
-    assert "may ask again" in thanks and WORDS in thanks  # the link still books
+    assert "may ask again" in thanks and CLIENT_WORDS in thanks  # the link still books
     offered = booking_forms(thanks, link + "book/")
     assert ">Book 10:00</button>" in thanks
 

@@ -101,6 +101,7 @@ class Offer:
     moved: bool
     starts: list[tuple[dt.datetime, dt.datetime]]
     zone: Any = None  # the clinic's, which the page shows the times in
+    client_words: str = ""  # the same suggestion as the client reads it
 
 
 def offer(visit: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None:
@@ -117,9 +118,13 @@ def offer(visit: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None
     zone = client.clinic.zone
     day = (session_at + dt.timedelta(days=found.day)).astimezone(zone).date()
     today = now.astimezone(zone).date()
-    words = f"Suggest rebooking on {day:%A} {day.day} {day:%b} (day {found.day}): {found.reason}"
+    on_day = f"{day:%A} {day.day} {day:%b}"
+    words = f"Suggest rebooking on {on_day} (day {found.day}): {found.reason}"
+    to_client = f"We suggest your next session on {on_day}, day {found.day} after this one: "
+    to_client += found.reason
     if day < today:
         words += " (that day has passed)"
+        to_client += " (that day has passed)"
     first = max(day, today)
     near = [first + dt.timedelta(days=n) for n in range(NEAR_DAYS + 1)]
     found_on = open_starts_on(therapist, near, zone, minutes, now)
@@ -136,8 +141,9 @@ def offer(visit: Any, session_at: dt.datetime, now: dt.datetime) -> Offer | None
                 on != first,  # not "moved" for a day passed: the times are from today
                 [(s, s.astimezone(zone)) for s in starts],
                 zone,
+                to_client,
             )
-    return Offer(words, day, day < today, therapist, minutes, None, False, [], zone)
+    return Offer(words, day, day < today, therapist, minutes, None, False, [], zone, to_client)
 
 
 @dataclass(frozen=True)
