@@ -276,3 +276,28 @@ def test_an_intake_questions_answer_must_be_a_number_or_a_yes_not_text(world: Wo
     assert response.status_code == 422
     assert "factor_answers" in response.json()["detail"][0]["loc"]
     assert snapshot() == before
+
+
+def test_no_two_schemas_of_the_api_share_a_name() -> None:
+    """The API's description names each schema by its class: two classes of one name (the
+    session's points and the portal's own point were both `PointOut`) would make one
+    overwrite the other, and answers would not match their description."""
+    import collections
+    import inspect
+
+    from ninja import Schema
+
+    from myomap.api import (
+        outcome_schemas,
+        portal_schemas,
+        schemas,
+        session_schemas,
+        visit_schemas,
+    )
+
+    named: dict[str, set[str]] = collections.defaultdict(set)
+    for module in (schemas, session_schemas, visit_schemas, portal_schemas, outcome_schemas):
+        for value in vars(module).values():
+            if inspect.isclass(value) and issubclass(value, Schema) and value is not Schema:
+                named[value.__name__].add(value.__module__)
+    assert {name: where for name, where in named.items() if len(where) > 1} == {}

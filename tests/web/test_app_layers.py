@@ -92,7 +92,8 @@ ALLOWED: dict[str, set[str]] = {
         "program",
         "appointments",
     },
-    # web's settings check the nightly backup's passphrase by backup's own minimum
+    # web's settings check the nightly backup's passphrase by backup's own minimum; the
+    # demo gives its therapist weekly hours through appointments' action
     "web": {
         "core",
         "records",
@@ -103,6 +104,7 @@ ALLOWED: dict[str, set[str]] = {
         "outcomes",
         "api",
         "backup",
+        "appointments",
     },
     "cli": {
         "core",

@@ -22,7 +22,7 @@ class DoseOut(Schema):
     days_per_week: int
 
 
-class PointOut(Schema):
+class OwnPointOut(Schema):
     """The client's own trigger point this self-release works on."""
 
     trigger_point: str
@@ -42,7 +42,7 @@ class ExerciseOut(Schema):
     steps: list[str]
     precautions: list[str]
     why: str
-    point: PointOut | None = Field(description="a self-release of one of the client's points")
+    point: OwnPointOut | None = Field(description="a self-release of one of the client's points")
     today: list[str] = Field(description="what was logged for it today: done, skipped, hurt")
     week: list[str] = Field(description="per day of `days`, the day's best outcome or ''")
 
