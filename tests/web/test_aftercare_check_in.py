@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import transaction
-from huey.storage import SqliteStorage
 
 from myomap.aftercare import actions
 from myomap.aftercare.models import CheckIn
@@ -24,7 +23,6 @@ from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
 from myomap.core.kb import load_default
 from myomap.jobs.models import Job
-from myomap.jobs.queue import HUEY
 from myomap.records.errors import Invalid
 from myomap.visits import actions as visit_actions
 from personas import DAN_BORN, DAN_FAMILY_NAME, People
@@ -40,14 +38,6 @@ ANSWERS = {
     "new_weakness": "no",
     "bladder_or_bowel": "no",
 }
-
-
-@pytest.fixture
-def queue(tmp_path):
-    kept = HUEY._storage
-    HUEY.storage = SqliteStorage("myomap", filename=str(tmp_path / "jobs.sqlite3"))
-    yield HUEY
-    HUEY.storage = kept
 
 
 def deliver(huey: Any, at: dt.datetime) -> list[Any]:

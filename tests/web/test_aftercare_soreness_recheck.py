@@ -15,7 +15,6 @@ import pytest
 import time_machine
 from pydantic import ValidationError
 from test_aftercare_check_in import ANSWERS, SIGNED, deliver, signed_session, the_link
-from test_aftercare_check_in import queue as queue  # the jobs fixture
 
 from myomap.accounts.models import Clinic
 from myomap.aftercare.models import CheckIn, SorenessRecheck

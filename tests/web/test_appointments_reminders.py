@@ -12,28 +12,18 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import transaction
-from huey.storage import SqliteStorage
 
 from myomap.accounts.models import Clinic
 from myomap.appointments import actions
 from myomap.audit.log import Context
 from myomap.clients import actions as client_actions
 from myomap.jobs.models import Job
-from myomap.jobs.queue import HUEY
 from personas import DAN_BORN, DAN_FAMILY_NAME, People
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 3, 20, 8, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def queue(tmp_path):
-    kept = HUEY._storage
-    HUEY.storage = SqliteStorage("myomap", filename=str(tmp_path / "jobs.sqlite3"))
-    yield HUEY
-    HUEY.storage = kept
 
 
 def deliver(huey: Any, at: dt.datetime) -> list[Any]:

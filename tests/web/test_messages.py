@@ -19,7 +19,6 @@ import time_machine
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from huey.storage import SqliteStorage
 
 from myomap.accounts.models import Clinic
 from myomap.appointments import actions
@@ -28,7 +27,6 @@ from myomap.audit.models import AuditEvent
 from myomap.clients import actions as client_actions
 from myomap.jobs import sms
 from myomap.jobs.models import Job
-from myomap.jobs.queue import HUEY
 from myomap.messaging.models import Preference, StopLink, Wording
 from myomap.records.errors import Invalid
 from personas import DAN_BORN, DAN_FAMILY_NAME, People
@@ -39,14 +37,6 @@ LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 3, 20, 8, 0, tzinfo=dt.UTC)
 STARTS = dt.datetime(2026, 3, 25, 10, 0, tzinfo=LONDON)
 REMINDER_AT = dt.datetime(2026, 3, 24, 17, 0, tzinfo=dt.UTC)  # 17:00 GMT the day before
-
-
-@pytest.fixture
-def queue(tmp_path):
-    kept = HUEY._storage
-    HUEY.storage = SqliteStorage("myomap", filename=str(tmp_path / "jobs.sqlite3"))
-    yield HUEY
-    HUEY.storage = kept
 
 
 @pytest.fixture
